@@ -1,0 +1,24 @@
+import type { Flags } from '../result.js';
+import { isDisposableDomain } from './disposable.js';
+import { isFreeProvider } from './free-provider.js';
+import { isRoleAccount } from './role.js';
+import { suggestDomain } from './suggestion.js';
+
+export { isDisposableDomain, isFreeProvider, isRoleAccount, suggestDomain };
+
+/** The flags that follow from the address alone; catchAll needs an SMTP probe. */
+export type AddressFlags = Pick<Flags, 'disposable' | 'role' | 'free'>;
+
+export function computeFlags(localPart: string, domain: string): AddressFlags {
+  return {
+    disposable: isDisposableDomain(domain),
+    role: isRoleAccount(localPart),
+    free: isFreeProvider(domain),
+  };
+}
+
+/** The address with a misspelled provider domain corrected ("a@gmial.com" → "a@gmail.com"). */
+export function suggestAddress(localPart: string, domain: string): string | null {
+  const suggestion = suggestDomain(domain);
+  return suggestion === null ? null : `${localPart}@${suggestion}`;
+}
