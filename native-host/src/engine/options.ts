@@ -1,0 +1,69 @@
+import { hostname } from 'node:os';
+
+export type CheckLevel = 'syntax' | 'dns' | 'smtp';
+
+export interface SocksProxy {
+  host: string;
+  port: number;
+  userId?: string;
+  password?: string;
+}
+
+export interface VerifyOptions {
+  /** Where to stop: syntax only, syntax and DNS, or the full SMTP check. */
+  level: CheckLevel;
+  /** DNS servers as "host" or "host:port"; empty means the system's resolvers. */
+  dnsServers: string[];
+  smtpPort: number;
+  /** Allow connecting to loopback, private and other non-public addresses. */
+  allowPrivate: boolean;
+  heloName: string;
+  /** The MAIL FROM address; "" is the null reverse-path "<>". */
+  sender: string;
+  /** Budget for one address's check (DNS, connecting, one SMTP transaction). */
+  timeoutMs: number;
+  catchAllProbe: boolean;
+  /** How long we may wait for a greylisting server's delay before retrying; 0 never waits. */
+  greylistWaitMs: number;
+  proxy: SocksProxy | null;
+  /** SMTP sessions open at once over the whole run. */
+  concurrency: number;
+  /** SMTP sessions open at once to one mail server address. */
+  connectionsPerHost: number;
+  /** Keep the SMTP dialogue in each result. */
+  verbose: boolean;
+}
+
+/**
+ * Defaults, and why:
+ * - sender "" (MAIL FROM:<>): the null reverse-path is what mail servers themselves use for
+ *   address-verification callouts and bounces, and RFC 5321 requires it to be accepted. It claims
+ *   no one's identity. Using the checked address, or a well-known provider's, would be a lie.
+ * - HELO: this machine's own host name, the honest answer to "who are you". Servers that check
+ *   it want a name that resolves to the connecting IP; set --helo to such a name when you have one.
+ */
+export function defaultVerifyOptions(): VerifyOptions {
+  return {
+    level: 'smtp',
+    dnsServers: [],
+    smtpPort: 25,
+    allowPrivate: false,
+    heloName: hostname() || 'localhost',
+    sender: '',
+    timeoutMs: 20_000,
+    catchAllProbe: true,
+    greylistWaitMs: 0,
+    proxy: null,
+    concurrency: 8,
+    connectionsPerHost: 2,
+    verbose: false,
+  };
+}
+
+/** Connect and per-reply timeouts derived from the per-address budget. */
+export function stepTimeouts(timeoutMs: number): { connectTimeoutMs: number; replyTimeoutMs: number } {
+  return {
+    connectTimeoutMs: Math.min(8_000, Math.max(200, Math.floor(timeoutMs / 2))),
+    replyTimeoutMs: Math.min(15_000, Math.max(200, Math.floor(timeoutMs / 2))),
+  };
+}
