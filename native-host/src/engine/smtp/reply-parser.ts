@@ -1,0 +1,191 @@
+import type { SmtpReply } from '../result.js';
+
+// An incremental parser for SMTP replies (RFC 5321 §4.2) over raw bytes. Pure: no I/O.
+
+export interface ParserLimits {
+  /** Longest line, without its line ending. RFC 5321 says 512; real servers go beyond. */
+  maxLineBytes: number;
+  /** Largest reply, all lines together. */
+  maxReplyBytes: number;
+  /** Most lines in one reply. */
+  maxLines: number;
+}
+
+export type ParseProblem = 'line_too_long' | 'reply_too_large' | 'malformed';
+
+export type ParseEvent =
+  | { type: 'reply'; reply: SmtpReply }
+  | { type: 'error'; problem: ParseProblem; detail: string };
+
+export const DEFAULT_PARSER_LIMITS: ParserLimits = {
+  maxLineBytes: 2048,
+  maxReplyBytes: 64 * 1024,
+  maxLines: 200,
+};
+
+const LF = 0x0a;
+const CR = 0x0d;
+const ENHANCED_CODE = /^([245])\.(\d{1,3})\.(\d{1,3})(?= |$)/;
+
+interface ReplyLine {
+  code: number;
+  last: boolean;
+  text: string;
+}
+
+class ParseFailure extends Error {
+  constructor(
+    readonly problem: ParseProblem,
+    detail: string,
+  ) {
+    super(detail);
+  }
+}
+
+export class ReplyParser {
+  private readonly limits: ParserLimits;
+  /** Bytes of the line being assembled (no line ending seen yet). */
+  private partial: Buffer[] = [];
+  private partialBytes = 0;
+  /** Complete lines of the reply being assembled. */
+  private lines: ReplyLine[] = [];
+  private replyBytes = 0;
+  private failure: ParseFailure | null = null;
+
+  constructor(limits: Partial<ParserLimits> = {}) {
+    this.limits = { ...DEFAULT_PARSER_LIMITS, ...limits };
+  }
+
+  /** true once an error was reported: every later feed() returns no events. */
+  get failed(): boolean {
+    return this.failure !== null;
+  }
+
+  /** true when part of a reply has arrived but not its last line. */
+  get midReply(): boolean {
+    return this.partialBytes > 0 || this.lines.length > 0;
+  }
+
+  feed(chunk: Buffer): ParseEvent[] {
+    if (this.failure) return [];
+    const events: ParseEvent[] = [];
+    try {
+      this.consume(chunk, events);
+    } catch (error) {
+      if (!(error instanceof ParseFailure)) throw error;
+      this.fail(error);
+      events.push({ type: 'error', problem: error.problem, detail: error.message });
+    }
+    return events;
+  }
+
+  private consume(chunk: Buffer, events: ParseEvent[]): void {
+    let start = 0;
+    while (start < chunk.length) {
+      const end = chunk.indexOf(LF, start);
+      if (end === -1) {
+        this.appendPartial(chunk.subarray(start));
+        return;
+      }
+      this.appendPartial(chunk.subarray(start, end));
+      const reply = this.completeLine();
+      if (reply) events.push({ type: 'reply', reply });
+      start = end + 1;
+    }
+  }
+
+  private appendPartial(bytes: Buffer): void {
+    if (bytes.length === 0) return;
+    this.partial.push(bytes);
+    this.partialBytes += bytes.length;
+    // One extra byte may be the CR of a CRLF split across chunks.
+    if (this.partialBytes > this.limits.maxLineBytes + 1) this.lineTooLong();
+  }
+
+  private completeLine(): SmtpReply | null {
+    let bytes = Buffer.concat(this.partial, this.partialBytes);
+    this.partial = [];
+    this.partialBytes = 0;
+    if (bytes[bytes.length - 1] === CR) bytes = bytes.subarray(0, -1);
+    if (bytes.length > this.limits.maxLineBytes) this.lineTooLong();
+
+    const line = parseLine(bytes);
+    const first = this.lines[0];
+    if (first && line.code !== first.code) {
+      throw new ParseFailure('malformed', `continuation line has code ${line.code}, reply started with ${first.code}`);
+    }
+    this.lines.push(line);
+    this.replyBytes += bytes.length;
+    if (this.lines.length > this.limits.maxLines) {
+      throw new ParseFailure('reply_too_large', `reply has more than ${this.limits.maxLines} lines`);
+    }
+    if (this.replyBytes > this.limits.maxReplyBytes) {
+      throw new ParseFailure('reply_too_large', `reply is larger than ${this.limits.maxReplyBytes} bytes`);
+    }
+    if (!line.last) return null;
+
+    const reply = buildReply(this.lines);
+    this.lines = [];
+    this.replyBytes = 0;
+    return reply;
+  }
+
+  private lineTooLong(): never {
+    throw new ParseFailure('line_too_long', `line longer than ${this.limits.maxLineBytes} bytes`);
+  }
+
+  private fail(failure: ParseFailure): void {
+    this.failure = failure;
+    this.partial = [];
+    this.partialBytes = 0;
+    this.lines = [];
+  }
+}
+
+function isDigit(byte: number | undefined): boolean {
+  return byte !== undefined && byte >= 0x30 && byte <= 0x39;
+}
+
+/** `250-text`, `250 text` or a bare `250`. */
+function parseLine(bytes: Buffer): ReplyLine {
+  const codeOk = isDigit(bytes[0]) && isDigit(bytes[1]) && isDigit(bytes[2]);
+  const classOk = bytes[0] !== undefined && bytes[0] >= 0x32 && bytes[0] <= 0x35; // 2..5
+  if (!codeOk || !classOk) {
+    throw new ParseFailure('malformed', `line does not start with a reply code: ${preview(bytes)}`);
+  }
+  const separator = bytes[3];
+  if (separator !== undefined && separator !== 0x20 && separator !== 0x2d) {
+    throw new ParseFailure('malformed', `unexpected character after the reply code: ${preview(bytes)}`);
+  }
+  return {
+    code: Number(bytes.subarray(0, 3).toString('latin1')),
+    last: separator !== 0x2d,
+    // Decoded only now, with the whole line at hand, so no UTF-8 sequence is ever cut.
+    text: bytes.subarray(4).toString('utf8'),
+  };
+}
+
+function buildReply(lines: ReplyLine[]): SmtpReply {
+  const first = lines[0]!;
+  const enhanced = enhancedCode(first.code, first.text);
+  const texts = lines.map((line) => (enhanced ? stripEnhanced(line.text, enhanced) : line.text));
+  return { code: first.code, enhanced, message: texts.join('\n') };
+}
+
+/** RFC 3463: only trusted when its class matches the reply's first digit. */
+function enhancedCode(code: number, text: string): string | null {
+  const match = ENHANCED_CODE.exec(text);
+  if (!match || Number(match[1]) !== Math.floor(code / 100)) return null;
+  return match[0];
+}
+
+function stripEnhanced(text: string, enhanced: string): string {
+  if (!text.startsWith(enhanced)) return text;
+  const rest = text.slice(enhanced.length);
+  if (rest === '') return '';
+  return rest.startsWith(' ') ? rest.slice(1) : text;
+}
+
+function preview(bytes: Buffer): string {
+  return JSON.stringify(bytes.subarray(0, 40).toString('latin1'));
+}
