@@ -1,0 +1,297 @@
+import { randomInt } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { classifyReply, isMailboxSpecific } from '../classify.js';
+import type { MailHost } from '../dns.js';
+import type { KeyedSemaphore } from '../limits.js';
+import { stepTimeouts, type VerifyOptions } from '../options.js';
+import type { SmtpReply, TlsInfo } from '../result.js';
+import { nonPublicReason } from '../target-guard.js';
+import type { Reason } from '../verdicts.js';
+import { openSession, SmtpSessionError, type SmtpSession } from './session.js';
+
+// The SMTP half of the pipeline for one domain: every address at the domain goes through
+// one session (one MAIL FROM, many RCPT TO), with the catch-all probe in the same transaction.
+
+export interface Recipient {
+  /** The address as it goes into RCPT TO (ASCII domain). */
+  mailbox: string;
+  needsSmtpUtf8: boolean;
+}
+
+export interface ProbeOutcome {
+  reason: Reason;
+  detail: string;
+  mx: string | null;
+  reply: SmtpReply | null;
+  /** Id of the classification rule that decided, when a reply did. */
+  rule?: string;
+  retryAfterMs?: number;
+  tls?: TlsInfo;
+  transcript?: string[];
+}
+
+export interface DomainProbeResult {
+  outcomes: Map<string, ProbeOutcome>;
+  /** true/false when the catch-all probe was answered, null when not probed or unclear. */
+  catchAll: boolean | null;
+}
+
+export interface DomainProbeInput {
+  domain: string;
+  hosts: MailHost[];
+  recipients: Recipient[];
+  /** Known from an earlier probe of this domain: skips the catch-all probe. */
+  knownCatchAll: boolean | null;
+  options: VerifyOptions;
+  connectionsPerHost: KeyedSemaphore;
+  signal?: AbortSignal;
+}
+
+interface Target {
+  host: MailHost;
+  ip: string;
+  startTls: boolean;
+}
+
+/** RFC 5321 asks servers to accept at least 100 recipients per transaction. */
+const RECIPIENTS_PER_TRANSACTION = 100;
+
+export async function probeDomain(input: DomainProbeInput): Promise<DomainProbeResult> {
+  const first = await probeOnce(input);
+  return retryGreylisted(input, first);
+}
+
+/** Waits out a greylisting delay that fits the --greylist-wait budget, then asks again. */
+async function retryGreylisted(input: DomainProbeInput, result: DomainProbeResult): Promise<DomainProbeResult> {
+  const greylisted = input.recipients.filter((r) => result.outcomes.get(r.mailbox)?.reason === 'greylisted');
+  if (greylisted.length === 0 || input.options.greylistWaitMs <= 0) return result;
+
+  const stated = Math.max(...greylisted.map((r) => result.outcomes.get(r.mailbox)?.retryAfterMs ?? 0));
+  const wait = stated > 0 ? stated + 500 : input.options.greylistWaitMs;
+  if (wait > input.options.greylistWaitMs) return result;
+
+  await sleep(wait, undefined, { signal: input.signal }).catch(() => undefined);
+  if (input.signal?.aborted) return result;
+  const again = await probeOnce({
+    ...input,
+    recipients: greylisted,
+    knownCatchAll: result.catchAll ?? input.knownCatchAll,
+    options: { ...input.options, greylistWaitMs: input.options.greylistWaitMs - wait },
+  });
+  for (const [mailbox, outcome] of again.outcomes) result.outcomes.set(mailbox, outcome);
+  return { outcomes: result.outcomes, catchAll: result.catchAll ?? again.catchAll };
+}
+
+async function probeOnce(input: DomainProbeInput): Promise<DomainProbeResult> {
+  const outcomes = new Map<string, ProbeOutcome>();
+  const { targets, refused } = allowedTargets(input);
+  if (targets.length === 0) {
+    for (const r of input.recipients) outcomes.set(r.mailbox, refused!);
+    return { outcomes, catchAll: null };
+  }
+
+  let pending = [...input.recipients];
+  let catchAll = input.knownCatchAll;
+  let lastFailure: ProbeOutcome | null = null;
+  const connectDeadline = Date.now() + input.options.timeoutMs;
+
+  for (let i = 0; i < targets.length && pending.length > 0; i++) {
+    if (Date.now() >= connectDeadline || input.signal?.aborted) break;
+    const target = targets[i]!;
+    const attempt = await input.connectionsPerHost.use(target.ip, () =>
+      talkTo(target, pending, catchAll, connectDeadline, input),
+    );
+    for (const [mailbox, outcome] of attempt.outcomes) outcomes.set(mailbox, outcome);
+    catchAll = attempt.catchAll ?? catchAll;
+    pending = pending.filter((r) => !outcomes.has(r.mailbox));
+    if (attempt.failure) {
+      lastFailure = attempt.failure;
+      if (attempt.failure.reason === 'timeout' && Date.now() >= connectDeadline) break;
+      if (attempt.retryWithoutTls) targets.push({ ...target, startTls: false });
+    }
+  }
+
+  const fallback = lastFailure ?? timeoutOutcome(input.signal);
+  for (const r of pending) outcomes.set(r.mailbox, fallback);
+  return { outcomes, catchAll: input.knownCatchAll ?? catchAll };
+}
+
+function timeoutOutcome(signal?: AbortSignal): ProbeOutcome {
+  return signal?.aborted
+    ? { reason: 'timeout', detail: 'The check was cancelled.', mx: null, reply: null }
+    : { reason: 'timeout', detail: 'No mail server answered within the time allowed.', mx: null, reply: null };
+}
+
+function allowedTargets(input: DomainProbeInput): { targets: Target[]; refused: ProbeOutcome | null } {
+  const all = input.hosts.flatMap((host) => host.addresses.map((ip) => ({ host, ip, startTls: true })));
+  if (input.options.allowPrivate) return { targets: all, refused: null };
+  const targets = all.filter(({ ip }) => nonPublicReason(ip) === null);
+  const first = all[0]!;
+  const refused: ProbeOutcome = {
+    reason: 'private_target',
+    detail: `${first.host.name} is at ${first.ip}, a ${nonPublicReason(first.ip)} address; refused (use --allow-private for mail servers on your own network).`,
+    mx: first.host.name,
+    reply: null,
+  };
+  return { targets, refused };
+}
+
+interface AttemptResult {
+  outcomes: Map<string, ProbeOutcome>;
+  catchAll: boolean | null;
+  /** Why this target gave no answer for the remaining recipients (try the next one). */
+  failure: ProbeOutcome | null;
+  retryWithoutTls: boolean;
+}
+
+async function talkTo(
+  target: Target,
+  recipients: Recipient[],
+  knownCatchAll: boolean | null,
+  connectDeadline: number,
+  input: DomainProbeInput,
+): Promise<AttemptResult> {
+  const transcript = input.options.verbose ? [] : undefined;
+  const result: AttemptResult = { outcomes: new Map(), catchAll: null, failure: null, retryWithoutTls: false };
+  let session: SmtpSession | null = null;
+  try {
+    session = await openSession({
+      host: target.ip,
+      port: input.options.smtpPort,
+      mxName: target.host.name,
+      heloName: input.options.heloName,
+      ...stepTimeouts(input.options.timeoutMs),
+      deadline: connectDeadline,
+      startTls: target.startTls,
+      proxy: input.options.proxy ?? undefined,
+      transcript,
+      signal: input.signal,
+    });
+    const conversation = new Conversation(session, target, input, transcript);
+    await conversation.run(recipients, knownCatchAll, result);
+  } catch (error) {
+    if (!(error instanceof SmtpSessionError)) throw error;
+    result.failure = failureOutcome(error, target, transcript);
+    result.retryWithoutTls = error.kind === 'tls' && target.startTls;
+  } finally {
+    if (session) await session.quit();
+  }
+  return result;
+}
+
+/** One open session: transactions of RCPTs until every recipient has an answer. */
+class Conversation {
+  constructor(
+    private readonly session: SmtpSession,
+    private readonly target: Target,
+    private readonly input: DomainProbeInput,
+    private readonly transcript: string[] | undefined,
+  ) {}
+
+  async run(recipients: Recipient[], knownCatchAll: boolean | null, result: AttemptResult): Promise<void> {
+    const supportsUtf8 = this.session.capabilities.has('SMTPUTF8');
+    let queue = recipients.filter((r) => {
+      if (!r.needsSmtpUtf8 || supportsUtf8) return true;
+      result.outcomes.set(r.mailbox, this.outcome('smtputf8_unsupported', null, undefined, 'The server does not advertise SMTPUTF8, needed for this non-ASCII address.'));
+      return false;
+    });
+    let probeWanted = this.input.options.catchAllProbe && knownCatchAll === null;
+
+    while (queue.length > 0) {
+      this.session.setDeadline(Date.now() + this.input.options.timeoutMs);
+      const batch = queue.slice(0, RECIPIENTS_PER_TRANSACTION);
+      const answered = await this.transaction(batch, probeWanted, result);
+      if (answered === 0) return;
+      if (result.catchAll !== null) probeWanted = false;
+      queue = queue.filter((r) => !result.outcomes.has(r.mailbox));
+      if (queue.length > 0) await this.session.reset();
+    }
+  }
+
+  /** MAIL, RCPT for the batch (and the catch-all probe), then judge the replies. */
+  private async transaction(batch: Recipient[], probeWanted: boolean, result: AttemptResult): Promise<number> {
+    const mail = await this.session.mailFrom(this.input.options.sender, {
+      smtputf8: batch.some((r) => r.needsSmtpUtf8),
+    });
+    if (mail.code >= 300) {
+      const { reason, rule, retryAfterMs } = classifyReply('mail', mail);
+      for (const r of batch) result.outcomes.set(r.mailbox, this.outcome(reason, mail, rule, 'The server refused our sender (MAIL FROM); this says nothing about the mailbox.', retryAfterMs));
+      return batch.length;
+    }
+    const probe = probeWanted ? `${randomLocalPart()}@${this.input.domain}` : null;
+    const replies = await this.session.rcptTo([...batch.map((r) => r.mailbox), ...(probe ? [probe] : [])]);
+    const probeReply = probe ? replies[batch.length]! : null;
+    if (probeReply && !isTooManyRecipients(probeReply)) result.catchAll = probeReply.code < 300 ? true : probeReply.code >= 500 ? false : null;
+
+    let answered = 0;
+    batch.forEach((recipient, index) => {
+      const reply = replies[index]!;
+      // A 452 "too many recipients" after the first RCPT means "send the rest in a new transaction".
+      if (index > 0 && isTooManyRecipients(reply)) return;
+      result.outcomes.set(recipient.mailbox, this.judgeRcpt(reply, probeReply));
+      answered++;
+    });
+    return answered;
+  }
+
+  private judgeRcpt(reply: SmtpReply, probeReply: SmtpReply | null): ProbeOutcome {
+    if (reply.code >= 500 && probeReply && samePolicyRefusal(reply, probeReply)) {
+      return this.outcome('blocked', reply, 'policy-refusal', 'The server refused a random address with the same words: a policy refusal, not an answer about this mailbox.');
+    }
+    const { reason, rule, retryAfterMs } = classifyReply('rcpt', reply);
+    return this.outcome(reason, reply, rule, undefined, retryAfterMs);
+  }
+
+  private outcome(reason: Reason, reply: SmtpReply | null, rule: string | undefined, detail?: string, retryAfterMs?: number): ProbeOutcome {
+    return {
+      reason,
+      detail: detail ?? '',
+      mx: this.target.host.name,
+      reply,
+      rule,
+      ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+      tls: this.session.tls,
+      ...(this.transcript ? { transcript: this.transcript } : {}),
+    };
+  }
+}
+
+function failureOutcome(error: SmtpSessionError, target: Target, transcript: string[] | undefined): ProbeOutcome {
+  const where = `${target.host.name} [${target.ip}]`;
+  const base = { mx: target.host.name, reply: error.reply, ...(transcript ? { transcript } : {}) };
+  switch (error.kind) {
+    case 'rejected': {
+      const { reason, rule, retryAfterMs } = classifyReply(error.phase, error.reply!);
+      return { ...base, reason, rule, detail: `${where} refused us at ${error.phase.toUpperCase()}: ${error.message}`, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
+    }
+    case 'timeout':
+      return { ...base, reason: 'timeout', detail: `${where} did not answer in time (${error.phase}).` };
+    case 'aborted':
+      return { ...base, reason: 'timeout', detail: 'The check was cancelled.' };
+    case 'protocol':
+      return { ...base, reason: 'protocol_error', detail: `${where} broke the SMTP protocol: ${error.message}` };
+    case 'tls':
+      return { ...base, reason: 'connection_failed', detail: `STARTTLS with ${where} failed: ${error.message}` };
+    case 'connection':
+      return { ...base, reason: 'connection_failed', detail: `Could not talk to ${where}: ${error.message}` };
+  }
+}
+
+function isTooManyRecipients(reply: SmtpReply): boolean {
+  return reply.code === 452 && (reply.enhanced === '4.5.3' || /too many recipients/i.test(reply.message));
+}
+
+/** Same words for the real address and the random one, and the words are not about mailboxes. */
+function samePolicyRefusal(reply: SmtpReply, probeReply: SmtpReply): boolean {
+  if (probeReply.code < 500 || isMailboxSpecific(reply)) return false;
+  const strip = (text: string) => text.replace(/<[^>]*>|\S+@\S+/g, '').trim();
+  return reply.code === probeReply.code && strip(reply.message) === strip(probeReply.message);
+}
+
+/** 14 random letters and digits: no one's mailbox, and not guessable by the server. */
+function randomLocalPart(): string {
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
+  let local = '';
+  for (let i = 0; i < 14; i++) local += alphabet[randomInt(alphabet.length)];
+  return local;
+}

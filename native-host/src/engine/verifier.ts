@@ -1,0 +1,209 @@
+import { MailDns, type MailRouting } from './dns.js';
+import { computeFlags, suggestAddress } from './flags/index.js';
+import { KeyedSemaphore, Semaphore } from './limits.js';
+import type { VerifyOptions } from './options.js';
+import type { Flags, VerificationResult } from './result.js';
+import { probeDomain, type ProbeOutcome } from './smtp/probe-domain.js';
+import { parseAddress, type ParsedAddress } from './syntax.js';
+import { REASONS, verdictOf, type Reason } from './verdicts.js';
+
+// The pipeline, in order: syntax → DNS → SMTP → classify. Each stage can end an address's
+// check with a reason; what reaches the end is judged from the SMTP reply and the flags.
+
+export interface IndexedResult {
+  /** Position of the address in the input. */
+  index: number;
+  result: VerificationResult;
+}
+
+const CATCH_ALL_MEMORY_MS = 60 * 60_000;
+
+export class Verifier {
+  private readonly dns: MailDns;
+  private readonly sessions: Semaphore;
+  private readonly connectionsPerHost: KeyedSemaphore;
+  private readonly catchAllByDomain = new Map<string, { catchAll: boolean; expires: number }>();
+
+  constructor(private readonly options: VerifyOptions) {
+    this.dns = new MailDns({
+      servers: options.dnsServers,
+      timeoutMs: Math.min(5_000, options.timeoutMs),
+      tries: 2,
+    });
+    this.sessions = new Semaphore(options.concurrency);
+    this.connectionsPerHost = new KeyedSemaphore(options.connectionsPerHost);
+  }
+
+  /**
+   * Checks every address and yields each result as soon as it is known (not in input order).
+   * Equal addresses are checked once; addresses at one domain share one SMTP session.
+   */
+  async *verify(addresses: readonly string[], signal?: AbortSignal): AsyncGenerator<IndexedResult> {
+    const ready: IndexedResult[] = [];
+    let wake: (() => void) | null = null;
+    const emit = (index: number, result: VerificationResult) => {
+      ready.push({ index, result });
+      wake?.();
+    };
+
+    const work = this.run(addresses, emit, signal);
+    let finished = false;
+    const markFinished = () => {
+      finished = true;
+      wake?.();
+    };
+    work.then(markFinished, markFinished);
+    while (!finished || ready.length > 0) {
+      if (ready.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+      wake = null;
+      yield* ready.splice(0);
+    }
+    await work;
+  }
+
+  private async run(
+    addresses: readonly string[],
+    emit: (index: number, result: VerificationResult) => void,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    const byDomain = new Map<string, Map<string, { parsed: ParsedAddress; indexes: number[] }>>();
+    addresses.forEach((address, index) => {
+      const parsed = parseAddress(address);
+      if (!parsed.ok) {
+        emit(index, invalidResult(address, parsed.problem));
+        return;
+      }
+      if (this.options.level === 'syntax') {
+        emit(index, buildResult(address, parsed, { reason: 'syntax_only', detail: '', mx: null, reply: null }, null));
+        return;
+      }
+      const domainGroup = byDomain.get(parsed.domain) ?? new Map();
+      byDomain.set(parsed.domain, domainGroup);
+      const same = domainGroup.get(parsed.normalized) ?? { parsed, indexes: [] };
+      same.indexes.push(index);
+      domainGroup.set(parsed.normalized, same);
+    });
+
+    await Promise.all(
+      [...byDomain].map(([domain, group]) =>
+        this.checkDomain(domain, [...group.values()], signal).then((outcomes) => {
+          for (const { parsed, indexes } of group.values()) {
+            const { outcome, catchAll } = outcomes.get(parsed.normalized)!;
+            for (const index of indexes) emit(index, buildResult(addresses[index]!, parsed, outcome, catchAll));
+          }
+        }),
+      ),
+    );
+  }
+
+  private async checkDomain(
+    domain: string,
+    members: Array<{ parsed: ParsedAddress }>,
+    signal?: AbortSignal,
+  ): Promise<Map<string, { outcome: ProbeOutcome; catchAll: boolean | null }>> {
+    const answer = (outcome: ProbeOutcome, catchAll: boolean | null = null) =>
+      new Map(members.map(({ parsed }) => [parsed.normalized, { outcome, catchAll }]));
+
+    const literalIp = members[0]!.parsed.literalIp;
+    const routing: MailRouting = literalIp
+      ? { kind: 'hosts', hosts: [{ name: domain, preference: 0, addresses: [literalIp], implicit: true }] }
+      : await this.dns.resolveMailRouting(domain);
+    if (routing.kind !== 'hosts') return answer(routingOutcome(domain, routing));
+    if (this.options.level === 'dns') {
+      const names = routing.hosts.map((host) => host.name).join(', ');
+      return answer({ reason: 'dns_only', detail: `Mail for ${domain} goes to ${names}.`, mx: routing.hosts[0]!.name, reply: null });
+    }
+
+    const knownCatchAll = this.rememberedCatchAll(domain);
+    const probe = await this.sessions.use(() =>
+      probeDomain({
+        domain,
+        hosts: routing.hosts,
+        recipients: members.map(({ parsed }) => ({ mailbox: parsed.normalized, needsSmtpUtf8: !parsed.asciiLocalPart })),
+        knownCatchAll,
+        options: this.options,
+        connectionsPerHost: this.connectionsPerHost,
+        signal,
+      }),
+    );
+    if (probe.catchAll !== null && knownCatchAll === null) {
+      this.catchAllByDomain.set(domain, { catchAll: probe.catchAll, expires: Date.now() + CATCH_ALL_MEMORY_MS });
+    }
+    return new Map(
+      members.map(({ parsed }) => [parsed.normalized, { outcome: probe.outcomes.get(parsed.normalized)!, catchAll: probe.catchAll }]),
+    );
+  }
+
+  private rememberedCatchAll(domain: string): boolean | null {
+    const known = this.catchAllByDomain.get(domain);
+    if (!known || known.expires < Date.now()) return null;
+    return known.catchAll;
+  }
+}
+
+function routingOutcome(domain: string, routing: Exclude<MailRouting, { kind: 'hosts' }>): ProbeOutcome {
+  const base = { mx: null, reply: null };
+  switch (routing.kind) {
+    case 'null_mx':
+      return { ...base, reason: 'null_mx', detail: `${domain} publishes a null MX: it accepts no mail.` };
+    case 'no_such_domain':
+      return { ...base, reason: 'no_such_domain', detail: `${domain} does not exist in DNS.` };
+    case 'no_mail_server':
+      return { ...base, reason: 'no_mail_server', detail: routing.detail };
+    case 'dns_error':
+      return { ...base, reason: 'dns_error', detail: routing.detail };
+  }
+}
+
+/** Turns the stage that decided into the result, with the verdict adjusted by the flags. */
+function buildResult(
+  address: string,
+  parsed: ParsedAddress,
+  outcome: ProbeOutcome,
+  catchAll: boolean | null,
+): VerificationResult {
+  const flags: Flags = { ...computeFlags(parsed.localPart, parsed.domain), catchAll };
+  const reason = adjustForFlags(outcome.reason, flags);
+  return {
+    address,
+    normalized: parsed.normalized,
+    verdict: verdictOf(reason),
+    reason,
+    mx: outcome.mx,
+    smtp: outcome.reply,
+    flags,
+    suggestion: suggestAddress(parsed.localPart, parsed.domain),
+    detail: explain(reason, outcome),
+    ...(outcome.retryAfterMs !== undefined ? { retryAfterMs: outcome.retryAfterMs } : {}),
+    ...(parsed.domainLiteral ? { domainLiteral: true } : {}),
+    ...(outcome.tls ? { tls: outcome.tls } : {}),
+    ...(outcome.transcript ? { transcript: outcome.transcript } : {}),
+  };
+}
+
+/** Acceptance by a catch-all server proves nothing; a real but throwaway mailbox is risky. */
+function adjustForFlags(reason: Reason, flags: Flags): Reason {
+  if (reason !== 'mailbox_exists') return reason;
+  if (flags.catchAll === true) return 'catch_all';
+  if (flags.disposable) return 'disposable';
+  return reason;
+}
+
+function explain(reason: Reason, outcome: ProbeOutcome): string {
+  if (reason !== outcome.reason || !outcome.detail) return REASONS[reason].summary;
+  return outcome.detail;
+}
+
+function invalidResult(address: string, problem: string): VerificationResult {
+  return {
+    address,
+    normalized: null,
+    verdict: 'undeliverable',
+    reason: 'invalid_syntax',
+    mx: null,
+    smtp: null,
+    flags: { disposable: false, role: false, free: false, catchAll: null },
+    suggestion: null,
+    detail: `Not a valid address: ${problem}.`,
+  };
+}
