@@ -51,13 +51,13 @@ export const DNS_SERVER = { host: '127.0.0.1', port: 5353 } as const;
 /** The real Postfix: which domains it hosts and which mailboxes exist there. */
 export const POSTFIX = {
   domains: ['acme.test', 'aonly.test'],
-  mailboxes: ['alice@acme.test', 'bob@acme.test', 'carol@aonly.test'],
+  mailboxes: ['alice@acme.test', 'bob@acme.test', 'info@acme.test', 'carol@aonly.test'],
 } as const;
 
 export const DOMAINS: WorldDomain[] = [
   {
     name: 'acme.test',
-    note: 'normal domain, two MX on Postfix; alice@ and bob@ exist',
+    note: 'normal domain, two MX on Postfix; alice@, bob@ and info@ exist',
     dns: {
       kind: 'mx',
       mx: [
@@ -94,6 +94,11 @@ export const DOMAINS: WorldDomain[] = [
   { name: 'multiline.test', note: 'multi-line replies everywhere, written 1 byte at a time; mia@ exists', dns: mx('mx.multiline.test') },
   { name: 'ipv6.test', note: 'MX host with an AAAA (::1) only; ivy@ exists', dns: mx('mx.ipv6.test') },
   { name: 'dangling.test', note: 'MX points at a host name that does not exist (NXDOMAIN)', dns: mx('mx.nowhere.test') },
+  ...[1, 2, 3, 4].map((n) => ({
+    name: `shared${n}.test`,
+    note: 'one of four domains whose MX is the slow multiline fake (per-MX connection limit)',
+    dns: mx('mx.multiline.test'),
+  })),
   {
     name: 'mailinator.com',
     note: 'a real disposable-mail name, answered only by our dnsmasq; temp@ exists',

@@ -1,0 +1,70 @@
+import type { VerificationResult } from '../engine/result.js';
+import type { Verdict } from '../engine/verdicts.js';
+
+// The human-readable output of `mxlens verify`: one row per address, colours and a progress
+// line only on a terminal (and never with NO_COLOR).
+
+const MARKS: Record<Verdict, { mark: string; colour: number }> = {
+  deliverable: { mark: '✔', colour: 32 },
+  undeliverable: { mark: '✘', colour: 31 },
+  risky: { mark: '!', colour: 33 },
+  unknown: { mark: '?', colour: 90 },
+};
+
+const MAX_ADDRESS_WIDTH = 40;
+
+export class ResultTable {
+  private readonly colour = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
+  private readonly showProgress = Boolean(process.stderr.isTTY);
+  private readonly addressWidth: number;
+  private progressShown = false;
+
+  constructor(addresses: readonly string[], private readonly verbose: boolean) {
+    this.addressWidth = Math.min(MAX_ADDRESS_WIDTH, Math.max(7, ...addresses.map((a) => a.length)));
+    process.stdout.write(`${this.row('ADDRESS', 'VERDICT', 'REASON', 'MX', 'REPLY')}\n`);
+  }
+
+  write(result: VerificationResult): void {
+    this.clearProgress();
+    const { mark, colour } = MARKS[result.verdict];
+    const verdict = this.paint(`${mark} ${result.verdict}`.padEnd(15), colour);
+    const reply = result.smtp ? `${result.smtp.code}${result.smtp.enhanced ? ` ${result.smtp.enhanced}` : ''} ${firstLine(result.smtp.message)}` : '';
+    process.stdout.write(`${this.row(result.address, verdict, result.reason, result.mx ?? '-', reply)}\n`);
+    const notes = [result.detail];
+    if (result.suggestion) notes.push(`did you mean ${result.suggestion}?`);
+    const flags = Object.entries(result.flags).filter(([, on]) => on === true).map(([name]) => name);
+    if (flags.length > 0) notes.push(`flags: ${flags.join(', ')}`);
+    process.stdout.write(this.paint(`  ${notes.join(' · ')}\n`, 90));
+    if (this.verbose && result.transcript) {
+      process.stdout.write(result.transcript.map((line) => `    ${line}\n`).join(''));
+    }
+  }
+
+  progress(done: number, total: number): void {
+    if (!this.showProgress || total < 2) return;
+    process.stderr.write(`\r${done}/${total} checked`);
+    this.progressShown = true;
+  }
+
+  end(): void {
+    this.clearProgress();
+  }
+
+  private clearProgress(): void {
+    if (this.progressShown) process.stderr.write('\r\x1b[K');
+    this.progressShown = false;
+  }
+
+  private row(address: string, verdict: string, reason: string, mx: string, reply: string): string {
+    const shownAddress = address.length > this.addressWidth ? `${address.slice(0, this.addressWidth - 1)}…` : address;
+    return `${shownAddress.padEnd(this.addressWidth)}  ${verdict.padEnd(15)}  ${reason.padEnd(20)}  ${mx.padEnd(20)}  ${reply}`.trimEnd();
+  }
+
+  private paint(text: string, colour: number): string {
+    return this.colour ? `\x1b[${colour}m${text}\x1b[0m` : text;
+  }
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0] ?? '';
+}

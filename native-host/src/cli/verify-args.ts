@@ -1,0 +1,118 @@
+import { isIP } from 'node:net';
+import { parseArgs } from 'node:util';
+import { defaultVerifyOptions, type CheckLevel, type SocksProxy, type VerifyOptions } from '../engine/options.js';
+import { parseAddress } from '../engine/syntax.js';
+import { UsageError } from './usage-error.js';
+
+export interface VerifyCommand {
+  options: VerifyOptions;
+  addresses: string[];
+  json: boolean;
+}
+
+const LEVELS: readonly CheckLevel[] = ['syntax', 'dns', 'smtp'];
+
+export function parseVerifyArgs(argv: string[]): VerifyCommand {
+  const { values, positionals } = parseStrict(argv);
+  const options = defaultVerifyOptions();
+
+  if (values.dns) options.dnsServers = values.dns.map(parseDnsServer);
+  if (values['smtp-port'] !== undefined) options.smtpPort = parseInteger('--smtp-port', values['smtp-port'], 1, 65_535);
+  if (values['allow-private']) options.allowPrivate = true;
+  if (values.helo !== undefined) options.heloName = parseHeloName(values.helo);
+  if (values.from !== undefined) options.sender = parseSender(values.from);
+  if (values.timeout !== undefined) options.timeoutMs = parseInteger('--timeout', values.timeout, 100, 600_000);
+  if (values.level !== undefined) options.level = parseLevel(values.level);
+  if (values['no-catch-all']) options.catchAllProbe = false;
+  if (values['greylist-wait'] !== undefined) {
+    options.greylistWaitMs = parseInteger('--greylist-wait', values['greylist-wait'], 0, 3_600_000);
+  }
+  if (values.proxy !== undefined) options.proxy = parseProxyUrl(values.proxy);
+  if (values.concurrency !== undefined) options.concurrency = parseInteger('--concurrency', values.concurrency, 1, 256);
+  if (values.verbose) options.verbose = true;
+
+  return { options, addresses: positionals, json: values.json ?? false };
+}
+
+function parseStrict(argv: string[]) {
+  try {
+    return parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        json: { type: 'boolean' },
+        dns: { type: 'string', multiple: true },
+        'smtp-port': { type: 'string' },
+        'allow-private': { type: 'boolean' },
+        helo: { type: 'string' },
+        from: { type: 'string' },
+        timeout: { type: 'string' },
+        level: { type: 'string' },
+        'no-catch-all': { type: 'boolean' },
+        'greylist-wait': { type: 'string' },
+        proxy: { type: 'string' },
+        concurrency: { type: 'string' },
+        verbose: { type: 'boolean' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message.split('\n')[0]!);
+  }
+}
+
+function parseInteger(flag: string, text: string, min: number, max: number): number {
+  const value = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new UsageError(`${flag} takes a whole number from ${min} to ${max}, not "${text}"`);
+  }
+  return value;
+}
+
+function parseLevel(text: string): CheckLevel {
+  const level = LEVELS.find((candidate) => candidate === text);
+  if (!level) throw new UsageError(`--level takes one of ${LEVELS.join(', ')}, not "${text}"`);
+  return level;
+}
+
+/** "1.2.3.4", "1.2.3.4:5353", "::1", "[::1]:5353". */
+export function parseDnsServer(text: string): string {
+  const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(text);
+  const hostPort = /^([^:]+)(?::(\d+))?$/.exec(text);
+  const [host, port] = bracketed ? [bracketed[1]!, bracketed[2]] : hostPort ? [hostPort[1]!, hostPort[2]] : [text, undefined];
+  if (!isIP(host)) throw new UsageError(`--dns takes an IP address with an optional port, not "${text}"`);
+  if (port !== undefined) parseInteger('--dns port', port, 1, 65_535);
+  return text;
+}
+
+function parseHeloName(text: string): string {
+  const isName = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i.test(text);
+  const isLiteral = /^\[(?:IPv6:)?[0-9a-f.:]+\]$/i.test(text) && isIP(text.slice(1, -1).replace(/^IPv6:/i, '')) !== 0;
+  if (!isName && !isLiteral) throw new UsageError(`--helo takes a host name or an address literal like [192.0.2.1], not "${text}"`);
+  return text;
+}
+
+function parseSender(text: string): string {
+  if (text === '' || text === '<>') return '';
+  const parsed = parseAddress(text);
+  if (!parsed.ok) throw new UsageError(`--from takes an email address of yours (or "" for <>): ${parsed.problem}`);
+  return parsed.normalized;
+}
+
+/** socks5://[user:pass@]host:port — SOCKS5 only: the proxy must carry raw TCP to port 25. */
+export function parseProxyUrl(text: string): SocksProxy {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new UsageError(`--proxy takes a URL like socks5://127.0.0.1:1080, not "${text}"`);
+  }
+  if (url.protocol !== 'socks5:' && url.protocol !== 'socks5h:') {
+    throw new UsageError(`--proxy supports socks5:// only, not "${url.protocol}"`);
+  }
+  if (!url.hostname || !url.port) throw new UsageError(`--proxy needs a host and a port, as in socks5://127.0.0.1:1080`);
+  const proxy: SocksProxy = { host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port) };
+  if (url.username) proxy.userId = decodeURIComponent(url.username);
+  if (url.password) proxy.password = decodeURIComponent(url.password);
+  return proxy;
+}

@@ -1,0 +1,88 @@
+import { Verifier } from '../engine/verifier.js';
+import type { VerificationResult } from '../engine/result.js';
+import { parseVerifyArgs } from './verify-args.js';
+import { ResultTable } from './result-table.js';
+import { UsageError } from './usage-error.js';
+
+export const VERIFY_HELP = `Usage: mxlens verify [options] [address ...]
+
+Checks whether each mailbox exists by asking its mail server (DNS, then SMTP up to RCPT TO).
+No mail is sent. With no addresses, reads them from stdin, one per line.
+
+Options:
+  --json                NDJSON output: one JSON object per address, in input order
+  --level LEVEL         syntax | dns | smtp (default smtp)
+  --dns HOST[:PORT]     DNS server to ask (repeatable; default: the system's)
+  --smtp-port N         port of the mail servers (default 25)
+  --allow-private       allow mail servers on loopback, private or reserved addresses
+  --helo NAME           name we give in EHLO (default: this machine's host name)
+  --from ADDRESS        MAIL FROM address (default: the null sender <>)
+  --timeout MS          time budget per address (default 20000)
+  --no-catch-all        do not probe a random address to detect catch-all domains
+  --greylist-wait MS    wait up to MS for a greylisting server, then ask again (default 0)
+  --proxy URL           connect through a SOCKS5 proxy: socks5://[user:pass@]host:port
+  --concurrency N       SMTP sessions at once (default 8; at most 2 per mail server)
+  --verbose             include the SMTP dialogue in the results
+`;
+
+export async function runVerify(argv: string[]): Promise<number> {
+  const command = parseVerifyArgs(argv);
+  const addresses = command.addresses.length > 0 ? command.addresses : await readStdinLines();
+  if (addresses.length === 0) throw new UsageError('no addresses given (pass them as arguments or on stdin)');
+
+  const aborter = new AbortController();
+  const stop = () => aborter.abort();
+  process.once('SIGINT', stop);
+  const output = command.json ? new NdjsonWriter() : new ResultTable(addresses, command.options.verbose);
+  const ordered = new InputOrder(addresses.length, (result) => output.write(result));
+  try {
+    for await (const { index, result } of new Verifier(command.options).verify(addresses, aborter.signal)) {
+      ordered.add(index, result);
+      output.progress(ordered.done, addresses.length);
+    }
+  } finally {
+    process.off('SIGINT', stop);
+    output.end();
+  }
+  return 0;
+}
+
+/** Releases results in input order as soon as every earlier one is known. */
+class InputOrder {
+  private readonly held = new Map<number, VerificationResult>();
+  private next = 0;
+  done = 0;
+
+  constructor(
+    private readonly total: number,
+    private readonly release: (result: VerificationResult) => void,
+  ) {}
+
+  add(index: number, result: VerificationResult): void {
+    this.held.set(index, result);
+    this.done++;
+    while (this.next < this.total && this.held.has(this.next)) {
+      this.release(this.held.get(this.next)!);
+      this.held.delete(this.next++);
+    }
+  }
+}
+
+class NdjsonWriter {
+  write(result: VerificationResult): void {
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+  }
+  progress(): void {}
+  end(): void {}
+}
+
+async function readStdinLines(): Promise<string[]> {
+  if (process.stdin.isTTY) throw new UsageError('no addresses given (pass them as arguments or pipe them in, one per line)');
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
+}

@@ -1,0 +1,53 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startWorld, type World } from '../world/index.js';
+import { startSocks5Proxy, type Socks5Proxy } from '../world/socks5-proxy.js';
+import { runMxlens, verifyInWorld, verifyOne } from './cli.js';
+
+// How MX Lens uses the network: through a SOCKS5 proxy when port 25 is blocked, and never more
+// than two connections at once to one mail server.
+
+let world: World;
+let proxy: Socks5Proxy;
+beforeAll(async () => {
+  world = await startWorld();
+  proxy = await startSocks5Proxy({ host: '127.0.0.1', credentials: { user: 'ann', password: 'p@ss word' } });
+});
+afterAll(async () => {
+  await proxy?.stop();
+  await world?.stop();
+});
+beforeEach(() => world.resetFakes());
+
+describe('--proxy', () => {
+  it('reaches the mail server through a SOCKS5 proxy with a user and password', async () => {
+    const url = `socks5://ann:${encodeURIComponent('p@ss word')}@127.0.0.1:${proxy.port}`;
+    const result = await verifyOne('alice@acme.test', ['--proxy', url]);
+    expect(result).toMatchObject({ verdict: 'deliverable', reason: 'mailbox_exists' });
+    expect(proxy.connects).toContain('127.0.0.2:25');
+  });
+
+  it('says connection_failed, not undeliverable, when the proxy refuses us', async () => {
+    const result = await verifyOne('alice@acme.test', ['--proxy', `socks5://ann:wrong@127.0.0.1:${proxy.port}`]);
+    expect(result).toMatchObject({ verdict: 'unknown', reason: 'connection_failed' });
+  });
+});
+
+describe('connections per mail server', () => {
+  it('opens at most two sessions at once to one MX, even for many domains', async () => {
+    const addresses = [1, 2, 3, 4].map((n) => `someone@shared${n}.test`);
+    const results = await verifyInWorld([...addresses, 'mia@multiline.test'], ['--concurrency', '8', '--no-catch-all']);
+    expect(results.map((r) => r.reason)).toEqual(['mailbox_not_found', 'mailbox_not_found', 'mailbox_not_found', 'mailbox_not_found', 'mailbox_exists']);
+
+    const sessions = world.fakes['mx.multiline.test']!.sessions;
+    expect(sessions).toHaveLength(5);
+    const mostAtOnce = Math.max(...sessions.map((s) => sessions.filter((o) => o.startedAt <= s.startedAt && (o.closedAt ?? Infinity) > s.startedAt).length));
+    expect(mostAtOnce).toBe(2);
+  });
+
+  it('runs one session at a time with --concurrency 1', async () => {
+    const run = await runMxlens(['verify', '--json', '--dns', '127.0.0.1:5353', '--allow-private', '--concurrency', '1', '--no-catch-all', 'someone@shared1.test', 'someone@shared2.test']);
+    expect(run.results).toHaveLength(2);
+    const [first, second] = world.fakes['mx.multiline.test']!.sessions;
+    expect(second!.startedAt).toBeGreaterThanOrEqual(first!.closedAt!);
+  });
+});
