@@ -1,0 +1,190 @@
+import { endianness } from 'node:os';
+import { defaultVerifyOptions } from '../engine/options.js';
+import { decodeBody, encodeFrame, FrameReader } from '../protocol/frames.js';
+import { errorReply, LIMITS, type HostMessage, type Request } from '../protocol/messages.js';
+import { validateRequest } from '../protocol/validate.js';
+import { loadSettings } from '../settings.js';
+import { VERSION } from '../version.js';
+import { cancel } from './actions/cancel.js';
+import { hello } from './actions/hello.js';
+import { verify } from './actions/verify.js';
+import { defaultLogFile, guardStdout, HostLog } from './log.js';
+import { HostState, type HostSettings } from './state.js';
+
+// `mxlens host`: the native messaging host. The browser starts it, writes frames to its stdin
+// and reads frames from its stdout. The main loop: read frames, validate, hand each request to
+// its action (one per file in actions/), write the replies. Nothing but frames goes to stdout.
+
+type Action = (state: HostState, request: never) => void | Promise<void>;
+
+const ACTIONS: { [T in Request['type']]: (state: HostState, request: Extract<Request, { type: T }>) => void | Promise<void> } = {
+  hello,
+  verify,
+  cancel,
+};
+
+/** How long in-flight verifies get to wind down, and stdout to drain, once stdin has closed. */
+const WIND_DOWN_MS = 2_000;
+const FLUSH_MS = 5_000;
+
+export async function runHost(argv: string[]): Promise<number> {
+  // Guard stdout before anything else runs (reading the settings included).
+  const log = new HostLog(null);
+  const writeStdout = guardStdout(log);
+  const { settings, settingsError } = readSettings();
+  if (settings.logFile) log.useFile(settings.logFile);
+  const littleEndian = endianness() === 'LE';
+
+  log.info(`mxlens ${VERSION} host started (node ${process.version}, ${process.platform}, log ${log.path ?? 'stderr only'})`);
+  logCaller(log, argv);
+  if (settingsError) log.error('reading the settings failed; using the defaults:', settingsError);
+  for (const problem of settings.problems) log.warn(`setting ${problem.setting}: ${problem.message}`);
+
+  // Never crash on a stray exception: log it, keep serving.
+  process.on('uncaughtException', (error) => log.error('uncaught exception:', error));
+  process.on('unhandledRejection', (reason) => log.error('unhandled rejection:', reason));
+
+  let closing = false;
+  let stdoutBroken = false;
+  let unflushed = 0;
+  let flushed: (() => void) | null = null;
+
+  const send = (message: HostMessage): void => {
+    if (stdoutBroken) return;
+    let frame: Uint8Array;
+    try {
+      frame = encodeFrame(message, { littleEndian });
+    } catch (error) {
+      log.error(`could not encode a ${message.type} reply:`, error);
+      frame = encodeFrame(errorReply('id' in message ? message.id : null, 'internal', 'the reply could not be encoded'), { littleEndian });
+    }
+    unflushed++;
+    writeStdout(frame, () => {
+      unflushed--;
+      if (unflushed === 0) flushed?.();
+    });
+  };
+
+  const state = new HostState(settings, send, log);
+
+  const dispatch = (request: Request): void => {
+    const fail = (error: unknown) => {
+      log.error(`${request.type} ${JSON.stringify(request.id)} failed:`, error);
+      send(errorReply(request.id, 'internal', `the host failed on this ${request.type}: ${(error as Error)?.message ?? String(error)}`));
+    };
+    try {
+      const action = ACTIONS[request.type] as Action;
+      const outcome = action(state, request as never);
+      if (outcome instanceof Promise) outcome.catch(fail);
+    } catch (error) {
+      fail(error);
+    }
+  };
+
+  const onBody = (body: Uint8Array): void => {
+    const decoded = decodeBody(body);
+    if (!decoded.ok) {
+      log.warn(`refused a frame: ${decoded.message}`);
+      send(errorReply(null, decoded.code, decoded.message));
+      return;
+    }
+    const validation = validateRequest(decoded.value);
+    if (!validation.ok) {
+      const { id, code, message } = validation.error;
+      log.warn(`refused a request${id === null ? '' : ` ${JSON.stringify(id)}`}: ${code}: ${message}`);
+      send(errorReply(id, code, message));
+      return;
+    }
+    dispatch(validation.request);
+  };
+
+  const reader = new FrameReader({ littleEndian, maxFrameBytes: LIMITS.maxFrameBytes });
+  const onData = (chunk: Buffer): void => {
+    if (closing) return;
+    let events;
+    try {
+      events = reader.push(chunk);
+    } catch (error) {
+      log.error('reading frames failed:', error);
+      return;
+    }
+    for (const event of events) {
+      try {
+        if (event.kind === 'too_large') {
+          const message = `a frame of ${event.length} bytes was refused (at most ${LIMITS.maxFrameBytes}); its bytes are skipped`;
+          log.warn(message);
+          send(errorReply(null, 'frame_too_large', message));
+        } else {
+          onBody(event.body);
+        }
+      } catch (error) {
+        log.error('handling a frame failed:', error);
+        send(errorReply(null, 'internal', 'the host failed on a frame'));
+      }
+    }
+  };
+
+  return new Promise<number>((resolve) => {
+    const finish = async (why: string) => {
+      if (closing) return;
+      closing = true;
+      process.stdin.off('data', onData);
+      log.info(`${why}; stopping (${state.jobs.size} verifies running, ${state.rechecks.size} re-checks pending)`);
+      if (reader.partialBytes > 0) log.warn(`stdin ended inside a frame (${reader.partialBytes} bytes unread)`);
+      await state.shutdown(WIND_DOWN_MS);
+      if (unflushed > 0 && !stdoutBroken) {
+        await new Promise<void>((done) => {
+          flushed = done;
+          setTimeout(done, FLUSH_MS).unref();
+        });
+      }
+      log.info('host stopped');
+      // Sockets and DNS queries of aborted checks may still hold the event loop: do not wait for them.
+      setTimeout(() => process.exit(0), 500).unref();
+      resolve(0);
+    };
+
+    process.stdout.on('error', (error) => {
+      stdoutBroken = true;
+      log.warn('stdout failed (the browser went away?):', error.message);
+      void finish('stdout closed');
+    });
+    process.stdin.on('data', onData);
+    process.stdin.once('end', () => void finish('stdin closed'));
+    process.stdin.once('error', (error) => void finish(`stdin failed: ${error.message}`));
+  });
+}
+
+function readSettings(): { settings: HostSettings; settingsError: unknown } {
+  try {
+    const loaded = loadSettings(process.env);
+    return { settings: { verify: loaded.verify, logFile: loaded.logFile, problems: [...loaded.problems] }, settingsError: null };
+  } catch (error) {
+    const settings: HostSettings = {
+      verify: defaultVerifyOptions(),
+      logFile: defaultLogFile(),
+      problems: [{ setting: 'settings', message: `the settings could not be read (${(error as Error)?.message ?? String(error)}); defaults are used` }],
+    };
+    return { settings, settingsError: error };
+  }
+}
+
+/**
+ * Browsers start the host with arguments of their own: Chrome the caller's origin
+ * (chrome-extension://<id>/) and on Windows --parent-window=<handle>; Firefox the path of the
+ * host manifest and the add-on's id. None changes what the host does; they are logged.
+ */
+function logCaller(log: HostLog, argv: string[]): void {
+  if (argv.length === 0) {
+    log.info('started without arguments (by hand?)');
+    return;
+  }
+  const described = argv.map((arg) => {
+    if (/^chrome-extension:\/\//.test(arg)) return `Chrome extension origin ${arg}`;
+    if (/^--parent-window=/.test(arg)) return `Chrome parent window ${arg.slice('--parent-window='.length)}`;
+    if (/\.json$/i.test(arg)) return `Firefox host manifest ${arg}`;
+    if (/^[^\s/\\]+@[^\s/\\]+$|^\{[0-9a-f-]+\}$/i.test(arg)) return `Firefox add-on ${arg}`;
+    return `argument ${JSON.stringify(arg)}`;
+  });
+  log.info(`started by: ${described.join('; ')}`);
+}

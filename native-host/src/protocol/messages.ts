@@ -1,0 +1,142 @@
+// The messages between the extension and the native messaging host, typed once.
+// Pure TypeScript (no Node imports): the host and the extension both import this file.
+// PROTOCOL.md at the repository root describes the same thing for people.
+
+import type { CheckLevel } from '../engine/options.js';
+import type { VerificationResult } from '../engine/result.js';
+import type { ErrorCode } from './error-codes.js';
+
+export type { VerificationResult } from '../engine/result.js';
+export type { ErrorCode } from './error-codes.js';
+
+/** The version of this protocol. Bumped only for changes an older peer would misread. */
+export const PROTOCOL_VERSION = 1;
+
+/** Chosen by the sender of a request, echoed in every reply to it. */
+export type RequestId = string | number;
+
+export const LIMITS = {
+  /** A frame body (JSON, UTF-8 bytes) to the host may be at most this long; the host's frames are shorter. */
+  maxFrameBytes: 1024 * 1024,
+  maxAddressesPerRequest: 10_000,
+  /** Verify requests running at once; more get `busy`. */
+  maxConcurrentRequests: 16,
+  /** Longest string `id` accepted. */
+  maxIdLength: 200,
+} as const;
+
+export type Limits = { [K in keyof typeof LIMITS]: number };
+
+/** What this host can do, announced in the hello reply. */
+export const CAPABILITIES = ['verify', 'cancel', 'recheck', 'cache'] as const;
+export type Capability = (typeof CAPABILITIES)[number];
+
+// ---------------------------------------------------------------- requests (extension → host)
+
+/** Always the first request. Its shape is frozen for every protocol version. */
+export interface HelloRequest {
+  type: 'hello';
+  id: RequestId;
+  protocol: number;
+  /** The extension's version, "x.y.z". */
+  extension: string;
+}
+
+/** Per-request settings; each one present overrides the host's settings for this request only. */
+export interface VerifyRequestOptions {
+  level?: CheckLevel;
+  /** MAIL FROM; "" (or "<>") is the null sender. */
+  sender?: string;
+  heloName?: string;
+  /** socks5://[user:pass@]host:port; "" means no proxy even if the host's settings name one. */
+  proxy?: string;
+  timeoutMs?: number;
+  /** Probe a random mailbox to detect catch-all domains. */
+  catchAll?: boolean;
+  greylistWaitMs?: number;
+}
+
+export interface VerifyRequest {
+  type: 'verify';
+  id: RequestId;
+  addresses: string[];
+  options?: VerifyRequestOptions;
+}
+
+export interface CancelRequest {
+  type: 'cancel';
+  id: RequestId;
+  /** The id of the verify to cancel. */
+  target: RequestId;
+}
+
+export type Request = HelloRequest | VerifyRequest | CancelRequest;
+export type RequestType = Request['type'];
+export const REQUEST_TYPES: readonly RequestType[] = ['hello', 'verify', 'cancel'];
+
+// ---------------------------------------------------------------- replies (host → extension)
+
+export interface SettingsProblem {
+  setting: string;
+  message: string;
+}
+
+export interface HelloReply {
+  type: 'hello';
+  id: RequestId;
+  protocol: number;
+  /** The host's version (MX Lens's package version). */
+  version: string;
+  capabilities: Capability[];
+  limits: Limits;
+  /** What was wrong in the host's settings (environment, config file); defaults were used instead. */
+  settingsProblems: SettingsProblem[];
+}
+
+/** One address's result. Streamed as each becomes known, not in input order. */
+export interface ResultMessage {
+  type: 'result';
+  /** The verify request's id (also for re-checks). */
+  id: RequestId;
+  /** Position of the address in the request's `addresses`. */
+  index: number;
+  result: VerificationResult;
+  /** Present on a later re-check of a greylisted address; replaces the earlier result for `index`. */
+  recheck?: true;
+  /** The result came from the host's cache of recent results. */
+  cached?: true;
+  /** Some long strings or lists in the message were shortened so the frame stays under the limit. */
+  truncated?: true;
+}
+
+/** The end of a verify's stream of (first) results. */
+export interface DoneMessage {
+  type: 'done';
+  id: RequestId;
+  /** How many `result` messages were sent for this verify (not counting re-checks). */
+  count: number;
+  /** The verify was cancelled: addresses without a result were not (fully) checked and get none. */
+  cancelled?: true;
+  /** Addresses of this verify queued for a later re-check (`result` with `recheck: true` follow). */
+  rechecks?: number;
+}
+
+export interface CancelledReply {
+  type: 'cancelled';
+  id: RequestId;
+  target: RequestId;
+}
+
+export interface ErrorReply {
+  type: 'error';
+  /** The request's id, or null when it could not be read. */
+  id: RequestId | null;
+  code: ErrorCode;
+  message: string;
+}
+
+export type HostMessage = HelloReply | ResultMessage | DoneMessage | CancelledReply | ErrorReply;
+
+export function errorReply(id: RequestId | null, code: ErrorCode, message: string): ErrorReply {
+  return { type: 'error', id, code, message };
+}

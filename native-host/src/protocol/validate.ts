@@ -1,0 +1,254 @@
+// Untrusted decoded JSON → a typed request, or an error naming the exact problem.
+// Pure TypeScript (no Node imports), so the extension can check what it sends the same way.
+
+import type { SocksProxy } from '../engine/options.js';
+import type { ErrorCode } from './error-codes.js';
+import {
+  LIMITS,
+  REQUEST_TYPES,
+  type CancelRequest,
+  type HelloRequest,
+  type Request,
+  type RequestId,
+  type VerifyRequest,
+  type VerifyRequestOptions,
+} from './messages.js';
+
+export interface ValidationError {
+  code: ErrorCode;
+  message: string;
+  /** The request's id when it could be read, so the error reply can echo it. */
+  id: RequestId | null;
+}
+
+export type Validation = { ok: true; request: Request } | { ok: false; error: ValidationError };
+
+/** Ranges of the numeric verify options (the same as the CLI's). */
+export const OPTION_RANGES = {
+  timeoutMs: { min: 100, max: 600_000 },
+  greylistWaitMs: { min: 0, max: 3_600_000 },
+} as const;
+
+const LEVELS = ['syntax', 'dns', 'smtp'] as const;
+const OPTION_NAMES: ReadonlyArray<keyof VerifyRequestOptions> = [
+  'level',
+  'sender',
+  'heloName',
+  'proxy',
+  'timeoutMs',
+  'catchAll',
+  'greylistWaitMs',
+];
+
+/** Thrown inside this module only; turned into `{ ok: false }` at the boundary. */
+class Invalid {
+  constructor(
+    readonly code: ErrorCode,
+    readonly message: string,
+  ) {}
+}
+
+export function validateRequest(value: unknown): Validation {
+  let id: RequestId | null = null;
+  try {
+    const message = asObject(value, 'the message');
+    id = readId(message, 'id');
+    const type = message.type;
+    if (type === undefined) throw new Invalid('missing_field', 'missing field `type`');
+    if (typeof type !== 'string') throw new Invalid('wrong_type', `\`type\` must be a string, not ${describe(type)}`);
+    switch (type) {
+      case 'hello':
+        return { ok: true, request: readHello(message, id) };
+      case 'verify':
+        return { ok: true, request: readVerify(message, id) };
+      case 'cancel':
+        return { ok: true, request: readCancel(message, id) };
+      default:
+        throw new Invalid('unknown_type', `unknown message type ${quote(type)} (expected ${REQUEST_TYPES.join(', ')})`);
+    }
+  } catch (error) {
+    if (error instanceof Invalid) return { ok: false, error: { code: error.code, message: error.message, id } };
+    throw error;
+  }
+}
+
+function readHello(message: Record<string, unknown>, id: RequestId): HelloRequest {
+  // `protocol` first: a peer of another protocol version still gets protocol_mismatch.
+  const protocol = required(message, 'protocol');
+  if (typeof protocol !== 'number') throw new Invalid('wrong_type', `\`protocol\` must be a number, not ${describe(protocol)}`);
+  if (!Number.isSafeInteger(protocol) || protocol < 1) {
+    throw new Invalid('bad_value', `\`protocol\` must be a whole number from 1 up, not ${protocol}`);
+  }
+  const extension = required(message, 'extension');
+  if (typeof extension !== 'string') throw new Invalid('wrong_type', `\`extension\` must be a string, not ${describe(extension)}`);
+  if (extension.length > 64) throw new Invalid('bad_value', '`extension` is longer than 64 characters');
+  return { type: 'hello', id, protocol, extension };
+}
+
+function readVerify(message: Record<string, unknown>, id: RequestId): VerifyRequest {
+  const addresses = required(message, 'addresses');
+  if (!Array.isArray(addresses)) {
+    throw new Invalid('wrong_type', `\`addresses\` must be an array of strings, not ${describe(addresses)}`);
+  }
+  if (addresses.length > LIMITS.maxAddressesPerRequest) {
+    throw new Invalid(
+      'too_many_addresses',
+      `\`addresses\` has ${addresses.length} items; at most ${LIMITS.maxAddressesPerRequest} per request`,
+    );
+  }
+  addresses.forEach((address: unknown, index) => {
+    if (typeof address !== 'string') {
+      throw new Invalid('wrong_type', `\`addresses[${index}]\` is not a string (it is ${describe(address)})`);
+    }
+  });
+  const request: VerifyRequest = { type: 'verify', id, addresses: addresses as string[] };
+  if (message.options !== undefined) request.options = readOptions(message.options);
+  return request;
+}
+
+function readOptions(value: unknown): VerifyRequestOptions {
+  const input = asObject(value, '`options`');
+  const options: VerifyRequestOptions = {};
+  for (const name of Object.keys(input)) {
+    if (!(OPTION_NAMES as readonly string[]).includes(name)) {
+      throw new Invalid('bad_value', `unknown option \`options.${name}\` (known: ${OPTION_NAMES.join(', ')})`);
+    }
+  }
+  const { level, sender, heloName, proxy, timeoutMs, catchAll, greylistWaitMs } = input;
+  if (level !== undefined) {
+    const text = stringOption('level', level);
+    const known = LEVELS.find((candidate) => candidate === text);
+    if (!known) throw new Invalid('bad_value', `\`options.level\` must be one of ${LEVELS.join(', ')}, not ${quote(text)}`);
+    options.level = known;
+  }
+  if (sender !== undefined) {
+    const text = stringOption('sender', sender);
+    if (text !== '' && text !== '<>' && !looksLikeAddress(text)) {
+      throw new Invalid('bad_value', `\`options.sender\` must be an email address of yours or "" for <>, not ${quote(text)}`);
+    }
+    options.sender = text === '<>' ? '' : text;
+  }
+  if (heloName !== undefined) {
+    const text = stringOption('heloName', heloName);
+    if (!isHeloName(text)) {
+      throw new Invalid('bad_value', `\`options.heloName\` must be a host name or an address literal like [192.0.2.1], not ${quote(text)}`);
+    }
+    options.heloName = text;
+  }
+  if (proxy !== undefined) {
+    const text = stringOption('proxy', proxy);
+    if (text !== '') {
+      const parsed = parseSocksUrl(text);
+      if (!parsed.ok) throw new Invalid('bad_value', `\`options.proxy\`: ${parsed.problem}`);
+    }
+    options.proxy = text;
+  }
+  if (timeoutMs !== undefined) options.timeoutMs = integerOption('timeoutMs', timeoutMs, OPTION_RANGES.timeoutMs);
+  if (catchAll !== undefined) {
+    if (typeof catchAll !== 'boolean') throw new Invalid('wrong_type', `\`options.catchAll\` must be a boolean, not ${describe(catchAll)}`);
+    options.catchAll = catchAll;
+  }
+  if (greylistWaitMs !== undefined) {
+    options.greylistWaitMs = integerOption('greylistWaitMs', greylistWaitMs, OPTION_RANGES.greylistWaitMs);
+  }
+  return options;
+}
+
+function readCancel(message: Record<string, unknown>, id: RequestId): CancelRequest {
+  required(message, 'target');
+  return { type: 'cancel', id, target: readId(message, 'target') };
+}
+
+// ---------------------------------------------------------------- shared checks
+
+/** socks5://[user:pass@]host:port (or socks5h://). SOCKS5 only: it must carry raw TCP to port 25. */
+export function parseSocksUrl(text: string): { ok: true; proxy: SocksProxy } | { ok: false; problem: string } {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return { ok: false, problem: `not a URL like socks5://127.0.0.1:1080: ${quote(text)}` };
+  }
+  if (url.protocol !== 'socks5:' && url.protocol !== 'socks5h:') {
+    return { ok: false, problem: `only socks5:// proxies are supported, not ${quote(url.protocol)}` };
+  }
+  if (!url.hostname || !url.port) return { ok: false, problem: 'a host and a port are needed, as in socks5://127.0.0.1:1080' };
+  if ((url.pathname !== '' && url.pathname !== '/') || url.search || url.hash) {
+    return { ok: false, problem: `a proxy URL has no path, query or fragment: ${quote(text)}` };
+  }
+  const proxy: SocksProxy = { host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port) };
+  try {
+    if (url.username) proxy.userId = decodeURIComponent(url.username);
+    if (url.password) proxy.password = decodeURIComponent(url.password);
+  } catch {
+    return { ok: false, problem: 'the user name or password is not valid percent-encoding' };
+  }
+  return { ok: true, proxy };
+}
+
+function isHeloName(text: string): boolean {
+  const name = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+  const ipv4 = /^\[\d{1,3}(?:\.\d{1,3}){3}\]$/;
+  const ipv6 = /^\[IPv6:[0-9a-f:.]{2,45}\]$/i;
+  return name.test(text) || ipv4.test(text) || ipv6.test(text);
+}
+
+/** A shape check only; the host parses the sender fully. */
+function looksLikeAddress(text: string): boolean {
+  return text.length <= 254 && /^[^\s<>@]+@[^\s<>@]+$/u.test(text);
+}
+
+function readId(message: Record<string, unknown>, field: 'id' | 'target'): RequestId {
+  const value = required(message, field);
+  if (typeof value === 'string') {
+    if (value.length === 0) throw new Invalid('bad_value', `\`${field}\` must not be empty`);
+    if (value.length > LIMITS.maxIdLength) {
+      throw new Invalid('bad_value', `\`${field}\` is longer than ${LIMITS.maxIdLength} characters`);
+    }
+    return value;
+  }
+  if (typeof value === 'number') {
+    if (!Number.isSafeInteger(value)) throw new Invalid('bad_value', `\`${field}\` must be a whole number when it is a number, not ${value}`);
+    return value;
+  }
+  throw new Invalid('wrong_type', `\`${field}\` must be a string or a number, not ${describe(value)}`);
+}
+
+function required(message: Record<string, unknown>, field: string): unknown {
+  if (!Object.prototype.hasOwnProperty.call(message, field) || message[field] === undefined) {
+    throw new Invalid('missing_field', `missing field \`${field}\``);
+  }
+  return message[field];
+}
+
+function stringOption(name: string, value: unknown): string {
+  if (typeof value !== 'string') throw new Invalid('wrong_type', `\`options.${name}\` must be a string, not ${describe(value)}`);
+  return value;
+}
+
+function integerOption(name: string, value: unknown, range: { min: number; max: number }): number {
+  if (typeof value !== 'number') throw new Invalid('wrong_type', `\`options.${name}\` must be a number, not ${describe(value)}`);
+  if (!Number.isSafeInteger(value) || value < range.min || value > range.max) {
+    throw new Invalid('bad_value', `\`options.${name}\` must be a whole number from ${range.min} to ${range.max}, not ${value}`);
+  }
+  return value;
+}
+
+function asObject(value: unknown, what: string): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new Invalid('wrong_type', `${what} must be a JSON object, not ${describe(value)}`);
+  }
+  return value as Record<string, unknown>;
+}
+
+/** "a number", "an array", "null", ... for messages. */
+export function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  const type = typeof value;
+  return type === 'object' ? 'an object' : `a ${type}`;
+}
+
+function quote(text: string): string {
+  return JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}…` : text);
+}

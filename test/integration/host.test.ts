@@ -1,0 +1,391 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { createSocket, type Socket } from 'node:dgram';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { endianness, tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { version } from '../../package.json';
+import { FrameReader, frameBytes } from '../../native-host/src/protocol/frames.js';
+import { LIMITS, PROTOCOL_VERSION, type HostMessage } from '../../native-host/src/protocol/messages.js';
+import { startWorld, type World } from '../world/index.js';
+
+// The real, built host (`npm run build` first), spoken to in frames over its stdin/stdout,
+// the way a browser does.
+
+const BIN = fileURLToPath(new URL('../../native-host/bin/mxlens.mjs', import.meta.url));
+const LE = endianness() === 'LE';
+const MESSAGE_TYPES = new Set(['hello', 'result', 'done', 'cancelled', 'error']);
+
+type Message = HostMessage & Record<string, unknown>;
+
+class Host {
+  readonly child: ChildProcessWithoutNullStreams;
+  readonly messages: Message[] = [];
+  readonly raw: Buffer[] = [];
+  stderr = '';
+  private readonly reader = new FrameReader({ littleEndian: LE, maxFrameBytes: 0xffffffff });
+  private readonly waiters: Array<{ test: (m: Message) => boolean; resolve: (m: Message) => void }> = [];
+  readonly exited: Promise<number | null>;
+
+  constructor(env: NodeJS.ProcessEnv, args: string[] = []) {
+    const fullEnv = Object.fromEntries(Object.entries({ ...process.env, ...env }).filter(([, value]) => value !== undefined));
+    this.child = spawn(process.execPath, [BIN, 'host', ...args], { env: fullEnv, stdio: ['pipe', 'pipe', 'pipe'] });
+    this.child.stdout.on('data', (chunk: Buffer) => {
+      this.raw.push(chunk);
+      for (const event of this.reader.push(chunk)) {
+        if (event.kind !== 'frame') continue;
+        const message = JSON.parse(new TextDecoder().decode(event.body)) as Message;
+        this.messages.push(message);
+        for (const waiter of [...this.waiters]) {
+          if (waiter.test(message)) {
+            this.waiters.splice(this.waiters.indexOf(waiter), 1);
+            waiter.resolve(message);
+          }
+        }
+      }
+    });
+    this.child.stderr.setEncoding('utf8').on('data', (text: string) => (this.stderr += text));
+    this.child.stdin.on('error', () => undefined); // writes after the host has gone
+    this.exited = new Promise((resolve) => this.child.on('exit', (code) => resolve(code)));
+  }
+
+  send(message: unknown): void {
+    this.sendRaw(frameBytes(new TextEncoder().encode(JSON.stringify(message)), LE));
+  }
+
+  sendRaw(bytes: Uint8Array): void {
+    this.child.stdin.write(bytes);
+  }
+
+  /** The first message (already received or still to come) that passes `test`. */
+  next(test: (m: Message) => boolean, timeoutMs = 15_000): Promise<Message> {
+    const seen = this.messages.find(test);
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const waiter = { test, resolve: (m: Message) => (clearTimeout(timer), resolve(m)) };
+      const timer = setTimeout(() => {
+        this.waiters.splice(this.waiters.indexOf(waiter), 1);
+        reject(new Error(`no matching message in ${timeoutMs} ms; got ${JSON.stringify(this.messages).slice(0, 2000)}\nstderr: ${this.stderr.slice(-2000)}`));
+      }, timeoutMs);
+      this.waiters.push(waiter);
+    });
+  }
+
+  reply(id: unknown, type: string, timeoutMs?: number): Promise<Message> {
+    return this.next((m) => m.id === id && m.type === type, timeoutMs);
+  }
+
+  of(id: unknown): Message[] {
+    return this.messages.filter((m) => m.id === id);
+  }
+
+  async handshake(): Promise<void> {
+    this.send({ type: 'hello', id: 'hello', protocol: PROTOCOL_VERSION, extension: '0.0.1' });
+    await this.reply('hello', 'hello');
+  }
+
+  /** Closes stdin and waits for the exit code. */
+  async close(): Promise<number | null> {
+    this.child.stdin.end();
+    return this.exited;
+  }
+
+  /** Everything the host wrote to stdout is a sequence of whole frames, each a JSON object under 1 MiB. */
+  expectCleanStdout(): void {
+    const all = Buffer.concat(this.raw);
+    let at = 0;
+    let frames = 0;
+    while (at < all.length) {
+      expect(all.length - at, 'a partial frame header on stdout').toBeGreaterThanOrEqual(4);
+      const length = LE ? all.readUInt32LE(at) : all.readUInt32BE(at);
+      expect(length, 'frame length').toBeLessThan(LIMITS.maxFrameBytes);
+      expect(all.length - at - 4, 'a partial frame body on stdout').toBeGreaterThanOrEqual(length);
+      const message = JSON.parse(all.subarray(at + 4, at + 4 + length).toString('utf8')) as Record<string, unknown>;
+      expect(MESSAGE_TYPES.has(message.type as string), `frame type ${String(message.type)}`).toBe(true);
+      expect(message).toHaveProperty('id');
+      at += 4 + length;
+      frames++;
+    }
+    expect(frames).toBe(this.messages.length);
+  }
+}
+
+function header(length: number): Uint8Array {
+  const bytes = Buffer.alloc(4);
+  if (LE) bytes.writeUInt32LE(length);
+  else bytes.writeUInt32BE(length);
+  return bytes;
+}
+
+let stateDir: string;
+let silentDns: Socket;
+let silentDnsServer: string;
+const hosts: Host[] = [];
+
+/** A host whose DNS server never answers (so a dns-level check hangs until cancelled), logging into a temp dir. */
+function startHost(env: NodeJS.ProcessEnv = {}, args: string[] = []): Host {
+  const host = new Host({ XDG_STATE_HOME: stateDir, MXLENS_DNS: silentDnsServer, ...env }, args);
+  hosts.push(host);
+  return host;
+}
+
+beforeAll(async () => {
+  if (!existsSync(fileURLToPath(new URL('../../dist/host/mxlens.mjs', import.meta.url)))) {
+    throw new Error('the host is not built: run "npm run build" first');
+  }
+  stateDir = await mkdtemp(path.join(tmpdir(), 'mxlens-host-test-'));
+  silentDns = createSocket('udp4');
+  await new Promise<void>((resolve) => silentDns.bind(0, '127.0.0.1', resolve));
+  silentDnsServer = `127.0.0.1:${silentDns.address().port}`;
+});
+
+afterEach(async () => {
+  for (const host of hosts.splice(0)) {
+    if (host.child.exitCode === null && host.child.signalCode === null) {
+      host.child.kill('SIGKILL');
+      await host.exited;
+    }
+  }
+});
+
+afterAll(async () => {
+  silentDns?.close();
+  if (stateDir) await rm(stateDir, { recursive: true, force: true });
+});
+
+describe('mxlens host: handshake', () => {
+  it('answers hello with its version, capabilities and limits', async () => {
+    const host = startHost({}, ['chrome-extension://abcdefghijklmnopabcdefghijklmnop/']);
+    host.send({ type: 'hello', id: 1, protocol: PROTOCOL_VERSION, extension: '0.1.0' });
+    const reply = await host.reply(1, 'hello');
+    expect(reply).toEqual({
+      type: 'hello',
+      id: 1,
+      protocol: 1,
+      version,
+      capabilities: expect.arrayContaining(['verify', 'cancel', 'recheck']),
+      limits: expect.objectContaining({ maxFrameBytes: 1024 * 1024, maxAddressesPerRequest: LIMITS.maxAddressesPerRequest }),
+      settingsProblems: expect.any(Array),
+    });
+    expect(await host.close()).toBe(0);
+    host.expectCleanStdout();
+  });
+
+  it('refuses a verify before hello', async () => {
+    const host = startHost();
+    host.send({ type: 'verify', id: 'early', addresses: ['a@b.example'], options: { level: 'syntax' } });
+    expect(await host.reply('early', 'error')).toMatchObject({ code: 'handshake_required' });
+  });
+
+  it('says protocol_mismatch, and which side is older, for another protocol version', async () => {
+    const host = startHost();
+    host.send({ type: 'hello', id: 'h2', protocol: PROTOCOL_VERSION + 1, extension: '9.0.0' });
+    const error = await host.reply('h2', 'error');
+    expect(error).toMatchObject({ code: 'protocol_mismatch' });
+    expect(error.message).toMatch(/the host is older/);
+    // No handshake was made.
+    host.send({ type: 'verify', id: 'v', addresses: ['a@b.example'], options: { level: 'syntax' } });
+    expect(await host.reply('v', 'error')).toMatchObject({ code: 'handshake_required' });
+  });
+
+  it('accepts the arguments Firefox and Chrome on Windows pass', async () => {
+    const host = startHost({}, ['/usr/lib/mozilla/native-messaging-hosts/mxlens.json', 'mxlens@example.org']);
+    await host.handshake();
+    const windows = startHost({}, ['chrome-extension://abcdefghijklmnopabcdefghijklmnop/', '--parent-window=1234']);
+    await windows.handshake();
+  });
+});
+
+describe('mxlens host: verify', () => {
+  it('checks syntax: one result per address, then done', async () => {
+    const host = startHost();
+    await host.handshake();
+    host.send({ type: 'verify', id: 's1', addresses: ['alice@example.com', 'not an address'], options: { level: 'syntax' } });
+    const done = await host.reply('s1', 'done');
+    expect(done).toEqual({ type: 'done', id: 's1', count: 2 });
+    const results = host.of('s1').filter((m) => m.type === 'result');
+    const byIndex = Object.fromEntries(results.map((m) => [m.index, m.result]));
+    expect(byIndex[0]).toMatchObject({ address: 'alice@example.com', reason: 'syntax_only', verdict: 'unknown' });
+    expect(byIndex[1]).toMatchObject({ address: 'not an address', reason: 'invalid_syntax', verdict: 'undeliverable' });
+    expect(await host.close()).toBe(0);
+    host.expectCleanStdout();
+  });
+
+  it('checks DNS: a .invalid domain gets a DNS answer', async () => {
+    // The system resolver: unreachable inside the loopback-only namespace, NXDOMAIN outside it.
+    const host = startHost({ MXLENS_DNS: undefined });
+    await host.handshake();
+    host.send({ type: 'verify', id: 'd1', addresses: ['someone@mxlens-test.invalid'], options: { level: 'dns', timeoutMs: 2000 } });
+    const result = await host.next((m) => m.id === 'd1' && m.type === 'result');
+    expect(['no_such_domain', 'dns_error']).toContain((result.result as { reason: string }).reason);
+    expect(await host.reply('d1', 'done')).toMatchObject({ count: 1 });
+  });
+
+  it('runs two requests at once: a quick one finishes while a slow one is still running', async () => {
+    const host = startHost();
+    await host.handshake();
+    host.send({ type: 'verify', id: 'slow', addresses: ['a@slow-one.example'], options: { level: 'dns', timeoutMs: 20_000 } });
+    host.send({ type: 'verify', id: 'quick', addresses: ['b@example.com', 'c@example.com'], options: { level: 'syntax' } });
+    expect(await host.reply('quick', 'done')).toMatchObject({ count: 2 });
+    expect(host.of('slow')).toEqual([]);
+    host.send({ type: 'cancel', id: 'c', target: 'slow' });
+    await host.reply('c', 'cancelled');
+  });
+
+  it('cancels a running verify: done with cancelled: true, then cancelled, then nothing more', async () => {
+    const host = startHost();
+    await host.handshake();
+    host.send({
+      type: 'verify',
+      id: 'long',
+      addresses: ['broken address', 'x@slow-two.example', 'y@slow-three.example'],
+      options: { level: 'dns', timeoutMs: 20_000 },
+    });
+    // The syntax failure is known at once; the others wait on a DNS server that never answers.
+    await host.next((m) => m.id === 'long' && m.type === 'result');
+    const started = Date.now();
+    host.send({ type: 'cancel', id: 'stop', target: 'long' });
+    const cancelled = await host.reply('stop', 'cancelled', 5000);
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(cancelled).toEqual({ type: 'cancelled', id: 'stop', target: 'long' });
+    const done = await host.reply('long', 'done');
+    expect(done).toEqual({ type: 'done', id: 'long', count: 1, cancelled: true });
+    expect(host.messages.indexOf(done)).toBeLessThan(host.messages.indexOf(cancelled));
+    const before = host.messages.length;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(host.messages.slice(before).filter((m) => m.id === 'long')).toEqual([]);
+
+    host.send({ type: 'cancel', id: 'again', target: 'long' });
+    expect(await host.reply('again', 'error')).toMatchObject({ code: 'unknown_request' });
+  });
+
+  it('answers each of 2,000 addresses exactly once, in frames under 1 MiB, then from its cache', async () => {
+    const host = startHost();
+    await host.handshake();
+    const addresses = Array.from({ length: 2000 }, (_, i) => (i % 7 === 0 ? `bad address ${i}` : `user${i}@example${i % 13}.com`));
+    host.send({ type: 'verify', id: 'big', addresses, options: { level: 'syntax' } });
+    expect(await host.reply('big', 'done')).toEqual({ type: 'done', id: 'big', count: 2000 });
+    const results = host.of('big').filter((m) => m.type === 'result');
+    expect(results).toHaveLength(2000);
+    expect(new Set(results.map((m) => m.index)).size).toBe(2000);
+    for (const m of results) expect((m.result as { address: string }).address).toBe(addresses[m.index as number]);
+
+    host.send({ type: 'verify', id: 'big2', addresses: addresses.slice(0, 10), options: { level: 'syntax' } });
+    await host.reply('big2', 'done');
+    expect(host.of('big2').filter((m) => m.type === 'result').every((m) => m.cached === true)).toBe(true);
+    expect(await host.close()).toBe(0);
+    host.expectCleanStdout();
+  });
+
+  it('refuses a duplicate id, a bad proxy URL and an unknown option, naming the problem', async () => {
+    const host = startHost();
+    await host.handshake();
+    host.send({ type: 'verify', id: 'p', addresses: ['a@b.example'], options: { proxy: 'http://127.0.0.1:3128' } });
+    expect(await host.reply('p', 'error')).toMatchObject({ code: 'bad_value', message: expect.stringContaining('options.proxy') });
+    host.send({ type: 'verify', id: 'o', addresses: ['a@b.example'], options: { speed: 'fast' } });
+    expect(await host.reply('o', 'error')).toMatchObject({ code: 'bad_value', message: expect.stringContaining('options.speed') });
+    host.send({ type: 'verify', id: 'n', addresses: ['a@b.example', 7] });
+    expect(await host.reply('n', 'error')).toMatchObject({ code: 'wrong_type', message: '`addresses[1]` is not a string (it is a number)' });
+    host.send({ type: 'verify', id: 'dup', addresses: ['a@dup.example'], options: { level: 'dns' } });
+    host.send({ type: 'verify', id: 'dup', addresses: ['a@dup.example'], options: { level: 'dns' } });
+    expect(await host.reply('dup', 'error')).toMatchObject({ code: 'duplicate_id' });
+  });
+});
+
+describe('mxlens host: bad input', () => {
+  it('answers malformed JSON with bad_json and keeps serving', async () => {
+    const host = startHost();
+    host.sendRaw(frameBytes(new TextEncoder().encode('{"type":"hello",'), LE));
+    expect(await host.next((m) => m.type === 'error')).toMatchObject({ id: null, code: 'bad_json' });
+    host.sendRaw(frameBytes(new Uint8Array([0x7b, 0xff, 0x7d]), LE));
+    expect(await host.next((m) => m.type === 'error' && m.code === 'bad_frame')).toMatchObject({ id: null });
+    host.send({ type: 'frobnicate', id: 'f' });
+    expect(await host.reply('f', 'error')).toMatchObject({ code: 'unknown_type' });
+    await host.handshake();
+    expect(await host.close()).toBe(0);
+    host.expectCleanStdout();
+  });
+
+  it('refuses a frame with a bogus huge length and still exits cleanly', async () => {
+    const host = startHost();
+    host.sendRaw(Buffer.concat([header(0xfffffff0), Buffer.from('{"type":"hello"}')]));
+    expect(await host.next((m) => m.type === 'error')).toMatchObject({ id: null, code: 'frame_too_large' });
+    expect(await host.close()).toBe(0);
+    host.expectCleanStdout();
+  });
+
+  it('skips a 2 MiB frame and answers the good frame after it', async () => {
+    const host = startHost();
+    const size = 2 * 1024 * 1024;
+    const body = Buffer.alloc(size, 0x20);
+    body.write('{"type":"hello","id":"huge","protocol":1,"extension":"1.0.0","pad":"', 0);
+    body.write('"}', size - 2);
+    const good = frameBytes(new TextEncoder().encode(JSON.stringify({ type: 'hello', id: 'after', protocol: 1, extension: '0.1.0' })), LE);
+    const stream = Buffer.concat([header(size), body, good]);
+    // In uneven chunks, the way a pipe delivers them.
+    for (let at = 0; at < stream.length; at += 65_521) host.sendRaw(stream.subarray(at, at + 65_521));
+    expect(await host.next((m) => m.type === 'error')).toMatchObject({ id: null, code: 'frame_too_large' });
+    expect(await host.reply('after', 'hello')).toMatchObject({ protocol: 1 });
+    expect(host.of('huge')).toEqual([]);
+    expect(await host.close()).toBe(0);
+    host.expectCleanStdout();
+  });
+
+  it('exits 0 when stdin closes in the middle of a request', async () => {
+    const host = startHost();
+    await host.handshake();
+    host.send({ type: 'verify', id: 'cut', addresses: ['a@slow-four.example', 'bad'], options: { level: 'dns', timeoutMs: 20_000 } });
+    await host.next((m) => m.id === 'cut' && m.type === 'result');
+    const started = Date.now();
+    expect(await host.close()).toBe(0);
+    expect(Date.now() - started).toBeLessThan(5000);
+    host.expectCleanStdout();
+  });
+
+  it('exits 0 when stdin closes halfway through a frame', async () => {
+    const host = startHost();
+    await host.handshake();
+    host.sendRaw(header(100));
+    host.sendRaw(Buffer.from('{"type":'));
+    expect(await host.close()).toBe(0);
+    host.expectCleanStdout();
+  });
+});
+
+describe('mxlens host: against the test world (dnsmasq + Postfix)', () => {
+  let world: World;
+  beforeAll(async () => {
+    world = await startWorld();
+  });
+  afterAll(() => world?.stop());
+  beforeEach(() => world.resetFakes());
+
+  const worldHost = () => startHost({ MXLENS_DNS: '127.0.0.1:5353', MXLENS_ALLOW_PRIVATE: '1' });
+
+  it('finds alice@acme.test deliverable and nobody@acme.test undeliverable', async () => {
+    const host = worldHost();
+    await host.handshake();
+    host.send({ type: 'verify', id: 'acme', addresses: ['alice@acme.test', 'nobody@acme.test'], options: { timeoutMs: 5000 } });
+    expect(await host.reply('acme', 'done', 30_000)).toMatchObject({ count: 2 });
+    const byIndex = Object.fromEntries(host.of('acme').filter((m) => m.type === 'result').map((m) => [m.index, m.result]));
+    expect(byIndex[0]).toMatchObject({ address: 'alice@acme.test', verdict: 'deliverable', reason: 'mailbox_exists', mx: 'mx1.acme.test' });
+    expect(byIndex[1]).toMatchObject({ address: 'nobody@acme.test', verdict: 'undeliverable', reason: 'mailbox_not_found' });
+    expect(await host.close()).toBe(0);
+    host.expectCleanStdout();
+  });
+
+  it('re-checks a greylisted address after its delay and pushes the new result', async () => {
+    const host = worldHost();
+    await host.handshake();
+    host.send({ type: 'verify', id: 'grey', addresses: ['gina@greylist.test'], options: { timeoutMs: 5000 } });
+    const first = await host.next((m) => m.id === 'grey' && m.type === 'result', 30_000);
+    expect(first.result).toMatchObject({ reason: 'greylisted', verdict: 'unknown' });
+    expect(await host.reply('grey', 'done')).toEqual({ type: 'done', id: 'grey', count: 1, rechecks: 1 });
+    const again = await host.next((m) => m.id === 'grey' && m.type === 'result' && m.recheck === true, 30_000);
+    expect(again).toMatchObject({ index: 0, result: { address: 'gina@greylist.test', verdict: 'deliverable', reason: 'mailbox_exists' } });
+    expect(await host.close()).toBe(0);
+    host.expectCleanStdout();
+  });
+});
