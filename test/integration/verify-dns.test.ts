@@ -48,4 +48,13 @@ describe('mxlens verify: the DNS stage', () => {
     expect(refused.results[0]).toMatchObject({ verdict: 'unknown', reason: 'private_target', mx: 'mx1.acme.test' });
     expect(refused.results[0]!.detail).toMatch(/loopback/);
   });
+
+  it('takes its DNS server and private-target permission from the environment', async () => {
+    const run = await runMxlens(['verify', '--json', 'carol@aonly.test'], {
+      env: { MXLENS_DNS: '127.0.0.1:5353', MXLENS_ALLOW_PRIVATE: '1', MXLENS_PROXY: 'http://nope' },
+    });
+    expect(run.code).toBe(0);
+    expect(run.results[0]).toMatchObject({ verdict: 'deliverable', mx: 'aonly.test' });
+    expect(run.stderr).toMatch(/ignoring MXLENS_PROXY/);
+  });
 });

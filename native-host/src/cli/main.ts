@@ -1,19 +1,43 @@
+import { DOCTOR_HELP, runDoctor } from '../doctor/doctor-command.js';
+import { runHost } from '../host/host.js';
+import { INSTALL_HELP, runInstall, runUninstall } from '../install/install-command.js';
+import { VERSION } from '../version.js';
+import { CONFIG_HELP, runConfig } from './config-command.js';
 import { UsageError } from './usage-error.js';
 import { runVerify, VERIFY_HELP } from './verify-command.js';
-import { VERSION } from '../version.js';
 
 const HELP = `mxlens ${VERSION}: does this mailbox exist? Asks the mail server, sends no mail.
 
 Usage:
   mxlens verify [options] [address ...]   check addresses (mxlens verify --help)
+  mxlens install [--browser NAME] [--system] [--dir DIR] [--extension-id ID] [--dry-run]
+                                          register the host with your browsers
+  mxlens uninstall [--browser NAME] [--system] [--dir DIR] [--dry-run]
+                                          remove exactly what install wrote
+  mxlens doctor [--json] [--dns HOST[:PORT]] [--mx-domain DOMAIN] [--mx-host HOST] [--dir DIR]
+                                          find what keeps MX Lens from working, and how to fix it
+  mxlens config path | show               where the config file is; the settings in force
   mxlens --version
 `;
 
-type Command = (argv: string[]) => Promise<number>;
+interface Command {
+  run: (argv: string[]) => Promise<number>;
+  help: string;
+}
+
+const HOST_HELP = `Usage: mxlens host
+
+The native messaging host: browsers start it (through the launcher that "mxlens install"
+writes) and speak framed JSON on stdin/stdout, as PROTOCOL.md describes. Not for typing.
+`;
 
 const COMMANDS: Record<string, Command> = {
-  verify: runVerify,
-  host: (argv) => import('../host/host.js').then(({ runHost }) => runHost(argv)),
+  verify: { run: runVerify, help: VERIFY_HELP },
+  host: { run: runHost, help: HOST_HELP },
+  config: { run: runConfig, help: CONFIG_HELP },
+  install: { run: runInstall, help: INSTALL_HELP },
+  uninstall: { run: runUninstall, help: INSTALL_HELP },
+  doctor: { run: runDoctor, help: DOCTOR_HELP },
 };
 
 export async function main(argv: string[]): Promise<number> {
@@ -34,10 +58,10 @@ export async function main(argv: string[]): Promise<number> {
     const command = COMMANDS[name];
     if (!command) throw new UsageError(`unknown command "${name}" (try: mxlens --help)`);
     if (rest.includes('--help') || rest.includes('-h')) {
-      process.stdout.write(name === 'verify' ? VERIFY_HELP : HELP);
+      process.stdout.write(command.help);
       return 0;
     }
-    return await command(rest);
+    return await command.run(rest);
   } catch (error) {
     if (error instanceof UsageError) {
       process.stderr.write(`mxlens: ${error.message}\n`);

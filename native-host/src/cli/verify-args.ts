@@ -12,23 +12,31 @@ export interface VerifyCommand {
 
 const LEVELS: readonly CheckLevel[] = ['syntax', 'dns', 'smtp'];
 
-export function parseVerifyArgs(argv: string[]): VerifyCommand {
+/** Bounds of the numeric settings, shared with the config file and environment (settings.ts). */
+export const INTEGER_RANGES = {
+  timeoutMs: [100, 600_000],
+  greylistWaitMs: [0, 3_600_000],
+  concurrency: [1, 256],
+} as const;
+
+/** Flags override `base` (the settings from config file and environment). */
+export function parseVerifyArgs(argv: string[], base: VerifyOptions = defaultVerifyOptions()): VerifyCommand {
   const { values, positionals } = parseStrict(argv);
-  const options = defaultVerifyOptions();
+  const options = { ...base };
 
   if (values.dns) options.dnsServers = values.dns.map(parseDnsServer);
   if (values['smtp-port'] !== undefined) options.smtpPort = parseInteger('--smtp-port', values['smtp-port'], 1, 65_535);
   if (values['allow-private']) options.allowPrivate = true;
   if (values.helo !== undefined) options.heloName = parseHeloName(values.helo);
   if (values.from !== undefined) options.sender = parseSender(values.from);
-  if (values.timeout !== undefined) options.timeoutMs = parseInteger('--timeout', values.timeout, 100, 600_000);
+  if (values.timeout !== undefined) options.timeoutMs = parseInteger('--timeout', values.timeout, ...INTEGER_RANGES.timeoutMs);
   if (values.level !== undefined) options.level = parseLevel(values.level);
   if (values['no-catch-all']) options.catchAllProbe = false;
   if (values['greylist-wait'] !== undefined) {
-    options.greylistWaitMs = parseInteger('--greylist-wait', values['greylist-wait'], 0, 3_600_000);
+    options.greylistWaitMs = parseInteger('--greylist-wait', values['greylist-wait'], ...INTEGER_RANGES.greylistWaitMs);
   }
   if (values.proxy !== undefined) options.proxy = parseProxyUrl(values.proxy);
-  if (values.concurrency !== undefined) options.concurrency = parseInteger('--concurrency', values.concurrency, 1, 256);
+  if (values.concurrency !== undefined) options.concurrency = parseInteger('--concurrency', values.concurrency, ...INTEGER_RANGES.concurrency);
   if (values.verbose) options.verbose = true;
 
   return { options, addresses: positionals, json: values.json ?? false };
@@ -61,7 +69,7 @@ function parseStrict(argv: string[]) {
   }
 }
 
-function parseInteger(flag: string, text: string, min: number, max: number): number {
+export function parseInteger(flag: string, text: string, min: number, max: number): number {
   const value = /^\d+$/.test(text) ? Number(text) : NaN;
   if (!Number.isSafeInteger(value) || value < min || value > max) {
     throw new UsageError(`${flag} takes a whole number from ${min} to ${max}, not "${text}"`);
@@ -85,14 +93,14 @@ export function parseDnsServer(text: string): string {
   return text;
 }
 
-function parseHeloName(text: string): string {
+export function parseHeloName(text: string): string {
   const isName = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i.test(text);
   const isLiteral = /^\[(?:IPv6:)?[0-9a-f.:]+\]$/i.test(text) && isIP(text.slice(1, -1).replace(/^IPv6:/i, '')) !== 0;
   if (!isName && !isLiteral) throw new UsageError(`--helo takes a host name or an address literal like [192.0.2.1], not "${text}"`);
   return text;
 }
 
-function parseSender(text: string): string {
+export function parseSender(text: string): string {
   if (text === '' || text === '<>') return '';
   const parsed = parseAddress(text);
   if (!parsed.ok) throw new UsageError(`--from takes an email address of yours (or "" for <>): ${parsed.problem}`);

@@ -1,4 +1,5 @@
 import { Verifier } from '../engine/verifier.js';
+import { loadSettings } from '../settings.js';
 import type { VerificationResult } from '../engine/result.js';
 import { parseVerifyArgs } from './verify-args.js';
 import { ResultTable } from './result-table.js';
@@ -8,6 +9,10 @@ export const VERIFY_HELP = `Usage: mxlens verify [options] [address ...]
 
 Checks whether each mailbox exists by asking its mail server (DNS, then SMTP up to RCPT TO).
 No mail is sent. With no addresses, reads them from stdin, one per line.
+
+Settings also come from the environment (MXLENS_DNS, MXLENS_ALLOW_PRIVATE, MXLENS_PROXY,
+MXLENS_FROM, MXLENS_HELO, MXLENS_TIMEOUT) and the config file (mxlens config path);
+flags win over both.
 
 Options:
   --json                NDJSON output: one JSON object per address, in input order
@@ -26,7 +31,11 @@ Options:
 `;
 
 export async function runVerify(argv: string[]): Promise<number> {
-  const command = parseVerifyArgs(argv);
+  const settings = loadSettings();
+  const command = parseVerifyArgs(argv, settings.verify);
+  for (const problem of settings.problems) {
+    process.stderr.write(`mxlens: ignoring ${problem.setting}: ${problem.message}\n`);
+  }
   const addresses = command.addresses.length > 0 ? command.addresses : await readStdinLines();
   if (addresses.length === 0) throw new UsageError('no addresses given (pass them as arguments or on stdin)');
 

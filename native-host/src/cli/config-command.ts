@@ -1,0 +1,43 @@
+import { describeProxy, loadSettings } from '../settings.js';
+import { UsageError } from './usage-error.js';
+
+export const CONFIG_HELP = `Usage: mxlens config path | show
+
+  path   print where the config file is looked for (it need not exist)
+  show   print the settings in force (config file and MXLENS_* variables over the defaults)
+         as JSON, with any problems found in them
+`;
+
+export async function runConfig(argv: string[]): Promise<number> {
+  const [action, ...rest] = argv;
+  if (rest.length > 0) throw new UsageError(`config ${action ?? ''} takes no more arguments (got "${rest.join(' ')}")`);
+  const settings = loadSettings();
+  switch (action) {
+    case 'path':
+      process.stdout.write(`${settings.configFile}\n`);
+      return 0;
+    case 'show': {
+      const { verify } = settings;
+      const shown = {
+        configFile: settings.configFile,
+        logFile: settings.logFile,
+        dns: verify.dnsServers,
+        allowPrivate: verify.allowPrivate,
+        proxy: verify.proxy ? describeProxy(verify.proxy) : null,
+        from: verify.sender,
+        helo: verify.heloName,
+        timeoutMs: verify.timeoutMs,
+        catchAll: verify.catchAllProbe,
+        greylistWaitMs: verify.greylistWaitMs,
+        concurrency: verify.concurrency,
+        problems: settings.problems,
+      };
+      process.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
+      return settings.problems.length > 0 ? 1 : 0;
+    }
+    case undefined:
+      throw new UsageError('config needs an action: mxlens config path | show');
+    default:
+      throw new UsageError(`unknown config action "${action}" (try: mxlens config path | show)`);
+  }
+}
