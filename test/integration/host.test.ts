@@ -1,6 +1,6 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { endianness, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -342,6 +342,18 @@ describe('mxlens host: bad input', () => {
     expect(await host.close()).toBe(0);
     expect(Date.now() - started).toBeLessThan(5000);
     host.expectCleanStdout();
+  });
+
+  it('exits, without flooding its log, when the browser closes stdout and stderr too', async () => {
+    const logFile = path.join(stateDir, 'gone.log');
+    const host = startHost({ MXLENS_LOG: logFile });
+    await host.handshake();
+    host.child.stderr.destroy();
+    host.child.stdout.destroy();
+    host.send({ type: 'verify', id: 'orphan', addresses: ['a@b.example', 'bad'], options: { level: 'syntax' } });
+    host.child.stdin.end();
+    expect(await host.exited).toBe(0);
+    expect(statSync(logFile).size).toBeLessThan(64 * 1024);
   });
 
   it('exits 0 when stdin closes halfway through a frame', async () => {

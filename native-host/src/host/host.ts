@@ -40,6 +40,7 @@ export async function runHost(argv: string[]): Promise<number> {
   if (settingsError) log.error('reading the settings failed; using the defaults:', settingsError);
   for (const problem of settings.problems) log.warn(`setting ${problem.setting}: ${problem.message}`);
 
+  process.stderr.on('error', () => log.stopStderr());
   // Never crash on a stray exception: log it, keep serving.
   process.on('uncaughtException', (error) => log.error('uncaught exception:', error));
   process.on('unhandledRejection', (reason) => log.error('unhandled rejection:', reason));
@@ -139,8 +140,9 @@ export async function runHost(argv: string[]): Promise<number> {
         });
       }
       log.info('host stopped');
-      // Sockets and DNS queries of aborted checks may still hold the event loop: do not wait for them.
-      setTimeout(() => process.exit(0), 500).unref();
+      // Sockets and DNS queries of aborted checks may still hold the event loop: do not wait for
+      // them. Not unref'd: the host must end even if something keeps the loop busy.
+      setTimeout(() => process.exit(0), 500);
       resolve(0);
     };
 

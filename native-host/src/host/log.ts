@@ -27,6 +27,8 @@ const ROTATE_AT_BYTES = 5 * 1024 * 1024;
 
 export class HostLog {
   private file: string | null;
+  private fileBytes = 0;
+  private stderrOpen = true;
 
   constructor(
     file: string | null,
@@ -46,6 +48,11 @@ export class HostLog {
     return this.file;
   }
 
+  /** The browser closed our stderr: writing on would only raise EPIPE after EPIPE. */
+  stopStderr(): void {
+    this.stderrOpen = false;
+  }
+
   debug(...parts: unknown[]): void {
     this.write('debug', parts);
   }
@@ -61,7 +68,7 @@ export class HostLog {
 
   write(level: LogLevel, parts: unknown[]): void {
     const line = `${new Date().toISOString()} [${process.pid}] ${level}: ${format(...parts)}\n`;
-    if (level !== 'debug') {
+    if (level !== 'debug' && this.stderrOpen) {
       try {
         this.toStderr(line);
       } catch {
@@ -71,6 +78,8 @@ export class HostLog {
     if (!this.file) return;
     try {
       appendFileSync(this.file, line);
+      this.fileBytes += line.length;
+      if (this.fileBytes > ROTATE_AT_BYTES) this.prepare(this.file);
     } catch (error) {
       const file = this.file;
       this.file = null;
@@ -78,12 +87,13 @@ export class HostLog {
     }
   }
 
-  /** Creates the directory; keeps one old log (host.log.1) once the log passes 5 MiB. */
+  /** Creates the directory; keeps one old log (host.log.1) whenever the log passes 5 MiB. */
   private prepare(file: string): void {
     try {
       mkdirSync(path.dirname(file), { recursive: true });
       const size = statSync(file, { throwIfNoEntry: false })?.size ?? 0;
       if (size > ROTATE_AT_BYTES) renameSync(file, `${file}.1`);
+      this.fileBytes = size > ROTATE_AT_BYTES ? 0 : size;
     } catch (error) {
       this.file = null;
       this.toStderr(`mxlens host: cannot use the log file ${file}: ${(error as Error).message}; logging to stderr only\n`);
