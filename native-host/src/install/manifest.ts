@@ -4,7 +4,9 @@ import { DEV_EXTENSION_ID, FIREFOX_EXTENSION_ID, isExtensionId } from './extensi
 // The native messaging host manifest: the JSON file a browser reads to learn which program to
 // start for "io.mxlens.host" and which extensions may talk to it.
 
-export const HOST_NAME = 'io.mxlens.host';
+import { HOST_NAME } from '../protocol/messages.js';
+
+export { HOST_NAME };
 export const HOST_DESCRIPTION = 'MX Lens: checks whether email mailboxes exist (DNS + SMTP, no mail sent)';
 
 export interface HostManifest {

@@ -9,6 +9,9 @@ import type { ErrorCode } from './error-codes.js';
 export type { VerificationResult } from '../engine/result.js';
 export type { ErrorCode } from './error-codes.js';
 
+/** The native messaging name the host is registered under, in every browser. */
+export const HOST_NAME = 'io.mxlens.host';
+
 /** The version of this protocol. Bumped only for changes an older peer would misread. */
 export const PROTOCOL_VERSION = 1;
 

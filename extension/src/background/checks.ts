@@ -1,0 +1,332 @@
+// The checks service behind the "mxlens-checks" port. Content scripts and the popup connect and
+// ask for addresses; every answer is pushed back on the port of everyone who asked.
+//
+// - From the cache first (unless `force`).
+// - One check per address at a time, whoever asks (two tabs showing the same address share it).
+// - Asks are gathered for BATCH_MS and sent as one verify, so the host can check addresses of
+//   one domain in one SMTP session.
+// - Later results (the host's re-checks of greylisted addresses, alarm re-checks, forced
+//   re-checks by another tab) reach every port still interested in the address.
+// - A check that cannot be done ends with `failed` and the reason, never with silence.
+
+import type { VerificationResult, VerifyRequestOptions } from '../../../native-host/src/protocol/messages.js';
+import { CHECKS_PORT, type CheckDepth, type PortEvent, type PortRequest } from '../shared/messages.js';
+import type { ExtensionSettings } from '../shared/settings.js';
+import type { HostProblem, HostStatus } from '../shared/status.js';
+import type { ApiPort } from './browser-api.js';
+import type { HostProblems } from './host-errors.js';
+import { MAX_ADDRESSES_PER_VERIFY, type NativeHost, type VerifyCall } from './native-port.js';
+import { answers, normalizeAddress, type ResultCache } from './result-cache.js';
+import type { RecheckScheduler } from './rechecks.js';
+
+export const BATCH_MS = 50;
+/** A verify fails when the host sends nothing this many times the per-address timeout (plus a margin). */
+export const DEADLINE_FACTOR = 2;
+export const DEADLINE_MARGIN_MS = 5_000;
+/** Defensive limits on what a port may ask at once. */
+export const MAX_ADDRESSES_PER_ASK = 1_000;
+const MAX_ADDRESS_LENGTH = 320;
+
+/** Whoever wants results: a port, or a one-off ask (the context menu). */
+export interface Subscriber {
+  deliver(event: PortEvent): void;
+}
+
+interface Interest {
+  /** The address as this subscriber wrote it: events carry it back unchanged. */
+  spelling: string;
+  depth: CheckDepth;
+  /** Got a result deep enough: later failures of other checks are not its business. */
+  answered: boolean;
+}
+
+export type CheckOutcome = { result: VerificationResult } | { problem: HostProblem };
+
+/** The per-request options sent to the host, from the user's settings. */
+export function verifyOptions(settings: ExtensionSettings, depth: CheckDepth): VerifyRequestOptions {
+  const options: VerifyRequestOptions = {
+    level: depth,
+    sender: settings.sender,
+    proxy: settings.proxy,
+    timeoutMs: clamp(Math.round(settings.timeoutMs), 100, 600_000),
+    catchAll: settings.catchAll,
+    // Greylisting is handled by re-checks (rechecks.ts); a badge must not wait minutes.
+    greylistWaitMs: 0,
+  };
+  if (settings.heloName !== '') options.heloName = settings.heloName;
+  return options;
+}
+
+export function deadlineFor(settings: ExtensionSettings): number {
+  return clamp(Math.round(settings.timeoutMs), 100, 600_000) * DEADLINE_FACTOR + DEADLINE_MARGIN_MS;
+}
+
+export interface CheckServiceOptions {
+  host: Pick<NativeHost, 'verify' | 'status'>;
+  cache: ResultCache;
+  settings: () => ExtensionSettings;
+  problems: Pick<HostProblems, 'noResult'>;
+  /** Told of every result, to set or drop re-check alarms. */
+  onResult?: (key: string, result: VerificationResult, recheck: boolean) => void;
+  onFailed?: (key: string) => void;
+}
+
+export class CheckService {
+  private interests = new Map<string, Map<Subscriber, Interest>>();
+  /** Depths being checked now, by address. */
+  private inflight = new Map<string, Set<CheckDepth>>();
+  private batch = new Map<CheckDepth, Set<string>>();
+  private batchTimer: ReturnType<typeof setTimeout> | null = null;
+  private ports = new Map<ApiPort, { subscriber: Subscriber; detach: () => void }>();
+
+  constructor(private readonly options: CheckServiceOptions) {}
+
+  // ---------------------------------------------------------------- ports
+
+  /** runtime.onConnect: serves the checks port; other ports are not ours to handle. */
+  attachPort(port: ApiPort): boolean {
+    if (port.name !== CHECKS_PORT) return false;
+    const subscriber: Subscriber = {
+      deliver: (event) => {
+        try {
+          port.postMessage(event);
+        } catch {
+          // The other end is gone; onDisconnect cleans up.
+        }
+      },
+    };
+    const onMessage = (message: unknown) => {
+      const request = parsePortRequest(message);
+      if (request) void this.request(request.addresses, request.depth, request.force === true, subscriber);
+    };
+    const onDisconnect = () => this.detachPort(port);
+    port.onMessage.addListener(onMessage);
+    port.onDisconnect.addListener(onDisconnect);
+    this.ports.set(port, {
+      subscriber,
+      detach: () => {
+        port.onMessage.removeListener(onMessage);
+        port.onDisconnect.removeListener(onDisconnect);
+      },
+    });
+    subscriber.deliver({ kind: 'status', status: this.options.host.status() });
+    return true;
+  }
+
+  private detachPort(port: ApiPort): void {
+    const entry = this.ports.get(port);
+    if (!entry) return;
+    entry.detach();
+    this.ports.delete(port);
+    this.forget(entry.subscriber);
+  }
+
+  /** Tells every port the host's new state. */
+  broadcastStatus(status: HostStatus): void {
+    for (const { subscriber } of this.ports.values()) subscriber.deliver({ kind: 'status', status });
+  }
+
+  get portCount(): number {
+    return this.ports.size;
+  }
+
+  // ---------------------------------------------------------------- asking
+
+  /**
+   * Checks addresses for a subscriber (or for nobody in particular: an alarm re-check, whose
+   * result goes to whoever is still interested, and to the cache).
+   */
+  async request(addresses: readonly string[], depth: CheckDepth, force: boolean, subscriber: Subscriber | null): Promise<void> {
+    const keys: string[] = [];
+    for (const address of addresses.slice(0, MAX_ADDRESSES_PER_ASK)) {
+      const key = normalizeAddress(address);
+      if (key === '' || key.length > MAX_ADDRESS_LENGTH || keys.includes(key)) continue;
+      keys.push(key);
+      if (subscriber) this.interest(key, subscriber, address.trim(), depth, force);
+    }
+    let cached = new Map<string, VerificationResult>();
+    if (!force) {
+      try {
+        cached = await this.options.cache.getMany(keys, depth);
+      } catch (error) {
+        console.warn('MX Lens: reading the result cache failed:', error);
+      }
+    }
+    for (const key of keys) {
+      const hit = cached.get(key);
+      if (hit) {
+        if (subscriber) this.deliverTo(subscriber, key, hit);
+        continue;
+      }
+      if (this.covered(key, depth)) continue;
+      this.enqueue(key, depth);
+    }
+  }
+
+  /** One address, one answer (the context menu). */
+  checkOne(address: string, depth: CheckDepth): Promise<CheckOutcome> {
+    return new Promise((resolve) => {
+      const key = normalizeAddress(address);
+      const subscriber: Subscriber = {
+        deliver: (event) => {
+          if (event.kind === 'status') return;
+          this.forget(subscriber);
+          if (event.kind === 'result') resolve({ result: event.result });
+          else resolve({ problem: event.status.state === 'failed' ? event.status.problem : this.options.problems.noResult(key) });
+        },
+      };
+      if (key === '') resolve({ problem: this.options.problems.noResult(address) });
+      else void this.request([address], depth, false, subscriber);
+    });
+  }
+
+  /** Re-checks an address whose alarm fired, unless a settled result came in the meantime. */
+  async recheckFromAlarm(key: string, stillWorthIt: (result: VerificationResult) => boolean): Promise<void> {
+    const cached = await this.options.cache.get(key, 'smtp').catch(() => null);
+    if (cached && !stillWorthIt(cached)) return;
+    await this.request([key], 'smtp', true, null);
+  }
+
+  private interest(key: string, subscriber: Subscriber, spelling: string, depth: CheckDepth, force: boolean): void {
+    let byKey = this.interests.get(key);
+    if (!byKey) this.interests.set(key, (byKey = new Map()));
+    const existing = byKey.get(subscriber);
+    if (!existing) {
+      byKey.set(subscriber, { spelling, depth, answered: false });
+      return;
+    }
+    if (depth === 'smtp' && existing.depth === 'dns') {
+      existing.depth = 'smtp';
+      existing.answered = false;
+    }
+    if (force) existing.answered = false;
+  }
+
+  private forget(subscriber: Subscriber): void {
+    for (const [key, byKey] of this.interests) {
+      byKey.delete(subscriber);
+      if (byKey.size === 0) this.interests.delete(key);
+    }
+  }
+
+  private covered(key: string, depth: CheckDepth): boolean {
+    const depths = this.inflight.get(key);
+    return !!depths && (depths.has('smtp') || depths.has(depth));
+  }
+
+  // ---------------------------------------------------------------- batching
+
+  private enqueue(key: string, depth: CheckDepth): void {
+    let depths = this.inflight.get(key);
+    if (!depths) this.inflight.set(key, (depths = new Set()));
+    depths.add(depth);
+    let keys = this.batch.get(depth);
+    if (!keys) this.batch.set(depth, (keys = new Set()));
+    keys.add(key);
+    this.batchTimer ??= setTimeout(() => this.sendBatch(), BATCH_MS);
+  }
+
+  private sendBatch(): void {
+    this.batchTimer = null;
+    const batch = this.batch;
+    this.batch = new Map();
+    const settings = this.options.settings();
+    for (const [depth, keySet] of batch) {
+      const keys = [...keySet];
+      for (let start = 0; start < keys.length; start += MAX_ADDRESSES_PER_VERIFY) {
+        this.send(keys.slice(start, start + MAX_ADDRESSES_PER_VERIFY), depth, settings);
+      }
+    }
+  }
+
+  private send(keys: string[], depth: CheckDepth, settings: ExtensionSettings): void {
+    const answered = new Set<number>();
+    const call: VerifyCall = {
+      addresses: keys,
+      options: verifyOptions(settings, depth),
+      deadlineMs: deadlineFor(settings),
+      handlers: {
+        onResult: (index, result, recheck) => {
+          const key = keys[index];
+          if (key === undefined) return;
+          if (!recheck) {
+            if (answered.has(index)) return;
+            answered.add(index);
+            this.settle(key, depth);
+          }
+          this.onResult(key, depth, result, recheck);
+        },
+        onDone: () => {
+          keys.forEach((key, index) => {
+            if (answered.has(index)) return;
+            answered.add(index);
+            this.settle(key, depth);
+            this.onFailed(key, depth, this.options.problems.noResult(key));
+          });
+        },
+        onFail: (problem) => {
+          keys.forEach((key, index) => {
+            if (answered.has(index)) return;
+            answered.add(index);
+            this.settle(key, depth);
+            this.onFailed(key, depth, problem);
+          });
+        },
+      },
+    };
+    this.options.host.verify(call);
+  }
+
+  private settle(key: string, depth: CheckDepth): void {
+    const depths = this.inflight.get(key);
+    depths?.delete(depth);
+    if (depths?.size === 0) this.inflight.delete(key);
+  }
+
+  // ---------------------------------------------------------------- answers
+
+  private onResult(key: string, depth: CheckDepth, result: VerificationResult, recheck: boolean): void {
+    this.options.cache.put(key, depth, result).catch((error: unknown) => console.warn('MX Lens: caching a result failed:', error));
+    this.options.onResult?.(key, result, recheck);
+    const byKey = this.interests.get(key);
+    if (!byKey) return;
+    for (const [subscriber, interest] of [...byKey]) {
+      if (!answers(depth, result, interest.depth)) continue;
+      interest.answered = true;
+      subscriber.deliver({ kind: 'result', address: interest.spelling, result });
+    }
+  }
+
+  private onFailed(key: string, depth: CheckDepth, problem: HostProblem): void {
+    this.options.onFailed?.(key);
+    const byKey = this.interests.get(key);
+    if (!byKey) return;
+    const status: HostStatus = { state: 'failed', problem };
+    for (const [subscriber, interest] of [...byKey]) {
+      // Someone who asked for less than this check, or is already answered, keeps what it has.
+      if (interest.answered || (interest.depth === 'smtp' && depth === 'dns')) continue;
+      // A DNS ask also covered by a deeper check still running waits for that one.
+      if (interest.depth === 'dns' && depth === 'smtp' && this.covered(key, 'dns')) continue;
+      subscriber.deliver({ kind: 'failed', address: interest.spelling, status });
+    }
+  }
+
+  private deliverTo(subscriber: Subscriber, key: string, result: VerificationResult): void {
+    const interest = this.interests.get(key)?.get(subscriber);
+    if (interest) interest.answered = true;
+    subscriber.deliver({ kind: 'result', address: interest?.spelling ?? key, result });
+  }
+}
+
+function parsePortRequest(message: unknown): PortRequest | null {
+  if (typeof message !== 'object' || message === null) return null;
+  const { kind, addresses, depth, force } = message as Record<string, unknown>;
+  if (kind !== 'check' || !Array.isArray(addresses) || (depth !== 'dns' && depth !== 'smtp')) return null;
+  const strings = addresses.filter((address): address is string => typeof address === 'string');
+  return { kind: 'check', addresses: strings, depth, force: force === true };
+}
+
+function clamp(value: number, min: number, max: number): number {
+  if (!Number.isFinite(value)) return min;
+  return Math.min(max, Math.max(min, value));
+}

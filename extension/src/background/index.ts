@@ -1,0 +1,136 @@
+// The background, wired: one native host connection, the result cache, the checks service, the
+// re-check alarms, the context menu, and the one-shot requests of the pages. Every listener is
+// registered synchronously here, before anything is awaited: a service worker (Chrome) or event
+// page (Firefox) woken by an event only hears it if its listener exists on the first run.
+
+import type { BackgroundReplies, BackgroundRequest } from '../shared/messages.js';
+import type { BackgroundApi, MenuClickInfo } from './browser-api.js';
+import { CheckService } from './checks.js';
+import { contextMenuHandler, createContextMenu } from './context-menu.js';
+import { HostProblems } from './host-errors.js';
+import { NativeHost } from './native-port.js';
+import { RecheckScheduler, retryDelay } from './rechecks.js';
+import { ResultCache } from './result-cache.js';
+import { SettingsStore } from './settings-store.js';
+import { browserCluesHere, detectBrowser, type ThisBrowser } from './this-browser.js';
+
+/** The getting-started page, opened on first install (built from extension/src/welcome/welcome.html). */
+export const WELCOME_PAGE = 'welcome/welcome.html';
+
+export interface Background {
+  host: NativeHost;
+  checks: CheckService;
+  cache: ResultCache;
+  settings: SettingsStore;
+  rechecks: RecheckScheduler;
+  /** The context menu's click handler, callable directly (end-to-end tests cannot click browser menus). */
+  contextMenuClick: (info: MenuClickInfo, tab?: { id?: number }) => Promise<void>;
+  handleRequest: (request: BackgroundRequest) => Promise<BackgroundReplies[BackgroundRequest['kind']]>;
+}
+
+export function startBackground(api: BackgroundApi, options: { browser?: ThisBrowser } = {}): Background {
+  const browser = options.browser ?? detectBrowser(browserCluesHere(api.runtime.getURL('')));
+  const problems = new HostProblems({ i18n: api.i18n, browser, extensionId: api.runtime.id });
+  const settings = new SettingsStore(api.storage);
+  const cache = new ResultCache(api.storage.local, () => settings.current);
+
+  let checks: CheckService | null = null;
+  const host = new NativeHost({
+    runtime: api.runtime,
+    problems,
+    onStatus: (status) => checks?.broadcastStatus(status),
+    log: (message) => console.debug(`MX Lens: ${message}`),
+  });
+
+  const rechecks = new RecheckScheduler(api.alarms, (key) => {
+    void settings.ready
+      .then(() => checks?.recheckFromAlarm(key, (cached) => retryDelay(cached) !== null))
+      .catch((error: unknown) => console.warn('MX Lens: a re-check failed:', error));
+  });
+
+  checks = new CheckService({
+    host,
+    cache,
+    settings: () => settings.current,
+    problems,
+    onResult: (key, result, recheck) => rechecks.onResult(key, result, recheck),
+    onFailed: (key) => rechecks.onFailed(key),
+  });
+  const service = checks;
+
+  const contextMenuClick = contextMenuHandler({
+    tabs: api.tabs,
+    check: async (address) => {
+      await settings.ready;
+      return service.checkOne(address, 'smtp');
+    },
+  });
+
+  const handleRequest = async (request: BackgroundRequest): Promise<BackgroundReplies[BackgroundRequest['kind']]> => {
+    switch (request.kind) {
+      case 'get-status':
+        return host.connect();
+      case 'reconnect':
+        return host.connect({ force: true });
+      case 'clear-cache':
+        return { cleared: await cache.clear() };
+      case 'set-site-paused':
+        return { paused: await settings.setSitePaused(request.origin, request.paused) };
+    }
+  };
+
+  // ---------------------------------------------------------------- listeners, all at once
+
+  api.runtime.onConnect.addListener((port) => {
+    service.attachPort(port);
+  });
+
+  api.runtime.onMessage.addListener((message) => {
+    const request = parseBackgroundRequest(message);
+    // Not ours (a message between pages, or garbage): let other listeners answer.
+    if (!request) return undefined;
+    return settings.ready.then(() => handleRequest(request));
+  });
+
+  // One menu set-up at a time: install and startup may both ask, and ids must stay unique.
+  let menuSetup: Promise<void> = Promise.resolve();
+  const setUpMenu = () => {
+    menuSetup = menuSetup
+      .then(() => createContextMenu(api.contextMenus, api.i18n))
+      .catch((error: unknown) => console.warn('MX Lens: context menu:', error));
+  };
+
+  api.runtime.onInstalled.addListener((details) => {
+    setUpMenu();
+    if (details.reason === 'install') {
+      void api.tabs.create({ url: api.runtime.getURL(WELCOME_PAGE) }).catch((error: unknown) => console.warn('MX Lens: welcome page:', error));
+    }
+  });
+
+  api.runtime.onStartup.addListener(setUpMenu);
+
+  api.contextMenus.onClicked.addListener((info, tab) => {
+    void contextMenuClick(info, tab);
+  });
+
+  api.alarms.onAlarm.addListener((alarm) => {
+    rechecks.onAlarm(alarm.name);
+  });
+
+  return { host, checks: service, cache, settings, rechecks, contextMenuClick, handleRequest };
+}
+
+export function parseBackgroundRequest(message: unknown): BackgroundRequest | null {
+  if (typeof message !== 'object' || message === null) return null;
+  const { kind, origin, paused } = message as Record<string, unknown>;
+  switch (kind) {
+    case 'get-status':
+    case 'reconnect':
+    case 'clear-cache':
+      return { kind };
+    case 'set-site-paused':
+      return typeof origin === 'string' && typeof paused === 'boolean' ? { kind, origin, paused } : null;
+    default:
+      return null;
+  }
+}

@@ -1,0 +1,58 @@
+// The settings as the background sees them: storage.local "settings" over the defaults, kept
+// current by storage.onChanged (the options page writes them directly).
+
+import { completeSettings, DEFAULT_SETTINGS, SETTINGS_KEY, type ExtensionSettings } from '../shared/settings.js';
+import type { ApiStorage } from './browser-api.js';
+
+/** "https://example.com/path?x" → "https://example.com"; null for what has no web origin. */
+export function siteOrigin(text: string): string | null {
+  try {
+    const origin = new URL(text).origin;
+    return origin && origin !== 'null' ? origin : null;
+  } catch {
+    return null;
+  }
+}
+
+export class SettingsStore {
+  private settings: ExtensionSettings = completeSettings(DEFAULT_SETTINGS);
+  /** Resolves once the stored settings were read (the defaults apply until then). */
+  readonly ready: Promise<void>;
+
+  constructor(
+    private readonly storage: ApiStorage,
+    onChange?: (settings: ExtensionSettings) => void,
+  ) {
+    // Registered at once: in a service worker, listeners must exist before the first await.
+    storage.onChanged.addListener((changes, area) => {
+      const change = changes[SETTINGS_KEY];
+      if (area !== 'local' || !change) return;
+      this.settings = completeSettings(change.newValue);
+      onChange?.(this.settings);
+    });
+    this.ready = storage.local.get(SETTINGS_KEY).then(
+      (stored) => {
+        this.settings = completeSettings(stored[SETTINGS_KEY]);
+      },
+      (error: unknown) => console.warn('MX Lens: could not read the settings; using the defaults:', error),
+    );
+  }
+
+  get current(): ExtensionSettings {
+    return this.settings;
+  }
+
+  /** Adds or removes a site from the paused sites; returns whether it is paused now. */
+  async setSitePaused(site: string, paused: boolean): Promise<boolean> {
+    await this.ready;
+    const origin = siteOrigin(site);
+    if (!origin) return false;
+    const stored = await this.storage.local.get(SETTINGS_KEY);
+    const settings = completeSettings(stored[SETTINGS_KEY]);
+    const others = settings.pausedSites.filter((entry) => siteOrigin(entry) !== origin && entry !== origin);
+    settings.pausedSites = paused ? [...others, origin] : others;
+    await this.storage.local.set({ [SETTINGS_KEY]: settings });
+    this.settings = settings;
+    return paused;
+  }
+}

@@ -1,0 +1,72 @@
+// Messages inside the extension (content scripts, popup, options, welcome page ↔ background).
+// The background alone talks to the native host (native-host/src/protocol/messages.ts).
+
+import type { VerificationResult } from '../../../native-host/src/protocol/messages.js';
+import type { HostProblem, HostStatus } from './status.js';
+
+export type { VerificationResult };
+
+/** What a badge shows: the host's verdict, or pending while the check runs. */
+export type BadgeVerdict = VerificationResult['verdict'] | 'pending';
+
+/** How far a check goes: the content script asks for 'dns' or 'smtp' by the user's auto mode. */
+export type CheckDepth = 'dns' | 'smtp';
+
+// ------------------------------------------------- long-lived port "mxlens-checks" (runtime.connect)
+// Content scripts and the popup open one port each; results stream back on it.
+
+export const CHECKS_PORT = 'mxlens-checks';
+
+export type PortRequest =
+  /** Check these addresses (normalized). `force` skips the result cache (Re-check). */
+  | { kind: 'check'; addresses: string[]; depth: CheckDepth; force?: boolean };
+
+export type PortEvent =
+  /** A result, or a newer one (re-check of a greylisted address, a forced re-check). */
+  | { kind: 'result'; address: string; result: VerificationResult }
+  /** The check of this address could not be done (host missing, crashed, timed out). */
+  | { kind: 'failed'; address: string; status: HostStatus }
+  | { kind: 'status'; status: HostStatus };
+
+// ------------------------------------------------- one-shot runtime.sendMessage to the background
+
+export type BackgroundRequest =
+  | { kind: 'get-status' }
+  /** Try to connect to the host again now (the "check again" button). */
+  | { kind: 'reconnect' }
+  | { kind: 'clear-cache' }
+  | { kind: 'set-site-paused'; origin: string; paused: boolean };
+
+export interface BackgroundReplies {
+  'get-status': HostStatus;
+  reconnect: HostStatus;
+  'clear-cache': { cleared: number };
+  'set-site-paused': { paused: boolean };
+}
+
+// ------------------------------------------------- one-shot tabs.sendMessage to a content script
+
+export type ContentRequest =
+  /** The popup asks which addresses the page shows, with their verdicts so far. */
+  | { kind: 'list-addresses' }
+  /**
+   * The context menu: show a card for this address near the selection or the link. First sent
+   * with result null (checking), then again with the result, or with `problem` when the check
+   * could not be done (host missing, crashed, timed out). address null: the selection or link
+   * held no address; `input` is what it held.
+   */
+  | { kind: 'show-card'; address: string | null; input: string; result: VerificationResult | null; problem?: HostProblem }
+  /** Pause or resume scanning on this page (the popup's toggle). */
+  | { kind: 'set-paused'; paused: boolean };
+
+export interface PageAddress {
+  address: string;
+  verdict: BadgeVerdict;
+  result: VerificationResult | null;
+}
+
+export interface ContentReplies {
+  'list-addresses': PageAddress[];
+  'show-card': { shown: boolean };
+  'set-paused': { paused: boolean };
+}

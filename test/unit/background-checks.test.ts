@@ -1,0 +1,297 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { VerifyRequest } from '../../native-host/src/protocol/messages.js';
+import { BATCH_MS, deadlineFor, verifyOptions } from '../../extension/src/background/checks.js';
+import { startBackground, type Background } from '../../extension/src/background/index.js';
+import { IDLE_CLOSE_MS } from '../../extension/src/background/native-port.js';
+import { alarmName, RECHECK_GRACE_MS } from '../../extension/src/background/rechecks.js';
+import { CHECKS_PORT, type PortEvent } from '../../extension/src/shared/messages.js';
+import { DEFAULT_SETTINGS } from '../../extension/src/shared/settings.js';
+import { fakeBrowser, greylisted, makeResult, settle, type FakeBrowser, type FakePort, type HostSide } from './background-fake-browser.js';
+
+let browser: FakeBrowser;
+let background: Background;
+
+function start(): void {
+  browser = fakeBrowser();
+  background = startBackground(browser, { browser: { id: 'chrome', family: 'chromium' } });
+}
+
+function tab(id: number): FakePort {
+  return browser.connect(CHECKS_PORT, { tab: { id }, frameId: 0, url: `https://site${id}.test/` });
+}
+
+function ask(port: FakePort, addresses: string[], depth: 'dns' | 'smtp' = 'smtp', force = false): void {
+  port.receive(force ? { kind: 'check', addresses, depth, force } : { kind: 'check', addresses, depth });
+}
+
+function events(port: FakePort, kind: PortEvent['kind']): PortEvent[] {
+  return port.sentOf<PortEvent>('kind', kind);
+}
+
+/** Verifies wait here until the test answers them. */
+function holdVerifies(): Array<{ request: VerifyRequest; side: HostSide }> {
+  const held: Array<{ request: VerifyRequest; side: HostSide }> = [];
+  browser.host.onVerify = (request, side) => held.push({ request, side });
+  return held;
+}
+
+function answerAll(entry: { request: VerifyRequest; side: HostSide }): void {
+  entry.request.addresses.forEach((address, index) => entry.side.result(entry.request.id, index, makeResult(address)));
+  entry.side.done(entry.request.id, entry.request.addresses.length);
+}
+
+beforeEach(() => {
+  vi.useFakeTimers();
+  start();
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('the checks port', () => {
+  it('tells a new port the host’s state, then every change', async () => {
+    const port = tab(1);
+    expect(port.sent[0]).toEqual({ kind: 'status', status: { state: 'disconnected' } });
+    ask(port, ['a@example.org']);
+    await settle(BATCH_MS);
+    expect(events(port, 'status').map((e) => (e as { status: { state: string } }).status.state)).toEqual(['disconnected', 'connecting', 'connected']);
+  });
+
+  it('deduplicates across tabs: one host check per address, the result to every port that asked', async () => {
+    const held = holdVerifies();
+    const one = tab(1);
+    const two = tab(2);
+    ask(one, ['alice@Example.ORG', 'bob@example.org']);
+    ask(two, ['alice@example.org']);
+    await settle(BATCH_MS);
+    expect(held).toHaveLength(1);
+    expect(held[0]!.request.addresses).toEqual(['alice@example.org', 'bob@example.org']);
+
+    // A third tab asks while the check runs: no new check.
+    const three = tab(3);
+    ask(three, ['alice@example.org']);
+    await settle(BATCH_MS * 4);
+    expect(held).toHaveLength(1);
+
+    answerAll(held[0]!);
+    await settle();
+    // Each port hears the address as it wrote it.
+    expect(events(one, 'result').map((e) => (e as { address: string }).address).sort()).toEqual(['alice@Example.ORG', 'bob@example.org']);
+    expect(events(two, 'result').map((e) => (e as { address: string }).address)).toEqual(['alice@example.org']);
+    expect(events(three, 'result').map((e) => (e as { address: string }).address)).toEqual(['alice@example.org']);
+    expect(browser.host.verifies).toHaveLength(1);
+  });
+
+  it('gathers asks for 50 ms into one verify (by depth), then starts a new batch', async () => {
+    const held = holdVerifies();
+    const one = tab(1);
+    const two = tab(2);
+    ask(one, ['a@x.test']);
+    await settle(20);
+    ask(two, ['b@x.test', 'c@y.test']);
+    await settle(20);
+    ask(one, ['d@x.test'], 'dns');
+    expect(held).toHaveLength(0);
+    await settle(BATCH_MS);
+    expect(held.map((h) => [h.request.options?.level, h.request.addresses])).toEqual([
+      ['smtp', ['a@x.test', 'b@x.test', 'c@y.test']],
+      ['dns', ['d@x.test']],
+    ]);
+    ask(two, ['e@x.test']);
+    await settle(BATCH_MS);
+    expect(held).toHaveLength(3);
+    expect(held[2]!.request.addresses).toEqual(['e@x.test']);
+  });
+
+  it('answers from the cache first; force asks the host again', async () => {
+    const one = tab(1);
+    ask(one, ['a@example.org']);
+    await settle(BATCH_MS);
+    expect(browser.host.verifies).toHaveLength(1);
+
+    const two = tab(2);
+    ask(two, ['a@example.org']);
+    await settle(BATCH_MS);
+    expect(browser.host.verifies).toHaveLength(1);
+    expect(events(two, 'result')).toEqual([{ kind: 'result', address: 'a@example.org', result: makeResult('a@example.org') }]);
+
+    ask(two, ['a@example.org'], 'smtp', true);
+    await settle(BATCH_MS);
+    expect(browser.host.verifies).toHaveLength(2);
+    // A forced re-check's new result reaches everyone still interested.
+    expect(events(one, 'result')).toHaveLength(2);
+    expect(events(two, 'result')).toHaveLength(2);
+  });
+
+  it('a DNS result does not answer an SMTP ask, an SMTP result answers both', async () => {
+    browser.host.onVerify = (request, side) => {
+      request.addresses.forEach((address, index) =>
+        side.result(request.id, index, request.options?.level === 'dns' ? makeResult(address, { verdict: 'unknown', reason: 'dns_only', smtp: null }) : makeResult(address)),
+      );
+      side.done(request.id, request.addresses.length);
+    };
+    const dnsTab = tab(1);
+    const smtpTab = tab(2);
+    ask(dnsTab, ['a@example.org'], 'dns');
+    ask(smtpTab, ['a@example.org'], 'smtp');
+    await settle(BATCH_MS);
+    expect(browser.host.verifies.map((v) => v.options?.level).sort()).toEqual(['dns', 'smtp']);
+    expect(events(dnsTab, 'result').map((e) => (e as { result: { reason: string } }).result.reason)).toEqual(['dns_only', 'mailbox_exists']);
+    expect(events(smtpTab, 'result').map((e) => (e as { result: { reason: string } }).result.reason)).toEqual(['mailbox_exists']);
+  });
+
+  it('sends the settings as per-request options (heloName left out when empty)', async () => {
+    await browser.storage.local.set({
+      settings: { ...DEFAULT_SETTINGS, sender: 'probe@mine.test', heloName: '', proxy: 'socks5://127.0.0.1:1080', timeoutMs: 5_000, catchAll: false },
+    });
+    await settle();
+    const port = tab(1);
+    ask(port, ['a@example.org'], 'dns');
+    await settle(BATCH_MS);
+    expect(browser.host.verifies[0]!.options).toEqual({
+      level: 'dns',
+      sender: 'probe@mine.test',
+      proxy: 'socks5://127.0.0.1:1080',
+      timeoutMs: 5_000,
+      catchAll: false,
+      greylistWaitMs: 0,
+    });
+
+    await browser.storage.local.set({ settings: { ...DEFAULT_SETTINGS, heloName: 'mx.mine.test' } });
+    await settle();
+    ask(port, ['b@example.org']);
+    await settle(BATCH_MS);
+    expect(browser.host.verifies[1]!.options).toMatchObject({ level: 'smtp', heloName: 'mx.mine.test', sender: '', proxy: '', timeoutMs: 20_000 });
+    expect(deadlineFor(DEFAULT_SETTINGS)).toBe(45_000);
+    expect(verifyOptions({ ...DEFAULT_SETTINGS, timeoutMs: 0 }, 'smtp').timeoutMs).toBe(100);
+  });
+
+  it('when the host dies, every pending address on every port fails with host_crashed', async () => {
+    const held = holdVerifies();
+    const one = tab(1);
+    const two = tab(2);
+    ask(one, ['a@example.org', 'b@example.org']);
+    ask(two, ['b@example.org']);
+    await settle(BATCH_MS);
+    held[0]!.side.result(held[0]!.request.id, 0, makeResult('a@example.org'));
+    held[0]!.side.exit('Native host has exited.');
+    await settle();
+
+    expect(events(one, 'result').map((e) => (e as { address: string }).address)).toEqual(['a@example.org']);
+    const failedOne = events(one, 'failed') as Array<Extract<PortEvent, { kind: 'failed' }>>;
+    expect(failedOne.map((e) => e.address)).toEqual(['b@example.org']);
+    expect(failedOne[0]!.status).toMatchObject({ state: 'failed', problem: { code: 'host_crashed', raw: 'Native host has exited.' } });
+    expect((events(two, 'failed') as Array<Extract<PortEvent, { kind: 'failed' }>>).map((e) => e.address)).toEqual(['b@example.org']);
+    expect(events(two, 'status').at(-1)).toMatchObject({ status: { state: 'failed', problem: { code: 'host_crashed' } } });
+
+    // The next ask reconnects.
+    browser.host.onVerify = (request, side) => answerAll({ request, side });
+    ask(two, ['b@example.org']);
+    await settle(BATCH_MS);
+    expect(browser.host.connects).toBe(2);
+    expect(events(two, 'result').map((e) => (e as { address: string }).address)).toEqual(['b@example.org']);
+  });
+
+  it('a missing host fails every asked address with host_not_installed and the fix', async () => {
+    browser.host.connectError = 'Specified native messaging host not found.';
+    const port = tab(1);
+    ask(port, ['a@example.org', 'b@example.org']);
+    await settle(BATCH_MS);
+    const failed = events(port, 'failed') as Array<Extract<PortEvent, { kind: 'failed' }>>;
+    expect(failed.map((e) => e.address)).toEqual(['a@example.org', 'b@example.org']);
+    expect(failed[0]!.status).toMatchObject({
+      state: 'failed',
+      problem: { code: 'host_not_installed', fix: `npx mxlens install --browser chrome --extension-id ${browser.runtime.id}` },
+    });
+  });
+
+  it('forgets a port when it disconnects; its listeners are removed', async () => {
+    const held = holdVerifies();
+    const one = tab(1);
+    ask(one, ['a@example.org']);
+    await settle(BATCH_MS);
+    expect(background.checks.portCount).toBe(1);
+    one.drop();
+    expect(background.checks.portCount).toBe(0);
+    expect(one.onMessage.count + one.onDisconnect.count).toBe(0);
+    const before = one.sent.length;
+    answerAll(held[0]!);
+    await settle();
+    expect(one.sent.length).toBe(before);
+  });
+});
+
+describe('re-checks of greylisted addresses', () => {
+  it('the host’s own re-check is pushed to the ports and the cache; the alarm is dropped', async () => {
+    browser.host.onVerify = (request, side) => {
+      side.result(request.id, 0, greylisted(request.addresses[0]!, 45_000));
+      side.done(request.id, 1, { rechecks: 1 });
+    };
+    const port = tab(1);
+    ask(port, ['grey@example.org']);
+    await settle(BATCH_MS);
+    const name = alarmName(1, 'grey@example.org');
+    expect(browser.alarms.alarms.get(name)?.scheduledTime).toBe(Date.now() + 45_000 + RECHECK_GRACE_MS);
+
+    await settle(46_000);
+    browser.host.current.result(browser.host.verifies[0]!.id, 0, makeResult('grey@example.org'), { recheck: true });
+    await settle();
+    expect(events(port, 'result').map((e) => (e as { result: { verdict: string } }).result.verdict)).toEqual(['unknown', 'deliverable']);
+    expect(browser.alarms.alarms.size).toBe(0);
+    expect(await background.cache.get('grey@example.org', 'smtp')).toMatchObject({ verdict: 'deliverable' });
+  });
+
+  it('after the port closed, the alarm checks again and pushes the new result', async () => {
+    let greylisting = true;
+    browser.host.onVerify = (request, side) => {
+      const address = request.addresses[0]!;
+      side.result(request.id, 0, greylisting ? greylisted(address, 60_000) : makeResult(address));
+      side.done(request.id, 1, greylisting ? { rechecks: 1 } : {});
+    };
+    const port = tab(1);
+    ask(port, ['grey@example.org']);
+    await settle(BATCH_MS);
+    const hostPort = browser.host.port!;
+    await settle(IDLE_CLOSE_MS);
+    expect(hostPort.disconnectedByExtension).toBe(true);
+    expect(background.host.status().state).toBe('disconnected');
+
+    greylisting = false;
+    browser.alarms.fire(alarmName(1, 'grey@example.org'));
+    await settle(BATCH_MS);
+    expect(browser.host.connects).toBe(2);
+    expect(browser.host.verifies[1]!.addresses).toEqual(['grey@example.org']);
+    expect(events(port, 'result').map((e) => (e as { result: { verdict: string } }).result.verdict)).toEqual(['unknown', 'deliverable']);
+    expect(await background.cache.get('grey@example.org', 'smtp')).toMatchObject({ verdict: 'deliverable' });
+    expect(browser.alarms.alarms.size).toBe(0);
+  });
+
+  it('still greylisted: the next attempt is scheduled, up to three', async () => {
+    browser.host.onVerify = (request, side) => {
+      side.result(request.id, 0, greylisted(request.addresses[0]!, 60_000));
+      side.done(request.id, 1);
+    };
+    const port = tab(1);
+    ask(port, ['grey@example.org']);
+    await settle(BATCH_MS);
+    for (const attempt of [1, 2, 3]) {
+      expect([...browser.alarms.alarms.keys()]).toEqual([alarmName(attempt, 'grey@example.org')]);
+      browser.alarms.fire(alarmName(attempt, 'grey@example.org'));
+      await settle(BATCH_MS);
+    }
+    expect(browser.alarms.alarms.size).toBe(0);
+    expect(browser.host.verifies).toHaveLength(4);
+  });
+
+  it('an alarm left from an earlier life does nothing when the cache already holds a settled result', async () => {
+    const port = tab(1);
+    ask(port, ['fine@example.org']);
+    await settle(BATCH_MS);
+    await background.cache.flush();
+    expect(browser.host.verifies).toHaveLength(1);
+    await browser.alarms.create(alarmName(1, 'fine@example.org'), { when: Date.now() });
+    browser.alarms.fire(alarmName(1, 'fine@example.org'));
+    await settle(BATCH_MS);
+    expect(browser.host.verifies).toHaveLength(1);
+  });
+});
