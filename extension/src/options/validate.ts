@@ -1,0 +1,153 @@
+// Checking the options form. Pure: no browser, no DOM. Errors name a message key, so the
+// page shows them in the user's language. The host checks the same values again.
+
+import type { AutoMode, ExtensionSettings } from '../shared/settings.js';
+
+/** The form as typed: text fields as strings. */
+export interface OptionsForm {
+  sender: string;
+  heloName: string;
+  proxy: string;
+  /** Seconds. */
+  timeoutSeconds: string;
+  catchAll: boolean;
+  autoMode: string;
+  perPageLimit: string;
+  cacheTtlMinutes: string;
+}
+
+export type FormField = keyof OptionsForm;
+
+export interface FieldError {
+  field: FormField;
+  key: string;
+  substitutions?: string[];
+}
+
+/** The fields the options page edits (pausedSites has its own list). */
+export type EditableSettings = Omit<ExtensionSettings, 'pausedSites'>;
+
+export type FormCheck = { ok: true; settings: EditableSettings } | { ok: false; errors: FieldError[] };
+
+export const RANGES = {
+  timeoutSeconds: { min: 1, max: 600 },
+  perPageLimit: { min: 1, max: 10_000 },
+  cacheTtlMinutes: { min: 0, max: 43_200 },
+} as const;
+
+const AUTO_MODES: readonly AutoMode[] = ['full', 'dns', 'manual'];
+
+/** A shape check of a sender address; "" and "<>" mean the null sender. */
+export function checkSender(text: string): string | null {
+  if (text === '' || text === '<>') return null;
+  if (text.length > 254 || !/^[^\s<>@]+@[^\s<>@]+\.[^\s<>@.]+$/u.test(text)) return 'optionsErrorSender';
+  return null;
+}
+
+function isHostName(text: string): boolean {
+  if (text.length > 253) return false;
+  return text.split('.').every((label) => /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i.test(label));
+}
+
+/** A host name, or an address literal like [192.0.2.1] or [IPv6:2001:db8::1]. */
+export function checkHeloName(text: string): string | null {
+  if (text === '') return null;
+  if (/^\[(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\]$/.test(text)) {
+    const octets = text.slice(1, -1).split('.').map(Number);
+    return octets.every((octet) => octet <= 255) ? null : 'optionsErrorHelo';
+  }
+  if (/^\[IPv6:[0-9a-f:.]{2,45}\]$/i.test(text)) return null;
+  return isHostName(text) ? null : 'optionsErrorHelo';
+}
+
+/** socks5://[user:pass@]host:port (socks5h:// too); returns the error's message key. */
+export function checkProxy(text: string): string | null {
+  if (text === '') return null;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return 'optionsErrorProxyFormat';
+  }
+  if (url.protocol !== 'socks5:' && url.protocol !== 'socks5h:') return 'optionsErrorProxyScheme';
+  if (!url.hostname || !url.port) return 'optionsErrorProxyHostPort';
+  const port = Number(url.port);
+  if (!Number.isInteger(port) || port < 1 || port > 65_535) return 'optionsErrorProxyHostPort';
+  if ((url.pathname !== '' && url.pathname !== '/') || url.search || url.hash) return 'optionsErrorProxyExtra';
+  if (url.password && !url.username) return 'optionsErrorProxyFormat';
+  try {
+    decodeURIComponent(url.username);
+    decodeURIComponent(url.password);
+  } catch {
+    return 'optionsErrorProxyFormat';
+  }
+  return null;
+}
+
+function wholeNumber(text: string): number | null {
+  return /^\d{1,9}$/.test(text) ? Number(text) : null;
+}
+
+function decimalNumber(text: string): number | null {
+  return /^\d{1,6}(\.\d{1,3})?$/.test(text) ? Number(text) : null;
+}
+
+export function validateOptions(form: OptionsForm): FormCheck {
+  const errors: FieldError[] = [];
+  const sender = form.sender.trim();
+  const heloName = form.heloName.trim();
+  const proxy = form.proxy.trim();
+
+  const senderError = checkSender(sender);
+  if (senderError) errors.push({ field: 'sender', key: senderError });
+  const heloError = checkHeloName(heloName);
+  if (heloError) errors.push({ field: 'heloName', key: heloError });
+  const proxyError = checkProxy(proxy);
+  if (proxyError) errors.push({ field: 'proxy', key: proxyError });
+
+  const range = (field: 'timeoutSeconds' | 'perPageLimit' | 'cacheTtlMinutes', value: number | null): number | null => {
+    const { min, max } = RANGES[field];
+    if (value === null || value < min || value > max) {
+      errors.push({ field, key: 'optionsErrorRange', substitutions: [String(min), String(max)] });
+      return null;
+    }
+    return value;
+  };
+  const timeoutSeconds = range('timeoutSeconds', decimalNumber(form.timeoutSeconds.trim()));
+  const perPageLimit = range('perPageLimit', wholeNumber(form.perPageLimit.trim()));
+  const cacheTtlMinutes = range('cacheTtlMinutes', wholeNumber(form.cacheTtlMinutes.trim()));
+
+  const autoMode = AUTO_MODES.find((mode) => mode === form.autoMode);
+  if (!autoMode) errors.push({ field: 'autoMode', key: 'optionsErrorAutoMode' });
+
+  if (errors.length > 0 || timeoutSeconds === null || perPageLimit === null || cacheTtlMinutes === null || !autoMode) {
+    return { ok: false, errors };
+  }
+  return {
+    ok: true,
+    settings: {
+      autoMode,
+      sender: sender === '<>' ? '' : sender,
+      heloName,
+      proxy,
+      timeoutMs: Math.round(timeoutSeconds * 1000),
+      catchAll: form.catchAll,
+      cacheTtlMinutes,
+      perPageLimit,
+    },
+  };
+}
+
+/** The form showing these settings. */
+export function formFromSettings(settings: ExtensionSettings): OptionsForm {
+  return {
+    sender: settings.sender,
+    heloName: settings.heloName,
+    proxy: settings.proxy,
+    timeoutSeconds: String(Math.round(settings.timeoutMs / 100) / 10),
+    catchAll: settings.catchAll,
+    autoMode: settings.autoMode,
+    perPageLimit: String(settings.perPageLimit),
+    cacheTtlMinutes: String(settings.cacheTtlMinutes),
+  };
+}

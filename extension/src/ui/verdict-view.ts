@@ -1,0 +1,158 @@
+// A verification result, for people: the verdict as an icon and a word (never colour alone),
+// the reason in words, and what the mail server said. Everything from the result is text.
+
+import type { Reason } from '../../../native-host/src/engine/verdicts.js';
+import type { BadgeVerdict, VerificationResult } from '../shared/messages.js';
+import { el } from './dom.js';
+import { t } from './i18n.js';
+
+export const VERDICT_KEYS: Record<BadgeVerdict, string> = {
+  deliverable: 'verdictDeliverable',
+  undeliverable: 'verdictUndeliverable',
+  risky: 'verdictRisky',
+  unknown: 'verdictUnknown',
+  pending: 'verdictPending',
+};
+
+/** Shapes, not colours, carry the meaning; the word is always shown beside them. */
+const VERDICT_ICONS: Record<BadgeVerdict, string> = {
+  deliverable: '✓',
+  undeliverable: '✗',
+  risky: '!',
+  unknown: '?',
+  pending: '…',
+};
+
+/** One message key per reason; the message explains the reason in plain words. */
+export const REASON_KEYS: Record<Reason, string> = {
+  mailbox_exists: 'reasonMailboxExists',
+  invalid_syntax: 'reasonInvalidSyntax',
+  no_such_domain: 'reasonNoSuchDomain',
+  null_mx: 'reasonNullMx',
+  no_mail_server: 'reasonNoMailServer',
+  mailbox_not_found: 'reasonMailboxNotFound',
+  mailbox_disabled: 'reasonMailboxDisabled',
+  catch_all: 'reasonCatchAll',
+  disposable: 'reasonDisposable',
+  mailbox_full: 'reasonMailboxFull',
+  greylisted: 'reasonGreylisted',
+  rate_limited: 'reasonRateLimited',
+  blocked: 'reasonBlocked',
+  timeout: 'reasonTimeout',
+  connection_failed: 'reasonConnectionFailed',
+  dns_error: 'reasonDnsError',
+  private_target: 'reasonPrivateTarget',
+  smtputf8_unsupported: 'reasonSmtputf8Unsupported',
+  protocol_error: 'reasonProtocolError',
+  syntax_only: 'reasonSyntaxOnly',
+  dns_only: 'reasonDnsOnly',
+};
+
+export function verdictWord(verdict: BadgeVerdict): string {
+  return t(VERDICT_KEYS[verdict]);
+}
+
+/** The reason in words; an unknown reason (a newer host) shows its code. */
+export function reasonText(reason: string): string {
+  const key = (REASON_KEYS as Record<string, string | undefined>)[reason];
+  return key ? t(key) : reason;
+}
+
+/** Icon + word, e.g. "✓ Deliverable". */
+export function renderVerdictBadge(verdict: BadgeVerdict): HTMLElement {
+  const known: BadgeVerdict = verdict in VERDICT_KEYS ? verdict : 'unknown';
+  return el('span', { className: `verdict verdict--${known}` }, [
+    el('span', { className: 'verdict__icon', text: VERDICT_ICONS[known], attrs: { 'aria-hidden': 'true' } }),
+    el('span', { className: 'verdict__word', text: verdictWord(known) }),
+  ]);
+}
+
+export interface VerdictViewOptions {
+  /** When given, the "did you mean …?" suggestion is a button that calls this. */
+  onSuggestion?: (address: string) => void;
+}
+
+function row(label: string, ...value: Array<Node | string>): HTMLElement[] {
+  return [el('dt', { text: label }), el('dd', {}, value)];
+}
+
+function flagList(result: VerificationResult): HTMLElement | null {
+  const items: string[] = [];
+  if (result.flags.disposable) items.push(t('flagDisposable'));
+  if (result.flags.role) items.push(t('flagRole'));
+  if (result.flags.free) items.push(t('flagFree'));
+  if (result.flags.catchAll === true) items.push(t('flagCatchAll'));
+  if (result.domainLiteral) items.push(t('flagDomainLiteral'));
+  if (items.length === 0) return null;
+  return el('ul', { className: 'flags' }, items.map((text) => el('li', { className: 'flag', text })));
+}
+
+function catchAllText(value: boolean | null): string {
+  if (value === null) return t('detailCatchAllNotProbed');
+  return value ? t('detailCatchAllYes') : t('detailCatchAllNo');
+}
+
+function tlsText(result: VerificationResult): string | null {
+  if (!result.tls) return null;
+  if (!result.tls.used) return t('detailTlsNotUsed');
+  if (result.tls.certificateValid === false) return t('detailTlsCertificateInvalid');
+  return t('detailTlsUsed');
+}
+
+/** The suggestion, as a sentence ("Did you mean bob@gmail.com?"), optionally a button. */
+export function renderSuggestion(suggestion: string, onSuggestion?: (address: string) => void): HTMLElement {
+  const text = t('detailSuggestion', [suggestion]);
+  if (!onSuggestion) return el('p', { className: 'suggestion', text });
+  const button = el('button', { className: 'link-button', text, attrs: { type: 'button' } });
+  button.addEventListener('click', () => onSuggestion(suggestion));
+  return el('p', { className: 'suggestion' }, [button]);
+}
+
+/** The details block for one result. */
+export function renderResultDetails(result: VerificationResult, options: VerdictViewOptions = {}): HTMLElement {
+  const block = el('div', { className: 'result-details' });
+  if (result.suggestion) block.append(renderSuggestion(result.suggestion, options.onSuggestion));
+
+  const list = el('dl', { className: 'detail-list' });
+  list.append(...row(t('detailVerdict'), renderVerdictBadge(result.verdict)));
+  list.append(
+    ...row(
+      t('detailReason'),
+      el('span', { text: reasonText(result.reason) }),
+      ' ',
+      el('code', { className: 'reason-code', text: result.reason }),
+    ),
+  );
+  if (result.normalized && result.normalized !== result.address) {
+    list.append(...row(t('detailNormalized'), el('span', { className: 'address', text: result.normalized })));
+  }
+  list.append(...row(t('detailMx'), result.mx ?? t('detailMxNone')));
+  if (result.smtp) {
+    const code = result.smtp.enhanced ? `${result.smtp.code} ${result.smtp.enhanced}` : String(result.smtp.code);
+    list.append(...row(t('detailSmtpCode'), el('code', { text: code })));
+    if (result.smtp.message) {
+      list.append(...row(t('detailSmtpReply'), el('pre', { className: 'smtp-reply', text: result.smtp.message })));
+    }
+  } else {
+    list.append(...row(t('detailSmtpCode'), t('detailSmtpNone')));
+  }
+  list.append(...row(t('detailCatchAll'), catchAllText(result.flags.catchAll)));
+  const flags = flagList(result);
+  list.append(...row(t('detailFlags'), flags ?? t('detailFlagsNone')));
+  const tls = tlsText(result);
+  if (tls) list.append(...row(t('detailTls'), tls));
+  if (result.retryAfterMs !== undefined && result.retryAfterMs > 0) {
+    const seconds = String(Math.max(1, Math.round(result.retryAfterMs / 1000)));
+    list.append(...row(t('detailRetry'), t('detailRetryAfter', [seconds])));
+  }
+  if (result.detail) list.append(...row(t('detailHostNote'), el('span', { text: result.detail })));
+  block.append(list);
+  if (result.transcript && result.transcript.length > 0) {
+    const transcript = el('details', { className: 'transcript' }, [
+      el('summary', { text: t('detailTranscript') }),
+      el('pre', { text: result.transcript.join('\n') }),
+    ]);
+    block.append(transcript);
+  }
+  return block;
+}

@@ -1,0 +1,81 @@
+// The first-run page: what MX Lens does, the privacy promise, and whether the host is
+// installed; if not, the exact command to install it and a "Check again" button.
+
+import browser from 'webextension-polyfill';
+import type { HostStatus } from '../shared/status.js';
+import { byId } from '../ui/dom.js';
+import { renderHostStatus } from '../ui/host-status-view.js';
+import { localizePage } from '../ui/i18n.js';
+import { askBackground } from '../ui/messaging.js';
+
+/** While the background says "connecting", ask again this often, at most this many times. */
+export const POLL_INTERVAL_MS = 1000;
+export const POLL_LIMIT = 30;
+
+export interface WelcomeHandle {
+  /** Settles when the first answer about the host is shown (after any "connecting"). */
+  ready: Promise<void>;
+  /** Sends `reconnect` and shows the answer (the "Check again" button). */
+  checkAgain: () => Promise<void>;
+}
+
+export function startWelcome(): WelcomeHandle {
+  localizePage();
+
+  const statusBox = byId('welcome-status');
+  const ready = byId('welcome-ready');
+  const missing = byId('welcome-missing');
+  const checkButton = byId<HTMLButtonElement>('welcome-check-again');
+
+  function show(status: HostStatus): void {
+    statusBox.replaceChildren(renderHostStatus(status));
+    ready.hidden = status.state !== 'connected';
+    missing.hidden = status.state !== 'failed' && status.state !== 'disconnected';
+    checkButton.disabled = status.state === 'connecting';
+  }
+
+  const wait = (ms: number) => new Promise<void>((resolve) => window.setTimeout(resolve, ms));
+
+  /** Follows a "connecting" status until it settles. */
+  async function settle(first: HostStatus): Promise<void> {
+    let status = first;
+    for (let polls = 0; status.state === 'connecting' && polls < POLL_LIMIT; polls += 1) {
+      show(status);
+      await wait(POLL_INTERVAL_MS);
+      status = await askBackground({ kind: 'get-status' });
+    }
+    show(status);
+  }
+
+  function failedToAsk(error: unknown): HostStatus {
+    return {
+      state: 'failed',
+      problem: { code: 'unknown', message: '', fix: '', raw: error instanceof Error ? error.message : String(error) },
+    };
+  }
+
+  async function checkAgain(): Promise<void> {
+    show({ state: 'connecting' });
+    try {
+      await settle(await askBackground({ kind: 'reconnect' }));
+    } catch (error) {
+      show(failedToAsk(error));
+    }
+  }
+
+  checkButton.addEventListener('click', () => void checkAgain());
+  byId('welcome-open-options').addEventListener('click', () => void browser.runtime.openOptionsPage());
+
+  show({ state: 'connecting' });
+  const first = (async () => {
+    try {
+      const status = await askBackground({ kind: 'get-status' });
+      // Nothing has asked for the host yet: ask the background to connect now.
+      if (status.state === 'disconnected') await settle(await askBackground({ kind: 'reconnect' }));
+      else await settle(status);
+    } catch (error) {
+      show(failedToAsk(error));
+    }
+  })();
+  return { ready: first, checkAgain };
+}

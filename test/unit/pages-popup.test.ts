@@ -1,0 +1,279 @@
+// @vitest-environment happy-dom
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import type { PageAddress, PortEvent, VerificationResult } from '../../extension/src/shared/messages.js';
+import type { HostStatus } from '../../extension/src/shared/status.js';
+import { $, fake, flush, loadPage } from './pages-fake-browser.js';
+
+vi.mock('webextension-polyfill', async () => ({ default: (await import('./pages-fake-browser.js')).fake.browser }));
+
+const { startPopup } = await import('../../extension/src/popup/popup-app.js');
+
+const HOSTILE = '<img src=x onerror=alert(1)>';
+
+function result(address: string, overrides: Partial<VerificationResult> = {}): VerificationResult {
+  return {
+    address,
+    normalized: address,
+    verdict: 'undeliverable',
+    reason: 'mailbox_not_found',
+    mx: 'mx.example.org',
+    smtp: { code: 550, enhanced: '5.1.1', message: HOSTILE },
+    flags: { disposable: false, role: false, free: false, catchAll: false },
+    suggestion: null,
+    detail: 'The mail server says this mailbox does not exist.',
+    ...overrides,
+  };
+}
+
+const CONNECTED: HostStatus = { state: 'connected', hostVersion: '0.1.0', settingsProblems: [] };
+const NOT_INSTALLED: HostStatus = {
+  state: 'failed',
+  problem: {
+    code: 'host_not_installed',
+    message: `The MX Lens host is not installed ${HOSTILE}`,
+    fix: 'npx mxlens install --browser chrome',
+    raw: 'Specified native messaging host not found.',
+  },
+};
+
+function send(event: PortEvent): void {
+  fake.port().send(event);
+}
+
+function noInjectedElements(): void {
+  expect(document.querySelector('img')).toBeNull();
+  expect(document.querySelector('[onerror]')).toBeNull();
+}
+
+beforeEach(() => {
+  const state = fake.reset();
+  state.tabs = [{ id: 7, url: 'https://shop.example.com/contact', active: true }];
+  state.background = (message) => {
+    if (message.kind === 'get-status') return CONNECTED;
+    if (message.kind === 'set-site-paused') return { paused: message.paused === true };
+    if (message.kind === 'reconnect') return CONNECTED;
+    return undefined;
+  };
+  state.content = (_tabId, message) => {
+    if (message.kind === 'list-addresses') return [] satisfies PageAddress[];
+    if (message.kind === 'set-paused') return { paused: message.paused === true };
+    throw new Error('unexpected');
+  };
+  loadPage('popup/popup.html');
+});
+
+describe('popup', () => {
+  it('localizes the page and shows the host as connected', async () => {
+    await startPopup();
+    await flush();
+    expect($('#check-button').textContent).toBe('Check');
+    expect($('#check-input').getAttribute('placeholder')).toBe('name@example.com');
+    expect($('#host-status').textContent).toContain('Connected to the MX Lens host 0.1.0.');
+    expect(fake.state.sent).toContainEqual({ kind: 'get-status' });
+    expect(fake.port().name).toBe('mxlens-checks');
+  });
+
+  it('shows a host problem and its fix command as text, with a Copy button', async () => {
+    fake.state.background = (message) => (message.kind === 'get-status' ? NOT_INSTALLED : undefined);
+    await startPopup();
+    await flush();
+    const status = $('#host-status');
+    expect(status.textContent).toContain(`The MX Lens host is not installed ${HOSTILE}`);
+    const code = status.querySelector('code');
+    expect(code?.textContent).toBe('npx mxlens install --browser chrome');
+    const copy = Array.from(status.querySelectorAll('button')).find((button) => button.textContent === 'Copy');
+    expect(copy).toBeDefined();
+    const writeText = vi.fn(async () => {});
+    Object.defineProperty(navigator, 'clipboard', { value: { writeText }, configurable: true });
+    copy!.click();
+    await flush();
+    expect(writeText).toHaveBeenCalledWith('npx mxlens install --browser chrome');
+    expect(status.textContent).toContain('Copied.');
+    noInjectedElements();
+  });
+
+  it('checks pasted addresses and renders streamed results as text', async () => {
+    await startPopup();
+    await flush();
+    const input = $('#check-input') as HTMLTextAreaElement;
+    input.value = 'bob@Example.org, alice@example.com;bob@example.org\nnot-an-address';
+    ($('#check-form') as HTMLFormElement).requestSubmit();
+    await flush();
+
+    expect(fake.port().posted).toEqual([{ kind: 'check', addresses: ['bob@example.org', 'alice@example.com'], depth: 'smtp' }]);
+    const items = () => Array.from(document.querySelectorAll('#check-results > li'));
+    expect(items()).toHaveLength(3);
+    expect(items()[0]!.textContent).toContain('Not an address');
+    expect(items()[0]!.textContent).toContain('not-an-address');
+    expect(items()[1]!.textContent).toContain('Checking');
+    expect($('#check-summary').textContent).toBe('Checking: 2 · not addresses: 1 · duplicates skipped: 1');
+
+    send({ kind: 'result', address: 'bob@example.org', result: result('bob@example.org') });
+    const bob = items()[1]!;
+    const summary = bob.querySelector('summary')!;
+    expect(summary.textContent).toContain('✗');
+    expect(summary.textContent).toContain('Undeliverable');
+    expect(summary.textContent).toContain('bob@example.org');
+    expect(bob.textContent).toContain('The mail server says there is no such mailbox.');
+    expect(bob.textContent).toContain('550 5.1.1');
+    expect(bob.textContent).toContain('mx.example.org');
+    const reply = bob.querySelector('.smtp-reply')!;
+    expect(reply.textContent).toBe(HOSTILE);
+    expect(reply.children).toHaveLength(0);
+    noInjectedElements();
+
+    send({
+      kind: 'result',
+      address: 'alice@example.com',
+      result: result('alice@example.com', { verdict: 'risky', reason: 'catch_all', smtp: null, suggestion: 'alice@example.org', flags: { disposable: false, role: true, free: false, catchAll: true } }),
+    });
+    const alice = items()[2]!;
+    expect(alice.querySelector('summary')!.textContent).toContain('Risky');
+    expect(alice.textContent).toContain('Did you mean alice@example.org?');
+    expect(alice.textContent).toContain('Role address');
+    expect(alice.textContent).toContain('Catch-all domain');
+  });
+
+  it('keeps the details open across updates and re-checks with force', async () => {
+    await startPopup();
+    await flush();
+    ($('#check-input') as HTMLTextAreaElement).value = 'bob@example.org';
+    ($('#check-form') as HTMLFormElement).requestSubmit();
+    send({ kind: 'result', address: 'bob@example.org', result: result('bob@example.org', { verdict: 'unknown', reason: 'greylisted', smtp: { code: 451, enhanced: '4.7.1', message: 'try later' }, retryAfterMs: 60_000 }) });
+    const details = () => document.querySelector('#check-results details') as HTMLDetailsElement;
+    details().open = true;
+    expect(details().textContent).toContain('about 60 seconds');
+
+    const recheck = Array.from(details().querySelectorAll('button')).find((button) => button.textContent === 'Check again')!;
+    recheck.click();
+    expect(fake.port().posted.at(-1)).toEqual({ kind: 'check', addresses: ['bob@example.org'], depth: 'smtp', force: true });
+    expect(details().open).toBe(true);
+    expect(details().querySelector('summary')!.textContent).toContain('Checking');
+
+    send({ kind: 'result', address: 'bob@example.org', result: result('bob@example.org', { verdict: 'deliverable', reason: 'mailbox_exists', smtp: { code: 250, enhanced: '2.1.5', message: 'OK' } }) });
+    expect(details().open).toBe(true);
+    expect(details().querySelector('summary')!.textContent).toContain('✓');
+    expect(details().querySelector('summary')!.textContent).toContain('Deliverable');
+  });
+
+  it('shows a failed check with the problem, and the status in the header', async () => {
+    await startPopup();
+    await flush();
+    ($('#check-input') as HTMLTextAreaElement).value = 'bob@example.org';
+    ($('#check-form') as HTMLFormElement).requestSubmit();
+    send({ kind: 'failed', address: 'bob@example.org', status: NOT_INSTALLED });
+    const item = $('#check-results > li');
+    expect(item.textContent).toContain(`Could not be checked: The MX Lens host is not installed ${HOSTILE}`);
+    expect($('#host-status').querySelector('code')?.textContent).toBe('npx mxlens install --browser chrome');
+    noInjectedElements();
+
+    const retry = Array.from($('#host-status').querySelectorAll('button')).find((button) => button.textContent === 'Check again')!;
+    retry.click();
+    await flush();
+    expect(fake.state.sent).toContainEqual({ kind: 'reconnect' });
+    expect($('#host-status').textContent).toContain('Connected');
+  });
+
+  it('asks for an address when the box is empty', async () => {
+    await startPopup();
+    await flush();
+    ($('#check-form') as HTMLFormElement).requestSubmit();
+    expect($('#check-summary').textContent).toBe('Enter at least one email address.');
+    expect(fake.port().posted).toEqual([]);
+  });
+
+  it('exports the results as CSV', async () => {
+    const writeText = vi.fn(async (_text: string) => {});
+    Object.defineProperty(navigator, 'clipboard', { value: { writeText }, configurable: true });
+    await startPopup();
+    await flush();
+    ($('#check-input') as HTMLTextAreaElement).value = 'bob@example.org =bad';
+    ($('#check-form') as HTMLFormElement).requestSubmit();
+    send({ kind: 'result', address: 'bob@example.org', result: result('bob@example.org') });
+    expect($('#check-export').hidden).toBe(false);
+    $('#check-copy-csv').click();
+    await flush();
+    const csv = writeText.mock.calls[0]![0];
+    expect(csv.split('\r\n')[0]).toMatch(/^address,verdict,reason,explanation/);
+    expect(csv).toContain('bob@example.org,undeliverable,mailbox_not_found,The mail server says there is no such mailbox.,mx.example.org,550,5.1.1');
+    expect(csv).toContain("'=bad,undeliverable,invalid_syntax");
+    expect($('#check-export-feedback').textContent).toBe('CSV copied.');
+  });
+
+  it('lists the addresses on the page, verifies all, and pauses the site', async () => {
+    const found: PageAddress[] = [
+      { address: 'sales@shop.example.com', verdict: 'deliverable', result: result('sales@shop.example.com', { verdict: 'deliverable', reason: 'mailbox_exists' }) },
+      { address: `"${HOSTILE}"@shop.example.com`, verdict: 'pending', result: null },
+      { address: 'old@shop.example.com', verdict: 'unknown', result: null },
+    ];
+    fake.state.content = (_tabId, message) => {
+      if (message.kind === 'list-addresses') return found;
+      if (message.kind === 'set-paused') return { paused: message.paused === true };
+      throw new Error('unexpected');
+    };
+    const popup = await startPopup();
+    await popup.pageReady;
+    expect(fake.state.tabSent[0]).toEqual({ tabId: 7, message: { kind: 'list-addresses' } });
+    expect($('#page-message').textContent).toBe('Addresses found: 3');
+    const items = Array.from(document.querySelectorAll('#page-results > li'));
+    expect(items).toHaveLength(3);
+    expect(items[0]!.textContent).toContain('Deliverable');
+    expect(items[1]!.textContent).toContain(`"${HOSTILE}"@shop.example.com`);
+    expect(items[2]!.textContent).toContain('Not checked');
+    noInjectedElements();
+
+    $('#page-verify-all').click();
+    expect(fake.port().posted.at(-1)).toEqual({
+      kind: 'check',
+      addresses: ['sales@shop.example.com', `"${HOSTILE}"@shop.example.com`, 'old@shop.example.com'],
+      depth: 'smtp',
+    });
+    send({ kind: 'result', address: 'old@shop.example.com', result: result('old@shop.example.com') });
+    expect(document.querySelectorAll('#page-results > li')[2]!.textContent).toContain('Undeliverable');
+
+    const pause = $('#page-pause') as HTMLButtonElement;
+    expect(pause.textContent).toBe('Pause on this site');
+    pause.click();
+    await flush();
+    expect(fake.state.sent).toContainEqual({ kind: 'set-site-paused', origin: 'https://shop.example.com', paused: true });
+    expect(fake.state.tabSent.at(-1)).toEqual({ tabId: 7, message: { kind: 'set-paused', paused: true } });
+    expect(pause.textContent).toBe('Resume on this site');
+    expect($('#page-message').textContent).toBe('MX Lens is paused on https://shop.example.com.');
+  });
+
+  it('knows a site is paused from the settings, and pages it cannot work on', async () => {
+    fake.state.storage = { settings: { pausedSites: ['https://shop.example.com'] } };
+    let popup = await startPopup();
+    await popup.pageReady;
+    expect($('#page-pause').textContent).toBe('Resume on this site');
+
+    loadPage('popup/popup.html');
+    fake.state.tabs = [{ id: 8, url: 'chrome://extensions/', active: true }];
+    popup = await startPopup();
+    await popup.pageReady;
+    expect($('#page-message').textContent).toBe('MX Lens does not work on this kind of page.');
+    expect(($('#page-pause') as HTMLButtonElement).disabled).toBe(true);
+  });
+
+  it('says so when the content script does not answer', async () => {
+    fake.state.content = () => {
+      throw new Error('Receiving end does not exist.');
+    };
+    const popup = await startPopup();
+    await popup.pageReady;
+    expect($('#page-message').textContent).toContain('Reload the page');
+  });
+
+  it('speaks Chinese in a Chinese browser', async () => {
+    fake.state.locale = 'zh_CN';
+    await startPopup();
+    await flush();
+    expect($('#check-button').textContent).toBe('检查');
+    expect(document.documentElement.lang).toBe('zh-CN');
+    ($('#check-input') as HTMLTextAreaElement).value = 'bob@example.org';
+    ($('#check-form') as HTMLFormElement).requestSubmit();
+    send({ kind: 'result', address: 'bob@example.org', result: result('bob@example.org') });
+    expect($('#check-results').textContent).toContain('无法送达');
+    expect($('#check-results').textContent).toContain('邮件服务器表示没有这个邮箱。');
+  });
+});

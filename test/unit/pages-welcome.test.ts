@@ -1,0 +1,102 @@
+// @vitest-environment happy-dom
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { HostStatus } from '../../extension/src/shared/status.js';
+import { $, fake, flush, loadPage } from './pages-fake-browser.js';
+
+vi.mock('webextension-polyfill', async () => ({ default: (await import('./pages-fake-browser.js')).fake.browser }));
+
+const { startWelcome, POLL_INTERVAL_MS } = await import('../../extension/src/welcome/welcome-app.js');
+
+const CONNECTED: HostStatus = { state: 'connected', hostVersion: '0.1.0', settingsProblems: [] };
+const MISSING: HostStatus = {
+  state: 'failed',
+  problem: {
+    code: 'host_not_installed',
+    message: 'The MX Lens host is not installed on this computer.',
+    fix: 'npx mxlens install --browser chrome',
+    raw: 'Specified native messaging host not found.',
+  },
+};
+
+let replies: { 'get-status': HostStatus[]; reconnect: HostStatus[] };
+
+beforeEach(() => {
+  const state = fake.reset();
+  replies = { 'get-status': [], reconnect: [] };
+  state.background = (message) => {
+    const queue = replies[message.kind as keyof typeof replies];
+    if (!queue) return undefined;
+    return queue.length > 1 ? queue.shift() : queue[0];
+  };
+  loadPage('welcome/welcome.html');
+});
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('welcome page', () => {
+  it('explains what MX Lens does and the privacy promise', async () => {
+    replies['get-status'] = [CONNECTED];
+    await startWelcome().ready;
+    const text = document.body.textContent ?? '';
+    expect(text).toContain('asks each address');
+    expect(text).toContain('no third party');
+    expect(document.title).toBe('Welcome to MX Lens');
+  });
+
+  it('shows the fix command when the host is missing, and re-checks on the button', async () => {
+    replies['get-status'] = [MISSING];
+    replies.reconnect = [CONNECTED];
+    await startWelcome().ready;
+    const status = $('#welcome-status');
+    expect(status.textContent).toContain('The MX Lens host is not installed on this computer.');
+    expect(status.querySelector('code')?.textContent).toBe('npx mxlens install --browser chrome');
+    expect(Array.from(status.querySelectorAll('code')).map((code) => code.textContent)).toContain('npx mxlens doctor');
+    expect($('#welcome-missing').hidden).toBe(false);
+    expect($('#welcome-ready').hidden).toBe(true);
+
+    $('#welcome-check-again').click();
+    await flush();
+    expect(fake.state.sent).toEqual([{ kind: 'get-status' }, { kind: 'reconnect' }]);
+    expect($('#welcome-ready').hidden).toBe(false);
+    expect($('#welcome-missing').hidden).toBe(true);
+    expect(status.textContent).toContain('Connected to the MX Lens host 0.1.0.');
+
+    $('#welcome-open-options').click();
+    expect(fake.state.optionsOpened).toBe(1);
+  });
+
+  it('shows progress while connecting, then the answer', async () => {
+    vi.useFakeTimers();
+    replies['get-status'] = [{ state: 'connecting' }, { state: 'connecting' }, CONNECTED];
+    const welcome = startWelcome();
+    await vi.advanceTimersByTimeAsync(0);
+    expect($('#welcome-status').querySelector('progress')).not.toBeNull();
+    expect($('#welcome-status').textContent).toContain('Connecting to the MX Lens host');
+    expect(($('#welcome-check-again') as HTMLButtonElement).disabled).toBe(true);
+    await vi.advanceTimersByTimeAsync(POLL_INTERVAL_MS * 2);
+    await welcome.ready;
+    expect($('#welcome-status').querySelector('progress')).toBeNull();
+    expect($('#welcome-ready').hidden).toBe(false);
+    expect(fake.state.sent.filter((message) => (message as { kind: string }).kind === 'get-status')).toHaveLength(3);
+  });
+
+  it('asks the background to connect when nothing has yet', async () => {
+    replies['get-status'] = [{ state: 'disconnected' }];
+    replies.reconnect = [MISSING];
+    await startWelcome().ready;
+    expect(fake.state.sent).toEqual([{ kind: 'get-status' }, { kind: 'reconnect' }]);
+    expect($('#welcome-status').querySelector('code')?.textContent).toBe('npx mxlens install --browser chrome');
+  });
+
+  it('says what went wrong when the background does not answer', async () => {
+    fake.state.background = () => {
+      throw new Error('Could not establish connection.');
+    };
+    await startWelcome().ready;
+    expect($('#welcome-status').textContent).toContain('The MX Lens host is not working.');
+    expect($('#welcome-status').textContent).toContain('Could not establish connection.');
+    expect($('#welcome-missing').hidden).toBe(false);
+  });
+});
