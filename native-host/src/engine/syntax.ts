@@ -1,10 +1,9 @@
-import { isIP } from 'node:net';
-import { domainToASCII, domainToUnicode } from 'node:url';
-
 // Mailbox syntax of RFC 5321 (section 4.1.2), with UTF-8 local parts from RFC 6531.
 // Addresses come from web pages and end up inside SMTP command lines, so anything that
 // could end or extend such a line (control characters, angle brackets, spaces outside a
 // quoted string) is rejected, not cleaned up.
+// Platform-neutral: the engine (Node) and the extension's content script (browser) apply
+// these same rules, so nothing here imports Node modules.
 
 export interface ParsedAddress {
   ok: true;
@@ -84,8 +83,10 @@ function invalid(problem: string): InvalidAddress {
   return { ok: false, problem };
 }
 
+const UTF8 = new TextEncoder();
+
 function octets(text: string): number {
-  return Buffer.byteLength(text, 'utf8');
+  return UTF8.encode(text).length;
 }
 
 function isAscii(text: string): boolean {
@@ -199,14 +200,14 @@ function parseDomainLiteral(rawDomain: string): DomainResult {
   if (content.includes(':')) {
     return invalid('only IPv4 and IPv6 addresses are supported inside "[...]"');
   }
-  if (isIP(content) !== 4) return invalid('the domain literal is not a valid IPv4 address');
+  if (!isIPv4(content)) return invalid('the domain literal is not a valid IPv4 address');
   const literal = `[${content}]`;
   return { ok: true, ascii: literal, unicode: literal, literalIp: content };
 }
 
 function ipv6Literal(ip: string): DomainResult {
-  // isIP accepts zone ids ("fe80::1%eth0"), which only mean something on this machine.
-  if (ip.includes('%') || isIP(ip) !== 6) {
+  // Zone ids ("fe80::1%eth0") only mean something on one machine: isIPv6 refuses them.
+  if (!isIPv6(ip)) {
     return invalid('the domain literal is not a valid IPv6 address');
   }
   const lowered = ip.toLowerCase();
@@ -217,7 +218,7 @@ function ipv6Literal(ip: string): DomainResult {
 function parseHostName(rawDomain: string): DomainResult {
   const rawProblem = checkRawHostName(rawDomain);
   if (rawProblem !== null) return invalid(rawProblem);
-  const ascii = domainToASCII(rawDomain);
+  const ascii = domainToAscii(rawDomain);
   if (ascii === '') return invalid('the domain is not a valid host name');
   const asciiProblem = checkAsciiHostName(ascii);
   if (asciiProblem !== null) return invalid(asciiProblem);
@@ -272,4 +273,117 @@ function checkLabel(label: string): string | null {
     return 'the domain may only contain letters, digits, hyphens and dots';
   }
   return null;
+}
+
+// ---------------------------------------------------------------- platform-neutral helpers
+// Node's node:net and node:url do not exist in a content script; these do the same jobs with
+// what every JavaScript runtime has (the WHATWG URL parser) and a little code.
+
+/** Characters that would end or reshape the host part of a URL; refused before parsing. */
+const URL_STRUCTURE_CHARACTER = /[/?#@:[\]\\%\s]/;
+
+/** UTS-46 ToASCII (as browsers apply it to URLs), or '' when the host is not valid. */
+function domainToAscii(host: string): string {
+  if (URL_STRUCTURE_CHARACTER.test(host)) return '';
+  try {
+    return new URL(`http://${host}/`).hostname;
+  } catch {
+    return '';
+  }
+}
+
+/** Shows each A-label ("xn--…") of an ASCII host name in Unicode. */
+function domainToUnicode(ascii: string): string {
+  return ascii
+    .split('.')
+    .map((label) => (label.startsWith('xn--') ? (decodePunycode(label.slice(4)) ?? label) : label))
+    .join('.');
+}
+
+// RFC 3492 (Punycode) decoding, section 6.2; the parameters are from section 5.
+const PUNY_BASE = 36;
+const PUNY_TMIN = 1;
+const PUNY_TMAX = 26;
+const PUNY_SKEW = 38;
+const PUNY_DAMP = 700;
+const PUNY_INITIAL_BIAS = 72;
+const PUNY_INITIAL_N = 0x80;
+
+function punyDigit(code: number): number {
+  if (code >= 0x61 && code <= 0x7a) return code - 0x61; // a-z
+  if (code >= 0x41 && code <= 0x5a) return code - 0x41; // A-Z
+  if (code >= 0x30 && code <= 0x39) return code - 0x30 + 26; // 0-9
+  return -1;
+}
+
+function punyAdapt(delta: number, points: number, first: boolean): number {
+  let d = first ? Math.floor(delta / PUNY_DAMP) : Math.floor(delta / 2);
+  d += Math.floor(d / points);
+  let k = 0;
+  while (d > ((PUNY_BASE - PUNY_TMIN) * PUNY_TMAX) / 2) {
+    d = Math.floor(d / (PUNY_BASE - PUNY_TMIN));
+    k += PUNY_BASE;
+  }
+  return k + Math.floor(((PUNY_BASE - PUNY_TMIN + 1) * d) / (d + PUNY_SKEW));
+}
+
+/** The Unicode text of a Punycode string (without "xn--"), or null when it is malformed. */
+function decodePunycode(input: string): string | null {
+  const delimiter = input.lastIndexOf('-');
+  const output: number[] = [];
+  for (let j = 0; j < Math.max(delimiter, 0); j++) {
+    const code = input.charCodeAt(j);
+    if (code >= 0x80) return null;
+    output.push(code);
+  }
+  let n = PUNY_INITIAL_N;
+  let bias = PUNY_INITIAL_BIAS;
+  let i = 0;
+  let pos = delimiter > 0 ? delimiter + 1 : 0;
+  while (pos < input.length) {
+    const oldI = i;
+    let weight = 1;
+    for (let k = PUNY_BASE; ; k += PUNY_BASE) {
+      if (pos >= input.length) return null;
+      const digit = punyDigit(input.charCodeAt(pos++));
+      if (digit < 0) return null;
+      i += digit * weight;
+      if (i > 0x7fffffff) return null;
+      const t = k <= bias ? PUNY_TMIN : k >= bias + PUNY_TMAX ? PUNY_TMAX : k - bias;
+      if (digit < t) break;
+      weight *= PUNY_BASE - t;
+    }
+    const points = output.length + 1;
+    bias = punyAdapt(i - oldI, points, oldI === 0);
+    n += Math.floor(i / points);
+    i %= points;
+    if (n > 0x10ffff || (n >= 0xd800 && n <= 0xdfff)) return null;
+    output.splice(i, 0, n);
+    i++;
+  }
+  return String.fromCodePoint(...output);
+}
+
+const IPV4_PART = /^(?:0|[1-9][0-9]{0,2})$/;
+const IPV6_GROUP = /^[0-9a-f]{1,4}$/i;
+
+/** Dotted-decimal IPv4 ("192.0.2.1"): four parts 0-255, no leading zeros. */
+function isIPv4(text: string): boolean {
+  const parts = text.split('.');
+  return parts.length === 4 && parts.every((part) => IPV4_PART.test(part) && Number(part) <= 255);
+}
+
+/** An IPv6 address in RFC 4291 text form, with at most one "::" and an optional IPv4 tail. */
+function isIPv6(text: string): boolean {
+  const halves = text.split('::');
+  if (halves.length > 2) return false;
+  const groups = halves.flatMap((half) => (half === '' ? [] : half.split(':')));
+  let count = 0;
+  for (const [index, group] of groups.entries()) {
+    const isLast = index === groups.length - 1;
+    if (isLast && group.includes('.') && text.endsWith(group) && isIPv4(group)) count += 2;
+    else if (IPV6_GROUP.test(group)) count += 1;
+    else return false;
+  }
+  return halves.length === 2 ? count <= 7 : count === 8;
 }

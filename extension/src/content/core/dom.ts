@@ -1,0 +1,84 @@
+// What the scanners may look at, and what is ours. Shared by every feature.
+
+/** Every element MX Lens adds to a page (badges, the card, field overlays). */
+const OURS = new WeakSet<Node>();
+
+/** The attribute that marks our elements for selectors; identity comes from OURS, not from it. */
+export const OURS_ATTRIBUTE = 'data-mxlens';
+
+export function markOurs(element: HTMLElement, kind: string): void {
+  OURS.add(element);
+  element.setAttribute(OURS_ATTRIBUTE, kind);
+}
+
+export function isOurs(node: Node | null | undefined): boolean {
+  return node !== null && node !== undefined && OURS.has(node);
+}
+
+/** Elements whose text is not prose shown to the reader, or belongs to an editor. */
+const SKIPPED_TAGS = new Set([
+  'SCRIPT', 'STYLE', 'NOSCRIPT', 'TEXTAREA', 'TEMPLATE', 'INPUT', 'SELECT', 'OPTION', 'OPTGROUP',
+  'BUTTON', 'IFRAME', 'FRAME', 'OBJECT', 'EMBED', 'CANVAS', 'HEAD', 'TITLE', 'META', 'LINK',
+]);
+/** CodeMirror 6, CodeMirror 5, Monaco, Ace. */
+const EDITOR_CLASSES = ['cm-editor', 'CodeMirror', 'monaco-editor', 'ace_editor'];
+const HTML_NAMESPACE = 'http://www.w3.org/1999/xhtml';
+
+/** Elements that flow inside a line: their text joins their neighbours' into one string. */
+const INLINE_TAGS = new Set([
+  'A', 'ABBR', 'B', 'BDI', 'BDO', 'BIG', 'CITE', 'CODE', 'DATA', 'DEL', 'DFN', 'EM', 'FONT', 'I',
+  'INS', 'KBD', 'LABEL', 'MARK', 'NOBR', 'Q', 'S', 'SAMP', 'SMALL', 'SPAN', 'STRIKE', 'STRONG',
+  'SUB', 'SUP', 'TIME', 'TT', 'U', 'VAR', 'WBR',
+]);
+
+/** This element and everything inside it is never scanned. */
+export function isSkippedElement(element: Element): boolean {
+  if (OURS.has(element)) return true;
+  if (element.namespaceURI !== HTML_NAMESPACE) return true; // SVG and MathML text
+  if (SKIPPED_TAGS.has(element.tagName)) return true;
+  const editable = element.getAttribute('contenteditable');
+  if (editable !== null && editable.toLowerCase() !== 'false') return true;
+  const classes = element.classList;
+  return EDITOR_CLASSES.some((name) => classes.contains(name));
+}
+
+/** True when `node` or one of its ancestors (up to its root) is skipped. */
+export function isInsideSkipped(node: Node): boolean {
+  if (node.ownerDocument?.designMode === 'on') return true;
+  for (let current: Node | null = node; current; current = current.parentNode) {
+    if (current.nodeType === Node.ELEMENT_NODE && isSkippedElement(current as Element)) return true;
+  }
+  return false;
+}
+
+export function isInlineElement(node: Node): node is HTMLElement {
+  return node.nodeType === Node.ELEMENT_NODE && INLINE_TAGS.has((node as Element).tagName);
+}
+
+/** The nearest ancestor that is not inline (or the root: a document or shadow root). */
+export function blockOf(node: Node): Node {
+  let current: Node = node;
+  for (let parent = current.parentNode; parent; parent = current.parentNode) {
+    if (!isInlineElement(parent)) return parent;
+    current = parent;
+  }
+  return current;
+}
+
+/** The nearest <a> between `node` and `block` (both excluded), or null. */
+export function linkAround(node: Node, block: Node): HTMLAnchorElement | null {
+  for (let current = node.parentNode; current && current !== block; current = current.parentNode) {
+    if (current.nodeType === Node.ELEMENT_NODE && (current as Element).tagName === 'A') {
+      return current as HTMLAnchorElement;
+    }
+  }
+  return null;
+}
+
+/**
+ * Where our elements that belong to no place in the text go (the card, field badges): the root
+ * element, whose box starts at the document's origin whatever the body's position or margins.
+ */
+export function overlayParent(doc: Document = document): HTMLElement {
+  return doc.documentElement;
+}

@@ -1,0 +1,219 @@
+// Email fields in forms: <input type=email>, and text inputs whose name, id or autocomplete
+// say email (never password fields). The address is judged when the user leaves the field or
+// stops typing for a moment; its badge floats at the field's inner edge, in an overlay outside
+// the input, and follows the field when the page scrolls or reflows.
+
+import type { VerificationResult } from '../../shared/messages.js';
+import { parseAddress } from '../../../../native-host/src/engine/syntax.js';
+import { SIZE_PX, type Badge } from '../badge/badge-element.js';
+import type { AddressBook } from '../core/address-book.js';
+import { overlayParent } from '../core/dom.js';
+
+export interface FieldHost {
+  readonly book: AddressBook;
+  createBadge(address: string): Badge;
+  dropBadge(badge: Badge): void;
+  /** Check a field's address as the auto mode says. */
+  fieldCheck(address: string): void;
+}
+
+export const TYPING_PAUSE_MS = 800;
+const EDGE_GAP = 6;
+const EMAIL_WORD = /e-?mail/i;
+const TEXT_TYPES = new Set(['text', 'search']);
+
+/** Fields that hold an email address; never a password field. */
+export function isEmailField(input: HTMLInputElement): boolean {
+  const type = input.type.toLowerCase();
+  if (type === 'email') return true;
+  if (!TEXT_TYPES.has(type)) return false;
+  const autocomplete = (input.getAttribute('autocomplete') ?? '').toLowerCase().split(/\s+/);
+  if (autocomplete.includes('email')) return true;
+  return EMAIL_WORD.test(input.name) || EMAIL_WORD.test(input.id);
+}
+
+interface Field {
+  input: HTMLInputElement;
+  badge: Badge | null;
+  timer: ReturnType<typeof setTimeout> | null;
+}
+
+export class FieldWatcher {
+  private readonly fields = new Map<HTMLInputElement, Field>();
+  private readonly badges = new WeakSet<Badge>();
+  private listeners = new AbortController();
+  private repositionQueued = false;
+
+  constructor(
+    private readonly host: FieldHost,
+    private readonly doc: Document,
+  ) {}
+
+  /** Follows scrolling and resizing (fields found by scan() are watched either way). */
+  start(): void {
+    const view = this.doc.defaultView;
+    const options = { capture: true, passive: true, signal: this.listeners.signal };
+    view?.addEventListener('scroll', () => this.queueReposition(), options);
+    view?.addEventListener('resize', () => this.queueReposition(), options);
+  }
+
+  stop(): void {
+    this.listeners.abort();
+    this.listeners = new AbortController();
+    for (const field of this.fields.values()) {
+      if (field.timer !== null) clearTimeout(field.timer);
+      if (field.badge) this.host.dropBadge(field.badge);
+    }
+    this.fields.clear();
+  }
+
+  /** Starts watching the email fields under `root`. */
+  scan(root: Node): void {
+    const inputs: HTMLInputElement[] = [];
+    if (root instanceof HTMLInputElement) inputs.push(root);
+    if ('querySelectorAll' in root) inputs.push(...Array.from((root as ParentNode).querySelectorAll('input')));
+    for (const input of inputs) {
+      if (this.fields.has(input) || !isEmailField(input)) continue;
+      this.watch(input);
+    }
+  }
+
+  owns(badge: Badge): boolean {
+    return this.badges.has(badge);
+  }
+
+  /** Puts every field badge back at its field's edge; forgets fields the page removed. */
+  reposition(): void {
+    for (const field of [...this.fields.values()]) {
+      if (!field.input.isConnected) {
+        this.forget(field);
+        continue;
+      }
+      this.position(field);
+    }
+  }
+
+  /** Judges the field now (what blur does). */
+  evaluate(input: HTMLInputElement, final: boolean): void {
+    const field = this.fields.get(input);
+    if (!field) return;
+    if (field.timer !== null) clearTimeout(field.timer);
+    field.timer = null;
+    if (!isEmailField(input)) {
+      this.setBadge(field, null); // the page turned it into something else (a password field)
+      return;
+    }
+    const value = currentAddress(input);
+    if (value === '') {
+      this.setBadge(field, null);
+      return;
+    }
+    const parsed = parseAddress(value);
+    if (parsed.ok) {
+      this.setBadge(field, parsed.normalized);
+      this.host.fieldCheck(parsed.normalized);
+    } else if (final) {
+      this.host.book.setLocal(value, invalidResult(value, parsed.problem));
+      this.setBadge(field, value);
+    } else {
+      this.setBadge(field, null); // still typing: no verdict on half an address
+    }
+    this.position(field);
+  }
+
+  private watch(input: HTMLInputElement): void {
+    const field: Field = { input, badge: null, timer: null };
+    this.fields.set(input, field);
+    const signal = this.listeners.signal;
+    const judge = (): void => this.evaluate(input, true);
+    input.addEventListener('blur', judge, { signal });
+    input.addEventListener('change', judge, { signal });
+    input.addEventListener(
+      'input',
+      () => {
+        if (field.timer !== null) clearTimeout(field.timer);
+        field.timer = setTimeout(() => this.evaluate(input, false), TYPING_PAUSE_MS);
+      },
+      { signal },
+    );
+    // A value already there (a profile page, the browser's autofill): only a valid one counts.
+    if (input.value.trim() !== '') this.evaluate(input, false);
+  }
+
+  private forget(field: Field): void {
+    if (field.timer !== null) clearTimeout(field.timer);
+    if (field.badge) this.host.dropBadge(field.badge);
+    this.fields.delete(field.input);
+  }
+
+  private setBadge(field: Field, address: string | null): void {
+    if (field.badge?.address === address) return;
+    if (field.badge) this.host.dropBadge(field.badge);
+    field.badge = null;
+    if (address === null) return;
+    const badge = this.host.createBadge(address);
+    this.badges.add(badge);
+    field.badge = badge;
+    overlayParent(this.doc).append(badge.host);
+  }
+
+  private position(field: Field): void {
+    const badge = field.badge;
+    if (!badge) return;
+    const rect = field.input.getBoundingClientRect();
+    const view = this.doc.defaultView;
+    if (rect.width === 0 && rect.height === 0 && field.input.offsetParent === null) {
+      badge.placeAt(null);
+      return;
+    }
+    const origin = this.originOffset();
+    const rtl = view?.getComputedStyle(field.input).direction === 'rtl';
+    const left = rtl ? rect.left + EDGE_GAP : rect.right - EDGE_GAP - SIZE_PX;
+    badge.placeAt({ left: left - origin.left, top: rect.top + (rect.height - SIZE_PX) / 2 - origin.top });
+  }
+
+  /** Where the overlay parent's coordinate origin is, in viewport coordinates. */
+  private originOffset(): { left: number; top: number } {
+    const parent = overlayParent(this.doc);
+    const view = this.doc.defaultView;
+    if (view && view.getComputedStyle(parent).position !== 'static') {
+      const rect = parent.getBoundingClientRect();
+      return { left: rect.left, top: rect.top };
+    }
+    return { left: -(view?.scrollX ?? 0), top: -(view?.scrollY ?? 0) };
+  }
+
+  private queueReposition(): void {
+    if (this.repositionQueued || this.fields.size === 0) return;
+    this.repositionQueued = true;
+    const run = (): void => {
+      this.repositionQueued = false;
+      this.reposition();
+    };
+    if (typeof requestAnimationFrame === 'function') requestAnimationFrame(run);
+    else setTimeout(run, 16);
+  }
+}
+
+/** The address being typed: the whole value, or the last one in a `multiple` field. */
+function currentAddress(input: HTMLInputElement): string {
+  const value = input.value.trim();
+  if (!input.multiple) return value;
+  const parts = value.split(',');
+  return (parts[parts.length - 1] ?? '').trim();
+}
+
+/** The engine's verdict for text that is not an address, made here: nothing to ask a server. */
+function invalidResult(input: string, problem: string): VerificationResult {
+  return {
+    address: input,
+    normalized: null,
+    verdict: 'undeliverable',
+    reason: 'invalid_syntax',
+    mx: null,
+    smtp: null,
+    flags: { disposable: false, role: false, free: false, catchAll: null },
+    suggestion: null,
+    detail: problem,
+  };
+}

@@ -1,0 +1,40 @@
+// The content script's entry (bundled as one classic script, run in every frame): wires the
+// browser's APIs into the app and starts it once per frame.
+
+import browser from 'webextension-polyfill';
+import { CHECKS_PORT } from '../shared/messages.js';
+import type { ExtensionSettings } from '../shared/settings.js';
+import { ContentApp } from './app.js';
+import type { ChecksPort } from './core/checks-client.js';
+import { setMessageSource } from './core/i18n.js';
+
+const STARTED = Symbol.for('mxlens.content-script');
+
+function main(): void {
+  const global = globalThis as Record<symbol, unknown>;
+  if (global[STARTED]) return; // injected twice (an extension update re-runs content scripts)
+  global[STARTED] = true;
+  // Plain XML, SVG images and other non-HTML documents: nothing to do.
+  if (!(document.documentElement instanceof HTMLElement)) return;
+
+  setMessageSource((key, substitutions) => browser.i18n.getMessage(key, substitutions));
+
+  const app = new ContentApp({
+    loadSettings: async () => {
+      const stored = await browser.storage.local.get('settings');
+      return stored.settings as Partial<ExtensionSettings> | undefined;
+    },
+    connect: () => browser.runtime.connect({ name: CHECKS_PORT }) as ChecksPort,
+    origin: location.origin,
+    isTopFrame: window === window.top,
+  });
+
+  browser.runtime.onMessage.addListener((message: unknown) => app.handle(message));
+  browser.storage.onChanged.addListener((changes, area) => {
+    const change = changes.settings;
+    if (area === 'local' && change) app.settingsChanged(change.newValue as Partial<ExtensionSettings> | undefined);
+  });
+  void app.init();
+}
+
+main();

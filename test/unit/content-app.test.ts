@@ -1,0 +1,196 @@
+// @vitest-environment happy-dom
+import { afterEach, describe, expect, it } from 'vitest';
+import { ContentApp, mergeSettings, type AppOptions } from '../../extension/src/content/app.js';
+import type { ExtensionSettings } from '../../extension/src/shared/settings.js';
+import { DEFAULT_SETTINGS } from '../../extension/src/shared/settings.js';
+import { allBadges, FakePort, loadFixture, makeContext, makeResult, type TestContext } from './content-helpers.js';
+
+const ORIGIN = 'https://acme.test';
+let apps: ContentApp[] = [];
+let running: TestContext | null = null;
+
+async function app(stored: Partial<ExtensionSettings> = {}, options: Partial<AppOptions> = {}): Promise<{ app: ContentApp; ports: FakePort[] }> {
+  const ports: FakePort[] = [];
+  const instance = new ContentApp({
+    loadSettings: async () => stored,
+    connect: () => {
+      const port = new FakePort();
+      ports.push(port);
+      return port;
+    },
+    origin: ORIGIN,
+    isTopFrame: true,
+    IntersectionObserver: null,
+    scheduleChecks: (flush) => flush(),
+    ...options,
+  });
+  apps.push(instance);
+  await instance.init();
+  return { app: instance, ports };
+}
+
+afterEach(() => {
+  for (const instance of apps) instance.setPaused(true);
+  apps = [];
+  running?.context.stop();
+  running = null;
+  document.body.replaceChildren();
+});
+
+describe('ContentApp', () => {
+  it('starts with the stored settings and checks what is on screen', async () => {
+    loadFixture('plain-text.html');
+    const { ports } = await app({ autoMode: 'dns' });
+    expect(allBadges()).toHaveLength(11);
+    expect(ports[0]?.sent[0]).toMatchObject({ kind: 'check', depth: 'dns' });
+    expect(new Set(ports[0]?.addresses).size).toBe(8); // 11 badges, 8 distinct addresses
+  });
+
+  it('does nothing on a paused site until resumed, and cleans up when paused again', async () => {
+    loadFixture('plain-text.html');
+    const textBefore = document.body.textContent;
+    const { app: instance, ports } = await app({ pausedSites: [ORIGIN] });
+    expect(instance.isPaused).toBe(true);
+    expect(allBadges()).toHaveLength(0);
+    expect(ports).toHaveLength(0);
+    expect(await instance.handle({ kind: 'set-paused', paused: false })).toEqual({ paused: false });
+    expect(allBadges()).toHaveLength(11);
+    expect(await instance.handle({ kind: 'set-paused', paused: true })).toEqual({ paused: true });
+    expect(allBadges()).toHaveLength(0);
+    expect(ports[0]?.disconnected).toBe(true);
+    // Split text nodes stay split, but the page reads the same.
+    expect(document.body.textContent).toBe(textBefore);
+  });
+
+  it('follows the paused list in the settings', async () => {
+    loadFixture('plain-text.html');
+    const { app: instance } = await app();
+    expect(allBadges()).toHaveLength(11);
+    instance.settingsChanged({ pausedSites: [ORIGIN] });
+    expect(allBadges()).toHaveLength(0);
+    instance.settingsChanged({ pausedSites: [] });
+    await Promise.resolve();
+    expect(allBadges()).toHaveLength(11);
+  });
+
+  it('lists the page addresses for the popup; unchecked ones as unknown without a result', async () => {
+    document.body.innerHTML = '<p>alice@acme.test, bob@acme.test and alice@acme.test</p>';
+    const { app: instance, ports } = await app({ autoMode: 'manual' });
+    ports[0]?.emit({ kind: 'result', address: 'alice@acme.test', result: makeResult('alice@acme.test') });
+    expect(ports).toHaveLength(0); // manual: nothing asked, no port yet
+    instance.current?.book.setResult('alice@acme.test', makeResult('alice@acme.test'));
+    const list = await instance.handle({ kind: 'list-addresses' });
+    expect(list).toEqual([
+      { address: 'alice@acme.test', verdict: 'deliverable', result: makeResult('alice@acme.test') },
+      { address: 'bob@acme.test', verdict: 'unknown', result: null },
+    ]);
+  });
+
+  it('answers list-addresses only in the top frame', async () => {
+    document.body.innerHTML = '<p>alice@acme.test</p>';
+    const { app: instance } = await app({}, { isTopFrame: false });
+    expect(instance.handle({ kind: 'list-addresses' })).toBeUndefined();
+    expect(instance.handle({ kind: 'nonsense' })).toBeUndefined();
+  });
+
+  it('does not claim a context menu opened in another frame', async () => {
+    document.body.innerHTML = '<p>alice@acme.test</p>';
+    const { app: instance } = await app();
+    const original = document.hasFocus.bind(document);
+    document.hasFocus = () => false;
+    try {
+      expect(instance.handle({ kind: 'show-card', address: 'alice@acme.test', input: 'alice@acme.test', result: null })).toBeUndefined();
+    } finally {
+      document.hasFocus = original;
+    }
+  });
+
+  it('turns auto checks on when the mode changes from manual', async () => {
+    document.body.innerHTML = '<p>alice@acme.test</p>';
+    const { app: instance, ports } = await app({ autoMode: 'manual' });
+    expect(ports).toHaveLength(0);
+    instance.settingsChanged({ autoMode: 'full' });
+    expect(ports[0]?.sent).toEqual([{ kind: 'check', addresses: ['alice@acme.test'], depth: 'smtp' }]);
+  });
+});
+
+describe('mergeSettings', () => {
+  it('takes stored values of the right type over the defaults', () => {
+    expect(mergeSettings(undefined)).toEqual(DEFAULT_SETTINGS);
+    const merged = mergeSettings({ autoMode: 'dns', perPageLimit: 5, pausedSites: ['https://a.test'] });
+    expect(merged).toMatchObject({ autoMode: 'dns', perPageLimit: 5, pausedSites: ['https://a.test'] });
+    const broken = mergeSettings({ autoMode: 'always' as 'full', perPageLimit: '7' as unknown as number, pausedSites: 'x' as unknown as string[] });
+    expect(broken).toEqual(DEFAULT_SETTINGS);
+  });
+});
+
+describe('checks only what is on screen', () => {
+  class FakeIntersectionObserver {
+    static instances: FakeIntersectionObserver[] = [];
+    readonly targets = new Set<Element>();
+    constructor(private readonly callback: IntersectionObserverCallback) {
+      FakeIntersectionObserver.instances.push(this);
+    }
+    observe(target: Element): void {
+      this.targets.add(target);
+    }
+    unobserve(target: Element): void {
+      this.targets.delete(target);
+    }
+    disconnect(): void {
+      this.targets.clear();
+    }
+    /** The page scrolled: these elements are on screen now. */
+    show(targets: Element[]): void {
+      const entries = targets.map((target) => ({ target, isIntersecting: true }) as IntersectionObserverEntry);
+      this.callback(entries, this as unknown as IntersectionObserver);
+    }
+  }
+
+  function startWith(settings: Partial<ExtensionSettings>): { test: TestContext; observer: FakeIntersectionObserver } {
+    FakeIntersectionObserver.instances = [];
+    loadFixture('plain-text.html');
+    running = makeContext(settings, { IntersectionObserver: FakeIntersectionObserver as unknown as typeof IntersectionObserver });
+    running.context.start();
+    const observer = FakeIntersectionObserver.instances[0];
+    if (!observer) throw new Error('no IntersectionObserver');
+    return { test: running, observer };
+  }
+
+  it('checks an address once one of its badges is on screen', () => {
+    const { test, observer } = startWith({ autoMode: 'full' });
+    test.flushChecks();
+    expect(test.ports).toHaveLength(0);
+    expect(observer.targets.size).toBe(11);
+    const [first, second] = allBadges(); // document order
+    observer.show([first!.host, second!.host]);
+    test.flushChecks();
+    expect(test.port().sent).toEqual([{ kind: 'check', addresses: ['alice@acme.test', 'bob@acme.test'], depth: 'smtp' }]);
+    // Other badges of alice@ need not be watched any more.
+    expect(observer.targets.size).toBe(6);
+  });
+
+  it('checks only the domain in dns mode; the card asks for the mailbox', () => {
+    const { test, observer } = startWith({ autoMode: 'dns' });
+    observer.show([allBadges()[0]!.host]);
+    test.flushChecks();
+    expect(test.port().sent).toEqual([{ kind: 'check', addresses: ['alice@acme.test'], depth: 'dns' }]);
+  });
+
+  it('stops at the per-page cap; the rest stay unchecked until clicked', () => {
+    const { test, observer } = startWith({ autoMode: 'full', perPageLimit: 2 });
+    observer.show(allBadges().map((badge) => badge.host));
+    test.flushChecks();
+    expect(test.port().addresses).toEqual(['alice@acme.test', 'bob@acme.test']);
+    const carol = test.context.allBadges.find((badge) => badge.address === 'carol@aonly.test');
+    expect(carol?.state).toBe('unchecked');
+    carol?.host.click();
+    test.flushChecks();
+    expect(test.port().addresses).toContain('carol@aonly.test');
+  });
+
+  it('watches nothing in manual mode', () => {
+    const { observer } = startWith({ autoMode: 'manual' });
+    expect(observer.targets.size).toBe(0);
+  });
+});

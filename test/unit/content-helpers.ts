@@ -1,0 +1,177 @@
+// Shared by the content-*.test.ts files (happy-dom): fixture pages, a fake checks port, a
+// content context wired to them, and results as the host would send them.
+
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { badgeOf, type Badge } from '../../extension/src/content/badge/badge-element.js';
+import type { ChecksPort } from '../../extension/src/content/core/checks-client.js';
+import { ContentContext, type ContextOptions } from '../../extension/src/content/core/context.js';
+import type { PortEvent, PortRequest, VerificationResult } from '../../extension/src/shared/messages.js';
+import { DEFAULT_SETTINGS, type ExtensionSettings } from '../../extension/src/shared/settings.js';
+
+// Closed shadow roots are closed to tests too; recording them as they are made lets a test look
+// inside without the product code exposing anything.
+const shadowRoots = new WeakMap<Element, ShadowRoot>();
+if (typeof Element !== 'undefined') {
+  const attachShadow = Element.prototype.attachShadow;
+  Element.prototype.attachShadow = function recordShadow(this: Element, init: ShadowRootInit): ShadowRoot {
+    const root = attachShadow.call(this, init);
+    shadowRoots.set(this, root);
+    return root;
+  };
+}
+
+/** The shadow root of one of our elements (closed to the page). */
+export function shadowOf(element: Element): ShadowRoot {
+  const root = shadowRoots.get(element);
+  if (!root) throw new Error(`<${element.tagName.toLowerCase()}> has no shadow root`);
+  return root;
+}
+
+const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/pages');
+
+export function fixtureHtml(name: string): string {
+  return readFileSync(path.join(FIXTURES, name), 'utf8');
+}
+
+/**
+ * Puts a fixture page into the test document. Scripts never run on insertion in happy-dom;
+ * with `runScripts` each inline script is run once, in order, as the browser would.
+ */
+export function loadFixture(name: string, options: { runScripts?: boolean } = {}): void {
+  const parsed = new DOMParser().parseFromString(fixtureHtml(name), 'text/html');
+  document.title = parsed.title;
+  document.head.replaceChildren(...Array.from(parsed.head.childNodes).map((node) => document.importNode(node, true)));
+  document.body.replaceChildren(...Array.from(parsed.body.childNodes).map((node) => document.importNode(node, true)));
+  if (!options.runScripts) return;
+  for (const script of Array.from(document.querySelectorAll('script'))) {
+    new Function(script.textContent ?? '')();
+  }
+}
+
+export class FakePort implements ChecksPort {
+  readonly sent: PortRequest[] = [];
+  disconnected = false;
+  private messageListeners: Array<(message: unknown) => void> = [];
+  private disconnectListeners: Array<() => void> = [];
+
+  readonly onMessage = {
+    addListener: (listener: (message: unknown) => void): void => {
+      this.messageListeners.push(listener);
+    },
+  };
+
+  readonly onDisconnect = {
+    addListener: (listener: () => void): void => {
+      this.disconnectListeners.push(listener);
+    },
+  };
+
+  postMessage(message: PortRequest): void {
+    if (this.disconnected) throw new Error('Attempting to use a disconnected port object');
+    this.sent.push(structuredClone(message));
+  }
+
+  disconnect(): void {
+    this.disconnected = true;
+  }
+
+  /** The background sends an event. */
+  emit(event: PortEvent): void {
+    for (const listener of this.messageListeners) listener(event);
+  }
+
+  /** The background goes away (service worker stopped). */
+  drop(): void {
+    this.disconnected = true;
+    for (const listener of this.disconnectListeners) listener();
+  }
+
+  /** Every address asked for, in order. */
+  get addresses(): string[] {
+    return this.sent.flatMap((request) => request.addresses);
+  }
+}
+
+export interface TestContext {
+  context: ContentContext;
+  ports: FakePort[];
+  /** The port opened last. */
+  port: () => FakePort;
+  /** Sends the queued check requests now (what the next animation frame does). */
+  flushChecks: () => void;
+}
+
+export function makeContext(
+  settings: Partial<ExtensionSettings> = {},
+  options: Partial<ContextOptions> = {},
+): TestContext {
+  const ports: FakePort[] = [];
+  let pendingFlush: (() => void) | null = null;
+  const context = new ContentContext({
+    settings: { ...DEFAULT_SETTINGS, ...settings },
+    connect: () => {
+      const port = new FakePort();
+      ports.push(port);
+      return port;
+    },
+    IntersectionObserver: null,
+    scheduleChecks: (flush) => {
+      pendingFlush = flush;
+    },
+    ...options,
+  });
+  return {
+    context,
+    ports,
+    port: () => {
+      const last = ports[ports.length - 1];
+      if (!last) throw new Error('no port was opened');
+      return last;
+    },
+    flushChecks: () => {
+      const flush = pendingFlush;
+      pendingFlush = null;
+      flush?.();
+    },
+  };
+}
+
+/** Every badge in the document (light DOM and open shadow roots), in document order. */
+export function allBadges(root: Document | ShadowRoot | Element = document): Badge[] {
+  const found: Badge[] = [];
+  const visit = (node: ParentNode): void => {
+    for (const element of Array.from(node.querySelectorAll('*'))) {
+      const badge = badgeOf(element);
+      if (badge) found.push(badge);
+      if (element.shadowRoot) visit(element.shadowRoot);
+    }
+  };
+  visit(root);
+  return found;
+}
+
+export function badgeAddresses(root: Document | ShadowRoot | Element = document): string[] {
+  return allBadges(root).map((badge) => badge.address);
+}
+
+/** Text of the element and the badge right after it, as "address:verdict". */
+export function badgeAfter(node: Node | null): Badge | undefined {
+  return badgeOf(node?.nextSibling ?? null);
+}
+
+export function makeResult(address: string, overrides: Partial<VerificationResult> = {}): VerificationResult {
+  return {
+    address,
+    normalized: address,
+    verdict: 'deliverable',
+    reason: 'mailbox_exists',
+    mx: 'mx.acme.test',
+    smtp: { code: 250, enhanced: '2.1.5', message: 'OK' },
+    flags: { disposable: false, role: false, free: false, catchAll: false },
+    suggestion: null,
+    detail: 'The mail server accepted this mailbox.',
+    ...overrides,
+  };
+}
