@@ -157,7 +157,7 @@ describe('suggestDomain', () => {
     'hotmail.ca',
     'outlook.de',
     'yahoo.co.jp',
-    'gmx.ie',
+    'gmx.fr',
   ])('never corrects %s, a real free provider of its own',
     (domain) => {
       expect(isFreeProvider(domain)).toBe(true);

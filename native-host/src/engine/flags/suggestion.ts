@@ -1,4 +1,4 @@
-import { isFreeProvider } from './free-provider.js';
+import { isCommonProvider } from './free-provider.js';
 
 // Most used first: when two providers are equally close, the earlier one wins.
 const POPULAR_PROVIDERS = [
@@ -19,12 +19,8 @@ const SUFFIX_TYPOS: Readonly<Record<string, readonly string[]>> = {
   net: ['nte', 'ent', 'ne', 'nt', 'nett', 'met'],
 };
 
-// free-email-domains also lists typo-squatting registrations of the big providers. They are
-// typos, not providers people really use, so they must not block a suggestion.
-const TYPO_DOMAINS_IN_FREE_LIST = new Set([
-  'gmial.com', 'hotmial.com', 'hotmai.com', 'hitmail.com', 'gotmail.com', 'yaho.com',
-  'vahoo.com', 'outiook.com', 'hotmail.co', 'yahoo.co',
-]);
+// Real providers one slip away from a popular one, missing from the common list.
+const GENUINE_NEIGHBOURS = new Set(['ymail.com', 'email.com', 'gmx.com', 'mail.com']);
 
 interface DomainParts {
   name: string;
@@ -52,7 +48,7 @@ export function suggestDomain(domain: string): string | null {
 }
 
 function isGenuineFreeProvider(domain: string): boolean {
-  return isFreeProvider(domain) && !TYPO_DOMAINS_IN_FREE_LIST.has(domain);
+  return isCommonProvider(domain) || GENUINE_NEIGHBOURS.has(domain);
 }
 
 /** "yahoo.co.uk" → { name: "yahoo", suffix: "co.uk" }. */
