@@ -67,7 +67,7 @@ function ensureSystemPrograms() {
     input: 'postfix postfix/main_mailer_type select No configuration\n',
     stdio: ['pipe', 'inherit', 'inherit'],
   });
-  must('apt-get', ['install', '-y', '--no-install-recommends', ...packages], { env });
+  must('apt-get', ['install', '-y', ...packages], { env });
   const still = missing.filter(([program]) => !findProgram(program));
   if (still.length) {
     console.error(`run-all: still missing after install: ${still.map(([p]) => p).join(', ')}`);
