@@ -261,7 +261,7 @@ describe('mxlens host: verify', () => {
     expect(await host.reply('again', 'error')).toMatchObject({ code: 'unknown_request' });
   });
 
-  it('answers each of 2,000 addresses exactly once, in frames under 1 MiB, then from its cache', async () => {
+  it('answers each of 2,000 addresses exactly once, in frames under 1 MiB, then from its cache unless fresh', async () => {
     const host = startHost();
     await host.handshake();
     const addresses = Array.from({ length: 2000 }, (_, i) => (i % 7 === 0 ? `bad address ${i}` : `user${i}@example${i % 13}.com`));
@@ -275,6 +275,12 @@ describe('mxlens host: verify', () => {
     host.send({ type: 'verify', id: 'big2', addresses: addresses.slice(0, 10), options: { level: 'syntax' } });
     await host.reply('big2', 'done');
     expect(host.of('big2').filter((m) => m.type === 'result').every((m) => m.cached === true)).toBe(true);
+
+    host.send({ type: 'verify', id: 'again', addresses: addresses.slice(0, 10), options: { level: 'syntax', fresh: true } });
+    await host.reply('again', 'done');
+    const fresh = host.of('again').filter((m) => m.type === 'result');
+    expect(fresh).toHaveLength(10);
+    expect(fresh.some((m) => m.cached === true)).toBe(false);
     expect(await host.close()).toBe(0);
     host.expectCleanStdout();
   });

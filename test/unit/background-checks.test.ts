@@ -118,6 +118,9 @@ describe('the checks port', () => {
     ask(two, ['a@example.org'], 'smtp', true);
     await settle(BATCH_MS);
     expect(browser.host.verifies).toHaveLength(2);
+    // ...and tells the host to skip its own cache too; ordinary checks do not.
+    expect(browser.host.verifies[1]!.options?.fresh).toBe(true);
+    expect(browser.host.verifies[0]!.options?.fresh).toBeUndefined();
     // A forced re-check's new result reaches everyone still interested.
     expect(events(one, 'result')).toHaveLength(2);
     expect(events(two, 'result')).toHaveLength(2);

@@ -76,6 +76,8 @@ export class CheckService {
   /** Depths being checked now, by address. */
   private inflight = new Map<string, Set<CheckDepth>>();
   private batch = new Map<CheckDepth, Set<string>>();
+  /** Keys in the pending batch that a forced check asked for: sent with `fresh`. */
+  private freshKeys = new Set<string>();
   private batchTimer: ReturnType<typeof setTimeout> | null = null;
   private ports = new Map<ApiPort, { subscriber: Subscriber; detach: () => void }>();
 
@@ -159,7 +161,7 @@ export class CheckService {
         continue;
       }
       if (this.covered(key, depth)) continue;
-      this.enqueue(key, depth);
+      this.enqueue(key, depth, force);
     }
   }
 
@@ -216,7 +218,8 @@ export class CheckService {
 
   // ---------------------------------------------------------------- batching
 
-  private enqueue(key: string, depth: CheckDepth): void {
+  private enqueue(key: string, depth: CheckDepth, fresh: boolean): void {
+    if (fresh) this.freshKeys.add(key);
     let depths = this.inflight.get(key);
     if (!depths) this.inflight.set(key, (depths = new Set()));
     depths.add(depth);
@@ -231,19 +234,24 @@ export class CheckService {
     const batch = this.batch;
     this.batch = new Map();
     const settings = this.options.settings();
+    const freshKeys = this.freshKeys;
+    this.freshKeys = new Set();
     for (const [depth, keySet] of batch) {
-      const keys = [...keySet];
-      for (let start = 0; start < keys.length; start += MAX_ADDRESSES_PER_VERIFY) {
-        this.send(keys.slice(start, start + MAX_ADDRESSES_PER_VERIFY), depth, settings);
+      // Forced checks go in their own requests, which tell the host to skip its result cache.
+      for (const fresh of [false, true]) {
+        const keys = [...keySet].filter((key) => freshKeys.has(key) === fresh);
+        for (let start = 0; start < keys.length; start += MAX_ADDRESSES_PER_VERIFY) {
+          this.send(keys.slice(start, start + MAX_ADDRESSES_PER_VERIFY), depth, settings, fresh);
+        }
       }
     }
   }
 
-  private send(keys: string[], depth: CheckDepth, settings: ExtensionSettings): void {
+  private send(keys: string[], depth: CheckDepth, settings: ExtensionSettings, fresh: boolean): void {
     const answered = new Set<number>();
     const call: VerifyCall = {
       addresses: keys,
-      options: verifyOptions(settings, depth),
+      options: { ...verifyOptions(settings, depth), ...(fresh ? { fresh: true } : {}) },
       deadlineMs: deadlineFor(settings),
       handlers: {
         onResult: (index, result, recheck) => {

@@ -57,6 +57,8 @@ export interface VerifyRequestOptions {
   /** Probe a random mailbox to detect catch-all domains. */
   catchAll?: boolean;
   greylistWaitMs?: number;
+  /** Ask the mail servers again even when the host remembers a recent result (the user's Re-check). */
+  fresh?: boolean;
 }
 
 export interface VerifyRequest {

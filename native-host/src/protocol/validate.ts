@@ -38,6 +38,7 @@ const OPTION_NAMES: ReadonlyArray<keyof VerifyRequestOptions> = [
   'timeoutMs',
   'catchAll',
   'greylistWaitMs',
+  'fresh',
 ];
 
 /** Thrown inside this module only; turned into `{ ok: false }` at the boundary. */
@@ -114,7 +115,7 @@ function readOptions(value: unknown): VerifyRequestOptions {
       throw new Invalid('bad_value', `unknown option \`options.${name}\` (known: ${OPTION_NAMES.join(', ')})`);
     }
   }
-  const { level, sender, heloName, proxy, timeoutMs, catchAll, greylistWaitMs } = input;
+  const { level, sender, heloName, proxy, timeoutMs, catchAll, greylistWaitMs, fresh } = input;
   if (level !== undefined) {
     const text = stringOption('level', level);
     const known = LEVELS.find((candidate) => candidate === text);
@@ -150,6 +151,10 @@ function readOptions(value: unknown): VerifyRequestOptions {
   }
   if (greylistWaitMs !== undefined) {
     options.greylistWaitMs = integerOption('greylistWaitMs', greylistWaitMs, OPTION_RANGES.greylistWaitMs);
+  }
+  if (fresh !== undefined) {
+    if (typeof fresh !== 'boolean') throw new Invalid('wrong_type', `\`options.fresh\` must be a boolean, not ${describe(fresh)}`);
+    options.fresh = fresh;
   }
   return options;
 }

@@ -66,7 +66,7 @@ async function run(state: HostState, request: VerifyRequest, options: VerifyOpti
   const missing: string[] = [];
   const positions: number[] = [];
   addresses.forEach((address, index) => {
-    const cached = state.cache.get(optionsKey, address);
+    const cached = request.options?.fresh ? undefined : state.cache.get(optionsKey, address);
     if (cached) deliver(index, cached, true);
     else {
       missing.push(address);
