@@ -106,7 +106,7 @@ describe('popup', () => {
     expect(items()[0]!.textContent).toContain('Not an address');
     expect(items()[0]!.textContent).toContain('not-an-address');
     expect(items()[1]!.textContent).toContain('Checking');
-    expect($('#check-summary').textContent).toBe('Checking: 2 · not addresses: 1 · duplicates skipped: 1');
+    expect($('#check-summary').textContent).toBe('Addresses: 2 · not addresses: 1 · duplicates skipped: 1');
 
     send({ kind: 'result', address: 'bob@example.org', result: result('bob@example.org') });
     const bob = items()[1]!;
