@@ -259,7 +259,9 @@ class Conversation {
 function failureOutcome(error: SmtpSessionError, target: Target, transcript: string[] | undefined): ProbeOutcome {
   const where = `${target.host.name} [${target.ip}]`;
   const base = { mx: target.host.name, reply: error.reply, ...(transcript ? { transcript } : {}) };
-  switch (error.kind) {
+  // A server that says why it hangs up (421 "too many connections") is judged by its words.
+  const judgedByReply = error.kind === 'rejected' || (error.kind === 'connection' && error.reply !== null);
+  switch (judgedByReply ? 'rejected' : error.kind) {
     case 'rejected': {
       const { reason, rule, retryAfterMs } = classifyReply(error.phase, error.reply!);
       return { ...base, reason, rule, detail: `${where} refused us at ${error.phase.toUpperCase()}: ${error.message}`, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
