@@ -113,6 +113,12 @@ describe('mxlens verify against odd but honest servers', () => {
     expect(world.fakes['mx.noehlo.test']!.commands().some((c) => /^HELO /i.test(c))).toBe(true);
   });
 
+  it('does not ask for a non-ASCII mailbox where the server lacks SMTPUTF8', async () => {
+    const result = await verifyOne('jöhn@noehlo.test');
+    expect(result).toMatchObject({ verdict: 'unknown', reason: 'smtputf8_unsupported', mx: 'mx.noehlo.test' });
+    expect(world.fakes['mx.noehlo.test']!.commands().some((c) => c.includes('jöhn'))).toBe(false);
+  });
+
   it('reads multi-line replies written one byte at a time', async () => {
     const results = await verifyInWorld(['mia@multiline.test', 'max@multiline.test']);
     expect(results.map((r) => r.reason)).toEqual(['mailbox_exists', 'mailbox_not_found']);
