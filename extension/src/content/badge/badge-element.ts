@@ -9,7 +9,6 @@ import { markOurs } from '../core/dom.js';
 import { t, type MessageKey } from '../core/i18n.js';
 
 export const BADGE_TAG = 'mxlens-badge';
-const REGISTRATION = Symbol.for('mxlens.badge-element');
 
 /** Shapes as well as colours: the state is never told by colour alone. */
 export const BADGE_ICONS: Record<BadgeState, string> = {
@@ -100,29 +99,18 @@ type HostKind = 'custom' | 'plain';
 let hostKind: HostKind | null = null;
 
 /**
- * Defines <mxlens-badge> once where the registry is visible. Chrome's content-script world has
- * no registry: there the element stays undefined, which is still a valid autonomous custom
- * element (it takes a shadow root). Only when the page itself defined the name are badges plain
- * <span> elements with the same attributes, so the page's class never runs on our badges.
+ * Badges are <mxlens-badge> elements that are never defined: an undefined autonomous custom
+ * element still takes a closed shadow root, and no class of ours ever sits in the page's
+ * registry (in Firefox it would make every badge an object page scripts may not touch:
+ * "Permission denied to access property"). Chrome's content scripts see no registry at all.
+ * Only when the page itself defined the name are badges plain <span> elements with the same
+ * attributes, so the page's class never runs on our badges.
  */
 export function badgeHostKind(): HostKind {
   if (hostKind) return hostKind;
-  hostKind = 'plain';
   try {
     const registry = (globalThis as { customElements?: CustomElementRegistry | null }).customElements;
-    if (!registry) hostKind = 'custom';
-    else {
-      const ours = (globalThis as Record<symbol, CustomElementConstructor | undefined>)[REGISTRATION];
-      const existing = registry.get(BADGE_TAG);
-      if (!existing) {
-        const definition = ours ?? class MxLensBadge extends HTMLElement {};
-        registry.define(BADGE_TAG, definition);
-        (globalThis as Record<symbol, CustomElementConstructor>)[REGISTRATION] = definition;
-        hostKind = 'custom';
-      } else if (existing === ours) {
-        hostKind = 'custom';
-      }
-    }
+    hostKind = registry?.get(BADGE_TAG) ? 'plain' : 'custom';
   } catch {
     hostKind = 'plain';
   }

@@ -1,0 +1,424 @@
+// End-to-end helpers for Firefox: Debian's firefox-esr driven by puppeteer-core over WebDriver
+// BiDi, MX Lens installed as a temporary add-on, and the native host installed the way a user
+// does it (`mxlens install --browser firefox` into $HOME/.mozilla/native-messaging-hosts, with
+// HOME set to a temporary folder).
+//
+//   const ext = buildExtension();                      // browser.ts: builds chrome/ and firefox/
+//   const firefox = await launchFirefoxWithMxlens({ extensionDir: firefoxBuildOf(ext), env: WORLD_ENV });
+//   const page = await firefox.openPage(server.url('/pages/plain-text.html'));
+//   ... await firefoxBadges(page) ...
+//   await firefox.close();
+//
+// Everything stays on loopback: the prefs below switch off Firefox's own background traffic
+// (updates, telemetry, captive portal and connectivity checks, Safe Browsing, Remote Settings, …),
+// which could only fail in the loopback-only namespace and cost time.
+
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { BADGE, REPO, SCREENSHOTS_DIR, type BuiltExtension } from './browser.js';
+
+export const FIREFOX = process.env.MXLENS_FIREFOX ?? '/usr/bin/firefox-esr';
+/** browser_specific_settings.gecko.id: what the host manifest's allowed_extensions names. */
+export const GECKO_ID = 'mxlens@mxlens.io';
+/** The moz-extension:// host we give the add-on (Firefox picks a random one otherwise). */
+export const EXTENSION_UUID = '6d1b2c3e-4f50-4a61-8b72-93a4b5c6d7e8';
+export const HOST_NAME = 'io.mxlens.host';
+const MXLENS_BIN = path.join(REPO, 'native-host/bin/mxlens.mjs');
+
+/** The Firefox build next to the Chrome one (vite builds both into the same folder). */
+export function firefoxBuildOf(extension: BuiltExtension): string {
+  const dir = path.join(path.dirname(extension.chrome), 'firefox');
+  if (!existsSync(path.join(dir, 'manifest.json'))) throw new Error(`the extension build wrote no ${dir}/manifest.json`);
+  return dir;
+}
+
+/**
+ * Prefs for a quiet, offline test profile (on top of puppeteer's own, which already turn off
+ * most of Safe Browsing, health reports and add-on updates). URLs are emptied or set to data:
+ * so nothing even tries a name lookup.
+ */
+export const QUIET_PREFS: Record<string, string | number | boolean> = {
+  // Updates
+  'app.update.auto': false,
+  'app.update.enabled': false,
+  'app.update.checkInstallTime': false,
+  'app.update.disabledForTesting': true,
+  'app.update.staging.enabled': false,
+  'app.update.url': '',
+  'extensions.update.enabled': false,
+  'extensions.update.autoUpdateDefault': false,
+  'extensions.systemAddon.update.enabled': false,
+  'extensions.systemAddon.update.url': '',
+  'extensions.getAddons.cache.enabled': false,
+  'extensions.blocklist.enabled': false,
+  'extensions.webservice.discoverURL': '',
+  'media.gmp-manager.updateEnabled': false,
+  'media.gmp-manager.url': '',
+  'media.gmp-gmpopenh264.enabled': false,
+  'browser.search.update': false,
+  // Telemetry, studies, experiments
+  'toolkit.telemetry.enabled': false,
+  'toolkit.telemetry.unified': false,
+  'toolkit.telemetry.archive.enabled': false,
+  'toolkit.telemetry.server': '',
+  'toolkit.telemetry.shutdownPingSender.enabled': false,
+  'toolkit.telemetry.newProfilePing.enabled': false,
+  'toolkit.telemetry.firstShutdownPing.enabled': false,
+  'toolkit.telemetry.updatePing.enabled': false,
+  'toolkit.telemetry.bhrPing.enabled': false,
+  'datareporting.healthreport.uploadEnabled': false,
+  'datareporting.policy.dataSubmissionEnabled': false,
+  'datareporting.policy.firstRunURL': '',
+  'datareporting.healthreport.documentServerURI': '',
+  'app.normandy.enabled': false,
+  'app.normandy.api_url': '',
+  'app.shield.optoutstudies.enabled': false,
+  'messaging-system.rsexperimentloader.enabled': false,
+  'browser.ping-centre.telemetry': false,
+  'browser.newtabpage.activity-stream.feeds.telemetry': false,
+  'browser.newtabpage.activity-stream.telemetry': false,
+  'browser.newtabpage.activity-stream.feeds.section.topstories': false,
+  'browser.newtabpage.activity-stream.feeds.system.topstories': false,
+  'browser.newtabpage.activity-stream.feeds.snippets': false,
+  'browser.newtabpage.activity-stream.asrouter.userprefs.cfr.addons': false,
+  'browser.newtabpage.activity-stream.asrouter.userprefs.cfr.features': false,
+  'browser.newtabpage.activity-stream.showSponsored': false,
+  'browser.newtabpage.activity-stream.showSponsoredTopSites': false,
+  'browser.newtabpage.enabled': false,
+  'browser.topsites.contile.enabled': false,
+  'browser.discovery.enabled': false,
+  // Network probes
+  'network.captive-portal-service.enabled': false,
+  'captivedetect.canonicalURL': '',
+  'network.connectivity-service.enabled': false,
+  'network.manage-offline-status': false,
+  'network.trr.mode': 5,
+  'network.dns.disablePrefetch': true,
+  'network.prefetch-next': false,
+  'network.predictor.enabled': false,
+  'network.http.speculative-parallel-limit': 0,
+  'network.sntp.pools': '',
+  'browser.region.network.url': '',
+  'browser.region.update.enabled': false,
+  'browser.search.geoip.url': '',
+  'geo.provider.network.url': '',
+  'geo.provider.testing': true,
+  // Safe Browsing, Remote Settings, certificates
+  'browser.safebrowsing.malware.enabled': false,
+  'browser.safebrowsing.phishing.enabled': false,
+  'browser.safebrowsing.blockedURIs.enabled': false,
+  'browser.safebrowsing.downloads.enabled': false,
+  'browser.safebrowsing.downloads.remote.enabled': false,
+  'browser.safebrowsing.provider.mozilla.updateURL': '',
+  'browser.safebrowsing.provider.google4.updateURL': '',
+  'browser.safebrowsing.provider.google.updateURL': '',
+  // What Firefox's own test harnesses use: no server, no lookups.
+  'services.settings.server': 'data:,#remote-settings-dummy/v1',
+  'security.remote_settings.crlite_filters.enabled': false,
+  'security.remote_settings.intermediates.enabled': false,
+  'security.OCSP.enabled': 0,
+  'identity.fxaccounts.enabled': false,
+  'browser.translations.enable': false,
+  'browser.translations.automaticallyPopup': false,
+  // First-run pages
+  'browser.startup.homepage_override.mstone': 'ignore',
+  'startup.homepage_welcome_url': 'about:blank',
+  'startup.homepage_welcome_url.additional': '',
+  'browser.aboutwelcome.enabled': false,
+  'trailhead.firstrun.branches': 'nofirstrun-empty',
+  'browser.shell.checkDefaultBrowser': false,
+};
+
+/**
+ * Prefs that put the browser console on Firefox's stdout: errors of the add-on's scripts (its
+ * background page and content scripts) and of pages, as "JavaScript error: …", "console.error: …".
+ */
+export const CONSOLE_PREFS: Record<string, string | number | boolean> = {
+  'devtools.console.stdout.chrome': true,
+  'devtools.console.stdout.content': true,
+  'javascript.options.showInConsole': true,
+  'browser.dom.window.dump.enabled': true,
+};
+
+export interface FirefoxLaunchOptions {
+  /** The unpacked Firefox build (default: dist/firefox). */
+  extensionDir?: string;
+  /** Extra environment for Firefox, which passes it on to the native host it starts. */
+  env?: Record<string, string>;
+  /** Run `mxlens install --browser firefox` with HOME set to the temporary home (default true). */
+  hostInstalled?: boolean;
+  /** More prefs (they win over QUIET_PREFS and CONSOLE_PREFS). */
+  prefs?: Record<string, string | number | boolean>;
+  viewport?: { width: number; height: number };
+}
+
+export interface MxlensFirefox {
+  browser: Browser;
+  homeDir: string;
+  profileDir: string;
+  /** What browser.installExtension returned (the gecko id). */
+  addonId: string;
+  /** moz-extension://<EXTENSION_UUID>/<file> */
+  extensionUrl(file: string): string;
+  /** $HOME/.mozilla/native-messaging-hosts/io.mxlens.host.json */
+  hostManifestPath: string;
+  /** A new tab at `url`, in front. */
+  openPage(url: string): Promise<Page>;
+  /**
+   * What Firefox granted the add-on, from <profile>/extension-preferences.json (written at
+   * install; null until it is there). WebDriver BiDi refuses to open moz-extension:// pages, so
+   * this is where the test reads the add-on's permissions.
+   */
+  grantedPermissions(): { permissions: string[]; origins: string[] } | null;
+  /** PIDs of native host processes this Firefox started. */
+  hostPids(): number[];
+  /** What Firefox wrote to stdout and stderr, one entry a line (noise left out). */
+  log(): string[];
+  close(): Promise<void>;
+}
+
+interface ProcInfo {
+  pid: number;
+  ppid: number;
+  cmdline: string;
+}
+
+function processes(): ProcInfo[] {
+  const out: ProcInfo[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const cmdline = readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0').join(' ').trim();
+      out.push({ pid: Number(name), ppid, cmdline });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function waitFor(check: () => boolean, timeoutMs: number, intervalMs = 50): Promise<boolean> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (check()) return true;
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+  return check();
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+/** Lines Firefox prints in a namespace without a display, a session bus or a network. */
+const NOISE = /D-Bus|dbus|DISPLAY|GFX1-|glxtest|Fontconfig|RemoteAgent\tINFO|^\s*$/;
+
+/**
+ * A fresh HOME in a temporary folder, the host installed there for Firefox, Firefox ESR started
+ * headless with its own profile in that folder, and MX Lens installed as a temporary add-on.
+ * close() ends Firefox and any host it left, and removes the folder.
+ */
+export async function launchFirefoxWithMxlens(options: FirefoxLaunchOptions = {}): Promise<MxlensFirefox> {
+  const { env = {}, hostInstalled = true, extensionDir = path.join(REPO, 'dist/firefox') } = options;
+  if (!existsSync(path.join(extensionDir, 'manifest.json'))) {
+    throw new Error(`no built extension in ${extensionDir} (build it: vite build --config extension/vite.config.ts)`);
+  }
+  const root = mkdtempSync(path.join(tmpdir(), 'mxlens-e2e-firefox-'));
+  const homeDir = path.join(root, 'home');
+  const profileDir = path.join(root, 'profile');
+  mkdirSync(homeDir);
+  mkdirSync(profileDir);
+  const childEnv: Record<string, string> = {};
+  for (const [key, value] of Object.entries(process.env)) if (value !== undefined) childEnv[key] = value;
+  Object.assign(
+    childEnv,
+    {
+      HOME: homeDir,
+      XDG_CONFIG_HOME: path.join(homeDir, '.config'),
+      XDG_CACHE_HOME: path.join(homeDir, '.cache'),
+      XDG_DATA_HOME: path.join(homeDir, '.local/share'),
+      XDG_STATE_HOME: path.join(homeDir, '.local/state'),
+    },
+    env,
+  );
+  delete childEnv.DISPLAY;
+  delete childEnv.WAYLAND_DISPLAY;
+  const hostManifestPath = path.join(homeDir, '.mozilla/native-messaging-hosts', `${HOST_NAME}.json`);
+
+  const lines: string[] = [];
+  const keep = (chunk: Buffer | string) => {
+    for (const line of String(chunk).split('\n')) {
+      if (NOISE.test(line)) continue;
+      lines.push(line);
+    }
+    if (lines.length > 4000) lines.splice(0, lines.length - 4000);
+  };
+
+  let browser: Browser | undefined;
+  let firefoxPid: number | null = null;
+  const hostSeen = new Set<number>();
+
+  const descendants = (top: number): ProcInfo[] => {
+    const children = new Map<number, ProcInfo[]>();
+    for (const p of processes()) children.set(p.ppid, [...(children.get(p.ppid) ?? []), p]);
+    const found: ProcInfo[] = [];
+    const queue = [...(children.get(top) ?? [])];
+    while (queue.length > 0) {
+      const p = queue.shift()!;
+      found.push(p);
+      queue.push(...(children.get(p.pid) ?? []));
+    }
+    return found;
+  };
+
+  const hostPids = (): number[] => {
+    if (firefoxPid === null) return [];
+    const found = descendants(firefoxPid)
+      .filter((p) => /mxlens/.test(p.cmdline) && /\bhost\b/.test(p.cmdline))
+      .map((p) => p.pid);
+    for (const pid of found) hostSeen.add(pid);
+    return found;
+  };
+
+  const cleanup = async (): Promise<void> => {
+    hostPids();
+    const tree = firefoxPid === null ? [] : [firefoxPid, ...descendants(firefoxPid).map((p) => p.pid)];
+    if (browser) await withTimeout(browser.close(), 15_000, 'closing Firefox').catch(() => undefined);
+    // Whatever is left of this Firefox (only our own processes, by PID), and its hosts.
+    const left = () => [...new Set([...tree, ...hostSeen])].filter(isAlive);
+    if (!(await waitFor(() => left().length === 0, 5_000))) {
+      for (const pid of left()) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+      await waitFor(() => left().length === 0, 2_000);
+    }
+    rmSync(root, { recursive: true, force: true });
+  };
+
+  let addonId = '';
+  try {
+    if (hostInstalled) {
+      const run = spawnSync(process.execPath, [MXLENS_BIN, 'install', '--browser', 'firefox'], {
+        env: { ...childEnv, NO_COLOR: '1' },
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
+      if (run.status !== 0) {
+        throw new Error(`mxlens install --browser firefox failed (exit ${String(run.status ?? run.signal)}):\n${run.stdout}\n${run.stderr}`);
+      }
+    }
+    browser = await puppeteer.launch({
+      browser: 'firefox',
+      executablePath: FIREFOX,
+      headless: true,
+      userDataDir: profileDir,
+      env: childEnv,
+      extraPrefsFirefox: {
+        ...QUIET_PREFS,
+        ...CONSOLE_PREFS,
+        // A fixed moz-extension:// host, so tests can open the add-on's pages.
+        'extensions.webextensions.uuids': JSON.stringify({ [GECKO_ID]: EXTENSION_UUID }),
+        ...options.prefs,
+      },
+      defaultViewport: options.viewport ?? { width: 1100, height: 760 },
+      // Our own cleanup ends Firefox; vitest must not be killed with it.
+      handleSIGINT: false,
+      handleSIGTERM: false,
+      handleSIGHUP: false,
+      timeout: 30_000,
+      protocolTimeout: 30_000,
+    });
+    const child = browser.process();
+    firefoxPid = child?.pid ?? null;
+    // Always drain both pipes (a full pipe would stall Firefox) and keep what they say.
+    child?.stdout?.on('data', keep);
+    child?.stderr?.on('data', keep);
+    addonId = await withTimeout(browser.installExtension(extensionDir), 20_000, 'installing the add-on');
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+  const ff = browser;
+
+  return {
+    browser: ff,
+    homeDir,
+    profileDir,
+    addonId,
+    hostManifestPath,
+    extensionUrl: (file) => `moz-extension://${EXTENSION_UUID}/${file.replace(/^\/+/, '')}`,
+    async openPage(url) {
+      const page = await ff.newPage();
+      await page.bringToFront();
+      await page.goto(url, { timeout: 15_000 });
+      return page;
+    },
+    grantedPermissions() {
+      try {
+        const all = JSON.parse(readFileSync(path.join(profileDir, 'extension-preferences.json'), 'utf8')) as Record<string, { permissions?: string[]; origins?: string[] }>;
+        const ours = all[GECKO_ID];
+        return ours ? { permissions: ours.permissions ?? [], origins: ours.origins ?? [] } : null;
+      } catch {
+        return null;
+      }
+    },
+    hostPids,
+    log: () => [...lines],
+    close: cleanup,
+  };
+}
+
+/**
+ * Every badge in the document (open shadow roots included): address and verdict. Read with the
+ * page's own Element.prototype methods, which work on any element whatever prototype it has.
+ */
+export async function firefoxBadges(page: Page): Promise<Array<{ address: string; verdict: string }>> {
+  return page.evaluate((selector) => {
+    const get = Element.prototype.getAttribute;
+    const shadowOf = (el: Element) => Object.getOwnPropertyDescriptor(Element.prototype, 'shadowRoot')?.get?.call(el) as ShadowRoot | null;
+    const found: Array<{ address: string; verdict: string }> = [];
+    const visit = (root: Document | ShadowRoot) => {
+      for (const el of Array.from(root.querySelectorAll(selector))) {
+        found.push({ address: get.call(el, 'address') ?? '', verdict: get.call(el, 'verdict') ?? '' });
+      }
+      for (const el of Array.from(root.querySelectorAll('*'))) {
+        const shadow = shadowOf(el);
+        if (shadow) visit(shadow);
+      }
+    };
+    visit(document);
+    return found;
+  }, BADGE);
+}
+
+/** Saves a PNG into test-results/screenshots/<name>.png; returns its path. */
+export async function firefoxScreenshot(page: Page, name: string, options: { fullPage?: boolean } = {}): Promise<string> {
+  mkdirSync(SCREENSHOTS_DIR, { recursive: true });
+  const file = path.join(SCREENSHOTS_DIR, `${name}.png`);
+  await page.screenshot({ path: file as `${string}.png`, fullPage: options.fullPage ?? false });
+  return file;
+}
