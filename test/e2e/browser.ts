@@ -147,13 +147,14 @@ export async function startPageServer(): Promise<PageServer> {
 
 // ------------------------------------------------------------------------- processes
 
-interface ProcInfo {
+export interface ProcInfo {
   pid: number;
   ppid: number;
   cmdline: string;
 }
 
-function processes(): ProcInfo[] {
+/** Every process on this machine, from /proc (Linux). */
+export function processes(): ProcInfo[] {
   const out: ProcInfo[] = [];
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
@@ -170,7 +171,7 @@ function processes(): ProcInfo[] {
   return out;
 }
 
-function isAlive(pid: number): boolean {
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

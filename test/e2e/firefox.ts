@@ -14,11 +14,11 @@
 // which could only fail in the loopback-only namespace and cost time.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
-import { BADGE, REPO, SCREENSHOTS_DIR, type BuiltExtension } from './browser.js';
+import { BADGE, isAlive, processes, REPO, SCREENSHOTS_DIR, type BuiltExtension, type ProcInfo } from './browser.js';
 
 export const FIREFOX = process.env.MXLENS_FIREFOX ?? '/usr/bin/firefox-esr';
 /** browser_specific_settings.gecko.id: what the host manifest's allowed_extensions names. */
@@ -178,37 +178,6 @@ export interface MxlensFirefox {
   /** What Firefox wrote to stdout and stderr, one entry a line (noise left out). */
   log(): string[];
   close(): Promise<void>;
-}
-
-interface ProcInfo {
-  pid: number;
-  ppid: number;
-  cmdline: string;
-}
-
-function processes(): ProcInfo[] {
-  const out: ProcInfo[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      const cmdline = readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0').join(' ').trim();
-      out.push({ pid: Number(name), ppid, cmdline });
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return out;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 async function waitFor(check: () => boolean, timeoutMs: number, intervalMs = 50): Promise<boolean> {

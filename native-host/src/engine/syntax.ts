@@ -1,3 +1,5 @@
+import type { VerificationResult } from './result.js';
+
 // Mailbox syntax of RFC 5321 (section 4.1.2), with UTF-8 local parts from RFC 6531.
 // Addresses come from web pages and end up inside SMTP command lines, so anything that
 // could end or extend such a line (control characters, angle brackets, spaces outside a
@@ -387,3 +389,19 @@ function isIPv6(text: string): boolean {
   }
   return halves.length === 2 ? count <= 7 : count === 8;
 }
+
+/** The whole verdict for text that is not an address: there is nothing to ask a server. */
+export function invalidSyntaxResult(address: string, problem: string): VerificationResult {
+  return {
+    address,
+    normalized: null,
+    verdict: 'undeliverable',
+    reason: 'invalid_syntax',
+    mx: null,
+    smtp: null,
+    flags: { disposable: false, role: false, free: false, catchAll: null },
+    suggestion: null,
+    detail: `Not a valid address: ${problem}.`,
+  };
+}
+

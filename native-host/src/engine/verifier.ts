@@ -4,7 +4,7 @@ import { KeyedSemaphore, Semaphore } from './limits.js';
 import type { VerifyOptions } from './options.js';
 import type { Flags, VerificationResult } from './result.js';
 import { probeDomain, type ProbeOutcome } from './smtp/probe-domain.js';
-import { parseAddress, type ParsedAddress } from './syntax.js';
+import { invalidSyntaxResult, parseAddress, type ParsedAddress } from './syntax.js';
 import { REASONS, verdictOf, type Reason } from './verdicts.js';
 
 // The pipeline, in order: syntax → DNS → SMTP → classify. Each stage can end an address's
@@ -70,7 +70,7 @@ export class Verifier {
     addresses.forEach((address, index) => {
       const parsed = parseAddress(address);
       if (!parsed.ok) {
-        emit(index, invalidResult(address, parsed.problem));
+        emit(index, invalidSyntaxResult(address, parsed.problem));
         return;
       }
       if (this.options.level === 'syntax') {
@@ -192,18 +192,4 @@ function adjustForFlags(reason: Reason, flags: Flags): Reason {
 function explain(reason: Reason, outcome: ProbeOutcome): string {
   if (reason !== outcome.reason || !outcome.detail) return REASONS[reason].summary;
   return outcome.detail;
-}
-
-function invalidResult(address: string, problem: string): VerificationResult {
-  return {
-    address,
-    normalized: null,
-    verdict: 'undeliverable',
-    reason: 'invalid_syntax',
-    mx: null,
-    smtp: null,
-    flags: { disposable: false, role: false, free: false, catchAll: null },
-    suggestion: null,
-    detail: `Not a valid address: ${problem}.`,
-  };
 }

@@ -3,8 +3,7 @@
 // stops typing for a moment; its badge floats at the field's inner edge, in an overlay outside
 // the input, and follows the field when the page scrolls or reflows.
 
-import type { VerificationResult } from '../../shared/messages.js';
-import { parseAddress } from '../../../../native-host/src/engine/syntax.js';
+import { invalidSyntaxResult, parseAddress } from '../../../../native-host/src/engine/syntax.js';
 import { SIZE_PX, type Badge } from '../badge/badge-element.js';
 import type { AddressBook } from '../core/address-book.js';
 import { overlayParent } from '../core/dom.js';
@@ -113,7 +112,7 @@ export class FieldWatcher {
       this.setBadge(field, parsed.normalized);
       this.host.fieldCheck(parsed.normalized);
     } else if (final) {
-      this.host.book.setLocal(value, invalidResult(value, parsed.problem));
+      this.host.book.setLocal(value, invalidSyntaxResult(value, parsed.problem));
       this.setBadge(field, value);
     } else {
       this.setBadge(field, null); // still typing: no verdict on half an address
@@ -201,19 +200,4 @@ function currentAddress(input: HTMLInputElement): string {
   if (!input.multiple) return value;
   const parts = value.split(',');
   return (parts[parts.length - 1] ?? '').trim();
-}
-
-/** The engine's verdict for text that is not an address, made here: nothing to ask a server. */
-function invalidResult(input: string, problem: string): VerificationResult {
-  return {
-    address: input,
-    normalized: null,
-    verdict: 'undeliverable',
-    reason: 'invalid_syntax',
-    mx: null,
-    smtp: null,
-    flags: { disposable: false, role: false, free: false, catchAll: null },
-    suggestion: null,
-    detail: problem,
-  };
 }
