@@ -26,17 +26,6 @@ export interface Settings {
   problems: SettingsProblem[];
 }
 
-/** The environment variables read here, with what each one takes. */
-export const SETTINGS_ENV: ReadonlyArray<{ name: string; meaning: string }> = [
-  { name: 'MXLENS_DNS', meaning: 'DNS servers, comma-separated, like --dns ("" = the system resolvers)' },
-  { name: 'MXLENS_ALLOW_PRIVATE', meaning: '1 to allow private and loopback mail servers, like --allow-private' },
-  { name: 'MXLENS_PROXY', meaning: 'SOCKS5 proxy URL, socks5://[user:pass@]host:port ("" = no proxy)' },
-  { name: 'MXLENS_FROM', meaning: 'the MAIL FROM address, like --from ("" = the null sender <>)' },
-  { name: 'MXLENS_HELO', meaning: 'the name given in EHLO/HELO, like --helo' },
-  { name: 'MXLENS_TIMEOUT', meaning: 'milliseconds per address, like --timeout' },
-  { name: 'MXLENS_LOG', meaning: 'the host log file ("" = no log file)' },
-];
-
 /** The config file keys: the CLI flags in camelCase. */
 export const CONFIG_KEYS = [
   'dns',

@@ -57,11 +57,6 @@ export class MailDns {
     return this.resolveHosts(sortByPreference(exchanges));
   }
 
-  /** Stops lookups in flight; later calls still work. */
-  cancel(): void {
-    this.resolver.cancel();
-  }
-
   private async routingWithoutMx(domain: string, code: string): Promise<MailRouting> {
     if (code === 'ENOTFOUND') return { kind: 'no_such_domain' };
     if (code !== 'ENODATA') return { kind: 'dns_error', detail: `MX lookup for ${domain}: ${code}` };
