@@ -55,7 +55,7 @@ describe('the extension build', () => {
     const manifest = manifestOf('firefox');
     expect(manifest.manifest_version).toBe(3);
     expect(manifest.background).toEqual({ scripts: ['background.js'] });
-    expect(manifest.browser_specific_settings?.gecko).toEqual({ id: 'mxlens@mxlens.io', strict_min_version: '128.0' });
+    expect(manifest.browser_specific_settings?.gecko).toEqual({ id: 'mxlens@mxlens.io', strict_min_version: '128.0', data_collection_permissions: { required: ['none'] } });
     expect(manifest).not.toHaveProperty('key');
     expect(manifest).not.toHaveProperty('minimum_chrome_version');
   });
