@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startWorld, type World } from '../world/index.js';
 import { verifyInWorld, verifyOne } from './cli.js';
@@ -25,6 +26,16 @@ describe('mxlens verify against Postfix', () => {
       suggestion: null,
       tls: { used: true, certificateValid: false },
     });
+  });
+
+  it('answers through `npx mxlens`, as the README says', () => {
+    const run = spawnSync('npx', ['mxlens', 'verify', '--json', '--dns', '127.0.0.1:5353', '--allow-private', 'alice@acme.test', 'nobody@acme.test'], {
+      cwd: new URL('../..', import.meta.url),
+      encoding: 'utf8',
+    });
+    expect(run.status, run.stderr).toBe(0);
+    const results = run.stdout.trim().split('\n').map((line) => JSON.parse(line) as { reason: string });
+    expect(results.map((r) => r.reason)).toEqual(['mailbox_exists', 'mailbox_not_found']);
   });
 
   it('finds an unknown mailbox undeliverable, with Postfix own words', async () => {
