@@ -1,8 +1,7 @@
 import { isIP } from 'node:net';
-import { parseArgs } from 'node:util';
 import { defaultVerifyOptions, type CheckLevel, type SocksProxy, type VerifyOptions } from '../engine/options.js';
 import { parseAddress } from '../engine/syntax.js';
-import { UsageError } from './usage-error.js';
+import { parseStrictArgs, UsageError } from './usage-error.js';
 
 export interface VerifyCommand {
   options: VerifyOptions;
@@ -43,30 +42,26 @@ export function parseVerifyArgs(argv: string[], base: VerifyOptions = defaultVer
 }
 
 function parseStrict(argv: string[]) {
-  try {
-    return parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        json: { type: 'boolean' },
-        dns: { type: 'string', multiple: true },
-        'smtp-port': { type: 'string' },
-        'allow-private': { type: 'boolean' },
-        helo: { type: 'string' },
-        from: { type: 'string' },
-        timeout: { type: 'string' },
-        level: { type: 'string' },
-        'no-catch-all': { type: 'boolean' },
-        'greylist-wait': { type: 'string' },
-        proxy: { type: 'string' },
-        concurrency: { type: 'string' },
-        verbose: { type: 'boolean' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message.split('\n')[0]!);
-  }
+  return parseStrictArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      json: { type: 'boolean' },
+      dns: { type: 'string', multiple: true },
+      'smtp-port': { type: 'string' },
+      'allow-private': { type: 'boolean' },
+      helo: { type: 'string' },
+      from: { type: 'string' },
+      timeout: { type: 'string' },
+      level: { type: 'string' },
+      'no-catch-all': { type: 'boolean' },
+      'greylist-wait': { type: 'string' },
+      proxy: { type: 'string' },
+      concurrency: { type: 'string' },
+      verbose: { type: 'boolean' },
+    },
+  });
 }
 
 export function parseInteger(flag: string, text: string, min: number, max: number): number {

@@ -1,9 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { parseDnsServer } from '../cli/verify-args.js';
-import { UsageError } from '../cli/usage-error.js';
+import { parseStrictArgs, UsageError } from '../cli/usage-error.js';
 import { BROWSERS, detectBrowsers, type SystemContext } from '../install/browsers.js';
 import { bundledHostScript } from '../install/install-command.js';
 import { HOST_NAME, parseOurManifest } from '../install/manifest.js';
@@ -160,23 +159,18 @@ interface DoctorFlags {
 }
 
 function parseFlags(argv: string[]): DoctorFlags {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      allowPositionals: false,
-      strict: true,
-      options: {
-        json: { type: 'boolean' },
-        dns: { type: 'string', multiple: true },
-        'mx-domain': { type: 'string' },
-        'mx-host': { type: 'string' },
-        dir: { type: 'string' },
-      },
-    }));
-  } catch (error) {
-    throw new UsageError((error as Error).message.split('\n')[0]!);
-  }
+  const { values } = parseStrictArgs({
+    args: argv,
+    allowPositionals: false,
+    strict: true,
+    options: {
+      json: { type: 'boolean' },
+      dns: { type: 'string', multiple: true },
+      'mx-domain': { type: 'string' },
+      'mx-host': { type: 'string' },
+      dir: { type: 'string' },
+    },
+  });
   const domain = (values['mx-domain'] ?? DEFAULT_MX_DOMAIN).trim().replace(/\.$/, '').toLowerCase();
   if (!/^[a-z0-9-]+(\.[a-z0-9-]+)+$/i.test(domain) && !/^[a-z0-9-]+$/i.test(domain)) {
     throw new UsageError(`--mx-domain takes a domain name, not "${values['mx-domain']}"`);

@@ -2,8 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
-import { UsageError } from '../cli/usage-error.js';
+import { parseStrictArgs, UsageError } from '../cli/usage-error.js';
 import {
   BROWSERS,
   browserById,
@@ -528,23 +527,18 @@ interface ParsedFlags {
 }
 
 function parseFlags(argv: string[], command: 'install' | 'uninstall'): ParsedFlags {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      allowPositionals: false,
-      strict: true,
-      options: {
-        browser: { type: 'string', multiple: true },
-        system: { type: 'boolean' },
-        dir: { type: 'string' },
-        'dry-run': { type: 'boolean' },
-        ...(command === 'install' ? { 'extension-id': { type: 'string' as const, multiple: true } } : {}),
-      },
-    }));
-  } catch (error) {
-    throw new UsageError((error as Error).message.split('\n')[0]!);
-  }
+  const { values } = parseStrictArgs({
+    args: argv,
+    allowPositionals: false,
+    strict: true,
+    options: {
+      browser: { type: 'string', multiple: true },
+      system: { type: 'boolean' },
+      dir: { type: 'string' },
+      'dry-run': { type: 'boolean' },
+      ...(command === 'install' ? { 'extension-id': { type: 'string' as const, multiple: true } } : {}),
+    },
+  });
   const names = (values.browser ?? []).flatMap((value) => value.split(',')).map((name) => name.trim()).filter(Boolean);
   let browsers: BrowserId[] | 'all' | null = null;
   if (names.some((name) => name.toLowerCase() === 'all')) browsers = 'all';
