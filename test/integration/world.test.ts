@@ -292,9 +292,11 @@ describe('Postfix', () => {
     } finally {
       smtp.close();
     }
-    const log = await world.postfix.log();
-    expect(log).toMatch(/mx1 postfix\/smtpd\[\d+\]: \w+: reject: DATA from .*Data command rejected/);
-    expect(log).not.toMatch(/warning|fatal|panic/);
+    // Postfix writes its log a moment later, through its own log daemon.
+    await expect
+      .poll(() => world.postfix.log(), { timeout: 5_000 })
+      .toMatch(/mx1 postfix\/smtpd\[\d+\]: \w+: reject: DATA from .*Data command rejected/);
+    expect(await world.postfix.log()).not.toMatch(/warning|fatal|panic/);
   });
 });
 
