@@ -1,98 +1,123 @@
-#!/usr/bin/env node
-// `npm run bench`: how fast the native host starts and how much it holds, measured on the built
-// bundle (run `npm run build:host` first). Numbers only, no pass/fail: tests check behaviour.
-//   1. cold start: spawn `mxlens host`, send hello, time until the hello reply (20 runs)
-//   2. a 10,000-address syntax-level verify through the host: time, and the host's peak RSS
+// `npm run bench`: runs every benchmark once and prints one table with the machine facts.
+// Measures the built host (dist/host/mxlens.mjs, via native-host/bin/mxlens.mjs): build first.
+//
+// On Linux as root it re-executes itself inside a private network namespace
+// (unshare -n, loopback only), where the SMTP benchmark can use fixed ports and fake names
+// without touching the machine's network. Elsewhere the SMTP benchmark is skipped.
 
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { cpus, endianness, tmpdir, totalmem } from 'node:os';
-import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import os from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { BUNDLE, makeSandbox, mib, ms } from './lib.mjs';
+import { hostColdStart, nodeBaseline, RUNS as START_RUNS, versionStart } from './startup.mjs';
+import { syntaxVerify } from './syntax.mjs';
+import { smtpThroughput } from './smtp.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const bin = path.join(root, 'native-host/bin/mxlens.mjs');
-const bundle = path.join(root, 'dist/host/mxlens.mjs');
-if (!existsSync(bundle)) throw new Error('build the host first: npm run build:host');
+const ISOLATED = 'MXLENS_BENCH_NETNS';
 
-const little = endianness() === 'LE';
-
-function frame(message) {
-  const body = Buffer.from(JSON.stringify(message));
-  const head = Buffer.alloc(4);
-  little ? head.writeUInt32LE(body.length) : head.writeUInt32BE(body.length);
-  return Buffer.concat([head, body]);
-}
-
-/** A host child with a frame reader; resolves each awaited message by predicate. */
-function startHost() {
-  const child = spawn(process.execPath, [bin, 'host'], { env: { ...process.env, MXLENS_LOG: '', XDG_STATE_HOME: tmpdir() }, stdio: ['pipe', 'pipe', 'ignore'] });
-  let buffered = Buffer.alloc(0);
-  const waiters = [];
-  child.stdout.on('data', (chunk) => {
-    buffered = Buffer.concat([buffered, chunk]);
-    while (buffered.length >= 4) {
-      const length = little ? buffered.readUInt32LE(0) : buffered.readUInt32BE(0);
-      if (buffered.length < 4 + length) break;
-      const message = JSON.parse(buffered.subarray(4, 4 + length).toString('utf8'));
-      buffered = buffered.subarray(4 + length);
-      for (const waiter of [...waiters]) if (waiter.test(message)) waiters.splice(waiters.indexOf(waiter), 1) && waiter.resolve(message);
-    }
-  });
-  return {
-    child,
-    send: (message) => child.stdin.write(frame(message)),
-    next: (test, timeoutMs = 60_000) =>
-      new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error('no answer in time')), timeoutMs);
-        waiters.push({ test, resolve: (m) => (clearTimeout(timer), resolve(m)) });
-      }),
-    close: () => new Promise((resolve) => (child.once('exit', resolve), child.stdin.end())),
-  };
-}
-
-function stats(samples) {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-  return `median ${at(0.5).toFixed(1)} ms, p90 ${at(0.9).toFixed(1)} ms, max ${sorted.at(-1).toFixed(1)} ms`;
-}
-
-async function coldStart(runs) {
-  const samples = [];
-  for (let i = 0; i < runs; i++) {
-    const started = performance.now();
-    const host = startHost();
-    const hello = host.next((m) => m.type === 'hello');
-    host.send({ type: 'hello', id: 1, protocol: 1, extension: 'bench' });
-    await hello;
-    samples.push(performance.now() - started);
-    await host.close();
+function reexecIsolated() {
+  if (process.env[ISOLATED] || process.platform !== 'linux' || process.getuid?.() !== 0) return null;
+  const self = fileURLToPath(import.meta.url);
+  const run = spawnSync(
+    'unshare',
+    ['-n', 'sh', '-c', 'ip link set lo up && exec "$@"', 'sh', process.execPath, self, ...process.argv.slice(2)],
+    { stdio: 'inherit', env: { ...process.env, [ISOLATED]: '1' }, timeout: 30 * 60_000, killSignal: 'SIGKILL' },
+  );
+  if (run.error) {
+    process.stderr.write(`bench: could not enter a network namespace (${run.error.message}); running without one\n`);
+    return null;
   }
-  return samples;
+  return run.status ?? 1;
 }
 
-async function bulkSyntax(count) {
-  const host = startHost();
-  const hello = host.next((m) => m.type === 'hello');
-  host.send({ type: 'hello', id: 1, protocol: 1, extension: 'bench' });
-  await hello;
-  const addresses = Array.from({ length: count }, (_, i) => (i % 10 === 0 ? `not an address ${i}` : `user${i}@example${i % 97}.org`));
-  const started = performance.now();
-  const done = host.next((m) => m.type === 'done' && m.id === 2);
-  host.send({ type: 'verify', id: 2, addresses, options: { level: 'syntax' } });
-  await done;
-  const elapsed = performance.now() - started;
-  const status = readFileSync(`/proc/${host.child.pid}/status`, 'utf8');
-  const peakKiB = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? NaN);
-  await host.close();
-  return { elapsed, peakKiB };
+const status = reexecIsolated();
+if (status !== null) process.exit(status);
+
+if (!existsSync(BUNDLE)) {
+  process.stderr.write(`bench: ${BUNDLE} is missing: run "npm run build:host" first\n`);
+  process.exit(1);
 }
 
-const start = await coldStart(20);
-const bulk = await bulkSyntax(10_000);
-console.log(`MX Lens benchmarks (${new Date().toISOString().slice(0, 10)})
-machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}
-bundle: dist/host/mxlens.mjs, ${(statSync(bundle).size / 1024).toFixed(0)} KiB
+const isolated = Boolean(process.env[ISOLATED]);
+const sandbox = makeSandbox();
+const cpus = os.cpus();
+const num = (n) => Math.round(n).toLocaleString('en-US');
+const kbToMib = (kb) => mib(kb * 1024);
 
-host cold start to hello reply (20 runs): ${stats(start)}
-10,000 addresses at level syntax through the host: ${bulk.elapsed.toFixed(0)} ms (${Math.round(10_000 / (bulk.elapsed / 1000))} addresses/s), host peak RSS ${(bulk.peakKiB / 1024).toFixed(0)} MiB`);
+let failed = false;
+const attempt = async (name, work) => {
+  process.stderr.write(`bench: ${name}...\n`);
+  try {
+    return await work();
+  } catch (error) {
+    failed = true;
+    process.stderr.write(`bench: ${name} failed: ${error.stack ?? error}\n`);
+    return null;
+  }
+};
+
+try {
+  const start = await attempt('host cold start', () => hostColdStart(sandbox.env));
+  const version = await attempt('mxlens --version', () => versionStart(sandbox.env));
+  const baseline = await attempt('node -e 0', () => nodeBaseline(sandbox.env));
+  const syntax = await attempt('syntax verify', () => syntaxVerify(sandbox.env));
+  const smtp = isolated
+    ? await attempt('smtp throughput', () => smtpThroughput(sandbox.env))
+    : (process.stderr.write('bench: smtp throughput skipped (needs Linux, root and unshare -n)\n'), null);
+
+  const timing = (t) => [`${t.n}`, ms(t.median), t.n >= 10 ? ms(t.p90) : '–', ms(t.max)];
+  const rows = [];
+  const row = (name, t, notes) => rows.push(t ? [name, ...timing(t), notes] : [name, '–', '–', '–', '–', notes]);
+
+  row('1. host cold start: spawn `mxlens host` → hello reply', start, start ? `bundle ${num(start.bundleBytes)} bytes (${mib(start.bundleBytes)})` : 'FAILED');
+  row('2. `mxlens --version`: spawn → exit', version, version ? `prints "${version.output}"` : 'FAILED');
+  row('   reference: `node -e 0`: spawn → exit', baseline, baseline ? 'the floor under 1 and 2' : 'FAILED');
+  row(
+    `3. syntax verify of ${syntax ? num(syntax.addresses) : '10,000'} addresses via the host: verify → done`,
+    syntax?.time,
+    syntax
+      ? `${num(syntax.perSecond)} addresses/s; host peak RSS (VmHWM) ${syntax.peakKb.map(kbToMib).join(' / ')}`
+      : 'FAILED',
+  );
+  row(
+    `4. SMTP verify of ${smtp ? num(smtp.addresses) : '1,000'} addresses at one domain: spawn \`mxlens verify\` → exit`,
+    smtp?.time,
+    smtp
+      ? `${num(smtp.perSecond)} addresses/s; SMTP connections per run ${smtp.runs.map((r) => r.connections).join(' / ')}`
+      : isolated ? 'FAILED' : 'SKIPPED (needs Linux, root, unshare -n)',
+  );
+
+  const header = ['benchmark', 'runs', 'median', 'p90', 'max', 'notes'];
+  const lines = [header, header.map(() => '---'), ...rows].map((cells) => `| ${cells.join(' | ')} |`);
+
+  const out = [];
+  out.push(`MX Lens benchmarks, ${new Date().toISOString()}`);
+  out.push('');
+  out.push(`machine: ${os.type()} ${os.release()} ${os.arch()}; ${cpus.length} × ${cpus[0]?.model ?? 'unknown CPU'} (availableParallelism ${os.availableParallelism?.() ?? 'n/a'}); ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB total memory; node ${process.version}`);
+  out.push(`network: ${isolated ? 'private namespace (unshare -n), loopback only' : 'the machine\'s own'}`);
+  out.push(`host: ${BUNDLE.replace(process.cwd() + '/', '')} started as \`node native-host/bin/mxlens.mjs ...\` with an empty HOME/XDG (no config file; log in a temp dir)`);
+  out.push('');
+  out.push(...lines);
+  out.push('');
+  out.push(`Times are wall clock (performance.now in the parent). One unmeasured run precedes 1, 2 and the reference; 3 and 4 have none. p90 = nearest rank, shown only for ${START_RUNS} runs.`);
+  if (syntax) {
+    out.push(
+      `3: one request of ${num(syntax.addresses)} addresses (${num(syntax.requestBytes)} bytes of JSON), a fresh host per run; first result after ${syntax.firstResult.median.toFixed(1)} ms (median); ` +
+        `RSS at the end ${syntax.rssKb.map(kbToMib).join(' / ')}; verdicts ${JSON.stringify(syntax.verdicts)}.`,
+    );
+  }
+  if (smtp) {
+    const r = smtp.runs[0];
+    out.push(
+      `4: \`${smtp.command}\`, addresses on stdin, half known (250) and half unknown (550), every verdict checked; ` +
+        `per run the server saw MAIL ${r.mail}, RCPT ${r.rcpt}, RSET ${r.rset}; verdicts ${JSON.stringify(r.verdicts)}; exit codes ${smtp.runs.map((x) => x.exitCode).join(' / ')}; ` +
+        `wall times ${smtp.runs.map((x) => ms(x.ms)).join(' / ')} (process start included; see 2).`,
+    );
+  }
+  process.stdout.write(`${out.join('\n')}\n`);
+} finally {
+  sandbox.remove();
+}
+
+process.exitCode = failed ? 1 : 0;

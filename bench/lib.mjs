@@ -1,0 +1,182 @@
+// Shared helpers for the benchmarks: paths, child processes with bounded waits, native
+// messaging frames, statistics. Plain Node, no dependencies.
+
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { endianness, tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+/** The `mxlens` command as installed (a launcher that imports the bundle). */
+export const MXLENS_BIN = path.join(ROOT, 'native-host', 'bin', 'mxlens.mjs');
+export const BUNDLE = path.join(ROOT, 'dist', 'host', 'mxlens.mjs');
+
+const LITTLE_ENDIAN = endianness() === 'LE';
+
+/**
+ * A private HOME / XDG directory for every mxlens process the benchmarks start: no user
+ * config file is read, and the host's log goes there (removed at the end).
+ */
+export function makeSandbox() {
+  const dir = mkdtempSync(path.join(tmpdir(), 'mxlens-bench-'));
+  const env = {
+    ...process.env,
+    HOME: dir,
+    XDG_CONFIG_HOME: path.join(dir, 'config'),
+    XDG_STATE_HOME: path.join(dir, 'state'),
+    NO_COLOR: '1',
+  };
+  for (const name of Object.keys(env)) if (name.startsWith('MXLENS_')) delete env[name];
+  return { dir, env, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** A frame: uint32 length in native byte order, then UTF-8 JSON. */
+export function encodeFrame(message) {
+  const body = Buffer.from(JSON.stringify(message), 'utf8');
+  const header = Buffer.alloc(4);
+  if (LITTLE_ENDIAN) header.writeUInt32LE(body.length);
+  else header.writeUInt32BE(body.length);
+  return Buffer.concat([header, body]);
+}
+
+/** Cuts a byte stream into decoded messages. */
+export class FrameDecoder {
+  #buffer = Buffer.alloc(0);
+  push(chunk) {
+    this.#buffer = this.#buffer.length === 0 ? chunk : Buffer.concat([this.#buffer, chunk]);
+    const messages = [];
+    while (this.#buffer.length >= 4) {
+      const length = LITTLE_ENDIAN ? this.#buffer.readUInt32LE(0) : this.#buffer.readUInt32BE(0);
+      if (this.#buffer.length < 4 + length) break;
+      messages.push(JSON.parse(this.#buffer.subarray(4, 4 + length).toString('utf8')));
+      this.#buffer = this.#buffer.subarray(4 + length);
+    }
+    return messages;
+  }
+}
+
+/** Resolves after `ms`, or rejects with `message` (used to bound every wait). */
+export function withTimeout(promise, ms, message) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${message} (no answer within ${ms} ms)`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Promise of a child's exit: { code, signal }. */
+export function exitOf(child) {
+  if (child.exitCode !== null || child.signalCode !== null) {
+    return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
+  }
+  return new Promise((resolve) => {
+    child.once('exit', (code, signal) => resolve({ code, signal }));
+    child.once('error', () => resolve({ code: -1, signal: null }));
+  });
+}
+
+/** Waits up to `ms` for the child to exit, then SIGKILLs it (and waits for that). */
+export async function stopChild(child, ms = 5_000) {
+  const exited = exitOf(child);
+  try {
+    return await withTimeout(exited, ms, 'child did not exit');
+  } catch {
+    child.kill('SIGKILL');
+    return exited;
+  }
+}
+
+/**
+ * Runs a command to completion (bounded by `timeoutMs`); returns its exit, stdout, stderr and
+ * the wall time from just before spawn() to the exit event.
+ */
+export async function runCommand(command, args, { env, input, timeoutMs = 60_000 } = {}) {
+  const started = performance.now();
+  const child = spawn(command, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const out = [];
+  const err = [];
+  child.stdout.on('data', (c) => out.push(c));
+  child.stderr.on('data', (c) => err.push(c));
+  child.stdin.on('error', () => {});
+  child.stdin.end(input ?? '');
+  const exited = exitOf(child);
+  let exit;
+  try {
+    exit = await withTimeout(exited, timeoutMs, `${command} ${args.join(' ')}`);
+  } catch (error) {
+    child.kill('SIGKILL');
+    await exited;
+    throw error;
+  }
+  const ms = performance.now() - started;
+  return { ...exit, ms, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
+}
+
+/**
+ * Starts `mxlens host`. `until(predicate, ms, onMessage)` resolves with the first message
+ * received from now on that matches, passing every message to `onMessage` meanwhile.
+ * Register before sending the request, so no reply can come first.
+ */
+export function startHost(env) {
+  const child = spawn(process.execPath, [MXLENS_BIN, 'host'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const decoder = new FrameDecoder();
+  const subscribers = new Set();
+  let stderr = '';
+  child.stderr.on('data', (c) => (stderr = (stderr + c.toString()).slice(-20_000)));
+  child.stdin.on('error', () => {});
+  child.stdout.on('data', (chunk) => {
+    for (const message of decoder.push(chunk)) for (const subscriber of [...subscribers]) subscriber(message);
+  });
+  const exited = exitOf(child);
+  return {
+    child,
+    send: (message) => child.stdin.write(encodeFrame(message)),
+    until(predicate, timeoutMs, onMessage) {
+      let subscriber;
+      const matched = new Promise((resolve) => {
+        subscriber = (message) => {
+          onMessage?.(message);
+          if (predicate(message)) resolve(message);
+        };
+        subscribers.add(subscriber);
+      });
+      const died = exited.then(({ code, signal }) => {
+        throw new Error(`the host exited (code ${code}, signal ${signal}) before answering\n${stderr}`);
+      });
+      return withTimeout(Promise.race([matched, died]), timeoutMs, 'the host did not answer').finally(() =>
+        subscribers.delete(subscriber),
+      );
+    },
+    /** Ends stdin (the browser closing the port) and waits for the exit, SIGKILL after 10 s. */
+    close() {
+      child.stdin.end();
+      return stopChild(child, 10_000);
+    },
+  };
+}
+
+export const HELLO = { type: 'hello', id: 1, protocol: 1, extension: '0.1.0' };
+
+/** Linux only: a field of /proc/<pid>/status in kB (VmHWM = peak resident set size). */
+export function procStatusKb(pid, field) {
+  try {
+    const match = readFileSync(`/proc/${pid}/status`, 'utf8').match(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm'));
+    return match ? Number(match[1]) : null;
+  } catch {
+    return null;
+  }
+}
+
+// --- statistics (nearest-rank percentiles over the sorted samples)
+
+export function summarize(samples) {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const rank = (p) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))];
+  const mid = sorted.length / 2;
+  const median = sorted.length % 2 ? sorted[Math.floor(mid)] : (sorted[mid - 1] + sorted[mid]) / 2;
+  return { n: sorted.length, min: sorted[0], median, p90: rank(0.9), max: sorted[sorted.length - 1] };
+}
+
+export const ms = (value) => `${value.toFixed(1)} ms`;
+export const mib = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
