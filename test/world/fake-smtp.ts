@@ -47,6 +47,8 @@ export interface FakeSession {
   readonly remoteAddress: string;
   readonly startedAt: number;
   closedAt?: number;
+  /** When QUIT arrived: the client's end of the session (its socket closes a moment later). */
+  quitAt?: number;
   /** Every command line received, in order, without CRLF (post-STARTTLS ones included). */
   readonly commands: string[];
   /** Addresses (without angle brackets) of each MAIL FROM / RCPT TO command received. */
@@ -122,6 +124,7 @@ class Recorder {
 
   static command(session: FakeSession, line: string): void {
     session.commands.push(line);
+    if (/^QUIT\b/i.test(line)) session.quitAt = Date.now();
     const mail = /^MAIL FROM:\s*<([^>]*)>/i.exec(line);
     if (mail) session.mailFrom.push(mail[1] ?? '');
     const rcpt = /^RCPT TO:\s*<([^>]*)>/i.exec(line);
