@@ -167,6 +167,7 @@ export function makeResult(address: string, overrides: Partial<VerificationResul
     normalized: address,
     verdict: 'deliverable',
     reason: 'mailbox_exists',
+    rule: 'rcpt-accepted',
     mx: 'mx.acme.test',
     smtp: { code: 250, enhanced: '2.1.5', message: 'OK' },
     flags: { disposable: false, role: false, free: false, catchAll: false },

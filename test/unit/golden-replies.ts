@@ -1,7 +1,7 @@
 import type { SmtpPhase } from '../../native-host/src/engine/result.js';
 import type { Reason } from '../../native-host/src/engine/verdicts.js';
 
-// Golden corpus for classify.ts: replies in the format real mail servers use, written from
+// Golden corpus for judge.ts: replies in the format real mail servers use, written from
 // public knowledge of how each product phrases them (addresses, IPs and host names are
 // placeholders). Multi-line replies are joined with "\n", with the code and enhanced code
 // already stripped from each line, as smtp/reply-parser.ts hands them over.
@@ -14,7 +14,7 @@ export interface GoldenReply {
   enhanced: string | null;
   message: string;
   expect: Reason;
-  /** The delay classifyReply should extract, when the text states one. */
+  /** The delay judgeReply should extract, when the text states one. */
   retryAfterMs?: number;
   /** Why the expectation is what it is, where that is not obvious. */
   note?: string;
@@ -139,7 +139,7 @@ export const GOLDEN_REPLIES: readonly GoldenReply[] = [
   { source: 'iCloud', phase: 'rcpt', code: 554, enhanced: '5.7.1', message: '[CS01] Message rejected due to local policy. Please visit https://support.apple.com/en-us/HT204137', expect: 'blocked' },
 
   // ---- Yandex ----------------------------------------------------------------------------
-  { source: 'Yandex', phase: 'rcpt', code: 550, enhanced: '5.7.1', message: 'No such user!', expect: 'blocked', note: 'Yandex puts "no such user" behind a policy code; 5.7.x is never read as undeliverable' },
+  { source: 'Yandex', phase: 'rcpt', code: 550, enhanced: '5.7.1', message: 'No such user!', expect: 'mailbox_not_found', note: 'Yandex puts "no such user" behind a policy code; the words name the mailbox state and win over the code' },
   { source: 'Yandex', phase: 'rcpt', code: 451, enhanced: '4.7.1', message: 'Sorry, the service is currently unavailable. Please come back later.', expect: 'greylisted' },
 
   // ---- Mail.ru ---------------------------------------------------------------------------

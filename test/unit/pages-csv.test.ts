@@ -8,6 +8,7 @@ function result(overrides: Partial<VerificationResult> = {}): VerificationResult
     normalized: 'bob@example.org',
     verdict: 'undeliverable',
     reason: 'mailbox_not_found',
+    rule: 'no-such-mailbox-text',
     mx: 'mx.example.org',
     smtp: { code: 550, enhanced: '5.1.1', message: 'User unknown' },
     flags: { disposable: false, role: false, free: false, catchAll: false },

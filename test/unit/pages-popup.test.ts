@@ -16,6 +16,7 @@ function result(address: string, overrides: Partial<VerificationResult> = {}): V
     normalized: address,
     verdict: 'undeliverable',
     reason: 'mailbox_not_found',
+    rule: 'no-such-mailbox-text',
     mx: 'mx.example.org',
     smtp: { code: 550, enhanced: '5.1.1', message: HOSTILE },
     flags: { disposable: false, role: false, free: false, catchAll: false },

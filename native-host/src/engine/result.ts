@@ -32,6 +32,8 @@ export interface VerificationResult {
   normalized: string | null;
   verdict: Verdict;
   reason: Reason;
+  /** Id of the rule that decided the reason (engine/judge.ts), so every verdict can be explained. */
+  rule: string;
   mx: string | null;
   smtp: SmtpReply | null;
   flags: Flags;

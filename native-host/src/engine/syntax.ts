@@ -1,3 +1,4 @@
+import { decide } from './judge.js';
 import type { VerificationResult } from './result.js';
 
 // Mailbox syntax of RFC 5321 (section 4.1.2), with UTF-8 local parts from RFC 6531.
@@ -392,11 +393,13 @@ function isIPv6(text: string): boolean {
 
 /** The whole verdict for text that is not an address: there is nothing to ask a server. */
 export function invalidSyntaxResult(address: string, problem: string): VerificationResult {
+  const { verdict, reason, rule } = decide('syntax-invalid');
   return {
     address,
     normalized: null,
-    verdict: 'undeliverable',
-    reason: 'invalid_syntax',
+    verdict,
+    reason,
+    rule,
     mx: null,
     smtp: null,
     flags: { disposable: false, role: false, free: false, catchAll: null },

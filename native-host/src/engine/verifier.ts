@@ -1,5 +1,6 @@
 import { MailDns, type MailRouting } from './dns.js';
 import { computeFlags, suggestAddress } from './flags/index.js';
+import { decide, judgeRouting, judgeWithFlags, type Judgement } from './judge.js';
 import { KeyedSemaphore, Semaphore } from './limits.js';
 import type { VerifyOptions } from './options.js';
 import type { Flags, VerificationResult } from './result.js';
@@ -7,7 +8,7 @@ import { probeDomain, type ProbeOutcome } from './smtp/probe-domain.js';
 import { invalidSyntaxResult, parseAddress, type ParsedAddress } from './syntax.js';
 import { REASONS, verdictOf, type Reason } from './verdicts.js';
 
-// The pipeline, in order: syntax → DNS → SMTP → classify. Each stage can end an address's
+// The pipeline, in order: syntax → DNS → SMTP → judge. Each stage can end an address's
 // check with a reason; what reaches the end is judged from the SMTP reply and the flags.
 
 export interface IndexedResult {
@@ -74,7 +75,7 @@ export class Verifier {
         return;
       }
       if (this.options.level === 'syntax') {
-        emit(index, buildResult(address, parsed, { reason: 'syntax_only', detail: '', mx: null, reply: null }, null));
+        emit(index, buildResult(address, parsed, { ...decide('level-syntax'), detail: '', mx: null, reply: null }, null));
         return;
       }
       const domainGroup = byDomain.get(parsed.domain) ?? new Map();
@@ -111,7 +112,7 @@ export class Verifier {
     if (routing.kind !== 'hosts') return answer(routingOutcome(domain, routing));
     if (this.options.level === 'dns') {
       const names = routing.hosts.map((host) => host.name).join(', ');
-      return answer({ reason: 'dns_only', detail: `Mail for ${domain} goes to ${names}.`, mx: routing.hosts[0]!.name, reply: null });
+      return answer({ ...decide('level-dns'), detail: `Mail for ${domain} goes to ${names}.`, mx: routing.hosts[0]!.name, reply: null });
     }
 
     const knownCatchAll = this.rememberedCatchAll(domain);
@@ -142,16 +143,16 @@ export class Verifier {
 }
 
 function routingOutcome(domain: string, routing: Exclude<MailRouting, { kind: 'hosts' }>): ProbeOutcome {
-  const base = { mx: null, reply: null };
+  const { reason, rule } = judgeRouting(routing.kind);
+  const base = { reason, rule, mx: null, reply: null };
   switch (routing.kind) {
     case 'null_mx':
-      return { ...base, reason: 'null_mx', detail: `${domain} publishes a null MX: it accepts no mail.` };
+      return { ...base, detail: `${domain} publishes a null MX: it accepts no mail.` };
     case 'no_such_domain':
-      return { ...base, reason: 'no_such_domain', detail: `${domain} does not exist in DNS.` };
+      return { ...base, detail: `${domain} does not exist in DNS.` };
     case 'no_mail_server':
-      return { ...base, reason: 'no_mail_server', detail: routing.detail };
     case 'dns_error':
-      return { ...base, reason: 'dns_error', detail: routing.detail };
+      return { ...base, detail: routing.detail };
   }
 }
 
@@ -163,12 +164,13 @@ function buildResult(
   catchAll: boolean | null,
 ): VerificationResult {
   const flags: Flags = { ...computeFlags(parsed.localPart, parsed.domain), catchAll };
-  const reason = adjustForFlags(outcome.reason, flags);
+  const { verdict, reason, rule } = judgeWithFlags(decided(outcome), flags);
   return {
     address,
     normalized: parsed.normalized,
-    verdict: verdictOf(reason),
+    verdict,
     reason,
+    rule,
     mx: outcome.mx,
     smtp: outcome.reply,
     flags,
@@ -181,12 +183,9 @@ function buildResult(
   };
 }
 
-/** Acceptance by a catch-all server proves nothing; a real but throwaway mailbox is risky. */
-function adjustForFlags(reason: Reason, flags: Flags): Reason {
-  if (reason !== 'mailbox_exists') return reason;
-  if (flags.catchAll === true) return 'catch_all';
-  if (flags.disposable) return 'disposable';
-  return reason;
+/** The judgement a stage already made, as carried by its outcome. */
+function decided(outcome: ProbeOutcome): Judgement {
+  return { verdict: verdictOf(outcome.reason), reason: outcome.reason, rule: outcome.rule };
 }
 
 function explain(reason: Reason, outcome: ProbeOutcome): string {

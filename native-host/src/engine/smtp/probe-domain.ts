@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { classifyReply, isMailboxSpecific } from '../classify.js';
 import type { MailHost } from '../dns.js';
+import { decide, judgeCatchAllProbe, judgeRecipient, judgeReply, judgeSessionFailure, type Judgement } from '../judge.js';
 import type { KeyedSemaphore } from '../limits.js';
 import { stepTimeouts, type VerifyOptions } from '../options.js';
 import type { SmtpReply, TlsInfo } from '../result.js';
@@ -23,8 +23,8 @@ export interface ProbeOutcome {
   detail: string;
   mx: string | null;
   reply: SmtpReply | null;
-  /** Id of the classification rule that decided, when a reply did. */
-  rule?: string;
+  /** Id of the rule that decided the reason (judge.ts). */
+  rule: string;
   retryAfterMs?: number;
   tls?: TlsInfo;
   transcript?: string[];
@@ -118,8 +118,8 @@ async function probeOnce(input: DomainProbeInput): Promise<DomainProbeResult> {
 
 function timeoutOutcome(signal?: AbortSignal): ProbeOutcome {
   return signal?.aborted
-    ? { reason: 'timeout', detail: 'The check was cancelled.', mx: null, reply: null }
-    : { reason: 'timeout', detail: 'No mail server answered within the time allowed.', mx: null, reply: null };
+    ? { ...decide('session-cancelled'), detail: 'The check was cancelled.', mx: null, reply: null }
+    : { ...decide('session-timeout'), detail: 'No mail server answered within the time allowed.', mx: null, reply: null };
 }
 
 function allowedTargets(input: DomainProbeInput): { targets: Target[]; refused: ProbeOutcome | null } {
@@ -128,7 +128,7 @@ function allowedTargets(input: DomainProbeInput): { targets: Target[]; refused: 
   const targets = all.filter(({ ip }) => nonPublicReason(ip) === null);
   const first = all[0]!;
   const refused: ProbeOutcome = {
-    reason: 'private_target',
+    ...decide('target-private'),
     detail: `${first.host.name} is at ${first.ip}, a ${nonPublicReason(first.ip)} address; refused (use --allow-private for mail servers on your own network).`,
     mx: first.host.name,
     reply: null,
@@ -192,7 +192,7 @@ class Conversation {
     const supportsUtf8 = this.session.capabilities.has('SMTPUTF8');
     let queue = recipients.filter((r) => {
       if (!r.needsSmtpUtf8 || supportsUtf8) return true;
-      result.outcomes.set(r.mailbox, this.outcome('smtputf8_unsupported', null, undefined, 'The server does not advertise SMTPUTF8, needed for this non-ASCII address.'));
+      result.outcomes.set(r.mailbox, this.outcome(decide('smtputf8-not-offered'), null, 'The server does not advertise SMTPUTF8, needed for this non-ASCII address.'));
       return false;
     });
     let probeWanted = this.input.options.catchAllProbe && knownCatchAll === null;
@@ -214,35 +214,27 @@ class Conversation {
       smtputf8: batch.some((r) => r.needsSmtpUtf8),
     });
     if (mail.code >= 300) {
-      const { reason, rule, retryAfterMs } = classifyReply('mail', mail);
-      for (const r of batch) result.outcomes.set(r.mailbox, this.outcome(reason, mail, rule, 'The server refused our sender (MAIL FROM); this says nothing about the mailbox.', retryAfterMs));
+      const judgement = judgeReply('mail', mail);
+      for (const r of batch) result.outcomes.set(r.mailbox, this.outcome(judgement, mail, 'The server refused our sender (MAIL FROM); this says nothing about the mailbox.'));
       return batch.length;
     }
     const probe = probeWanted ? `${randomLocalPart()}@${this.input.domain}` : null;
     const replies = await this.session.rcptTo([...batch.map((r) => r.mailbox), ...(probe ? [probe] : [])]);
     const probeReply = probe ? replies[batch.length]! : null;
-    if (probeReply && !isTooManyRecipients(probeReply)) result.catchAll = probeReply.code < 300 ? true : probeReply.code >= 500 ? false : null;
+    if (probeReply && !isTooManyRecipients(probeReply)) result.catchAll = judgeCatchAllProbe(probeReply);
 
     let answered = 0;
     batch.forEach((recipient, index) => {
       const reply = replies[index]!;
       // A 452 "too many recipients" after the first RCPT means "send the rest in a new transaction".
       if (index > 0 && isTooManyRecipients(reply)) return;
-      result.outcomes.set(recipient.mailbox, this.judgeRcpt(reply, probeReply));
+      result.outcomes.set(recipient.mailbox, this.outcome(judgeRecipient(reply, probeReply), reply));
       answered++;
     });
     return answered;
   }
 
-  private judgeRcpt(reply: SmtpReply, probeReply: SmtpReply | null): ProbeOutcome {
-    if (reply.code >= 500 && probeReply && samePolicyRefusal(reply, probeReply)) {
-      return this.outcome('blocked', reply, 'policy-refusal', 'The server refused a random address with the same words: a policy refusal, not an answer about this mailbox.');
-    }
-    const { reason, rule, retryAfterMs } = classifyReply('rcpt', reply);
-    return this.outcome(reason, reply, rule, undefined, retryAfterMs);
-  }
-
-  private outcome(reason: Reason, reply: SmtpReply | null, rule: string | undefined, detail?: string, retryAfterMs?: number): ProbeOutcome {
+  private outcome({ reason, rule, retryAfterMs }: Judgement, reply: SmtpReply | null, detail?: string): ProbeOutcome {
     return {
       reason,
       detail: detail ?? '',
@@ -259,35 +251,27 @@ class Conversation {
 function failureOutcome(error: SmtpSessionError, target: Target, transcript: string[] | undefined): ProbeOutcome {
   const where = `${target.host.name} [${target.ip}]`;
   const base = { mx: target.host.name, reply: error.reply, ...(transcript ? { transcript } : {}) };
+  const { reason, rule, retryAfterMs } = judgeSessionFailure(error.kind, error.phase, error.reply);
+  const judged = { ...base, reason, rule, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
   // A server that says why it hangs up (421 "too many connections") is judged by its words.
-  const judgedByReply = error.kind === 'rejected' || (error.kind === 'connection' && error.reply !== null);
-  switch (judgedByReply ? 'rejected' : error.kind) {
-    case 'rejected': {
-      const { reason, rule, retryAfterMs } = classifyReply(error.phase, error.reply!);
-      return { ...base, reason, rule, detail: `${where} refused us at ${error.phase.toUpperCase()}: ${error.message}`, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
-    }
+  switch (error.reply && error.kind === 'connection' ? 'rejected' : error.kind) {
+    case 'rejected':
+      return { ...judged, detail: `${where} refused us at ${error.phase.toUpperCase()}: ${error.message}` };
     case 'timeout':
-      return { ...base, reason: 'timeout', detail: `${where} did not answer in time (${error.phase}).` };
+      return { ...judged, detail: `${where} did not answer in time (${error.phase}).` };
     case 'aborted':
-      return { ...base, reason: 'timeout', detail: 'The check was cancelled.' };
+      return { ...judged, detail: 'The check was cancelled.' };
     case 'protocol':
-      return { ...base, reason: 'protocol_error', detail: `${where} broke the SMTP protocol: ${error.message}` };
+      return { ...judged, detail: `${where} broke the SMTP protocol: ${error.message}` };
     case 'tls':
-      return { ...base, reason: 'connection_failed', detail: `STARTTLS with ${where} failed: ${error.message}` };
+      return { ...judged, detail: `STARTTLS with ${where} failed: ${error.message}` };
     case 'connection':
-      return { ...base, reason: 'connection_failed', detail: `Could not talk to ${where}: ${error.message}` };
+      return { ...judged, detail: `Could not talk to ${where}: ${error.message}` };
   }
 }
 
 function isTooManyRecipients(reply: SmtpReply): boolean {
   return reply.code === 452 && (reply.enhanced === '4.5.3' || /too many recipients/i.test(reply.message));
-}
-
-/** Same words for the real address and the random one, and the words are not about mailboxes. */
-function samePolicyRefusal(reply: SmtpReply, probeReply: SmtpReply): boolean {
-  if (probeReply.code < 500 || isMailboxSpecific(reply)) return false;
-  const strip = (text: string) => text.replace(/<[^>]*>|\S+@\S+/g, '').trim();
-  return reply.code === probeReply.code && strip(reply.message) === strip(probeReply.message);
 }
 
 /** 14 random letters and digits: no one's mailbox, and not guessable by the server. */
