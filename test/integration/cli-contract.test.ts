@@ -38,10 +38,11 @@ describe('mxlens verify --level syntax', () => {
       normalized: 'Info@gmial.com',
       verdict: 'unknown',
       reason: 'syntax_only',
+      rule: 'level-syntax',
       flags: { role: true, catchAll: null },
       suggestion: 'Info@gmail.com',
     });
-    expect(run.results[1]).toMatchObject({ verdict: 'undeliverable', reason: 'invalid_syntax', normalized: null });
+    expect(run.results[1]).toMatchObject({ verdict: 'undeliverable', reason: 'invalid_syntax', rule: 'syntax-invalid', normalized: null });
     expect(run.results[2]).toMatchObject({ reason: 'syntax_only', domainLiteral: true });
   });
 
@@ -53,6 +54,15 @@ describe('mxlens verify --level syntax', () => {
     expect(run.stdout).toMatch(/someone@example\.com\s+\? unknown\s+syntax_only/);
     expect(run.stdout).toMatch(/nope\s+✘ undeliverable\s+invalid_syntax/);
     expect(run.stdout).not.toMatch(/\x1b\[/);
+  });
+
+  it('names and explains the rule that decided each verdict with --verbose, and only then', async () => {
+    const verbose = await runMxlens(['verify', '--verbose', '--level', 'syntax', 'someone@example.com', 'nope']);
+    expect(verbose.code).toBe(0);
+    expect(verbose.stdout).toMatch(/^ {4}rule level-syntax: Only the syntax was checked/m);
+    expect(verbose.stdout).toMatch(/^ {4}rule syntax-invalid: The address does not follow/m);
+    const quiet = await runMxlens(['verify', '--level', 'syntax', 'someone@example.com', 'nope']);
+    expect(quiet.stdout).not.toMatch(/rule /);
   });
 });
 

@@ -207,8 +207,8 @@ describe('mxlens host: verify', () => {
     expect(done).toEqual({ type: 'done', id: 's1', count: 2 });
     const results = host.of('s1').filter((m) => m.type === 'result');
     const byIndex = Object.fromEntries(results.map((m) => [m.index, m.result]));
-    expect(byIndex[0]).toMatchObject({ address: 'alice@example.com', reason: 'syntax_only', verdict: 'unknown' });
-    expect(byIndex[1]).toMatchObject({ address: 'not an address', reason: 'invalid_syntax', verdict: 'undeliverable' });
+    expect(byIndex[0]).toMatchObject({ address: 'alice@example.com', reason: 'syntax_only', verdict: 'unknown', rule: 'level-syntax' });
+    expect(byIndex[1]).toMatchObject({ address: 'not an address', reason: 'invalid_syntax', verdict: 'undeliverable', rule: 'syntax-invalid' });
     expect(await host.close()).toBe(0);
     host.expectCleanStdout();
   });
@@ -389,7 +389,7 @@ describe('mxlens host: against the test world (dnsmasq + Postfix)', () => {
     expect(await host.reply('acme', 'done', 30_000)).toMatchObject({ count: 2 });
     const byIndex = Object.fromEntries(host.of('acme').filter((m) => m.type === 'result').map((m) => [m.index, m.result]));
     expect(byIndex[0]).toMatchObject({ address: 'alice@acme.test', verdict: 'deliverable', reason: 'mailbox_exists', mx: 'mx1.acme.test' });
-    expect(byIndex[1]).toMatchObject({ address: 'nobody@acme.test', verdict: 'undeliverable', reason: 'mailbox_not_found' });
+    expect(byIndex[1]).toMatchObject({ address: 'nobody@acme.test', verdict: 'undeliverable', reason: 'mailbox_not_found', rule: 'no-such-mailbox-text' });
     expect(await host.close()).toBe(0);
     host.expectCleanStdout();
   });

@@ -1,3 +1,4 @@
+import { describeRule } from '../engine/judge.js';
 import type { VerificationResult } from '../engine/result.js';
 import type { Verdict } from '../engine/verdicts.js';
 
@@ -35,6 +36,9 @@ export class ResultTable {
     const flags = Object.entries(result.flags).filter(([, on]) => on === true).map(([name]) => name);
     if (flags.length > 0) notes.push(`flags: ${flags.join(', ')}`);
     process.stdout.write(this.paint(`  ${notes.join(' · ')}\n`, 90));
+    if (this.verbose) {
+      process.stdout.write(this.paint(`    rule ${result.rule}: ${describeRule(result.rule) ?? 'no explanation recorded'}\n`, 90));
+    }
     if (this.verbose && result.transcript) {
       process.stdout.write(result.transcript.map((line) => `    ${line}\n`).join(''));
     }
