@@ -97,7 +97,7 @@ export function scenarioSection(result, nodeStartMs) {
 }
 
 /** The figures issue 12 sets goals for, gathered from the sections above. */
-export function goalsSection({ smtp, firstQuery, host, nodeStartMs }) {
+export function goalsSection({ smtp, firstQuery, host, nodeStartMs, browser }) {
   const find = (id) => smtp?.scenarios.find((s) => s.scenario.id === id);
   const cli = (id) => find(id)?.tools.find((t) => t.kind === 'mxlens-cli')?.median;
   const hostRun = (id) => find(id)?.tools.find((t) => t.kind === 'mxlens-host')?.median;
@@ -123,5 +123,43 @@ export function goalsSection({ smtp, firstQuery, host, nodeStartMs }) {
   if (bigHost?.cpuMs != null) rows.push(['CPU per address at 10,000 (host, start-up included)', `${((bigHost.cpuMs * 1000) / 10_000).toFixed(1)} µs`, '≤ 20 µs']);
   if (big?.peakKb) rows.push(['peak RSS at 10,000 (installed command)', kbText(big.peakKb), '≤ 80 MiB']);
   if (bigHost?.peakKb) rows.push(['peak RSS at 10,000 (host)', kbText(bigHost.peakKb), '≤ 80 MiB']);
+  if (browser) {
+    rows.push(['browser: `load` → first verdict (12 addresses, warm host)', `${browser.firstVerdict.median.toFixed(0)} ms`, '≤ 150 ms']);
+    for (const [name, label] of [['p5k', '5,000'], ['p50k', '50,000']]) {
+      const { mxlens, plain } = browser.big[name];
+      rows.push([`browser: ${label}-address page, longest main-thread task`, `${mxlens.traced.longestMs.toFixed(0)} ms (${mxlens.traced.longCount} over 50 ms)`, 'none over 50 ms']);
+      rows.push([`browser: ${label}-address page, renderer busy vs without MX Lens`, `${(mxlens.traced.busyMs / plain.traced.busyMs).toFixed(1)}×`, '≤ 1.5×']);
+    }
+  }
   return table(['issue 12 goal', 'measured', 'goal'], rows);
+}
+
+export function browserSection(b) {
+  const ms0 = (v) => `${v.toFixed(0)} ms`;
+  const rows = [
+    [
+      'first verdict, 12-address page, warm host: `load` → first final badge',
+      `median ${ms0(b.firstVerdict.median)} (runs ${b.samples.map(ms0).join(', ')}; the warm-up page: ${ms0(b.warmFirstMs)})`,
+      '–',
+      '≤ 150 ms',
+    ],
+  ];
+  for (const [name, label] of [['p5k', '5,000'], ['p50k', '50,000']]) {
+    const { mxlens, plain } = b.big[name];
+    const tasks = (r) => `${r.traced.longCount} (longest ${ms0(r.traced.longestMs)}, together ${ms0(r.traced.longTotalMs)})`;
+    rows.push([`${label}-address page: main-thread tasks over 50 ms (trace)`, tasks(mxlens), tasks(plain), 'none over 50 ms']);
+    rows.push([`${label}-address page: long tasks a page PerformanceObserver saw`, `${mxlens.count} (longest ${ms0(mxlens.longestMs)})`, `${plain.count} (longest ${ms0(plain.longestMs)})`, '']);
+    rows.push([
+      `${label}-address page: renderer main-thread busy time (trace), load → quiet`,
+      `${ms0(mxlens.traced.busyMs)} (${(mxlens.traced.busyMs / plain.traced.busyMs).toFixed(1)}× without)`,
+      ms0(plain.traced.busyMs),
+      '≤ 1.5× without',
+    ]);
+    rows.push([`${label}-address page: quiet (no main-thread work for 2 s) after`, `${ms0(mxlens.settledAfterMs)}${mxlens.timedOut ? ' (gave up at 60 s)' : ''}`, ms0(plain.settledAfterMs), '']);
+  }
+  return [
+    '| browser (Chromium, headless) | with MX Lens | without extensions | goal |',
+    '| --- | --- | --- | --- |',
+    ...rows.map((cells) => `| ${cells.join(' | ')} |`),
+  ];
 }

@@ -15,7 +15,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BUNDLE, HAVE_GNU_TIME, makeSandbox } from './lib.mjs';
-import { goalsSection, scenarioSection, startupSection } from './report.mjs';
+import { browserAvailable, browserBench } from './browser.mjs';
+import { browserSection, goalsSection, scenarioSection, startupSection } from './report.mjs';
 import { MAX_DOMAINS, SCENARIOS } from './scenarios.mjs';
 import { smtpScenarios } from './smtp.mjs';
 import { cliFirstQuery, hostColdStart, nodeBaseline, versionStart } from './startup.mjs';
@@ -96,11 +97,15 @@ try {
   out.push('## Start-up', '', ...startupSection({ node, version, host, firstQuery, syntax }), '');
 
   let smtp = null;
+  let browser = null;
   if (isolated) {
     const world = await attempt('the bench world (dnsmasq and fakes)', () => startWorld(MAX_DOMAINS));
     if (world) {
       try {
         smtp = await attempt('SMTP scenarios', () => smtpScenarios(world, sandbox.env, { log, only: only.length ? only : undefined }));
+        if (process.env.MXLENS_BENCH_BROWSER !== '0' && browserAvailable()) {
+          browser = await attempt('browser', () => browserBench(world, sandbox.env, log));
+        }
       } finally {
         await world.stop();
       }
@@ -118,7 +123,18 @@ try {
     );
     for (const result of smtp.scenarios) out.push(...scenarioSection(result, nodeStartMs), '');
   }
-  out.push('## Issue 12 goals', '', ...goalsSection({ smtp, firstQuery, host, nodeStartMs }), '');
+  if (browser) {
+    out.push('## Browser', '');
+    out.push(
+      'Chromium (/usr/bin/chromium, headless, via playwright-core) with the extension built from the sources and the host registered in its profile; pages of `<p>Contact N: address</p>` lines on a loopback HTTP server; ' +
+        'the host reaches the same fakes (20 ms per reply). "First verdict": DevTools reads of the page (DOM.getDocument, pierce: closed shadow roots included) every 5 ms from navigation on. ' +
+        'Long tasks: a Tracing of the renderer\'s top-level tasks (category toplevel, RunTask on CrRendererMain) from navigation until 2 s without main-thread work; the page\'s own PerformanceObserver(\'longtask\') is shown too: it does not see the extension\'s isolated-world tasks.',
+      '',
+      ...browserSection(browser),
+      '',
+    );
+  }
+  out.push('## Issue 12 goals', '', ...goalsSection({ smtp, firstQuery, host, nodeStartMs, browser }), '');
   process.stdout.write(`${out.join('\n')}\n`);
 } finally {
   sandbox.remove();
