@@ -39,7 +39,7 @@ function toolRow(tool, floor, addresses) {
     num(m.stats.connections),
     `${m.stats.maxPerMx}`,
     num(m.stats.rcpt),
-    m.cpuMs === null ? '–' : `${num(m.cpuMs)} ms (${((m.cpuMs * 1000) / addresses).toFixed(0)} µs/address)`,
+    m.cpuMs === null ? '–' : `${num(m.cpuMs)} ms (${num((m.cpuMs * 1000) / addresses)} µs/address)`,
     kbText(m.peakKb),
     reasonsNote(m),
   ];
@@ -97,7 +97,7 @@ export function scenarioSection(result, nodeStartMs) {
 }
 
 /** The figures issue 12 sets goals for, gathered from the sections above. */
-export function goalsSection({ smtp, firstQuery, host, nodeStartMs, browser }) {
+export function goalsSection({ smtp, firstQuery, host, nodeStartMs, nodeCpuMs, browser }) {
   const find = (id) => smtp?.scenarios.find((s) => s.scenario.id === id);
   const cli = (id) => find(id)?.tools.find((t) => t.kind === 'mxlens-cli')?.median;
   const hostRun = (id) => find(id)?.tools.find((t) => t.kind === 'mxlens-host')?.median;
@@ -119,8 +119,12 @@ export function goalsSection({ smtp, firstQuery, host, nodeStartMs, browser }) {
   if (host) rows.push(['host spawn → hello', msText1(host.median), '≤ 80 ms']);
   const big = cli('big');
   const bigHost = hostRun('big');
-  if (big?.cpuMs != null) rows.push(['CPU per address at 10,000 (installed command, start-up included)', `${((big.cpuMs * 1000) / 10_000).toFixed(1)} µs`, '≤ 20 µs']);
-  if (bigHost?.cpuMs != null) rows.push(['CPU per address at 10,000 (host, start-up included)', `${((bigHost.cpuMs * 1000) / 10_000).toFixed(1)} µs`, '≤ 20 µs']);
+  const perAddress = (cpuMs) => {
+    const all = (cpuMs * 1000) / 10_000;
+    return nodeCpuMs == null ? `${all.toFixed(1)} µs` : `${all.toFixed(1)} µs (${(((cpuMs - nodeCpuMs) * 1000) / 10_000).toFixed(1)} µs less \`node -e 0\`'s ${nodeCpuMs.toFixed(0)} ms)`;
+  };
+  if (big?.cpuMs != null) rows.push(['CPU per address at 10,000 (installed command, start-up included)', perAddress(big.cpuMs), '≤ 20 µs']);
+  if (bigHost?.cpuMs != null) rows.push(['CPU per address at 10,000 (host, start-up included)', perAddress(bigHost.cpuMs), '≤ 20 µs']);
   if (big?.peakKb) rows.push(['peak RSS at 10,000 (installed command)', kbText(big.peakKb), '≤ 80 MiB']);
   if (bigHost?.peakKb) rows.push(['peak RSS at 10,000 (host)', kbText(bigHost.peakKb), '≤ 80 MiB']);
   if (browser) {

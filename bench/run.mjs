@@ -134,7 +134,8 @@ try {
       '',
     );
   }
-  out.push('## Issue 12 goals', '', ...goalsSection({ smtp, firstQuery, host, nodeStartMs, browser }), '');
+  out.push(`load average at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`, '');
+  out.push('## Issue 12 goals', '', ...goalsSection({ smtp, firstQuery, host, nodeStartMs, nodeCpuMs: node?.cpuMs ?? null, browser }), '');
   process.stdout.write(`${out.join('\n')}\n`);
 } finally {
   sandbox.remove();

@@ -38,21 +38,25 @@ export async function smtpScenarios(world, env, { log = () => {}, only } = {}) {
     if (only && !only.includes(scenario.id)) continue;
     const built = buildScenario(scenario);
     log(`scenario ${scenario.id}: ${scenario.title} (${built.addresses.length} addresses, ${built.server.delayMs} ms per reply)`);
-    const tools = [];
-    for (const tool of toolsFor(scenario, withPeers)) {
-      const runs = [];
-      let error = null;
-      for (let i = 0; i < scenario.repeat && !error; i++) {
+    // Rounds: every tool once per round, so a change in the machine's load hits all tools alike.
+    const tools = toolsFor(scenario, withPeers).map((tool) => ({ tool, runs: [], error: null }));
+    for (let round = 0; round < scenario.repeat; round++) {
+      for (const entry of tools) {
+        if (entry.error) continue;
         try {
-          runs.push(await measure(world, built, tool, env, log));
+          entry.runs.push(await measure(world, built, entry.tool, env, log));
         } catch (e) {
-          error = String(e?.message ?? e).split('\n')[0];
-          log(`  ${tool.name}: FAILED ${error}`);
+          entry.error = String(e?.message ?? e).split('\n')[0];
+          log(`  ${entry.tool.name}: FAILED ${entry.error}`);
         }
       }
-      tools.push({ name: tool.name, kind: tool.kind, peer: tool.peer, mode: tool.mode, runs, error, median: medianRun(runs) });
     }
-    out.push({ scenario, addresses: built.addresses.length, delayMs: built.server.delayMs, tools });
+    out.push({
+      scenario,
+      addresses: built.addresses.length,
+      delayMs: built.server.delayMs,
+      tools: tools.map(({ tool, runs, error }) => ({ name: tool.name, kind: tool.kind, peer: tool.peer, mode: tool.mode, runs, error, median: medianRun(runs) })),
+    });
   }
   return { scenarios: out, peersInstalled: withPeers };
 }
