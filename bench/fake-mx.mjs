@@ -31,6 +31,7 @@ export function startFakeMx({ host, port = 25, name, secureContext, config }) {
   let stats = emptyStats();
   let open = 0;
   const sockets = new Set();
+  let idleWaiters = [];
 
   const server = net.createServer((raw) => {
     const settings = { ...config() };
@@ -43,6 +44,10 @@ export function startFakeMx({ host, port = 25, name, secureContext, config }) {
     raw.once('close', () => {
       open--;
       sockets.delete(raw);
+      if (open === 0) {
+        for (const resolve of idleWaiters) resolve();
+        idleWaiters = [];
+      }
     });
     serveSession(raw, settings, name, secureContext, () => stats);
   });
@@ -63,6 +68,8 @@ export function startFakeMx({ host, port = 25, name, secureContext, config }) {
         get open() {
           return open;
         },
+        /** Resolves once no session is open (at once if none is). */
+        idle: () => (open === 0 ? Promise.resolve() : new Promise((resolve) => idleWaiters.push(resolve))),
         close: () =>
           new Promise((done) => {
             for (const socket of sockets) socket.destroy();
@@ -87,7 +94,7 @@ function delayedWriter(raw, delayMs) {
   };
 }
 
-function serveSession(raw, settings, name, secureContext, stats) {
+function serveSession(raw, settings, name, secureContext, currentStats) {
   const out = delayedWriter(raw, settings.delayMs);
   let send = (text) => out.write(`${text}\r\n`);
   let buffer = '';
@@ -105,7 +112,7 @@ function serveSession(raw, settings, name, secureContext, stats) {
   const reply = (text) => {
     send(text);
     if (/^[45]/.test(text) && settings.strict && ++errors >= HARD_ERROR_LIMIT) {
-      stats().errorLimitHangups++;
+      currentStats().errorLimitHangups++;
       hangUp(`421 4.7.0 ${name} Error: too many errors`);
     }
   };
@@ -144,7 +151,7 @@ function serveSession(raw, settings, name, secureContext, stats) {
   const handle = (line) => {
     const upper = line.toUpperCase();
     const verb = upper.slice(0, 4);
-    const s = stats();
+    const s = currentStats();
     if (upper.startsWith('STARTTLS')) {
       s.starttls++;
       if (!settings.starttls || tlsActive) return reply('502 5.5.1 Error: command not implemented');

@@ -51,6 +51,7 @@ function reasonsNote(m) {
   const parts = [];
   if (reasons) parts.push(Object.entries(reasons).map(([k, v]) => `${k} ${v}`).join(', '));
   if (errors && Object.keys(errors).length) parts.push(`errors: ${Object.entries(errors).map(([k, v]) => `"${k}" ×${v}`).join(', ')}`);
+  if (m.stats.starttls) parts.push(`${m.stats.starttls} STARTTLS`);
   if (m.stats.errorLimitHangups) parts.push(`${m.stats.errorLimitHangups} sessions cut by the error limit`);
   return parts.join('; ');
 }
