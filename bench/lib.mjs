@@ -2,7 +2,7 @@
 // messaging frames, statistics. Plain Node, no dependencies.
 
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { endianness, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -165,6 +165,37 @@ export function procStatusKb(pid, field) {
     return match ? Number(match[1]) : null;
   } catch {
     return null;
+  }
+}
+
+/** Linux only: user + system CPU time of a live process, in ms (clock ticks of 10 ms). */
+export function procCpuMs(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return null;
+  }
+}
+
+const GNU_TIME = '/usr/bin/time';
+export const HAVE_GNU_TIME = existsSync(GNU_TIME);
+
+/**
+ * runCommand under GNU time (when installed): also the child's user + system CPU (ms) and
+ * peak RSS (kB). The wall clock is the parent's (spawn of time → exit; time's own fork+exec
+ * is about 1 ms).
+ */
+export async function runTimed(command, args, options = {}) {
+  if (!HAVE_GNU_TIME) return { ...(await runCommand(command, args, options)), cpuMs: null, peakKb: null };
+  const dir = mkdtempSync(path.join(tmpdir(), 'mxlens-bench-time-'));
+  const report = path.join(dir, 'time');
+  try {
+    const run = await runCommand(GNU_TIME, ['-f', '%U %S %M', '-o', report, '--', command, ...args], options);
+    const [user, system, peakKb] = readFileSync(report, 'utf8').trim().split('\n').pop().split(' ').map(Number);
+    return { ...run, cpuMs: (user + system) * 1000, peakKb };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 

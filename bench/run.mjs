@@ -1,34 +1,53 @@
-// `npm run bench`: runs every benchmark once and prints one table with the machine facts.
+// `npm run bench`: figures, not tests; never fails on a slow number, stops by itself.
 // Measures the built host (dist/host/mxlens.mjs, via native-host/bin/mxlens.mjs): build first.
 //
-// On Linux as root it re-executes itself inside a private network namespace
-// (unshare -n, loopback only), where the SMTP benchmark can use fixed ports and fake names
-// without touching the machine's network. Elsewhere the SMTP benchmark is skipped.
+// On Linux as root it re-executes itself inside private network and mount namespaces
+// (unshare -n -m): loopback only, and /etc/resolv.conf bind-mounted to name 127.0.0.1, where
+// world.mjs starts dnsmasq. So the npm peers, which only know the system resolver and port 25,
+// see the bench world and nothing else. Elsewhere the SMTP scenarios are skipped.
+//
+//   node bench/run.mjs [scenario id ...]     only these SMTP scenarios (scenarios.mjs)
+//   MXLENS_BENCH_BROWSER=0                   skip the browser figures
 
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BUNDLE, makeSandbox, mib, ms } from './lib.mjs';
-import { hostColdStart, nodeBaseline, RUNS as START_RUNS, versionStart } from './startup.mjs';
+import { BUNDLE, HAVE_GNU_TIME, makeSandbox } from './lib.mjs';
+import { browserAvailable, browserBench } from './browser.mjs';
+import { browserSection, goalsSection, scenarioSection, startupSection } from './report.mjs';
+import { MAX_DOMAINS, SCENARIOS } from './scenarios.mjs';
+import { smtpScenarios } from './smtp.mjs';
+import { cliFirstQuery, hostColdStart, nodeBaseline, versionStart } from './startup.mjs';
 import { syntaxVerify } from './syntax.mjs';
-import { smtpThroughput } from './smtp.mjs';
+import { PEERS, peersInstalled } from './tools.mjs';
+import { startWorld, systemResolverIsOurs } from './world.mjs';
 
 const ISOLATED = 'MXLENS_BENCH_NETNS';
 
 function reexecIsolated() {
   if (process.env[ISOLATED] || process.platform !== 'linux' || process.getuid?.() !== 0) return null;
-  const self = fileURLToPath(import.meta.url);
-  const run = spawnSync(
-    'unshare',
-    ['-n', 'sh', '-c', 'ip link set lo up && exec "$@"', 'sh', process.execPath, self, ...process.argv.slice(2)],
-    { stdio: 'inherit', env: { ...process.env, [ISOLATED]: '1' }, timeout: 30 * 60_000, killSignal: 'SIGKILL' },
-  );
-  if (run.error) {
-    process.stderr.write(`bench: could not enter a network namespace (${run.error.message}); running without one\n`);
-    return null;
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'mxlens-bench-resolv-'));
+  const resolvConf = path.join(dir, 'resolv.conf');
+  writeFileSync(resolvConf, 'nameserver 127.0.0.1\n');
+  try {
+    const self = fileURLToPath(import.meta.url);
+    const script = 'ip link set lo up && mount --bind "$1" /etc/resolv.conf && shift && exec "$@"';
+    const run = spawnSync('unshare', ['-n', '-m', 'sh', '-c', script, 'sh', resolvConf, process.execPath, self, ...process.argv.slice(2)], {
+      stdio: 'inherit',
+      env: { ...process.env, [ISOLATED]: '1' },
+      timeout: 30 * 60_000,
+      killSignal: 'SIGKILL',
+    });
+    if (run.error) {
+      process.stderr.write(`bench: could not enter private namespaces (${run.error.message}); running without them\n`);
+      return null;
+    }
+    return run.status ?? 1;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
-  return run.status ?? 1;
 }
 
 const status = reexecIsolated();
@@ -39,82 +58,84 @@ if (!existsSync(BUNDLE)) {
   process.exit(1);
 }
 
-const isolated = Boolean(process.env[ISOLATED]);
+const isolated = Boolean(process.env[ISOLATED]) && systemResolverIsOurs();
+const only = process.argv.slice(2);
 const sandbox = makeSandbox();
-const cpus = os.cpus();
-const num = (n) => Math.round(n).toLocaleString('en-US');
-const kbToMib = (kb) => mib(kb * 1024);
+const log = (line) => process.stderr.write(`bench: ${line}\n`);
 
 let failed = false;
 const attempt = async (name, work) => {
-  process.stderr.write(`bench: ${name}...\n`);
+  log(`${name}...`);
   try {
     return await work();
   } catch (error) {
     failed = true;
-    process.stderr.write(`bench: ${name} failed: ${error.stack ?? error}\n`);
+    log(`${name} failed: ${error.stack ?? error}`);
     return null;
   }
 };
 
+function machineLine() {
+  const cpus = os.cpus();
+  return `machine: ${os.type()} ${os.release()} ${os.arch()}; ${cpus.length} × ${cpus[0]?.model ?? 'unknown CPU'} (availableParallelism ${os.availableParallelism?.() ?? 'n/a'}); ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} at the start; node ${process.version}`;
+}
+
+const out = [];
 try {
-  const start = await attempt('host cold start', () => hostColdStart(sandbox.env));
+  out.push(`MX Lens benchmarks, ${new Date().toISOString()}`, '', machineLine());
+  out.push(`network: ${isolated ? 'private namespaces (unshare -n -m): loopback only; /etc/resolv.conf → dnsmasq on 127.0.0.1:53' : 'the machine\'s own (SMTP scenarios skipped: they need Linux, root, unshare)'}`);
+  out.push(`MX Lens: ${path.relative(process.cwd(), BUNDLE)} run as \`node native-host/bin/mxlens.mjs ...\` with an empty HOME/XDG (no config file)`);
+  out.push(`peers (bench/package.json, \`npm ci --prefix bench\`): ${peersInstalled() ? PEERS.join(', ') : 'NOT INSTALLED (run npm ci --prefix bench): peers skipped'}`);
+  out.push(`CPU and peak RSS: ${HAVE_GNU_TIME ? 'GNU time (/usr/bin/time) for commands; /proc/<pid>/stat and VmHWM for the host' : '/usr/bin/time missing: only the host\'s (from /proc)'}`);
+  out.push('');
+
+  const node = await attempt('node -e 0', () => nodeBaseline(sandbox.env));
+  const firstQuery = await attempt('CLI start to first DNS query', () => cliFirstQuery(sandbox.env));
+  const host = await attempt('host cold start', () => hostColdStart(sandbox.env));
   const version = await attempt('mxlens --version', () => versionStart(sandbox.env));
-  const baseline = await attempt('node -e 0', () => nodeBaseline(sandbox.env));
-  const syntax = await attempt('syntax verify', () => syntaxVerify(sandbox.env));
-  const smtp = isolated
-    ? await attempt('smtp throughput', () => smtpThroughput(sandbox.env))
-    : (process.stderr.write('bench: smtp throughput skipped (needs Linux, root and unshare -n)\n'), null);
+  const syntax = await attempt('syntax verify of 10,000', () => syntaxVerify(sandbox.env));
+  out.push('## Start-up', '', ...startupSection({ node, version, host, firstQuery, syntax }), '');
 
-  const timing = (t) => [`${t.n}`, ms(t.median), t.n >= 10 ? ms(t.p90) : '–', ms(t.max)];
-  const rows = [];
-  const row = (name, t, notes) => rows.push(t ? [name, ...timing(t), notes] : [name, '–', '–', '–', '–', notes]);
-
-  row('1. host cold start: spawn `mxlens host` → hello reply', start, start ? `bundle ${num(start.bundleBytes)} bytes (${mib(start.bundleBytes)})` : 'FAILED');
-  row('2. `mxlens --version`: spawn → exit', version, version ? `prints "${version.output}"` : 'FAILED');
-  row('   reference: `node -e 0`: spawn → exit', baseline, baseline ? 'the floor under 1 and 2' : 'FAILED');
-  row(
-    `3. syntax verify of ${syntax ? num(syntax.addresses) : '10,000'} addresses via the host: verify → done`,
-    syntax?.time,
-    syntax
-      ? `${num(syntax.perSecond)} addresses/s; host peak RSS (VmHWM) ${syntax.peakKb.map(kbToMib).join(' / ')}`
-      : 'FAILED',
-  );
-  row(
-    `4. SMTP verify of ${smtp ? num(smtp.addresses) : '1,000'} addresses at one domain: spawn \`mxlens verify\` → exit`,
-    smtp?.time,
-    smtp
-      ? `${num(smtp.perSecond)} addresses/s; SMTP connections per run ${smtp.runs.map((r) => r.connections).join(' / ')}`
-      : isolated ? 'FAILED' : 'SKIPPED (needs Linux, root, unshare -n)',
-  );
-
-  const header = ['benchmark', 'runs', 'median', 'p90', 'max', 'notes'];
-  const lines = [header, header.map(() => '---'), ...rows].map((cells) => `| ${cells.join(' | ')} |`);
-
-  const out = [];
-  out.push(`MX Lens benchmarks, ${new Date().toISOString()}`);
-  out.push('');
-  out.push(`machine: ${os.type()} ${os.release()} ${os.arch()}; ${cpus.length} × ${cpus[0]?.model ?? 'unknown CPU'} (availableParallelism ${os.availableParallelism?.() ?? 'n/a'}); ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB total memory; node ${process.version}`);
-  out.push(`network: ${isolated ? 'private namespace (unshare -n), loopback only' : 'the machine\'s own'}`);
-  out.push(`host: ${BUNDLE.replace(process.cwd() + '/', '')} started as \`node native-host/bin/mxlens.mjs ...\` with an empty HOME/XDG (no config file; log in a temp dir)`);
-  out.push('');
-  out.push(...lines);
-  out.push('');
-  out.push(`Times are wall clock (performance.now in the parent). One unmeasured run precedes 1, 2 and the reference; 3 and 4 have none. p90 = nearest rank, shown only for ${START_RUNS} runs.`);
-  if (syntax) {
-    out.push(
-      `3: one request of ${num(syntax.addresses)} addresses (${num(syntax.requestBytes)} bytes of JSON), a fresh host per run; first result after ${syntax.firstResult.median.toFixed(1)} ms (median); ` +
-        `RSS at the end ${syntax.rssKb.map(kbToMib).join(' / ')}; verdicts ${JSON.stringify(syntax.verdicts)}.`,
-    );
+  let smtp = null;
+  let browser = null;
+  if (isolated) {
+    const world = await attempt('the bench world (dnsmasq and fakes)', () => startWorld(MAX_DOMAINS));
+    if (world) {
+      try {
+        smtp = await attempt('SMTP scenarios', () => smtpScenarios(world, sandbox.env, { log, only: only.length ? only : undefined }));
+        if (process.env.MXLENS_BENCH_BROWSER !== '0' && browserAvailable()) {
+          browser = await attempt('browser', () => browserBench(world, sandbox.env, log));
+        }
+      } finally {
+        await world.stop();
+      }
+    }
   }
+  const nodeStartMs = node?.median ?? 0;
   if (smtp) {
-    const r = smtp.runs[0];
+    out.push('## SMTP scenarios', '');
     out.push(
-      `4: \`${smtp.command}\`, addresses on stdin, half known (250) and half unknown (550), every verdict checked; ` +
-        `per run the server saw MAIL ${r.mail}, RCPT ${r.rcpt}, RSET ${r.rset}; verdicts ${JSON.stringify(r.verdicts)}; exit codes ${smtp.runs.map((x) => x.exitCode).join(' / ')}; ` +
-        `wall times ${smtp.runs.map((x) => ms(x.ms)).join(' / ')} (process start included; see 2).`,
+      'Each fake delays everything it sends by the delay (one round trip each), answers 250 for the mailboxes that exist and 550 5.1.1 for the others; a session is counted from accept to close as the server sees it. ' +
+        'Accuracy: the tool\'s yes/no against the fakes\' truth; "no answer" (unknown, an error, a timeout) counts as not right. ' +
+        'The peers check one address per call: "all" calls them for every address at once, "polite" keeps at most 2 calls in flight per domain (= per MX), as MX Lens limits itself. ' +
+        `Wall time is spawn → exit for commands (Node start-up included), spawn → done for the host. Scenarios: ${SCENARIOS.map((s) => s.id).join(', ')}.`,
+      '',
+    );
+    for (const result of smtp.scenarios) out.push(...scenarioSection(result, nodeStartMs), '');
+  }
+  if (browser) {
+    out.push('## Browser', '');
+    out.push(
+      'Chromium (/usr/bin/chromium, headless, via playwright-core) with the extension built from the sources and the host registered in its profile; pages of `<p>Contact N: address</p>` lines on a loopback HTTP server; ' +
+        'the host reaches the same fakes (20 ms per reply). "First verdict": DevTools reads of the page (DOM.getDocument, pierce: closed shadow roots included) every 5 ms from navigation on. ' +
+        'Long tasks: a Tracing of the renderer\'s top-level tasks (category toplevel, RunTask on CrRendererMain) from navigation until 2 s without main-thread work; the page\'s own PerformanceObserver(\'longtask\') is shown too: it does not see the extension\'s isolated-world tasks.',
+      '',
+      ...browserSection(browser),
+      '',
     );
   }
+  out.push(`load average at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`, '');
+  out.push('## Issue 12 goals', '', ...goalsSection({ smtp, firstQuery, host, nodeStartMs, nodeCpuMs: node?.cpuMs ?? null, browser }), '');
   process.stdout.write(`${out.join('\n')}\n`);
 } finally {
   sandbox.remove();

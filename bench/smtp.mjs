@@ -1,113 +1,70 @@
-// Benchmark 4: SMTP-level throughput of `mxlens verify` against a real local server.
-// dnsmasq (127.0.0.1:5354) gives bench.bench an MX, mx.bench.bench -> 127.0.0.1, where the
-// server of smtp-server.mjs listens on a free high port. Needs a private network namespace
-// (run.mjs arranges it): the ports and names live only there.
-// Clock: `mxlens verify` process wall time, spawn to exit (process start included).
+// The SMTP scenarios (scenarios.mjs) run against the latency world (world.mjs): MX Lens
+// (installed command and host) and the npm peers on the same addresses, the same fakes, in the
+// same run. For every run: wall time, accuracy against the fakes' truth, connections, the most
+// sessions one MX had at once, RCPTs, CPU and peak RSS.
 
-import { spawn } from 'node:child_process';
-import dns from 'node:dns/promises';
-import { MXLENS_BIN, exitOf, runCommand, stopChild, summarize } from './lib.mjs';
-import { startSmtpServer } from './smtp-server.mjs';
+import { SCENARIOS, buildScenario, score } from './scenarios.mjs';
+import { PEERS, peersInstalled, runMxlensCli, runMxlensHost, runPeer } from './tools.mjs';
+import { summarize } from './lib.mjs';
 
-export const ADDRESSES = 1_000;
-export const RUNS = 5;
-export const DNS_PORT = 5354;
-
-export const DNSMASQ_ARGS = [
-  'dnsmasq',
-  '--no-daemon',
-  `--port=${DNS_PORT}`,
-  '--listen-address=127.0.0.1',
-  '--bind-interfaces',
-  '--no-resolv',
-  '--no-hosts',
-  '--local=/bench/',
-  '--mx-host=bench.bench,mx.bench.bench,10',
-  '--host-record=mx.bench.bench,127.0.0.1',
-  // Hygiene: no config file, no pid file, stay root (keeps pdeathsig), log to our pipe.
-  '--conf-file=/dev/null',
-  '--pid-file',
-  '--user=root',
-  '--group=root',
-  '--log-facility=-',
-];
-
-async function startDnsmasq() {
-  // setpriv --pdeathsig: dnsmasq dies with us even if we are killed before cleaning up.
-  const child = spawn('setpriv', ['--pdeathsig', 'KILL', '--', ...DNSMASQ_ARGS], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let log = '';
-  const append = (c) => (log = (log + c.toString()).slice(-10_000));
-  child.stdout.on('data', append);
-  child.stderr.on('data', append);
-  const exited = exitOf(child);
-  let gone = false;
-  void exited.then(() => (gone = true));
-
-  const resolver = new dns.Resolver({ timeout: 200, tries: 1 });
-  resolver.setServers([`127.0.0.1:${DNS_PORT}`]);
-  const deadline = Date.now() + 5_000;
-  while (Date.now() < deadline && !gone) {
-    try {
-      const mx = await resolver.resolveMx('bench.bench');
-      if (mx.length > 0) return { child, stop: () => (child.kill('SIGTERM'), stopChild(child, 3_000)) };
-    } catch {
-      // not up yet
+function toolsFor(scenario, withPeers) {
+  const tools = [
+    { name: 'mxlens verify (installed command)', kind: 'mxlens-cli', run: (env, a) => runMxlensCli(env, a) },
+    { name: 'mxlens host (spawn → done)', kind: 'mxlens-host', run: (env, a) => runMxlensHost(env, a) },
+  ];
+  if (withPeers) {
+    for (const mode of scenario.peers) {
+      for (const peer of PEERS) tools.push({ name: `${peer} (${mode})`, kind: 'peer', peer, mode, run: (env, a) => runPeer(env, peer, mode, a) });
     }
-    await new Promise((r) => setTimeout(r, 25));
   }
-  child.kill('SIGKILL');
-  await exited;
-  throw new Error(`dnsmasq did not answer for bench.bench within 5 s:\n${log}`);
+  return tools;
 }
 
-/** known0, unknown1, known2, ...: half the mailboxes exist. */
-export function smtpAddresses(count = ADDRESSES) {
-  return Array.from({ length: count }, (_, i) => `${i % 2 === 0 ? 'known' : 'unknown'}${i}@bench.bench`);
+async function measure(world, built, tool, env, log) {
+  world.configure(built.server);
+  const run = await tool.run(env, built.addresses);
+  await world.quiet();
+  const stats = world.stats();
+  const scored = score(run.answers, built.truth);
+  log(`  ${tool.name}: ${run.ms.toFixed(0)} ms, ${(scored.accuracy * 100).toFixed(1)}% right, ${stats.connections} connections, max ${stats.maxPerMx}/MX`);
+  return { ...run, answers: undefined, ...scored, stats };
 }
 
-export async function smtpThroughput(env) {
-  const addresses = smtpAddresses();
-  const known = new Set(addresses.filter((a) => a.startsWith('known')));
-  const dnsmasq = await startDnsmasq();
-  let server = null;
-  try {
-    server = await startSmtpServer({ known });
-    const args = [MXLENS_BIN, 'verify', '--json', '--dns', `127.0.0.1:${DNS_PORT}`, '--allow-private', '--smtp-port', String(server.port), '--no-catch-all'];
-    const runs = [];
-    for (let i = 0; i < RUNS; i++) {
-      const before = { ...server.stats };
-      const run = await runCommand(process.execPath, args, { env, input: `${addresses.join('\n')}\n`, timeoutMs: 120_000 });
-      const results = run.stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line));
-      const verdicts = {};
-      for (const r of results) verdicts[r.verdict] = (verdicts[r.verdict] ?? 0) + 1;
-      const wrong = results.filter((r, index) => r.verdict !== (index % 2 === 0 ? 'deliverable' : 'undeliverable'));
-      if (results.length !== addresses.length || wrong.length > 0) {
-        throw new Error(
-          `expected ${addresses.length} results (even deliverable, odd undeliverable); got ${results.length}, ${wrong.length} wrong, e.g. ${JSON.stringify(wrong[0])}\nexit ${run.code}\n${run.stderr.slice(-2000)}`,
-        );
+/** Runs every scenario; a tool that fails is recorded with its error and the rest go on. */
+export async function smtpScenarios(world, env, { log = () => {}, only } = {}) {
+  const withPeers = peersInstalled();
+  const out = [];
+  for (const scenario of SCENARIOS) {
+    if (only && !only.includes(scenario.id)) continue;
+    const built = buildScenario(scenario);
+    log(`scenario ${scenario.id}: ${scenario.title} (${built.addresses.length} addresses, ${built.server.delayMs} ms per reply)`);
+    // Rounds: every tool once per round, so a change in the machine's load hits all tools alike.
+    const tools = toolsFor(scenario, withPeers).map((tool) => ({ tool, runs: [], error: null }));
+    for (let round = 0; round < scenario.repeat; round++) {
+      for (const entry of tools) {
+        if (entry.error) continue;
+        try {
+          entry.runs.push(await measure(world, built, entry.tool, env, log));
+        } catch (e) {
+          entry.error = String(e?.message ?? e).split('\n')[0];
+          log(`  ${entry.tool.name}: FAILED ${entry.error}`);
+        }
       }
-      const delta = (key) => server.stats[key] - before[key];
-      runs.push({
-        ms: run.ms,
-        exitCode: run.code,
-        verdicts,
-        connections: delta('connections'),
-        mail: delta('mail'),
-        rcpt: delta('rcpt'),
-        rset: delta('rset'),
-      });
     }
-    const time = summarize(runs.map((r) => r.ms));
-    return {
-      addresses: addresses.length,
-      command: `mxlens ${args.slice(1).join(' ')}`.replace(String(server.port), '<port>'),
-      port: server.port,
-      time,
-      perSecond: addresses.length / (time.median / 1000),
-      runs,
-    };
-  } finally {
-    await server?.close();
-    await dnsmasq.stop();
+    out.push({
+      scenario,
+      addresses: built.addresses.length,
+      delayMs: built.server.delayMs,
+      tools: tools.map(({ tool, runs, error }) => ({ name: tool.name, kind: tool.kind, peer: tool.peer, mode: tool.mode, runs, error, median: medianRun(runs) })),
+    });
   }
+  return { scenarios: out, peersInstalled: withPeers };
+}
+
+/** The run whose wall time is the median (for an even count, the faster of the middle two). */
+function medianRun(runs) {
+  if (runs.length === 0) return null;
+  const sorted = [...runs].sort((a, b) => a.ms - b.ms);
+  const median = sorted[Math.floor((sorted.length - 1) / 2)];
+  return { ...median, times: runs.map((r) => r.ms), spread: summarize(runs.map((r) => r.ms)) };
 }

@@ -1,0 +1,261 @@
+// Browser figures in real Chromium with the built extension and the host registered in the
+// profile (as test/e2e/browser.ts does), against the bench world (20 ms per reply):
+//   - first verdict: a 12-address page, the host already warm (a first page started it);
+//     from the page's `load` event to the first badge showing a final verdict. Badges may keep
+//     their state in a closed shadow root, so the page is read through the DevTools protocol
+//     (DOM.getDocument with pierce, polled back to back), which sees closed roots;
+//   - long tasks on 5,000- and 50,000-address pages: a PerformanceObserver('longtask') added
+//     before any page script, read once the renderer has been quiet for 2 s (at most 60 s), and
+//     the renderer's main-thread busy time (CDP Performance.getMetrics TaskDuration), next to
+//     the same page in a Chromium without MX Lens.
+
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { MXLENS_BIN, ROOT, summarize } from './lib.mjs';
+import { domainName } from './world.mjs';
+
+const CHROMIUM = process.env.MXLENS_CHROMIUM ?? '/usr/bin/chromium';
+const FINAL = new Set(['deliverable', 'undeliverable', 'risky', 'unknown']);
+const FIRST_VERDICT_RUNS = 5;
+const POLL_MS = 5; // between DevTools reads of the page: the resolution of "first verdict"
+
+const DOMAINS = 20;
+const QUIET_MS = 2_000;
+const SETTLE_MAX_MS = 60_000;
+
+export const browserAvailable = () => existsSync(CHROMIUM);
+
+/** Addresses for a page: a prefix per page so the host's result cache never answers. */
+export function pageAddresses(prefix, count) {
+  return Array.from({ length: count }, (_, i) => `${prefix}${i}@${domainName(i % DOMAINS)}`);
+}
+
+function pageHtml(addresses) {
+  const rows = addresses.map((a, i) => `<p>Contact ${i}: ${a}</p>`).join('\n');
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>bench</title></head><body><h1>People</h1>\n${rows}\n</body></html>`;
+}
+
+async function startPageServer() {
+  const pages = new Map();
+  const server = http.createServer((request, response) => {
+    const body = pages.get(new URL(request.url ?? '/', 'http://x').pathname);
+    response.writeHead(body ? 200 : 404, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+    response.end(body ?? 'not found');
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const origin = `http://127.0.0.1:${server.address().port}`;
+  return {
+    add(pathname, addresses) {
+      pages.set(pathname, pageHtml(addresses));
+      return `${origin}${pathname}`;
+    },
+    close: () => new Promise((resolve) => (server.closeAllConnections(), server.close(resolve))),
+  };
+}
+
+function buildExtension(dir) {
+  const run = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'extension/vite.config.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, MXLENS_EXTENSION_OUT: dir },
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  if (run.status !== 0) throw new Error(`extension build failed:\n${run.stdout}\n${run.stderr}`);
+  return path.join(dir, 'chrome');
+}
+
+async function launch(root, name, extensionDir, env) {
+  const { chromium } = await import('playwright-core');
+  const home = path.join(root, `${name}-home`);
+  const profile = path.join(root, `${name}-profile`);
+  mkdirSync(home);
+  mkdirSync(profile);
+  const childEnv = { ...env, HOME: home, XDG_CONFIG_HOME: path.join(home, '.config'), XDG_CACHE_HOME: path.join(home, '.cache') };
+  if (extensionDir) {
+    const install = spawnSync(process.execPath, [MXLENS_BIN, 'install', '--dir', path.join(profile, 'NativeMessagingHosts')], { env: childEnv, encoding: 'utf8', timeout: 30_000 });
+    if (install.status !== 0) throw new Error(`mxlens install failed:\n${install.stdout}${install.stderr}`);
+  }
+  const args = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'];
+  if (extensionDir) args.push(`--disable-extensions-except=${extensionDir}`, `--load-extension=${extensionDir}`);
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    ignoreDefaultArgs: extensionDir ? ['--disable-extensions'] : [],
+    args,
+    env: childEnv,
+    viewport: { width: 1100, height: 760 },
+    timeout: 60_000,
+  });
+  await context.addInitScript(() => {
+    const tasks = [];
+    globalThis.__benchLongTasks = tasks;
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) tasks.push({ start: entry.startTime, duration: entry.duration });
+    }).observe({ type: 'longtask', buffered: true });
+  });
+  if (extensionDir) {
+    const isOurs = (w) => w.url().startsWith('chrome-extension://');
+    if (!context.serviceWorkers().some(isOurs)) await context.waitForEvent('serviceworker', { predicate: isOurs, timeout: 30_000 });
+  }
+  return context;
+}
+
+/** Whether any element, closed shadow roots included, shows a final verdict. */
+async function hasVerdict(cdp) {
+  const { root } = await cdp.send('DOM.getDocument', { depth: -1, pierce: true });
+  const stack = [root];
+  while (stack.length) {
+    const node = stack.pop();
+    const attrs = node.attributes ?? [];
+    for (let i = 0; i + 1 < attrs.length; i += 2) {
+      if ((attrs[i] === 'verdict' || attrs[i] === 'data-state') && FINAL.has(attrs[i + 1])) return true;
+    }
+    if (node.children) stack.push(...node.children);
+    if (node.shadowRoots) stack.push(...node.shadowRoots);
+    if (node.contentDocument) stack.push(node.contentDocument);
+  }
+  return false;
+}
+
+/** ms from the page's load event to the first final verdict (negative: before load). */
+async function firstVerdictMs(context, url, timeoutMs = 30_000) {
+  const page = await context.newPage();
+  try {
+    const cdp = await context.newCDPSession(page);
+    await page.goto(url, { waitUntil: 'commit' });
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (await hasVerdict(cdp)) {
+        const t = await page.evaluate(() => {
+          const nav = performance.getEntriesByType('navigation')[0];
+          return { now: performance.now(), load: nav?.loadEventStart ?? 0 };
+        });
+        return t.load > 0 ? t.now - t.load : -1;
+      }
+      await new Promise((r) => setTimeout(r, POLL_MS));
+    }
+    throw new Error(`no verdict within ${timeoutMs} ms on ${url}`);
+  } finally {
+    await page.close();
+  }
+}
+
+/**
+ * A trace of the renderer's top-level tasks (category "toplevel"): the ground truth for tasks
+ * over 50 ms, whatever world ran them (the page, or an extension's isolated world, which a
+ * PerformanceObserver in the page may not be told about).
+ */
+async function startTrace(cdp) {
+  const events = [];
+  cdp.on('Tracing.dataCollected', ({ value }) => events.push(...value));
+  const complete = new Promise((resolve) => cdp.once('Tracing.tracingComplete', resolve));
+  await cdp.send('Tracing.start', { traceConfig: { includedCategories: ['toplevel', '__metadata'], recordMode: 'recordAsMuchAsPossible' }, transferMode: 'ReportEvents' });
+  return {
+    async stop() {
+      await cdp.send('Tracing.end');
+      await complete;
+      const mainThreads = new Set(events.filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`));
+      const byThread = new Map();
+      for (const e of events) {
+        if (e.ph !== 'X' || !/RunTask$/.test(e.name) || !mainThreads.has(`${e.pid}:${e.tid}`)) continue;
+        const key = `${e.pid}:${e.tid}`;
+        if (!byThread.has(key)) byThread.set(key, []);
+        byThread.get(key).push(e.dur / 1000);
+      }
+      // The page's renderer: the main thread that worked the most.
+      const busiest = [...byThread.values()].sort((a, b) => b.reduce((x, y) => x + y, 0) - a.reduce((x, y) => x + y, 0))[0] ?? [];
+      const long = busiest.filter((d) => d > 50);
+      return { tasks: busiest.length, busyMs: busiest.reduce((a, b) => a + b, 0), longCount: long.length, longestMs: long.length ? Math.max(...long) : 0, longTotalMs: long.reduce((a, b) => a + b, 0) };
+    },
+  };
+}
+
+/** Loads a page, waits until the renderer is quiet for QUIET_MS, returns long tasks and busy time. */
+async function longTasks(context, url) {
+  const page = await context.newPage();
+  try {
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Performance.enable');
+    const trace = await startTrace(cdp);
+    const started = Date.now();
+    await page.goto(url, { waitUntil: 'load', timeout: SETTLE_MAX_MS });
+    const busy = async () => (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration')?.value ?? 0;
+    let last = await busy();
+    let quietSince = Date.now();
+    while (Date.now() - quietSince < QUIET_MS && Date.now() - started < SETTLE_MAX_MS) {
+      await new Promise((r) => setTimeout(r, 250));
+      const now = await busy();
+      if (now - last > 0.02) quietSince = Date.now();
+      last = now;
+    }
+    const tasks = await page.evaluate(() => globalThis.__benchLongTasks ?? []);
+    const durations = tasks.map((t) => t.duration);
+    const traced = await trace.stop();
+    return {
+      count: tasks.length,
+      longestMs: durations.length ? Math.max(...durations) : 0,
+      totalMs: durations.reduce((a, b) => a + b, 0),
+      traced,
+      busyMs: last * 1000,
+      settledAfterMs: Date.now() - started,
+      timedOut: Date.now() - started >= SETTLE_MAX_MS,
+    };
+  } finally {
+    await page.close();
+  }
+}
+
+export async function browserBench(world, env, log = () => {}) {
+  const root = mkdtempSync(path.join(tmpdir(), 'mxlens-bench-browser-'));
+  const pages = await startPageServer();
+  const contexts = [];
+  try {
+    log('browser: building the extension');
+    const extensionDir = buildExtension(path.join(root, 'extension'));
+    const all = [];
+    const urls = {};
+    const addPage = (name, count) => {
+      const addresses = pageAddresses(`${name}x`, count);
+      all.push(...addresses);
+      urls[name] = pages.add(`/${name}.html`, addresses);
+    };
+    addPage('warm', 12);
+    for (let i = 0; i < FIRST_VERDICT_RUNS; i++) addPage(`first${i}`, 12);
+    addPage('p5k', 5_000);
+    addPage('p50k', 50_000);
+    // Every other mailbox exists; the fakes answer in 20 ms.
+    world.configure({ delayMs: 20, pipelining: true, starttls: false, strict: false, mailboxes: new Set(all.filter((_, i) => i % 2 === 0)) });
+
+    const browserEnv = { ...env, MXLENS_ALLOW_PRIVATE: '1' };
+    log('browser: Chromium with MX Lens');
+    const withExt = await launch(root, 'mxlens', extensionDir, browserEnv);
+    contexts.push(withExt);
+    const warm = await firstVerdictMs(withExt, urls.warm, 60_000);
+    const samples = [];
+    for (let i = 0; i < FIRST_VERDICT_RUNS; i++) samples.push(await firstVerdictMs(withExt, urls[`first${i}`]));
+    log(`browser: first verdict ${samples.map((s) => s.toFixed(0)).join(' / ')} ms`);
+    const big = {};
+    for (const name of ['p5k', 'p50k']) {
+      big[name] = { mxlens: await longTasks(withExt, urls[name]) };
+      log(`browser: ${name} with MX Lens: ${JSON.stringify(big[name].mxlens)}`);
+    }
+    await withExt.close();
+    contexts.pop();
+
+    log('browser: Chromium without extensions');
+    const plain = await launch(root, 'plain', null, browserEnv);
+    contexts.push(plain);
+    for (const name of ['p5k', 'p50k']) {
+      big[name].plain = await longTasks(plain, urls[name]);
+      log(`browser: ${name} without MX Lens: ${JSON.stringify(big[name].plain)}`);
+    }
+    return { warmFirstMs: warm, firstVerdict: summarize(samples), samples, big };
+  } finally {
+    for (const context of contexts) await context.close().catch(() => {});
+    await pages.close();
+    rmSync(root, { recursive: true, force: true });
+  }
+}
