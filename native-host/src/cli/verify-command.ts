@@ -11,8 +11,8 @@ Checks whether each mailbox exists by asking its mail server (DNS, then SMTP up 
 No mail is sent. With no addresses, reads them from stdin, one per line.
 
 Settings also come from the environment (MXLENS_DNS, MXLENS_ALLOW_PRIVATE, MXLENS_PROXY,
-MXLENS_FROM, MXLENS_HELO, MXLENS_TIMEOUT) and the config file (mxlens config path);
-flags win over both.
+MXLENS_FROM, MXLENS_HELO, MXLENS_TIMEOUT, the MXLENS_*_PER_MINUTE budgets) and the config
+file (mxlens config path); flags win over both.
 
 Options:
   --json                NDJSON output: one JSON object per address, in input order
@@ -20,7 +20,7 @@ Options:
   --dns HOST[:PORT]     DNS server to ask (repeatable; default: the system's)
   --smtp-port N         port of the mail servers (default 25)
   --allow-private       allow mail servers on loopback, private or reserved addresses
-  --helo NAME           name we give in EHLO (default: this machine's host name)
+  --helo NAME           name we give in EHLO (default: mxlens.invalid, which names no machine)
   --from ADDRESS        MAIL FROM address (default: the null sender <>)
   --timeout MS          time budget per address (default 20000)
   --no-catch-all        do not probe a random address to detect catch-all domains
