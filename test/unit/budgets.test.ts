@@ -99,10 +99,13 @@ describe('Budgets', () => {
 describe('spend', () => {
   it('waits for reserved tokens, then lets the work go', async () => {
     const time = clock();
-    const budgets = new Budgets({ ...OFF, domainRcptsPerMinute: 600 }, time.now);
+    const waits: Array<{ ms: number; budget: string }> = [];
+    const budgets = new Budgets({ ...OFF, domainRcptsPerMinute: 600 }, time.now, (wait) => waits.push(wait));
     budgets.admit(domainClaim('example.com', 600, null), 0);
     const admission = await spend(budgets, domainClaim('example.com', 1, null), 1_000);
     expect(admission).toMatchObject({ admitted: 1, waitMs: 100 });
+    // Whoever shows progress hears why nothing moves.
+    expect(waits).toEqual([{ ms: 100, budget: '600 addresses a minute at example.com' }]);
   });
 
   it('admits nothing once the check is cancelled', async () => {
@@ -113,7 +116,7 @@ describe('spend', () => {
   });
 
   it('explains an over-budget answer', () => {
-    expect(overBudgetDetail({ admitted: 0, waitMs: 0, retryAfterMs: 6_000, limitedBy: '10 sessions a minute for example.com' })).toBe(
+    expect(overBudgetDetail({ admitted: 0, waitMs: 0, retryAfterMs: 6_000, limitedBy: '10 sessions a minute for example.com', waitingFor: null })).toBe(
       "Not checked: MX Lens's budget of 10 sessions a minute for example.com is spent; no connection was made. Try again in 6 s.",
     );
   });

@@ -21,6 +21,7 @@ export class ResultTable {
   private readonly showProgress = Boolean(process.stderr.isTTY);
   private readonly addressWidth: number;
   private progressShown = false;
+  private checked = { done: 0, total: 0 };
 
   constructor(addresses: readonly string[], private readonly verbose: boolean) {
     this.addressWidth = Math.min(MAX_ADDRESS_WIDTH, Math.max(7, ...addresses.map((a) => escapeForTerminal(a).length)));
@@ -45,8 +46,17 @@ export class ResultTable {
   }
 
   progress(done: number, total: number): void {
+    this.checked = { done, total };
     if (!this.showProgress || total < 2) return;
     process.stderr.write(`\r${done}/${total} checked`);
+    this.progressShown = true;
+  }
+
+  /** Work waits for a budget (engine/budgets.ts): say so, rather than look stuck. */
+  waiting(ms: number, budget: string): void {
+    if (!this.showProgress) return;
+    const { done, total } = this.checked;
+    process.stderr.write(`\r\x1b[K${done}/${total} checked; waiting ${Math.ceil(ms / 1000)} s for the budget of ${escapeForTerminal(budget)}`);
     this.progressShown = true;
   }
 

@@ -1,3 +1,4 @@
+import { Budgets } from '../engine/budgets.js';
 import { Verifier } from '../engine/verifier.js';
 import { loadSettings } from '../settings.js';
 import type { VerificationResult } from '../engine/result.js';
@@ -45,7 +46,8 @@ export async function runVerify(argv: string[]): Promise<number> {
   const output = command.json ? new NdjsonWriter() : new ResultTable(addresses, command.options.verbose);
   const ordered = new InputOrder(addresses.length, (result) => output.write(result));
   try {
-    for await (const { index, result } of new Verifier(command.options).verify(addresses, aborter.signal)) {
+    const budgets = new Budgets(command.options.budgets, Date.now, ({ ms, budget }) => output.waiting(ms, budget));
+    for await (const { index, result } of new Verifier(command.options, { budgets }).verify(addresses, aborter.signal)) {
       ordered.add(index, result);
       output.progress(ordered.done, addresses.length);
     }
@@ -82,6 +84,7 @@ class NdjsonWriter {
     process.stdout.write(`${JSON.stringify(result)}\n`);
   }
   progress(): void {}
+  waiting(): void {}
   end(): void {}
 }
 

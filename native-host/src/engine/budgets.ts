@@ -119,7 +119,12 @@ export interface Admission {
   retryAfterMs: number;
   /** The budget that held work back, in words, for the result's detail. */
   limitedBy: string | null;
+  /** The budget the admitted work waits for (the longest wait), in words, for progress. */
+  waitingFor: string | null;
 }
+
+/** Told when admitted work waits for a budget, so a person can see why nothing moves. */
+export type BudgetWaitListener = (wait: { ms: number; budget: string }) => void;
 
 const MAX_BUCKETS = 10_000;
 
@@ -129,6 +134,7 @@ export class Budgets {
   constructor(
     readonly rates: BudgetRates,
     private readonly now: () => number = Date.now,
+    readonly onWait: BudgetWaitListener | null = null,
   ) {}
 
   /**
@@ -150,16 +156,20 @@ export class Budgets {
     }
 
     let waitMs = 0;
+    let waitingFor: string | null = null;
+    const wait = (ms: number, label: string) => {
+      if (ms > waitMs) [waitMs, waitingFor] = [ms, label];
+    };
     if (admitted > 0) {
-      for (const { bucket } of sessions) waitMs = Math.max(waitMs, bucket.take(1, now));
-      for (const { bucket } of units) waitMs = Math.max(waitMs, bucket.take(admitted, now));
+      for (const { bucket, label } of sessions) wait(bucket.take(1, now), label);
+      for (const { bucket, label } of units) wait(bucket.take(admitted, now), label);
     }
     let retryAfterMs = 0;
     if (admitted < claim.wanted) {
       for (const { bucket } of [...sessions, ...units]) retryAfterMs = Math.max(retryAfterMs, bucket.msUntilOne(now));
     }
     this.forgetFullBuckets(now);
-    return { admitted, waitMs, retryAfterMs, limitedBy };
+    return { admitted, waitMs, retryAfterMs, limitedBy, waitingFor };
   }
 
   private bucket(ref: { name: BudgetName; key: string }, now: number): Array<{ bucket: TokenBucket; label: string }> {
@@ -230,9 +240,10 @@ export function serverKey(ip: string): string {
  * says how many units may go ahead. Nothing is admitted after an abort.
  */
 export async function spend(budgets: Budgets, claim: Claim, maxWaitMs: number, signal?: AbortSignal): Promise<Admission> {
-  if (signal?.aborted) return { admitted: 0, waitMs: 0, retryAfterMs: 0, limitedBy: null };
+  if (signal?.aborted) return { admitted: 0, waitMs: 0, retryAfterMs: 0, limitedBy: null, waitingFor: null };
   const admission = budgets.admit(claim, Math.max(0, maxWaitMs));
   if (admission.admitted > 0 && admission.waitMs > 0) {
+    budgets.onWait?.({ ms: admission.waitMs, budget: admission.waitingFor ?? 'checks' });
     await sleep(admission.waitMs, undefined, { signal }).catch(() => undefined);
   }
   return signal?.aborted ? { ...admission, admitted: 0 } : admission;
