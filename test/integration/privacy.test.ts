@@ -233,7 +233,7 @@ describe('CLI: a mail server cannot drive the terminal', () => {
 
   beforeAll(async () => {
     server = net.createServer((socket) => {
-      socket.write('220 hostile ESMTP\r\n');
+      socket.write(Buffer.from(`220 ${HOSTILE}\r\n`, 'utf8'));
       let buffer = '';
       socket.on('data', (chunk) => {
         buffer += chunk.toString('latin1');
@@ -264,6 +264,15 @@ describe('CLI: a mail server cannot drive the terminal', () => {
     expect(run.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
     expect(run.stdout).toContain('\\x1b]52;c;ZXZpbA==\\x07');
     expect(run.stdout).toContain('\\x1b[2K\\x1b[1A\\rok \\x9b31mred \\u202eevil');
+  });
+
+  it('shows the banner escaped in doctor', async () => {
+    const home = mkdtempSync(path.join(stateDir, 'home-'));
+    const run = await runMxlens(['doctor', '--mx-host', '127.0.77.4'], {
+      env: { HOME: home, XDG_CONFIG_HOME: path.join(home, '.config'), XDG_STATE_HOME: path.join(home, '.state'), MXLENS_ALLOW_PRIVATE: '1', MXLENS_DNS: '127.0.0.1:9' },
+    });
+    expect(run.stdout).toContain('it said: 220 \\x1b]52;c;ZXZpbA==\\x07');
+    expect(run.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
   });
 
   it('keeps the exact reply in JSON', async () => {

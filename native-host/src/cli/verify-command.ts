@@ -4,6 +4,7 @@ import { loadSettings } from '../settings.js';
 import type { VerificationResult } from '../engine/result.js';
 import { parseVerifyArgs } from './verify-args.js';
 import { ResultTable } from './result-table.js';
+import { escapeForTerminal } from './terminal-text.js';
 import { UsageError } from './usage-error.js';
 
 export const VERIFY_HELP = `Usage: mxlens verify [options] [address ...]
@@ -35,7 +36,7 @@ export async function runVerify(argv: string[]): Promise<number> {
   const settings = loadSettings();
   const command = parseVerifyArgs(argv, settings.verify);
   for (const problem of settings.problems) {
-    process.stderr.write(`mxlens: ignoring ${problem.setting}: ${problem.message}\n`);
+    process.stderr.write(`mxlens: ignoring ${escapeForTerminal(problem.setting)}: ${escapeForTerminal(problem.message)}\n`);
   }
   const addresses = command.addresses.length > 0 ? command.addresses : await readStdinLines();
   if (addresses.length === 0) throw new UsageError('no addresses given (pass them as arguments or on stdin)');
