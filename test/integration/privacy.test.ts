@@ -179,7 +179,12 @@ describe('host: a page cannot make MX Lens hammer a mail server', () => {
     await host.hello();
     await host.verify('few', many(50, '127.0.77.2'), EVIL);
     expect(rcpts(fake).length).toBeLessThanOrEqual(5);
-    expect(host.results('few').filter((m) => m.result.reason === 'rate_limited')).toHaveLength(45);
+    const limited = host.results('few').filter((m) => m.result.reason === 'rate_limited');
+    expect(limited).toHaveLength(45);
+
+    // "Not now" is not remembered: asked again, the address is not answered from the cache.
+    await host.verify('again', [limited[0]!.result.address], EVIL);
+    expect(host.results('again')[0]).not.toHaveProperty('cached');
   });
 });
 

@@ -197,6 +197,8 @@ function ttlFor(result: VerificationResult): number {
   if (result.verdict !== 'unknown') return DEFINITIVE_TTL_MS;
   // A check cut short by a cancel says nothing about the address.
   if (result.reason === 'timeout' && /cancel/i.test(result.detail)) return 0;
+  // Nor does our own budget's "not now" (no server reply): remembered, it would outlast its retryAfterMs.
+  if (result.reason === 'rate_limited' && result.smtp === null) return 0;
   return UNKNOWN_TTL_MS;
 }
 
