@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readFileSync, type Stats } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { INTEGER_RANGES, parseDnsServer, parseHeloName, parseInteger, parseProxyUrl, parseSender } from './cli/verify-args.js';
+import { BUDGET_NAMES, MAX_BUDGET_RATE, type BudgetName } from './engine/budgets.js';
 import { defaultVerifyOptions, type SocksProxy, type VerifyOptions } from './engine/options.js';
 import { defaultLogFile } from './host/log.js';
 
@@ -38,8 +39,31 @@ export const CONFIG_KEYS = [
   'greylistWaitMs',
   'concurrency',
   'logFile',
+  ...BUDGET_NAMES,
 ] as const;
 type ConfigKey = (typeof CONFIG_KEYS)[number];
+
+/**
+ * The budgets (engine/budgets.ts): config key, environment variable. Per-minute rates, whole
+ * numbers from 0 (off) to MAX_BUDGET_RATE. They apply to every caller; a request from the
+ * extension cannot change them.
+ */
+export const BUDGET_VARIABLES: Readonly<Record<BudgetName, string>> = {
+  mxSessionsPerMinute: 'MXLENS_MX_SESSIONS_PER_MINUTE',
+  mxRcptsPerMinute: 'MXLENS_MX_RCPTS_PER_MINUTE',
+  domainSessionsPerMinute: 'MXLENS_DOMAIN_SESSIONS_PER_MINUTE',
+  domainRcptsPerMinute: 'MXLENS_DOMAIN_RCPTS_PER_MINUTE',
+  siteChecksPerMinute: 'MXLENS_SITE_CHECKS_PER_MINUTE',
+};
+
+function isBudgetKey(key: ConfigKey): key is BudgetName {
+  return (BUDGET_NAMES as readonly string[]).includes(key);
+}
+
+function budgetProblem(value: unknown): string | null {
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 && value <= MAX_BUDGET_RATE) return null;
+  return `must be a whole number per minute from 0 (no limit) to ${MAX_BUDGET_RATE}, not ${JSON.stringify(value)}`;
+}
 
 /** Where the config file lives on each system. */
 export function configFilePath(
@@ -77,14 +101,42 @@ export function loadSettings(
 
 export type FileRead = { kind: 'missing' } | { kind: 'text'; text: string } | { kind: 'error'; message: string };
 
-function readFileText(file: string): FileRead {
+/** A config file is a few hundred bytes; anything this big is not one. */
+const MAX_CONFIG_BYTES = 1024 * 1024;
+
+/**
+ * Reads the config file without ever blocking: a FIFO or a device at that path would make a
+ * plain read wait forever (and the host with it), so the file is opened non-blocking and must
+ * be a regular file of sane size.
+ */
+export function readFileText(file: string): FileRead {
+  let fd: number;
   try {
-    return { kind: 'text', text: readFileSync(file, 'utf8') };
+    fd = openSync(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return { kind: 'missing' };
     return { kind: 'error', message: `cannot read ${file} (${code ?? (error as Error).message})` };
   }
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) return { kind: 'error', message: `${file} is not a regular file (${fileKind(stat)})` };
+    if (stat.size > MAX_CONFIG_BYTES) return { kind: 'error', message: `${file} is ${stat.size} bytes, more than a config file holds (at most ${MAX_CONFIG_BYTES})` };
+    return { kind: 'text', text: readFileSync(fd, 'utf8') };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return { kind: 'error', message: `cannot read ${file} (${code ?? (error as Error).message})` };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function fileKind(stat: Stats): string {
+  if (stat.isDirectory()) return 'a folder';
+  if (stat.isFIFO()) return 'a named pipe';
+  if (stat.isCharacterDevice() || stat.isBlockDevice()) return 'a device';
+  if (stat.isSocket()) return 'a socket';
+  return 'not a file';
 }
 
 /** Applies a config file's text (exported for tests). */
@@ -124,6 +176,11 @@ export function applyConfigFile(settings: Settings, read: FileRead): void {
 /** Sets one config value; returns what is wrong with it, or null. */
 function applyConfigValue(settings: Settings, key: ConfigKey, value: unknown): string | null {
   const verify = settings.verify;
+  if (isBudgetKey(key)) {
+    const problem = budgetProblem(value);
+    if (problem === null) verify.budgets = { ...verify.budgets, [key]: value as number };
+    return problem;
+  }
   switch (key) {
     case 'dns': {
       if (!Array.isArray(value) || !value.every((item): item is string => typeof item === 'string')) {
@@ -242,6 +299,16 @@ function applyEnvironment(settings: Settings, env: NodeJS.ProcessEnv): void {
     else fail('MXLENS_TIMEOUT', value.problem, 'timeoutMs');
   }
 
+  for (const name of BUDGET_NAMES) {
+    const variable = BUDGET_VARIABLES[name];
+    const text = env[variable]?.trim();
+    if (text === undefined || text === '') continue;
+    const value = /^\d+$/.test(text) ? Number(text) : NaN;
+    const problem = budgetProblem(value);
+    if (problem === null) verify.budgets = { ...verify.budgets, [name]: value };
+    else fail(variable, problem.replace(/not .*$/, `not "${text}"`), name);
+  }
+
   const log = env.MXLENS_LOG;
   if (log !== undefined) {
     if (log === '' || isAbsoluteAnywhere(log)) settings.logFile = log;
@@ -281,6 +348,7 @@ function isAbsoluteAnywhere(file: string): boolean {
 /** The value a setting falls back to, in words, for "...; using X". */
 function describeCurrent(settings: Settings, key: ConfigKey): string {
   const verify = settings.verify;
+  if (isBudgetKey(key)) return String(verify.budgets[key]);
   switch (key) {
     case 'dns':
       return verify.dnsServers.length ? verify.dnsServers.join(', ') : "the system's DNS servers";

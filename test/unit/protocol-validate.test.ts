@@ -176,3 +176,41 @@ describe('parseSocksUrl', () => {
     expect(parseSocksUrl('socks4://127.0.0.1:1080')).toMatchObject({ ok: false });
   });
 });
+
+describe('validateRequest: the requesting site', () => {
+  it.each(['https://example.com', 'http://example.com:8080', 'https://xn--bcher-kva.example', 'http://127.0.0.1:3000', 'https://[::1]:8443'])(
+    'reads the origin %s',
+    (site) => {
+      expect(request(verify({ site }))).toEqual({ type: 'verify', id: 'v1', addresses: ['a@b.example'], site });
+    },
+  );
+
+  it('leaves site out when it is absent (the user asked)', () => {
+    expect(request(verify())).not.toHaveProperty('site');
+  });
+
+  it.each([
+    ['https://example.com/', 'a trailing slash'],
+    ['https://example.com/page', 'a path'],
+    ['https://Example.com', 'an upper-case host'],
+    ['https://example.com:443', 'the default port'],
+    ['https://user@example.com', 'user info'],
+    ['https://example.com?x=1', 'a query'],
+    ['https://bücher.example', 'a host not in punycode'],
+    ['chrome-extension://abcdefghijklmnopabcdefghijklmnop', 'an extension page'],
+    ['file:///etc', 'a file URL'],
+    ['null', 'an opaque origin'],
+    ['', 'an empty string'],
+    ['example.com', 'no scheme'],
+    [' https://example.com', 'white space'],
+  ])('refuses %j (%s) as bad_value', (site) => {
+    expect(problem(verify({ site }))).toMatchObject({ code: 'bad_value', id: 'v1', message: expect.stringContaining('`site`') });
+  });
+
+  it('refuses a site of the wrong type, and one over the length cap', () => {
+    expect(problem(verify({ site: 42 }))).toMatchObject({ code: 'wrong_type', message: '`site` must be a string, not a number' });
+    const long = `https://${'a'.repeat(60)}.${'b'.repeat(60)}.${'c'.repeat(60)}.${'d'.repeat(60)}.${'e'.repeat(60)}.example`;
+    expect(long.length).toBeGreaterThan(LIMITS.maxSiteLength);
+    expect(problem(verify({ site: long }))).toMatchObject({ code: 'bad_value', message: expect.stringContaining(`${LIMITS.maxSiteLength} characters`) });
+  });
+});

@@ -1,9 +1,9 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultVerifyOptions } from '../../native-host/src/engine/options.js';
-import { CONFIG_KEYS, configFilePath, loadSettings } from '../../native-host/src/settings.js';
+import { BUDGET_VARIABLES, CONFIG_KEYS, configFilePath, loadSettings } from '../../native-host/src/settings.js';
 
 let home: string;
 
@@ -220,6 +220,55 @@ describe('bad values are reported, never silently dropped', () => {
     mkdirSync(path.join(home, '.config', 'mxlens', 'config.json'), { recursive: true });
     const settings = load();
     expect(settings.problems).toHaveLength(1);
-    expect(settings.problems[0]!.message).toMatch(/cannot read .*config\.json \(EISDIR\)/);
+    expect(settings.problems[0]!.message).toMatch(/config\.json is not a regular file \(a folder\)/);
+  });
+});
+
+describe('budgets', () => {
+  it('come from the config file and the environment, the environment winning', () => {
+    writeConfig({ mxSessionsPerMinute: 5, domainRcptsPerMinute: 40, siteChecksPerMinute: 0 });
+    const settings = load({ MXLENS_DOMAIN_RCPTS_PER_MINUTE: '30', MXLENS_MX_RCPTS_PER_MINUTE: ' 70 ' });
+    expect(settings.problems).toEqual([]);
+    expect(settings.verify.budgets).toEqual({
+      mxSessionsPerMinute: 5,
+      mxRcptsPerMinute: 70,
+      domainSessionsPerMinute: defaultVerifyOptions().budgets.domainSessionsPerMinute,
+      domainRcptsPerMinute: 30,
+      siteChecksPerMinute: 0,
+    });
+  });
+
+  it('has a variable for every budget, each named in the problem it causes', () => {
+    for (const [name, variable] of Object.entries(BUDGET_VARIABLES)) {
+      const settings = load({ [variable]: 'lots' });
+      expect(settings.problems).toEqual([
+        { setting: variable, message: `must be a whole number per minute from 0 (no limit) to 100000, not "lots"; using ${defaultVerifyOptions().budgets[name as keyof typeof BUDGET_VARIABLES]}` },
+      ]);
+      expect(CONFIG_KEYS).toContain(name);
+    }
+  });
+
+  it('refuses a negative, fractional or huge rate in the config file, keeping the default', () => {
+    writeConfig({ mxSessionsPerMinute: -1, mxRcptsPerMinute: 2.5, domainSessionsPerMinute: 1e9 });
+    const settings = load();
+    expect(settings.problems.map((p) => p.setting)).toEqual([
+      'config.json "mxSessionsPerMinute"',
+      'config.json "mxRcptsPerMinute"',
+      'config.json "domainSessionsPerMinute"',
+    ]);
+    expect(settings.verify.budgets).toEqual(defaultVerifyOptions().budgets);
+  });
+});
+
+describe('the default EHLO name', () => {
+  it('says nothing about this machine: a fixed, well-formed name under .invalid', () => {
+    const { heloName } = defaultVerifyOptions();
+    expect(heloName).toBe('mxlens.invalid');
+    expect(heloName.toLowerCase()).not.toContain(hostname().toLowerCase());
+    expect(load().verify.heloName).toBe('mxlens.invalid');
+  });
+
+  it('is replaced by a real name from the settings', () => {
+    expect(load({ MXLENS_HELO: 'mail.example.com' }).verify.heloName).toBe('mail.example.com');
   });
 });

@@ -1,4 +1,5 @@
 import { describeProxy, loadSettings } from '../settings.js';
+import { terminalSafeJson } from './terminal-text.js';
 import { UsageError } from './usage-error.js';
 
 export const CONFIG_HELP = `Usage: mxlens config path | show
@@ -30,9 +31,10 @@ export async function runConfig(argv: string[]): Promise<number> {
         catchAll: verify.catchAllProbe,
         greylistWaitMs: verify.greylistWaitMs,
         concurrency: verify.concurrency,
+        ...verify.budgets,
         problems: settings.problems,
       };
-      process.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
+      process.stdout.write(`${terminalSafeJson(shown, 2)}\n`);
       return settings.problems.length > 0 ? 1 : 0;
     }
     case undefined:

@@ -1,9 +1,12 @@
 import { describeRule } from '../engine/judge.js';
 import type { VerificationResult } from '../engine/result.js';
 import type { Verdict } from '../engine/verdicts.js';
+import { escapeForTerminal } from './terminal-text.js';
 
 // The human-readable output of `mxlens verify`: one row per address, colours and a progress
-// line only on a terminal (and never with NO_COLOR).
+// line only on a terminal (and never with NO_COLOR). Everything in a row but our own words came
+// from outside (the input, DNS, the mail server): it is shown with its control characters
+// escaped (terminal-text.ts), so no reply can repaint a row or reach the clipboard.
 
 const MARKS: Record<Verdict, { mark: string; colour: number }> = {
   deliverable: { mark: '✔', colour: 32 },
@@ -19,9 +22,10 @@ export class ResultTable {
   private readonly showProgress = Boolean(process.stderr.isTTY);
   private readonly addressWidth: number;
   private progressShown = false;
+  private checked = { done: 0, total: 0 };
 
   constructor(addresses: readonly string[], private readonly verbose: boolean) {
-    this.addressWidth = Math.min(MAX_ADDRESS_WIDTH, Math.max(7, ...addresses.map((a) => a.length)));
+    this.addressWidth = Math.min(MAX_ADDRESS_WIDTH, Math.max(7, ...addresses.map((a) => escapeForTerminal(a).length)));
     process.stdout.write(`${this.row('ADDRESS', 'VERDICT', 'REASON', 'MX', 'REPLY')}\n`);
   }
 
@@ -30,9 +34,10 @@ export class ResultTable {
     const { mark, colour } = MARKS[result.verdict];
     const verdict = this.paint(`${mark} ${result.verdict}`.padEnd(15), colour);
     const reply = result.smtp ? `${result.smtp.code}${result.smtp.enhanced ? ` ${result.smtp.enhanced}` : ''} ${firstLine(result.smtp.message)}` : '';
-    process.stdout.write(`${this.row(result.address, verdict, result.reason, result.mx ?? '-', reply)}\n`);
-    const notes = [result.detail];
-    if (result.suggestion) notes.push(`did you mean ${result.suggestion}?`);
+    const safe = escapeForTerminal;
+    process.stdout.write(`${this.row(safe(result.address), verdict, result.reason, safe(result.mx ?? '-'), safe(reply))}\n`);
+    const notes = [safe(result.detail)];
+    if (result.suggestion) notes.push(`did you mean ${safe(result.suggestion)}?`);
     const flags = Object.entries(result.flags).filter(([, on]) => on === true).map(([name]) => name);
     if (flags.length > 0) notes.push(`flags: ${flags.join(', ')}`);
     process.stdout.write(this.paint(`  ${notes.join(' · ')}\n`, 90));
@@ -40,13 +45,22 @@ export class ResultTable {
       process.stdout.write(this.paint(`    rule ${result.rule}: ${describeRule(result.rule) ?? 'no explanation recorded'}\n`, 90));
     }
     if (this.verbose && result.transcript) {
-      process.stdout.write(result.transcript.map((line) => `    ${line}\n`).join(''));
+      process.stdout.write(result.transcript.map((line) => `    ${safe(line)}\n`).join(''));
     }
   }
 
   progress(done: number, total: number): void {
+    this.checked = { done, total };
     if (!this.showProgress || total < 2) return;
     process.stderr.write(`\r${done}/${total} checked`);
+    this.progressShown = true;
+  }
+
+  /** Work waits for a budget (engine/budgets.ts): say so, rather than look stuck. */
+  waiting(ms: number, budget: string): void {
+    if (!this.showProgress) return;
+    const { done, total } = this.checked;
+    process.stderr.write(`\r\x1b[K${done}/${total} checked; waiting ${Math.ceil(ms / 1000)} s for the budget of ${escapeForTerminal(budget)}`);
     this.progressShown = true;
   }
 
@@ -70,5 +84,5 @@ export class ResultTable {
 }
 
 function firstLine(text: string): string {
-  return text.split('\n')[0] ?? '';
+  return text.split(/\r?\n/)[0] ?? '';
 }

@@ -1,8 +1,10 @@
+import { Budgets } from '../engine/budgets.js';
 import { Verifier } from '../engine/verifier.js';
 import { loadSettings } from '../settings.js';
 import type { VerificationResult } from '../engine/result.js';
 import { parseVerifyArgs } from './verify-args.js';
 import { ResultTable } from './result-table.js';
+import { escapeForTerminal } from './terminal-text.js';
 import { UsageError } from './usage-error.js';
 
 export const VERIFY_HELP = `Usage: mxlens verify [options] [address ...]
@@ -11,8 +13,8 @@ Checks whether each mailbox exists by asking its mail server (DNS, then SMTP up 
 No mail is sent. With no addresses, reads them from stdin, one per line.
 
 Settings also come from the environment (MXLENS_DNS, MXLENS_ALLOW_PRIVATE, MXLENS_PROXY,
-MXLENS_FROM, MXLENS_HELO, MXLENS_TIMEOUT) and the config file (mxlens config path);
-flags win over both.
+MXLENS_FROM, MXLENS_HELO, MXLENS_TIMEOUT, the MXLENS_*_PER_MINUTE budgets) and the config
+file (mxlens config path); flags win over both.
 
 Options:
   --json                NDJSON output: one JSON object per address, in input order
@@ -20,7 +22,7 @@ Options:
   --dns HOST[:PORT]     DNS server to ask (repeatable; default: the system's)
   --smtp-port N         port of the mail servers (default 25)
   --allow-private       allow mail servers on loopback, private or reserved addresses
-  --helo NAME           name we give in EHLO (default: this machine's host name)
+  --helo NAME           name we give in EHLO (default: mxlens.invalid, which names no machine)
   --from ADDRESS        MAIL FROM address (default: the null sender <>)
   --timeout MS          time budget per address (default 20000)
   --no-catch-all        do not probe a random address to detect catch-all domains
@@ -34,7 +36,7 @@ export async function runVerify(argv: string[]): Promise<number> {
   const settings = loadSettings();
   const command = parseVerifyArgs(argv, settings.verify);
   for (const problem of settings.problems) {
-    process.stderr.write(`mxlens: ignoring ${problem.setting}: ${problem.message}\n`);
+    process.stderr.write(`mxlens: ignoring ${escapeForTerminal(problem.setting)}: ${escapeForTerminal(problem.message)}\n`);
   }
   const addresses = command.addresses.length > 0 ? command.addresses : await readStdinLines();
   if (addresses.length === 0) throw new UsageError('no addresses given (pass them as arguments or on stdin)');
@@ -45,7 +47,8 @@ export async function runVerify(argv: string[]): Promise<number> {
   const output = command.json ? new NdjsonWriter() : new ResultTable(addresses, command.options.verbose);
   const ordered = new InputOrder(addresses.length, (result) => output.write(result));
   try {
-    for await (const { index, result } of new Verifier(command.options).verify(addresses, aborter.signal)) {
+    const budgets = new Budgets(command.options.budgets, Date.now, ({ ms, budget }) => output.waiting(ms, budget));
+    for await (const { index, result } of new Verifier(command.options, { budgets }).verify(addresses, aborter.signal)) {
       ordered.add(index, result);
       output.progress(ordered.done, addresses.length);
     }
@@ -82,6 +85,7 @@ class NdjsonWriter {
     process.stdout.write(`${JSON.stringify(result)}\n`);
   }
   progress(): void {}
+  waiting(): void {}
   end(): void {}
 }
 

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { parseDnsServer } from '../cli/verify-args.js';
+import { escapeForTerminal } from '../cli/terminal-text.js';
 import { parseStrictArgs, UsageError } from '../cli/usage-error.js';
 import { BROWSERS, detectBrowsers, type SystemContext } from '../install/browsers.js';
 import { bundledHostScript } from '../install/install-command.js';
@@ -141,9 +142,10 @@ function formatReport(checks: Check[], ok: boolean): string {
   const paint = (code: string, text: string) => (color ? `\x1b[${code}m${text}\x1b[0m` : text);
   const lines = [`MX Lens doctor: mxlens ${VERSION}, Node ${process.version}, ${process.platform}`, ''];
   for (const check of checks) {
-    lines.push(`  ${check.ok ? paint('32', 'ok  ') : paint('31', 'FAIL')}  ${check.title}`);
-    for (const line of check.detail.split('\n')) lines.push(`        ${line}`);
-    if (check.fix) lines.push(`        ${paint('1', 'Fix:')} ${check.fix}`);
+    // Details quote mail servers, DNS and files: shown, never obeyed (cli/terminal-text.ts).
+    lines.push(`  ${check.ok ? paint('32', 'ok  ') : paint('31', 'FAIL')}  ${escapeForTerminal(check.title)}`);
+    for (const line of check.detail.split('\n')) lines.push(`        ${escapeForTerminal(line)}`);
+    if (check.fix) lines.push(`        ${paint('1', 'Fix:')} ${escapeForTerminal(check.fix)}`);
   }
   const failed = checks.filter((check) => !check.ok).length;
   lines.push('', ok ? 'All good.' : `${failed} problem${failed === 1 ? '' : 's'} found.`, '');

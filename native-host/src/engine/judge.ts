@@ -654,6 +654,10 @@ export const DECISIONS = {
   'session-timeout': { reason: 'timeout', why: 'The mail server did not answer within the time allowed.' },
   'session-cancelled': { reason: 'timeout', why: 'The check was cancelled before a mail server answered.' },
   'session-protocol': { reason: 'protocol_error', why: 'The mail server broke the SMTP protocol, so its replies could not be trusted.' },
+  'over-budget': {
+    reason: 'rate_limited',
+    why: "MX Lens's own budget for this mail server, domain or requesting site is spent: not checked, no connection made.",
+  },
   'smtputf8-not-offered': { reason: 'smtputf8_unsupported', why: 'The address has a non-ASCII local part and the server does not offer SMTPUTF8.' },
   'same-refusal-as-random-address': {
     reason: 'blocked',

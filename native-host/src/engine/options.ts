@@ -1,4 +1,4 @@
-import { hostname } from 'node:os';
+import { defaultBudgetRates, type BudgetRates } from './budgets.js';
 
 export type CheckLevel = 'syntax' | 'dns' | 'smtp';
 
@@ -32,15 +32,29 @@ export interface VerifyOptions {
   connectionsPerHost: number;
   /** Keep the SMTP dialogue in each result. */
   verbose: boolean;
+  /** Sessions and recipients per minute, per mail server, recipient domain and requesting site. */
+  budgets: BudgetRates;
 }
+
+/**
+ * The EHLO name when none is set. Not this machine's host name: every mail server a web page
+ * picks would learn it ("alice-macbook", a company's naming scheme). RFC 5321 wants a domain
+ * (or an address literal); an address literal of our own address would leak the LAN address
+ * behind NAT or a proxy, and a real domain would be somebody else's. `.invalid` is reserved
+ * (RFC 6761) never to exist, so this name is well-formed, the same on every machine, names the
+ * software rather than the person, and claims no one's identity. Servers that insist on a name
+ * resolving to the client's IP refuse it, as they refuse most home host names: set --helo.
+ */
+export const DEFAULT_HELO_NAME = 'mxlens.invalid';
 
 /**
  * Defaults, and why:
  * - sender "" (MAIL FROM:<>): the null reverse-path is what mail servers themselves use for
  *   address-verification callouts and bounces, and RFC 5321 requires it to be accepted. It claims
  *   no one's identity. Using the checked address, or a well-known provider's, would be a lie.
- * - HELO: this machine's own host name, the honest answer to "who are you". Servers that check
- *   it want a name that resolves to the connecting IP; set --helo to such a name when you have one.
+ * - HELO: DEFAULT_HELO_NAME (above), which says nothing about this machine; set --helo to a
+ *   name that resolves to the connecting IP when you have one.
+ * - budgets: defaultBudgetRates() (budgets.ts).
  */
 export function defaultVerifyOptions(): VerifyOptions {
   return {
@@ -48,7 +62,7 @@ export function defaultVerifyOptions(): VerifyOptions {
     dnsServers: [],
     smtpPort: 25,
     allowPrivate: false,
-    heloName: hostname() || 'localhost',
+    heloName: DEFAULT_HELO_NAME,
     sender: '',
     timeoutMs: 20_000,
     catchAllProbe: true,
@@ -57,6 +71,7 @@ export function defaultVerifyOptions(): VerifyOptions {
     concurrency: 8,
     connectionsPerHost: 2,
     verbose: false,
+    budgets: defaultBudgetRates(),
   };
 }
 

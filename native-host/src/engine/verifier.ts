@@ -1,4 +1,5 @@
-import { MailDns, type MailRouting } from './dns.js';
+import { Budgets, domainClaim, overBudgetDetail, spend } from './budgets.js';
+import { MailDns, type MailHost, type MailRouting } from './dns.js';
 import { computeFlags, suggestAddress } from './flags/index.js';
 import { decide, judgeRouting, judgeWithFlags, type Judgement } from './judge.js';
 import { KeyedSemaphore, Semaphore } from './limits.js';
@@ -19,13 +20,25 @@ export interface IndexedResult {
 
 const CATCH_ALL_MEMORY_MS = 60 * 60_000;
 
+/** Who the checks are for: the budgets they draw on, and the web site that asked (null: the user). */
+export interface Requester {
+  budgets: Budgets;
+  site: string | null;
+}
+
 export class Verifier {
   private readonly dns: MailDns;
   private readonly sessions: Semaphore;
   private readonly connectionsPerHost: KeyedSemaphore;
   private readonly catchAllByDomain = new Map<string, { catchAll: boolean; expires: number }>();
 
-  constructor(private readonly options: VerifyOptions) {
+  private readonly requester: Requester;
+
+  constructor(
+    private readonly options: VerifyOptions,
+    requester: Partial<Requester> = {},
+  ) {
+    this.requester = { budgets: requester.budgets ?? new Budgets(options.budgets), site: requester.site ?? null };
     this.dns = new MailDns({
       servers: options.dnsServers,
       timeoutMs: Math.min(5_000, options.timeoutMs),
@@ -115,15 +128,37 @@ export class Verifier {
       return answer({ ...decide('level-dns'), detail: `Mail for ${domain} goes to ${names}.`, mx: routing.hosts[0]!.name, reply: null });
     }
 
+    // Over budget: the addresses that do not fit wait, or are answered without connecting.
+    const budget = await spend(
+      this.requester.budgets,
+      domainClaim(domain, members.length, this.requester.site),
+      this.options.timeoutMs / 2,
+      signal,
+    );
+    const overBudget: ProbeOutcome = { ...decide('over-budget'), detail: overBudgetDetail(budget), mx: null, reply: null, retryAfterMs: budget.retryAfterMs };
+    // A cancelled check goes on to the probe, which answers "cancelled" without connecting.
+    const admitted = signal?.aborted ? members : members.slice(0, budget.admitted);
+    const outcomes = admitted.length > 0 ? await this.probe(domain, routing.hosts, admitted, signal) : new Map();
+    for (const { parsed } of members.slice(admitted.length)) outcomes.set(parsed.normalized, { outcome: overBudget, catchAll: null });
+    return outcomes;
+  }
+
+  private async probe(
+    domain: string,
+    hosts: MailHost[],
+    members: Array<{ parsed: ParsedAddress }>,
+    signal?: AbortSignal,
+  ): Promise<Map<string, { outcome: ProbeOutcome; catchAll: boolean | null }>> {
     const knownCatchAll = this.rememberedCatchAll(domain);
     const probe = await this.sessions.use(() =>
       probeDomain({
         domain,
-        hosts: routing.hosts,
+        hosts,
         recipients: members.map(({ parsed }) => ({ mailbox: parsed.normalized, needsSmtpUtf8: !parsed.asciiLocalPart })),
         knownCatchAll,
         options: this.options,
         connectionsPerHost: this.connectionsPerHost,
+        budgets: this.requester.budgets,
         signal,
       }),
     );

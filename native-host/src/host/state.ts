@@ -1,3 +1,4 @@
+import { Budgets, defaultBudgetRates } from '../engine/budgets.js';
 import type { VerifyOptions } from '../engine/options.js';
 import type { VerificationResult } from '../engine/result.js';
 import { Verifier, type IndexedResult } from '../engine/verifier.js';
@@ -5,8 +6,14 @@ import type { HostMessage, RequestId, SettingsProblem } from '../protocol/messag
 import type { HostLog } from './log.js';
 
 // What the host keeps while the browser holds the port open: the handshake, the running
-// verifies, the engines (DNS cache, catch-all memory, per-MX connection limits live in a
-// Verifier, so one is kept per distinct options set), recent results, and the re-check queue.
+// verifies, the budgets (one set for the whole process, whoever asks), the engines (DNS cache,
+// catch-all memory, per-MX connection limits live in a Verifier, so one is kept per requesting
+// site and distinct options set), recent results, and the re-check queue.
+//
+// Partitions: what a web page caused to be looked up (results, DNS answers, catch-all memory)
+// is remembered for that page's site only, so no page can tell by the timing of an answer
+// whether the user, or another site, checked an address recently. The user's own checks
+// (popup, context menu) share the "user" partition.
 
 export interface HostSettings {
   verify: VerifyOptions;
@@ -32,7 +39,8 @@ export class HostState {
   /** Set by a successful hello; until then only hello is served. */
   handshake: { extension: string } | null = null;
   readonly jobs = new Map<string, Job>();
-  readonly engines = new EnginePool();
+  readonly budgets: Budgets;
+  readonly engines: EnginePool;
   readonly cache = new ResultCache();
   readonly rechecks: RecheckQueue;
 
@@ -41,6 +49,8 @@ export class HostState {
     readonly send: Send,
     readonly log: HostLog,
   ) {
+    this.budgets = new Budgets(settings.verify.budgets);
+    this.engines = new EnginePool(this.budgets);
     this.rechecks = new RecheckQueue(this.engines, this.cache, send, log);
   }
 
@@ -60,15 +70,28 @@ export class HostState {
 
 const MAX_ENGINES = 8;
 
-/** One long-lived Verifier per distinct options set (least recently used dropped past 8). */
+/** The user's partition: a site is always an http(s) origin, so it never collides with this. */
+const USER_PARTITION = 'user';
+
+/** Where a request's results and lookups are remembered: its site's partition, or the user's. */
+export function partitionOf(site: string | null | undefined): string {
+  return site ?? USER_PARTITION;
+}
+
+/**
+ * One long-lived Verifier per (partition, options set), least recently used dropped past 8.
+ * Every Verifier draws on the same budgets. The key doubles as the result-cache key prefix.
+ */
 export class EnginePool {
   private readonly byKey = new Map<string, Verifier>();
 
-  get(options: VerifyOptions): { key: string; verifier: Verifier } {
-    const key = optionsKey(options);
+  constructor(private readonly budgets: Budgets = new Budgets(defaultBudgetRates())) {}
+
+  get(options: VerifyOptions, site: string | null = null): { key: string; verifier: Verifier } {
+    const key = `${partitionOf(site)}\n${optionsKey(options)}`;
     let verifier = this.byKey.get(key);
     if (verifier) this.byKey.delete(key);
-    else verifier = new Verifier(options);
+    else verifier = new Verifier(options, { budgets: this.budgets, site });
     this.byKey.set(key, verifier);
     while (this.byKey.size > MAX_ENGINES) this.byKey.delete(this.byKey.keys().next().value!);
     return { key, verifier };
@@ -138,7 +161,7 @@ const SYNTAX_TTL_MS = 30 * 60_000;
 const UNKNOWN_TTL_MS = 2 * 60_000;
 const MAX_CACHED = 20_000;
 
-/** Recent results per (options, address): 30 min for a definitive verdict, 2 min for an unknown one. */
+/** Recent results per (partition and options key, address): 30 min for a definitive verdict, 2 min for an unknown one. */
 export class ResultCache {
   private readonly entries = new Map<string, { result: VerificationResult; expires: number }>();
 
@@ -174,6 +197,8 @@ function ttlFor(result: VerificationResult): number {
   if (result.verdict !== 'unknown') return DEFINITIVE_TTL_MS;
   // A check cut short by a cancel says nothing about the address.
   if (result.reason === 'timeout' && /cancel/i.test(result.detail)) return 0;
+  // Nor does our own budget's "not now" (no server reply): remembered, it would outlast its retryAfterMs.
+  if (result.reason === 'rate_limited' && result.smtp === null) return 0;
   return UNKNOWN_TTL_MS;
 }
 
@@ -194,6 +219,7 @@ interface RecheckTarget {
 interface Recheck {
   optionsKey: string;
   options: VerifyOptions;
+  site: string | null;
   address: string;
   /** Every (verify id, index) waiting for this address's re-check. */
   targets: RecheckTarget[];
@@ -218,7 +244,7 @@ export class RecheckQueue {
   ) {}
 
   /** Queues a re-check when `result` calls for one; true when `target` will get one. */
-  offer(target: RecheckTarget, options: VerifyOptions, optionsKey: string, result: VerificationResult): boolean {
+  offer(target: RecheckTarget, options: VerifyOptions, site: string | null, optionsKey: string, result: VerificationResult): boolean {
     if (result.reason !== 'greylisted' || result.retryAfterMs === undefined) return false;
     const key = `${optionsKey}\n${result.address}`;
     const queued = this.pending.get(key);
@@ -233,7 +259,7 @@ export class RecheckQueue {
     while (this.attempts.size > MAX_REMEMBERED_ADDRESSES) this.attempts.delete(this.attempts.keys().next().value!);
 
     const delay = Math.min(MAX_RECHECK_DELAY_MS, Math.max(0, result.retryAfterMs) + RECHECK_MARGIN_MS);
-    const recheck: Recheck = { optionsKey, options, address: result.address, targets: [target], timer: null, controller: new AbortController() };
+    const recheck: Recheck = { optionsKey, options, site, address: result.address, targets: [target], timer: null, controller: new AbortController() };
     recheck.timer = setTimeout(() => void this.run(key, recheck), delay);
     recheck.timer.unref();
     this.pending.set(key, recheck);
@@ -280,7 +306,7 @@ export class RecheckQueue {
     recheck.timer = null;
     let fresh: VerificationResult | null = null;
     try {
-      const { verifier } = this.engines.get(recheck.options);
+      const { verifier } = this.engines.get(recheck.options, recheck.site);
       await streamResults(verifier, [recheck.address], recheck.controller.signal, ({ result }) => (fresh = result));
     } catch (error) {
       this.log.error('re-check failed:', error);
@@ -293,6 +319,6 @@ export class RecheckQueue {
     for (const target of recheck.targets) {
       this.send({ type: 'result', id: target.id, index: target.index, result, recheck: true });
     }
-    for (const target of recheck.targets) this.offer(target, recheck.options, recheck.optionsKey, result);
+    for (const target of recheck.targets) this.offer(target, recheck.options, recheck.site, recheck.optionsKey, result);
   }
 }

@@ -19,6 +19,7 @@ import {
   type SystemContext,
 } from './browsers.js';
 import { isOurLauncher, launcherFileName, launcherText, mxlensFolder } from './launcher.js';
+import { launcherChain, statOnDisk, writableByOthers, type StatOf } from './launcher-safety.js';
 import { HOST_NAME, hostManifest, manifestText, parseOurManifest, sortExtensionIds, type ExtraExtensions } from './manifest.js';
 
 // `mxlens install` and `mxlens uninstall`: register the native messaging host with browsers.
@@ -54,6 +55,8 @@ export interface InstallEnvironment extends SystemContext {
   hostScript: string;
   /** Runs reg.exe with these arguments (called only when platform is win32). */
   runReg?: (args: string[]) => void;
+  /** Owner and mode of a path (default: the real file system); for the --system safety check. */
+  statOf?: StatOf;
 }
 
 export function currentEnvironment(): InstallEnvironment {
@@ -573,6 +576,7 @@ export async function runInstall(argv: string[], env: InstallEnvironment = curre
     return 1;
   }
   const plan = planInstall(env, { browsers: flags.browsers, scope: flags.scope, dir: flags.dir, extra: sorted.extra });
+  if (plan.scope === 'system' && env.platform !== 'win32' && !systemInstallIsSafe(plan, env)) return 1;
   const report = applyInstall(plan, env, flags.dryRun);
 
   const out: string[] = [];
@@ -608,6 +612,28 @@ export async function runUninstall(argv: string[], env: InstallEnvironment = cur
   }
   process.stdout.write(`${out.join('\n')}\n`);
   return report.ok ? 0 : 1;
+}
+
+/**
+ * Every user's browser will run the launcher and what it names: refuses when a non-root user
+ * could change any of it (or a folder above it); warns when a non-root group could.
+ */
+function systemInstallIsSafe(plan: InstallPlan, env: InstallEnvironment): boolean {
+  const findings = writableByOthers(launcherChain(plan.launcher.path, env.nodePath, env.hostScript), env.statOf ?? statOnDisk);
+  const refused = findings.filter((finding) => finding.level === 'refuse');
+  for (const finding of findings.filter((f) => f.level === 'warn')) {
+    process.stderr.write(`mxlens: warning: ${finding.path} is ${finding.why}; its members could change what every user's browser runs\n`);
+  }
+  if (refused.length === 0) return true;
+  process.stderr.write(
+    [
+      'mxlens: refusing a system-wide install: every user\'s browser would run code that a non-root user can change:',
+      ...refused.map((finding) => `  ${finding.path}: ${finding.why}`),
+      'Install MX Lens and Node where only root can write (e.g. sudo npm install -g mxlens), then run: sudo mxlens install --system',
+      '',
+    ].join('\n'),
+  );
+  return false;
 }
 
 const WOULD: Partial<Record<FileOutcome, string>> = { written: 'would write', updated: 'would update', removed: 'would remove' };

@@ -26,12 +26,14 @@ export const LIMITS = {
   maxConcurrentRequests: 16,
   /** Longest string `id` accepted. */
   maxIdLength: 200,
+  /** Longest `site` accepted (an origin: scheme, a host name of at most 253 characters, a port). */
+  maxSiteLength: 300,
 } as const;
 
 export type Limits = { [K in keyof typeof LIMITS]: number };
 
 /** What this host can do, announced in the hello reply. */
-export const CAPABILITIES = ['verify', 'cancel', 'recheck', 'cache'] as const;
+export const CAPABILITIES = ['verify', 'cancel', 'recheck', 'cache', 'site'] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 
 // ---------------------------------------------------------------- requests (extension → host)
@@ -66,6 +68,8 @@ export interface VerifyRequest {
   id: RequestId;
   addresses: string[];
   options?: VerifyRequestOptions;
+  /** the top-level origin (scheme://host[:port]) of the page that chose these addresses; absent when the user asked (popup, context menu, CLI) */
+  site?: string;
 }
 
 export interface CancelRequest {

@@ -104,7 +104,32 @@ function readVerify(message: Record<string, unknown>, id: RequestId): VerifyRequ
   });
   const request: VerifyRequest = { type: 'verify', id, addresses: addresses as string[] };
   if (message.options !== undefined) request.options = readOptions(message.options);
+  if (message.site !== undefined) request.site = readSite(message.site);
   return request;
+}
+
+/**
+ * A page's top-level origin, exactly as the browser serializes it (`location.origin`):
+ * http or https, lower-case host (IDNs in punycode), a port only when not the default, no
+ * path, no trailing slash. Anything looser could split one site into many cache partitions
+ * and budgets, or merge a site into the user's partition.
+ */
+function readSite(value: unknown): string {
+  if (typeof value !== 'string') throw new Invalid('wrong_type', `\`site\` must be a string, not ${describe(value)}`);
+  if (value.length > LIMITS.maxSiteLength) throw new Invalid('bad_value', `\`site\` is longer than ${LIMITS.maxSiteLength} characters`);
+  if (!isSerializedOrigin(value)) {
+    throw new Invalid('bad_value', `\`site\` must be a page's origin like "https://example.com" or "http://example.com:8080", not ${quote(value)}`);
+  }
+  return value;
+}
+
+function isSerializedOrigin(text: string): boolean {
+  if (!/^https?:\/\/[a-z0-9.\-[\]:]+$/.test(text)) return false;
+  try {
+    return new URL(text).origin === text;
+  } catch {
+    return false;
+  }
 }
 
 function readOptions(value: unknown): VerifyRequestOptions {

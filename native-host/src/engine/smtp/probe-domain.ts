@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { overBudgetDetail, serverClaim, spend, type Budgets } from '../budgets.js';
 import type { MailHost } from '../dns.js';
 import { decide, judgeCatchAllProbe, judgeRecipient, judgeReply, judgeSessionFailure, type Judgement } from '../judge.js';
 import type { KeyedSemaphore } from '../limits.js';
@@ -44,6 +45,8 @@ export interface DomainProbeInput {
   knownCatchAll: boolean | null;
   options: VerifyOptions;
   connectionsPerHost: KeyedSemaphore;
+  /** Sessions and RCPTs per mail server; without it, none are counted. */
+  budgets?: Budgets;
   signal?: AbortSignal;
 }
 
@@ -98,8 +101,11 @@ async function probeOnce(input: DomainProbeInput): Promise<DomainProbeResult> {
   for (let i = 0; i < targets.length && pending.length > 0; i++) {
     if (Date.now() >= connectDeadline || input.signal?.aborted) break;
     const target = targets[i]!;
+    const admitted = await withinServerBudget(input, target, pending, connectDeadline);
+    if (admitted.failure) lastFailure = admitted.failure;
+    if (admitted.recipients.length === 0) continue;
     const attempt = await input.connectionsPerHost.use(target.ip, () =>
-      talkTo(target, pending, catchAll, connectDeadline, input),
+      talkTo(target, admitted.recipients, catchAll, connectDeadline, input),
     );
     for (const [mailbox, outcome] of attempt.outcomes) outcomes.set(mailbox, outcome);
     catchAll = attempt.catchAll ?? catchAll;
@@ -114,6 +120,25 @@ async function probeOnce(input: DomainProbeInput): Promise<DomainProbeResult> {
   const fallback = lastFailure ?? timeoutOutcome(input.signal);
   for (const r of pending) outcomes.set(r.mailbox, fallback);
   return { outcomes, catchAll: input.knownCatchAll ?? catchAll };
+}
+
+/** The recipients this server's budget lets through now (after waiting, if it may), and why not the rest. */
+async function withinServerBudget(
+  input: DomainProbeInput,
+  target: Target,
+  pending: Recipient[],
+  connectDeadline: number,
+): Promise<{ recipients: Recipient[]; failure: ProbeOutcome | null }> {
+  if (!input.budgets) return { recipients: pending, failure: null };
+  if (input.signal?.aborted) return { recipients: [], failure: null };
+  const maxWaitMs = (connectDeadline - Date.now()) / 2;
+  const admission = await spend(input.budgets, serverClaim(target.ip, pending.length), maxWaitMs, input.signal);
+  if (input.signal?.aborted) return { recipients: [], failure: null };
+  const failure: ProbeOutcome | null =
+    admission.admitted < pending.length
+      ? { ...decide('over-budget'), detail: overBudgetDetail(admission), mx: target.host.name, reply: null, retryAfterMs: admission.retryAfterMs }
+      : null;
+  return { recipients: pending.slice(0, admission.admitted), failure };
 }
 
 function timeoutOutcome(signal?: AbortSignal): ProbeOutcome {

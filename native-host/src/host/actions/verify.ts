@@ -48,7 +48,9 @@ export function verify(state: HostState, request: VerifyRequest): void {
 
 async function run(state: HostState, request: VerifyRequest, options: VerifyOptions, signal: AbortSignal): Promise<void> {
   const { id, addresses } = request;
-  const { key: optionsKey, verifier } = state.engines.get(options);
+  const site = request.site ?? null;
+  // The key names the partition (the site, or the user's): nothing cached for one is served to another.
+  const { key: optionsKey, verifier } = state.engines.get(options, site);
   const answered = new Set<number>();
   const started = Date.now();
 
@@ -59,7 +61,7 @@ async function run(state: HostState, request: VerifyRequest, options: VerifyOpti
     }
     answered.add(index);
     state.send({ type: 'result', id, index, result, ...(cached ? { cached: true as const } : {}) });
-    state.rechecks.offer({ id, index }, options, optionsKey, result);
+    state.rechecks.offer({ id, index }, options, site, optionsKey, result);
   };
 
   // Known results first; the rest go to the engine, with their positions remembered.
