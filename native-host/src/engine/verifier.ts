@@ -1,9 +1,9 @@
 import { MailDns, type MailRouting } from './dns.js';
 import { computeFlags, suggestAddress } from './flags/index.js';
-import { KeyedSemaphore, Semaphore } from './limits.js';
+import { MxScheduler } from './mx-scheduler.js';
 import type { VerifyOptions } from './options.js';
 import type { Flags, VerificationResult } from './result.js';
-import { probeDomain, type ProbeOutcome } from './smtp/probe-domain.js';
+import { allowedTargets, type ProbeOutcome } from './smtp/probe-domain.js';
 import { invalidSyntaxResult, parseAddress, type ParsedAddress } from './syntax.js';
 import { REASONS, verdictOf, type Reason } from './verdicts.js';
 
@@ -17,26 +17,31 @@ export interface IndexedResult {
 }
 
 const CATCH_ALL_MEMORY_MS = 60 * 60_000;
+/** Characters RCPT TO cannot carry, even inside a quoted local part. */
+const UNSENDABLE = /[\r\n\0<>]/;
+
+interface Member {
+  parsed: ParsedAddress;
+  indexes: number[];
+}
 
 export class Verifier {
   private readonly dns: MailDns;
-  private readonly sessions: Semaphore;
-  private readonly connectionsPerHost: KeyedSemaphore;
+  private readonly scheduler: MxScheduler;
   private readonly catchAllByDomain = new Map<string, { catchAll: boolean; expires: number }>();
 
   constructor(private readonly options: VerifyOptions) {
-    this.dns = new MailDns({
-      servers: options.dnsServers,
-      timeoutMs: Math.min(5_000, options.timeoutMs),
-      tries: 2,
+    this.dns = new MailDns({ servers: options.dnsServers, timeoutMs: dnsQueryTimeout(options.timeoutMs) });
+    this.scheduler = new MxScheduler(options, {
+      known: (domain) => this.rememberedCatchAll(domain),
+      learn: (domain, catchAll) => this.catchAllByDomain.set(domain, { catchAll, expires: Date.now() + CATCH_ALL_MEMORY_MS }),
     });
-    this.sessions = new Semaphore(options.concurrency);
-    this.connectionsPerHost = new KeyedSemaphore(options.connectionsPerHost);
   }
 
   /**
    * Checks every address and yields each result as soon as it is known (not in input order).
-   * Equal addresses are checked once; addresses at one domain share one SMTP session.
+   * Equal addresses are checked once; addresses whose domains share a mail server share its
+   * SMTP sessions.
    */
   async *verify(addresses: readonly string[], signal?: AbortSignal): AsyncGenerator<IndexedResult> {
     const ready: IndexedResult[] = [];
@@ -66,71 +71,79 @@ export class Verifier {
     emit: (index: number, result: VerificationResult) => void,
     signal?: AbortSignal,
   ): Promise<void> {
-    const byDomain = new Map<string, Map<string, { parsed: ParsedAddress; indexes: number[] }>>();
+    const byDomain = new Map<string, Map<string, Member>>();
     addresses.forEach((address, index) => {
       const parsed = parseAddress(address);
-      if (!parsed.ok) {
-        emit(index, invalidSyntaxResult(address, parsed.problem));
-        return;
+      if (!parsed.ok) return emit(index, invalidSyntaxResult(address, parsed.problem));
+      if (UNSENDABLE.test(parsed.normalized)) {
+        return emit(index, invalidSyntaxResult(address, 'control characters, "<" and ">" cannot be sent to a mail server'));
       }
       if (this.options.level === 'syntax') {
-        emit(index, buildResult(address, parsed, { reason: 'syntax_only', detail: '', mx: null, reply: null }, null));
-        return;
+        return emit(index, buildResult(address, parsed, { reason: 'syntax_only', detail: '', mx: null, reply: null }, null));
       }
-      const domainGroup = byDomain.get(parsed.domain) ?? new Map();
+      const domainGroup = byDomain.get(parsed.domain) ?? new Map<string, Member>();
       byDomain.set(parsed.domain, domainGroup);
       const same = domainGroup.get(parsed.normalized) ?? { parsed, indexes: [] };
       same.indexes.push(index);
       domainGroup.set(parsed.normalized, same);
     });
 
+    const answer = (member: Member, outcome: ProbeOutcome) => {
+      const catchAll = outcome.mx !== null ? this.rememberedCatchAll(member.parsed.domain) : null;
+      for (const index of member.indexes) emit(index, buildResult(addresses[index]!, member.parsed, outcome, catchAll));
+    };
     await Promise.all(
       [...byDomain].map(([domain, group]) =>
-        this.checkDomain(domain, [...group.values()], signal).then((outcomes) => {
-          for (const { parsed, indexes } of group.values()) {
-            const { outcome, catchAll } = outcomes.get(parsed.normalized)!;
-            for (const index of indexes) emit(index, buildResult(addresses[index]!, parsed, outcome, catchAll));
-          }
+        this.checkDomain(domain, [...group.values()], answer, signal).catch((error: unknown) => {
+          // A bug must not cost the other addresses their answers, nor these theirs.
+          for (const member of group.values()) answer(member, internalFailureOutcome(error));
         }),
       ),
     );
   }
 
+  /** DNS for the domain, then every address goes to the scheduler; resolves when all answered. */
   private async checkDomain(
     domain: string,
-    members: Array<{ parsed: ParsedAddress }>,
+    members: Member[],
+    answer: (member: Member, outcome: ProbeOutcome) => void,
     signal?: AbortSignal,
-  ): Promise<Map<string, { outcome: ProbeOutcome; catchAll: boolean | null }>> {
-    const answer = (outcome: ProbeOutcome, catchAll: boolean | null = null) =>
-      new Map(members.map(({ parsed }) => [parsed.normalized, { outcome, catchAll }]));
-
+  ): Promise<void> {
+    const startedAt = Date.now();
     const literalIp = members[0]!.parsed.literalIp;
     const routing: MailRouting = literalIp
       ? { kind: 'hosts', hosts: [{ name: domain, preference: 0, addresses: [literalIp], implicit: true }] }
       : await this.dns.resolveMailRouting(domain);
-    if (routing.kind !== 'hosts') return answer(routingOutcome(domain, routing));
+    if (routing.kind !== 'hosts') return members.forEach((m) => answer(m, routingOutcome(domain, routing)));
     if (this.options.level === 'dns') {
       const names = routing.hosts.map((host) => host.name).join(', ');
-      return answer({ reason: 'dns_only', detail: `Mail for ${domain} goes to ${names}.`, mx: routing.hosts[0]!.name, reply: null });
+      const outcome = { reason: 'dns_only' as const, detail: `Mail for ${domain} goes to ${names}.`, mx: routing.hosts[0]!.name, reply: null };
+      return members.forEach((m) => answer(m, outcome));
     }
+    const { targets, refused } = allowedTargets(routing.hosts, this.options.allowPrivate);
+    if (targets.length === 0) return members.forEach((m) => answer(m, refused!));
 
-    const knownCatchAll = this.rememberedCatchAll(domain);
-    const probe = await this.sessions.use(() =>
-      probeDomain({
-        domain,
-        hosts: routing.hosts,
-        recipients: members.map(({ parsed }) => ({ mailbox: parsed.normalized, needsSmtpUtf8: !parsed.asciiLocalPart })),
-        knownCatchAll,
-        options: this.options,
-        connectionsPerHost: this.connectionsPerHost,
-        signal,
-      }),
-    );
-    if (probe.catchAll !== null && knownCatchAll === null) {
-      this.catchAllByDomain.set(domain, { catchAll: probe.catchAll, expires: Date.now() + CATCH_ALL_MEMORY_MS });
-    }
-    return new Map(
-      members.map(({ parsed }) => [parsed.normalized, { outcome: probe.outcomes.get(parsed.normalized)!, catchAll: probe.catchAll }]),
+    const budgetMs = this.options.timeoutMs - (Date.now() - startedAt);
+    await Promise.all(
+      members.map(
+        (member) =>
+          new Promise<void>((resolve) => {
+            this.scheduler.submit(
+              {
+                mailbox: member.parsed.normalized,
+                domain,
+                needsSmtpUtf8: !member.parsed.asciiLocalPart,
+                targets,
+                budgetMs,
+                done: (outcome) => {
+                  answer(member, outcome);
+                  resolve();
+                },
+              },
+              signal,
+            );
+          }),
+      ),
     );
   }
 
@@ -139,6 +152,20 @@ export class Verifier {
     if (!known || known.expires < Date.now()) return null;
     return known.catchAll;
   }
+}
+
+/**
+ * Each DNS query gets a slice of the address's budget, so that the MX lookup and the host's
+ * address lookups, each with one retry, leave time for SMTP.
+ */
+function dnsQueryTimeout(timeoutMs: number): number {
+  return Math.min(2_500, Math.max(200, Math.floor(timeoutMs / 8)));
+}
+
+/** An unexpected error inside the engine: an honest "unknown" for the addresses it touched. */
+function internalFailureOutcome(error: unknown): ProbeOutcome {
+  const message = error instanceof Error ? error.message : String(error);
+  return { reason: 'protocol_error', detail: `MX Lens could not finish this check: ${message}`, mx: null, reply: null };
 }
 
 function routingOutcome(domain: string, routing: Exclude<MailRouting, { kind: 'hosts' }>): ProbeOutcome {
