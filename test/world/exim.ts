@@ -84,10 +84,10 @@ async function launch(dir: string, options: EximOptions): Promise<EximHandle> {
   // Exim receives mail as Debian-exim: it writes spool and log, reads the TLS key at STARTTLS.
   for (const sub of ['spool', 'log', 'mailboxes']) {
     await mkdir(path.join(dir, sub), { mode: 0o750 });
-    await chown(path.join(dir, sub), user.uid, user.gid);
+    await giveToEximUser(path.join(dir, sub), user);
   }
   const tls = await makeSelfSignedCert(path.join(dir, 'tls'), options.hostname);
-  await chown(tls.keyFile, user.uid, user.gid);
+  await giveToEximUser(tls.keyFile, user);
   const mailboxFile = path.join(dir, 'mailboxes.lsearch');
   await writeFile(mailboxFile, options.mailboxes.map((m) => `${m.toLowerCase()}:\n`).join(''), { mode: 0o644 });
   const configFile = path.join(dir, 'exim.conf');
@@ -193,6 +193,15 @@ async function writeAccountCopies(dir: string): Promise<{ uid: number; gid: numb
   );
   await writeFile(path.join(dir, 'group'), knownGroup !== undefined ? group : withLine(group, `${EXIM_USER}:x:${gid}:`), { mode: 0o644 });
   return { uid, gid };
+}
+
+async function giveToEximUser(file: string, user: { uid: number; gid: number }): Promise<void> {
+  try {
+    await chown(file, user.uid, user.gid);
+  } catch (err) {
+    // In `unshare -r` only root is mapped, and Exim cannot switch to an unmapped user either.
+    throw new Error(`Exim needs real root (it switches to ${EXIM_USER}, uid ${user.uid}): ${(err as Error).message}`);
+  }
 }
 
 /** The first id from 4242 on that no line of an /etc/passwd or /etc/group style file uses. */
