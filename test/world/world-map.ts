@@ -32,6 +32,10 @@ export interface WorldDomain {
 export type WorldServerRun =
   | { kind: 'postfix' }
   | { kind: 'fake'; behaviour: FakeBehaviour }
+  /** The second Postfix, with Postfix's stock error handling (startWorld({ stockPostfix: true })). */
+  | { kind: 'postfix-stock' }
+  /** Exim 4.96 from Debian (startWorld({ exim: true })). */
+  | { kind: 'exim' }
   /** Nothing listens: connections get ECONNREFUSED. */
   | { kind: 'nothing' };
 
@@ -52,6 +56,19 @@ export const DNS_SERVER = { host: '127.0.0.1', port: 5353 } as const;
 export const POSTFIX = {
   domains: ['acme.test', 'aonly.test'],
   mailboxes: ['alice@acme.test', 'bob@acme.test', 'info@acme.test', 'carol@aonly.test'],
+} as const;
+
+/** The second, stock Postfix: nothing configured but its mailboxes (error sleep 1 s, soft error
+ *  limit 10, hard error limit 20 are Postfix's defaults). */
+export const STOCK_POSTFIX = {
+  domains: ['stock.test'],
+  mailboxes: ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi'].map((name) => `${name}@stock.test`),
+} as const;
+
+/** The real Exim: its domain and the mailboxes that exist there. */
+export const EXIM = {
+  domains: ['exim.test'],
+  mailboxes: ['ann', 'ben', 'cleo', 'dan', 'eve', 'fay', 'gus', 'hal'].map((name) => `${name}@exim.test`),
 } as const;
 
 export const DOMAINS: WorldDomain[] = [
@@ -122,6 +139,8 @@ export const DOMAINS: WorldDomain[] = [
     note: 'a real disposable-mail name, answered only by our dnsmasq; temp@ exists',
     dns: mx('mx.mailinator.com'),
   },
+  { name: 'stock.test', note: 'stock Postfix (default error limits and error sleep); 8 mailboxes exist (STOCK_POSTFIX)', dns: mx('mx.stock.test') },
+  { name: 'exim.test', note: 'Exim 4.96 with its default limits; 8 mailboxes exist (EXIM)', dns: mx('mx.exim.test') },
 ];
 
 export const SERVERS: WorldServer[] = [
@@ -149,6 +168,8 @@ export const SERVERS: WorldServer[] = [
   fake('mx.multiline.test', '127.0.1.15', 'multi-line, 1-byte writes', { kind: 'multiline', mailboxes: ['mia@multiline.test'] }),
   fake('mx.mailinator.com', '127.0.1.16', 'disposable; temp@ exists', { kind: 'mailboxes', mailboxes: ['temp@mailinator.com'] }),
   fake('mx.ipv6.test', '::1', 'IPv6 only', { kind: 'mailboxes', mailboxes: ['ivy@ipv6.test'] }),
+  { id: 'mx.stock.test', names: ['mx.stock.test'], ip: '127.0.0.5', port: 25, note: 'stock Postfix (own instance)', run: { kind: 'postfix-stock' } },
+  { id: 'mx.exim.test', names: ['mx.exim.test'], ip: '127.0.0.6', port: 25, note: 'Exim 4.96', run: { kind: 'exim' } },
   // --- engine ---
   fake('mx.sharedmx.test', '127.0.2.1', '30 domains, 150 ms per round trip', {
     kind: 'strict-mta',
@@ -200,7 +221,14 @@ export const SERVERS: WorldServer[] = [
   ),
 ];
 
-export const WORLD_MAP = { dns: DNS_SERVER, postfix: POSTFIX, domains: DOMAINS, servers: SERVERS } as const;
+export const WORLD_MAP = {
+  dns: DNS_SERVER,
+  postfix: POSTFIX,
+  domains: DOMAINS,
+  servers: SERVERS,
+  stockPostfix: STOCK_POSTFIX,
+  exim: EXIM,
+} as const;
 export type WorldMap = typeof WORLD_MAP;
 
 function mx(exchange: string): DomainDns {
