@@ -99,7 +99,7 @@ describe('replies that cannot be matched to commands', () => {
 describe('many domains on one mail server', () => {
   it('carries 30 domains through at most two sessions at a time, with no false timeouts', async () => {
     const addresses = Array.from({ length: 30 }, (_, i) => [`info@sharedmx${i + 1}.test`, `nobody@sharedmx${i + 1}.test`]).flat();
-    const results = await verifyInWorld(addresses, ['--timeout', '3000']);
+    const results = await verifyInWorld(addresses, ['--timeout', '1500']);
     expect(reasons(results)).toEqual(expected(addresses, addresses.filter((a) => a.startsWith('info@'))));
 
     const sessions = world.fakes['mx.sharedmx.test']!.sessions;

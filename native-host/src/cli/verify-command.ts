@@ -1,4 +1,4 @@
-import { Verifier } from '../engine/verifier.js';
+import { unfinishedResult, Verifier } from '../engine/verifier.js';
 import { loadSettings } from '../settings.js';
 import type { VerificationResult } from '../engine/result.js';
 import { parseVerifyArgs } from './verify-args.js';
@@ -44,16 +44,22 @@ export async function runVerify(argv: string[]): Promise<number> {
   process.once('SIGINT', stop);
   const output = command.json ? new NdjsonWriter() : new ResultTable(addresses, command.options.verbose);
   const ordered = new InputOrder(addresses.length, (result) => output.write(result));
+  let failure: unknown = null;
   try {
     for await (const { index, result } of new Verifier(command.options).verify(addresses, aborter.signal)) {
       ordered.add(index, result);
       output.progress(ordered.done, addresses.length);
     }
+  } catch (error) {
+    failure = error;
+    process.stderr.write(`mxlens: the check broke down: ${error instanceof Error ? error.message : String(error)}\n`);
   } finally {
     process.off('SIGINT', stop);
+    // Exactly one result per input line, every time, even if the engine broke down.
+    ordered.fillMissing((index) => unfinishedResult(addresses[index]!, failure));
     output.end();
   }
-  return 0;
+  return failure === null ? 0 : 1;
 }
 
 /** Releases results in input order as soon as every earlier one is known. */
@@ -67,7 +73,15 @@ class InputOrder {
     private readonly release: (result: VerificationResult) => void,
   ) {}
 
+  /** Gives every address still without a result the one `make` builds. */
+  fillMissing(make: (index: number) => VerificationResult): void {
+    for (let index = this.next; index < this.total; index++) {
+      if (!this.held.has(index)) this.add(index, make(index));
+    }
+  }
+
   add(index: number, result: VerificationResult): void {
+    if (this.held.has(index) || index < this.next) return;
     this.held.set(index, result);
     this.done++;
     while (this.next < this.total && this.held.has(this.next)) {

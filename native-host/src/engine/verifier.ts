@@ -162,6 +162,22 @@ function dnsQueryTimeout(timeoutMs: number): number {
   return Math.min(2_500, Math.max(200, Math.floor(timeoutMs / 8)));
 }
 
+/** The result for an address the engine could not finish (it broke down): unknown, never a guess. */
+export function unfinishedResult(address: string, error: unknown): VerificationResult {
+  const outcome = internalFailureOutcome(error ?? new Error('no result was produced'));
+  return {
+    address,
+    normalized: null,
+    verdict: verdictOf(outcome.reason),
+    reason: outcome.reason,
+    mx: null,
+    smtp: null,
+    flags: { disposable: false, role: false, free: false, catchAll: null },
+    suggestion: null,
+    detail: outcome.detail,
+  };
+}
+
 /** An unexpected error inside the engine: an honest "unknown" for the addresses it touched. */
 function internalFailureOutcome(error: unknown): ProbeOutcome {
   const message = error instanceof Error ? error.message : String(error);

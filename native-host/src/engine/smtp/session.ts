@@ -557,6 +557,7 @@ class Session implements SmtpSession {
     if (graceful) {
       const destroyAll = () => sockets.forEach((socket) => socket.destroy());
       this.socket.resume(); // read (and drop) the 221, so the server's close is seen
+      this.socket.unref(); // and never keep the process alive for it
       const timer = setTimeout(destroyAll, QUIT_WAIT_MS).unref();
       this.socket.once('close', () => {
         clearTimeout(timer);
