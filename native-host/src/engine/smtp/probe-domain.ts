@@ -174,8 +174,8 @@ class SessionCarrier {
 
   /**
    * One pipelined group, MAIL to RSET; false when the session cannot go on. RSET ends every
-   * group: its reply, which must look like one, shows that the replies before it were counted
-   * right, and it leaves the session ready for another transaction or for QUIT.
+   * group: a reply left over (one too many before it) then shows up in the same read, and it
+   * leaves the session ready for another transaction or for QUIT.
    */
   private async transaction(session: SmtpSession, batch: Batch, watch: ErrorPaceWatch): Promise<boolean> {
     const { work } = this;

@@ -134,7 +134,8 @@ function replyFits(phase: SmtpPhase | 'quit' | 'rset', reply: SmtpReply): boolea
     case 'rcpt':
       return (code === 250 || code === 251 || code === 252) && enhancedSubject(reply) !== '1.0';
     case 'rset':
-      return code === 250 && (enhancedSubject(reply) ?? '0.0') === '0.0';
+      // Any 250: Gmail, for one, answers RSET with "250 2.1.5 Flushed".
+      return code === 250;
     case 'quit':
       return code === 221;
     case 'connect':
