@@ -138,6 +138,14 @@ describe('the time budget', () => {
     expect(inTime!.ms).toBeLessThan(2000);
   });
 
+  it('is not spent waiting for a free session slot', async () => {
+    // One session at a time: whichever address goes last waits for the others' sessions
+    // (the slow one alone takes ~1.2 s of a 1.5 s budget), and must still get its answer.
+    const addresses = ['ann@drip.test', 'info@sharedmx1.test', 'someone@catchall.test'];
+    const results = await verifyInWorld(addresses, ['--concurrency', '1', '--timeout', '1500']);
+    expect(reasons(results)).toEqual({ 'ann@drip.test': 'mailbox_exists', 'info@sharedmx1.test': 'mailbox_exists', 'someone@catchall.test': 'catch_all' });
+  });
+
   it('streams each result as soon as it is known', async () => {
     const seen = await timed(new Verifier(options({ timeoutMs: 4000 })), ['ann@drip.test', 'someone@catchall.test']);
     expect(seen.map((s) => s.result.address)).toEqual(['someone@catchall.test', 'ann@drip.test']);

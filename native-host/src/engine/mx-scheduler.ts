@@ -148,10 +148,7 @@ export class MxScheduler {
       learnCatchAll: (domain, value) => this.catchAll.learn(domain, value),
       answered: (r, outcome) => this.answered(this.states.get(r)!, outcome, signal),
       unanswered: (r, failure, why) => this.unanswered(this.states.get(r)!, failure, why, signal),
-    }).then(end, (error: unknown) => {
-      end();
-      throw error;
-    });
+    }).then(end, end); // runSession hands every recipient back, whatever happens
   }
 
   private take(queue: ServerQueue): Recipient | null {

@@ -3,7 +3,7 @@ import { computeFlags, suggestAddress } from './flags/index.js';
 import { MxScheduler } from './mx-scheduler.js';
 import type { VerifyOptions } from './options.js';
 import type { Flags, VerificationResult } from './result.js';
-import { allowedTargets, type ProbeOutcome } from './smtp/probe-domain.js';
+import { allowedTargets, internalFailureOutcome, type ProbeOutcome } from './smtp/probe-domain.js';
 import { invalidSyntaxResult, parseAddress, type ParsedAddress } from './syntax.js';
 import { REASONS, verdictOf, type Reason } from './verdicts.js';
 
@@ -178,11 +178,6 @@ export function unfinishedResult(address: string, error: unknown): VerificationR
   };
 }
 
-/** An unexpected error inside the engine: an honest "unknown" for the addresses it touched. */
-function internalFailureOutcome(error: unknown): ProbeOutcome {
-  const message = error instanceof Error ? error.message : String(error);
-  return { reason: 'protocol_error', detail: `MX Lens could not finish this check: ${message}`, mx: null, reply: null };
-}
 
 function routingOutcome(domain: string, routing: Exclude<MailRouting, { kind: 'hosts' }>): ProbeOutcome {
   const base = { mx: null, reply: null };

@@ -105,9 +105,8 @@ export async function runSession(work: SessionWork): Promise<void> {
       signal: work.signal,
     });
   } catch (error) {
-    if (!(error instanceof SmtpSessionError)) throw error;
-    const failure = failureOutcome(error, work.target, transcript);
-    const why: NoAnswer = error.kind === 'tls' && work.target.startTls ? 'no-tls' : 'target';
+    const failure = error instanceof SmtpSessionError ? failureOutcome(error, work.target, transcript) : internalFailureOutcome(error);
+    const why: NoAnswer = error instanceof SmtpSessionError && error.kind === 'tls' && work.target.startTls ? 'no-tls' : 'target';
     for (const r of first.recipients) work.unanswered(r, failure, why);
     return;
   }
@@ -165,6 +164,9 @@ class SessionCarrier {
         if (room === 0) break;
         batch = takeBatch(work, room);
       }
+    } catch (error) {
+      // A bug must not lose the recipients in flight: they get an honest "unknown".
+      for (const r of [...this.inFlight]) this.handBack(r, internalFailureOutcome(error), 'cut');
     } finally {
       const failure = this.outcome('timeout', null, undefined, 'The session ended before this address was asked.');
       for (const r of this.inFlight) work.unanswered(r, failure, 'cut');
@@ -328,6 +330,12 @@ export function unmatchedRepliesOutcome(target: Target, problem: string, transcr
     reply: null,
     ...(transcript ? { transcript } : {}),
   };
+}
+
+/** An unexpected error inside the engine: an honest "unknown" for the addresses it touched. */
+export function internalFailureOutcome(error: unknown): ProbeOutcome {
+  const message = error instanceof Error ? error.message : String(error);
+  return { reason: 'protocol_error', detail: `MX Lens could not finish this check: ${message}`, mx: null, reply: null };
 }
 
 export function timeoutOutcome(signal?: AbortSignal): ProbeOutcome {
