@@ -4,7 +4,8 @@
 // Ends with one line `N passed, N failed[, N skipped]` and vitest's exit code.
 
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { accessSync, chmodSync, constants, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -49,9 +50,23 @@ function must(command, args, options) {
   }
 }
 
+let sharedLibraries;
+/** `lib:NAME` entries: is the shared library NAME in the linker cache? */
+function findLibrary(name) {
+  if (sharedLibraries === undefined) {
+    const cache = spawnSync('ldconfig', ['-p'], { encoding: 'utf8', env: { ...process.env, PATH: `${process.env.PATH}:/usr/sbin:/sbin` } });
+    sharedLibraries = new Set((cache.stdout ?? '').split('\n').map((line) => line.trim().split(' ')[0]));
+  }
+  return sharedLibraries.has(name);
+}
+
+function isPresent(entry) {
+  return entry.startsWith('lib:') ? findLibrary(entry.slice(4)) : findProgram(entry);
+}
+
 // (1) System programs: never skip a suite silently.
 function ensureSystemPrograms() {
-  const missing = systemPackages().filter(([program]) => !findProgram(program));
+  const missing = systemPackages().filter(([program]) => !isPresent(program));
   if (missing.length === 0) return;
   const packages = [...new Set(missing.map(([, pkg]) => pkg))];
   const programs = missing.map(([program]) => program).join(', ');
@@ -68,10 +83,53 @@ function ensureSystemPrograms() {
     stdio: ['pipe', 'inherit', 'inherit'],
   });
   must('apt-get', ['install', '-y', ...packages], { env });
-  const still = missing.filter(([program]) => !findProgram(program));
+  sharedLibraries = undefined;
+  const still = missing.filter(([program]) => !isPresent(program));
   if (still.length) {
     console.error(`run-all: still missing after install: ${still.map(([p]) => p).join(', ')}`);
     process.exit(1);
+  }
+}
+
+// (1b) Exim for test/world/exim.ts: its package conflicts with postfix, so it is unpacked, never
+// installed. The same folder as EXIM_ROOT in test/world/exim.ts.
+const eximRoot = path.join(root, '.cache/test-world/exim4-daemon-light');
+const eximBin = path.join(eximRoot, 'usr/sbin/exim4');
+
+function ensureExim() {
+  if (existsSync(eximBin)) return;
+  const byHand = `apt-get download exim4-daemon-light && dpkg-deb -x exim4-daemon-light_*.deb ${eximRoot} && chmod u-s ${eximBin}`;
+  if (!isRoot) {
+    console.error(`run-all: Exim is missing (${eximBin}). Run \`npm test\` once as root (it fetches it), or as root: ${byHand}`);
+    process.exit(1);
+  }
+  console.log('run-all: fetching exim4-daemon-light (unpacked into .cache/, not installed)');
+  const work = mkdtempSync(path.join(os.tmpdir(), 'mxlens-exim-deb-'));
+  try {
+    // apt's sandbox user cannot write into a private temp folder; root downloads it itself.
+    const download = ['download', '-o', 'APT::Sandbox::User=root', 'exim4-daemon-light'];
+    if (sh('apt-get', download, { cwd: work }) !== 0) {
+      must('apt-get', ['update']);
+      must('apt-get', download, { cwd: work });
+    }
+    const deb = readdirSync(work).find((name) => name.endsWith('.deb'));
+    if (!deb) throw new Error(`apt-get download left no .deb in ${work}`);
+    // Unpack next to the target and rename, so a half-unpacked tree never counts as ready.
+    const partial = `${eximRoot}.partial`;
+    rmSync(partial, { recursive: true, force: true });
+    mkdirSync(path.dirname(eximRoot), { recursive: true });
+    must('dpkg-deb', ['-x', path.join(work, deb), partial]);
+    // The package installs exim4 setuid root; the test world runs it as root anyway.
+    chmodSync(path.join(partial, 'usr/sbin/exim4'), 0o755);
+    const ldd = spawnSync('ldd', [path.join(partial, 'usr/sbin/exim4')], { encoding: 'utf8' });
+    const unresolved = (ldd.stdout ?? '').split('\n').filter((line) => line.includes('not found'));
+    if (unresolved.length) {
+      console.error(`run-all: exim4 lacks shared libraries (add their packages to test/system-packages.txt):\n${unresolved.join('\n')}`);
+      process.exit(1);
+    }
+    renameSync(partial, eximRoot);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
   }
 }
 
@@ -119,6 +177,7 @@ function printSummary(jsonFile) {
 }
 
 ensureSystemPrograms();
+ensureExim();
 // (2) Build the native host.
 must('npm', ['run', 'build']);
 process.exit(runVitest());

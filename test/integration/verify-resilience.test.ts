@@ -49,6 +49,20 @@ describe('hostile addresses', () => {
     expect(world.fakes['mx.catchall.test']!.connections).toBe(0);
   });
 
+  it('refuses a quoted local part with < or > for that address alone, one result per input line', async () => {
+    const input = ['"a<b"@catchall.test', 'alice@acme.test', '"x>y"@acme.test', 'nobody@acme.test', '"ok"@catchall.test'];
+    const run = await runMxlens(['verify', '--json', '--dns', '127.0.0.1:5353', '--allow-private'], { stdin: `${input.join('\n')}\n` });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.results.map((r) => [r.address, r.reason])).toEqual([
+      ['"a<b"@catchall.test', 'invalid_syntax'],
+      ['alice@acme.test', 'mailbox_exists'],
+      ['"x>y"@acme.test', 'invalid_syntax'],
+      ['nobody@acme.test', 'mailbox_not_found'],
+      ['"ok"@catchall.test', 'catch_all'],
+    ]);
+    expect(world.fakes['mx.catchall.test']!.commands().some((c) => c.includes('<a<b'))).toBe(false);
+  });
+
   it('answers a mix of good, bad and duplicate addresses once each, in input order', async () => {
     const input = ['alice@acme.test', 'not an address', 'someone@nullmx.test', 'alice@acme.test', 'someone@catchall.test'];
     const run = await runMxlens(['verify', '--json', '--dns', '127.0.0.1:5353', '--allow-private'], { stdin: `${input.join('\n')}\n` });

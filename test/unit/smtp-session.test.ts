@@ -392,11 +392,11 @@ describe('SmtpSession with odd servers', () => {
     ]);
   });
 
-  it('falls back to HELO when EHLO is refused with 502', async () => {
+  it.each(['500 5.5.1 Unknown command', '501 5.5.4 Syntax error', '502 5.5.2 Command not recognized', '504 5.5.2 Not implemented', '550 5.7.1 EHLO not allowed'])('falls back to HELO when EHLO is refused with %s', async (refusal) => {
     const server = await startRawServer(async (socket, lines) => {
       socket.write(BANNER);
       await lines.next();
-      socket.write('502 5.5.2 Command not recognized\r\n');
+      socket.write(`${refusal}\r\n`);
       await lines.next();
       socket.write('250 mx.raw.test\r\n');
     });
@@ -647,5 +647,105 @@ describe('SmtpSession through a SOCKS5 proxy', () => {
       openSession(options(2525, { connectTimeoutMs: 300, proxy: { host: '127.0.0.1', port: proxy.port } })),
     );
     expect(error).toMatchObject({ kind: 'timeout', phase: 'connect' });
+  });
+});
+
+describe('SmtpSession reply accounting', () => {
+  const PIPELINING = '250-mx.raw.test\r\n250-PIPELINING\r\n250 ENHANCEDSTATUSCODES\r\n';
+  const group = (session: SmtpSession, rcpts: string[]) =>
+    session.exchange([
+      session.mailCommand(''),
+      ...rcpts.map((r) => ({ line: `RCPT TO:<${r}>`, phase: 'rcpt' as const, verb: 'rcpt' as const })),
+      { line: 'RSET', phase: 'mail' as const, verb: 'rset' as const },
+    ]);
+
+  it('keeps every reply received before the server hangs up mid-group', async () => {
+    const server = await startRawServer(
+      politeStart(PIPELINING, async (socket, lines) => {
+        for (let i = 0; i < 5; i++) await lines.next();
+        socket.end('250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n550 5.1.1 <b@x.test>: User unknown\r\n421 4.7.0 mx.raw.test Error: too many errors\r\n');
+      }),
+    );
+    const session = await open(server.port);
+    const done = await group(session, ['a@x.test', 'b@x.test', 'c@x.test']);
+    expect(done.replies.map((r) => r?.code ?? null)).toEqual([250, 250, 550, 421, null]);
+    expect(done.failure).toMatchObject({ kind: 'connection' });
+    expect(done.desync).toBe(false);
+  });
+
+  it.each([
+    ['an extra reply after the last one', '250 2.1.0 Ok\r\n250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n250 2.0.0 Ok\r\n'],
+    ['a second 220 greeting', '220 mx.raw.test ESMTP\r\n250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n'],
+    ['a code that cannot answer RCPT', '250 2.1.0 Ok\r\n354 go ahead\r\n250 2.0.0 Ok\r\n'],
+    ["MAIL's reply where RCPT's belongs", '250 2.1.0 Ok\r\n250 2.1.0 Ok\r\n250 2.0.0 Ok\r\n'],
+  ])('marks the group desynced on %s', async (_what, replies) => {
+    const server = await startRawServer(
+      politeStart(PIPELINING, async (socket, lines) => {
+        for (let i = 0; i < 3; i++) await lines.next();
+        socket.write(replies);
+      }),
+    );
+    const session = await open(server.port);
+    const done = await group(session, ['a@x.test']);
+    expect(done.desync).toBe(true);
+    expect(session.alive).toBe(false);
+  });
+
+  it('marks a reply that comes before its command as desynced, one command at a time', async () => {
+    const server = await startRawServer(
+      politeStart(EHLO_PLAIN, async (socket, lines) => {
+        await lines.next(); // MAIL
+        socket.write('250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n'); // the RCPT reply comes first
+      }),
+    );
+    const session = await open(server.port);
+    const done = await group(session, ['a@x.test']);
+    expect(done.desync).toBe(true);
+    expect(server.received.filter((l) => l.startsWith('RCPT'))).toEqual([]);
+  });
+
+  it('sends one command at a time when told to, even with PIPELINING', async () => {
+    const server = await startRawServer(
+      politeStart(PIPELINING, async (socket, lines) => {
+        for (const answer of ['250 2.1.0 Ok', '250 2.1.5 Ok', '250 2.0.0 Ok']) {
+          await lines.next();
+          socket.write(`${answer}\r\n`);
+        }
+      }),
+    );
+    const session = await open(server.port);
+    const done = await session.exchange(
+      [session.mailCommand(''), { line: 'RCPT TO:<a@x.test>', phase: 'rcpt', verb: 'rcpt' }, { line: 'RSET', phase: 'mail', verb: 'rset' }],
+      { lockstep: true },
+    );
+    expect(done.replies.map((r) => r?.code)).toEqual([250, 250, 250]);
+    expect(done.desync).toBe(false);
+  });
+
+  it('says QUIT before dropping a session that timed out', async () => {
+    const server = await startRawServer(
+      politeStart(EHLO_PLAIN, async (_socket, lines) => {
+        await lines.next(); // MAIL: never answered
+        await lines.next().catch(() => undefined);
+      }),
+    );
+    const session = await open(server.port, { replyTimeoutMs: 200 });
+    await failure(session.mailFrom(''));
+    await waitFor(() => server.received.includes('QUIT'));
+    expect(server.received.slice(-2)).toEqual(['MAIL FROM:<>', 'QUIT']);
+  });
+
+  it('says QUIT on close without waiting for the reply', async () => {
+    const server = await startRawServer(
+      politeStart(EHLO_PLAIN, async (socket, lines) => {
+        await lines.next();
+        socket.end('221 2.0.0 Bye\r\n');
+      }),
+    );
+    const session = await open(server.port);
+    session.close();
+    expect(session.alive).toBe(false);
+    await waitFor(() => server.received.includes('QUIT'));
+    expect(server.received).toContain('QUIT');
   });
 });

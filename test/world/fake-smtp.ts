@@ -10,6 +10,7 @@
 // how the verifier behaved (e.g. "one connection, one MAIL FROM, three RCPT TO").
 
 import net from 'node:net';
+import tls from 'node:tls';
 import { SMTPServer, type SMTPServerAddress, type SMTPServerSession } from 'smtp-server';
 
 /** How a fake answers. Addresses are compared case-insensitively. */
@@ -39,7 +40,34 @@ export type FakeBehaviour =
   /** `500 5.5.1` to EHLO, HELO works; then like `mailboxes`. */
   | { kind: 'ehlo-refused'; mailboxes: string[] }
   /** Every reply is multi-line and written one byte per write; then like `mailboxes`. */
-  | { kind: 'multiline'; mailboxes: string[]; byteDelayMs?: number };
+  | { kind: 'multiline'; mailboxes: string[]; byteDelayMs?: number }
+  /** A Postfix-like server (raw node:net) with the knobs of real ones; see StrictMta. */
+  | ({ kind: 'strict-mta' } & StrictMta);
+
+/**
+ * What real servers do to a verifier, one knob each. Replies to pipelined commands are
+ * buffered and written together when the read is done, as Postfix does.
+ */
+export interface StrictMta {
+  /** Accepted; everything else gets `550 5.1.1 ... User unknown`. */
+  mailboxes: string[];
+  /** PIPELINING offered (default true). */
+  pipelining?: boolean;
+  /** STARTTLS offered (needs the fake's tls option). */
+  starttls?: boolean;
+  /** Postfix smtpd_soft_error_limit: from this many errors on, every reply waits errorSleepMs. */
+  softErrorLimit?: number;
+  /** Postfix smtpd_error_sleep_time. */
+  errorSleepMs?: number;
+  /** Postfix smtpd_hard_error_limit: at this many errors, `421 4.7.0 Error: too many errors`, hang up. */
+  hardErrorLimit?: number;
+  /** The replies to each read wait this long (a far-away server: one round trip each). */
+  replyDelayMs?: number;
+  /** After `afterRcpts` RCPT replies in a session, end it mid-batch, in the first `sessions` sessions (default all). */
+  cut?: { afterRcpts: number; how: '421' | 'reset' | 'close' | 'silence' | 'tls-garbage'; sessions?: number };
+  /** Replies that cannot be matched to commands. */
+  mismatch?: 'double-mail' | 'early-reply' | 'second-greeting' | 'extra-when-pipelined' | 'wrong-code';
+}
 
 export interface FakeSession {
   /** 1-based within this fake. */
@@ -96,6 +124,7 @@ const RAW_KINDS = new Set<FakeBehaviour['kind']>([
 ]);
 
 export async function startFakeSmtp(options: FakeSmtpOptions): Promise<FakeSmtp> {
+  if (options.behaviour.kind === 'strict-mta') return startStrictMta(options, options.behaviour);
   return RAW_KINDS.has(options.behaviour.kind) ? startRawFake(options) : startLibraryFake(options);
 }
 
@@ -525,4 +554,184 @@ function miniSmtp(
       }
     },
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// strict-mta: a Postfix-like server with the limits and failures of real ones
+
+async function startStrictMta(options: FakeSmtpOptions, mta: StrictMta): Promise<FakeSmtp> {
+  const name = options.name ?? options.host;
+  const recorder = new Recorder();
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    recorder.connections++;
+    sockets.add(socket);
+    socket.setNoDelay(true);
+    const session = recorder.open(socket.remoteAddress ?? '');
+    socket.on('close', () => {
+      session.closedAt = Date.now();
+      sockets.delete(socket);
+    });
+    socket.on('error', () => undefined);
+    strictMtaConnection(socket, session, name, mta, options.tls);
+  });
+  server.on('error', () => undefined);
+  const port = await listen(server, options.host, options.port ?? 25);
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      for (const socket of sockets) socket.destroy();
+      server.close(() => resolve());
+    });
+  return handle(options, port, recorder, () => undefined, stop);
+}
+
+function strictMtaConnection(
+  raw: net.Socket,
+  session: FakeSession,
+  name: string,
+  mta: StrictMta,
+  tlsFiles: FakeSmtpOptions['tls'],
+): void {
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  let io: net.Socket = raw;
+  let out = '';
+  let work = Promise.resolve();
+  let errors = 0;
+  let rcptReplies = 0;
+  let mailFrom: string | null = null;
+  let greeted = false;
+  let over = false;
+  const flush = () => {
+    if (out && !io.destroyed) io.write(out);
+    out = '';
+  };
+  const cutThisSession = mta.cut && session.id <= (mta.cut.sessions ?? Number.POSITIVE_INFINITY);
+
+  /** Queues one reply the way Postfix does: sleep first once errors pile up, then write. */
+  const reply = async (code: number, text: string) => {
+    const sleepy = mta.softErrorLimit !== undefined && errors >= mta.softErrorLimit && (mta.errorSleepMs ?? 0) > 0;
+    if (sleepy) await sleep(mta.errorSleepMs!);
+    out += `${code} ${text}\r\n`;
+    if (sleepy) flush();
+    if (code >= 400) errors++;
+  };
+
+  const hangUp = (how: 'close' | 'reset') => {
+    over = true;
+    flush();
+    if (how === 'reset') raw.resetAndDestroy();
+    else io.end();
+  };
+
+  const command = async (line: string, pipelinedWithOthers: boolean) => {
+    if (over) return;
+    if (mta.hardErrorLimit !== undefined && errors >= mta.hardErrorLimit) {
+      out += `421 4.7.0 ${name} Error: too many errors\r\n`;
+      return hangUp('close');
+    }
+    const verb = (line.split(/[\s:]/, 1)[0] ?? '').toUpperCase();
+    const arg = line.slice(verb.length).trim();
+    switch (verb) {
+      case 'EHLO': {
+        greeted = true;
+        const keywords = [name, ...(mta.pipelining === false ? [] : ['PIPELINING']), 'SIZE 10240000', ...(mta.starttls && tlsFiles && io === raw ? ['STARTTLS'] : []), 'ENHANCEDSTATUSCODES', '8BITMIME'];
+        out += keywords.map((k, i) => `250${i === keywords.length - 1 ? ' ' : '-'}${k}\r\n`).join('');
+        if (mta.mismatch === 'early-reply') out += '250 2.0.0 Ok\r\n';
+        return;
+      }
+      case 'HELO':
+        greeted = true;
+        return reply(250, name);
+      case 'STARTTLS': {
+        if (!tlsFiles || io !== raw) return reply(502, '5.5.1 Error: command not implemented');
+        out += '220 2.0.0 Ready to start TLS\r\n';
+        flush();
+        raw.removeAllListeners('data');
+        const secure = new tls.TLSSocket(raw, { isServer: true, key: tlsFiles.key, cert: tlsFiles.cert });
+        secure.on('error', () => raw.destroy());
+        secure.on('secure', () => (session.tls = true));
+        io = secure;
+        listen(secure);
+        greeted = false;
+        return;
+      }
+      case 'MAIL': {
+        if (!greeted) return reply(503, '5.5.1 Error: send HELO/EHLO first');
+        if (mailFrom !== null) return reply(503, '5.5.1 Error: nested MAIL command');
+        mailFrom = /^FROM:\s*<([^>]*)>/i.exec(arg)?.[1] ?? '';
+        await reply(250, '2.1.0 Ok');
+        if (mta.mismatch === 'double-mail') await reply(250, '2.1.0 Ok');
+        if (mta.mismatch === 'extra-when-pipelined' && pipelinedWithOthers) out += '250 2.0.0 Ok\r\n';
+        return;
+      }
+      case 'RCPT': {
+        if (mailFrom === null) return reply(503, '5.5.1 Error: need MAIL command');
+        if (cutThisSession && rcptReplies >= mta.cut!.afterRcpts) return cut();
+        rcptReplies++;
+        const address = /^TO:\s*<([^>]*)>/i.exec(arg)?.[1] ?? '';
+        if (mta.mismatch === 'wrong-code' && rcptReplies > 1) return reply(354, 'End data with <CR><LF>.<CR><LF>');
+        if (knows(mta.mailboxes, address)) return reply(250, '2.1.5 Ok');
+        return reply(550, `5.1.1 <${address}>: Recipient address rejected: User unknown in virtual mailbox table`);
+      }
+      case 'RSET':
+        mailFrom = null;
+        return reply(250, '2.0.0 Ok');
+      case 'NOOP':
+        return reply(250, '2.0.0 Ok');
+      case 'QUIT':
+        await reply(221, '2.0.0 Bye');
+        return hangUp('close');
+      default:
+        return reply(502, '5.5.2 Error: command not recognized');
+    }
+  };
+
+  const cut = () => {
+    const how = mta.cut!.how;
+    switch (how) {
+      case '421':
+        out += `421 4.4.2 ${name} Error: timeout exceeded\r\n`;
+        return hangUp('close');
+      case 'reset':
+        return hangUp('reset');
+      case 'close':
+        return hangUp('close');
+      case 'silence':
+        flush();
+        over = true;
+        return;
+      case 'tls-garbage':
+        flush();
+        over = true;
+        // Bytes that are no TLS record, below the TLS layer: the client's TLS fails mid-batch.
+        if (!raw.destroyed) raw.write(Buffer.from('\x17\x03\x03\x00\x10not-a-tls-record'));
+        return;
+    }
+  };
+
+  function listen(socket: net.Socket): void {
+    let buffer = '';
+    socket.on('data', (chunk: Buffer) => {
+      session.bytesReceived += chunk.length;
+      buffer += chunk.toString('latin1');
+      const lines: string[] = [];
+      let newline: number;
+      while ((newline = buffer.indexOf('\n')) >= 0) {
+        lines.push(buffer.slice(0, newline).replace(/\r$/, ''));
+        buffer = buffer.slice(newline + 1);
+      }
+      if (buffer.length > MAX_LINE) buffer = buffer.slice(-MAX_LINE);
+      for (const line of lines) Recorder.command(session, line);
+      // One read, one flush at its end (what a pipelining server does).
+      work = work.then(async () => {
+        if (mta.replyDelayMs) await sleep(mta.replyDelayMs);
+        for (const line of lines) await command(line, lines.length > 1);
+        if (!over) flush();
+      });
+    });
+  }
+
+  const banner = `220 ${name} ESMTP fake (strict-mta)\r\n`;
+  raw.write(mta.mismatch === 'second-greeting' ? banner + banner : banner);
+  listen(raw);
 }

@@ -1,6 +1,8 @@
-// The whole test world in one call: dnsmasq + Postfix + every fake of world-map.ts.
+// The whole test world in one call: dnsmasq + Postfix + every fake of world-map.ts, and on
+// request the real MTAs with stock limits (a stock Postfix and Exim), which cost more to start.
 //
 //   const world = await startWorld();          // in beforeAll
+//   const world = await startWorld({ stockPostfix: true, exim: true });   // + world.stockPostfix, world.exim
 //   ... resolver = world.resolver(); world.fakes['mx.greylist.test'].sessions ...
 //   await world.stop();                        // in afterAll (always runs, even on failure)
 //
@@ -12,10 +14,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { startDns, type DnsHandle } from './dnsmasq.js';
 import { startFakeSmtp, type FakeSmtp } from './fake-smtp.js';
+import { startExim, type EximHandle } from './exim.js';
 import { makeSelfSignedCert, startPostfix, type PostfixHandle } from './postfix.js';
 import { WORLD_MAP, type WorldMap } from './world-map.js';
 
-export { WORLD_MAP, DOMAINS, SERVERS, POSTFIX, DNS_SERVER } from './world-map.js';
+export { WORLD_MAP, DOMAINS, SERVERS, POSTFIX, STOCK_POSTFIX, EXIM, DNS_SERVER } from './world-map.js';
+export type { EximHandle } from './exim.js';
+export type { PostfixHandle } from './postfix.js';
 export type { WorldMap, WorldDomain, WorldServer } from './world-map.js';
 export type { FakeSmtp, FakeSession, FakeBehaviour } from './fake-smtp.js';
 
@@ -24,7 +29,12 @@ export interface World {
   /** `127.0.0.1:5353`: give it to Resolver#setServers / the verifier's DNS option. */
   dnsServer: string;
   dns: DnsHandle;
+  /** The lenient Postfix (no error sleep, high error limits). */
   postfix: PostfixHandle;
+  /** The stock Postfix of mx.stock.test; only with `stockPostfix: true`. */
+  stockPostfix?: PostfixHandle;
+  /** Exim of mx.exim.test; only with `exim: true`. */
+  exim?: EximHandle;
   /** Fakes by server id (= host name), e.g. `world.fakes['mx.greylist.test']`. */
   fakes: Record<string, FakeSmtp>;
   /** A fresh node:dns Resolver that asks the world's dnsmasq. */
@@ -38,6 +48,10 @@ export interface World {
 export interface WorldOptions {
   /** dnsmasq --log-queries (see world.dns.log()). */
   logDnsQueries?: boolean;
+  /** Also start the second Postfix, with Postfix's default error limits and error sleep. */
+  stockPostfix?: boolean;
+  /** Also start Exim (needs the unpacked binary, see exim.ts). */
+  exim?: boolean;
 }
 
 export async function startWorld(options: WorldOptions = {}): Promise<World> {
@@ -70,6 +84,27 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
       mailboxes: map.postfix.mailboxes,
     });
 
+    const stockServer = map.servers.find((s) => s.run.kind === 'postfix-stock');
+    const stockPostfixStart =
+      options.stockPostfix && stockServer
+        ? startPostfix({
+            listeners: [{ listen: `${stockServer.ip}:${stockServer.port}`, hostname: stockServer.names[0] ?? stockServer.id }],
+            domains: map.stockPostfix.domains,
+            mailboxes: map.stockPostfix.mailboxes,
+            errorHandling: 'stock',
+          })
+        : undefined;
+    const eximServer = map.servers.find((s) => s.run.kind === 'exim');
+    const eximStart =
+      options.exim && eximServer
+        ? startExim({
+            listen: `${eximServer.ip}:${eximServer.port}`,
+            hostname: eximServer.names[0] ?? eximServer.id,
+            domains: map.exim.domains,
+            mailboxes: map.exim.mailboxes,
+          })
+        : undefined;
+
     const tlsDir = await mkdtemp(path.join(os.tmpdir(), 'mxlens-fake-tls-'));
     stoppers.push(() => rm(tlsDir, { recursive: true, force: true }));
     const tls = await makeSelfSignedCert(tlsDir, 'mx.fake.test');
@@ -88,12 +123,20 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
       stoppers.push(fake.stop);
     });
     // Let every start settle, so whatever did start is registered for stopping.
-    const results = await Promise.allSettled([postfixStart, ...fakeStarts]);
-    const postfixResult = results[0];
-    if (postfixResult?.status === 'fulfilled') stoppers.push((postfixResult.value as PostfixHandle).stop);
-    const failed = results.find((r) => r.status === 'rejected');
+    const [postfixResult, stockResult, eximResult, ...results] = await Promise.allSettled([
+      postfixStart,
+      stockPostfixStart,
+      eximStart,
+      ...fakeStarts,
+    ]);
+    for (const started of [postfixResult, stockResult, eximResult]) {
+      if (started?.status === 'fulfilled' && started.value) stoppers.push(started.value.stop);
+    }
+    const failed = [postfixResult, stockResult, eximResult, ...results].find((r) => r?.status === 'rejected');
     if (failed) throw (failed as PromiseRejectedResult).reason;
     const postfix = (postfixResult as PromiseFulfilledResult<PostfixHandle>).value;
+    const stockPostfix = (stockResult as PromiseFulfilledResult<PostfixHandle | undefined>).value;
+    const exim = (eximResult as PromiseFulfilledResult<EximHandle | undefined>).value;
 
     let stopped: Promise<void> | undefined;
     return {
@@ -101,6 +144,8 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
       dnsServer: dnsHandle.server,
       dns: dnsHandle,
       postfix,
+      stockPostfix,
+      exim,
       fakes,
       resolver() {
         const resolver = new dns.Resolver({ timeout: 1000, tries: 1 });

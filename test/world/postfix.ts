@@ -26,6 +26,13 @@ export interface PostfixOptions {
   mailboxes: readonly string[];
   /** Main host name (banner of listeners without their own). */
   hostname?: string;
+  /**
+   * 'lenient' (default): no error sleep, error limits 100/200, so a verifier never trips them.
+   * 'stock': leaves smtpd_error_sleep_time, smtpd_soft_error_limit, smtpd_hard_error_limit and
+   * smtpd_junk_command_limit out, so Postfix's defaults hold (1s, 10, 20, 100): after 10 errors
+   * every reply waits 1 s, after 20 the client gets 421 and is dropped, as on real servers.
+   */
+  errorHandling?: 'lenient' | 'stock';
   /** Extra main.cf lines (`name = value`). */
   mainCf?: Record<string, string>;
   /** How long to wait for every banner. */
@@ -35,6 +42,8 @@ export interface PostfixOptions {
 export interface PostfixHandle {
   /** The private folder: etc/ (main.cf, master.cf, vmailbox, tls/), queue/, data/, maillog. */
   dir: string;
+  /** DIR/etc, for `postconf -c`. */
+  configDir: string;
   /** Postfix's log (maillog_file). */
   logFile: string;
   listeners: PostfixListener[];
@@ -168,8 +177,17 @@ export async function startPostfix(options: PostfixOptions): Promise<PostfixHand
         `master output:\n${output}\nmaillog:\n${maillog.slice(-5000)}`,
     );
   }
-  return { dir, logFile, listeners, log, stop };
+  return { dir, configDir, logFile, listeners, log, stop };
 }
+
+// Answer at once, even to clients that make many errors (a verifier does).
+const LENIENT_ERROR_HANDLING: Record<string, string> = {
+  smtpd_error_sleep_time: '0',
+  smtpd_soft_error_limit: '100',
+  smtpd_hard_error_limit: '200',
+  smtpd_junk_command_limit: '1000',
+  in_flow_delay: '0',
+};
 
 function mainCf(
   dir: string,
@@ -222,12 +240,7 @@ function mainCf(
     smtpd_data_restrictions: 'reject',
     smtpd_peername_lookup: 'no',
     smtp_dns_support_level: 'disabled',
-    // Answer at once, even to clients that make many errors (a verifier does).
-    smtpd_error_sleep_time: '0',
-    smtpd_soft_error_limit: '100',
-    smtpd_hard_error_limit: '200',
-    smtpd_junk_command_limit: '1000',
-    in_flow_delay: '0',
+    ...(options.errorHandling === 'stock' ? {} : LENIENT_ERROR_HANDLING),
     smtpd_tls_security_level: 'may',
     smtpd_tls_cert_file: tls.certFile,
     smtpd_tls_key_file: tls.keyFile,
@@ -298,7 +311,7 @@ async function postfixCheck(dir: string): Promise<void> {
 }
 
 /** Connects until a `220 ` banner line arrives, then says QUIT. */
-async function waitForBanner(listen: string, deadline: number, gone: () => boolean): Promise<void> {
+export async function waitForBanner(listen: string, deadline: number, gone: () => boolean): Promise<void> {
   const colon = listen.lastIndexOf(':');
   const host = listen.slice(0, colon).replace(/^\[|\]$/g, '');
   const port = Number(listen.slice(colon + 1));

@@ -32,6 +32,10 @@ export interface WorldDomain {
 export type WorldServerRun =
   | { kind: 'postfix' }
   | { kind: 'fake'; behaviour: FakeBehaviour }
+  /** The second Postfix, with Postfix's stock error handling (startWorld({ stockPostfix: true })). */
+  | { kind: 'postfix-stock' }
+  /** Exim 4.96 from Debian (startWorld({ exim: true })). */
+  | { kind: 'exim' }
   /** Nothing listens: connections get ECONNREFUSED. */
   | { kind: 'nothing' };
 
@@ -52,6 +56,19 @@ export const DNS_SERVER = { host: '127.0.0.1', port: 5353 } as const;
 export const POSTFIX = {
   domains: ['acme.test', 'aonly.test'],
   mailboxes: ['alice@acme.test', 'bob@acme.test', 'info@acme.test', 'carol@aonly.test'],
+} as const;
+
+/** The second, stock Postfix: nothing configured but its mailboxes (error sleep 1 s, soft error
+ *  limit 10, hard error limit 20 are Postfix's defaults). */
+export const STOCK_POSTFIX = {
+  domains: ['stock.test'],
+  mailboxes: ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi'].map((name) => `${name}@stock.test`),
+} as const;
+
+/** The real Exim: its domain and the mailboxes that exist there. */
+export const EXIM = {
+  domains: ['exim.test'],
+  mailboxes: ['ann', 'ben', 'cleo', 'dan', 'eve', 'fay', 'gus', 'hal'].map((name) => `${name}@exim.test`),
 } as const;
 
 export const DOMAINS: WorldDomain[] = [
@@ -99,11 +116,31 @@ export const DOMAINS: WorldDomain[] = [
     note: 'one of four domains whose MX is the slow multiline fake (per-MX connection limit)',
     dns: mx('mx.multiline.test'),
   })),
+  // --- engine: servers that cut sessions, limit errors, or send replies that match no command ---
+  ...Array.from({ length: 30 }, (_, i) => ({
+    name: `sharedmx${i + 1}.test`,
+    note: 'one of 30 domains on one far-away MX (150 ms per round trip); info@ exists at each',
+    dns: mx('mx.sharedmx.test'),
+  })),
+  { name: 'drip.test', note: 'every round trip takes 600 ms; ann@ exists', dns: mx('mx.drip.test') },
+  { name: 'errorlimits.test', note: 'stock Postfix limits: replies 1 s slower from 10 errors on, 421 at 20; ann@, ben@, cat@ exist', dns: mx('mx.errorlimits.test') },
+  { name: 'hangup.test', note: 'hangs up with 421 "too many errors" after 5 errors; ann@, ben@ exist', dns: mx('mx.hangup.test') },
+  { name: 'cut421.test', note: 'first session: 421 after 4 RCPT replies; ann@, ben@ exist', dns: mx('mx.cut421.test') },
+  { name: 'cutreset.test', note: 'first session: TCP reset after 4 RCPT replies; ann@, ben@ exist', dns: mx('mx.cutreset.test') },
+  { name: 'cutsilent.test', note: 'first session: silence after 4 RCPT replies; ann@, ben@ exist', dns: mx('mx.cutsilent.test') },
+  { name: 'cuttls.test', note: 'first session (STARTTLS): a broken TLS record after 4 RCPT replies; ann@, ben@ exist', dns: mx('mx.cuttls.test') },
+  { name: 'doublemail.test', note: 'two replies to MAIL FROM; ann@ exists', dns: mx('mx.doublemail.test') },
+  { name: 'earlyreply.test', note: 'an unasked 250 right after the EHLO reply; ann@ exists', dns: mx('mx.earlyreply.test') },
+  { name: 'twogreetings.test', note: 'the 220 greeting twice; ann@ exists', dns: mx('mx.twogreetings.test') },
+  { name: 'badpipe.test', note: 'an extra reply whenever commands come pipelined; fine one at a time; ann@ exists', dns: mx('mx.badpipe.test') },
+  { name: 'wrongcode.test', note: '354 to every RCPT after the first; ann@ exists', dns: mx('mx.wrongcode.test') },
   {
     name: 'mailinator.com',
     note: 'a real disposable-mail name, answered only by our dnsmasq; temp@ exists',
     dns: mx('mx.mailinator.com'),
   },
+  { name: 'stock.test', note: 'stock Postfix (default error limits and error sleep); 8 mailboxes exist (STOCK_POSTFIX)', dns: mx('mx.stock.test') },
+  { name: 'exim.test', note: 'Exim 4.96 with its default limits; 8 mailboxes exist (EXIM)', dns: mx('mx.exim.test') },
 ];
 
 export const SERVERS: WorldServer[] = [
@@ -131,9 +168,67 @@ export const SERVERS: WorldServer[] = [
   fake('mx.multiline.test', '127.0.1.15', 'multi-line, 1-byte writes', { kind: 'multiline', mailboxes: ['mia@multiline.test'] }),
   fake('mx.mailinator.com', '127.0.1.16', 'disposable; temp@ exists', { kind: 'mailboxes', mailboxes: ['temp@mailinator.com'] }),
   fake('mx.ipv6.test', '::1', 'IPv6 only', { kind: 'mailboxes', mailboxes: ['ivy@ipv6.test'] }),
+  { id: 'mx.stock.test', names: ['mx.stock.test'], ip: '127.0.0.5', port: 25, note: 'stock Postfix (own instance)', run: { kind: 'postfix-stock' } },
+  { id: 'mx.exim.test', names: ['mx.exim.test'], ip: '127.0.0.6', port: 25, note: 'Exim 4.96', run: { kind: 'exim' } },
+  // --- engine ---
+  fake('mx.sharedmx.test', '127.0.2.1', '30 domains, 150 ms per round trip', {
+    kind: 'strict-mta',
+    replyDelayMs: 150,
+    mailboxes: Array.from({ length: 30 }, (_, i) => `info@sharedmx${i + 1}.test`),
+  }),
+  fake('mx.drip.test', '127.0.2.13', '600 ms per round trip', { kind: 'strict-mta', replyDelayMs: 600, mailboxes: ['ann@drip.test'] }),
+  fake('mx.errorlimits.test', '127.0.2.2', 'stock Postfix error limits', {
+    kind: 'strict-mta',
+    softErrorLimit: 10,
+    errorSleepMs: 1000,
+    hardErrorLimit: 20,
+    mailboxes: ['ann@errorlimits.test', 'ben@errorlimits.test', 'cat@errorlimits.test'],
+  }),
+  fake('mx.hangup.test', '127.0.2.3', '421 after 5 errors', { kind: 'strict-mta', hardErrorLimit: 5, mailboxes: ['ann@hangup.test', 'ben@hangup.test'] }),
+  ...(
+    [
+      ['cut421', '421'],
+      ['cutreset', 'reset'],
+      ['cutsilent', 'silence'],
+    ] as const
+  ).map(([label, how], i) =>
+    fake(`mx.${label}.test`, `127.0.2.${4 + i}`, `first session cut (${how}) after 4 RCPTs`, {
+      kind: 'strict-mta',
+      cut: { afterRcpts: 4, how, sessions: 1 },
+      mailboxes: [`ann@${label}.test`, `ben@${label}.test`],
+    }),
+  ),
+  fake('mx.cuttls.test', '127.0.2.7', 'first session: TLS broken after 4 RCPTs', {
+    kind: 'strict-mta',
+    starttls: true,
+    cut: { afterRcpts: 4, how: 'tls-garbage', sessions: 1 },
+    mailboxes: ['ann@cuttls.test', 'ben@cuttls.test'],
+  }),
+  ...(
+    [
+      ['doublemail', 'double-mail'],
+      ['earlyreply', 'early-reply'],
+      ['twogreetings', 'second-greeting'],
+      ['badpipe', 'extra-when-pipelined'],
+      ['wrongcode', 'wrong-code'],
+    ] as const
+  ).map(([label, mismatch], i) =>
+    fake(`mx.${label}.test`, `127.0.2.${8 + i}`, `replies that match no command (${mismatch})`, {
+      kind: 'strict-mta',
+      mismatch,
+      mailboxes: [`ann@${label}.test`],
+    }),
+  ),
 ];
 
-export const WORLD_MAP = { dns: DNS_SERVER, postfix: POSTFIX, domains: DOMAINS, servers: SERVERS } as const;
+export const WORLD_MAP = {
+  dns: DNS_SERVER,
+  postfix: POSTFIX,
+  domains: DOMAINS,
+  servers: SERVERS,
+  stockPostfix: STOCK_POSTFIX,
+  exim: EXIM,
+} as const;
 export type WorldMap = typeof WORLD_MAP;
 
 function mx(exchange: string): DomainDns {

@@ -1,5 +1,5 @@
 import { Budgets } from '../engine/budgets.js';
-import { Verifier } from '../engine/verifier.js';
+import { unfinishedResult, Verifier } from '../engine/verifier.js';
 import { loadSettings } from '../settings.js';
 import type { VerificationResult } from '../engine/result.js';
 import { parseVerifyArgs } from './verify-args.js';
@@ -46,17 +46,23 @@ export async function runVerify(argv: string[]): Promise<number> {
   process.once('SIGINT', stop);
   const output = command.json ? new NdjsonWriter() : new ResultTable(addresses, command.options.verbose);
   const ordered = new InputOrder(addresses.length, (result) => output.write(result));
+  let failure: unknown = null;
   try {
     const budgets = new Budgets(command.options.budgets, Date.now, ({ ms, budget }) => output.waiting(ms, budget));
     for await (const { index, result } of new Verifier(command.options, { budgets }).verify(addresses, aborter.signal)) {
       ordered.add(index, result);
       output.progress(ordered.done, addresses.length);
     }
+  } catch (error) {
+    failure = error;
+    process.stderr.write(`mxlens: the check broke down: ${error instanceof Error ? error.message : String(error)}\n`);
   } finally {
     process.off('SIGINT', stop);
+    // Exactly one result per input line, every time, even if the engine broke down.
+    ordered.fillMissing((index) => unfinishedResult(addresses[index]!, failure));
     output.end();
   }
-  return 0;
+  return failure === null ? 0 : 1;
 }
 
 /** Releases results in input order as soon as every earlier one is known. */
@@ -70,7 +76,15 @@ class InputOrder {
     private readonly release: (result: VerificationResult) => void,
   ) {}
 
+  /** Gives every address still without a result the one `make` builds. */
+  fillMissing(make: (index: number) => VerificationResult): void {
+    for (let index = this.next; index < this.total; index++) {
+      if (!this.held.has(index)) this.add(index, make(index));
+    }
+  }
+
   add(index: number, result: VerificationResult): void {
+    if (this.held.has(index) || index < this.next) return;
     this.held.set(index, result);
     this.done++;
     while (this.next < this.total && this.held.has(this.next)) {

@@ -229,6 +229,11 @@ export function serverClaim(ip: string, count: number): Claim {
   };
 }
 
+/** `count` more RCPTs to the mail server at `ip`, in a session already counted. */
+export function serverRcptClaim(ip: string, count: number): Claim {
+  return { ...serverClaim(ip, count), sessions: [] };
+}
+
 /** One server, one key: ::ffff:192.0.2.1 is 192.0.2.1, and IPv6 case does not matter. */
 export function serverKey(ip: string): string {
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);

@@ -1,5 +1,7 @@
 import { Resolver } from 'node:dns/promises';
 import { isIP } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Semaphore } from './limits.js';
 
 /** A host that receives mail for a domain, with the addresses to try in order. */
 export interface MailHost {
@@ -20,8 +22,12 @@ export type MailRouting =
 export interface DnsOptions {
   /** "host" or "host:port" (IPv6 as "[::1]:53"); empty means the system's resolvers. */
   servers: string[];
+  /** For one try of one query. */
   timeoutMs: number;
-  tries: number;
+  /** Tries per query on SERVFAIL or timeout (default 2: one retry). */
+  tries?: number;
+  /** Queries in flight at once (default 32). */
+  maxInFlight?: number;
 }
 
 // node:dns does not expose an MX record's TTL, so MX answers are kept this long; address
@@ -29,6 +35,12 @@ export interface DnsOptions {
 const MAX_CACHE_MS = 5 * 60_000;
 const NEGATIVE_CACHE_MS = 60_000;
 const MAX_CACHE_ENTRIES = 10_000;
+/** Thousands of queries fired at once overflow socket buffers and forwarding resolvers'
+ *  limits (dnsmasq forwards at most 150 at a time): answers are lost and come back as errors. */
+const QUERIES_IN_FLIGHT = 32;
+/** Answers worth one more try: the server failed or did not answer, not "no such name". */
+const RETRYABLE = new Set(['ESERVFAIL', 'ETIMEOUT', 'ECONNREFUSED', 'EREFUSED']);
+const RETRY_BACKOFF_MS = 100;
 
 type Lookup<T> = { ok: true; value: T } | { ok: false; code: string };
 
@@ -40,10 +52,15 @@ interface CacheEntry {
 export class MailDns {
   private readonly resolver: Resolver;
   private readonly cache = new Map<string, CacheEntry>();
+  private readonly inFlight: Semaphore;
+  private readonly tries: number;
 
   constructor(options: DnsOptions) {
-    this.resolver = new Resolver({ timeout: options.timeoutMs, tries: options.tries });
+    // One try per query here; the retry (after a pause) is ours, in ask().
+    this.resolver = new Resolver({ timeout: options.timeoutMs, tries: 1 });
     if (options.servers.length > 0) this.resolver.setServers(options.servers);
+    this.inFlight = new Semaphore(options.maxInFlight ?? QUERIES_IN_FLIGHT);
+    this.tries = Math.max(1, options.tries ?? 2);
   }
 
   async resolveMailRouting(domain: string): Promise<MailRouting> {
@@ -102,20 +119,31 @@ export class MailDns {
 
   private lookupMx(domain: string): Promise<Lookup<Array<{ exchange: string; priority: number }>>> {
     return this.cached(`MX ${domain}`, async () => {
-      const records = await this.resolver.resolveMx(domain);
+      const records = await this.ask(() => this.resolver.resolveMx(domain));
       return { value: records, ttlMs: MAX_CACHE_MS };
     });
   }
 
   private lookupAddresses(host: string, type: 'A' | 'AAAA'): Promise<Lookup<string[]>> {
     return this.cached(`${type} ${host}`, async () => {
-      const records =
-        type === 'A'
-          ? await this.resolver.resolve4(host, { ttl: true })
-          : await this.resolver.resolve6(host, { ttl: true });
+      const records = await this.ask(() =>
+        type === 'A' ? this.resolver.resolve4(host, { ttl: true }) : this.resolver.resolve6(host, { ttl: true }),
+      );
       const ttlSeconds = Math.min(...records.map((record) => record.ttl));
       return { value: records.map((record) => record.address), ttlMs: Math.min(ttlSeconds * 1000, MAX_CACHE_MS) };
     });
+  }
+
+  /** One query within the in-flight limit; one more try, after a pause, on SERVFAIL or timeout. */
+  private async ask<T>(query: () => Promise<T>, attempt = 1): Promise<T> {
+    try {
+      return await this.inFlight.use(query);
+    } catch (error) {
+      const retryable = RETRYABLE.has((error as NodeJS.ErrnoException).code ?? '');
+      if (!retryable || attempt >= this.tries) throw error;
+      await sleep(attempt * RETRY_BACKOFF_MS * (1 + Math.random()));
+      return this.ask(query, attempt + 1);
+    }
   }
 
   /** Caches answers (and NXDOMAIN/NODATA briefly) and shares lookups already in flight. */

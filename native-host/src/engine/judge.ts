@@ -658,6 +658,11 @@ export const DECISIONS = {
     reason: 'rate_limited',
     why: "MX Lens's own budget for this mail server, domain or requesting site is spent: not checked, no connection made.",
   },
+  'replies-unmatched': {
+    reason: 'protocol_error',
+    why: "The server's replies could not be matched to our commands (an extra or early reply, a second greeting), so none was taken as this address's answer.",
+  },
+  'internal-error': { reason: 'protocol_error', why: 'MX Lens itself failed during this check; nothing was concluded about the address.' },
   'smtputf8-not-offered': { reason: 'smtputf8_unsupported', why: 'The address has a non-ASCII local part and the server does not offer SMTPUTF8.' },
   'same-refusal-as-random-address': {
     reason: 'blocked',

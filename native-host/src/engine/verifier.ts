@@ -1,11 +1,11 @@
 import { Budgets, domainClaim, overBudgetDetail, spend } from './budgets.js';
-import { MailDns, type MailHost, type MailRouting } from './dns.js';
+import { MailDns, type MailRouting } from './dns.js';
 import { computeFlags, suggestAddress } from './flags/index.js';
 import { decide, judgeRouting, judgeWithFlags, type Judgement } from './judge.js';
-import { KeyedSemaphore, Semaphore } from './limits.js';
+import { MxScheduler } from './mx-scheduler.js';
 import type { VerifyOptions } from './options.js';
 import type { Flags, VerificationResult } from './result.js';
-import { probeDomain, type ProbeOutcome } from './smtp/probe-domain.js';
+import { allowedTargets, internalFailureOutcome, type ProbeOutcome } from './smtp/probe-domain.js';
 import { invalidSyntaxResult, parseAddress, type ParsedAddress } from './syntax.js';
 import { REASONS, verdictOf, type Reason } from './verdicts.js';
 
@@ -19,6 +19,13 @@ export interface IndexedResult {
 }
 
 const CATCH_ALL_MEMORY_MS = 60 * 60_000;
+/** Characters RCPT TO cannot carry, even inside a quoted local part. */
+const UNSENDABLE = /[\r\n\0<>]/;
+
+interface Member {
+  parsed: ParsedAddress;
+  indexes: number[];
+}
 
 /** Who the checks are for: the budgets they draw on, and the web site that asked (null: the user). */
 export interface Requester {
@@ -28,10 +35,8 @@ export interface Requester {
 
 export class Verifier {
   private readonly dns: MailDns;
-  private readonly sessions: Semaphore;
-  private readonly connectionsPerHost: KeyedSemaphore;
+  private readonly scheduler: MxScheduler;
   private readonly catchAllByDomain = new Map<string, { catchAll: boolean; expires: number }>();
-
   private readonly requester: Requester;
 
   constructor(
@@ -39,18 +44,21 @@ export class Verifier {
     requester: Partial<Requester> = {},
   ) {
     this.requester = { budgets: requester.budgets ?? new Budgets(options.budgets), site: requester.site ?? null };
-    this.dns = new MailDns({
-      servers: options.dnsServers,
-      timeoutMs: Math.min(5_000, options.timeoutMs),
-      tries: 2,
-    });
-    this.sessions = new Semaphore(options.concurrency);
-    this.connectionsPerHost = new KeyedSemaphore(options.connectionsPerHost);
+    this.dns = new MailDns({ servers: options.dnsServers, timeoutMs: dnsQueryTimeout(options.timeoutMs) });
+    this.scheduler = new MxScheduler(
+      options,
+      {
+        known: (domain) => this.rememberedCatchAll(domain),
+        learn: (domain, catchAll) => this.catchAllByDomain.set(domain, { catchAll, expires: Date.now() + CATCH_ALL_MEMORY_MS }),
+      },
+      this.requester.budgets,
+    );
   }
 
   /**
    * Checks every address and yields each result as soon as it is known (not in input order).
-   * Equal addresses are checked once; addresses at one domain share one SMTP session.
+   * Equal addresses are checked once; addresses whose domains share a mail server share its
+   * SMTP sessions.
    */
   async *verify(addresses: readonly string[], signal?: AbortSignal): AsyncGenerator<IndexedResult> {
     const ready: IndexedResult[] = [];
@@ -80,93 +88,91 @@ export class Verifier {
     emit: (index: number, result: VerificationResult) => void,
     signal?: AbortSignal,
   ): Promise<void> {
-    const byDomain = new Map<string, Map<string, { parsed: ParsedAddress; indexes: number[] }>>();
+    const byDomain = new Map<string, Map<string, Member>>();
     addresses.forEach((address, index) => {
       const parsed = parseAddress(address);
-      if (!parsed.ok) {
-        emit(index, invalidSyntaxResult(address, parsed.problem));
-        return;
+      if (!parsed.ok) return emit(index, invalidSyntaxResult(address, parsed.problem));
+      if (UNSENDABLE.test(parsed.normalized)) {
+        return emit(index, invalidSyntaxResult(address, 'control characters, "<" and ">" cannot be sent to a mail server'));
       }
       if (this.options.level === 'syntax') {
-        emit(index, buildResult(address, parsed, { ...decide('level-syntax'), detail: '', mx: null, reply: null }, null));
-        return;
+        return emit(index, buildResult(address, parsed, { ...decide('level-syntax'), detail: '', mx: null, reply: null }, null));
       }
-      const domainGroup = byDomain.get(parsed.domain) ?? new Map();
+      const domainGroup = byDomain.get(parsed.domain) ?? new Map<string, Member>();
       byDomain.set(parsed.domain, domainGroup);
       const same = domainGroup.get(parsed.normalized) ?? { parsed, indexes: [] };
       same.indexes.push(index);
       domainGroup.set(parsed.normalized, same);
     });
 
+    const answer = (member: Member, outcome: ProbeOutcome) => {
+      const catchAll = outcome.mx !== null ? this.rememberedCatchAll(member.parsed.domain) : null;
+      for (const index of member.indexes) emit(index, buildResult(addresses[index]!, member.parsed, outcome, catchAll));
+    };
     await Promise.all(
       [...byDomain].map(([domain, group]) =>
-        this.checkDomain(domain, [...group.values()], signal).then((outcomes) => {
-          for (const { parsed, indexes } of group.values()) {
-            const { outcome, catchAll } = outcomes.get(parsed.normalized)!;
-            for (const index of indexes) emit(index, buildResult(addresses[index]!, parsed, outcome, catchAll));
-          }
+        this.checkDomain(domain, [...group.values()], answer, signal).catch((error: unknown) => {
+          // A bug must not cost the other addresses their answers, nor these theirs.
+          for (const member of group.values()) answer(member, internalFailureOutcome(error));
         }),
       ),
     );
   }
 
+  /** DNS for the domain, then every address goes to the scheduler; resolves when all answered. */
   private async checkDomain(
     domain: string,
-    members: Array<{ parsed: ParsedAddress }>,
+    members: Member[],
+    answer: (member: Member, outcome: ProbeOutcome) => void,
     signal?: AbortSignal,
-  ): Promise<Map<string, { outcome: ProbeOutcome; catchAll: boolean | null }>> {
-    const answer = (outcome: ProbeOutcome, catchAll: boolean | null = null) =>
-      new Map(members.map(({ parsed }) => [parsed.normalized, { outcome, catchAll }]));
-
+  ): Promise<void> {
+    const startedAt = Date.now();
     const literalIp = members[0]!.parsed.literalIp;
     const routing: MailRouting = literalIp
       ? { kind: 'hosts', hosts: [{ name: domain, preference: 0, addresses: [literalIp], implicit: true }] }
       : await this.dns.resolveMailRouting(domain);
-    if (routing.kind !== 'hosts') return answer(routingOutcome(domain, routing));
+    if (routing.kind !== 'hosts') return members.forEach((m) => answer(m, routingOutcome(domain, routing)));
     if (this.options.level === 'dns') {
       const names = routing.hosts.map((host) => host.name).join(', ');
-      return answer({ ...decide('level-dns'), detail: `Mail for ${domain} goes to ${names}.`, mx: routing.hosts[0]!.name, reply: null });
+      const outcome = { ...decide('level-dns'), detail: `Mail for ${domain} goes to ${names}.`, mx: routing.hosts[0]!.name, reply: null };
+      return members.forEach((m) => answer(m, outcome));
     }
+    const { targets, refused } = allowedTargets(routing.hosts, this.options.allowPrivate);
+    if (targets.length === 0) return members.forEach((m) => answer(m, refused!));
 
     // Over budget: the addresses that do not fit wait, or are answered without connecting.
     const budget = await spend(
       this.requester.budgets,
       domainClaim(domain, members.length, this.requester.site),
-      this.options.timeoutMs / 2,
+      (this.options.timeoutMs - (Date.now() - startedAt)) / 2,
       signal,
     );
     const overBudget: ProbeOutcome = { ...decide('over-budget'), detail: overBudgetDetail(budget), mx: null, reply: null, retryAfterMs: budget.retryAfterMs };
-    // A cancelled check goes on to the probe, which answers "cancelled" without connecting.
+    // A cancelled check goes on to the scheduler, which answers "cancelled" without connecting.
     const admitted = signal?.aborted ? members : members.slice(0, budget.admitted);
-    const outcomes = admitted.length > 0 ? await this.probe(domain, routing.hosts, admitted, signal) : new Map();
-    for (const { parsed } of members.slice(admitted.length)) outcomes.set(parsed.normalized, { outcome: overBudget, catchAll: null });
-    return outcomes;
-  }
+    for (const member of members.slice(admitted.length)) answer(member, overBudget);
 
-  private async probe(
-    domain: string,
-    hosts: MailHost[],
-    members: Array<{ parsed: ParsedAddress }>,
-    signal?: AbortSignal,
-  ): Promise<Map<string, { outcome: ProbeOutcome; catchAll: boolean | null }>> {
-    const knownCatchAll = this.rememberedCatchAll(domain);
-    const probe = await this.sessions.use(() =>
-      probeDomain({
-        domain,
-        hosts,
-        recipients: members.map(({ parsed }) => ({ mailbox: parsed.normalized, needsSmtpUtf8: !parsed.asciiLocalPart })),
-        knownCatchAll,
-        options: this.options,
-        connectionsPerHost: this.connectionsPerHost,
-        budgets: this.requester.budgets,
-        signal,
-      }),
-    );
-    if (probe.catchAll !== null && knownCatchAll === null) {
-      this.catchAllByDomain.set(domain, { catchAll: probe.catchAll, expires: Date.now() + CATCH_ALL_MEMORY_MS });
-    }
-    return new Map(
-      members.map(({ parsed }) => [parsed.normalized, { outcome: probe.outcomes.get(parsed.normalized)!, catchAll: probe.catchAll }]),
+    const budgetMs = this.options.timeoutMs - (Date.now() - startedAt);
+    await Promise.all(
+      admitted.map(
+        (member) =>
+          new Promise<void>((resolve) => {
+            this.scheduler.submit(
+              {
+                mailbox: member.parsed.normalized,
+                domain,
+                needsSmtpUtf8: !member.parsed.asciiLocalPart,
+                targets,
+                budgetMs,
+                done: (outcome) => {
+                  answer(member, outcome);
+                  resolve();
+                },
+              },
+              signal,
+            );
+          }),
+      ),
     );
   }
 
@@ -175,6 +181,31 @@ export class Verifier {
     if (!known || known.expires < Date.now()) return null;
     return known.catchAll;
   }
+}
+
+/**
+ * Each DNS query gets a slice of the address's budget, so that the MX lookup and the host's
+ * address lookups, each with one retry, leave time for SMTP.
+ */
+function dnsQueryTimeout(timeoutMs: number): number {
+  return Math.min(2_500, Math.max(200, Math.floor(timeoutMs / 8)));
+}
+
+/** The result for an address the engine could not finish (it broke down): unknown, never a guess. */
+export function unfinishedResult(address: string, error: unknown): VerificationResult {
+  const outcome = internalFailureOutcome(error ?? new Error('no result was produced'));
+  return {
+    address,
+    normalized: null,
+    verdict: verdictOf(outcome.reason),
+    reason: outcome.reason,
+    rule: outcome.rule,
+    mx: null,
+    smtp: null,
+    flags: { disposable: false, role: false, free: false, catchAll: null },
+    suggestion: null,
+    detail: outcome.detail,
+  };
 }
 
 function routingOutcome(domain: string, routing: Exclude<MailRouting, { kind: 'hosts' }>): ProbeOutcome {

@@ -1,21 +1,23 @@
 import { randomInt } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { overBudgetDetail, serverClaim, spend, type Budgets } from '../budgets.js';
+import { overBudgetDetail, serverClaim, serverRcptClaim, spend, type Budgets } from '../budgets.js';
 import type { MailHost } from '../dns.js';
 import { decide, judgeCatchAllProbe, judgeRecipient, judgeReply, judgeSessionFailure, type Judgement } from '../judge.js';
-import type { KeyedSemaphore } from '../limits.js';
+import { ErrorPaceWatch, recipientsForNextTransaction, type MxToleranceMemory } from '../mx-tolerance.js';
 import { stepTimeouts, type VerifyOptions } from '../options.js';
 import type { SmtpReply, TlsInfo } from '../result.js';
 import { nonPublicReason } from '../target-guard.js';
 import type { Reason } from '../verdicts.js';
-import { openSession, SmtpSessionError, type SmtpSession } from './session.js';
+import { openSession, SmtpSessionError, type Command, type Exchange, type SmtpSession } from './session.js';
 
-// The SMTP half of the pipeline for one domain: every address at the domain goes through
-// one session (one MAIL FROM, many RCPT TO), with the catch-all probe in the same transaction.
+// One SMTP session to one mail server address, carrying recipients of any domains that this
+// server receives mail for: transactions of MAIL FROM, RCPT TO (with one catch-all probe per
+// domain not yet known) and RSET or QUIT, pipelined as one group each. Every recipient is
+// judged from its own reply only; those the session could not ask go back to the scheduler.
 
 export interface Recipient {
   /** The address as it goes into RCPT TO (ASCII domain). */
   mailbox: string;
+  domain: string;
   needsSmtpUtf8: boolean;
 }
 
@@ -31,125 +33,48 @@ export interface ProbeOutcome {
   transcript?: string[];
 }
 
-export interface DomainProbeResult {
-  outcomes: Map<string, ProbeOutcome>;
-  /** true/false when the catch-all probe was answered, null when not probed or unclear. */
-  catchAll: boolean | null;
-}
-
-export interface DomainProbeInput {
-  domain: string;
-  hosts: MailHost[];
-  recipients: Recipient[];
-  /** Known from an earlier probe of this domain: skips the catch-all probe. */
-  knownCatchAll: boolean | null;
-  options: VerifyOptions;
-  connectionsPerHost: KeyedSemaphore;
-  /** Sessions and RCPTs per mail server; without it, none are counted. */
-  budgets?: Budgets;
-  signal?: AbortSignal;
-}
-
-interface Target {
+/** One address of a mail host to talk to. */
+export interface Target {
   host: MailHost;
   ip: string;
   startTls: boolean;
 }
 
-/** RFC 5321 asks servers to accept at least 100 recipients per transaction. */
-const RECIPIENTS_PER_TRANSACTION = 100;
+/**
+ * Why a recipient got no answer from this session:
+ * - 'target': the server could not be reached or refused the session: try the next MX;
+ * - 'no-tls': STARTTLS failed: the same server again, in plain text;
+ * - 'cut': the session ended before its reply (421, reset, timeout): a new session;
+ * - 'later': "too many recipients" for this transaction: the next transaction;
+ * - 'desync': replies could not be matched to commands: a new session without pipelining.
+ */
+export type NoAnswer = 'target' | 'no-tls' | 'cut' | 'later' | 'desync';
 
-export async function probeDomain(input: DomainProbeInput): Promise<DomainProbeResult> {
-  const first = await probeOnce(input);
-  return retryGreylisted(input, first);
+/** What a session needs from the scheduler that feeds it. */
+export interface SessionWork {
+  target: Target;
+  options: VerifyOptions;
+  tolerance: MxToleranceMemory;
+  /** Sessions and RCPTs per mail server are drawn from these before they are sent. */
+  budgets: Budgets;
+  signal?: AbortSignal;
+  /** The next recipient waiting for this server, now counted as in this session; null if none. */
+  take(): Recipient | null;
+  /** Some recipient is still waiting for this server. */
+  hasWaiting(): boolean;
+  /** Until when this recipient may be asked (its time budget). */
+  deadlineOf(recipient: Recipient): number;
+  /** Known catch-all state of a domain, null when unknown (then it is probed). */
+  catchAllOf(domain: string): boolean | null;
+  learnCatchAll(domain: string, catchAll: boolean): void;
+  answered(recipient: Recipient, outcome: ProbeOutcome): void;
+  unanswered(recipient: Recipient, failure: ProbeOutcome, why: NoAnswer): void;
 }
 
-/** Waits out a greylisting delay that fits the --greylist-wait budget, then asks again. */
-async function retryGreylisted(input: DomainProbeInput, result: DomainProbeResult): Promise<DomainProbeResult> {
-  const greylisted = input.recipients.filter((r) => result.outcomes.get(r.mailbox)?.reason === 'greylisted');
-  if (greylisted.length === 0 || input.options.greylistWaitMs <= 0) return result;
-
-  const stated = Math.max(...greylisted.map((r) => result.outcomes.get(r.mailbox)?.retryAfterMs ?? 0));
-  const wait = stated > 0 ? stated + 500 : input.options.greylistWaitMs;
-  if (wait > input.options.greylistWaitMs) return result;
-
-  await sleep(wait, undefined, { signal: input.signal }).catch(() => undefined);
-  if (input.signal?.aborted) return result;
-  const again = await probeOnce({
-    ...input,
-    recipients: greylisted,
-    knownCatchAll: result.catchAll ?? input.knownCatchAll,
-    options: { ...input.options, greylistWaitMs: input.options.greylistWaitMs - wait },
-  });
-  for (const [mailbox, outcome] of again.outcomes) result.outcomes.set(mailbox, outcome);
-  return { outcomes: result.outcomes, catchAll: result.catchAll ?? again.catchAll };
-}
-
-async function probeOnce(input: DomainProbeInput): Promise<DomainProbeResult> {
-  const outcomes = new Map<string, ProbeOutcome>();
-  const { targets, refused } = allowedTargets(input);
-  if (targets.length === 0) {
-    for (const r of input.recipients) outcomes.set(r.mailbox, refused!);
-    return { outcomes, catchAll: null };
-  }
-
-  let pending = [...input.recipients];
-  let catchAll = input.knownCatchAll;
-  let lastFailure: ProbeOutcome | null = null;
-  const connectDeadline = Date.now() + input.options.timeoutMs;
-
-  for (let i = 0; i < targets.length && pending.length > 0; i++) {
-    if (Date.now() >= connectDeadline || input.signal?.aborted) break;
-    const target = targets[i]!;
-    const admitted = await withinServerBudget(input, target, pending, connectDeadline);
-    if (admitted.failure) lastFailure = admitted.failure;
-    if (admitted.recipients.length === 0) continue;
-    const attempt = await input.connectionsPerHost.use(target.ip, () =>
-      talkTo(target, admitted.recipients, catchAll, connectDeadline, input),
-    );
-    for (const [mailbox, outcome] of attempt.outcomes) outcomes.set(mailbox, outcome);
-    catchAll = attempt.catchAll ?? catchAll;
-    pending = pending.filter((r) => !outcomes.has(r.mailbox));
-    if (attempt.failure) {
-      lastFailure = attempt.failure;
-      if (attempt.failure.reason === 'timeout' && Date.now() >= connectDeadline) break;
-      if (attempt.retryWithoutTls) targets.push({ ...target, startTls: false });
-    }
-  }
-
-  const fallback = lastFailure ?? timeoutOutcome(input.signal);
-  for (const r of pending) outcomes.set(r.mailbox, fallback);
-  return { outcomes, catchAll: input.knownCatchAll ?? catchAll };
-}
-
-/** The recipients this server's budget lets through now (after waiting, if it may), and why not the rest. */
-async function withinServerBudget(
-  input: DomainProbeInput,
-  target: Target,
-  pending: Recipient[],
-  connectDeadline: number,
-): Promise<{ recipients: Recipient[]; failure: ProbeOutcome | null }> {
-  if (!input.budgets) return { recipients: pending, failure: null };
-  if (input.signal?.aborted) return { recipients: [], failure: null };
-  const maxWaitMs = (connectDeadline - Date.now()) / 2;
-  const admission = await spend(input.budgets, serverClaim(target.ip, pending.length), maxWaitMs, input.signal);
-  if (input.signal?.aborted) return { recipients: [], failure: null };
-  const failure: ProbeOutcome | null =
-    admission.admitted < pending.length
-      ? { ...decide('over-budget'), detail: overBudgetDetail(admission), mx: target.host.name, reply: null, retryAfterMs: admission.retryAfterMs }
-      : null;
-  return { recipients: pending.slice(0, admission.admitted), failure };
-}
-
-function timeoutOutcome(signal?: AbortSignal): ProbeOutcome {
-  return signal?.aborted
-    ? { ...decide('session-cancelled'), detail: 'The check was cancelled.', mx: null, reply: null }
-    : { ...decide('session-timeout'), detail: 'No mail server answered within the time allowed.', mx: null, reply: null };
-}
-
-function allowedTargets(input: DomainProbeInput): { targets: Target[]; refused: ProbeOutcome | null } {
-  const all = input.hosts.flatMap((host) => host.addresses.map((ip) => ({ host, ip, startTls: true })));
-  if (input.options.allowPrivate) return { targets: all, refused: null };
+/** The server's addresses we may connect to, in order; or why none is allowed. */
+export function allowedTargets(hosts: MailHost[], allowPrivate: boolean): { targets: Target[]; refused: ProbeOutcome | null } {
+  const all = hosts.flatMap((host) => host.addresses.map((ip) => ({ host, ip, startTls: true })));
+  if (allowPrivate) return { targets: all, refused: null };
   const targets = all.filter(({ ip }) => nonPublicReason(ip) === null);
   const first = all[0]!;
   const refused: ProbeOutcome = {
@@ -161,119 +86,288 @@ function allowedTargets(input: DomainProbeInput): { targets: Target[]; refused: 
   return { targets, refused };
 }
 
-interface AttemptResult {
-  outcomes: Map<string, ProbeOutcome>;
-  catchAll: boolean | null;
-  /** Why this target gave no answer for the remaining recipients (try the next one). */
-  failure: ProbeOutcome | null;
-  retryWithoutTls: boolean;
-}
-
-async function talkTo(
-  target: Target,
-  recipients: Recipient[],
-  knownCatchAll: boolean | null,
-  connectDeadline: number,
-  input: DomainProbeInput,
-): Promise<AttemptResult> {
-  const transcript = input.options.verbose ? [] : undefined;
-  const result: AttemptResult = { outcomes: new Map(), catchAll: null, failure: null, retryWithoutTls: false };
+/** Runs one session until the server has no more waiting recipients or cannot take more. */
+export async function runSession(work: SessionWork): Promise<void> {
+  const tolerance = work.tolerance.get(work.target.ip);
+  const first = await withinServerBudget(work, takeBatch(work, recipientsForNextTransaction(tolerance, 0)), true);
+  if (first.recipients.length === 0) return;
+  const transcript = work.options.verbose ? [] : undefined;
+  const carrier = new SessionCarrier(work, transcript);
   let session: SmtpSession | null = null;
   try {
     session = await openSession({
-      host: target.ip,
-      port: input.options.smtpPort,
-      mxName: target.host.name,
-      heloName: input.options.heloName,
-      ...stepTimeouts(input.options.timeoutMs),
-      deadline: connectDeadline,
-      startTls: target.startTls,
-      proxy: input.options.proxy ?? undefined,
+      host: work.target.ip,
+      port: work.options.smtpPort,
+      mxName: work.target.host.name,
+      heloName: work.options.heloName,
+      ...stepTimeouts(work.options.timeoutMs),
+      deadline: earliestDeadline(work, first.recipients),
+      startTls: work.target.startTls,
+      proxy: work.options.proxy ?? undefined,
       transcript,
-      signal: input.signal,
+      signal: work.signal,
     });
-    const conversation = new Conversation(session, target, input, transcript);
-    await conversation.run(recipients, knownCatchAll, result);
   } catch (error) {
-    if (!(error instanceof SmtpSessionError)) throw error;
-    result.failure = failureOutcome(error, target, transcript);
-    result.retryWithoutTls = error.kind === 'tls' && target.startTls;
-  } finally {
-    if (session) await session.quit();
+    const failure = error instanceof SmtpSessionError ? failureOutcome(error, work.target, transcript) : internalFailureOutcome(error);
+    const why: NoAnswer = error instanceof SmtpSessionError && error.kind === 'tls' && work.target.startTls ? 'no-tls' : 'target';
+    for (const r of first.recipients) work.unanswered(r, failure, why);
+    return;
   }
-  return result;
+  await carrier.carry(session, first);
 }
 
-/** One open session: transactions of RCPTs until every recipient has an answer. */
-class Conversation {
+interface Batch {
+  recipients: Recipient[];
+  /** Domains to probe for catch-all in this transaction. */
+  probes: string[];
+}
+
+/** Up to `room` RCPTs: recipients, plus one probe per domain whose catch-all state is unknown. */
+function takeBatch(work: SessionWork, room: number): Batch {
+  const batch: Batch = { recipients: [], probes: [] };
+  const limit = Math.max(1, room);
+  while (batch.recipients.length + batch.probes.length < limit) {
+    const next = work.take();
+    if (!next) break;
+    batch.recipients.push(next);
+    const wantsProbe = work.options.catchAllProbe && work.catchAllOf(next.domain) === null;
+    const roomLeft = batch.recipients.length + batch.probes.length < limit;
+    if (wantsProbe && roomLeft && !batch.probes.includes(next.domain)) batch.probes.push(next.domain);
+  }
+  return batch;
+}
+
+/**
+ * The part of a batch the server's budget lets through now (after waiting, if the recipients'
+ * budgets allow); the rest is answered "over budget" without being sent.
+ */
+async function withinServerBudget(work: SessionWork, batch: Batch, newSession: boolean): Promise<Batch> {
+  if (batch.recipients.length === 0) return batch;
+  const wanted = batch.recipients.length + batch.probes.length;
+  const claim = newSession ? serverClaim(work.target.ip, wanted) : serverRcptClaim(work.target.ip, wanted);
+  const maxWaitMs = (earliestDeadline(work, batch.recipients) - Date.now()) / 2;
+  const admission = await spend(work.budgets, claim, maxWaitMs, work.signal);
+  if (admission.admitted >= wanted) return batch;
+  // Probes go first in the group: they are worth nothing without the recipients they vouch for.
+  const recipients = batch.recipients.slice(0, Math.max(0, admission.admitted - batch.probes.length));
+  const probes = recipients.length > 0 ? batch.probes.filter((domain) => recipients.some((r) => r.domain === domain)) : [];
+  const overBudget: ProbeOutcome = {
+    ...decide(work.signal?.aborted ? 'session-cancelled' : 'over-budget'),
+    detail: work.signal?.aborted ? 'The check was cancelled.' : overBudgetDetail(admission),
+    mx: work.target.host.name,
+    reply: null,
+    ...(work.signal?.aborted ? {} : { retryAfterMs: admission.retryAfterMs }),
+  };
+  for (const r of batch.recipients.slice(recipients.length)) work.answered(r, overBudget);
+  return { recipients, probes };
+}
+
+function earliestDeadline(work: SessionWork, recipients: Recipient[]): number {
+  return Math.min(...recipients.map((r) => work.deadlineOf(r)));
+}
+
+/** Carries batches through one open session; every recipient taken is answered or handed back. */
+class SessionCarrier {
+  private readonly inFlight = new Set<Recipient>();
+  private session: SmtpSession | null = null;
+  /** We ended the session ourselves (the server began its error sleep). */
+  private abandoned = false;
+
   constructor(
-    private readonly session: SmtpSession,
-    private readonly target: Target,
-    private readonly input: DomainProbeInput,
+    private readonly work: SessionWork,
     private readonly transcript: string[] | undefined,
   ) {}
 
-  async run(recipients: Recipient[], knownCatchAll: boolean | null, result: AttemptResult): Promise<void> {
-    const supportsUtf8 = this.session.capabilities.has('SMTPUTF8');
-    let queue = recipients.filter((r) => {
-      if (!r.needsSmtpUtf8 || supportsUtf8) return true;
-      result.outcomes.set(r.mailbox, this.outcome(decide('smtputf8-not-offered'), null, 'The server does not advertise SMTPUTF8, needed for this non-ASCII address.'));
-      return false;
-    });
-    let probeWanted = this.input.options.catchAllProbe && knownCatchAll === null;
-
-    while (queue.length > 0) {
-      this.session.setDeadline(Date.now() + this.input.options.timeoutMs);
-      const batch = queue.slice(0, RECIPIENTS_PER_TRANSACTION);
-      const answered = await this.transaction(batch, probeWanted, result);
-      if (answered === 0) return;
-      if (result.catchAll !== null) probeWanted = false;
-      queue = queue.filter((r) => !result.outcomes.has(r.mailbox));
-      if (queue.length > 0) await this.session.reset();
+  async carry(session: SmtpSession, first: Batch): Promise<void> {
+    const { work } = this;
+    this.session = session;
+    const watch = new ErrorPaceWatch(Date.now(), ErrorPaceWatch.thresholdMs(session.greetingRttMs));
+    let batch = first;
+    try {
+      while (batch.recipients.length > 0) {
+        for (const r of batch.recipients) this.inFlight.add(r);
+        const done = await this.transaction(session, batch, watch);
+        if (!done || !session.alive || !work.hasWaiting()) break;
+        const room = recipientsForNextTransaction(work.tolerance.get(work.target.ip), watch.rejected);
+        if (room === 0) break;
+        batch = await withinServerBudget(work, takeBatch(work, room), false);
+      }
+    } catch (error) {
+      // A bug must not lose the recipients in flight: they get an honest "unknown".
+      for (const r of [...this.inFlight]) this.handBack(r, internalFailureOutcome(error), 'cut');
+    } finally {
+      const failure = this.outcome(decide('session-timeout'), null, 'The session ended before this address was asked.');
+      for (const r of this.inFlight) work.unanswered(r, failure, 'cut');
+      session.close();
     }
   }
 
-  /** MAIL, RCPT for the batch (and the catch-all probe), then judge the replies. */
-  private async transaction(batch: Recipient[], probeWanted: boolean, result: AttemptResult): Promise<number> {
-    const mail = await this.session.mailFrom(this.input.options.sender, {
-      smtputf8: batch.some((r) => r.needsSmtpUtf8),
+  /**
+   * One pipelined group, MAIL to RSET; false when the session cannot go on. RSET ends every
+   * group: a reply left over (one too many before it) then shows up in the same read, and it
+   * leaves the session ready for another transaction or for QUIT.
+   */
+  private async transaction(session: SmtpSession, batch: Batch, watch: ErrorPaceWatch): Promise<boolean> {
+    const { work } = this;
+    const recipients = this.withoutUnsupportedUtf8(session, batch.recipients);
+    if (recipients.length === 0) return true;
+    const probeAddresses = batch.probes.map((domain) => `${randomLocalPart()}@${domain}`);
+    const commands: Command[] = [
+      session.mailCommand(work.options.sender, { smtputf8: recipients.some((r) => r.needsSmtpUtf8) }),
+      // Probes first: a session cut short still tells whether the domain is a catch-all.
+      ...[...probeAddresses, ...recipients.map((r) => r.mailbox)].map(rcptCommand),
+      { line: 'RSET', phase: 'mail', verb: 'rset' },
+    ];
+    session.setDeadline(earliestDeadline(work, recipients));
+    watch.sent(Date.now());
+    let lastChunk = -1;
+    const exchange = await session.exchange(commands, {
+      lockstep: work.tolerance.get(work.target.ip).lockstep,
+      onReply: (_index, { reply, at, chunk }) => {
+        watch.reply(reply.code, at, chunk);
+        if (chunk === lastChunk) return;
+        lastChunk = chunk;
+        // After the other replies of this read: is this the server's error sleep?
+        queueMicrotask(() => {
+          const limit = watch.slowedDownAfter();
+          if (limit === null || !session.alive) return;
+          work.tolerance.learnErrorLimit(work.target.ip, limit);
+          this.abandoned = true;
+          session.close();
+        });
+      },
     });
-    if (mail.code >= 300) {
-      const judgement = judgeReply('mail', mail);
-      for (const r of batch) result.outcomes.set(r.mailbox, this.outcome(judgement, mail, 'The server refused our sender (MAIL FROM); this says nothing about the mailbox.'));
-      return batch.length;
-    }
-    const probe = probeWanted ? `${randomLocalPart()}@${this.input.domain}` : null;
-    const replies = await this.session.rcptTo([...batch.map((r) => r.mailbox), ...(probe ? [probe] : [])]);
-    const probeReply = probe ? replies[batch.length]! : null;
-    if (probeReply && !isTooManyRecipients(probeReply)) result.catchAll = judgeCatchAllProbe(probeReply);
+    this.judge(exchange, recipients, batch.probes, watch);
+    return exchange.failure === null;
+  }
 
-    let answered = 0;
-    batch.forEach((recipient, index) => {
-      const reply = replies[index]!;
-      // A 452 "too many recipients" after the first RCPT means "send the rest in a new transaction".
-      if (index > 0 && isTooManyRecipients(reply)) return;
-      result.outcomes.set(recipient.mailbox, this.outcome(judgeRecipient(reply, probeReply), reply));
-      answered++;
+  private withoutUnsupportedUtf8(session: SmtpSession, recipients: Recipient[]): Recipient[] {
+    if (session.capabilities.has('SMTPUTF8')) return recipients;
+    return recipients.filter((r) => {
+      if (!r.needsSmtpUtf8) return true;
+      this.answer(r, this.outcome(decide('smtputf8-not-offered'), null, 'The server does not advertise SMTPUTF8, needed for this non-ASCII address.'));
+      return false;
     });
-    return answered;
+  }
+
+  /** Turns the replies of one group into answers; whatever was not answered goes back. */
+  private judge(exchange: Exchange, recipients: Recipient[], probes: string[], watch: ErrorPaceWatch): void {
+    const { work } = this;
+    const cut = exchange.failure ? failureOutcome(exchange.failure, work.target, this.transcript) : null;
+    if (exchange.desync) {
+      work.tolerance.learnLockstep(work.target.ip);
+      const failure = unmatchedRepliesOutcome(work.target, exchange.failure?.message ?? 'replies did not match the commands', this.transcript);
+      for (const r of recipients) this.handBack(r, failure, 'desync');
+      return;
+    }
+    const [mail, ...allRcptReplies] = exchange.replies;
+    const rcptReplies = allRcptReplies.slice(probes.length);
+    if (!mail || mail.code === 421) {
+      for (const r of recipients) this.handBack(r, cut ?? this.closedOutcome(mail ?? null), 'cut');
+      return;
+    }
+    if (mail.code >= 300) {
+      const detail = 'The server refused our sender (MAIL FROM); this says nothing about the mailbox.';
+      for (const r of recipients) this.answer(r, this.outcome(judgeReply('mail', mail), mail, detail));
+      return;
+    }
+
+    const probeReplies = new Map(probes.map((domain, i) => [domain, allRcptReplies[i] ?? null]));
+    for (const [domain, reply] of probeReplies) {
+      const catchAll = reply ? catchAllFromProbe(reply) : null;
+      if (catchAll !== null) work.learnCatchAll(domain, catchAll);
+    }
+    let accepted = probes.length;
+    let cutOff = 0;
+    recipients.forEach((recipient, index) => {
+      const reply = rcptReplies[index] ?? null;
+      if (!reply || reply.code === 421) {
+        cutOff++;
+        return this.handBack(recipient, cut ?? this.closedOutcome(reply), 'cut');
+      }
+      // A 452 "too many recipients" after the first RCPT means "send the rest in a new transaction".
+      if (index + probes.length > 0 && isTooManyRecipients(reply)) {
+        work.tolerance.learnRecipientLimit(work.target.ip, accepted);
+        return this.handBack(recipient, this.judgeRcpt(reply, null), 'later');
+      }
+      accepted++;
+      this.answer(recipient, this.judgeRcpt(reply, probeReplies.get(recipient.domain) ?? null));
+    });
+    // The server hung up (or reset) after rejections: that is how many a session may collect.
+    const hungUp = exchange.failure?.kind === 'connection' && cutOff > 0 && !this.abandoned;
+    if (hungUp && watch.rejected > 0) work.tolerance.learnErrorLimit(work.target.ip, watch.rejected);
+  }
+
+  private answer(recipient: Recipient, outcome: ProbeOutcome): void {
+    this.inFlight.delete(recipient);
+    this.work.answered(recipient, outcome);
+  }
+
+  private handBack(recipient: Recipient, failure: ProbeOutcome, why: NoAnswer): void {
+    this.inFlight.delete(recipient);
+    this.work.unanswered(recipient, failure, why);
+  }
+
+  private closedOutcome(reply: SmtpReply | null): ProbeOutcome {
+    const error = new SmtpSessionError('connection', 'rcpt', reply, 'the server ended the session');
+    return failureOutcome(error, this.work.target, this.transcript);
+  }
+
+  private judgeRcpt(reply: SmtpReply, probeReply: SmtpReply | null): ProbeOutcome {
+    return this.outcome(judgeRecipient(reply, probeReply), reply);
   }
 
   private outcome({ reason, rule, retryAfterMs }: Judgement, reply: SmtpReply | null, detail?: string): ProbeOutcome {
     return {
       reason,
       detail: detail ?? '',
-      mx: this.target.host.name,
+      mx: this.work.target.host.name,
       reply,
       rule,
       ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
-      tls: this.session.tls,
+      ...(this.session ? { tls: this.session.tls } : {}),
       ...(this.transcript ? { transcript: this.transcript } : {}),
     };
   }
 }
 
-function failureOutcome(error: SmtpSessionError, target: Target, transcript: string[] | undefined): ProbeOutcome {
+function rcptCommand(mailbox: string): Command {
+  return { line: `RCPT TO:<${mailbox}>`, phase: 'rcpt', verb: 'rcpt' };
+}
+
+/** Accepted: any address is; refused as unknown: unknown ones are refused; anything else says nothing. */
+function catchAllFromProbe(reply: SmtpReply): boolean | null {
+  if (isTooManyRecipients(reply)) return null;
+  return judgeCatchAllProbe(reply);
+}
+
+/**
+ * Replies that cannot be matched to their commands (an extra reply, one before its command, a
+ * second greeting, a code that cannot answer the command) answer no one: unknown.
+ */
+export function unmatchedRepliesOutcome(target: Target, problem: string, transcript?: string[]): ProbeOutcome {
+  return {
+    ...decide('replies-unmatched'),
+    detail: `${target.host.name} [${target.ip}] sent replies that do not match our commands (${problem}); no reply was taken as this address's answer.`,
+    mx: target.host.name,
+    reply: null,
+    ...(transcript ? { transcript } : {}),
+  };
+}
+
+/** An unexpected error inside the engine: an honest "unknown" for the addresses it touched. */
+export function internalFailureOutcome(error: unknown): ProbeOutcome {
+  const message = error instanceof Error ? error.message : String(error);
+  return { ...decide('internal-error'), detail: `MX Lens could not finish this check: ${message}`, mx: null, reply: null };
+}
+
+export function timeoutOutcome(signal?: AbortSignal): ProbeOutcome {
+  return signal?.aborted
+    ? { ...decide('session-cancelled'), detail: 'The check was cancelled.', mx: null, reply: null }
+    : { ...decide('session-timeout'), detail: 'No mail server answered within the time allowed.', mx: null, reply: null };
+}
+
+export function failureOutcome(error: SmtpSessionError, target: Target, transcript: string[] | undefined): ProbeOutcome {
   const where = `${target.host.name} [${target.ip}]`;
   const base = { mx: target.host.name, reply: error.reply, ...(transcript ? { transcript } : {}) };
   const { reason, rule, retryAfterMs } = judgeSessionFailure(error.kind, error.phase, error.reply);

@@ -55,8 +55,20 @@ export interface SmtpSession {
   /** Moves the absolute deadline (e.g. one per transaction). */
   setDeadline(deadline: number): void;
   mailFrom(sender: string, opts?: { smtputf8?: boolean }): Promise<SmtpReply>;
+  /** The MAIL FROM command, for exchange() (SMTPUTF8 only when asked for and offered). */
+  mailCommand(sender: string, opts?: { smtputf8?: boolean }): Command;
   /** One reply per recipient, in order; pipelined when the server offers PIPELINING. */
   rcptTo(recipients: string[]): Promise<SmtpReply[]>;
+  /**
+   * Sends the commands as one pipelined group (one at a time without PIPELINING, or when told
+   * so) and collects every reply that arrives, even when the session ends part-way. Never throws
+   * for what the server does.
+   */
+  exchange(commands: readonly Command[], opts?: ExchangeOptions): Promise<Exchange>;
+  /** The session can still carry commands. */
+  readonly alive: boolean;
+  /** Round trip of the last EHLO/HELO, a yardstick for "this reply is slow". */
+  readonly greetingRttMs: number;
   reset(): Promise<SmtpReply>;
   /** QUIT, a short wait for 221, then close. Never throws. */
   quit(): Promise<void>;
@@ -64,8 +76,77 @@ export interface SmtpSession {
   close(): void;
 }
 
-/** EHLO refusals that mean "I do not know EHLO": try HELO. */
-const HELO_FALLBACK_CODES = new Set([500, 502, 504, 550]);
+export interface Command {
+  line: string;
+  phase: SmtpPhase;
+  /** The command whose reply is awaited, for accounting ('rset' and 'quit' are sentinels). */
+  verb: 'mail' | 'rcpt' | 'rset' | 'quit';
+}
+
+export interface ExchangeOptions {
+  /** One command at a time even when PIPELINING is offered. */
+  lockstep?: boolean;
+  /** Called as each reply arrives (all replies of one read are delivered together). */
+  onReply?(index: number, arrival: Arrival): void;
+}
+
+/** A reply, when it arrived, and which read from the socket brought it (same read, same chunk). */
+export interface Arrival {
+  reply: SmtpReply;
+  at: number;
+  chunk: number;
+}
+
+export interface Exchange {
+  /** One entry per command, in order: its reply, or null when none was read. */
+  replies: Array<SmtpReply | null>;
+  /** When each reply arrived (Date.now()), null for the unanswered. */
+  arrivals: Array<number | null>;
+  /** Why some replies are missing: the session ended. Null when every command was answered. */
+  failure: SmtpSessionError | null;
+  /** Replies could not be matched to commands (an extra, early or impossible reply): none of
+   *  this exchange's replies may be taken as the answer to its command. */
+  desync: boolean;
+}
+
+/** EHLO refused with any 5xx means "I do not take EHLO": try HELO (RFC 5321 §4.1.4). */
+function heloFallback(ehlo: SmtpReply): boolean {
+  return ehlo.code >= 500 && ehlo.code < 600;
+}
+
+/**
+ * Reply codes that can answer each command (RFC 5321 §4.3.2, plus 421 and the 5xx any command
+ * may get). Anything else, such as a second 220 greeting or a 354 to RCPT, is a reply to
+ * something else: from then on replies and commands can no longer be matched.
+ */
+function replyFits(phase: SmtpPhase | 'quit' | 'rset', reply: SmtpReply): boolean {
+  const { code } = reply;
+  if (code >= 400 && code < 600) return true;
+  switch (phase) {
+    case 'banner':
+    case 'starttls':
+      return code === 220;
+    case 'ehlo':
+    case 'helo':
+      return code === 250;
+    case 'mail':
+      return code === 250 && enhancedSubject(reply) !== '1.5';
+    case 'rcpt':
+      return (code === 250 || code === 251 || code === 252) && enhancedSubject(reply) !== '1.0';
+    case 'rset':
+      // Any 250: Gmail, for one, answers RSET with "250 2.1.5 Flushed".
+      return code === 250;
+    case 'quit':
+      return code === 221;
+    case 'connect':
+      return false;
+  }
+}
+
+/** "2.1.5" -> "1.5": what an enhanced success code is about (MAIL's 2.1.0, RCPT's 2.1.5). */
+function enhancedSubject(reply: SmtpReply): string | null {
+  return reply.enhanced ? reply.enhanced.slice(reply.enhanced.indexOf('.') + 1) : null;
+}
 const QUIT_WAIT_MS = 1_000;
 const TRANSCRIPT_LINE_CHARS = 300;
 const UNSAFE_ARGUMENT = /[\r\n\0<>]/;
@@ -116,11 +197,14 @@ function isPositive(reply: SmtpReply): boolean {
   return reply.code >= 200 && reply.code < 300;
 }
 
+type Expectation = SmtpPhase | 'rset' | 'quit';
+
 interface Waiter {
   phase: SmtpPhase;
+  expects: Expectation;
   command: string;
   timeoutMs: number;
-  resolve(reply: SmtpReply): void;
+  resolve(arrival: Arrival): void;
   reject(error: SmtpSessionError): void;
 }
 
@@ -146,6 +230,7 @@ function parseCapabilities(ehlo: SmtpReply): Capabilities {
 class Session implements SmtpSession {
   banner: SmtpReply = { code: 0, enhanced: null, message: '' };
   ehloReply: SmtpReply = { code: 0, enhanced: null, message: '' };
+  greetingRttMs = 0;
   private caps: Capabilities = { keywords: new Set(), sizeLimit: null };
   private tlsInfo: TlsInfo = { used: false, certificateValid: null };
 
@@ -157,7 +242,12 @@ class Session implements SmtpSession {
   private timer: NodeJS.Timeout | null = null;
   private deadline: number;
   private failure: SmtpSessionError | null = null;
-  private readonly bannerReply: Promise<SmtpReply>;
+  /** Set once a reply could not be matched to a command; never cleared. */
+  private desynced = false;
+  private quitSent = false;
+  /** Reads from the socket so far: replies of one read share a number. */
+  private chunks = 0;
+  private readonly bannerReply: Promise<Arrival>;
 
   constructor(
     socket: net.Socket,
@@ -168,7 +258,7 @@ class Session implements SmtpSession {
     this.attach(socket);
     opts.signal?.addEventListener('abort', this.onAbort, { once: true });
     // The banner is a reply we expect without asking.
-    this.bannerReply = this.expect('banner', '', opts.replyTimeoutMs);
+    this.bannerReply = this.expect('banner', 'banner', '', opts.replyTimeoutMs);
     if (opts.signal?.aborted) this.onAbort();
   }
 
@@ -184,13 +274,17 @@ class Session implements SmtpSession {
     return { ...this.tlsInfo };
   }
 
+  get alive(): boolean {
+    return this.failure === null && !this.quitSent;
+  }
+
   setDeadline(deadline: number): void {
     this.deadline = deadline;
     this.restartTimer();
   }
 
   async handshake(): Promise<void> {
-    this.banner = await this.bannerReply;
+    this.banner = (await this.bannerReply).reply;
     if (!isPositive(this.banner)) throw this.rejected('banner', this.banner);
     await this.greet();
     if ((this.opts.startTls ?? true) && this.caps.keywords.has('STARTTLS')) {
@@ -199,49 +293,92 @@ class Session implements SmtpSession {
   }
 
   async mailFrom(sender: string, opts: { smtputf8?: boolean } = {}): Promise<SmtpReply> {
+    return this.command(this.mailCommand(sender, opts).line, 'mail');
+  }
+
+  /** The MAIL FROM command (SMTPUTF8 only when asked for and offered). */
+  mailCommand(sender: string, opts: { smtputf8?: boolean } = {}): Command {
     assertSafe('sender', sender);
     const utf8 = opts.smtputf8 && this.caps.keywords.has('SMTPUTF8') ? ' SMTPUTF8' : '';
-    return this.command(`MAIL FROM:<${sender}>${utf8}`, 'mail');
+    return { line: `MAIL FROM:<${sender}>${utf8}`, phase: 'mail', verb: 'mail' };
   }
 
   async rcptTo(recipients: string[]): Promise<SmtpReply[]> {
     for (const recipient of recipients) assertSafe('recipient', recipient);
     if (recipients.length === 0) return [];
-    const lines = recipients.map((r) => `RCPT TO:<${r}>`);
-    if (this.caps.keywords.has('PIPELINING')) return Promise.all(this.send(lines, 'rcpt'));
-    const replies: SmtpReply[] = [];
-    for (const line of lines) replies.push(await this.command(line, 'rcpt'));
-    return replies;
+    const done = await this.exchange(recipients.map((r) => ({ line: `RCPT TO:<${r}>`, phase: 'rcpt', verb: 'rcpt' })));
+    if (done.failure) throw done.failure;
+    return done.replies as SmtpReply[];
+  }
+
+  async exchange(commands: readonly Command[], opts: ExchangeOptions = {}): Promise<Exchange> {
+    for (const { line } of commands) {
+      if (/[\r\n\0]/.test(line)) throw new TypeError(`command contains CR, LF or NUL: ${JSON.stringify(line)}`);
+    }
+    const replies: Array<SmtpReply | null> = commands.map(() => null);
+    const arrivals: Array<number | null> = commands.map(() => null);
+    let failure: SmtpSessionError | null = null;
+    const answered = (index: number) => (arrival: Arrival) => {
+      replies[index] = arrival.reply;
+      arrivals[index] = arrival.at;
+      opts.onReply?.(index, arrival);
+    };
+    const pipelined = this.caps.keywords.has('PIPELINING') && !opts.lockstep;
+    if (pipelined) {
+      const pending = this.sendAll(commands);
+      const settled = await Promise.allSettled(pending.map((p, i) => p.then(answered(i))));
+      failure = firstFailure(settled);
+    } else {
+      for (const [index, command] of commands.entries()) {
+        try {
+          answered(index)(await this.sendAll([command])[0]!);
+        } catch (error) {
+          failure = error as SmtpSessionError;
+          break;
+        }
+      }
+    }
+    // Replies read in the same chunk as the last one have been handled by now: an extra reply
+    // among them has already set `desynced`.
+    if (commands.some((c) => c.verb === 'quit')) this.close();
+    return { replies, arrivals, failure, desync: this.desynced };
   }
 
   /** RSET belongs to the mail transaction, so failures are reported in the 'mail' phase. */
-  reset(): Promise<SmtpReply> {
-    return this.command('RSET', 'mail');
+  async reset(): Promise<SmtpReply> {
+    return (await this.sendAll([{ line: 'RSET', phase: 'mail', verb: 'rset' }])[0]!).reply;
   }
 
   async quit(): Promise<void> {
-    if (!this.failure && Date.now() < this.deadline) {
+    if (this.alive) {
       const timeoutMs = Math.min(QUIT_WAIT_MS, this.opts.replyTimeoutMs);
-      const [bye] = this.send(['QUIT'], 'mail', timeoutMs);
+      const [bye] = this.sendAll([{ line: 'QUIT', phase: 'mail', verb: 'quit' }], timeoutMs);
       await bye?.catch(() => undefined);
     }
     this.close();
   }
 
+  /**
+   * Ends the session now: QUIT when it is still up, without waiting for the reply (the
+   * connection is left to close within a second, so the server sees an orderly end).
+   */
   close(): void {
-    this.fail('connection', 'mail', null, 'the session is closed');
+    const graceful = !this.failure && this.sayGoodbye(true);
+    this.fail('connection', 'mail', null, 'the session is closed', graceful);
   }
 
   // --- greeting and STARTTLS ---
 
   private async greet(): Promise<void> {
+    const sentAt = Date.now();
     const ehlo = await this.command(`EHLO ${this.opts.heloName}`, 'ehlo');
+    this.greetingRttMs = Date.now() - sentAt;
     if (isPositive(ehlo)) {
       this.ehloReply = ehlo;
       this.caps = parseCapabilities(ehlo);
       return;
     }
-    if (!HELO_FALLBACK_CODES.has(ehlo.code)) throw this.rejected('ehlo', ehlo);
+    if (!heloFallback(ehlo)) throw this.rejected('ehlo', ehlo);
     const helo = await this.command(`HELO ${this.opts.heloName}`, 'helo');
     if (!isPositive(helo)) throw this.rejected('helo', helo);
     this.ehloReply = helo;
@@ -294,35 +431,42 @@ class Session implements SmtpSession {
 
   // --- commands and replies ---
 
-  private command(line: string, phase: SmtpPhase): Promise<SmtpReply> {
-    return this.send([line], phase)[0]!;
+  private async command(line: string, phase: SmtpPhase): Promise<SmtpReply> {
+    const verbOf = phase === 'rcpt' ? 'rcpt' : 'mail';
+    return (await this.sendAll([{ line, phase, verb: verbOf }], this.opts.replyTimeoutMs, phase)[0]!).reply;
   }
 
   /** Writes the lines in one go and returns one promise per expected reply. */
-  private send(lines: string[], phase: SmtpPhase, timeoutMs = this.opts.replyTimeoutMs): Promise<SmtpReply>[] {
+  private sendAll(commands: readonly Command[], timeoutMs = this.opts.replyTimeoutMs, greeting?: SmtpPhase): Promise<Arrival>[] {
+    const first = commands[0];
     if (!this.failure && Date.now() >= this.deadline) {
-      this.fail('timeout', phase, null, `the deadline passed before ${verb(lines[0] ?? '')}`);
+      this.fail('timeout', first?.phase ?? 'mail', null, `the deadline passed before ${verb(first?.line ?? '')}`);
     }
-    const replies = lines.map((line) => this.expect(phase, line, timeoutMs));
+    const replies = commands.map((c) => {
+      const expects: Expectation = greeting ?? (c.verb === 'rset' || c.verb === 'quit' ? c.verb : c.phase);
+      return this.expect(c.phase, expects, c.line, c.verb === 'quit' ? Math.min(timeoutMs, QUIT_WAIT_MS) : timeoutMs);
+    });
     if (this.failure) return replies;
-    for (const line of lines) this.record('C', line);
-    this.socket.write(lines.map((line) => `${line}\r\n`).join(''));
+    for (const { line } of commands) this.record('C', line);
+    if (commands.some((c) => c.verb === 'quit')) this.quitSent = true;
+    this.socket.write(commands.map(({ line }) => `${line}\r\n`).join(''));
     return replies;
   }
 
-  private expect(phase: SmtpPhase, command: string, timeoutMs: number): Promise<SmtpReply> {
+  private expect(phase: SmtpPhase, expects: Expectation, command: string, timeoutMs: number): Promise<Arrival> {
     if (this.failure) {
       const { kind, reply, message } = this.failure;
       return handled(Promise.reject(new SmtpSessionError(kind, phase, reply, message)));
     }
-    const promise = new Promise<SmtpReply>((resolve, reject) => {
-      this.waiters.push({ phase, command, timeoutMs, resolve, reject });
+    const promise = new Promise<Arrival>((resolve, reject) => {
+      this.waiters.push({ phase, expects, command, timeoutMs, resolve, reject });
     });
     if (this.waiters.length === 1) this.restartTimer();
     return handled(promise);
   }
 
   private readonly onData = (chunk: Buffer): void => {
+    this.chunks++;
     for (const event of this.parser.feed(chunk)) {
       if (this.failure) return;
       this.handle(event);
@@ -335,14 +479,27 @@ class Session implements SmtpSession {
       this.fail('protocol', this.currentPhase(), null, `${event.problem.replaceAll('_', ' ')}: ${event.detail}`);
       return;
     }
-    this.recordReply(event.reply);
-    const waiter = this.waiters.shift();
+    const reply = event.reply;
+    this.recordReply(reply);
+    const waiter = this.waiters[0];
     if (!waiter) {
-      const message = `unexpected reply from the server: ${event.reply.code}`;
-      this.fail('connection', this.currentPhase(), event.reply, message);
+      // A server may say 421 and hang up at any time (RFC 5321 §3.8); anything else is a reply
+      // to a command not sent yet, or one too many.
+      if (reply.code === 421) {
+        this.fail('connection', this.currentPhase(), reply, `the server closed the session: ${reply.code} ${reply.message.split('\n')[0]}`);
+      } else {
+        this.desynced = true;
+        this.fail('protocol', this.currentPhase(), reply, `a reply (${reply.code}) arrived before its command was sent`);
+      }
       return;
     }
-    waiter.resolve(event.reply);
+    if (!replyFits(waiter.expects, reply)) {
+      this.desynced = true;
+      this.fail('protocol', waiter.phase, reply, `a ${reply.code} reply cannot answer ${verb(waiter.command) || 'the greeting'}`);
+      return;
+    }
+    this.waiters.shift();
+    waiter.resolve({ reply, at: Date.now(), chunk: this.chunks });
     this.restartTimer();
   }
 
@@ -382,7 +539,7 @@ class Session implements SmtpSession {
   }
 
   /** The session is over: every waiter gets the error, the sockets go. Idempotent. */
-  private fail(kind: SmtpSessionErrorKind, phase: SmtpPhase, reply: SmtpReply | null, message: string): void {
+  private fail(kind: SmtpSessionErrorKind, phase: SmtpPhase, reply: SmtpReply | null, message: string, graceful = false): void {
     if (this.failure) return;
     this.failure = new SmtpSessionError(kind, phase, reply, message);
     if (this.timer) clearTimeout(this.timer);
@@ -391,11 +548,36 @@ class Session implements SmtpSession {
     for (const waiter of this.waiters.splice(0)) {
       waiter.reject(new SmtpSessionError(kind, waiter.phase, reply, message));
     }
-    for (const socket of this.sockets) {
+    if (kind === 'timeout' || kind === 'protocol' || kind === 'aborted') this.sayGoodbye(false);
+    const sockets = this.sockets.splice(0);
+    for (const socket of sockets) {
       this.detach(socket);
       socket.on('error', () => undefined); // late errors from a socket we no longer care about
-      socket.destroy();
+      if (!graceful) socket.destroy();
     }
+    if (graceful) {
+      const destroyAll = () => sockets.forEach((socket) => socket.destroy());
+      this.socket.resume(); // read (and drop) the 221, so the server's close is seen
+      this.socket.unref(); // and never keep the process alive for it
+      const timer = setTimeout(destroyAll, QUIT_WAIT_MS).unref();
+      this.socket.once('close', () => {
+        clearTimeout(timer);
+        destroyAll();
+      });
+    }
+  }
+
+  /**
+   * A session that is still up gets a QUIT, also when we give up on it (timeout, bad replies).
+   * `end`: half-close after it, so the server's 221 can still arrive. True when QUIT was sent.
+   */
+  private sayGoodbye(end: boolean): boolean {
+    if (this.quitSent || this.socket.destroyed || !this.socket.writable) return false;
+    this.quitSent = true;
+    this.record('C', 'QUIT');
+    if (end) this.socket.end('QUIT\r\n');
+    else this.socket.write('QUIT\r\n');
+    return true;
   }
 
   private attach(socket: net.Socket): void {
@@ -431,6 +613,11 @@ class Session implements SmtpSession {
   private note(text: string): void {
     this.opts.transcript?.push(`-- ${text}`);
   }
+}
+
+function firstFailure(settled: PromiseSettledResult<unknown>[]): SmtpSessionError | null {
+  const rejected = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  return rejected ? (rejected.reason as SmtpSessionError) : null;
 }
 
 /** "MAIL FROM:<a@b>" -> "MAIL" */
