@@ -28,6 +28,9 @@ export async function buildApp(ctx: ServerContext, store: BulkStore, options: { 
     bodyLimit: LIMITS.maxFrameBytes,
     ...(options.https ? { https: options.https } : {}),
     return503OnClosing: true,
+    // A number where an address belongs is an error, not an address: no type coercion (query
+    // and path numbers are read as digit strings in their schemas).
+    ajv: { customOptions: { coerceTypes: false } },
   });
   app.decorateRequest('keyName', '');
 

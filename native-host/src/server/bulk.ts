@@ -25,15 +25,13 @@ const BULK_BODY = {
   },
 } as const;
 
-const JOB_PARAMS = { type: 'object', required: ['job_id'], properties: { job_id: { type: 'integer', minimum: 1 } } } as const;
+const DIGITS = { type: 'string', pattern: '^[0-9]{1,15}$' } as const;
+const JOB_PARAMS = { type: 'object', required: ['job_id'], properties: { job_id: DIGITS } } as const;
 const RESULTS_QUERY = {
   type: 'object',
-  properties: {
-    limit: { type: 'integer', minimum: 1, maximum: 10_000 },
-    offset: { type: 'integer', minimum: 0 },
-    format: { type: 'string', enum: ['json', 'csv'] },
-  },
+  properties: { limit: DIGITS, offset: DIGITS, format: { type: 'string', enum: ['json', 'csv'] } },
 } as const;
+const MAX_PAGE = 10_000;
 
 export function bulkRoutes(app: FastifyInstance, ctx: ServerContext, store: BulkStore): void {
   app.post('/v1/bulk', { schema: { body: BULK_BODY }, bodyLimit: BULK_BODY_BYTES }, async (request) => {
@@ -52,7 +50,7 @@ export function bulkRoutes(app: FastifyInstance, ctx: ServerContext, store: Bulk
   });
 
   app.get('/v1/bulk/:job_id', { schema: { params: JOB_PARAMS } }, async (request) => {
-    const job = ownJob(store, (request.params as { job_id: number }).job_id, request.keyName);
+    const job = ownJob(store, request.params, request.keyName);
     return {
       job_id: job.id,
       created_at: job.created_at,
@@ -65,10 +63,12 @@ export function bulkRoutes(app: FastifyInstance, ctx: ServerContext, store: Bulk
   });
 
   app.get('/v1/bulk/:job_id/results', { schema: { params: JOB_PARAMS, querystring: RESULTS_QUERY } }, async (request, reply) => {
-    const job = ownJob(store, (request.params as { job_id: number }).job_id, request.keyName);
-    const query = request.query as { limit?: number; offset?: number; format?: 'json' | 'csv' };
+    const job = ownJob(store, request.params, request.keyName);
+    const query = request.query as { limit?: string; offset?: string; format?: 'json' | 'csv' };
+    const limit = Math.min(MAX_PAGE, Math.max(1, Number(query.limit ?? 50)));
+    const offset = Number(query.offset ?? 0);
     if (query.format === 'csv') {
-      const rows = query.limit !== undefined || query.offset !== undefined ? store.page(job.id, query.limit ?? 50, query.offset ?? 0) : store.all(job.id);
+      const rows = query.limit !== undefined || query.offset !== undefined ? store.page(job.id, limit, offset) : store.all(job.id);
       const lines = (function* () {
         yield `${CSV_COLUMNS.join(',')}\r\n`;
         for (const result of rows) yield csvLine(toReacherOutput(result));
@@ -78,12 +78,13 @@ export function bulkRoutes(app: FastifyInstance, ctx: ServerContext, store: Bulk
         .header('content-disposition', `attachment; filename="mxlens-bulk-${job.id}.csv"`)
         .send(Readable.from(lines));
     }
-    return { results: store.page(job.id, query.limit ?? 50, query.offset ?? 0).map(toReacherOutput) };
+    return { results: store.page(job.id, limit, offset).map(toReacherOutput) };
   });
 }
 
 /** A job of this key; another key's job is "not found", as if it did not exist. */
-function ownJob(store: BulkStore, id: number, keyName: string): JobRow {
+function ownJob(store: BulkStore, params: unknown, keyName: string): JobRow {
+  const id = Number((params as { job_id: string }).job_id);
   const job = store.job(id);
   if (!job || job.key_name !== keyName) throw new HttpError(404, 'not_found', `no bulk job ${id} for this API key`);
   return job;
