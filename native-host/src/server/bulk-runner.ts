@@ -83,7 +83,7 @@ export class BulkRunner {
       flush();
       if (ending === 'aborted') return;
       after = chunk[chunk.length - 1]!.idx;
-      this.log.info({ job: jobId, processed: this.store.job(jobId)?.processed }, 'bulk chunk committed');
+      this.log.info({ job: jobId, checked: chunk.length, processed: this.store.job(jobId)?.processed }, 'bulk chunk committed');
     }
   }
 }
