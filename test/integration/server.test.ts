@@ -319,6 +319,38 @@ describe('limits', () => {
   });
 });
 
+describe('mxlens verify --server', () => {
+  const addresses = ['alice@acme.test', 'nobody@acme.test', 'oops', 'x@catchall.test'];
+
+  it('sends the work to the server and prints the same results as a local check', async () => {
+    const remote = await runMxlens(['verify', '--json', '--server', server.url, ...addresses], { env: { MXLENS_SERVER_KEY: key } });
+    expect(remote.code, remote.stderr).toBe(0);
+    expect(remote.results).toEqual(await verifyInWorld(addresses));
+  });
+
+  it('takes the server from MXLENS_SERVER, passes the level on, and prints the table', async () => {
+    const run = await runMxlens(['verify', '--level', 'dns', ...addresses], { env: { MXLENS_SERVER: server.url, MXLENS_SERVER_KEY: key } });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/alice@acme\.test\s+\? unknown\s+dns_only/);
+    expect(run.stdout).toMatch(/oops\s+✘ undeliverable\s+invalid_syntax/);
+  });
+
+  it("says why when the server refuses, and refuses flags that are the server's to decide", async () => {
+    const refused = await runMxlens(['verify', '--server', server.url, 'alice@acme.test'], { env: { MXLENS_SERVER_KEY: 'mxl_wrong' } });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('the server refused (HTTP 401): this API key is not known');
+    const noKey = await runMxlens(['verify', '--server', server.url, 'alice@acme.test'], { env: { MXLENS_SERVER_KEY: '' } });
+    expect(noKey.code).toBe(2);
+    expect(noKey.stderr).toContain('MXLENS_SERVER_KEY');
+    const local = await runMxlens(['verify', '--server', server.url, '--dns', '127.0.0.1:5353', 'alice@acme.test'], { env: { MXLENS_SERVER_KEY: key } });
+    expect(local.code).toBe(2);
+    expect(local.stderr).toContain('--dns cannot be used with a server');
+    const down = await runMxlens(['verify', '--server', 'http://127.0.0.1:39', 'alice@acme.test'], { env: { MXLENS_SERVER_KEY: key } });
+    expect(down.code).toBe(1);
+    expect(down.stderr).toContain('cannot reach the server at http://127.0.0.1:39: ECONNREFUSED');
+  });
+});
+
 describe('the server process', () => {
   it('keeps the SSRF guard on by default: no private mail servers unless the operator allows them', async () => {
     const dataDir = newDataDir();

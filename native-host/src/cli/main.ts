@@ -1,7 +1,7 @@
 import { DOCTOR_HELP, runDoctor } from '../doctor/doctor-command.js';
 import { runHost } from '../host/host.js';
 import { INSTALL_HELP, runInstall, runUninstall } from '../install/install-command.js';
-import { runServe, SERVE_HELP } from '../server/serve-command.js';
+import { SERVE_HELP } from '../server/serve-help.js';
 import { VERSION } from '../version.js';
 import { CONFIG_HELP, runConfig } from './config-command.js';
 import { UsageError } from './usage-error.js';
@@ -41,7 +41,8 @@ const COMMANDS: Record<string, Command> = {
   install: { run: runInstall, help: INSTALL_HELP },
   uninstall: { run: runUninstall, help: INSTALL_HELP },
   doctor: { run: runDoctor, help: DOCTOR_HELP },
-  serve: { run: runServe, help: SERVE_HELP },
+  // Loaded only for serve: Fastify and SQLite stay out of every other command's start-up.
+  serve: { run: async (argv) => (await import('../server/serve-command.js')).runServe(argv), help: SERVE_HELP },
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -4,6 +4,7 @@ import type { VerificationResult } from '../engine/result.js';
 import { parseVerifyArgs } from './verify-args.js';
 import { ResultTable } from './result-table.js';
 import { UsageError } from './usage-error.js';
+import { RemoteError, verifyRemotely } from './verify-remote.js';
 
 export const VERIFY_HELP = `Usage: mxlens verify [options] [address ...]
 
@@ -28,6 +29,8 @@ Options:
   --proxy URL           connect through a SOCKS5 proxy: socks5://[user:pass@]host:port
   --concurrency N       SMTP sessions at once (default 8; at most 2 per mail server)
   --verbose             include the SMTP dialogue in the results
+  --server URL          send the work to an MX Lens server (mxlens serve) instead of checking
+                        from here; also MXLENS_SERVER, with the key in MXLENS_SERVER_KEY
 `;
 
 export async function runVerify(argv: string[]): Promise<number> {
@@ -35,6 +38,10 @@ export async function runVerify(argv: string[]): Promise<number> {
   const command = parseVerifyArgs(argv, settings.verify);
   for (const problem of settings.problems) {
     process.stderr.write(`mxlens: ignoring ${problem.setting}: ${problem.message}\n`);
+  }
+  const server = command.server ?? settings.server.url;
+  if (server && command.localOnly.length > 0) {
+    throw new UsageError(`${command.localOnly.join(', ')} cannot be used with a server: the server decides (${server})`);
   }
   const addresses = command.addresses.length > 0 ? command.addresses : await readStdinLines();
   if (addresses.length === 0) throw new UsageError('no addresses given (pass them as arguments or on stdin)');
@@ -44,11 +51,17 @@ export async function runVerify(argv: string[]): Promise<number> {
   process.once('SIGINT', stop);
   const output = command.json ? new NdjsonWriter() : new ResultTable(addresses, command.options.verbose);
   const ordered = new InputOrder(addresses.length, (result) => output.write(result));
+  const take = (index: number, result: VerificationResult) => {
+    ordered.add(index, result);
+    output.progress(ordered.done, addresses.length);
+  };
   try {
-    for await (const { index, result } of new Verifier(command.options).verify(addresses, aborter.signal)) {
-      ordered.add(index, result);
-      output.progress(ordered.done, addresses.length);
-    }
+    if (server) await verifyRemotely({ url: server, key: settings.server.key }, addresses, command.requested, aborter.signal, take);
+    else for await (const { index, result } of new Verifier(command.options).verify(addresses, aborter.signal)) take(index, result);
+  } catch (error) {
+    if (!(error instanceof RemoteError)) throw error;
+    process.stderr.write(`mxlens: ${error.message}\n`);
+    return 1;
   } finally {
     process.off('SIGINT', stop);
     output.end();

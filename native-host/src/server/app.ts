@@ -6,6 +6,7 @@ import type { ServerContext } from './context.js';
 import { fromFastifyError, HttpError, sendError } from './errors.js';
 import { nativeRoutes } from './native.js';
 import { reacherRoutes } from './reacher.js';
+import { ServerSetupError } from './store.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -22,7 +23,7 @@ export const OPEN_HEALTH_PATH = '/health';
  * native host never pay for them.
  */
 export async function buildApp(ctx: ServerContext, store: BulkStore, options: { logger: object; https?: { key: Buffer; cert: Buffer } }): Promise<FastifyInstance> {
-  const { default: Fastify } = await import('fastify');
+  const { default: Fastify } = await importServerModule(() => import('fastify'), 'fastify');
   const app = (Fastify as unknown as (options: object) => FastifyInstance)({
     logger: options.logger,
     bodyLimit: LIMITS.maxFrameBytes,
@@ -70,13 +71,22 @@ async function registerCors(app: FastifyInstance, ctx: ServerContext): Promise<v
     }
   });
   if (allowed.size === 0) return;
-  const { default: cors } = await import('@fastify/cors');
+  const { default: cors } = await importServerModule(() => import('@fastify/cors'), '@fastify/cors');
   await app.register(cors, {
     origin: [...allowed],
     methods: ['GET', 'POST'],
     allowedHeaders: ['Authorization', 'Content-Type'],
     maxAge: 600,
   });
+}
+
+/** The server's modules are optional dependencies of the npm package: say how to get them. */
+async function importServerModule<T>(load: () => Promise<T>, name: string): Promise<T> {
+  try {
+    return await load();
+  } catch (error) {
+    throw new ServerSetupError(`the module ${name} is missing (${(error as Error).message.split('\n')[0]}): install it beside mxlens (npm install ${name}) or reinstall mxlens with network access`);
+  }
 }
 
 /** `Authorization: Bearer KEY`, or the bare key as Reacher's clients send it. */

@@ -3,30 +3,13 @@ import { isIPv6 } from 'node:net';
 import { parseStrictArgs, UsageError } from '../cli/usage-error.js';
 import { loadSettings, parseListen, type Settings } from '../settings.js';
 import { VERSION } from '../version.js';
+export { SERVE_HELP } from './serve-help.js';
 import { buildApp } from './app.js';
 import { BulkRunner } from './bulk-runner.js';
 import { BulkStore } from './bulk-store.js';
 import { checkAddresses, createContext } from './context.js';
-import { KeyStore, openDatabase, StoreError } from './store.js';
+import { KeyStore, openDatabase, ServerSetupError } from './store.js';
 
-export const SERVE_HELP = `Usage: mxlens serve [--listen HOST:PORT] [--data DIR] [--tls-cert FILE --tls-key FILE]
-       mxlens serve keys add NAME | list | remove NAME
-
-Runs MX Lens as an HTTP service, for a machine where outbound port 25 is open (a small VPS,
-the office mail relay) and for a team: the extension, "mxlens verify --server" and tools written
-for Reacher send their checks to it. See "Run a team server" in the README.
-
-Options:
-  --listen HOST:PORT   where to listen (default 127.0.0.1:8025; MXLENS_SERVE_LISTEN)
-  --data DIR           where the database lives (default: the user's data folder; MXLENS_SERVE_DATA)
-  --tls-cert FILE      serve HTTPS with this certificate (PEM) ...
-  --tls-key FILE       ... and this private key (PEM)
-
-API keys: "mxlens serve keys add NAME" prints a new key once (only its hash is kept);
-MXLENS_SERVE_KEYS="name:key[,name:key...]" adds keys from the environment.
-Limits: MXLENS_SERVE_RATE (requests a minute per key, default 120), MXLENS_SERVE_QUOTA
-(addresses a day per key, default 10000). CORS: MXLENS_SERVE_CORS="chrome-extension://ID,...".
-`;
 
 export async function runServe(argv: string[]): Promise<number> {
   if (argv[0] === 'keys') return runKeys(argv.slice(1));
@@ -84,7 +67,15 @@ async function serve(settings: Settings, flags: ServeFlags): Promise<number> {
   const store = new BulkStore(db);
   const bulk = new BulkRunner(store, (options, addresses, signal, onResult) => checkAddresses(ctx, options, addresses, signal, onResult));
   const ctx = createContext({ serve: settings.serve, verify: settings.verify, db, keys: new KeyStore(db, settings.serve.keys), bulk, version: VERSION });
-  const app = await buildApp(ctx, store, { logger, ...(flags.https ? { https: flags.https } : {}) });
+  let app;
+  try {
+    app = await buildApp(ctx, store, { logger, ...(flags.https ? { https: flags.https } : {}) });
+  } catch (error) {
+    if (!(error instanceof ServerSetupError)) throw error;
+    process.stderr.write(`mxlens serve: ${error.message}\n`);
+    db.close();
+    return 1;
+  }
 
   const stopped = new Promise<void>((resolve) => {
     const stop = (signal: string) => {
@@ -117,7 +108,7 @@ async function openOrExplain(dataDir: string) {
   try {
     return await openDatabase(dataDir);
   } catch (error) {
-    const message = error instanceof StoreError ? error.message : `cannot open the database in ${dataDir}: ${(error as Error).message}`;
+    const message = error instanceof ServerSetupError ? error.message : `cannot open the database in ${dataDir}: ${(error as Error).message}`;
     process.stderr.write(`mxlens serve: ${message}\n`);
     return null;
   }

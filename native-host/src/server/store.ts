@@ -34,7 +34,7 @@ export async function openDatabase(dataDir: string): Promise<Database> {
   try {
     Sqlite = (await import('better-sqlite3')).default;
   } catch (error) {
-    throw new StoreError(
+    throw new ServerSetupError(
       `the SQLite module (better-sqlite3) could not be loaded: ${(error as Error).message.split('\n')[0]}. ` +
         'Reinstall mxlens with a C++ toolchain available (npm rebuild better-sqlite3).',
     );
@@ -48,8 +48,8 @@ export async function openDatabase(dataDir: string): Promise<Database> {
   return db;
 }
 
-export class StoreError extends Error {
-  override readonly name = 'StoreError';
+export class ServerSetupError extends Error {
+  override readonly name = 'ServerSetupError';
 }
 
 // ---------------------------------------------------------------- API keys
