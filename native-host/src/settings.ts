@@ -301,8 +301,9 @@ function applyServerValue(settings: Settings, key: ServerKey, value: unknown): s
   return null;
 }
 
-type ServerKey = Exclude<ConfigKey, 'dns' | 'allowPrivate' | 'proxy' | 'from' | 'helo' | 'timeoutMs' | 'catchAll' | 'greylistWaitMs' | 'concurrency' | 'logFile'>;
-type ServerTextKey = Exclude<ServerKey, 'serveRatePerMinute' | 'serveDailyQuota' | 'serveAllowSmtpPort' | 'serveAllowProxy' | 'serveCorsOrigins'>;
+/** The server's and the client's config keys (the other keys are the engine's and the host's). */
+type ServerKey = ServerTextKey | 'serveRatePerMinute' | 'serveDailyQuota' | 'serveAllowSmtpPort' | 'serveAllowProxy' | 'serveCorsOrigins';
+type ServerTextKey = 'server' | 'serverKey' | 'serveListen' | 'serveDataDir' | 'serveLogFile' | 'serveProbeDomain';
 
 /** Checks a text setting of the server or the client; throws a plain message. */
 function parseServerText(key: ServerTextKey, value: string): string {
