@@ -1,7 +1,12 @@
 import { defineConfig } from 'vite';
 
 // The host and CLI as one self-contained ES module for Node: dependencies and data lists are
-// bundled in, Node's built-in modules stay imports.
+// bundled in, Node's built-in modules stay imports. The server's dependencies stay outside as
+// real dependencies, imported only by `mxlens serve`: better-sqlite3 is a native addon that
+// cannot be bundled, and Fastify (1.4 MB bundled) would slow every start of the host.
+// (Code splitting is no way out: shared modules would move to a chunk, and install finds the
+// host by the bundle's own file name.)
+const SERVER_DEPENDENCIES = ['better-sqlite3', 'fastify', '@fastify/cors'];
 export default defineConfig({
   build: {
     ssr: 'native-host/src/cli/entry.ts',
@@ -10,8 +15,9 @@ export default defineConfig({
     target: 'node20',
     minify: false,
     rollupOptions: {
+      external: SERVER_DEPENDENCIES,
       output: { entryFileNames: 'mxlens.mjs', inlineDynamicImports: true },
     },
   },
-  ssr: { noExternal: true, target: 'node' },
+  ssr: { noExternal: true, external: SERVER_DEPENDENCIES, target: 'node' },
 });

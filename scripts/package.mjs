@@ -12,7 +12,10 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const out = path.join(root, 'dist/packages');
-const { version, description, license, engines } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
+const { version, description, license, engines, dependencies } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
+// What `mxlens serve` loads at run time (everything else is in the bundle). Optional: npx mxlens
+// must work where they cannot be installed (offline, or no C++ toolchain for better-sqlite3).
+const SERVER_MODULES = ['better-sqlite3', 'fastify', '@fastify/cors'];
 
 run('npm', ['run', 'build'], root);
 rmSync(out, { recursive: true, force: true });
@@ -61,6 +64,7 @@ function packageHost() {
     type: 'module',
     bin: { mxlens: 'native-host/bin/mxlens.mjs' },
     engines,
+    optionalDependencies: Object.fromEntries(SERVER_MODULES.map((name) => [name, dependencies[name]])),
     files: ['native-host/bin/mxlens.mjs', 'dist/host/mxlens.mjs', 'PROTOCOL.md'],
   };
   writeFileSync(path.join(staging, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);

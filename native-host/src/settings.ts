@@ -20,11 +20,76 @@ export interface SettingsProblem {
 
 export interface Settings {
   verify: VerifyOptions;
+  /** `mxlens serve`: the team server's own settings. */
+  serve: ServeSettings;
+  /** Where `mxlens verify` sends the work: null = check from this machine. */
+  server: { url: string | null; key: string | null };
   /** The host's log file; "" = no file (stderr only), when MXLENS_LOG or "logFile" is set to "". */
   logFile: string;
   /** Where the config file is looked for (it need not exist). */
   configFile: string;
   problems: SettingsProblem[];
+}
+
+export interface ServeKey {
+  name: string;
+  key: string;
+}
+
+export interface ServeSettings {
+  /** HOST:PORT to listen on. */
+  listen: string;
+  /** Where the server keeps its database (API keys, bulk jobs, usage). */
+  dataDir: string;
+  /** API keys from MXLENS_SERVE_KEYS (environment only: secrets stay out of config files). */
+  keys: ServeKey[];
+  /** Browser origins allowed to call the server (CORS), e.g. chrome-extension://ID. */
+  corsOrigins: string[];
+  /** Requests per minute per API key. */
+  ratePerMinute: number;
+  /** Addresses checked per API key per UTC day. */
+  dailyQuota: number;
+  /** May a request choose the SMTP port (Reacher's `smtp_port`)? */
+  allowRequestSmtpPort: boolean;
+  /** May a request name its own SOCKS5 proxy (Reacher's `proxy`, the native `options.proxy`)? */
+  allowRequestProxy: boolean;
+  /** The server's structured log: "" = stderr. */
+  logFile: string;
+  /** Whose mail servers /v1/health connects to, to tell whether outbound port 25 works. */
+  probeDomain: string;
+}
+
+/** Bounds of the server's numeric settings. */
+export const SERVE_RANGES = {
+  serveRatePerMinute: [1, 1_000_000],
+  serveDailyQuota: [1, 1_000_000_000],
+} as const;
+
+/** Where `mxlens serve` keeps its data when the settings name no folder. */
+export function defaultDataDir(
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+  home: string = homedir(),
+): string {
+  if (platform === 'win32') return path.win32.join(env.LOCALAPPDATA || path.win32.join(home, 'AppData', 'Local'), 'mxlens', 'server');
+  if (platform === 'darwin') return path.posix.join(home, 'Library', 'Application Support', 'mxlens', 'server');
+  const data = env.XDG_DATA_HOME && path.posix.isAbsolute(env.XDG_DATA_HOME) ? env.XDG_DATA_HOME : path.posix.join(home, '.local', 'share');
+  return path.posix.join(data, 'mxlens', 'server');
+}
+
+function defaultServeSettings(env: NodeJS.ProcessEnv, platform: NodeJS.Platform, home: string): ServeSettings {
+  return {
+    listen: '127.0.0.1:8025',
+    dataDir: defaultDataDir(env, platform, home),
+    keys: [],
+    corsOrigins: [],
+    ratePerMinute: 120,
+    dailyQuota: 10_000,
+    allowRequestSmtpPort: false,
+    allowRequestProxy: false,
+    logFile: '',
+    probeDomain: 'gmail.com',
+  };
 }
 
 /** The config file keys: the CLI flags in camelCase. */
@@ -40,6 +105,17 @@ export const CONFIG_KEYS = [
   'concurrency',
   'logFile',
   ...BUDGET_NAMES,
+  'server',
+  'serverKey',
+  'serveListen',
+  'serveDataDir',
+  'serveCorsOrigins',
+  'serveRatePerMinute',
+  'serveDailyQuota',
+  'serveAllowSmtpPort',
+  'serveAllowProxy',
+  'serveLogFile',
+  'serveProbeDomain',
 ] as const;
 type ConfigKey = (typeof CONFIG_KEYS)[number];
 
@@ -88,6 +164,8 @@ export function loadSettings(
 ): Settings {
   const settings: Settings = {
     verify: defaultVerifyOptions(),
+    serve: defaultServeSettings(env, platform, home),
+    server: { url: null, key: null },
     logFile: defaultLogFile(env, platform, home),
     configFile: configFilePath(env, platform, home),
     problems: [],
@@ -241,7 +319,122 @@ function applyConfigValue(settings: Settings, key: ConfigKey, value: unknown): s
       if (value !== '' && !isAbsoluteAnywhere(value)) return `must be an absolute path, not "${value}"`;
       settings.logFile = value;
       return null;
+    default:
+      return applyServerValue(settings, key, value);
   }
+}
+
+/** The team server's rows (`mxlens serve`) and the client's (`mxlens verify --server`). */
+function applyServerValue(settings: Settings, key: ServerKey, value: unknown): string | null {
+  const serve = settings.serve;
+  if (key === 'serveRatePerMinute' || key === 'serveDailyQuota') {
+    const [min, max] = SERVE_RANGES[key];
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
+      return `must be a whole number from ${min} to ${max}, not ${JSON.stringify(value)}`;
+    }
+    if (key === 'serveRatePerMinute') serve.ratePerMinute = value;
+    else serve.dailyQuota = value;
+    return null;
+  }
+  if (key === 'serveAllowSmtpPort' || key === 'serveAllowProxy') {
+    if (typeof value !== 'boolean') return 'must be true or false';
+    if (key === 'serveAllowSmtpPort') serve.allowRequestSmtpPort = value;
+    else serve.allowRequestProxy = value;
+    return null;
+  }
+  if (key === 'serveCorsOrigins') {
+    if (!Array.isArray(value) || !value.every((item): item is string => typeof item === 'string')) {
+      return 'must be a list of origins, like ["chrome-extension://abcdefghijklmnopabcdefghijklmnop"]';
+    }
+    const origins = validate(() => value.map(parseOrigin));
+    if (!origins.ok) return origins.problem;
+    serve.corsOrigins = origins.value;
+    return null;
+  }
+  if (typeof value !== 'string') return 'must be a string in quotes';
+  const checked = validate(() => parseServerText(key, value));
+  if (!checked.ok) return checked.problem;
+  setServerText(settings, key, checked.value);
+  return null;
+}
+
+/** The server's and the client's config keys (the other keys are the engine's and the host's). */
+type ServerKey = ServerTextKey | 'serveRatePerMinute' | 'serveDailyQuota' | 'serveAllowSmtpPort' | 'serveAllowProxy' | 'serveCorsOrigins';
+type ServerTextKey = 'server' | 'serverKey' | 'serveListen' | 'serveDataDir' | 'serveLogFile' | 'serveProbeDomain';
+
+/** Checks a text setting of the server or the client; throws a plain message. */
+function parseServerText(key: ServerTextKey, value: string): string {
+  switch (key) {
+    case 'server':
+      return value === '' ? '' : parseServerUrl(value);
+    case 'serverKey':
+      return value;
+    case 'serveListen':
+      parseListen(value);
+      return value;
+    case 'serveProbeDomain':
+      if (!/^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/i.test(value)) {
+        throw new Error(`takes a domain name that receives mail, like gmail.com, not "${value}"`);
+      }
+      return value.toLowerCase();
+    case 'serveDataDir':
+    case 'serveLogFile':
+      if (key === 'serveLogFile' && value === '') return value;
+      if (!isAbsoluteAnywhere(value)) throw new Error(`must be an absolute path, not "${value}"`);
+      return value;
+  }
+}
+
+function setServerText(settings: Settings, key: ServerTextKey, value: string): void {
+  if (key === 'server') settings.server.url = value === '' ? null : value;
+  else if (key === 'serverKey') settings.server.key = value === '' ? null : value;
+  else if (key === 'serveListen') settings.serve.listen = value;
+  else if (key === 'serveDataDir') settings.serve.dataDir = value;
+  else if (key === 'serveProbeDomain') settings.serve.probeDomain = value;
+  else settings.serve.logFile = value;
+}
+
+/** "HOST:PORT" or "[IPv6]:PORT" → its parts. */
+export function parseListen(text: string): { host: string; port: number } {
+  const match = /^(?:\[([0-9a-f:.]+)\]|([^:\s]+)):(\d{1,5})$/i.exec(text);
+  const port = match ? Number(match[3]) : NaN;
+  if (!match || port < 0 || port > 65_535) throw new Error(`takes HOST:PORT like 127.0.0.1:8025, not "${text}"`);
+  return { host: match[1] ?? match[2]!, port };
+}
+
+/** http(s)://host[:port][/base] of an MX Lens server. */
+export function parseServerUrl(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new Error(`takes a URL like https://mxlens.example.com, not "${text}"`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error(`takes an http:// or https:// URL, not "${url.protocol}"`);
+  if (url.search || url.hash || url.username) throw new Error(`takes a URL without query, fragment or user name: "${text}"`);
+  return url.href.replace(/\/+$/, '');
+}
+
+/** An origin as browsers send it: scheme://host[:port], nothing more. */
+export function parseOrigin(text: string): string {
+  const match = /^([a-z][a-z0-9+.-]*):\/\/([^/?#\s]+)$/i.exec(text.trim());
+  if (!match) throw new Error(`takes origins like chrome-extension://ID or https://app.example.com, not "${text}"`);
+  return `${match[1]!.toLowerCase()}://${match[2]}`;
+}
+
+/** MXLENS_SERVE_KEYS: "name:key[,name:key...]". */
+export function parseServeKeys(text: string): ServeKey[] {
+  const keys: ServeKey[] = [];
+  for (const item of text.split(',').map((part) => part.trim()).filter((part) => part !== '')) {
+    const colon = item.indexOf(':');
+    const name = colon > 0 ? item.slice(0, colon) : '';
+    const key = colon > 0 ? item.slice(colon + 1) : '';
+    if (!/^[A-Za-z0-9._-]{1,64}$/.test(name)) throw new Error(`takes name:key pairs; "${item.slice(0, 20)}…" has no valid name (letters, digits, . _ -)`);
+    if (key.length < 16) throw new Error(`the key of "${name}" is shorter than 16 characters: use a long random key`);
+    if (keys.some((known) => known.name === name)) throw new Error(`names "${name}" twice`);
+    keys.push({ name, key });
+  }
+  return keys;
 }
 
 // ------------------------------------------------------------------------ environment
@@ -314,6 +507,51 @@ function applyEnvironment(settings: Settings, env: NodeJS.ProcessEnv): void {
     if (log === '' || isAbsoluteAnywhere(log)) settings.logFile = log;
     else fail('MXLENS_LOG', `takes an absolute file path, not "${log}"`, 'logFile');
   }
+  applyServerEnvironment(settings, env);
+}
+
+/** The environment variable of each server or client setting. */
+const SERVER_ENV: ReadonlyArray<[string, ServerKey]> = [
+  ['MXLENS_SERVER', 'server'],
+  ['MXLENS_SERVER_KEY', 'serverKey'],
+  ['MXLENS_SERVE_LISTEN', 'serveListen'],
+  ['MXLENS_SERVE_DATA', 'serveDataDir'],
+  ['MXLENS_SERVE_CORS', 'serveCorsOrigins'],
+  ['MXLENS_SERVE_RATE', 'serveRatePerMinute'],
+  ['MXLENS_SERVE_QUOTA', 'serveDailyQuota'],
+  ['MXLENS_SERVE_ALLOW_SMTP_PORT', 'serveAllowSmtpPort'],
+  ['MXLENS_SERVE_ALLOW_PROXY', 'serveAllowProxy'],
+  ['MXLENS_SERVE_LOG', 'serveLogFile'],
+  ['MXLENS_SERVE_PROBE_DOMAIN', 'serveProbeDomain'],
+];
+
+function applyServerEnvironment(settings: Settings, env: NodeJS.ProcessEnv): void {
+  for (const [name, key] of SERVER_ENV) {
+    const text = env[name];
+    if (text === undefined || (text.trim() === '' && key !== 'server' && key !== 'serveLogFile')) continue;
+    const value = envValue(key, text.trim());
+    const problem = value.ok ? applyServerValue(settings, key, value.value) : value.problem;
+    if (problem) settings.problems.push({ setting: name, message: `${plainMessage(problem)}; using ${describeCurrent(settings, key)}` });
+  }
+  const keys = env.MXLENS_SERVE_KEYS;
+  if (keys !== undefined && keys.trim() !== '') {
+    const parsed = validate(() => parseServeKeys(keys));
+    if (parsed.ok) settings.serve.keys = parsed.value;
+    else settings.problems.push({ setting: 'MXLENS_SERVE_KEYS', message: `${parsed.problem}; no keys from the environment are used` });
+  }
+}
+
+/** An environment variable's text as the JSON value the config file would hold. */
+function envValue(key: ServerKey, text: string): Checked<unknown> {
+  if (key === 'serveRatePerMinute' || key === 'serveDailyQuota') {
+    return /^\d+$/.test(text) ? { ok: true, value: Number(text) } : { ok: false, problem: `takes a whole number, not "${text}"` };
+  }
+  if (key === 'serveAllowSmtpPort' || key === 'serveAllowProxy') {
+    const flag = parseBooleanWord(text);
+    return flag === null ? { ok: false, problem: `takes 1 or 0 (also true/false, yes/no), not "${text}"` } : { ok: true, value: flag };
+  }
+  if (key === 'serveCorsOrigins') return { ok: true, value: text.split(',').map((item) => item.trim()).filter((item) => item !== '') };
+  return { ok: true, value: text };
 }
 
 // ------------------------------------------------------------------------ validators
@@ -370,6 +608,28 @@ function describeCurrent(settings: Settings, key: ConfigKey): string {
       return String(verify.concurrency);
     case 'logFile':
       return settings.logFile || 'no log file';
+    case 'server':
+      return settings.server.url ?? 'no server (checks run on this machine)';
+    case 'serverKey':
+      return settings.server.key ? 'the key set before' : 'no key';
+    case 'serveListen':
+      return settings.serve.listen;
+    case 'serveDataDir':
+      return settings.serve.dataDir;
+    case 'serveCorsOrigins':
+      return settings.serve.corsOrigins.length ? settings.serve.corsOrigins.join(', ') : 'no origins (CORS off)';
+    case 'serveRatePerMinute':
+      return String(settings.serve.ratePerMinute);
+    case 'serveDailyQuota':
+      return String(settings.serve.dailyQuota);
+    case 'serveAllowSmtpPort':
+      return String(settings.serve.allowRequestSmtpPort);
+    case 'serveAllowProxy':
+      return String(settings.serve.allowRequestProxy);
+    case 'serveLogFile':
+      return settings.serve.logFile || 'stderr';
+    case 'serveProbeDomain':
+      return settings.serve.probeDomain;
   }
 }
 

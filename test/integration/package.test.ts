@@ -44,7 +44,9 @@ describe('npm run package', () => {
 
   it('makes an npm package whose mxlens installs the host from a clean folder', () => {
     const tarball = path.join(packages, `mxlens-${version}.tgz`);
-    const env = { ...process.env, HOME: scratch, npm_config_cache: path.join(scratch, 'npm-cache') };
+    // Offline, as the test namespace is: the optional modules of `mxlens serve` cannot be
+    // fetched, and npm must skip them at once rather than retry for minutes.
+    const env = { ...process.env, HOME: scratch, npm_config_cache: path.join(scratch, 'npm-cache'), npm_config_offline: 'true' };
     const npx = (...args: string[]) => spawnSync('npx', ['--yes', '--package', tarball, '--', 'mxlens', ...args], { cwd: scratch, env, encoding: 'utf8', timeout: 60_000 });
 
     const shown = npx('--version');

@@ -1,6 +1,7 @@
 import { DOCTOR_HELP, runDoctor } from '../doctor/doctor-command.js';
 import { runHost } from '../host/host.js';
 import { INSTALL_HELP, runInstall, runUninstall } from '../install/install-command.js';
+import { SERVE_HELP } from '../server/serve-help.js';
 import { VERSION } from '../version.js';
 import { CONFIG_HELP, runConfig } from './config-command.js';
 import { UsageError } from './usage-error.js';
@@ -17,6 +18,8 @@ Usage:
   mxlens doctor [--json] [--dns HOST[:PORT]] [--mx-domain DOMAIN] [--mx-host HOST] [--dir DIR]
                                           find what keeps MX Lens from working, and how to fix it
   mxlens config path | show               where the config file is; the settings in force
+  mxlens serve [--listen HOST:PORT] [--data DIR] [--tls-cert F --tls-key F]
+                                          run the checks as an HTTP service for a team (mxlens serve --help)
   mxlens --version
 `;
 
@@ -38,6 +41,8 @@ const COMMANDS: Record<string, Command> = {
   install: { run: runInstall, help: INSTALL_HELP },
   uninstall: { run: runUninstall, help: INSTALL_HELP },
   doctor: { run: runDoctor, help: DOCTOR_HELP },
+  // Loaded only for serve: Fastify and SQLite stay out of every other command's start-up.
+  serve: { run: async (argv) => (await import('../server/serve-command.js')).runServe(argv), help: SERVE_HELP },
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -1,13 +1,24 @@
 import { isIP } from 'node:net';
 import { defaultVerifyOptions, type CheckLevel, type SocksProxy, type VerifyOptions } from '../engine/options.js';
 import { parseAddress } from '../engine/syntax.js';
+import type { VerifyRequestOptions } from '../protocol/messages.js';
+import { parseServerUrl } from '../settings.js';
 import { parseStrictArgs, UsageError } from './usage-error.js';
 
 export interface VerifyCommand {
   options: VerifyOptions;
   addresses: string[];
   json: boolean;
+  /** --server URL: send the work to an MX Lens server (null: not given; "": check from here). */
+  server: string | null;
+  /** What the flags asked for, as a server request's options (only flags a server takes). */
+  requested: VerifyRequestOptions;
+  /** Flags given that only make sense on this machine (the server decides them). */
+  localOnly: string[];
 }
+
+/** Flags a server decides for itself: refused with --server rather than silently ignored. */
+const LOCAL_ONLY_FLAGS = ['dns', 'smtp-port', 'allow-private', 'proxy', 'concurrency'] as const;
 
 const LEVELS: readonly CheckLevel[] = ['syntax', 'dns', 'smtp'];
 
@@ -38,7 +49,25 @@ export function parseVerifyArgs(argv: string[], base: VerifyOptions = defaultVer
   if (values.concurrency !== undefined) options.concurrency = parseInteger('--concurrency', values.concurrency, ...INTEGER_RANGES.concurrency);
   if (values.verbose) options.verbose = true;
 
-  return { options, addresses: positionals, json: values.json ?? false };
+  const requested: VerifyRequestOptions = {};
+  if (values.level !== undefined) requested.level = options.level;
+  if (values.from !== undefined) requested.sender = options.sender;
+  if (values.helo !== undefined) requested.heloName = options.heloName;
+  if (values.timeout !== undefined) requested.timeoutMs = options.timeoutMs;
+  if (values['no-catch-all']) requested.catchAll = false;
+  if (values['greylist-wait'] !== undefined) requested.greylistWaitMs = options.greylistWaitMs;
+  // --server "" checks from here even when MXLENS_SERVER names a server.
+  const server = values.server === undefined ? null : values.server === '' ? '' : parseServerFlag(values.server);
+  const localOnly = LOCAL_ONLY_FLAGS.filter((flag) => values[flag] !== undefined).map((flag) => `--${flag}`);
+  return { options, addresses: positionals, json: values.json ?? false, server, requested, localOnly };
+}
+
+function parseServerFlag(text: string): string {
+  try {
+    return parseServerUrl(text);
+  } catch (error) {
+    throw new UsageError(`--server ${(error as Error).message}`);
+  }
 }
 
 function parseStrict(argv: string[]) {
@@ -60,6 +89,7 @@ function parseStrict(argv: string[]) {
       proxy: { type: 'string' },
       concurrency: { type: 'string' },
       verbose: { type: 'boolean' },
+      server: { type: 'string' },
     },
   });
 }

@@ -6,6 +6,7 @@ import { parseVerifyArgs } from './verify-args.js';
 import { ResultTable } from './result-table.js';
 import { escapeForTerminal } from './terminal-text.js';
 import { UsageError } from './usage-error.js';
+import { RemoteError, verifyRemotely } from './verify-remote.js';
 
 export const VERIFY_HELP = `Usage: mxlens verify [options] [address ...]
 
@@ -30,6 +31,8 @@ Options:
   --proxy URL           connect through a SOCKS5 proxy: socks5://[user:pass@]host:port
   --concurrency N       SMTP sessions at once (default 8; at most 2 per mail server)
   --verbose             include the SMTP dialogue in the results
+  --server URL          send the work to an MX Lens server (mxlens serve) instead of checking
+                        from here; also MXLENS_SERVER, with the key in MXLENS_SERVER_KEY
 `;
 
 export async function runVerify(argv: string[]): Promise<number> {
@@ -37,6 +40,10 @@ export async function runVerify(argv: string[]): Promise<number> {
   const command = parseVerifyArgs(argv, settings.verify);
   for (const problem of settings.problems) {
     process.stderr.write(`mxlens: ignoring ${escapeForTerminal(problem.setting)}: ${escapeForTerminal(problem.message)}\n`);
+  }
+  const server = command.server ?? settings.server.url;
+  if (server && command.localOnly.length > 0) {
+    throw new UsageError(`${command.localOnly.join(', ')} cannot be used with a server: the server decides (${server})`);
   }
   const addresses = command.addresses.length > 0 ? command.addresses : await readStdinLines();
   if (addresses.length === 0) throw new UsageError('no addresses given (pass them as arguments or on stdin)');
@@ -47,15 +54,20 @@ export async function runVerify(argv: string[]): Promise<number> {
   const output = command.json ? new NdjsonWriter() : new ResultTable(addresses, command.options.verbose);
   const ordered = new InputOrder(addresses.length, (result) => output.write(result));
   let failure: unknown = null;
+  const take = (index: number, result: VerificationResult) => {
+    ordered.add(index, result);
+    output.progress(ordered.done, addresses.length);
+  };
   try {
-    const budgets = new Budgets(command.options.budgets, Date.now, ({ ms, budget }) => output.waiting(ms, budget));
-    for await (const { index, result } of new Verifier(command.options, { budgets }).verify(addresses, aborter.signal)) {
-      ordered.add(index, result);
-      output.progress(ordered.done, addresses.length);
+    if (server) await verifyRemotely({ url: server, key: settings.server.key }, addresses, command.requested, aborter.signal, take);
+    else {
+      const budgets = new Budgets(command.options.budgets, Date.now, ({ ms, budget }) => output.waiting(ms, budget));
+      for await (const { index, result } of new Verifier(command.options, { budgets }).verify(addresses, aborter.signal)) take(index, result);
     }
   } catch (error) {
     failure = error;
-    process.stderr.write(`mxlens: the check broke down: ${error instanceof Error ? error.message : String(error)}\n`);
+    const message = error instanceof RemoteError ? error.message : `the check broke down: ${error instanceof Error ? error.message : String(error)}`;
+    process.stderr.write(`mxlens: ${escapeForTerminal(message)}\n`);
   } finally {
     process.off('SIGINT', stop);
     // Exactly one result per input line, every time, even if the engine broke down.

@@ -1,4 +1,4 @@
-import { Budgets, defaultBudgetRates } from '../engine/budgets.js';
+import { Budgets } from '../engine/budgets.js';
 import type { VerifyOptions } from '../engine/options.js';
 import type { VerificationResult } from '../engine/result.js';
 import { Verifier, type IndexedResult } from '../engine/verifier.js';
@@ -85,7 +85,7 @@ export function partitionOf(site: string | null | undefined): string {
 export class EnginePool {
   private readonly byKey = new Map<string, Verifier>();
 
-  constructor(private readonly budgets: Budgets = new Budgets(defaultBudgetRates())) {}
+  constructor(private readonly budgets: Budgets) {}
 
   get(options: VerifyOptions, site: string | null = null): { key: string; verifier: Verifier } {
     const key = `${partitionOf(site)}\n${optionsKey(options)}`;

@@ -1,0 +1,168 @@
+import { readFileSync } from 'node:fs';
+import { isIPv6 } from 'node:net';
+import { parseStrictArgs, UsageError } from '../cli/usage-error.js';
+import { loadSettings, parseListen, type Settings } from '../settings.js';
+import { VERSION } from '../version.js';
+export { SERVE_HELP } from './serve-help.js';
+import { buildApp } from './app.js';
+import { BulkRunner } from './bulk-runner.js';
+import { BulkStore } from './bulk-store.js';
+import { checkAddresses, createContext } from './context.js';
+import { KeyStore, openDatabase, ServerSetupError } from './store.js';
+
+
+export async function runServe(argv: string[]): Promise<number> {
+  if (argv[0] === 'keys') return runKeys(argv.slice(1));
+  const settings = loadSettings();
+  const flags = parseServeArgs(argv, settings);
+  for (const problem of settings.problems) process.stderr.write(`mxlens: ignoring ${problem.setting}: ${problem.message}\n`);
+  if (settings.serve.keys.length === 0 && !(await hasStoredKeys(settings.serve.dataDir))) {
+    process.stderr.write('mxlens serve: no API keys yet, so every request will be refused: add one with "mxlens serve keys add NAME"\n');
+  }
+  return serve(settings, flags);
+}
+
+interface ServeFlags {
+  host: string;
+  port: number;
+  https?: { key: Buffer; cert: Buffer };
+}
+
+function parseServeArgs(argv: string[], settings: Settings): ServeFlags {
+  const { values, positionals } = parseStrictArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: { listen: { type: 'string' }, data: { type: 'string' }, 'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' } },
+  });
+  if (positionals.length > 0) throw new UsageError(`serve takes no arguments (got "${positionals.join(' ')}"); did you mean "mxlens serve keys ..."?`);
+  if (values.listen !== undefined) settings.serve.listen = values.listen;
+  if (values.data !== undefined) settings.serve.dataDir = values.data;
+  let listen;
+  try {
+    listen = parseListen(settings.serve.listen);
+  } catch (error) {
+    throw new UsageError(`--listen ${(error as Error).message}`);
+  }
+  const certFile = values['tls-cert'];
+  const keyFile = values['tls-key'];
+  if ((certFile === undefined) !== (keyFile === undefined)) throw new UsageError('--tls-cert and --tls-key go together: give both, or neither');
+  const flags: ServeFlags = { host: listen.host, port: listen.port };
+  if (certFile !== undefined && keyFile !== undefined) flags.https = { cert: readPem(certFile, '--tls-cert'), key: readPem(keyFile, '--tls-key') };
+  return flags;
+}
+
+function readPem(file: string, flag: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (error) {
+    throw new UsageError(`${flag}: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+}
+
+async function serve(settings: Settings, flags: ServeFlags): Promise<number> {
+  const db = await openOrExplain(settings.serve.dataDir);
+  if (!db) return 1;
+  const logger = { level: 'info', ...(settings.serve.logFile ? { file: settings.serve.logFile } : { stream: process.stderr }) };
+  const store = new BulkStore(db);
+  const bulk = new BulkRunner(store, (options, addresses, signal, onResult) => checkAddresses(ctx, options, addresses, signal, onResult));
+  const ctx = createContext({ serve: settings.serve, verify: settings.verify, db, keys: new KeyStore(db, settings.serve.keys), bulk, version: VERSION });
+  let app;
+  try {
+    app = await buildApp(ctx, store, { logger, ...(flags.https ? { https: flags.https } : {}) });
+  } catch (error) {
+    if (!(error instanceof ServerSetupError)) throw error;
+    process.stderr.write(`mxlens serve: ${error.message}\n`);
+    db.close();
+    return 1;
+  }
+
+  const stopped = new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      app.log.info({ signal }, 'shutting down');
+      for (const controller of ctx.running) controller.abort();
+      void Promise.allSettled([app.close(), ctx.bulk.stop()]).then(() => {
+        db.close();
+        resolve();
+      });
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+
+  try {
+    const address = await app.listen({ host: flags.host, port: flags.port });
+    const url = new URL(address);
+    app.log.info({ url: url.href.replace(/\/$/, ''), port: Number(url.port), data: settings.serve.dataDir, version: VERSION }, 'listening');
+  } catch (error) {
+    process.stderr.write(`mxlens serve: cannot listen on ${isIPv6(flags.host) ? `[${flags.host}]` : flags.host}:${flags.port}: ${(error as Error).message}\n`);
+    db.close();
+    return 1;
+  }
+  ctx.bulk.start(app.log);
+  await stopped;
+  return 0;
+}
+
+async function openOrExplain(dataDir: string) {
+  try {
+    return await openDatabase(dataDir);
+  } catch (error) {
+    const message = error instanceof ServerSetupError ? error.message : `cannot open the database in ${dataDir}: ${(error as Error).message}`;
+    process.stderr.write(`mxlens serve: ${message}\n`);
+    return null;
+  }
+}
+
+async function hasStoredKeys(dataDir: string): Promise<boolean> {
+  const db = await openDatabase(dataDir).catch(() => null);
+  if (!db) return false;
+  try {
+    return new KeyStore(db).list().length > 0;
+  } finally {
+    db.close();
+  }
+}
+
+// ---------------------------------------------------------------- mxlens serve keys
+
+async function runKeys(argv: string[]): Promise<number> {
+  const settings = loadSettings();
+  const { values, positionals } = parseStrictArgs({ args: argv, allowPositionals: true, strict: true, options: { data: { type: 'string' } } });
+  if (values.data !== undefined) settings.serve.dataDir = values.data;
+  const [action, name, ...rest] = positionals;
+  if (rest.length > 0) throw new UsageError(`serve keys ${action} takes one name (got "${[name, ...rest].join(' ')}")`);
+  const needsName = action === 'add' || action === 'remove';
+  if (needsName && name === undefined) throw new UsageError(`serve keys ${action} needs a NAME`);
+  if (action === 'list' && name !== undefined) throw new UsageError('serve keys list takes no NAME');
+  if (!needsName && action !== 'list') {
+    throw new UsageError(action === undefined ? 'serve keys needs an action: add NAME | list | remove NAME' : `unknown keys action "${action}" (add NAME | list | remove NAME)`);
+  }
+  const db = await openOrExplain(settings.serve.dataDir);
+  if (!db) return 1;
+  try {
+    const keys = new KeyStore(db);
+    if (action === 'add') {
+      const added = keys.add(name!);
+      if (!added.ok) throw new UsageError(added.problem);
+      process.stderr.write(`mxlens: key "${name}" added. It is shown this once; only its hash is kept:\n`);
+      process.stdout.write(`${added.key}\n`);
+      return 0;
+    }
+    if (action === 'remove') {
+      if (!keys.remove(name!)) {
+        process.stderr.write(`mxlens: no key named "${name}"\n`);
+        return 1;
+      }
+      process.stderr.write(`mxlens: key "${name}" removed; requests with it are refused from now on\n`);
+      return 0;
+    }
+    const listed = keys.list();
+    for (const key of listed) process.stdout.write(`${key.name}\t${key.createdAt}\n`);
+    for (const key of settings.serve.keys) process.stdout.write(`env:${key.name}\t(from MXLENS_SERVE_KEYS)\n`);
+    if (listed.length === 0 && settings.serve.keys.length === 0) process.stderr.write('mxlens: no keys yet (mxlens serve keys add NAME)\n');
+    return 0;
+  } finally {
+    db.close();
+  }
+}
