@@ -1,15 +1,25 @@
+import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { defaultVerifyOptions, type CheckLevel, type SocksProxy, type VerifyOptions } from '../engine/options.js';
 import { parseAddress } from '../engine/syntax.js';
+import type { Verdict } from '../engine/verdicts.js';
 import { parseStrictArgs, UsageError } from './usage-error.js';
 
 export interface VerifyCommand {
   options: VerifyOptions;
   addresses: string[];
   json: boolean;
+  /** Files to read addresses from, one per line; "-" is stdin. */
+  inputs: string[];
+  /** Verdicts that make the run exit with EXIT_CODES.failOn (for scripts). */
+  failOn: Verdict[];
 }
 
+/** What `mxlens verify` exits with; README's "Exit codes" names the same. */
+export const EXIT_CODES = { ok: 0, error: 1, usage: 2, failOn: 3 } as const;
+
 const LEVELS: readonly CheckLevel[] = ['syntax', 'dns', 'smtp'];
+const FAIL_ON: readonly Verdict[] = ['undeliverable', 'risky', 'unknown'];
 
 /** Bounds of the numeric settings, shared with the config file and environment (settings.ts). */
 export const INTEGER_RANGES = {
@@ -38,7 +48,35 @@ export function parseVerifyArgs(argv: string[], base: VerifyOptions = defaultVer
   if (values.concurrency !== undefined) options.concurrency = parseInteger('--concurrency', values.concurrency, ...INTEGER_RANGES.concurrency);
   if (values.verbose) options.verbose = true;
 
-  return { options, addresses: positionals, json: values.json ?? false };
+  const inputs = values.input ?? [];
+  const addresses: string[] = [];
+  for (const positional of positionals) {
+    if (positional === '-') inputs.push('-');
+    else addresses.push(checkNotAFile(positional));
+  }
+  const failOn = values['fail-on'] === undefined ? [] : parseFailOn(values['fail-on']);
+  return { options, addresses, json: values.json ?? false, inputs, failOn };
+}
+
+/**
+ * A word without "@" that names a file, or looks like a path, was meant as input: say how,
+ * instead of reporting one invalid address called "list.txt".
+ */
+function checkNotAFile(text: string): string {
+  if (text.includes('@')) return text;
+  if (existsSync(text) || /[\\/]/.test(text) || /\.(txt|csv|tsv|lst)$/i.test(text)) {
+    throw new UsageError(`"${text}" is not an email address; to read addresses from a file, use --input ${text} (or - for stdin)`);
+  }
+  return text;
+}
+
+export function parseFailOn(text: string): Verdict[] {
+  const verdicts = text.split(',').map((word) => word.trim());
+  const unknown = verdicts.find((word) => !FAIL_ON.includes(word as Verdict));
+  if (unknown !== undefined || verdicts.length === 0) {
+    throw new UsageError(`--fail-on takes ${FAIL_ON.join(', ')} (comma-separated), not "${text}"`);
+  }
+  return verdicts as Verdict[];
 }
 
 function parseStrict(argv: string[]) {
@@ -48,6 +86,8 @@ function parseStrict(argv: string[]) {
     strict: true,
     options: {
       json: { type: 'boolean' },
+      input: { type: 'string', multiple: true, short: 'i' },
+      'fail-on': { type: 'string' },
       dns: { type: 'string', multiple: true },
       'smtp-port': { type: 'string' },
       'allow-private': { type: 'boolean' },
