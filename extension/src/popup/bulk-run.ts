@@ -2,6 +2,9 @@
 // really stops the work (what was not handed over is never checked), and knows how far it got.
 // Pure: no browser, no DOM; the clock is passed in.
 
+/** Before this much time has passed, a pace is no basis for an estimate ("about 0:00 left"). */
+export const ESTIMATE_AFTER_MS = 2_000;
+
 /** Addresses handed over at once: enough to keep the host's sessions busy, few enough to stop soon. */
 export const BULK_WINDOW = 25;
 
@@ -9,7 +12,7 @@ export interface BulkProgress {
   total: number;
   done: number;
   elapsedMs: number;
-  /** Estimated time left, once there is something to go by; null before. */
+  /** Estimated time left, once there is something to go by (a result, and 2 s); null before. */
   remainingMs: number | null;
   running: boolean;
   cancelled: boolean;
@@ -64,7 +67,7 @@ export class BulkRun {
     const total = this.addresses.length;
     const elapsedMs = (this.endedAt ?? this.now()) - this.startedAt;
     const left = this.stopped ? this.outstanding.size : total - done;
-    const remainingMs = this.running && done > 0 ? Math.round((elapsedMs / done) * left) : null;
+    const remainingMs = this.running && done > 0 && elapsedMs >= ESTIMATE_AFTER_MS ? Math.round((elapsedMs / done) * left) : null;
     return { total, done, elapsedMs, remainingMs, running: this.running, cancelled: this.stopped };
   }
 

@@ -168,6 +168,7 @@ export async function startPopup(): Promise<PopupHandle> {
     if (!running) {
       window.clearInterval(ticker);
       ticker = undefined;
+      progressBox.hidden = !cancelled; // the summary below says the rest, once
       const end = cancelled ? t('popupSummaryCancelled', [String(done), String(total)]) : t('popupSummaryDone', [String(done), clockText(elapsedMs)]);
       checkSummary.textContent = [intro, end].filter(Boolean).join(' · ');
     }
