@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { actionLook } from '../../extension/src/background/action-state.js';
+import { actionLook, ActionState } from '../../extension/src/background/action-state.js';
 import type { ApiAction } from '../../extension/src/background/browser-api.js';
 import { startBackground } from '../../extension/src/background/index.js';
-import { CHECKS_PORT } from '../../extension/src/shared/messages.js';
+import { CHECKS_PORT, type VerificationResult } from '../../extension/src/shared/messages.js';
 import { fakeBrowser, settle, type FakeBrowser } from './background-fake-browser.js';
 
 /** The toolbar button as the browser keeps it: a default, and values per tab that win over it. */
@@ -79,5 +79,27 @@ describe('the toolbar button, driven by the background', () => {
     const resumed = browser.runtime.onMessage.emit({ kind: 'set-site-paused', origin: 'https://shop.example', paused: false, tabId: 3 }, {});
     await Promise.all([resumed[0], settle(100)]);
     expect(action.shown(3).text).toBe('');
+  });
+});
+
+describe('port 25 blocked', () => {
+  const failed = { smtp: null, reason: 'connection_failed' } as unknown as VerificationResult;
+  const answered = { smtp: { code: 550, enhanced: '5.1.1', message: 'no' }, reason: 'mailbox_not_found' } as unknown as VerificationResult;
+  const dnsOnly = { smtp: null, reason: 'no_such_domain' } as unknown as VerificationResult;
+
+  it('shows "25" once three checks in a row reached no mail server, and clears when one answers', () => {
+    const action = new RecordedAction();
+    const state = new ActionState(action, { getMessage: () => '' });
+    state.pageAsked(3, 0, 'https://shop.example/', ['a@example.org']);
+    state.sawResult(failed);
+    state.sawResult(dnsOnly); // says nothing about port 25
+    state.sawResult(failed);
+    expect(action.shown(3).text).toBe('1');
+    state.sawResult(failed);
+    expect(action.shown(3)).toEqual({ text: '25', title: 'MX Lens: no mail server could be reached. Port 25 may be blocked on this network: mxlens doctor checks.' });
+    expect(action.shown(99).text).toBe('25');
+    state.sawResult(answered);
+    expect(action.shown(3).text).toBe('1');
+    expect(action.shown(99).text).toBe('');
   });
 });

@@ -60,7 +60,10 @@ export function startBackground(api: BackgroundApi, options: { browser?: ThisBro
     cache,
     settings: () => settings.current,
     problems,
-    onResult: (key, result, recheck) => rechecks.onResult(key, result, recheck),
+    onResult: (key, result, recheck) => {
+      actionState?.sawResult(result);
+      rechecks.onResult(key, result, recheck);
+    },
     onFailed: (key) => rechecks.onFailed(key),
   });
   const service = checks;
