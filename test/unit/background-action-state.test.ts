@@ -57,6 +57,17 @@ describe('the toolbar button, driven by the background', () => {
     expect(action.shown(3).text).toBe('');
   });
 
+  it('does not count the popup opened in a tab, nor garbage on a page\'s port', async () => {
+    const popup = browser.connect(CHECKS_PORT, { tab: { id: 5 }, frameId: 0, url: `chrome-extension://${browser.runtime.id}/popup/popup.html` });
+    popup.receive({ kind: 'check', addresses: ['a@example.org'], depth: 'smtp' });
+    const page = browser.connect(CHECKS_PORT, { tab: { id: 6 }, frameId: 0, url: 'https://shop.example/' });
+    page.receive(null);
+    page.receive({ kind: 'check', addresses: [42, 'b@example.org'], depth: 'smtp' });
+    await settle(100);
+    expect(action.text.has(5)).toBe(false); // never touched
+    expect(action.shown(6).text).toBe('1');
+  });
+
   it('shows "!" on every tab while the host is not installed, and the count again once it is', async () => {
     browser.host.connectError = 'Specified native messaging host not found.';
     const port = browser.connect(CHECKS_PORT, { tab: { id: 3 }, frameId: 0, url: 'https://shop.example/' });

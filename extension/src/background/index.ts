@@ -137,12 +137,13 @@ export function startBackground(api: BackgroundApi, options: { browser?: ThisBro
 /** The addresses a page's content script asks about are what the toolbar icon counts. */
 function countPageAddresses(port: ApiPort, actionState: ActionState): void {
   const tabId = port.sender?.tab?.id;
-  if (port.name !== CHECKS_PORT || tabId === undefined) return; // the popup's port has no tab
   const { frameId, url } = port.sender ?? {};
+  // Content scripts run on web pages only; the popup and the extension's pages are not counted.
+  if (port.name !== CHECKS_PORT || tabId === undefined || !/^https?:/.test(url ?? '')) return;
   actionState.pageConnected(tabId, frameId, url);
   const onMessage = (message: unknown) => {
-    const addresses = (message as { kind?: unknown; addresses?: unknown } | null)?.addresses;
-    if ((message as { kind?: unknown }).kind === 'check' && Array.isArray(addresses)) {
+    const { kind, addresses } = (typeof message === 'object' && message !== null ? message : {}) as { kind?: unknown; addresses?: unknown };
+    if (kind === 'check' && Array.isArray(addresses)) {
       actionState.pageAsked(tabId, frameId, url, addresses.filter((address): address is string => typeof address === 'string'));
     }
   };
