@@ -72,7 +72,8 @@ export class HostProblems {
       case 'host_not_installed':
         return this.make(code, 'hostProblemNotInstalled', [], this.installCommand(), raw);
       case 'host_forbidden':
-        return this.make(code, 'hostProblemForbidden', [this.context.extensionId], this.installCommand(), raw);
+        // The host is installed, for another extension ID: registering again is enough.
+        return this.make(code, 'hostProblemForbidden', [this.context.extensionId], this.registerCommand(), raw);
       case 'host_crashed':
         return this.crashed(raw);
       default:
@@ -123,10 +124,15 @@ export class HostProblems {
    *   mxlens install --browser <this> [--extension-id <id>]
    */
   installCommand(): string {
+    return `npm install --global ./mxlens-${this.version}.tgz\n${this.registerCommand()}`;
+  }
+
+  /** `mxlens install --browser <this> [--extension-id <id>]`: registers the host already installed. */
+  registerCommand(): string {
     const { browser, extensionId } = this.context;
     const register = [`mxlens install --browser ${browser.id}`];
     if (browser.family === 'chromium' && extensionId) register.push(`--extension-id ${extensionId}`);
-    return `npm install --global ./mxlens-${this.version}.tgz\n${register.join(' ')}`;
+    return register.join(' ');
   }
 
   private get version(): string {

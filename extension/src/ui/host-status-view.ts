@@ -9,10 +9,12 @@ import { t } from './i18n.js';
 
 export const DOCTOR_COMMAND = 'mxlens doctor';
 
-/** Problems whose fix is installing (again) the host release that matches this extension. */
-export const SETUP_PROBLEMS: ReadonlySet<HostProblemCode> = new Set(['host_not_installed', 'host_forbidden', 'host_outdated']);
+/** Problems whose fix is installing the host release that matches this extension. */
+const INSTALL_PROBLEMS: ReadonlySet<HostProblemCode> = new Set(['host_not_installed', 'host_outdated']);
 
-/** True when checks cannot run until the user installs the host: pages show one call to action. */
+/** Problems no check can get past until the user sets the host up: pages show one call to action. */
+export const SETUP_PROBLEMS: ReadonlySet<HostProblemCode> = new Set([...INSTALL_PROBLEMS, 'host_forbidden']);
+
 export function needsSetup(status: HostStatus): boolean {
   return status.state === 'failed' && SETUP_PROBLEMS.has(status.problem.code);
 }
@@ -82,7 +84,7 @@ export function renderHostStatus(status: HostStatus, options: HostStatusViewOpti
       view.append(line('host-status--problem', '✗', problem.message || t('statusFailedUnknown')));
       if (problem.fix) {
         // What the install command needs (Node, the release file) is said before the command.
-        const intro = SETUP_PROBLEMS.has(problem.code) ? t('statusInstallIntro', [extensionVersion()]) : t('statusFixIntro');
+        const intro = INSTALL_PROBLEMS.has(problem.code) ? t('statusInstallIntro', [extensionVersion()]) : t('statusFixIntro');
         view.append(el('p', { className: 'host-status__note', text: intro }), renderCopyableCode(problem.fix, t('statusFixLabel')));
       }
       if (!options.compact) {
