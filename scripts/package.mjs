@@ -1,8 +1,11 @@
 #!/usr/bin/env node
 // `npm run package`: what people install, in dist/packages/:
 //   mxlens-chrome-<version>.zip   the Chrome Web Store upload (no "key": stores assign the ID)
-//   mxlens-firefox-<version>.zip  linted clean and built by web-ext, as addons.mozilla.org will
-//   mxlens-<version>.tgz          the host and CLI as an npm package: `npx mxlens install` works
+//   mxlens-firefox-<version>.xpi  linted clean and built by web-ext: the upload for addons.mozilla.org
+//                                 (or `web-ext sign`), and, unsigned, what Firefox Developer
+//                                 Edition and Nightly install with xpinstall.signatures.required off
+//   mxlens-<version>.tgz          the host and CLI as an npm package with its LICENSE:
+//                                 `npm install --global ./mxlens-<version>.tgz && mxlens install`
 // Every version comes from package.json.
 
 import { spawnSync } from 'node:child_process';
@@ -47,7 +50,7 @@ function packageFirefox() {
     for (const problem of problems) console.error(`web-ext lint: ${problem.code} ${problem.file ?? ''}: ${problem.message}`);
     throw new Error('web-ext lint is not clean');
   }
-  run('npx', ['web-ext', 'build', '--source-dir', source, '--artifacts-dir', out, '--filename', `mxlens-firefox-${version}.zip`, '--overwrite-dest', '--ignore-files', '**/*.map', '--no-config-discovery'], root);
+  run('npx', ['web-ext', 'build', '--source-dir', source, '--artifacts-dir', out, '--filename', `mxlens-firefox-${version}.xpi`, '--overwrite-dest', '--ignore-files', '**/*.map', '--no-config-discovery'], root);
 }
 
 /** The same layout as the repository, so native-host/bin/mxlens.mjs finds the bundle unchanged. */
@@ -55,7 +58,7 @@ function packageHost() {
   const staging = path.join(out, 'staging/host');
   cpSync(path.join(root, 'native-host/bin/mxlens.mjs'), path.join(staging, 'native-host/bin/mxlens.mjs'));
   cpSync(path.join(root, 'dist/host/mxlens.mjs'), path.join(staging, 'dist/host/mxlens.mjs'));
-  for (const doc of ['README.md', 'PROTOCOL.md']) cpSync(path.join(root, doc), path.join(staging, doc));
+  for (const doc of ['README.md', 'PROTOCOL.md', 'LICENSE']) cpSync(path.join(root, doc), path.join(staging, doc));
   const manifest = {
     name: 'mxlens',
     version,

@@ -4,6 +4,8 @@
 // page. Where no window can be opened, print how to load the extension by hand.
 //   --no-browser     build, register and check only
 //   --browser PATH   the Chromium-family browser to open (default: the first one found)
+// As root, Chromium refuses to start without --no-sandbox: it is added, with a warning. When the
+// browser exits early or with an error, its last lines of stderr are shown and npm start fails.
 
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
@@ -20,6 +22,9 @@ const mxlens = path.join(root, 'native-host/bin/mxlens.mjs');
 // and Brave still honour it.
 const BROWSERS = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/snap/bin/chromium', '/usr/bin/brave-browser',
   '/Applications/Chromium.app/Contents/MacOS/Chromium', '/Applications/Brave Browser.app/Contents/MacOS/Brave Browser'];
+
+/** A browser closed this soon after starting did not run for the user: something is wrong. */
+const EARLY_EXIT_MS = 10_000;
 
 const { values } = parseArgs({ options: { 'no-browser': { type: 'boolean' }, browser: { type: 'string' } } });
 
@@ -64,7 +69,42 @@ async function openDemo(browserPath) {
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${server.address().port}/`;
   const extension = path.join(root, 'dist/chrome');
+  const args = [`--user-data-dir=${profile}`, `--disable-extensions-except=${extension}`, `--load-extension=${extension}`, '--no-first-run'];
+  if (process.getuid?.() === 0) {
+    console.warn(`
+WARNING: running as root. Chromium refuses to start as root with its sandbox on, so this demo
+adds --no-sandbox: web pages in this browser then run without the sandbox's protection. Use it
+for the demo page only, or run npm start as a normal user.`);
+    args.push('--no-sandbox');
+  }
   console.log(`\nOpening ${browserPath} with MX Lens on ${url} (profile ${profile}). Close the browser to stop.`);
-  const child = spawn(browserPath, [`--user-data-dir=${profile}`, `--disable-extensions-except=${extension}`, `--load-extension=${extension}`, '--no-first-run', url], { stdio: 'ignore' });
-  child.on('exit', () => server.close());
+  const child = spawn(browserPath, [...args, url], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const stderr = lastLines(child.stderr, 20);
+  const started = Date.now();
+  child.on('error', (error) => {
+    console.error(`npm start: could not start ${browserPath}: ${error.message}`);
+    process.exitCode = 1;
+    server.close();
+  });
+  child.on('exit', (code, signal) => {
+    server.close();
+    const early = Date.now() - started < EARLY_EXIT_MS;
+    if (code === 0 && !early) return;
+    console.error(`\nnpm start: ${browserPath} exited ${signal ? `on ${signal}` : `with code ${code}`}${early ? ` after ${Math.round((Date.now() - started) / 1000)} s` : ''}. Its last lines of stderr:`);
+    console.error(stderr().map((text) => `  ${text}`).join('\n') || '  (none)');
+    process.exitCode = 1;
+  });
+}
+
+/** Keeps the last `count` lines of a stream (a browser logs a lot; only the end explains an exit). */
+function lastLines(stream, count) {
+  const kept = [];
+  let partial = '';
+  stream.setEncoding('utf8').on('data', (text) => {
+    const parts = (partial + text).split('\n');
+    partial = parts.pop() ?? '';
+    kept.push(...parts);
+    kept.splice(0, Math.max(0, kept.length - count));
+  });
+  return () => [...kept, ...(partial ? [partial] : [])].slice(-count);
 }

@@ -23,6 +23,7 @@ function systemPackages() {
 }
 
 function findProgram(name) {
+  if (path.isAbsolute(name)) return existsSync(name); // a data file (a font), not a program
   const dirs = [...(process.env.PATH ?? '').split(':'), '/usr/local/sbin', '/usr/sbin', '/sbin'];
   for (const dir of dirs) {
     if (!dir) continue;

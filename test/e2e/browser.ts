@@ -190,6 +190,8 @@ export interface LaunchOptions {
   /** The unpacked extension (default: dist/chrome). */
   extensionDir?: string;
   viewport?: { width: number; height: number };
+  /** More Chromium flags (e.g. --lang=zh-CN for the extension's UI language). */
+  args?: string[];
 }
 
 export interface MxlensBrowser {
@@ -346,6 +348,7 @@ export async function launchChromiumWithMxlens(options: LaunchOptions = {}): Pro
         '--disable-sync',
         // Extension load errors ("Failed to load extension …") are only printed with logging on.
         '--enable-logging=stderr',
+        ...(options.args ?? []),
       ],
       env: childEnv,
       viewport: options.viewport ?? { width: 1100, height: 760 },

@@ -430,12 +430,14 @@ describe('MX Lens in Chromium with the host installed', () => {
     const file = await download.path();
     const text = readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
     const [header, ...rows] = parseCsv(text);
-    expect(header?.slice(0, 3)).toEqual(['address', 'verdict', 'reason']);
+    // The columns of `mxlens verify --json`.
+    expect(header?.slice(0, 4)).toEqual(['address', 'normalized', 'verdict', 'reason']);
+    const column = (name: string) => header!.indexOf(name);
     const byAddress = Object.fromEntries(rows.map((row) => [row[0], row]));
     expect(Object.keys(byAddress).sort()).toEqual([...bulk, 'not-an-address'].sort());
-    for (const address of bulk) expect(byAddress[address]?.[1], address).toBe(expected[address]);
-    expect(byAddress['not-an-address']?.slice(1, 3)).toEqual(['undeliverable', 'invalid_syntax']);
-    expect(byAddress['nobody@acme.test']?.[header!.indexOf('smtp_code')]).toBe('550');
+    for (const address of bulk) expect(byAddress[address]?.[column('verdict')], address).toBe(expected[address]);
+    expect([column('verdict'), column('reason')].map((i) => byAddress['not-an-address']?.[i])).toEqual(['undeliverable', 'invalid_syntax']);
+    expect(byAddress['nobody@acme.test']?.[column('smtp.code')]).toBe('550');
     await setSettings(b(), { timeoutMs: 20_000 });
     await popup.close();
   });

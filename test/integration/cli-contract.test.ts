@@ -1,5 +1,12 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runMxlens } from './cli.js';
+
+const scratch = mkdtempSync(path.join(tmpdir(), 'mxlens-cli-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 // The command-line contract scripts rely on; no servers needed.
 
@@ -13,6 +20,13 @@ describe('mxlens verify: usage errors', () => {
     [['verify', '--from', 'not-an-address', 'a@b.test'], /--from takes an email address/],
     [['verify', '--smtp-port', '70000', 'a@b.test'], /--smtp-port takes a whole number from 1 to 65535/],
     [['frobnicate'], /unknown command "frobnicate"/],
+    [['verify', '--jsno', 'a@b.test'], /unknown option --jsno \(did you mean --json\?\)/],
+    [['verify', '--concurency', '4', 'a@b.test'], /did you mean --concurrency\?/],
+    [['verify', '--zzzzzz', 'a@b.test'], /unknown option --zzzzzz \(see --help\)/],
+    [['verify', '--fail-on', 'bad', 'a@b.test'], /--fail-on takes undeliverable, risky, unknown/],
+    [['verify', 'lists/addresses.txt'], /"lists\/addresses.txt" is not an email address; .*--input lists\/addresses.txt \(or - for stdin\)/],
+    [['verify', 'contacts.csv'], /--input contacts.csv/],
+    [['verify', '--input', '/nonexistent/list.txt'], /--input \/nonexistent\/list.txt: ENOENT/],
   ])('%j exits 2 with one line on stderr and nothing on stdout', async (args, message) => {
     const run = await runMxlens(args);
     expect(run.code).toBe(2);
@@ -46,14 +60,15 @@ describe('mxlens verify --level syntax', () => {
     expect(run.results[2]).toMatchObject({ reason: 'syntax_only', domainLiteral: true });
   });
 
-  it('prints a readable table without --json', async () => {
-    const run = await runMxlens(['verify', '--level', 'syntax', 'someone@example.com', 'nope']);
+  it('prints a readable table without --json, closed by a summary line', async () => {
+    const run = await runMxlens(['verify', '--level', 'syntax', 'someone@example.com', 'nope', 'other@example.org']);
     expect(run.code).toBe(0);
     const lines = run.stdout.split('\n');
     expect(lines[0]).toMatch(/^ADDRESS\s+VERDICT\s+REASON\s+MX\s+REPLY$/);
     expect(run.stdout).toMatch(/someone@example\.com\s+\? unknown\s+syntax_only/);
     expect(run.stdout).toMatch(/nope\s+✘ undeliverable\s+invalid_syntax/);
     expect(run.stdout).not.toMatch(/\x1b\[/);
+    expect(run.stdout.trimEnd().split('\n').at(-1)).toMatch(/^3 addresses in \d+(\.\d)? s: 1 undeliverable, 2 unknown$/);
   });
 
   it('names and explains the rule that decided each verdict with --verbose, and only then', async () => {
@@ -64,6 +79,76 @@ describe('mxlens verify --level syntax', () => {
     const quiet = await runMxlens(['verify', '--level', 'syntax', 'someone@example.com', 'nope']);
     expect(quiet.stdout).not.toMatch(/rule /);
   });
+
+  it('reads addresses from --input files and from "-" (stdin), after those given as arguments', async () => {
+    const file = path.join(scratch, 'list.txt');
+    writeFileSync(file, '\uFEFFfirst@example.com\r\n\r\n  second@example.com  \n');
+    const run = await runMxlens(['verify', '--json', '--level', 'syntax', 'zero@example.com', '--input', file, '-'], { stdin: 'third@example.com\n' });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.results.map((result) => result.address)).toEqual(['zero@example.com', 'first@example.com', 'second@example.com', 'third@example.com']);
+  });
+});
+
+describe('mxlens verify --fail-on', () => {
+  it('exits 3 when a result has one of the named verdicts, 0 otherwise', async () => {
+    const failing = await runMxlens(['verify', '--level', 'syntax', '--fail-on', 'undeliverable,risky', 'ok@example.com', 'nope']);
+    expect(failing.code).toBe(3);
+    expect(failing.stdout).toMatch(/nope\s+✘ undeliverable/); // the table is still printed in full
+    const passing = await runMxlens(['verify', '--level', 'syntax', '--fail-on', 'undeliverable', 'ok@example.com']);
+    expect(passing.code).toBe(0);
+    const unknown = await runMxlens(['verify', '--json', '--level', 'syntax', '--fail-on', 'unknown', 'ok@example.com']);
+    expect(unknown.code).toBe(3);
+  });
+});
+
+// A mail server that offers STARTTLS and then never completes the handshake: each session waits
+// in the TLS step, listening on the run's abort signal twice (the session and the handshake).
+// MX Lens then retries without TLS, and the plain session accepts every recipient.
+function stallingTlsServer(): Server {
+  return createServer((socket: Socket) => {
+    let buffer = '';
+    socket.on('error', () => undefined);
+    socket.write('220 stall.test ESMTP\r\n');
+    socket.on('data', (chunk) => {
+      buffer += chunk.toString('latin1');
+      for (let end = buffer.indexOf('\r\n'); end >= 0; end = buffer.indexOf('\r\n')) {
+        const command = buffer.slice(0, end).toUpperCase();
+        buffer = buffer.slice(end + 2);
+        if (command.startsWith('EHLO')) socket.write('250-stall.test\r\n250 STARTTLS\r\n');
+        else if (command === 'STARTTLS') {
+          socket.write('220 go ahead\r\n');
+          socket.removeAllListeners('data');
+          setTimeout(() => socket.destroy(), 400);
+          return;
+        } else if (command === 'QUIT') socket.end('221 bye\r\n');
+        else socket.write('250 ok\r\n');
+      }
+    });
+  });
+}
+
+describe('mxlens verify: a large run', () => {
+  let server: Server;
+  let port = 0;
+  beforeAll(async () => {
+    server = stallingTlsServer();
+    await new Promise<void>((resolve) => server.listen(0, '0.0.0.0', resolve));
+    port = (server.address() as { port: number }).port;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it('checks 1,000 addresses at 50 domains without a MaxListenersExceededWarning', async () => {
+    // Domain literals at 127.0.0.1…50: fifty mail servers without DNS, all this one listener.
+    const addresses = Array.from({ length: 1000 }, (_, i) => `user${i}@[127.0.0.${(i % 50) + 1}]`);
+    const run = await runMxlens(['verify', '--json', '--allow-private', '--smtp-port', String(port), '--timeout', '10000', '--no-catch-all', '-'], {
+      stdin: addresses.join('\n'),
+    });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.results).toHaveLength(1000);
+    expect(run.results.every((result) => result.verdict === 'deliverable'), JSON.stringify(run.results[0])).toBe(true);
+    expect(run.stderr).not.toMatch(/MaxListenersExceeded/);
+    expect(run.stderr).toBe('');
+  }, 60_000);
 });
 
 describe('mxlens --version and --help', () => {

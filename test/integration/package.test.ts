@@ -33,8 +33,8 @@ describe('npm run package', () => {
     expect(listing).not.toMatch(/\.map$/m);
   });
 
-  it('makes a Firefox zip, linted clean by web-ext', () => {
-    const manifest = JSON.parse(zipEntry(`mxlens-firefox-${version}.zip`, 'manifest.json'));
+  it('makes a Firefox .xpi (for AMO, web-ext sign, or Developer Edition unsigned), linted clean by web-ext', () => {
+    const manifest = JSON.parse(zipEntry(`mxlens-firefox-${version}.xpi`, 'manifest.json'));
     expect(manifest.version).toBe(version);
     expect(manifest.browser_specific_settings.gecko.id).toBe('mxlens@mxlens.io');
     const lint = spawnSync('npx', ['web-ext', 'lint', '--source-dir', path.join(root, 'dist/firefox'), '--output', 'json', '--no-config-discovery'], { cwd: root, encoding: 'utf8' });
@@ -60,5 +60,21 @@ describe('npm run package', () => {
     const launcher = readFileSync(manifest.path, 'utf8');
     expect(launcher).toContain(path.join(scratch, 'npm-cache'));
     expect(launcher).toContain('dist/host/mxlens.mjs');
+  });
+
+  it('installs globally from the tarball, as the extension and README say, with its LICENSE', () => {
+    const listing = spawnSync('tar', ['-tzf', path.join(packages, `mxlens-${version}.tgz`)], { encoding: 'utf8' }).stdout;
+    expect(listing.split('\n')).toContain('package/LICENSE');
+
+    // `npm install --global ./mxlens-<version>.tgz && mxlens install`, into a prefix of its own.
+    const prefix = path.join(scratch, 'global');
+    const env = { ...process.env, HOME: scratch, npm_config_prefix: prefix, npm_config_cache: path.join(scratch, 'npm-cache'), npm_config_offline: 'true' };
+    const added = spawnSync('npm', ['install', '--global', `./mxlens-${version}.tgz`], { cwd: packages, env, encoding: 'utf8', timeout: 90_000 });
+    expect(added.status, added.stderr).toBe(0);
+    const hosts = path.join(scratch, 'global-profile/NativeMessagingHosts');
+    const installed = spawnSync(path.join(prefix, 'bin/mxlens'), ['install', '--dir', hosts], { env, encoding: 'utf8', timeout: 60_000 });
+    expect(installed.status, installed.stderr).toBe(0);
+    const manifest = JSON.parse(readFileSync(path.join(hosts, 'io.mxlens.host.json'), 'utf8'));
+    expect(readFileSync(manifest.path, 'utf8')).toContain(path.join(prefix, 'lib/node_modules/mxlens/dist/host/mxlens.mjs'));
   });
 });

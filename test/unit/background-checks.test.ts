@@ -204,7 +204,7 @@ describe('the checks port', () => {
     expect(failed.map((e) => e.address)).toEqual(['a@example.org', 'b@example.org']);
     expect(failed[0]!.status).toMatchObject({
       state: 'failed',
-      problem: { code: 'host_not_installed', fix: `npx mxlens install --browser chrome --extension-id ${browser.runtime.id}` },
+      problem: { code: 'host_not_installed', fix: `npm install --global ./mxlens-0.1.0.tgz\nmxlens install --browser chrome --extension-id ${browser.runtime.id}` },
     });
   });
 

@@ -20,7 +20,7 @@ const CHROME_ID = 'nlgehacbapefahfcfpmmmhnkpbghfklm';
 const noTranslations: ApiI18n = { getMessage: () => '' };
 
 function problems(browser: ThisBrowser, i18n: ApiI18n = noTranslations, extensionId = CHROME_ID): HostProblems {
-  return new HostProblems({ i18n, browser, extensionId });
+  return new HostProblems({ i18n, browser, extensionId, version: '0.1.0' });
 }
 
 const chrome = problems({ id: 'chrome', family: 'chromium' });
@@ -56,26 +56,27 @@ describe('browser error strings → HostProblem codes', () => {
     expect(chrome.fromBrowserError('Specified native messaging host not found.')).toEqual({
       code: 'host_not_installed',
       message: en('hostProblemNotInstalled'),
-      fix: `npx mxlens install --browser chrome --extension-id ${CHROME_ID}`,
+      fix: `npm install --global ./mxlens-0.1.0.tgz\nmxlens install --browser chrome --extension-id ${CHROME_ID}`,
       raw: 'Specified native messaging host not found.',
     });
     const edge = problems({ id: 'edge', family: 'chromium' });
-    expect(edge.fromBrowserError('Specified native messaging host not found.').fix).toBe(`npx mxlens install --browser edge --extension-id ${CHROME_ID}`);
+    expect(edge.fromBrowserError('Specified native messaging host not found.').fix).toBe(`npm install --global ./mxlens-0.1.0.tgz\nmxlens install --browser edge --extension-id ${CHROME_ID}`);
     // Firefox: the installer knows the add-on ID (mxlens@mxlens.io).
-    expect(firefox.fromBrowserError('No such native application io.mxlens.host').fix).toBe('npx mxlens install --browser firefox');
+    expect(firefox.fromBrowserError('No such native application io.mxlens.host').fix).toBe('npm install --global ./mxlens-0.1.0.tgz\nmxlens install --browser firefox');
   });
 
   it('forbidden: the message names this extension’s ID', () => {
     const problem = chrome.fromBrowserError('Access to the specified native messaging host is forbidden.');
     expect(problem.message).toContain(CHROME_ID);
-    expect(problem.fix).toBe(`npx mxlens install --browser chrome --extension-id ${CHROME_ID}`);
+    // The host is there, registered for another ID: registering again is the fix.
+    expect(problem.fix).toBe(`mxlens install --browser chrome --extension-id ${CHROME_ID}`);
   });
 
   it('crashes, timeouts and unknowns point at the doctor', () => {
     expect(chrome.fromBrowserError('Native host has exited.').fix).toBe(DOCTOR_COMMAND);
     expect(chrome.timeout('no answer').fix).toBe(DOCTOR_COMMAND);
     expect(chrome.fromBrowserError('An unexpected error occurred').fix).toBe(DOCTOR_COMMAND);
-    expect(DOCTOR_COMMAND).toBe('npx mxlens doctor');
+    expect(DOCTOR_COMMAND).toBe('mxlens doctor');
   });
 
   it('messages come from browser.i18n, with substitutions, when the browser knows the key', () => {
@@ -107,7 +108,8 @@ describe('protocol mismatch', () => {
     // This extension speaks protocol 1: a host speaking 0 is older, one speaking 2 newer.
     const older = chrome.protocolMismatch('the host is older: the extension speaks protocol 1, the host (mxlens 0.0.1) speaks protocol 0; update');
     expect(older.code).toBe('host_outdated');
-    expect(older.fix).toBe(`npx mxlens@latest install --browser chrome --extension-id ${CHROME_ID}`);
+    // The host release that matches this extension, installed over the old one.
+    expect(older.fix).toBe(`npm install --global ./mxlens-0.1.0.tgz\nmxlens install --browser chrome --extension-id ${CHROME_ID}`);
     expect(older.message).toContain('protocol 0');
     const newer = chrome.protocolMismatch(extensionOlder);
     expect(newer.code).toBe('extension_outdated');

@@ -213,7 +213,7 @@ describe('the native port', () => {
 
     expect(crashing.results).toHaveLength(1);
     expect(crashing.failed?.code).toBe('host_crashed');
-    expect(crashing.failed?.fix).toBe('npx mxlens doctor');
+    expect(crashing.failed?.fix).toBe('mxlens doctor');
     expect(crashing.failed?.raw).toBe('Native host has exited.');
     expect(slow.failed?.code).toBe('host_crashed');
     expect(listenerCount(browser)).toBe(0);
@@ -290,7 +290,7 @@ describe('the native port', () => {
     const status = await Promise.all([host.connect(), settle()]).then(([s]) => s);
     expect(status).toMatchObject({
       state: 'failed',
-      problem: { code: 'host_outdated', fix: `npx mxlens@latest install --browser chrome --extension-id ${EXTENSION_ID}` },
+      problem: { code: 'host_outdated', fix: `npm install --global ./mxlens-<version>.tgz\nmxlens install --browser chrome --extension-id ${EXTENSION_ID}` },
     });
     expect(status.state === 'failed' && status.problem.raw).toContain('speaks protocol 0');
     expect(browser.host.port!.disconnectedByExtension).toBe(true);

@@ -195,6 +195,13 @@ describe('computeFlags', () => {
     });
   });
 
+  it.each(['gmial.com', 'hotmial.com', 'yaho.com'])('calls typo domain %s neither disposable nor free: the suggestion says it', (domain) => {
+    // These sit on the lists (squatters registered them); the flags would bury the hint.
+    expect(isDisposableDomain(domain) || isFreeProvider(domain)).toBe(true);
+    expect(suggestAddress('bob', domain)).not.toBeNull();
+    expect(computeFlags('bob', domain)).toEqual({ disposable: false, role: false, free: false });
+  });
+
   it('flags nothing for a personal address at a company domain', () => {
     expect(computeFlags('jane.doe', 'example.com')).toEqual({
       disposable: false,

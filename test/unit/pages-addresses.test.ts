@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { looksLikeAddress, splitAddresses } from '../../extension/src/popup/addresses.js';
+import { addressesInFile, looksLikeAddress, splitAddresses } from '../../extension/src/popup/addresses.js';
 
 describe('splitAddresses', () => {
   it('splits on newlines, commas, semicolons and spaces', () => {
@@ -39,5 +39,32 @@ describe('splitAddresses', () => {
     expect(looksLikeAddress(`${'a'.repeat(65)}@example.com`)).toBe(false);
     expect(looksLikeAddress(`a@${'b'.repeat(250)}.com`)).toBe(false);
     expect(looksLikeAddress('a@-bad.com')).toBe(false);
+  });
+});
+
+describe('display names, as mail programs copy addresses', () => {
+  it('takes the address out of Name <address> lines, names with commas in quotes too', () => {
+    const split = splitAddresses('Jane Doe <jane@example.com>\n"Doe, John" <john@example.com>, Zoë Ü <zoe@example.org>; plain@example.net');
+    expect(split.addresses).toEqual(['jane@example.com', 'john@example.com', 'zoe@example.org', 'plain@example.net']);
+    expect(split.invalid).toEqual([]);
+  });
+
+  it('still reports a name with a broken address as invalid', () => {
+    const split = splitAddresses('Jane Doe <jane@>');
+    expect(split.addresses).toEqual([]);
+    expect(split.invalid.length).toBeGreaterThan(0);
+  });
+});
+
+describe('addressesInFile', () => {
+  it('reads every cell of a CSV, quoted cells and display names included, and skips words without @', () => {
+    const csv = '\uFEFFname,email,phone\r\n"Doe, Jane",jane@example.com,+1 555\r\nJohn;"John <john@example.com>";x\r\nbad,nobody@,1\r\n';
+    const found = addressesInFile(csv);
+    expect(found.addresses).toEqual(['jane@example.com', 'john@example.com']);
+    expect(found.invalid).toEqual(['nobody@']);
+  });
+
+  it('reads a text file with one address per line', () => {
+    expect(addressesInFile('a@example.com\n\nb@example.com\n').addresses).toEqual(['a@example.com', 'b@example.com']);
   });
 });

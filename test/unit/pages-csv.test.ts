@@ -87,24 +87,31 @@ describe('toCsv / resultsToCsv', () => {
     expect(parseCsv(text)).toEqual(rows);
   });
 
-  it('has a header and one row per result, with the explanation', () => {
-    const text = resultsToCsv(
-      [
-        { address: 'bob@example.org', verdict: 'undeliverable', result: result() },
-        { address: 'carol@example.com', verdict: 'pending', result: null },
-        { address: 'not-an-address', verdict: 'undeliverable', result: null, invalidInput: true },
-      ],
-      (reason) => `explained ${reason}`,
-    );
+  it('has the columns of mxlens verify --json, nested fields as smtp.code, in its order', () => {
+    // A result with every field the CLI can print (transcript is --verbose only).
+    const full = result({ retryAfterMs: 60_000, domainLiteral: true, tls: { used: true, certificateValid: false } });
+    const flatten = (value: object, prefix = ''): string[] =>
+      Object.entries(value).flatMap(([key, inner]) =>
+        inner !== null && typeof inner === 'object' ? flatten(inner as object, `${prefix}${key}.`) : [`${prefix}${key}`],
+      );
+    expect([...CSV_COLUMNS]).toEqual(flatten(JSON.parse(JSON.stringify(full)) as object));
+  });
+
+  it('has a header and one row per result, empty cells where the CLI prints null', () => {
+    const text = resultsToCsv([
+      { address: 'bob@example.org', verdict: 'undeliverable', result: result() },
+      { address: 'carol@example.com', verdict: 'pending', result: null },
+      { address: 'not-an-address', verdict: 'undeliverable', result: null, invalidInput: true },
+    ]);
     const rows = parseCsv(text);
     expect(rows[0]).toEqual([...CSV_COLUMNS]);
     expect(rows).toHaveLength(4);
     for (const row of rows) expect(row).toHaveLength(CSV_COLUMNS.length);
     expect(rows[1]).toEqual([
       'bob@example.org',
+      'bob@example.org',
       'undeliverable',
       'mailbox_not_found',
-      'explained mailbox_not_found',
       'mx.example.org',
       '550',
       '5.1.1',
@@ -114,9 +121,14 @@ describe('toCsv / resultsToCsv', () => {
       'false',
       'false',
       '',
+      'The mail server says this mailbox does not exist.',
+      '',
+      '',
+      '',
+      '',
     ]);
-    expect(rows[2]!.slice(0, 3)).toEqual(['carol@example.com', 'pending', '']);
-    expect(rows[3]!.slice(0, 4)).toEqual(['not-an-address', 'undeliverable', 'invalid_syntax', 'explained invalid_syntax']);
+    expect(rows[2]!.slice(0, 4)).toEqual(['carol@example.com', '', 'pending', '']);
+    expect(rows[3]!.slice(0, 4)).toEqual(['not-an-address', '', 'undeliverable', 'invalid_syntax']);
   });
 
   it('keeps a hostile server reply in one cell and defuses formulas in it', () => {
@@ -124,8 +136,8 @@ describe('toCsv / resultsToCsv', () => {
     const rows = parseCsv(resultsToCsv([{ address: '+x@example.org', verdict: 'undeliverable', result: result({ address: '+x@example.org', smtp: { code: 550, enhanced: null, message: reply } }) }]));
     expect(rows).toHaveLength(2);
     expect(rows[1]![0]).toBe("'+x@example.org");
-    expect(rows[1]![7]).toBe(`'${reply}`);
-    expect(rows[1]![6]).toBe('');
+    expect(rows[1]![CSV_COLUMNS.indexOf('smtp.message')]).toBe(`'${reply}`);
+    expect(rows[1]![CSV_COLUMNS.indexOf('smtp.enhanced')]).toBe('');
   });
 
   it('names files by date', () => {

@@ -71,6 +71,8 @@ class FakeBrowserState {
   sent: unknown[] = [];
   tabSent: Array<{ tabId: number; message: unknown }> = [];
   tabs: FakeTab[] = [];
+  /** URLs of the tabs the page opened. */
+  created: string[] = [];
   optionsOpened = 0;
   manifestVersion = '0.1.0';
   /** The background's answer to runtime.sendMessage; throw to simulate no background. */
@@ -125,6 +127,10 @@ function createFake() {
     tabs: {
       async query(query: { active?: boolean }): Promise<FakeTab[]> {
         return state.tabs.filter((tab) => query.active === undefined || tab.active === query.active);
+      },
+      async create(properties: { url: string }): Promise<FakeTab> {
+        state.created.push(properties.url);
+        return { id: 100 + state.created.length, url: properties.url, active: true };
       },
       async sendMessage(tabId: number, message: FakeMessage): Promise<unknown> {
         state.tabSent.push({ tabId, message: structuredClone(message) });

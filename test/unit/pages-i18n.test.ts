@@ -83,6 +83,8 @@ describe('locales', () => {
       const entry = messages[key]!;
       expect(typeof entry.message, key).toBe('string');
       expect(entry.message.trim(), key).not.toBe('');
+      // Translators see where and how each text is used.
+      expect(entry.description?.trim(), `${locale} ${key} has no description`).toBeTruthy();
       // Every $NAME$ in a message has a placeholder, and every placeholder is used.
       const used = [...entry.message.matchAll(/\$([A-Za-z0-9_@]+)\$/g)].map((match) => match[1]!.toLowerCase()).sort();
       expect(used, key).toEqual(Object.keys(entry.placeholders ?? {}).sort());

@@ -212,7 +212,7 @@ describe('options page', () => {
     expect(text).toContain('~/.local/state/mxlens/host.log');
     expect(text).toContain('~/Library/Logs/mxlens/host.log');
     expect(text).toContain('%LOCALAPPDATA%\\mxlens\\host.log');
-    expect(Array.from(diagnostics.querySelectorAll('code')).map((code) => code.textContent)).toContain('npx mxlens doctor');
+    expect(Array.from(diagnostics.querySelectorAll('code')).map((code) => code.textContent)).toContain('mxlens doctor');
   });
 
   it('shows a failed host with its fix in diagnostics', async () => {

@@ -195,9 +195,10 @@ describe('popup', () => {
     $('#check-copy-csv').click();
     await flush();
     const csv = writeText.mock.calls[0]![0];
-    expect(csv.split('\r\n')[0]).toMatch(/^address,verdict,reason,explanation/);
-    expect(csv).toContain('bob@example.org,undeliverable,mailbox_not_found,The mail server says there is no such mailbox.,mx.example.org,550,5.1.1');
-    expect(csv).toContain("'=bad,undeliverable,invalid_syntax");
+    // The columns of `mxlens verify --json`.
+    expect(csv.split('\r\n')[0]).toMatch(/^address,normalized,verdict,reason,mx,smtp\.code,smtp\.enhanced,smtp\.message,flags\.disposable,/);
+    expect(csv).toContain('bob@example.org,bob@example.org,undeliverable,mailbox_not_found,mx.example.org,550,5.1.1');
+    expect(csv).toContain("'=bad,,undeliverable,invalid_syntax");
     expect($('#check-export-feedback').textContent).toBe('CSV copied.');
   });
 
@@ -236,7 +237,7 @@ describe('popup', () => {
     expect(pause.textContent).toBe('Pause on this site');
     pause.click();
     await flush();
-    expect(fake.state.sent).toContainEqual({ kind: 'set-site-paused', origin: 'https://shop.example.com', paused: true });
+    expect(fake.state.sent).toContainEqual({ kind: 'set-site-paused', origin: 'https://shop.example.com', paused: true, tabId: 7 });
     expect(fake.state.tabSent.at(-1)).toEqual({ tabId: 7, message: { kind: 'set-paused', paused: true } });
     expect(pause.textContent).toBe('Resume on this site');
     expect($('#page-message').textContent).toBe('MX Lens is paused on https://shop.example.com.');
@@ -263,6 +264,111 @@ describe('popup', () => {
     const popup = await startPopup();
     await popup.pageReady;
     expect($('#page-message').textContent).toContain('Reload the page');
+  });
+
+  it('shows only the setup while the host is not installed, with a way to the setup guide', async () => {
+    fake.state.background = (message) => (message.kind === 'get-status' ? NOT_INSTALLED : undefined);
+    await startPopup();
+    await flush();
+    expect(document.body.classList.contains('needs-setup')).toBe(true);
+    expect($('#setup-actions').hidden).toBe(false);
+    expect($('#host-status').textContent).toContain('Node.js 20.19');
+    expect($('#host-status').textContent).toContain('mxlens-0.1.0.tgz');
+    $('#open-setup').click();
+    await flush();
+    expect(fake.state.created).toEqual(['chrome-extension://fake/welcome/welcome.html']);
+
+    send({ kind: 'status', status: CONNECTED });
+    expect(document.body.classList.contains('needs-setup')).toBe(false);
+    expect($('#setup-actions').hidden).toBe(true);
+  });
+
+  it('never breaks a command inside a word: each word of the fix is one unbreakable piece', async () => {
+    const fix = 'npm install --global ./mxlens-0.1.0.tgz\nmxlens install --browser chrome --extension-id nlgehacbapefahfcfpmmmhnkpbghfklm';
+    fake.state.background = (message) => (message.kind === 'get-status' ? { ...NOT_INSTALLED, problem: { ...NOT_INSTALLED.problem, fix } } : undefined);
+    await startPopup();
+    await flush();
+    const code = $('#host-status').querySelector('code')!;
+    expect(code.textContent).toBe(fix);
+    const words = Array.from(code.querySelectorAll('.code-word')).map((word) => word.textContent);
+    expect(words).toEqual(fix.split(/[ \n]/));
+    expect(code.querySelectorAll('.code-line')).toHaveLength(2);
+  });
+
+  it('shows progress, counts that filter, and cancels a long check', async () => {
+    const popup = await startPopup();
+    await flush();
+    const addresses = Array.from({ length: 30 }, (_, i) => `user${i}@example.org`);
+    ($('#check-input') as HTMLTextAreaElement).value = addresses.join('\n');
+    ($('#check-form') as HTMLFormElement).requestSubmit();
+    // Handed over 25 at a time, so that Cancel can stop the rest.
+    expect(fake.port().posted).toEqual([{ kind: 'check', addresses: addresses.slice(0, 25), depth: 'smtp' }]);
+    expect($('#check-progress-text').textContent).toMatch(/^0 of 30 done · 0:0\d elapsed$/);
+    expect($('#check-cancel').hidden).toBe(false);
+
+    send({ kind: 'result', address: 'user0@example.org', result: result('user0@example.org', { verdict: 'deliverable', reason: 'mailbox_exists', smtp: null }) });
+    send({ kind: 'result', address: 'user1@example.org', result: result('user1@example.org') });
+    expect(fake.port().posted.at(-1)).toEqual({ kind: 'check', addresses: ['user26@example.org'], depth: 'smtp' });
+    expect($('#check-progress-text').textContent).toMatch(/^2 of 30 done · 0:0\d elapsed/);
+    expect(($('#check-progress-bar') as HTMLProgressElement).value).toBe(2);
+
+    const counts = () => Array.from(document.querySelectorAll<HTMLButtonElement>('#check-counts .count')).map((button) => button.textContent);
+    expect(counts()).toEqual(['✓Deliverable1', '✗Undeliverable1', '…Checking28']);
+    const visible = () => Array.from(document.querySelectorAll<HTMLLIElement>('#check-results > li')).filter((item) => !item.hidden);
+    document.querySelector<HTMLButtonElement>('#check-counts .count--deliverable')!.click();
+    expect(visible().map((item) => item.querySelector('.result-item__address')!.textContent)).toEqual(['user0@example.org']);
+    expect(document.querySelector('#check-counts .count--deliverable')!.getAttribute('aria-pressed')).toBe('true');
+    document.querySelector<HTMLButtonElement>('#check-counts .count--deliverable')!.click();
+    expect(visible()).toHaveLength(30);
+
+    $('#check-cancel').click();
+    const postedBefore = fake.port().posted.length;
+    // The three never handed over stay unchecked; those with the host still come in.
+    expect($('#check-results').textContent).toContain('Not checked (cancelled)');
+    expect(popup.bulk()!.progress()).toMatchObject({ cancelled: true, running: true });
+    for (let i = 2; i < 27; i += 1) send({ kind: 'result', address: `user${i}@example.org`, result: result(`user${i}@example.org`) });
+    expect(fake.port().posted.length).toBe(postedBefore);
+    expect($('#check-summary').textContent).toBe('Cancelled: 27 of 30 checked');
+    expect($('#check-cancel').hidden).toBe(true);
+  });
+
+  it('imports a CSV file and checks the addresses in it', async () => {
+    await startPopup();
+    await flush();
+    const input = $('#check-import') as HTMLInputElement;
+    const file = new File(['name,email\r\n"Doe, Jane",Jane Doe <jane@example.com>\r\nBob,bob@example.org\r\n'], 'contacts.csv', { type: 'text/csv' });
+    Object.defineProperty(input, 'files', { value: [file], configurable: true });
+    input.dispatchEvent(new Event('change'));
+    await flush(10);
+    expect(($('#check-input') as HTMLTextAreaElement).value).toBe('jane@example.com\nbob@example.org');
+    expect(fake.port().posted).toEqual([{ kind: 'check', addresses: ['jane@example.com', 'bob@example.org'], depth: 'smtp' }]);
+  });
+
+  it('shows the verdict once: no verdict row in the details, the host\'s own words under Technical details', async () => {
+    await startPopup();
+    await flush();
+    ($('#check-input') as HTMLTextAreaElement).value = 'bob@example.org';
+    ($('#check-form') as HTMLFormElement).requestSubmit();
+    send({ kind: 'result', address: 'bob@example.org', result: result('bob@example.org') });
+    const item = $('#check-results > li');
+    expect(item.textContent!.match(/Undeliverable/g)).toHaveLength(1);
+    const technical = item.querySelector('details.transcript')!;
+    expect(technical.querySelector('summary')!.textContent).toBe('Technical details');
+    expect(technical.textContent).toContain('The mail server says this mailbox does not exist.');
+  });
+
+  it('calls catch-all "not tested" when the server refused us, not "No"', async () => {
+    await startPopup();
+    await flush();
+    ($('#check-input') as HTMLTextAreaElement).value = 'bob@example.org, eve@example.org';
+    ($('#check-form') as HTMLFormElement).requestSubmit();
+    const blocked = { verdict: 'unknown', reason: 'blocked', smtp: { code: 554, enhanced: '5.7.1', message: 'listed at Spamhaus' } } as const;
+    send({ kind: 'result', address: 'bob@example.org', result: result('bob@example.org', blocked) });
+    send({ kind: 'result', address: 'eve@example.org', result: result('eve@example.org') });
+    const [bob, eve] = Array.from(document.querySelectorAll('#check-results > li'));
+    const catchAll = (item: Element) => Array.from(item.querySelectorAll('dt')).find((dt) => dt.textContent === 'Catch-all')!.nextElementSibling!.textContent;
+    expect(catchAll(bob!)).toBe('Not tested');
+    expect(catchAll(eve!)).toBe('No: the domain rejects unknown addresses');
   });
 
   it('speaks Chinese in a Chinese browser', async () => {

@@ -45,6 +45,34 @@ describe('welcome page', () => {
     expect(document.title).toBe('Welcome to MX Lens');
   });
 
+  it('says what automatic checks send to whom, from which IP, and switches to a quieter mode in one click', async () => {
+    replies['get-status'] = [CONNECTED];
+    fake.state.storage = { settings: { autoMode: 'full', pausedSites: ['https://a.example'], proxy: 'socks5://127.0.0.1:1080' } };
+    const welcome = startWelcome();
+    await welcome.modeReady;
+    const text = document.body.textContent ?? '';
+    expect(text).toContain('your usual DNS resolver');
+    expect(text).toContain("from your computer's IP address (or your proxy's");
+    expect(text).toContain('does not learn which page you were reading');
+    const radio = (value: string) => document.querySelector<HTMLInputElement>(`#welcome-mode input[value="${value}"]`)!;
+    expect(radio('full').checked).toBe(true);
+
+    radio('dns').checked = true;
+    radio('dns').dispatchEvent(new Event('change'));
+    await flush();
+    // Only the mode changes; the other settings stay as they were.
+    expect(fake.state.storage.settings).toMatchObject({ autoMode: 'dns', pausedSites: ['https://a.example'], proxy: 'socks5://127.0.0.1:1080' });
+    expect($('#welcome-mode-saved').textContent).toBe('Saved.');
+  });
+
+  it('names what the install needs: Node.js 20.19 and the release file of this version', async () => {
+    replies['get-status'] = [MISSING];
+    fake.state.manifestVersion = '2.3.4';
+    await startWelcome().ready;
+    expect($('#welcome-status').textContent).toContain('Node.js 20.19 or newer');
+    expect($('#welcome-status').textContent).toContain('mxlens-2.3.4.tgz');
+  });
+
   it('shows the fix command when the host is missing, and re-checks on the button', async () => {
     replies['get-status'] = [MISSING];
     replies.reconnect = [CONNECTED];
@@ -52,7 +80,7 @@ describe('welcome page', () => {
     const status = $('#welcome-status');
     expect(status.textContent).toContain('The MX Lens host is not installed on this computer.');
     expect(status.querySelector('code')?.textContent).toBe('npx mxlens install --browser chrome');
-    expect(Array.from(status.querySelectorAll('code')).map((code) => code.textContent)).toContain('npx mxlens doctor');
+    expect(Array.from(status.querySelectorAll('code')).map((code) => code.textContent)).toContain('mxlens doctor');
     expect($('#welcome-missing').hidden).toBe(false);
     expect($('#welcome-ready').hidden).toBe(true);
 

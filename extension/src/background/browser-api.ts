@@ -78,6 +78,15 @@ export interface ApiContextMenus {
 export interface ApiTabs {
   sendMessage(tabId: number, message: ContentRequest, options?: { frameId?: number }): Promise<unknown>;
   create(properties: { url: string }): Promise<unknown>;
+  /** Optional: without it, a closed tab's icon state is kept until the background stops. */
+  onRemoved?: ApiEvent<(tabId: number) => void>;
+}
+
+/** The toolbar button (action-state.ts). */
+export interface ApiAction {
+  setBadgeText(details: { text: string; tabId?: number }): Promise<void> | void;
+  setBadgeBackgroundColor(details: { color: string; tabId?: number }): Promise<void> | void;
+  setTitle(details: { title: string; tabId?: number }): Promise<void> | void;
 }
 
 export interface ApiI18n {
@@ -92,4 +101,6 @@ export interface BackgroundApi {
   contextMenus: ApiContextMenus;
   tabs: ApiTabs;
   i18n: ApiI18n;
+  /** Optional so that a test world without a toolbar still runs the rest. */
+  action?: ApiAction;
 }

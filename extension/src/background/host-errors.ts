@@ -8,7 +8,8 @@ import type { ApiI18n } from './browser-api.js';
 import { translate } from './i18n.js';
 import type { ThisBrowser } from './this-browser.js';
 
-export const DOCTOR_COMMAND = 'npx mxlens doctor';
+/** After the host is installed `mxlens` is on PATH (npm install --global). */
+export const DOCTOR_COMMAND = 'mxlens doctor';
 
 /**
  * The browsers' own words, first match wins. Chrome's are fixed strings; Firefox names the host
@@ -56,6 +57,8 @@ export interface ProblemContext {
   browser: ThisBrowser;
   /** runtime.id: what a Chromium host manifest must allow. */
   extensionId: string;
+  /** The extension's version: the host release to install is the same one (mxlens-<version>.tgz). */
+  version?: string;
 }
 
 /** Builds every HostProblem the background reports. */
@@ -69,7 +72,8 @@ export class HostProblems {
       case 'host_not_installed':
         return this.make(code, 'hostProblemNotInstalled', [], this.installCommand(), raw);
       case 'host_forbidden':
-        return this.make(code, 'hostProblemForbidden', [this.context.extensionId], this.installCommand(), raw);
+        // The host is installed, for another extension ID: registering again is enough.
+        return this.make(code, 'hostProblemForbidden', [this.context.extensionId], this.registerCommand(), raw);
       case 'host_crashed':
         return this.crashed(raw);
       default:
@@ -98,7 +102,7 @@ export class HostProblems {
     else hostOlder = !/\bthe extension is older\b/i.test(raw);
     const numbers = [spoken === null ? '?' : String(spoken), String(PROTOCOL_VERSION)];
     if (hostOlder) {
-      return this.make('host_outdated', 'hostProblemHostOutdated', numbers, this.installCommand({ latest: true }), raw);
+      return this.make('host_outdated', 'hostProblemHostOutdated', numbers, this.installCommand(), raw);
     }
     return this.make('extension_outdated', 'hostProblemExtensionOutdated', numbers, this.text('hostProblemExtensionOutdatedFix'), raw);
   }
@@ -113,12 +117,26 @@ export class HostProblems {
     return this.make('unknown', 'hostProblemNoResult', [], DOCTOR_COMMAND, `no result for ${address}`);
   }
 
-  /** `npx mxlens install --browser <this> [--extension-id <id>]`, the fix for a missing or refusing host. */
-  installCommand(options: { latest?: boolean } = {}): string {
+  /**
+   * The fix for a missing, refusing or outdated host, two lines run in the folder that holds the
+   * release's mxlens-<version>.tgz (the host is not on the npm registry: see README, "Install"):
+   *   npm install --global ./mxlens-<version>.tgz
+   *   mxlens install --browser <this> [--extension-id <id>]
+   */
+  installCommand(): string {
+    return `npm install --global ./mxlens-${this.version}.tgz\n${this.registerCommand()}`;
+  }
+
+  /** `mxlens install --browser <this> [--extension-id <id>]`: registers the host already installed. */
+  registerCommand(): string {
     const { browser, extensionId } = this.context;
-    const parts = [`npx mxlens${options.latest ? '@latest' : ''} install --browser ${browser.id}`];
-    if (browser.family === 'chromium' && extensionId) parts.push(`--extension-id ${extensionId}`);
-    return parts.join(' ');
+    const register = [`mxlens install --browser ${browser.id}`];
+    if (browser.family === 'chromium' && extensionId) register.push(`--extension-id ${extensionId}`);
+    return register.join(' ');
+  }
+
+  private get version(): string {
+    return this.context.version ?? '<version>';
   }
 
   private make(code: HostProblemCode, key: ProblemMessageKey, substitutions: string[], fix: string, raw: string): HostProblem {

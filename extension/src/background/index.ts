@@ -3,8 +3,9 @@
 // registered synchronously here, before anything is awaited: a service worker (Chrome) or event
 // page (Firefox) woken by an event only hears it if its listener exists on the first run.
 
-import type { BackgroundReplies, BackgroundRequest } from '../shared/messages.js';
-import type { BackgroundApi, MenuClickInfo } from './browser-api.js';
+import { CHECKS_PORT, type BackgroundReplies, type BackgroundRequest } from '../shared/messages.js';
+import { ActionState } from './action-state.js';
+import type { ApiPort, BackgroundApi, MenuClickInfo } from './browser-api.js';
 import { CheckService } from './checks.js';
 import { contextMenuHandler, createContextMenu } from './context-menu.js';
 import { HostProblems } from './host-errors.js';
@@ -23,6 +24,8 @@ export interface Background {
   cache: ResultCache;
   settings: SettingsStore;
   rechecks: RecheckScheduler;
+  /** The toolbar icon's state (null without an action API). */
+  actionState: ActionState | null;
   /** The context menu's click handler, callable directly (end-to-end tests cannot click browser menus). */
   contextMenuClick: (info: MenuClickInfo, tab?: { id?: number }) => Promise<void>;
   handleRequest: (request: BackgroundRequest) => Promise<BackgroundReplies[BackgroundRequest['kind']]>;
@@ -30,15 +33,19 @@ export interface Background {
 
 export function startBackground(api: BackgroundApi, options: { browser?: ThisBrowser } = {}): Background {
   const browser = options.browser ?? detectBrowser(browserCluesHere(api.runtime.getURL('')));
-  const problems = new HostProblems({ i18n: api.i18n, browser, extensionId: api.runtime.id });
+  const problems = new HostProblems({ i18n: api.i18n, browser, extensionId: api.runtime.id, version: api.runtime.getManifest().version });
   const settings = new SettingsStore(api.storage);
   const cache = new ResultCache(api.storage.local, () => settings.current);
 
   let checks: CheckService | null = null;
+  const actionState = api.action ? new ActionState(api.action, api.i18n) : null;
   const host = new NativeHost({
     runtime: api.runtime,
     problems,
-    onStatus: (status) => checks?.broadcastStatus(status),
+    onStatus: (status) => {
+      checks?.broadcastStatus(status);
+      actionState?.hostStatus(status);
+    },
     log: (message) => console.debug(`MX Lens: ${message}`),
   });
 
@@ -53,7 +60,10 @@ export function startBackground(api: BackgroundApi, options: { browser?: ThisBro
     cache,
     settings: () => settings.current,
     problems,
-    onResult: (key, result, recheck) => rechecks.onResult(key, result, recheck),
+    onResult: (key, result, recheck) => {
+      actionState?.sawResult(result);
+      rechecks.onResult(key, result, recheck);
+    },
     onFailed: (key) => rechecks.onFailed(key),
   });
   const service = checks;
@@ -74,16 +84,20 @@ export function startBackground(api: BackgroundApi, options: { browser?: ThisBro
         return host.connect({ force: true });
       case 'clear-cache':
         return { cleared: await cache.clear() };
-      case 'set-site-paused':
-        return { paused: await settings.setSitePaused(request.origin, request.paused) };
+      case 'set-site-paused': {
+        const paused = await settings.setSitePaused(request.origin, request.paused);
+        if (request.tabId !== undefined) actionState?.sitePaused(request.tabId, paused);
+        return { paused };
+      }
     }
   };
 
   // ---------------------------------------------------------------- listeners, all at once
 
   api.runtime.onConnect.addListener((port) => {
-    service.attachPort(port);
+    if (service.attachPort(port) && actionState) countPageAddresses(port, actionState);
   });
+  api.tabs.onRemoved?.addListener((tabId) => actionState?.tabClosed(tabId));
 
   api.runtime.onMessage.addListener((message) => {
     const request = parseBackgroundRequest(message);
@@ -117,7 +131,24 @@ export function startBackground(api: BackgroundApi, options: { browser?: ThisBro
     rechecks.onAlarm(alarm.name);
   });
 
-  return { host, checks: service, cache, settings, rechecks, contextMenuClick, handleRequest };
+  return { host, checks: service, cache, settings, rechecks, actionState, contextMenuClick, handleRequest };
+}
+
+/** The addresses a page's content script asks about are what the toolbar icon counts. */
+function countPageAddresses(port: ApiPort, actionState: ActionState): void {
+  const tabId = port.sender?.tab?.id;
+  const { frameId, url } = port.sender ?? {};
+  // Content scripts run on web pages only; the popup and the extension's pages are not counted.
+  if (port.name !== CHECKS_PORT || tabId === undefined || !/^https?:/.test(url ?? '')) return;
+  actionState.pageConnected(tabId, frameId, url);
+  const onMessage = (message: unknown) => {
+    const { kind, addresses } = (typeof message === 'object' && message !== null ? message : {}) as { kind?: unknown; addresses?: unknown };
+    if (kind === 'check' && Array.isArray(addresses)) {
+      actionState.pageAsked(tabId, frameId, url, addresses.filter((address): address is string => typeof address === 'string'));
+    }
+  };
+  port.onMessage.addListener(onMessage);
+  port.onDisconnect.addListener(() => port.onMessage.removeListener(onMessage));
 }
 
 export function parseBackgroundRequest(message: unknown): BackgroundRequest | null {
@@ -128,8 +159,11 @@ export function parseBackgroundRequest(message: unknown): BackgroundRequest | nu
     case 'reconnect':
     case 'clear-cache':
       return { kind };
-    case 'set-site-paused':
-      return typeof origin === 'string' && typeof paused === 'boolean' ? { kind, origin, paused } : null;
+    case 'set-site-paused': {
+      if (typeof origin !== 'string' || typeof paused !== 'boolean') return null;
+      const { tabId } = message as Record<string, unknown>;
+      return Number.isSafeInteger(tabId) ? { kind, origin, paused, tabId: tabId as number } : { kind, origin, paused };
+    }
     default:
       return null;
   }

@@ -1,7 +1,9 @@
 // Splitting what the user pasted into addresses. Pure: no browser, no DOM.
 // Separators: newlines, commas, semicolons, whitespace. "mailto:" and <…> around an address
-// are dropped; duplicates (same local part, domain in any case) are kept once. Tokens that
-// cannot be an address are returned apart, to be shown as such; the host checks the rest fully.
+// are dropped, and so is a display name before <…> (`Jane Doe <jane@x.test>`, `"Doe, Jane"
+// <jane@x.test>`, as mail programs copy them); duplicates (same local part, domain in any case)
+// are kept once. Tokens that cannot be an address are returned apart, to be shown as such; the
+// host checks the rest fully.
 
 export interface SplitAddresses {
   /** To check, first occurrence of each, with the domain in lower case. */
@@ -51,7 +53,48 @@ export function normalizeAddress(text: string): string {
   return `${text.slice(0, at)}@${text.slice(at + 1).toLowerCase()}`;
 }
 
-export function splitAddresses(input: string): SplitAddresses {
+/** `Name <a@b.test>` and `"Doe, Jane" <a@b.test>` become `a@b.test`; the rest is left alone. */
+export function dropDisplayNames(input: string): string {
+  return input.replace(/(?:"(?:[^"\\\n]|\\.)*"|[^,;\n<>"])*<([^<>\s]+@[^<>\s]+)>/g, ' $1 ');
+}
+
+/**
+ * The addresses in an imported CSV or text file: every cell of every row is read as pasted text,
+ * and words that are not addresses (headers, names, phone numbers) are skipped silently; only
+ * words with an "@" that still are no address are reported as invalid.
+ */
+export function addressesInFile(text: string): SplitAddresses {
+  const cells = csvCells(text.replace(/^\uFEFF/, ''));
+  const found = splitAddresses(cells.join('\n'));
+  return { ...found, invalid: found.invalid.filter((token) => token.includes('@')) };
+}
+
+/** The cells of CSV (comma, semicolon or tab separated, RFC 4180 quotes) or of plain lines. */
+function csvCells(text: string): string[] {
+  const cells: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        cell += '"';
+        i += 1;
+      } else if (c === '"') quoted = false;
+      else cell += c;
+    } else if (c === '"' && cell.trim() === '') {
+      quoted = true;
+    } else if (c === ',' || c === ';' || c === '\t' || c === '\n' || c === '\r') {
+      cells.push(cell);
+      cell = '';
+    } else cell += c;
+  }
+  cells.push(cell);
+  return cells.filter((value) => value.trim() !== '');
+}
+
+export function splitAddresses(pasted: string): SplitAddresses {
+  const input = dropDisplayNames(pasted);
   const addresses: string[] = [];
   const invalid: string[] = [];
   const seen = new Set<string>();

@@ -1,5 +1,6 @@
-// The toolbar popup: the host's status, checking pasted addresses, and the addresses the
-// content script found on the active tab, with CSV export and pausing MX Lens on the site.
+// The toolbar popup: the host's status (or, until it is installed, only how to set it up),
+// checking pasted or imported addresses with progress, counts that filter and Cancel, and the
+// addresses the content script found on the active tab, with CSV export and pausing the site.
 
 import browser from 'webextension-polyfill';
 import type { PageAddress, PortEvent } from '../shared/messages.js';
@@ -7,13 +8,18 @@ import type { HostStatus } from '../shared/status.js';
 import { announce, copyText } from '../ui/copy.js';
 import { csvFileName, resultsToCsv } from '../ui/csv.js';
 import { byId } from '../ui/dom.js';
-import { renderHostStatus } from '../ui/host-status-view.js';
+import { el } from '../ui/dom.js';
+import { needsSetup, renderHostStatus } from '../ui/host-status-view.js';
 import { localizePage, t } from '../ui/i18n.js';
 import { askBackground, askTab, ChecksPort } from '../ui/messaging.js';
 import { loadSettings } from '../ui/settings-store.js';
-import { reasonText } from '../ui/verdict-view.js';
-import { splitAddresses } from './addresses.js';
-import { ResultList } from './result-list.js';
+import { renderVerdictBadge } from '../ui/verdict-view.js';
+import { addressesInFile, normalizeAddress, splitAddresses } from './addresses.js';
+import { BulkRun, clockText } from './bulk-run.js';
+import { COUNTED_VERDICTS, ResultList } from './result-list.js';
+
+/** The welcome page doubles as the setup guide. */
+const SETUP_PAGE = 'welcome/welcome.html';
 
 interface ActiveSite {
   tabId: number;
@@ -51,6 +57,10 @@ export interface PopupHandle {
   page: ResultList;
   /** Settles when the page section has loaded (tests wait for it). */
   pageReady: Promise<void>;
+  /** The running or last bulk check of pasted or imported addresses. */
+  bulk: () => BulkRun | null;
+  /** Redraws the progress line (the popup does it every second while a check runs). */
+  tick: () => void;
 }
 
 export async function startPopup(): Promise<PopupHandle> {
@@ -61,6 +71,13 @@ export async function startPopup(): Promise<PopupHandle> {
   const checkInput = byId<HTMLTextAreaElement>('check-input');
   const checkSummary = byId('check-summary');
   const checkExport = byId('check-export');
+  const checkCancel = byId<HTMLButtonElement>('check-cancel');
+  const checkImport = byId<HTMLInputElement>('check-import');
+  const progressBox = byId('check-progress');
+  const progressBar = byId<HTMLProgressElement>('check-progress-bar');
+  const progressText = byId('check-progress-text');
+  const countsBox = byId('check-counts');
+  const setupActions = byId('setup-actions');
   const pageMessage = byId('page-message');
   const verifyAll = byId<HTMLButtonElement>('page-verify-all');
   const pauseButton = byId<HTMLButtonElement>('page-pause');
@@ -70,6 +87,9 @@ export async function startPopup(): Promise<PopupHandle> {
 
   function showStatus(status: HostStatus): void {
     hostStatus.replaceChildren(renderHostStatus(status, { compact: true, onRetry: reconnect }));
+    const setup = needsSetup(status);
+    document.body.classList.toggle('needs-setup', setup);
+    setupActions.hidden = !setup;
   }
 
   function reconnect(): void {
@@ -103,11 +123,13 @@ export async function startPopup(): Promise<PopupHandle> {
       case 'result':
         checks.setResult(event.address, event.result);
         page.setResult(event.address, event.result);
+        settled(event.address);
         break;
       case 'failed':
         checks.setFailed(event.address, event.status);
         page.setFailed(event.address, event.status);
         showStatus(event.status);
+        settled(event.address);
         break;
       case 'status':
         showStatus(event.status);
@@ -123,23 +145,82 @@ export async function startPopup(): Promise<PopupHandle> {
   askBackground({ kind: 'get-status' }).then(showStatus, () => showStatus({ state: 'disconnected' }));
 
   // ------------------------------------------------------------ checking pasted addresses
+  let bulk: BulkRun | null = null;
+  let ticker: number | undefined;
+  let intro = '';
+
+  function settled(address: string): void {
+    if (bulk?.settle(normalizeAddress(address))) showProgress();
+    else renderCounts();
+  }
+
+  function showProgress(): void {
+    renderCounts();
+    if (!bulk) return;
+    const { total, done, elapsedMs, remainingMs, running, cancelled } = bulk.progress();
+    progressBox.hidden = false;
+    progressBar.max = Math.max(1, total);
+    progressBar.value = done;
+    const parts = [t('popupProgressDone', [String(done), String(total)]), t('popupProgressElapsed', [clockText(elapsedMs)])];
+    if (remainingMs !== null) parts.push(t('popupProgressLeft', [clockText(remainingMs)]));
+    progressText.textContent = parts.join(' · ');
+    checkCancel.hidden = !running || cancelled;
+    if (!running) {
+      window.clearInterval(ticker);
+      ticker = undefined;
+      progressBox.hidden = !cancelled; // the summary below says the rest, once
+      const end = cancelled ? t('popupSummaryCancelled', [String(done), String(total)]) : t('popupSummaryDone', [String(done), clockText(elapsedMs)]);
+      checkSummary.textContent = [intro, end].filter(Boolean).join(' · ');
+    }
+  }
+
+  function renderCounts(): void {
+    const counts = checks.counts();
+    const shown = COUNTED_VERDICTS.filter((verdict) => counts[verdict] > 0);
+    if (checks.currentFilter !== null && !shown.includes(checks.currentFilter)) checks.setFilter(null);
+    countsBox.hidden = shown.length === 0;
+    countsBox.replaceChildren(
+      ...shown.map((verdict) => {
+        const pressed = checks.currentFilter === verdict;
+        const button = el('button', { className: `count count--${verdict}`, attrs: { type: 'button', 'aria-pressed': String(pressed) } }, [
+          renderVerdictBadge(verdict),
+          el('span', { className: 'count__n', text: String(counts[verdict]) }),
+        ]);
+        button.addEventListener('click', () => {
+          checks.setFilter(pressed ? null : verdict);
+          renderCounts();
+          countsBox.querySelector<HTMLButtonElement>(`.count--${verdict}`)?.focus();
+        });
+        return button;
+      }),
+    );
+  }
+
   function runCheck(): void {
     const { addresses, invalid, duplicates } = splitAddresses(checkInput.value);
+    if (bulk?.running) bulk.cancel();
     checks.clear();
+    checks.setFilter(null);
     if (addresses.length === 0 && invalid.length === 0) {
       checkSummary.textContent = t('popupCheckEmpty');
       checkExport.hidden = true;
+      progressBox.hidden = true;
+      renderCounts();
       checkInput.focus();
       return;
     }
     for (const token of invalid) checks.addInvalid(token);
     for (const address of addresses) checks.setPending(address);
-    const parts = [t('popupSummaryChecking', [String(addresses.length)])];
+    const parts: string[] = [];
     if (invalid.length > 0) parts.push(t('popupSummaryInvalid', [String(invalid.length)]));
     if (duplicates > 0) parts.push(t('popupSummaryDuplicates', [String(duplicates)]));
-    checkSummary.textContent = parts.join(' · ');
+    intro = parts.join(' · ');
+    checkSummary.textContent = [t('popupSummaryChecking', [String(addresses.length)]), intro].filter(Boolean).join(' · ');
     checkExport.hidden = false;
-    port.check(addresses, 'smtp');
+    window.clearInterval(ticker);
+    bulk = new BulkRun(addresses, (batch) => port.check(batch, 'smtp'));
+    if (bulk.running) ticker = window.setInterval(showProgress, 1000);
+    showProgress();
   }
   checkForm.addEventListener('submit', (event) => {
     event.preventDefault();
@@ -151,15 +232,40 @@ export async function startPopup(): Promise<PopupHandle> {
       runCheck();
     }
   });
+  checkCancel.addEventListener('click', () => {
+    if (!bulk) return;
+    for (const address of bulk.cancel()) checks.setCancelled(address);
+    showProgress();
+    checkInput.focus();
+  });
+  checkImport.addEventListener('change', () => {
+    const file = checkImport.files?.[0];
+    if (!file) return;
+    void file.text().then(
+      (text) => {
+        const found = addressesInFile(text);
+        checkImport.value = '';
+        if (found.addresses.length === 0 && found.invalid.length === 0) {
+          checkSummary.textContent = t('popupImportNone', [file.name]);
+          return;
+        }
+        checkInput.value = [...found.addresses, ...found.invalid].join('\n');
+        runCheck();
+      },
+      () => {
+        checkSummary.textContent = t('popupImportFailed', [file.name]);
+      },
+    );
+  });
 
   function wireExport(list: ResultList, prefix: string): void {
     const feedback = byId(`${prefix}-export-feedback`);
     byId(`${prefix}-copy-csv`).addEventListener('click', () => {
-      const csv = resultsToCsv(list.csvItems(), reasonText);
+      const csv = resultsToCsv(list.csvItems());
       void copyText(csv).then((copied) => announce(feedback, copied ? t('popupCsvCopied') : t('commonCopyFailed')));
     });
     byId(`${prefix}-download-csv`).addEventListener('click', () => {
-      downloadCsv(resultsToCsv(list.csvItems(), reasonText), csvFileName());
+      downloadCsv(resultsToCsv(list.csvItems()), csvFileName());
       announce(feedback, t('popupCsvDownloaded'));
     });
   }
@@ -168,6 +274,9 @@ export async function startPopup(): Promise<PopupHandle> {
 
   byId('open-options').addEventListener('click', () => {
     void browser.runtime.openOptionsPage();
+  });
+  byId('open-setup').addEventListener('click', () => {
+    void browser.tabs.create({ url: browser.runtime.getURL(SETUP_PAGE) }).then(() => window.close());
   });
 
   // ------------------------------------------------------------ the active tab
@@ -220,7 +329,7 @@ export async function startPopup(): Promise<PopupHandle> {
     const { tabId, origin } = site;
     const want = !paused;
     pauseButton.disabled = true;
-    askBackground({ kind: 'set-site-paused', origin, paused: want })
+    askBackground({ kind: 'set-site-paused', origin, paused: want, tabId })
       .then(async (reply) => {
         paused = reply.paused;
         showPaused();
@@ -239,5 +348,5 @@ export async function startPopup(): Promise<PopupHandle> {
     pageMessage.textContent = t('popupPageUnavailable');
   });
 
-  return { port, checks, page, pageReady };
+  return { port, checks, page, pageReady, bulk: () => bulk, tick: showProgress };
 }

@@ -18,8 +18,14 @@ interface Entry {
   invalidInput: boolean;
   /** Not asked for yet (a page address without a verdict). */
   idle: boolean;
+  /** A bulk check was cancelled before this address was handed over. */
+  cancelled?: boolean;
   item: HTMLLIElement;
 }
+
+/** What the count buttons count and filter by: the verdicts, and checks still running. */
+export type CountedVerdict = BadgeVerdict;
+export const COUNTED_VERDICTS: readonly CountedVerdict[] = ['deliverable', 'undeliverable', 'risky', 'unknown', 'pending'];
 
 export interface ResultListActions {
   onRecheck: (address: string) => void;
@@ -37,6 +43,7 @@ export function failureText(status: HostStatus): string {
 
 export class ResultList {
   private readonly entries = new Map<string, Entry>();
+  private filter: CountedVerdict | null = null;
 
   constructor(
     private readonly list: HTMLUListElement,
@@ -50,6 +57,30 @@ export class ResultList {
   clear(): void {
     this.entries.clear();
     this.list.replaceChildren();
+  }
+
+  /** Rows per verdict (invalid input counts as undeliverable); unchecked rows are not counted. */
+  counts(): Record<CountedVerdict, number> {
+    const counts: Record<CountedVerdict, number> = { deliverable: 0, undeliverable: 0, risky: 0, unknown: 0, pending: 0 };
+    for (const entry of this.entries.values()) {
+      if (!entry.idle && !entry.cancelled) counts[entry.verdict] += 1;
+    }
+    return counts;
+  }
+
+  /** Shows only the rows with this verdict; null shows all. */
+  setFilter(verdict: CountedVerdict | null): void {
+    this.filter = verdict;
+    for (const entry of this.entries.values()) this.applyFilter(entry);
+  }
+
+  get currentFilter(): CountedVerdict | null {
+    return this.filter;
+  }
+
+  /** A bulk check was cancelled before this address was handed over: it stays unchecked. */
+  setCancelled(address: string): void {
+    this.upsert(address, { verdict: 'unknown', result: null, failure: null, invalidInput: false, idle: true, cancelled: true });
   }
 
   has(address: string): boolean {
@@ -108,7 +139,12 @@ export class ResultList {
     const entry: Entry = { address: existing?.address ?? address, item, ...state };
     this.entries.set(key, entry);
     this.render(entry, wasOpen);
+    this.applyFilter(entry);
     if (!existing) this.list.append(item);
+  }
+
+  private applyFilter(entry: Entry): void {
+    entry.item.hidden = this.filter !== null && (entry.idle || entry.cancelled === true || entry.verdict !== this.filter);
   }
 
   private render(entry: Entry, open: boolean): void {
@@ -124,7 +160,7 @@ export class ResultList {
     const badge = entry.idle
       ? el('span', { className: 'verdict verdict--unknown' }, [
           el('span', { className: 'verdict__icon', text: '–', attrs: { 'aria-hidden': 'true' } }),
-          el('span', { className: 'verdict__word', text: t('popupNotChecked') }),
+          el('span', { className: 'verdict__word', text: entry.cancelled ? t('popupCancelledWord') : t('popupNotChecked') }),
         ])
       : renderVerdictBadge(entry.verdict);
     const body = el('div', { className: 'result-item__body' });

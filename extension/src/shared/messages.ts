@@ -35,7 +35,8 @@ export type BackgroundRequest =
   /** Try to connect to the host again now (the "check again" button). */
   | { kind: 'reconnect' }
   | { kind: 'clear-cache' }
-  | { kind: 'set-site-paused'; origin: string; paused: boolean };
+  /** tabId: the tab the popup was opened on, whose toolbar icon then says "paused". */
+  | { kind: 'set-site-paused'; origin: string; paused: boolean; tabId?: number };
 
 export interface BackgroundReplies {
   'get-status': HostStatus;

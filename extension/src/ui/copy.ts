@@ -35,9 +35,28 @@ export function announce(region: HTMLElement, text: string, clearAfterMs = 2500)
   }, clearAfterMs);
 }
 
+/**
+ * Code for the screen: one block per line, each word unbreakable, so a narrow popup wraps a
+ * command between words and never inside `--extension-id`; continuation lines are indented.
+ */
+export function renderCodeLines(text: string): HTMLElement {
+  const code = el('code');
+  text.split('\n').forEach((line, index) => {
+    if (index > 0) code.append('\n');
+    const words = line.split(' ');
+    const shown = el('span', { className: 'code-line' });
+    words.forEach((word, at) => {
+      if (at > 0) shown.append(' ');
+      shown.append(el('span', { className: 'code-word', text: word }));
+    });
+    code.append(shown);
+  });
+  return code;
+}
+
 /** A command or path shown as code, with a Copy button that copies exactly that text. */
 export function renderCopyableCode(text: string, label?: string): HTMLElement {
-  const code = el('code', { text });
+  const code = renderCodeLines(text);
   const feedback = el('span', { className: 'copy-feedback', attrs: { role: 'status', 'aria-live': 'polite' } });
   const button = el('button', {
     className: 'button button--small',

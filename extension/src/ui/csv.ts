@@ -30,49 +30,60 @@ export interface CsvItem {
   invalidInput?: boolean;
 }
 
+/**
+ * The columns of `mxlens verify --json`, in its order, nested fields as "smtp.code": a CSV from
+ * the popup and one made from the CLI's NDJSON line up. `transcript` (--verbose only) is left out.
+ */
 export const CSV_COLUMNS = [
   'address',
+  'normalized',
   'verdict',
   'reason',
-  'explanation',
   'mx',
-  'smtp_code',
-  'smtp_enhanced',
-  'smtp_reply',
-  'disposable',
-  'role',
-  'free',
-  'catch_all',
+  'smtp.code',
+  'smtp.enhanced',
+  'smtp.message',
+  'flags.disposable',
+  'flags.role',
+  'flags.free',
+  'flags.catchAll',
   'suggestion',
+  'detail',
+  'retryAfterMs',
+  'domainLiteral',
+  'tls.used',
+  'tls.certificateValid',
 ] as const;
 
-/** One row per item; `explain` turns a reason code into words (the page's language). */
-export function resultsToCsv(items: readonly CsvItem[], explain: (reason: string) => string = (reason) => reason): string {
+export type CsvColumn = (typeof CSV_COLUMNS)[number];
+
+/** One column's value from a result: "smtp.code" is result.smtp?.code. */
+export function columnValue(result: VerificationResult, column: CsvColumn): CsvValue {
+  let value: unknown = result;
+  for (const part of column.split('.')) value = value === null || typeof value !== 'object' ? undefined : (value as Record<string, unknown>)[part];
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' || value === null ? value : undefined;
+}
+
+/**
+ * One row per item. An item without a result (not checked, or not an address) fills address and
+ * verdict, and reason invalid_syntax for input that is no address at all.
+ */
+export function resultsToCsv(items: readonly CsvItem[]): string {
   const rows: CsvValue[][] = [[...CSV_COLUMNS]];
   for (const item of items) {
     const { result } = item;
-    if (!result) {
-      const reason = item.invalidInput ? 'invalid_syntax' : '';
-      const row: CsvValue[] = [item.address, item.invalidInput ? 'undeliverable' : item.verdict, reason, reason ? explain(reason) : ''];
-      while (row.length < CSV_COLUMNS.length) row.push(null);
-      rows.push(row);
+    if (result) {
+      rows.push(CSV_COLUMNS.map((column) => (column === 'address' ? item.address : columnValue(result, column))));
       continue;
     }
-    rows.push([
-      item.address,
-      result.verdict,
-      result.reason,
-      explain(result.reason),
-      result.mx,
-      result.smtp?.code,
-      result.smtp?.enhanced,
-      result.smtp?.message,
-      result.flags.disposable,
-      result.flags.role,
-      result.flags.free,
-      result.flags.catchAll,
-      result.suggestion,
-    ]);
+    rows.push(
+      CSV_COLUMNS.map((column) => {
+        if (column === 'address') return item.address;
+        if (column === 'verdict') return item.invalidInput ? 'undeliverable' : item.verdict;
+        if (column === 'reason') return item.invalidInput ? 'invalid_syntax' : null;
+        return null;
+      }),
+    );
   }
   return toCsv(rows);
 }

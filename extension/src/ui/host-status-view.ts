@@ -1,12 +1,31 @@
 // The connection to the native host, as every page shows it: connected with its version, or
 // what went wrong and the exact command that fixes it, ready to copy.
 
-import type { HostStatus } from '../shared/status.js';
+import browser from 'webextension-polyfill';
+import type { HostProblemCode, HostStatus } from '../shared/status.js';
 import { renderCopyableCode } from './copy.js';
 import { el } from './dom.js';
 import { t } from './i18n.js';
 
-export const DOCTOR_COMMAND = 'npx mxlens doctor';
+export const DOCTOR_COMMAND = 'mxlens doctor';
+
+/** Problems whose fix is installing the host release that matches this extension. */
+const INSTALL_PROBLEMS: ReadonlySet<HostProblemCode> = new Set(['host_not_installed', 'host_outdated']);
+
+/** Problems no check can get past until the user sets the host up: pages show one call to action. */
+export const SETUP_PROBLEMS: ReadonlySet<HostProblemCode> = new Set([...INSTALL_PROBLEMS, 'host_forbidden']);
+
+export function needsSetup(status: HostStatus): boolean {
+  return status.state === 'failed' && SETUP_PROBLEMS.has(status.problem.code);
+}
+
+function extensionVersion(): string {
+  try {
+    return browser.runtime.getManifest().version;
+  } catch {
+    return '';
+  }
+}
 
 export interface HostStatusViewOptions {
   /** Shows a "Check again" button that calls this. */
@@ -64,7 +83,9 @@ export function renderHostStatus(status: HostStatus, options: HostStatusViewOpti
       const { problem } = status;
       view.append(line('host-status--problem', '✗', problem.message || t('statusFailedUnknown')));
       if (problem.fix) {
-        view.append(el('p', { className: 'host-status__note', text: t('statusFixIntro') }), renderCopyableCode(problem.fix, t('statusFixLabel')));
+        // What the install command needs (Node, the release file) is said before the command.
+        const intro = INSTALL_PROBLEMS.has(problem.code) ? t('statusInstallIntro', [extensionVersion()]) : t('statusFixIntro');
+        view.append(el('p', { className: 'host-status__note', text: intro }), renderCopyableCode(problem.fix, t('statusFixLabel')));
       }
       if (!options.compact) {
         if (!options.hideDoctor) view.append(renderDoctorHint());

@@ -87,9 +87,14 @@ function flagList(result: VerificationResult): HTMLElement | null {
   return el('ul', { className: 'flags' }, items.map((text) => el('li', { className: 'flag', text })));
 }
 
-function catchAllText(value: boolean | null): string {
-  if (value === null) return t('detailCatchAllNotProbed');
-  return value ? t('detailCatchAllYes') : t('detailCatchAllNo');
+/**
+ * "No" only when the mail server answered about mailboxes: when it refused us (blocked, rate
+ * limited, greylisted, unreachable), the catch-all question was never really asked.
+ */
+export function catchAllText(result: VerificationResult): string {
+  if (result.flags.catchAll === true) return t('detailCatchAllYes');
+  if (result.flags.catchAll === false && result.verdict !== 'unknown') return t('detailCatchAllNo');
+  return t('detailCatchAllNotProbed');
 }
 
 function tlsText(result: VerificationResult): string | null {
@@ -108,13 +113,16 @@ export function renderSuggestion(suggestion: string, onSuggestion?: (address: st
   return el('p', { className: 'suggestion' }, [button]);
 }
 
-/** The details block for one result. */
+/**
+ * The details block for one result, under a summary that already shows the verdict: the reason
+ * once, in the reader's language, then the evidence. The host's own sentence (English) goes
+ * with the SMTP conversation under "Technical details", not beside its translation.
+ */
 export function renderResultDetails(result: VerificationResult, options: VerdictViewOptions = {}): HTMLElement {
   const block = el('div', { className: 'result-details' });
   if (result.suggestion) block.append(renderSuggestion(result.suggestion, options.onSuggestion));
 
   const list = el('dl', { className: 'detail-list' });
-  list.append(...row(t('detailVerdict'), renderVerdictBadge(result.verdict)));
   list.append(
     ...row(
       t('detailReason'),
@@ -136,7 +144,7 @@ export function renderResultDetails(result: VerificationResult, options: Verdict
   } else {
     list.append(...row(t('detailSmtpCode'), t('detailSmtpNone')));
   }
-  list.append(...row(t('detailCatchAll'), catchAllText(result.flags.catchAll)));
+  list.append(...row(t('detailCatchAll'), catchAllText(result)));
   const flags = flagList(result);
   list.append(...row(t('detailFlags'), flags ?? t('detailFlagsNone')));
   const tls = tlsText(result);
@@ -145,14 +153,14 @@ export function renderResultDetails(result: VerificationResult, options: Verdict
     const seconds = String(Math.max(1, Math.round(result.retryAfterMs / 1000)));
     list.append(...row(t('detailRetry'), t('detailRetryAfter', [seconds])));
   }
-  if (result.detail) list.append(...row(t('detailHostNote'), el('span', { text: result.detail })));
   block.append(list);
+  const technical: HTMLElement[] = [];
+  if (result.detail) technical.push(el('p', {}, [el('strong', { text: t('detailHostNote') }), ' ', el('span', { text: result.detail })]));
   if (result.transcript && result.transcript.length > 0) {
-    const transcript = el('details', { className: 'transcript' }, [
-      el('summary', { text: t('detailTranscript') }),
-      el('pre', { text: result.transcript.join('\n') }),
-    ]);
-    block.append(transcript);
+    technical.push(el('p', {}, [el('strong', { text: t('detailTranscript') })]), el('pre', { text: result.transcript.join('\n') }));
+  }
+  if (technical.length > 0) {
+    block.append(el('details', { className: 'transcript' }, [el('summary', { text: t('detailTechnical') }), ...technical]));
   }
   return block;
 }

@@ -1,12 +1,16 @@
-// The first-run page: what MX Lens does, the privacy promise, and whether the host is
-// installed; if not, the exact command to install it and a "Check again" button.
+// The first-run page and setup guide: what MX Lens does, whether the host is installed (if not,
+// what it needs and the exact commands, with "Check again"), and what automatic checks send to
+// whom, with the quieter modes one click away.
 
 import browser from 'webextension-polyfill';
 import type { HostStatus } from '../shared/status.js';
 import { byId } from '../ui/dom.js';
 import { renderHostStatus } from '../ui/host-status-view.js';
-import { localizePage } from '../ui/i18n.js';
+import type { AutoMode } from '../shared/settings.js';
+import { announce } from '../ui/copy.js';
+import { localizePage, t } from '../ui/i18n.js';
 import { askBackground } from '../ui/messaging.js';
+import { loadSettings, saveSettings } from '../ui/settings-store.js';
 
 /** While the background says "connecting", ask again this often, at most this many times. */
 export const POLL_INTERVAL_MS = 1000;
@@ -15,6 +19,8 @@ export const POLL_LIMIT = 30;
 export interface WelcomeHandle {
   /** Settles when the first answer about the host is shown (after any "connecting"). */
   ready: Promise<void>;
+  /** Settles when the automatic-check mode in force is shown. */
+  modeReady: Promise<void>;
   /** Sends `reconnect` and shows the answer (the "Check again" button). */
   checkAgain: () => Promise<void>;
 }
@@ -66,6 +72,8 @@ export function startWelcome(): WelcomeHandle {
   checkButton.addEventListener('click', () => void checkAgain());
   byId('welcome-open-options').addEventListener('click', () => void browser.runtime.openOptionsPage());
 
+  const modeReady = wireModeChoice();
+
   show({ state: 'connecting' });
   const first = (async () => {
     try {
@@ -77,5 +85,24 @@ export function startWelcome(): WelcomeHandle {
       show(failedToAsk(error));
     }
   })();
-  return { ready: first, checkAgain };
+  return { ready: first, modeReady, checkAgain };
+}
+
+/** The automatic-check mode as radio buttons: a click saves it, as the options page would. */
+async function wireModeChoice(): Promise<void> {
+  const saved = byId('welcome-mode-saved');
+  const radios = Array.from(byId('welcome-mode').querySelectorAll<HTMLInputElement>('input[name="autoMode"]'));
+  const settings = await loadSettings();
+  for (const radio of radios) {
+    radio.checked = radio.value === settings.autoMode;
+    radio.addEventListener('change', () => {
+      if (!radio.checked) return;
+      void loadSettings()
+        .then((current) => saveSettings({ ...current, autoMode: radio.value as AutoMode }))
+        .then(
+          () => announce(saved, t('welcomeModeSaved')),
+          () => announce(saved, t('welcomeModeSaveFailed')),
+        );
+    });
+  }
 }

@@ -16,6 +16,15 @@ const MARKS: Record<Verdict, { mark: string; colour: number }> = {
 };
 
 const MAX_ADDRESS_WIDTH = 40;
+const VERDICT_ORDER: readonly Verdict[] = ['deliverable', 'undeliverable', 'risky', 'unknown'];
+
+/** "4 addresses in 2.3 s: 1 deliverable, 2 undeliverable, 1 unknown" (verdicts with none left out). */
+export function summaryLine(counts: Readonly<Record<Verdict, number>>, elapsedMs: number): string {
+  const total = VERDICT_ORDER.reduce((sum, verdict) => sum + counts[verdict], 0);
+  const parts = VERDICT_ORDER.filter((verdict) => counts[verdict] > 0).map((verdict) => `${counts[verdict]} ${verdict}`);
+  const seconds = elapsedMs < 10_000 ? (elapsedMs / 1000).toFixed(1) : String(Math.round(elapsedMs / 1000));
+  return `${total} ${total === 1 ? 'address' : 'addresses'} in ${seconds} s: ${parts.join(', ')}`;
+}
 
 export class ResultTable {
   private readonly colour = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
@@ -23,6 +32,8 @@ export class ResultTable {
   private readonly addressWidth: number;
   private progressShown = false;
   private checked = { done: 0, total: 0 };
+  private readonly started = Date.now();
+  private readonly counts: Record<Verdict, number> = { deliverable: 0, undeliverable: 0, risky: 0, unknown: 0 };
 
   constructor(addresses: readonly string[], private readonly verbose: boolean) {
     this.addressWidth = Math.min(MAX_ADDRESS_WIDTH, Math.max(7, ...addresses.map((a) => escapeForTerminal(a).length)));
@@ -31,6 +42,7 @@ export class ResultTable {
 
   write(result: VerificationResult): void {
     this.clearProgress();
+    this.counts[result.verdict] += 1;
     const { mark, colour } = MARKS[result.verdict];
     const verdict = this.paint(`${mark} ${result.verdict}`.padEnd(15), colour);
     const reply = result.smtp ? `${result.smtp.code}${result.smtp.enhanced ? ` ${result.smtp.enhanced}` : ''} ${firstLine(result.smtp.message)}` : '';
@@ -64,8 +76,10 @@ export class ResultTable {
     this.progressShown = true;
   }
 
+  /** Clears the progress line and closes the table with the summary. */
   end(): void {
     this.clearProgress();
+    process.stdout.write(`\n${summaryLine(this.counts, Date.now() - this.started)}\n`);
   }
 
   private clearProgress(): void {

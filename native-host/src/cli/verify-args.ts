@@ -1,6 +1,8 @@
+import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { defaultVerifyOptions, type CheckLevel, type SocksProxy, type VerifyOptions } from '../engine/options.js';
 import { parseAddress } from '../engine/syntax.js';
+import type { Verdict } from '../engine/verdicts.js';
 import type { VerifyRequestOptions } from '../protocol/messages.js';
 import { parseServerUrl } from '../settings.js';
 import { parseStrictArgs, UsageError } from './usage-error.js';
@@ -15,12 +17,20 @@ export interface VerifyCommand {
   requested: VerifyRequestOptions;
   /** Flags given that only make sense on this machine (the server decides them). */
   localOnly: string[];
+  /** Files to read addresses from, one per line; "-" is stdin. */
+  inputs: string[];
+  /** Verdicts that make the run exit with EXIT_CODES.failOn (for scripts). */
+  failOn: Verdict[];
 }
 
 /** Flags a server decides for itself: refused with --server rather than silently ignored. */
 const LOCAL_ONLY_FLAGS = ['dns', 'smtp-port', 'allow-private', 'proxy', 'concurrency'] as const;
 
+/** What `mxlens verify` exits with; README's "Exit codes" names the same. */
+export const EXIT_CODES = { ok: 0, error: 1, usage: 2, failOn: 3 } as const;
+
 const LEVELS: readonly CheckLevel[] = ['syntax', 'dns', 'smtp'];
+const FAIL_ON: readonly Verdict[] = ['undeliverable', 'risky', 'unknown'];
 
 /** Bounds of the numeric settings, shared with the config file and environment (settings.ts). */
 export const INTEGER_RANGES = {
@@ -59,7 +69,14 @@ export function parseVerifyArgs(argv: string[], base: VerifyOptions = defaultVer
   // --server "" checks from here even when MXLENS_SERVER names a server.
   const server = values.server === undefined ? null : values.server === '' ? '' : parseServerFlag(values.server);
   const localOnly = LOCAL_ONLY_FLAGS.filter((flag) => values[flag] !== undefined).map((flag) => `--${flag}`);
-  return { options, addresses: positionals, json: values.json ?? false, server, requested, localOnly };
+  const inputs = values.input ?? [];
+  const addresses: string[] = [];
+  for (const positional of positionals) {
+    if (positional === '-') inputs.push('-');
+    else addresses.push(checkNotAFile(positional));
+  }
+  const failOn = values['fail-on'] === undefined ? [] : parseFailOn(values['fail-on']);
+  return { options, addresses, json: values.json ?? false, server, requested, localOnly, inputs, failOn };
 }
 
 function parseServerFlag(text: string): string {
@@ -70,6 +87,27 @@ function parseServerFlag(text: string): string {
   }
 }
 
+/**
+ * A word without "@" that names a file, or looks like a path, was meant as input: say how,
+ * instead of reporting one invalid address called "list.txt".
+ */
+function checkNotAFile(text: string): string {
+  if (text.includes('@')) return text;
+  if (existsSync(text) || /[\\/]/.test(text) || /\.(txt|csv|tsv|lst)$/i.test(text)) {
+    throw new UsageError(`"${text}" is not an email address; to read addresses from a file, use --input ${text} (or - for stdin)`);
+  }
+  return text;
+}
+
+export function parseFailOn(text: string): Verdict[] {
+  const verdicts = text.split(',').map((word) => word.trim());
+  const unknown = verdicts.find((word) => !FAIL_ON.includes(word as Verdict));
+  if (unknown !== undefined || verdicts.length === 0) {
+    throw new UsageError(`--fail-on takes ${FAIL_ON.join(', ')} (comma-separated), not "${text}"`);
+  }
+  return verdicts as Verdict[];
+}
+
 function parseStrict(argv: string[]) {
   return parseStrictArgs({
     args: argv,
@@ -77,6 +115,8 @@ function parseStrict(argv: string[]) {
     strict: true,
     options: {
       json: { type: 'boolean' },
+      input: { type: 'string', multiple: true, short: 'i' },
+      'fail-on': { type: 'string' },
       dns: { type: 'string', multiple: true },
       'smtp-port': { type: 'string' },
       'allow-private': { type: 'boolean' },

@@ -1,8 +1,10 @@
+import { setMaxListeners } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { Budgets } from '../engine/budgets.js';
 import { unfinishedResult, Verifier } from '../engine/verifier.js';
 import { loadSettings } from '../settings.js';
 import type { VerificationResult } from '../engine/result.js';
-import { parseVerifyArgs } from './verify-args.js';
+import { EXIT_CODES, parseVerifyArgs } from './verify-args.js';
 import { ResultTable } from './result-table.js';
 import { escapeForTerminal } from './terminal-text.js';
 import { UsageError } from './usage-error.js';
@@ -19,6 +21,8 @@ file (mxlens config path); flags win over both.
 
 Options:
   --json                NDJSON output: one JSON object per address, in input order
+  -i, --input FILE      read addresses from FILE, one per line ("-" or a lone - : stdin)
+  --fail-on VERDICTS    exit 3 when a result is one of these: undeliverable,risky,unknown
   --level LEVEL         syntax | dns | smtp (default smtp)
   --dns HOST[:PORT]     DNS server to ask (repeatable; default: the system's)
   --smtp-port N         port of the mail servers (default 25)
@@ -33,7 +37,18 @@ Options:
   --verbose             include the SMTP dialogue in the results
   --server URL          send the work to an MX Lens server (mxlens serve) instead of checking
                         from here; also MXLENS_SERVER, with the key in MXLENS_SERVER_KEY
+
+Exit codes: 0 every address checked; 1 an unexpected error; 2 a wrong flag or value;
+3 some result matched --fail-on.
 `;
+
+/**
+ * Each SMTP session at work listens on the run's abort signal at most twice at once (the session,
+ * plus its connect, TLS handshake or greylisting wait), and `concurrency` sessions run together.
+ * That many listeners are expected, not a leak: without this bound Node warns
+ * (MaxListenersExceededWarning) as soon as more than 10 are attached, on most runs of 1,000.
+ */
+export const ABORT_LISTENERS_PER_SESSION = 2;
 
 export async function runVerify(argv: string[]): Promise<number> {
   const settings = loadSettings();
@@ -45,14 +60,21 @@ export async function runVerify(argv: string[]): Promise<number> {
   if (server && command.localOnly.length > 0) {
     throw new UsageError(`${command.localOnly.join(', ')} cannot be used with a server: the server decides (${server})`);
   }
-  const addresses = command.addresses.length > 0 ? command.addresses : await readStdinLines();
-  if (addresses.length === 0) throw new UsageError('no addresses given (pass them as arguments or on stdin)');
+  const addresses = [...command.addresses];
+  for (const input of command.inputs) addresses.push(...(input === '-' ? await readStdinLines() : readFileLines(input)));
+  if (command.addresses.length === 0 && command.inputs.length === 0) addresses.push(...(await readStdinLines()));
+  if (addresses.length === 0) throw new UsageError('no addresses given (pass them as arguments, with --input FILE, or on stdin)');
 
   const aborter = new AbortController();
+  setMaxListeners(ABORT_LISTENERS_PER_SESSION * command.options.concurrency + 1, aborter.signal);
   const stop = () => aborter.abort();
   process.once('SIGINT', stop);
   const output = command.json ? new NdjsonWriter() : new ResultTable(addresses, command.options.verbose);
-  const ordered = new InputOrder(addresses.length, (result) => output.write(result));
+  let failed = false;
+  const ordered = new InputOrder(addresses.length, (result) => {
+    if (command.failOn.includes(result.verdict)) failed = true;
+    output.write(result);
+  });
   let failure: unknown = null;
   const take = (index: number, result: VerificationResult) => {
     ordered.add(index, result);
@@ -74,7 +96,8 @@ export async function runVerify(argv: string[]): Promise<number> {
     ordered.fillMissing((index) => unfinishedResult(addresses[index]!, failure));
     output.end();
   }
-  return failure === null ? 0 : 1;
+  if (failure !== null) return EXIT_CODES.error;
+  return failed ? EXIT_CODES.failOn : EXIT_CODES.ok;
 }
 
 /** Releases results in input order as soon as every earlier one is known. */
@@ -116,11 +139,23 @@ class NdjsonWriter {
 }
 
 async function readStdinLines(): Promise<string[]> {
-  if (process.stdin.isTTY) throw new UsageError('no addresses given (pass them as arguments or pipe them in, one per line)');
+  if (process.stdin.isTTY) throw new UsageError('no addresses given (pass them as arguments, with --input FILE, or pipe them in, one per line)');
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks)
-    .toString('utf8')
+  return lines(Buffer.concat(chunks).toString('utf8'));
+}
+
+function readFileLines(file: string): string[] {
+  try {
+    return lines(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new UsageError(`--input ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+}
+
+function lines(text: string): string[] {
+  return text
+    .replace(/^\uFEFF/, '')
     .split(/\r?\n/)
     .map((line) => line.trim())
     .filter((line) => line !== '');

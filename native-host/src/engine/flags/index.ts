@@ -9,11 +9,17 @@ export { isDisposableDomain, isFreeProvider, isRoleAccount, suggestDomain };
 /** The flags that follow from the address alone; catchAll needs an SMTP probe. */
 export type AddressFlags = Pick<Flags, 'disposable' | 'role' | 'free'>;
 
+/**
+ * A likely typo of a provider's domain (gmial.com) is reported as that, through `suggestion`,
+ * and not also as disposable or free: typo domains sit on those lists because squatters
+ * registered them, and "Disposable, Free provider" would bury the one useful hint.
+ */
 export function computeFlags(localPart: string, domain: string): AddressFlags {
+  const typo = suggestDomain(domain) !== null;
   return {
-    disposable: isDisposableDomain(domain),
+    disposable: !typo && isDisposableDomain(domain),
     role: isRoleAccount(localPart),
-    free: isFreeProvider(domain),
+    free: !typo && isFreeProvider(domain),
   };
 }
 
