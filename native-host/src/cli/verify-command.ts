@@ -8,7 +8,7 @@ import { EXIT_CODES, parseVerifyArgs } from './verify-args.js';
 import { ResultTable } from './result-table.js';
 import { escapeForTerminal } from './terminal-text.js';
 import { UsageError } from './usage-error.js';
-import { RemoteError, verifyRemotely } from './verify-remote.js';
+import { checkRemoteTarget, RemoteError, verifyRemotely } from './verify-remote.js';
 
 export const VERIFY_HELP = `Usage: mxlens verify [options] [address ...]
 
@@ -60,6 +60,8 @@ export async function runVerify(argv: string[]): Promise<number> {
   if (server && command.localOnly.length > 0) {
     throw new UsageError(`${command.localOnly.join(', ')} cannot be used with a server: the server decides (${server})`);
   }
+  const remote = server ? { url: server, key: settings.server.key } : null;
+  if (remote) checkRemoteTarget(remote);
   const addresses = [...command.addresses];
   for (const input of command.inputs) addresses.push(...(input === '-' ? await readStdinLines() : readFileLines(input)));
   if (command.addresses.length === 0 && command.inputs.length === 0) addresses.push(...(await readStdinLines()));
@@ -81,7 +83,7 @@ export async function runVerify(argv: string[]): Promise<number> {
     output.progress(ordered.done, addresses.length);
   };
   try {
-    if (server) await verifyRemotely({ url: server, key: settings.server.key }, addresses, command.requested, aborter.signal, take);
+    if (remote) await verifyRemotely(remote, addresses, command.requested, aborter.signal, take);
     else {
       const budgets = new Budgets(command.options.budgets, Date.now, ({ ms, budget }) => output.waiting(ms, budget));
       for await (const { index, result } of new Verifier(command.options, { budgets }).verify(addresses, aborter.signal)) take(index, result);

@@ -15,6 +15,11 @@ export interface RemoteTarget {
   key: string | null;
 }
 
+/** A server target needs its key before any work starts: a usage error, not a failed run. */
+export function checkRemoteTarget(target: RemoteTarget): void {
+  if (!target.key) throw new UsageError('the server needs an API key: set MXLENS_SERVER_KEY (or "serverKey" in the config file)');
+}
+
 export async function verifyRemotely(
   target: RemoteTarget,
   addresses: readonly string[],
@@ -22,7 +27,7 @@ export async function verifyRemotely(
   signal: AbortSignal,
   onResult: (index: number, result: VerificationResult) => void,
 ): Promise<void> {
-  if (!target.key) throw new UsageError('the server needs an API key: set MXLENS_SERVER_KEY (or "serverKey" in the config file)');
+  checkRemoteTarget(target);
   for (let start = 0; start < addresses.length && !signal.aborted; start += LIMITS.maxAddressesPerRequest) {
     const batch = addresses.slice(start, start + LIMITS.maxAddressesPerRequest);
     await verifyBatch(target, batch, options, signal, (index, result) => onResult(start + index, result));
