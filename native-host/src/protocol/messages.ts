@@ -66,6 +66,8 @@ export interface VerifyRequest {
   id: RequestId;
   addresses: string[];
   options?: VerifyRequestOptions;
+  /** The top-level origin (scheme://host[:port]) of the page that chose these addresses; absent when the user asked. */
+  site?: string;
 }
 
 export interface CancelRequest {
