@@ -266,3 +266,12 @@ describe('without a working host (MX Lens not set up)', () => {
     expect(test.context.allBadges.map((badge) => badge.state)).toEqual(['unknown']);
   });
 });
+
+describe('automatic checks need text the user can see', () => {
+  it('an address in transparent or invisible text gets a badge but no check', () => {
+    const { test } = page('<p style="opacity: 0">ghost@acme.test</p><p style="visibility: hidden">shy@acme.test</p><p>seen@acme.test</p>');
+    test.flushChecks();
+    expect(test.context.allBadges.map((badge) => badge.address).sort()).toEqual(['ghost@acme.test', 'seen@acme.test', 'shy@acme.test']);
+    expect(test.port().addresses).toEqual(['seen@acme.test']);
+  });
+});
