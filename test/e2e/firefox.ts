@@ -366,7 +366,8 @@ type RemoteNode = { type: 'node'; value?: { localName?: string; attributes?: Rec
 
 /** The BiDi realm of the page's main frame (puppeteer-core's own object for it). */
 interface BidiRealm {
-  callFunction(functionDeclaration: string, awaitPromise: boolean, options: object): Promise<RemoteValue>;
+  /** script.callFunction: the EvaluateResult, `{ type: 'success', result }` or `{ type: 'exception', exceptionDetails }`. */
+  callFunction(functionDeclaration: string, awaitPromise: boolean, options: object): Promise<{ type: string; result?: RemoteValue; exceptionDetails?: { text?: string } }>;
 }
 
 /**
@@ -376,7 +377,7 @@ interface BidiRealm {
  */
 export async function firefoxBadges(page: Page): Promise<Array<{ address: string; verdict: string }>> {
   const realm = (page.mainFrame() as unknown as { mainRealm(): { realm: BidiRealm } }).mainRealm().realm;
-  const result = await realm.callFunction(
+  const evaluated = await realm.callFunction(
     `function (selector) {
       const found = [];
       const visit = (root) => {
@@ -393,6 +394,8 @@ export async function firefoxBadges(page: Page): Promise<Array<{ address: string
       resultOwnership: 'none',
     },
   );
+  if (evaluated.type !== 'success' || !evaluated.result) throw new Error(`reading the badges failed: ${evaluated.exceptionDetails?.text ?? evaluated.type}`);
+  const result = evaluated.result;
   const hosts = (result.type === 'array' ? (result.value as RemoteNode[]) : []).filter((node) => node.type === 'node');
   return hosts.map((host) => {
     const children = host.value?.shadowRoot?.value?.children ?? [];

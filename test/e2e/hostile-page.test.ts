@@ -321,6 +321,16 @@ describe('a page cannot make MX Lens check more than the budget', () => {
     expect(asked.filter((address) => /^(hidden\d+|prefilled|typed-by-script)@/.test(address))).toEqual([]);
     expect((await checked()).length).toBe(budget + 1);
     expect(await page.locator(`#hidden-fields ${BADGE}`).count()).toBe(0);
+    // The budget is kept where a restarted service worker finds it again (storage.session).
+    const worker = await b().serviceWorker();
+    const stored = await worker.evaluate(async () => {
+      type Area = { get(key: string): Promise<Record<string, unknown>> };
+      const session = (globalThis as unknown as { chrome: { storage: { session: Area } } }).chrome.storage.session;
+      return (await session.get('tabBudgets')).tabBudgets as Record<string, { site: string; used: string[] }> | undefined;
+    });
+    const used = Object.values(stored ?? {}).filter((entry) => entry.site === pages().origin).map((entry) => entry.used.length);
+    expect(used).toContain(budget);
+    expect(Math.max(...used)).toBe(budget);
     await setSettings({ perPageLimit: 200, catchAll: true });
     await page.close();
   });

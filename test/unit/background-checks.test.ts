@@ -461,3 +461,18 @@ describe('the budget of automatic checks: one per tab, whatever its frames do', 
     expect(checkedByHost()).toHaveLength(4);
   });
 });
+
+describe('the site sent to the host', () => {
+  it('is an origin, or nothing when the page’s site is not known', async () => {
+    const held = holdVerifies();
+    const unknown = browser.connect(CHECKS_PORT, { tab: { id: 9 }, frameId: 3, url: 'about:blank' });
+    ask(unknown, ['x@example.org']);
+    await settle(BATCH_MS);
+    expect(held).toHaveLength(1);
+    expect(held[0]!.request.site).toBeUndefined();
+    // Still apart from the user's partition.
+    ask(popup(), ['x@example.org']);
+    await settle(BATCH_MS);
+    expect(held).toHaveLength(2);
+  });
+});
