@@ -57,14 +57,15 @@ export interface Scope {
 
 export const USER_SCOPE: Scope = { partition: USER_PARTITION };
 
+/** scheme://host[:port], the only form of `site` the host gets. */
+const ORIGIN = /^[a-z][a-z0-9+.-]*:\/\/[^/\s]+$/i;
+
 /** The scope of a partition key's first part (alarm re-checks carry only the key). */
 export function scopeOfPartition(partition: string): Scope {
   if (partition === USER_PARTITION) return USER_SCOPE;
   // The host gets an origin or nothing (a page whose site is not known keeps its own partition here).
   return ORIGIN.test(partition) ? { partition, site: partition } : { partition };
 }
-
-const ORIGIN = /^[a-z][a-z0-9+.-]*:\/\/[^/\s]+$/i;
 
 /** The top-level origin of the tab a port comes from: the tab's URL, else the top frame's own. */
 export function topLevelSite(sender: NonNullable<ApiPort['sender']>): string {
