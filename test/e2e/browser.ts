@@ -33,14 +33,12 @@ export const WORLD_ENV = { MXLENS_DNS: '127.0.0.1:5353', MXLENS_ALLOW_PRIVATE: '
 
 /**
  * The badges the content script adds: `<mxlens-badge>` elements (left undefined in Chrome's
- * isolated world, which has no custom element registry) carrying our marker attribute.
+ * isolated world, which has no custom element registry) carrying our marker attribute. They say
+ * nothing else to the page: what a badge shows is read inside its closed shadow root, through
+ * the DevTools protocol (badgesIn).
  */
 export const BADGE = 'mxlens-badge[data-mxlens="badge"]';
 export const CARD = '[data-mxlens="card"]';
-
-export function badgeFor(address: string): string {
-  return `${BADGE}[address="${address}"]`;
-}
 
 // ------------------------------------------------------------------------- the extension
 
@@ -464,17 +462,112 @@ export async function launchChromiumWithMxlens(options: LaunchOptions = {}): Pro
 
 // ------------------------------------------------------------------------- reading the page
 
-/** Every badge under `scope` (open shadow roots included): address and verdict. */
-export async function badgesIn(scope: Page | Frame): Promise<Array<{ address: string; verdict: string }>> {
-  const locator = scope.locator(BADGE);
-  const count = await locator.count();
-  const out: Array<{ address: string; verdict: string }> = [];
-  for (let i = 0; i < count; i++) {
-    const item = locator.nth(i);
-    const [address, verdict] = await Promise.all([item.getAttribute('address'), item.getAttribute('verdict')]);
-    out.push({ address: address ?? '', verdict: verdict ?? '' });
-  }
+type DomNode = {
+  nodeName: string;
+  backendNodeId: number;
+  attributes?: string[];
+  children?: DomNode[];
+  shadowRoots?: DomNode[];
+  contentDocument?: DomNode;
+  documentURL?: string;
+};
+
+function attributesOf(node: DomNode): Record<string, string> {
+  const out: Record<string, string> = {};
+  const list = node.attributes ?? [];
+  for (let i = 0; i + 1 < list.length; i += 2) out[list[i]!] = list[i + 1]!;
   return out;
+}
+
+/** What one badge shows, read inside its closed shadow root the way DevTools does. */
+export interface BadgeView {
+  address: string;
+  verdict: string;
+  /** The accessible name. */
+  label: string;
+  tabindex: string;
+  /** Ids of the elements around the badge (open shadow hosts included), innermost first. */
+  within: string[];
+  /** The badge element in the page (for DOM.getBoxModel). */
+  backendNodeId: number;
+}
+
+/**
+ * Every badge of one document (a page's top document, or a same-origin frame's), in document
+ * order, open shadow roots included: the state from the element inside the badge's closed
+ * shadow root (data-address, data-verdict, aria-label), through CDP DOM.getDocument({ pierce }).
+ */
+export async function badgesIn(scope: Page | Frame): Promise<BadgeView[]> {
+  const page = 'page' in scope && typeof scope.page === 'function' ? (scope as Frame).page() : (scope as Page);
+  const frameUrl = 'page' in scope && typeof scope.page === 'function' && scope !== page.mainFrame() ? (scope as Frame).url() : null;
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    const { root } = (await cdp.send('DOM.getDocument', { depth: -1, pierce: true })) as { root: DomNode };
+    let start: DomNode | undefined = root;
+    if (frameUrl !== null) {
+      start = undefined;
+      const find = (node: DomNode): void => {
+        if (start) return;
+        if (node.contentDocument?.documentURL === frameUrl) start = node.contentDocument;
+        for (const child of [...(node.shadowRoots ?? []), ...(node.children ?? []), ...(node.contentDocument ? [node.contentDocument] : [])]) find(child);
+      };
+      find(root);
+      if (!start) return [];
+    }
+    const found: BadgeView[] = [];
+    const walk = (node: DomNode, within: string[]): void => {
+      const attrs = attributesOf(node);
+      if (attrs['data-mxlens'] === 'badge') {
+        const mark = node.shadowRoots?.[0]?.children?.find((child) => 'data-verdict' in attributesOf(child));
+        const state = mark ? attributesOf(mark) : {};
+        found.push({
+          address: state['data-address'] ?? '',
+          verdict: state['data-verdict'] ?? '',
+          label: state['aria-label'] ?? '',
+          tabindex: state.tabindex ?? '',
+          within,
+          backendNodeId: node.backendNodeId,
+        });
+        return;
+      }
+      const inner = attrs.id ? [attrs.id, ...within] : within;
+      // Not into frames: each document has its own badges.
+      for (const child of [...(node.shadowRoots ?? []), ...(node.children ?? [])]) walk(child, inner);
+    };
+    walk(start, []);
+    return found;
+  } finally {
+    await cdp.detach().catch(() => undefined);
+  }
+}
+
+/** How many badges (for `address`, inside the element with id `inside`) the document has. */
+export async function countBadges(scope: Page | Frame, filter: { address?: string; inside?: string } = {}): Promise<number> {
+  return (await badgesIn(scope)).filter(
+    (badge) => (filter.address === undefined || badge.address === filter.address) && (filter.inside === undefined || badge.within.includes(filter.inside)),
+  ).length;
+}
+
+/** The verdict shown by the first badge of `address`, or null when it has none. */
+export async function verdictOf(scope: Page | Frame, address: string): Promise<string | null> {
+  return (await badgesIn(scope)).find((badge) => badge.address === address)?.verdict ?? null;
+}
+
+/** Where the first badge of `address` is on the page (CSS pixels), or null. */
+export async function badgeBox(page: Page, address: string): Promise<{ x: number; y: number; width: number; height: number } | null> {
+  const badge = (await badgesIn(page)).find((each) => each.address === address);
+  if (!badge) return null;
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    const { model } = (await cdp.send('DOM.getBoxModel', { backendNodeId: badge.backendNodeId })) as { model: { border: number[] } };
+    const xs = model.border.filter((_, i) => i % 2 === 0);
+    const ys = model.border.filter((_, i) => i % 2 === 1);
+    const x = Math.min(...xs);
+    const y = Math.min(...ys);
+    return { x, y, width: Math.max(...xs) - x, height: Math.max(...ys) - y };
+  } finally {
+    await cdp.detach().catch(() => undefined);
+  }
 }
 
 export interface CardView {
@@ -493,7 +586,6 @@ export interface CardView {
 export async function readCard(page: Page): Promise<CardView | null> {
   const cdp = await page.context().newCDPSession(page);
   try {
-    type DomNode = { nodeName: string; backendNodeId: number; attributes?: string[]; children?: DomNode[]; shadowRoots?: DomNode[]; contentDocument?: DomNode };
     const { root } = (await cdp.send('DOM.getDocument', { depth: -1, pierce: true })) as { root: DomNode };
     let cardShadow: DomNode | undefined;
     const walk = (node: DomNode): void => {
@@ -514,9 +606,9 @@ export async function readCard(page: Page): Promise<CardView | null> {
       functionDeclaration: `function () {
         const dialog = this.querySelector('[role="dialog"]');
         if (!dialog) return null;
-        const icon = dialog.querySelector('[data-state]');
+        const icon = dialog.querySelector('[data-verdict]');
         const lines = [...dialog.children].map((child) => (child.textContent || '').trim()).filter(Boolean);
-        return { label: dialog.getAttribute('aria-label') || '', state: icon ? icon.getAttribute('data-state') : null, text: lines.join('\\n') };
+        return { label: dialog.getAttribute('aria-label') || '', state: icon ? icon.getAttribute('data-verdict') : null, text: lines.join('\\n') };
       }`,
     })) as { result: { value?: CardView | null } };
     return result.value ?? null;

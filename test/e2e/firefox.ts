@@ -361,27 +361,48 @@ export async function launchFirefoxWithMxlens(options: FirefoxLaunchOptions = {}
   };
 }
 
+type RemoteValue = { type: string; value?: unknown };
+type RemoteNode = { type: 'node'; value?: { localName?: string; attributes?: Record<string, string>; children?: RemoteNode[]; shadowRoot?: RemoteNode | null } };
+
+/** The BiDi realm of the page's main frame (puppeteer-core's own object for it). */
+interface BidiRealm {
+  /** script.callFunction: the EvaluateResult, `{ type: 'success', result }` or `{ type: 'exception', exceptionDetails }`. */
+  callFunction(functionDeclaration: string, awaitPromise: boolean, options: object): Promise<{ type: string; result?: RemoteValue; exceptionDetails?: { text?: string } }>;
+}
+
 /**
- * Every badge in the document (open shadow roots included): address and verdict. Read with the
- * page's own Element.prototype methods, which work on any element whatever prototype it has.
+ * Every badge in the document (open shadow roots included): address and verdict. The page
+ * cannot read them (they live in each badge's closed shadow root); WebDriver BiDi can, the way
+ * DevTools does: nodes serialized with `includeShadowTree: "all"` carry closed shadow roots too.
  */
 export async function firefoxBadges(page: Page): Promise<Array<{ address: string; verdict: string }>> {
-  return page.evaluate((selector) => {
-    const get = Element.prototype.getAttribute;
-    const shadowOf = (el: Element) => Object.getOwnPropertyDescriptor(Element.prototype, 'shadowRoot')?.get?.call(el) as ShadowRoot | null;
-    const found: Array<{ address: string; verdict: string }> = [];
-    const visit = (root: Document | ShadowRoot) => {
-      for (const el of Array.from(root.querySelectorAll(selector))) {
-        found.push({ address: get.call(el, 'address') ?? '', verdict: get.call(el, 'verdict') ?? '' });
-      }
-      for (const el of Array.from(root.querySelectorAll('*'))) {
-        const shadow = shadowOf(el);
-        if (shadow) visit(shadow);
-      }
-    };
-    visit(document);
-    return found;
-  }, BADGE);
+  const realm = (page.mainFrame() as unknown as { mainRealm(): { realm: BidiRealm } }).mainRealm().realm;
+  const evaluated = await realm.callFunction(
+    `function (selector) {
+      const found = [];
+      const visit = (root) => {
+        for (const el of root.querySelectorAll(selector)) found.push(el);
+        for (const el of root.querySelectorAll('*')) if (el.shadowRoot) visit(el.shadowRoot);
+      };
+      visit(document);
+      return found;
+    }`,
+    false,
+    {
+      arguments: [{ type: 'string', value: BADGE }],
+      serializationOptions: { maxObjectDepth: 1, maxDomDepth: 2, includeShadowTree: 'all' },
+      resultOwnership: 'none',
+    },
+  );
+  if (evaluated.type !== 'success' || !evaluated.result) throw new Error(`reading the badges failed: ${evaluated.exceptionDetails?.text ?? evaluated.type}`);
+  const result = evaluated.result;
+  const hosts = (result.type === 'array' ? (result.value as RemoteNode[]) : []).filter((node) => node.type === 'node');
+  return hosts.map((host) => {
+    const children = host.value?.shadowRoot?.value?.children ?? [];
+    const mark = children.find((child) => child.value?.attributes?.['data-verdict'] !== undefined);
+    const attributes = mark?.value?.attributes ?? {};
+    return { address: attributes['data-address'] ?? '', verdict: attributes['data-verdict'] ?? '' };
+  });
 }
 
 /** Saves a PNG into test-results/screenshots/<name>.png; returns its path. */

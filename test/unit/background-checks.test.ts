@@ -4,6 +4,8 @@ import { BATCH_MS, deadlineFor, verifyOptions } from '../../extension/src/backgr
 import { startBackground, type Background } from '../../extension/src/background/index.js';
 import { IDLE_CLOSE_MS } from '../../extension/src/background/native-port.js';
 import { alarmName, RECHECK_GRACE_MS } from '../../extension/src/background/rechecks.js';
+import { scopedKey, USER_PARTITION } from '../../extension/src/background/result-cache.js';
+import { BUDGETS_KEY } from '../../extension/src/background/tab-budget.js';
 import { CHECKS_PORT, type PortEvent } from '../../extension/src/shared/messages.js';
 import { DEFAULT_SETTINGS } from '../../extension/src/shared/settings.js';
 import { fakeBrowser, greylisted, makeResult, settle, type FakeBrowser, type FakePort, type HostSide } from './background-fake-browser.js';
@@ -16,13 +18,24 @@ function start(): void {
   background = startBackground(browser, { browser: { id: 'chrome', family: 'chromium' } });
 }
 
-function tab(id: number): FakePort {
-  return browser.connect(CHECKS_PORT, { tab: { id }, frameId: 0, url: `https://site${id}.test/` });
+const SITE = 'https://example.com';
+
+/** A content script's port: tab `id` showing `site` (all tabs show the same site unless told). */
+function tab(id: number, site = SITE, frameId = 0): FakePort {
+  return browser.connect(CHECKS_PORT, { tab: { id, url: `${site}/page` }, frameId, url: frameId === 0 ? `${site}/page` : 'https://frames.test/inner' });
 }
 
-function ask(port: FakePort, addresses: string[], depth: 'dns' | 'smtp' = 'smtp', force = false): void {
-  port.receive(force ? { kind: 'check', addresses, depth, force } : { kind: 'check', addresses, depth });
+/** The popup's port: an extension page, no tab. */
+function popup(): FakePort {
+  return browser.connect(CHECKS_PORT, { url: `chrome-extension://${browser.runtime.id}/popup/popup.html` });
 }
+
+function ask(port: FakePort, addresses: string[], depth: 'dns' | 'smtp' = 'smtp', force = false, trigger?: 'auto' | 'user'): void {
+  port.receive({ kind: 'check', addresses, depth, ...(force ? { force } : {}), ...(trigger ? { trigger } : {}) });
+}
+
+/** The cache and alarm key of an address checked automatically on SITE. */
+const onSite = (address: string, site = SITE): string => scopedKey(site, address);
 
 function events(port: FakePort, kind: PortEvent['kind']): PortEvent[] {
   return port.sentOf<PortEvent>('kind', kind);
@@ -57,7 +70,7 @@ describe('the checks port', () => {
     expect(events(port, 'status').map((e) => (e as { status: { state: string } }).status.state)).toEqual(['disconnected', 'connecting', 'connected']);
   });
 
-  it('deduplicates across tabs: one host check per address, the result to every port that asked', async () => {
+  it('deduplicates across tabs of one site: one host check per address, the result to every port that asked', async () => {
     const held = holdVerifies();
     const one = tab(1);
     const two = tab(2);
@@ -233,7 +246,7 @@ describe('re-checks of greylisted addresses', () => {
     const port = tab(1);
     ask(port, ['grey@example.org']);
     await settle(BATCH_MS);
-    const name = alarmName(1, 'grey@example.org');
+    const name = alarmName(1, onSite('grey@example.org'));
     expect(browser.alarms.alarms.get(name)?.scheduledTime).toBe(Date.now() + 45_000 + RECHECK_GRACE_MS);
 
     await settle(46_000);
@@ -241,7 +254,7 @@ describe('re-checks of greylisted addresses', () => {
     await settle();
     expect(events(port, 'result').map((e) => (e as { result: { verdict: string } }).result.verdict)).toEqual(['unknown', 'deliverable']);
     expect(browser.alarms.alarms.size).toBe(0);
-    expect(await background.cache.get('grey@example.org', 'smtp')).toMatchObject({ verdict: 'deliverable' });
+    expect(await background.cache.get(onSite('grey@example.org'), 'smtp')).toMatchObject({ verdict: 'deliverable' });
   });
 
   it('after the port closed, the alarm checks again and pushes the new result', async () => {
@@ -260,12 +273,12 @@ describe('re-checks of greylisted addresses', () => {
     expect(background.host.status().state).toBe('disconnected');
 
     greylisting = false;
-    browser.alarms.fire(alarmName(1, 'grey@example.org'));
+    browser.alarms.fire(alarmName(1, onSite('grey@example.org')));
     await settle(BATCH_MS);
     expect(browser.host.connects).toBe(2);
     expect(browser.host.verifies[1]!.addresses).toEqual(['grey@example.org']);
     expect(events(port, 'result').map((e) => (e as { result: { verdict: string } }).result.verdict)).toEqual(['unknown', 'deliverable']);
-    expect(await background.cache.get('grey@example.org', 'smtp')).toMatchObject({ verdict: 'deliverable' });
+    expect(await background.cache.get(onSite('grey@example.org'), 'smtp')).toMatchObject({ verdict: 'deliverable' });
     expect(browser.alarms.alarms.size).toBe(0);
   });
 
@@ -278,8 +291,8 @@ describe('re-checks of greylisted addresses', () => {
     ask(port, ['grey@example.org']);
     await settle(BATCH_MS);
     for (const attempt of [1, 2, 3]) {
-      expect([...browser.alarms.alarms.keys()]).toEqual([alarmName(attempt, 'grey@example.org')]);
-      browser.alarms.fire(alarmName(attempt, 'grey@example.org'));
+      expect([...browser.alarms.alarms.keys()]).toEqual([alarmName(attempt, onSite('grey@example.org'))]);
+      browser.alarms.fire(alarmName(attempt, onSite('grey@example.org')));
       await settle(BATCH_MS);
     }
     expect(browser.alarms.alarms.size).toBe(0);
@@ -292,9 +305,174 @@ describe('re-checks of greylisted addresses', () => {
     await settle(BATCH_MS);
     await background.cache.flush();
     expect(browser.host.verifies).toHaveLength(1);
-    await browser.alarms.create(alarmName(1, 'fine@example.org'), { when: Date.now() });
-    browser.alarms.fire(alarmName(1, 'fine@example.org'));
+    await browser.alarms.create(alarmName(1, onSite('fine@example.org')), { when: Date.now() });
+    browser.alarms.fire(alarmName(1, onSite('fine@example.org')));
     await settle(BATCH_MS);
     expect(browser.host.verifies).toHaveLength(1);
+  });
+});
+
+describe('scopes: what one site asks is not another site’s, nor the user’s', () => {
+  it('a site gets no answer checked for another site (cache and checks in flight): a new host check, with its site', async () => {
+    const held = holdVerifies();
+    const a = tab(1, 'https://a.test');
+    ask(a, ['x@example.org']);
+    await settle(BATCH_MS);
+    expect(held.map((h) => h.request.site)).toEqual(['https://a.test']);
+
+    // While a.test's check runs, b.test asks: it is not covered by it (no shared timing).
+    const b = tab(2, 'https://b.test:8443');
+    ask(b, ['x@example.org']);
+    await settle(BATCH_MS);
+    expect(held.map((h) => h.request.site)).toEqual(['https://a.test', 'https://b.test:8443']);
+    answerAll(held[0]!);
+    await settle();
+    expect(events(a, 'result')).toHaveLength(1);
+    expect(events(b, 'result')).toHaveLength(0);
+
+    // Once cached for a.test, b.test (another tab, later) still gets a check of its own.
+    answerAll(held[1]!);
+    const c = tab(3, 'https://c.test');
+    ask(c, ['x@example.org']);
+    await settle(BATCH_MS);
+    expect(held.map((h) => h.request.site)).toEqual(['https://a.test', 'https://b.test:8443', 'https://c.test']);
+    // Another tab of a.test is answered from a.test's cache.
+    const a2 = tab(4, 'https://a.test');
+    ask(a2, ['x@example.org']);
+    await settle(BATCH_MS);
+    expect(held).toHaveLength(3);
+    expect(events(a2, 'result')).toHaveLength(1);
+  });
+
+  it('the site is the tab’s top-level origin, also for a frame of another origin', async () => {
+    const held = holdVerifies();
+    const frame = tab(1, 'https://top.test', 7);
+    ask(frame, ['x@example.org']);
+    await settle(BATCH_MS);
+    expect(held[0]!.request.site).toBe('https://top.test');
+  });
+
+  it('the user’s own checks (popup, a click, the context menu) keep their own partition and send no site', async () => {
+    const held = holdVerifies();
+    const page = tab(1, 'https://a.test');
+    ask(page, ['x@example.org']);
+    await settle(BATCH_MS);
+    answerAll(held[0]!);
+    await settle();
+
+    const mine = popup();
+    ask(mine, ['x@example.org']);
+    await settle(BATCH_MS);
+    expect(held).toHaveLength(2);
+    expect(held[1]!.request.site).toBeUndefined();
+    answerAll(held[1]!);
+    await settle();
+
+    // A click on a badge is the user's too: answered from the user's partition, no new check.
+    ask(page, ['x@example.org'], 'smtp', false, 'user');
+    await settle(BATCH_MS);
+    expect(held).toHaveLength(2);
+    expect(events(page, 'result')).toHaveLength(2);
+
+    const outcome = background.checks.checkOne('x@example.org', 'smtp');
+    await settle(BATCH_MS);
+    expect(held).toHaveLength(2);
+    expect(await outcome).toMatchObject({ result: { verdict: 'deliverable' } });
+    await background.cache.flush();
+    expect(await background.cache.get(scopedKey(USER_PARTITION, 'x@example.org'), 'smtp')).toMatchObject({ verdict: 'deliverable' });
+    expect(await background.cache.get(onSite('x@example.org', 'https://a.test'), 'smtp')).toMatchObject({ verdict: 'deliverable' });
+    expect(await background.cache.get(onSite('x@example.org', 'https://b.test'), 'smtp')).toBeNull();
+  });
+});
+
+describe('the budget of automatic checks: one per tab, whatever its frames do', () => {
+  const addresses = (prefix: string, count: number) => Array.from({ length: count }, (_, i) => `${prefix}${i}@example.org`);
+
+  async function limit(perPageLimit: number): Promise<void> {
+    await browser.storage.local.set({ settings: { ...DEFAULT_SETTINGS, perPageLimit } });
+    await settle();
+  }
+
+  const checkedByHost = () => browser.host.verifies.flatMap((verify) => verify.addresses);
+
+  it('five frames of one tab share one budget; the rest is skipped, and a user’s click still checks', async () => {
+    await limit(10);
+    const frames = [0, 1, 2, 3, 4].map((frameId) => tab(1, SITE, frameId));
+    frames.forEach((frame, n) => ask(frame, addresses(`f${n}-`, 8)));
+    await settle(BATCH_MS);
+    expect(checkedByHost()).toHaveLength(10);
+    const skipped = frames.flatMap((frame) => events(frame, 'skipped'));
+    expect(skipped).toHaveLength(30);
+    expect(skipped[0]).toMatchObject({ kind: 'skipped', why: 'budget' });
+
+    // Asked again (a reconnect, a reload): what was admitted stays free, nothing new gets in.
+    ask(frames[0]!, addresses('f0-', 8));
+    await settle(BATCH_MS);
+    expect(new Set(checkedByHost()).size).toBe(10);
+
+    ask(frames[4]!, ['f4-7@example.org'], 'smtp', false, 'user');
+    await settle(BATCH_MS);
+    expect(checkedByHost()).toContain('f4-7@example.org');
+
+    // Another tab has a budget of its own.
+    ask(tab(2), addresses('other-', 3));
+    await settle(BATCH_MS);
+    expect(checkedByHost().filter((a) => a.startsWith('other-'))).toHaveLength(3);
+  });
+
+  it('survives the background being stopped and started again (storage.session)', async () => {
+    await limit(5);
+    ask(tab(1), addresses('a', 5));
+    await settle(BATCH_MS);
+    expect(checkedByHost()).toHaveLength(5);
+    await settle();
+    const session = browser.storage.session.data;
+    expect(session.has(BUDGETS_KEY)).toBe(true);
+
+    // A new life of the service worker, with the browser's session storage.
+    start();
+    for (const [key, value] of session) browser.storage.session.data.set(key, value);
+    await limit(5);
+    const again = tab(1);
+    ask(again, addresses('b', 3));
+    await settle(BATCH_MS);
+    expect(checkedByHost()).toHaveLength(0);
+    expect(events(again, 'skipped')).toHaveLength(3);
+  });
+
+  it('starts afresh when the tab shows another site, or after an hour', async () => {
+    await limit(2);
+    ask(tab(1, 'https://a.test'), addresses('a', 3));
+    await settle(BATCH_MS);
+    expect(checkedByHost()).toHaveLength(2);
+    ask(tab(1, 'https://b.test'), addresses('b', 3));
+    await settle(BATCH_MS);
+    expect(checkedByHost()).toHaveLength(4);
+    await settle(60 * 60_000);
+    ask(tab(1, 'https://b.test'), addresses('c', 3));
+    await settle(BATCH_MS);
+    expect(checkedByHost()).toHaveLength(6);
+  });
+
+  it('the popup is never budgeted: its checks are the user’s', async () => {
+    await limit(1);
+    ask(popup(), addresses('p', 4), 'smtp', false, 'auto');
+    await settle(BATCH_MS);
+    expect(checkedByHost()).toHaveLength(4);
+  });
+});
+
+describe('the site sent to the host', () => {
+  it('is an origin, or nothing when the page’s site is not known', async () => {
+    const held = holdVerifies();
+    const unknown = browser.connect(CHECKS_PORT, { tab: { id: 9 }, frameId: 3, url: 'about:blank' });
+    ask(unknown, ['x@example.org']);
+    await settle(BATCH_MS);
+    expect(held).toHaveLength(1);
+    expect(held[0]!.request.site).toBeUndefined();
+    // Still apart from the user's partition.
+    ask(popup(), ['x@example.org']);
+    await settle(BATCH_MS);
+    expect(held).toHaveLength(2);
   });
 });

@@ -49,7 +49,7 @@ export class FakePort implements ApiPort {
 
   constructor(
     public name: string,
-    public sender?: { tab?: { id?: number }; frameId?: number; url?: string },
+    public sender?: { tab?: { id?: number; url?: string }; frameId?: number; url?: string },
   ) {}
 
   postMessage(message: unknown): void {
@@ -257,11 +257,17 @@ export class FakeStorageArea implements ApiStorageArea {
   changed?: (changes: Record<string, { oldValue?: unknown; newValue?: unknown }>) => void;
 }
 
-export function fakeStorage(): ApiStorage & { local: FakeStorageArea; onChanged: FakeEvent<Parameters<ApiStorage['onChanged']['addListener']>[0]> } {
+export function fakeStorage(): ApiStorage & {
+  local: FakeStorageArea;
+  session: FakeStorageArea;
+  onChanged: FakeEvent<Parameters<ApiStorage['onChanged']['addListener']>[0]>;
+} {
   const local = new FakeStorageArea();
+  const session = new FakeStorageArea();
   const onChanged = new FakeEvent<Parameters<ApiStorage['onChanged']['addListener']>[0]>();
   local.changed = (changes) => queueMicrotask(() => onChanged.emit(changes, 'local'));
-  return { local, onChanged };
+  session.changed = (changes) => queueMicrotask(() => onChanged.emit(changes, 'session'));
+  return { local, session, onChanged };
 }
 
 export class FakeAlarms implements ApiAlarms {
@@ -365,7 +371,7 @@ export function fakeBrowser(options: { style?: BrowserStyle; version?: string } 
         return text.replace(/\$([1-9])/g, (_, n: string) => subs[Number(n) - 1] ?? '');
       },
     },
-    connect(name, sender = { tab: { id: 1 }, frameId: 0, url: 'https://example.com/' }) {
+    connect(name, sender = { tab: { id: 1, url: 'https://example.com/' }, frameId: 0, url: 'https://example.com/' }) {
       const port = new FakePort(name, sender);
       runtime.onConnect.emit(port);
       return port;

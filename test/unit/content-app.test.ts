@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ContentApp, mergeSettings, type AppOptions } from '../../extension/src/content/app.js';
 import type { ExtensionSettings } from '../../extension/src/shared/settings.js';
 import { DEFAULT_SETTINGS } from '../../extension/src/shared/settings.js';
-import { allBadges, FakePort, loadFixture, makeContext, makeResult, type TestContext } from './content-helpers.js';
+import { allBadges, FakePort, loadFixture, makeContext, makeResult, shownByStyle, type TestContext } from './content-helpers.js';
 
 const ORIGIN = 'https://acme.test';
 let apps: ContentApp[] = [];
@@ -21,6 +21,7 @@ async function app(stored: Partial<ExtensionSettings> = {}, options: Partial<App
     origin: ORIGIN,
     isTopFrame: true,
     IntersectionObserver: null,
+    isShown: shownByStyle,
     scheduleChecks: (flush) => flush(),
     ...options,
   });
@@ -110,7 +111,7 @@ describe('ContentApp', () => {
     const { app: instance, ports } = await app({ autoMode: 'manual' });
     expect(ports).toHaveLength(0);
     instance.settingsChanged({ autoMode: 'full' });
-    expect(ports[0]?.sent).toEqual([{ kind: 'check', addresses: ['alice@acme.test'], depth: 'smtp' }]);
+    expect(ports[0]?.sent).toEqual([{ kind: 'check', addresses: ['alice@acme.test'], depth: 'smtp', trigger: 'auto' }]);
   });
 });
 
@@ -165,7 +166,7 @@ describe('checks only what is on screen', () => {
     const [first, second] = allBadges(); // document order
     observer.show([first!.host, second!.host]);
     test.flushChecks();
-    expect(test.port().sent).toEqual([{ kind: 'check', addresses: ['alice@acme.test', 'bob@acme.test'], depth: 'smtp' }]);
+    expect(test.port().sent).toEqual([{ kind: 'check', addresses: ['alice@acme.test', 'bob@acme.test'], depth: 'smtp', trigger: 'auto' }]);
     // Other badges of alice@ need not be watched any more.
     expect(observer.targets.size).toBe(6);
   });
@@ -174,7 +175,7 @@ describe('checks only what is on screen', () => {
     const { test, observer } = startWith({ autoMode: 'dns' });
     observer.show([allBadges()[0]!.host]);
     test.flushChecks();
-    expect(test.port().sent).toEqual([{ kind: 'check', addresses: ['alice@acme.test'], depth: 'dns' }]);
+    expect(test.port().sent).toEqual([{ kind: 'check', addresses: ['alice@acme.test'], depth: 'dns', trigger: 'auto' }]);
   });
 
   it('stops at the per-page cap; the rest stay unchecked until clicked', () => {

@@ -9,7 +9,7 @@ import {
 } from '../../extension/src/content/badge/badge-element.js';
 import type { BadgeState } from '../../extension/src/content/core/address-book.js';
 import { setMessageSource } from '../../extension/src/content/core/i18n.js';
-import { makeContext, makeResult, shadowOf, type TestContext } from './content-helpers.js';
+import { badgeState, makeContext, makeResult, pageEvent, shadowOf, type TestContext } from './content-helpers.js';
 
 let running: TestContext | null = null;
 
@@ -38,13 +38,19 @@ describe('<mxlens-badge>', () => {
     expect(badge.host.tagName).toBe('MXLENS-BADGE');
   });
 
-  it('sits in the light DOM with address and verdict attributes', () => {
-    const { badge } = page('<p id="p">Mail alice@acme.test now</p>', { autoMode: 'manual' });
+  it('sits in the light DOM and tells the page nothing: no address, verdict, label, role or text', () => {
+    const { badge, test } = page('<p id="p">Mail alice@acme.test now</p>', { autoMode: 'manual' });
     expect(badge.host.parentElement?.id).toBe('p');
-    expect(badge.host.getAttribute('address')).toBe('alice@acme.test');
-    expect(badge.host.getAttribute('verdict')).toBe('unchecked');
-    expect(badge.host.getAttribute('tabindex')).toBe('0');
-    expect(badge.host.getAttribute('role')).toBe('button');
+    const before = badge.host.outerHTML;
+    expect(badge.host.getAttributeNames().sort()).toEqual(['data-mxlens', 'style', 'translate']);
+    expect(badge.host.textContent).toBe('');
+    expect(badge.host.shadowRoot).toBeNull();
+    // The state lives in the closed shadow root, on one element.
+    expect(badgeState(badge)).toMatchObject({ address: 'alice@acme.test', verdict: 'unchecked', role: 'button' });
+    test.context.book.setResult('alice@acme.test', makeResult('alice@acme.test', { verdict: 'undeliverable', reason: 'mailbox_not_found' }));
+    expect(badgeState(badge).verdict).toBe('undeliverable');
+    // Not one character of the element in the page changed.
+    expect(badge.host.outerHTML).toBe(before);
   });
 
   it('keeps its look in a closed shadow root, and pins its own box', () => {
@@ -67,17 +73,15 @@ describe('<mxlens-badge>', () => {
     const labels = new Set<string>();
     for (const state of states) {
       badge.render(state, null);
-      expect(badge.host.getAttribute('verdict')).toBe(state);
       expect(mark?.textContent).toBe(BADGE_ICONS[state]);
-      expect(mark?.getAttribute('data-state')).toBe(state);
-      expect(mark?.getAttribute('aria-hidden')).toBe('true');
-      labels.add(badge.host.getAttribute('aria-label') ?? '');
+      expect(mark?.getAttribute('data-verdict')).toBe(state);
+      labels.add(mark?.getAttribute('aria-label') ?? '');
     }
     expect(labels.size).toBe(states.length);
     badge.render('deliverable', makeResult('alice@acme.test'));
-    expect(badge.host.getAttribute('aria-label')).toBe('Email check for alice@acme.test: Deliverable');
+    expect(badgeState(badge).label).toBe('Email check for alice@acme.test: Deliverable');
     test.context.book.setResult('alice@acme.test', makeResult('alice@acme.test', { verdict: 'undeliverable', reason: 'mailbox_not_found' }));
-    expect(badge.host.getAttribute('aria-label')).toBe('Email check for alice@acme.test: Undeliverable');
+    expect(badgeState(badge).label).toBe('Email check for alice@acme.test: Undeliverable');
   });
 
   it('says its words in the browser language', () => {
@@ -87,7 +91,7 @@ describe('<mxlens-badge>', () => {
     );
     const { badge } = page('<p>alice@acme.test</p>');
     badge.render('risky', null);
-    expect(badge.host.getAttribute('aria-label')).toBe('alice@acme.test 的邮箱检查：有风险');
+    expect(badgeState(badge).label).toBe('alice@acme.test 的邮箱检查：有风险');
   });
 
   it('follows its address: pending, then the result', () => {
@@ -95,7 +99,7 @@ describe('<mxlens-badge>', () => {
     expect(badge.state).toBe('pending'); // full mode, on screen (no IntersectionObserver here)
     test.flushChecks();
     test.port().emit({ kind: 'result', address: 'alice@acme.test', result: makeResult('alice@acme.test') });
-    for (const each of test.context.allBadges) expect(each.host.getAttribute('verdict')).toBe('deliverable');
+    for (const each of test.context.allBadges) expect(badgeState(each).verdict).toBe('deliverable');
     expect(test.context.allBadges).toHaveLength(2);
   });
 
@@ -105,8 +109,24 @@ describe('<mxlens-badge>', () => {
     expect(test.ports).toHaveLength(0);
     badge.host.click();
     test.flushChecks();
-    expect(test.port().sent).toEqual([{ kind: 'check', addresses: ['alice@acme.test'], depth: 'smtp' }]);
+    expect(test.port().sent).toEqual([{ kind: 'check', addresses: ['alice@acme.test'], depth: 'smtp', trigger: 'user' }]);
     expect(badge.state).toBe('pending');
+  });
+
+  it('ignores what a page script does to it: clicks, keys, hovering', () => {
+    vi.useFakeTimers();
+    const { badge, test } = page('<p>alice@acme.test</p>', { autoMode: 'manual' });
+    badge.host.dispatchEvent(pageEvent(new MouseEvent('click', { bubbles: true })));
+    for (const key of ['Enter', ' ']) {
+      shadowOf(badge.host).querySelector('.b')?.dispatchEvent(pageEvent(new KeyboardEvent('keydown', { key, bubbles: true, composed: true })));
+      badge.host.dispatchEvent(pageEvent(new KeyboardEvent('keydown', { key, bubbles: true })));
+    }
+    badge.host.dispatchEvent(pageEvent(new MouseEvent('mouseenter')));
+    vi.advanceTimersByTime(1_000);
+    test.flushChecks();
+    expect(test.ports).toHaveLength(0);
+    expect(badge.state).toBe('unchecked');
+    expect(test.context.card.isOpen).toBe(false);
   });
 
   it('keeps the click away from the page (a row handler, a link)', () => {
@@ -121,7 +141,7 @@ describe('<mxlens-badge>', () => {
 describe('badge and card', () => {
   it('opens the card when it gets keyboard focus', () => {
     const { badge, test } = page('<p>alice@acme.test</p>', { autoMode: 'manual' });
-    badge.host.focus();
+    badge.focus();
     expect(document.activeElement).toBe(badge.host);
     expect(test.context.card.isOpen).toBe(true);
     expect(test.context.card.address).toBe('alice@acme.test');
@@ -131,8 +151,8 @@ describe('badge and card', () => {
   it('moves focus into the card on Enter, and back to the badge on Escape', () => {
     const { badge, test } = page('<p>alice@acme.test</p>');
     const card = test.context.card;
-    badge.host.focus();
-    badge.host.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
+    badge.focus();
+    shadowOf(badge.host).querySelector('.b')?.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, composed: true }));
     expect(document.activeElement).toBe(card.host);
     const focused = shadowOf(card.host).activeElement;
     expect(focused?.tagName).toBe('BUTTON');
@@ -146,7 +166,7 @@ describe('badge and card', () => {
     running = makeContext();
     running.context.start();
     const badge = running.context.allBadges[0];
-    badge?.host.focus();
+    badge?.focus();
     expect(running.context.card.isOpen).toBe(true);
     document.getElementById('other')?.focus();
     await new Promise((resolve) => setTimeout(resolve, 5));
@@ -168,11 +188,90 @@ describe('badge and card', () => {
 
   it('is removed with its card when the site is paused', () => {
     const { badge, test } = page('<p>alice@acme.test</p>');
-    badge.host.focus();
+    badge.focus();
     test.context.stop();
     running = null;
     expect(badge.host.isConnected).toBe(false);
     expect(test.context.card.isOpen).toBe(false);
     expect(badgeOf(document.querySelector(BADGE_TAG))).toBeUndefined();
+  });
+});
+
+describe('keyboard: one Tab stop for all the badges', () => {
+  it('only one badge is in the Tab order; the arrow keys, Home and End move between them', async () => {
+    const { test } = page('<p>alice@acme.test</p><p>bob@acme.test and carol@aonly.test</p><p>gina@greylist.test</p>', { autoMode: 'manual' });
+    await Promise.resolve();
+    const badges = test.context.allBadges;
+    const order = ['alice@acme.test', 'bob@acme.test', 'carol@aonly.test', 'gina@greylist.test'];
+    const byAddress = (address: string) => badges.find((badge) => badge.address === address)!;
+    const stops = () => badges.filter((badge) => badgeState(badge).tabindex === '0').map((badge) => badge.address);
+    expect(badges).toHaveLength(4);
+    expect(stops()).toEqual(['alice@acme.test']);
+    const key = (badge: Badge, name: string) =>
+      shadowOf(badge.host).querySelector('.b')?.dispatchEvent(new KeyboardEvent('keydown', { key: name, bubbles: true, composed: true }));
+    const focusedAddress = () => badges.find((badge) => badge.hasFocus)?.address;
+
+    byAddress('alice@acme.test').focus();
+    key(byAddress('alice@acme.test'), 'ArrowRight');
+    expect(focusedAddress()).toBe('bob@acme.test');
+    key(byAddress('bob@acme.test'), 'ArrowDown');
+    expect(focusedAddress()).toBe('carol@aonly.test');
+    key(byAddress('carol@aonly.test'), 'End');
+    expect(focusedAddress()).toBe(order[3]);
+    key(byAddress(order[3]!), 'ArrowLeft');
+    expect(focusedAddress()).toBe('carol@aonly.test');
+    // The stop stays where the user left it.
+    expect(stops()).toEqual(['carol@aonly.test']);
+    key(byAddress('carol@aonly.test'), 'Home');
+    expect(focusedAddress()).toBe('alice@acme.test');
+    expect(stops()).toEqual(['alice@acme.test']);
+  });
+
+  it('a badge that goes away hands the stop on', async () => {
+    const { test } = page('<p id="a">alice@acme.test</p><p>bob@acme.test</p>', { autoMode: 'manual' });
+    document.getElementById('a')?.remove();
+    test.context.observer.runBatch();
+    await Promise.resolve();
+    expect(test.context.allBadges.map((badge) => [badge.address, badgeState(badge).tabindex])).toEqual([['bob@acme.test', '0']]);
+  });
+});
+
+describe('without a working host (MX Lens not set up)', () => {
+  it('pages show no badges at all, never a wall of "?"; they come back when the host answers', () => {
+    const { test } = page('<p>alice@acme.test</p><p>bob@acme.test</p>');
+    test.flushChecks();
+    const problem = { code: 'host_not_installed' as const, message: 'not installed', fix: 'npx mxlens install', raw: '' };
+    test.port().emit({ kind: 'failed', address: 'alice@acme.test', status: { state: 'failed', problem } });
+    test.port().emit({ kind: 'failed', address: 'bob@acme.test', status: { state: 'failed', problem } });
+    expect(test.context.allBadges).toHaveLength(0);
+    expect(document.querySelectorAll(BADGE_TAG)).toHaveLength(0);
+    // New content gets none either.
+    const later = document.createElement('p');
+    later.textContent = 'carol@aonly.test';
+    document.body.append(later);
+    test.context.scan(later);
+    expect(test.context.allBadges).toHaveLength(0);
+
+    test.port().emit({ kind: 'status', status: { state: 'connected', hostVersion: '0.1.0', settingsProblems: [] } });
+    expect(test.context.allBadges.map((badge) => badge.address).sort()).toEqual(['alice@acme.test', 'bob@acme.test', 'carol@aonly.test']);
+    test.flushChecks();
+    expect(test.port().addresses.sort()).toEqual(['alice@acme.test', 'alice@acme.test', 'bob@acme.test', 'bob@acme.test', 'carol@aonly.test']);
+  });
+
+  it('a host that failed for another reason (it crashed) keeps the badges, with the reason in the card', () => {
+    const { test } = page('<p>alice@acme.test</p>');
+    test.flushChecks();
+    const problem = { code: 'host_crashed' as const, message: 'stopped', fix: '', raw: '' };
+    test.port().emit({ kind: 'failed', address: 'alice@acme.test', status: { state: 'failed', problem } });
+    expect(test.context.allBadges.map((badge) => badge.state)).toEqual(['unknown']);
+  });
+});
+
+describe('automatic checks need text the user can see', () => {
+  it('an address in transparent or invisible text gets a badge but no check', () => {
+    const { test } = page('<p style="opacity: 0">ghost@acme.test</p><p style="visibility: hidden">shy@acme.test</p><p>seen@acme.test</p>');
+    test.flushChecks();
+    expect(test.context.allBadges.map((badge) => badge.address).sort()).toEqual(['ghost@acme.test', 'seen@acme.test', 'shy@acme.test']);
+    expect(test.port().addresses).toEqual(['seen@acme.test']);
   });
 });

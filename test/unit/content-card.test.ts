@@ -101,7 +101,7 @@ describe('the card', () => {
     expect(recheck.textContent).toBe('Re-check');
     recheck.click();
     test.flushChecks();
-    expect(test.port().sent).toEqual([{ kind: 'check', addresses: ['alice@acme.test'], depth: 'smtp', force: true }]);
+    expect(test.port().sent).toEqual([{ kind: 'check', addresses: ['alice@acme.test'], depth: 'smtp', trigger: 'user', force: true }]);
     expect(panel.textContent).toContain('Checking this address…');
     expect(button(panel, 'recheck').disabled).toBe(true);
     test.port().emit({
@@ -128,14 +128,14 @@ describe('the card', () => {
       address: 'alice@acme.test',
       status: {
         state: 'failed',
-        problem: { code: 'host_not_installed', message: 'The MX Lens helper is not installed.', fix: 'Run: npx mxlens install', raw: '' },
+        problem: { code: 'host_crashed', message: 'The MX Lens helper stopped.', fix: 'Check again in a moment.', raw: '' },
       },
     });
     running.context.allBadges[0]?.host.click();
     const panel = shadowOf(running.context.card.host).querySelector('.card');
     expect(panel?.textContent).toContain('The check could not be done.');
-    expect(panel?.textContent).toContain('The MX Lens helper is not installed.');
-    expect(panel?.textContent).toContain('Run: npx mxlens install');
+    expect(panel?.textContent).toContain('The MX Lens helper stopped.');
+    expect(panel?.textContent).toContain('Check again in a moment.');
     expect(running.context.allBadges[0]?.state).toBe('unknown');
   });
 

@@ -70,8 +70,8 @@ describe('ChecksClient', () => {
     h.frame();
     expect(h.ports).toHaveLength(1);
     expect(h.port().sent).toEqual([
-      { kind: 'check', addresses: ['alice@acme.test', 'bob@acme.test'], depth: 'smtp' },
-      { kind: 'check', addresses: ['carol@aonly.test'], depth: 'dns' },
+      { kind: 'check', addresses: ['alice@acme.test', 'bob@acme.test'], depth: 'smtp', trigger: 'auto' },
+      { kind: 'check', addresses: ['carol@aonly.test'], depth: 'dns', trigger: 'auto' },
     ]);
   });
 
@@ -82,8 +82,8 @@ describe('ChecksClient', () => {
     h.client.check('bob@acme.test', 'smtp', true);
     h.frame();
     expect(h.port().sent).toEqual([
-      { kind: 'check', addresses: ['alice@acme.test'], depth: 'smtp' },
-      { kind: 'check', addresses: ['bob@acme.test'], depth: 'smtp', force: true },
+      { kind: 'check', addresses: ['alice@acme.test'], depth: 'smtp', trigger: 'auto' },
+      { kind: 'check', addresses: ['bob@acme.test'], depth: 'smtp', trigger: 'auto', force: true },
     ]);
   });
 
@@ -141,8 +141,8 @@ describe('ChecksClient', () => {
     vi.advanceTimersByTime(100);
     expect(h.ports).toHaveLength(2);
     expect(h.port().sent).toEqual([
-      { kind: 'check', addresses: ['bob@acme.test'], depth: 'dns' },
-      { kind: 'check', addresses: ['carol@aonly.test'], depth: 'smtp', force: true },
+      { kind: 'check', addresses: ['bob@acme.test'], depth: 'dns', trigger: 'auto' },
+      { kind: 'check', addresses: ['carol@aonly.test'], depth: 'smtp', trigger: 'auto', force: true },
     ]);
     // Events from the old port are ignored; the new one works.
     h.port().emit({ kind: 'result', address: 'bob@acme.test', result: makeResult('bob@acme.test', { reason: 'dns_only', verdict: 'unknown' }) });

@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { isEmailField, TYPING_PAUSE_MS } from '../../extension/src/content/features/watch-fields.js';
-import { allBadges, loadFixture, makeContext, makeResult, shadowOf, type TestContext } from './content-helpers.js';
+import { allBadges, badgeState, loadFixture, makeContext, makeResult, pageEvent, shadowOf, type TestContext } from './content-helpers.js';
 
 let running: TestContext | null = null;
 
@@ -18,10 +18,22 @@ function input(id: string): HTMLInputElement {
   return element;
 }
 
+/** The user types: a key press (trusted, in this model of happy-dom), then the input. */
 function type(field: HTMLInputElement, value: string): void {
   field.focus();
+  field.dispatchEvent(new KeyboardEvent('keydown', { key: 'a', bubbles: true }));
   field.value = value;
   field.dispatchEvent(new Event('input', { bubbles: true }));
+}
+
+/** A page script does what typing does, with events it makes itself. */
+function scriptFills(field: HTMLInputElement, value: string): void {
+  field.focus();
+  for (const type of ['keydown', 'pointerdown', 'mousedown', 'paste']) field.dispatchEvent(pageEvent(new Event(type, { bubbles: true })));
+  field.value = value;
+  field.dispatchEvent(pageEvent(new Event('input', { bubbles: true })));
+  field.dispatchEvent(pageEvent(new Event('change', { bubbles: true })));
+  field.dispatchEvent(pageEvent(new Event('blur')));
 }
 
 function leave(field: HTMLInputElement): void {
@@ -43,6 +55,38 @@ describe('which inputs are email fields', () => {
   });
 });
 
+describe('fields a page fills by itself', () => {
+  it('are never checked: script-made events, hidden fields, values already there', () => {
+    vi.useFakeTimers();
+    document.body.innerHTML = `
+      <input type="email" id="filled" value="alice@acme.test">
+      <div style="display: none">${Array.from({ length: 200 }, (_, i) => `<input type="email" id="hidden${i}">`).join('')}</div>
+      <input type="email" id="scripted">
+      <input type="email" id="transparent" style="opacity: 0">`;
+    running = makeContext();
+    running.context.start();
+    scriptFills(input('scripted'), 'bob@acme.test');
+    for (let i = 0; i < 200; i++) {
+      const hidden = input(`hidden${i}`);
+      type(hidden, `user${i}@acme.test`); // even "typed": the user cannot see it
+      leave(hidden);
+    }
+    type(input('transparent'), 'carol@aonly.test');
+    leave(input('transparent'));
+    input('filled').dispatchEvent(new Event('blur'));
+    vi.advanceTimersByTime(TYPING_PAUSE_MS * 2);
+    running.flushChecks();
+    expect(running.ports).toHaveLength(0);
+    expect(running.context.allBadges).toHaveLength(0);
+
+    // The user clicks into the field that was filled in for them, and leaves it: now it counts.
+    input('filled').dispatchEvent(new MouseEvent('pointerdown', { bubbles: true }));
+    leave(input('filled'));
+    running.flushChecks();
+    expect(running.port().addresses).toEqual(['alice@acme.test']);
+  });
+});
+
 describe('email fields', () => {
   it('checks the address when the user leaves the field, and badges it at the field edge', () => {
     const test = start();
@@ -60,9 +104,9 @@ describe('email fields', () => {
     expect(style).toContain(`left: ${100 + 240 - 6 - 14}px !important`);
     expect(style).toContain(`top: ${50 + 8}px !important`);
     test.flushChecks();
-    expect(test.port().sent).toEqual([{ kind: 'check', addresses: ['Alice@acme.test'], depth: 'smtp' }]);
+    expect(test.port().sent).toEqual([{ kind: 'check', addresses: ['Alice@acme.test'], depth: 'smtp', trigger: 'auto' }]);
     test.port().emit({ kind: 'result', address: 'Alice@acme.test', result: makeResult('Alice@acme.test') });
-    expect(badge?.host.getAttribute('verdict')).toBe('deliverable');
+    expect(badgeState(badge!).verdict).toBe('deliverable');
   });
 
   it('checks after a pause in typing', () => {
@@ -138,7 +182,7 @@ describe('email fields', () => {
     expect(test.ports).toHaveLength(0);
     badge?.host.click();
     test.flushChecks();
-    expect(test.port().sent).toEqual([{ kind: 'check', addresses: ['alice@acme.test'], depth: 'smtp' }]);
+    expect(test.port().sent).toEqual([{ kind: 'check', addresses: ['alice@acme.test'], depth: 'smtp', trigger: 'user' }]);
   });
 
   it('drops the badge when the page removes the field', async () => {

@@ -22,6 +22,39 @@ if (typeof Element !== 'undefined') {
   };
 }
 
+// happy-dom has no Event.isTrusted. Here an event counts as the browser's own (the user's
+// click, key or focus) unless a test made it the way a page script would, with pageEvent().
+// The real distinction is tested in Chromium (test/e2e/hostile-page.test.ts).
+const madeByPage = new WeakSet<Event>();
+if (typeof Event !== 'undefined' && !('isTrusted' in Event.prototype)) {
+  Object.defineProperty(Event.prototype, 'isTrusted', {
+    configurable: true,
+    get(this: Event): boolean {
+      return !madeByPage.has(this);
+    },
+  });
+}
+
+/** An event as a page script makes it: untrusted. */
+export function pageEvent<E extends Event>(event: E): E {
+  madeByPage.add(event);
+  return event;
+}
+
+/**
+ * happy-dom has no layout: "shown" here is what the hidden attribute and inline styles say
+ * (display, visibility, opacity on the element and its ancestors; happy-dom's getComputedStyle
+ * is too slow for pages of hundreds of badges). Chromium tests the real measure.
+ */
+export function shownByStyle(element: Element): boolean {
+  for (let node: Element | null = element; node; node = node.parentElement ?? ((node.parentNode as ShadowRoot | null)?.host ?? null)) {
+    if ((node as HTMLElement).hidden) return false;
+    const style = (node as HTMLElement).style;
+    if (style && (style.display === 'none' || style.visibility === 'hidden' || style.opacity === '0')) return false;
+  }
+  return true;
+}
+
 /** The shadow root of one of our elements (closed to the page). */
 export function shadowOf(element: Element): ShadowRoot {
   const root = shadowRoots.get(element);
@@ -117,6 +150,7 @@ export function makeContext(
       return port;
     },
     IntersectionObserver: null,
+    isShown: shownByStyle,
     scheduleChecks: (flush) => {
       pendingFlush = flush;
     },
@@ -135,6 +169,18 @@ export function makeContext(
       pendingFlush = null;
       flush?.();
     },
+  };
+}
+
+/** What a badge shows, read inside its closed shadow root (as assistive technology does). */
+export function badgeState(badge: Badge): { address: string | null; verdict: string | null; label: string | null; tabindex: string | null; role: string | null } {
+  const mark = shadowOf(badge.host).querySelector('[data-verdict]');
+  return {
+    address: mark?.getAttribute('data-address') ?? null,
+    verdict: mark?.getAttribute('data-verdict') ?? null,
+    label: mark?.getAttribute('aria-label') ?? null,
+    tabindex: mark?.getAttribute('tabindex') ?? null,
+    role: mark?.getAttribute('role') ?? null,
   };
 }
 

@@ -3,7 +3,7 @@
 // everywhere. Its own file: the page's element definition must come before our first badge.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BADGE_TAG, badgeHostKind } from '../../extension/src/content/badge/badge-element.js';
-import { allBadges, badgeAddresses, loadFixture, makeContext, makeResult, shadowOf, type TestContext } from './content-helpers.js';
+import { allBadges, badgeAddresses, badgeState, loadFixture, makeContext, makeResult, shadowOf, type TestContext } from './content-helpers.js';
 
 let running: TestContext | null = null;
 
@@ -26,8 +26,8 @@ describe('a hostile page', () => {
     expect(badgeAddresses()).toEqual(['alice@acme.test', 'bob@acme.test', 'carol@aonly.test', 'gina@greylist.test']);
     for (const badge of allBadges()) {
       expect(badge.host.tagName).toBe('SPAN');
-      expect(badge.host.getAttribute('address')).toBe(badge.address);
-      expect(badge.host.getAttribute('verdict')).toBe('unchecked');
+      expect(badge.host.getAttributeNames().sort()).toEqual(['data-mxlens', 'style', 'translate']);
+      expect(badgeState(badge)).toMatchObject({ address: badge.address, verdict: 'unchecked' });
       expect(badge.host.getAttribute('data-page-owned')).toBeNull();
       expect(badge.host.shadowRoot).toBeNull();
     }

@@ -18,7 +18,7 @@ export interface ApiPort {
   onDisconnect: ApiEvent<(port: ApiPort) => void>;
   /** Firefox (and the polyfill) say why the port closed here; Chrome in runtime.lastError. */
   error?: { message: string } | null;
-  sender?: { tab?: { id?: number }; frameId?: number; url?: string };
+  sender?: { tab?: { id?: number; url?: string }; frameId?: number; url?: string };
 }
 
 export interface MessageSender {
@@ -48,6 +48,8 @@ export interface ApiStorageArea {
 
 export interface ApiStorage {
   local: ApiStorageArea;
+  /** Kept until the browser closes, out of reach of content scripts (Chrome 102, Firefox 115). */
+  session?: ApiStorageArea;
   onChanged: ApiEvent<(changes: Record<string, { oldValue?: unknown; newValue?: unknown }>, areaName: string) => void>;
 }
 

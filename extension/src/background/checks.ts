@@ -1,8 +1,12 @@
 // The checks service behind the "mxlens-checks" port. Content scripts and the popup connect and
 // ask for addresses; every answer is pushed back on the port of everyone who asked.
 //
+// - Every ask has a scope: the user's own (the popup, the context menu, a click on a badge) or
+//   the top-level site of the page that shows the address ('auto'). Cache, checks in flight
+//   and the host's own memory are kept apart per scope, so no site can tell by timing what was
+//   checked for another site or for the user. Automatic asks also spend the tab's budget.
 // - From the cache first (unless `force`).
-// - One check per address at a time, whoever asks (two tabs showing the same address share it).
+// - One check per address and scope at a time (two frames of one site showing the same address share it).
 // - Asks are gathered for BATCH_MS and sent as one verify, so the host can check addresses of
 //   one domain in one SMTP session.
 // - Later results (the host's re-checks of greylisted addresses, alarm re-checks, forced
@@ -10,14 +14,14 @@
 // - A check that cannot be done ends with `failed` and the reason, never with silence.
 
 import type { VerificationResult, VerifyRequestOptions } from '../../../native-host/src/protocol/messages.js';
-import { CHECKS_PORT, type CheckDepth, type PortEvent, type PortRequest } from '../shared/messages.js';
+import { CHECKS_PORT, type CheckDepth, type CheckTrigger, type PortEvent, type PortRequest } from '../shared/messages.js';
 import type { ExtensionSettings } from '../shared/settings.js';
 import type { HostProblem, HostStatus } from '../shared/status.js';
 import type { ApiPort } from './browser-api.js';
 import type { HostProblems } from './host-errors.js';
 import { MAX_ADDRESSES_PER_VERIFY, type NativeHost, type VerifyCall } from './native-port.js';
-import { answers, normalizeAddress, type ResultCache } from './result-cache.js';
-import type { RecheckScheduler } from './rechecks.js';
+import { answers, normalizeAddress, scopedKey, splitScopedKey, USER_PARTITION, type ResultCache } from './result-cache.js';
+import type { TabBudgets } from './tab-budget.js';
 
 export const BATCH_MS = 50;
 /** A verify fails when the host sends nothing this many times the per-address timeout (plus a margin). */
@@ -41,6 +45,42 @@ interface Interest {
 }
 
 export type CheckOutcome = { result: VerificationResult } | { problem: HostProblem };
+
+/**
+ * Whose check: `partition` names the cache partition (USER_PARTITION, or the page's top-level
+ * origin); `site` (page checks only) goes to the host, which keeps its memory and budgets per site.
+ */
+export interface Scope {
+  partition: string;
+  site?: string;
+}
+
+export const USER_SCOPE: Scope = { partition: USER_PARTITION };
+
+/** scheme://host[:port], the only form of `site` the host gets. */
+const ORIGIN = /^[a-z][a-z0-9+.-]*:\/\/[^/\s]+$/i;
+
+/** The scope of a partition key's first part (alarm re-checks carry only the key). */
+export function scopeOfPartition(partition: string): Scope {
+  if (partition === USER_PARTITION) return USER_SCOPE;
+  // The host gets an origin or nothing (a page whose site is not known keeps its own partition here).
+  return ORIGIN.test(partition) ? { partition, site: partition } : { partition };
+}
+
+/** The top-level origin of the tab a port comes from: the tab's URL, else the top frame's own. */
+export function topLevelSite(sender: NonNullable<ApiPort['sender']>): string {
+  for (const url of [sender.tab?.url, sender.frameId === 0 ? sender.url : undefined]) {
+    if (!url) continue;
+    try {
+      const origin = new URL(url).origin;
+      if (origin !== 'null') return origin;
+    } catch {
+      // not a URL: try the next
+    }
+  }
+  // Neither is known: all such pages share one partition, still apart from the user's.
+  return 'page:unknown';
+}
 
 /** The per-request options sent to the host, from the user's settings. */
 export function verifyOptions(settings: ExtensionSettings, depth: CheckDepth): VerifyRequestOptions {
@@ -66,6 +106,8 @@ export interface CheckServiceOptions {
   cache: ResultCache;
   settings: () => ExtensionSettings;
   problems: Pick<HostProblems, 'noResult'>;
+  /** The budget of automatic checks per tab (settings.perPageLimit addresses). */
+  budgets: TabBudgets;
   /** Told of every result, to set or drop re-check alarms. */
   onResult?: (key: string, result: VerificationResult, recheck: boolean) => void;
   onFailed?: (key: string) => void;
@@ -75,7 +117,8 @@ export class CheckService {
   private interests = new Map<string, Map<Subscriber, Interest>>();
   /** Depths being checked now, by address. */
   private inflight = new Map<string, Set<CheckDepth>>();
-  private batch = new Map<CheckDepth, Set<string>>();
+  /** Waiting to be sent, by depth and partition (one verify carries one site). */
+  private batch = new Map<string, { depth: CheckDepth; scope: Scope; keys: Set<string> }>();
   /** Keys in the pending batch that a forced check asked for: sent with `fresh`. */
   private freshKeys = new Set<string>();
   private batchTimer: ReturnType<typeof setTimeout> | null = null;
@@ -97,9 +140,16 @@ export class CheckService {
         }
       },
     };
+    // A port from a tab is a content script; without a tab it is one of our own pages (the popup).
+    const tabId = port.sender?.tab?.id;
+    const page = port.sender && tabId !== undefined && tabId >= 0 ? { tabId, site: topLevelSite(port.sender) } : null;
     const onMessage = (message: unknown) => {
       const request = parsePortRequest(message);
-      if (request) void this.request(request.addresses, request.depth, request.force === true, subscriber);
+      if (!request) return;
+      const force = request.force === true;
+      const trigger: CheckTrigger = page ? (request.trigger ?? 'auto') : 'user';
+      if (trigger === 'user' || !page) void this.request(request.addresses, request.depth, force, subscriber, USER_SCOPE);
+      else void this.requestAuto(page.tabId, page.site, request.addresses, request.depth, force, subscriber);
     };
     const onDisconnect = () => this.detachPort(port);
     port.onMessage.addListener(onMessage);
@@ -138,11 +188,13 @@ export class CheckService {
    * Checks addresses for a subscriber (or for nobody in particular: an alarm re-check, whose
    * result goes to whoever is still interested, and to the cache).
    */
-  async request(addresses: readonly string[], depth: CheckDepth, force: boolean, subscriber: Subscriber | null): Promise<void> {
+  async request(addresses: readonly string[], depth: CheckDepth, force: boolean, subscriber: Subscriber | null, scope: Scope): Promise<void> {
     const keys: string[] = [];
     for (const address of addresses.slice(0, MAX_ADDRESSES_PER_ASK)) {
-      const key = normalizeAddress(address);
-      if (key === '' || key.length > MAX_ADDRESS_LENGTH || keys.includes(key)) continue;
+      const normalized = normalizeAddress(address);
+      if (normalized === '' || normalized.length > MAX_ADDRESS_LENGTH) continue;
+      const key = scopedKey(scope.partition, normalized);
+      if (keys.includes(key)) continue;
       keys.push(key);
       if (subscriber) this.interest(key, subscriber, address.trim(), depth, force);
     }
@@ -161,8 +213,32 @@ export class CheckService {
         continue;
       }
       if (this.covered(key, depth)) continue;
-      this.enqueue(key, depth, force);
+      this.enqueue(key, depth, force, scope);
     }
+  }
+
+  /**
+   * A page's automatic ask: within the tab's budget it is checked in the site's scope; past
+   * it the address is `skipped` (the badge stays unchecked; the user's click still checks).
+   */
+  async requestAuto(tabId: number, site: string, addresses: readonly string[], depth: CheckDepth, force: boolean, subscriber: Subscriber): Promise<void> {
+    const wanted = new Map<string, string>();
+    for (const address of addresses.slice(0, MAX_ADDRESSES_PER_ASK)) {
+      const normalized = normalizeAddress(address);
+      if (normalized !== '' && normalized.length <= MAX_ADDRESS_LENGTH && !wanted.has(normalized)) wanted.set(normalized, address.trim());
+    }
+    let admission;
+    try {
+      admission = await this.options.budgets.admit(tabId, site, [...wanted.keys()], this.options.settings().perPageLimit);
+    } catch (error) {
+      console.warn('MX Lens: the tab budget failed:', error);
+      admission = { allowed: [], refused: [...wanted.keys()] };
+    }
+    for (const normalized of admission.refused) {
+      subscriber.deliver({ kind: 'skipped', address: wanted.get(normalized) ?? normalized, why: 'budget' });
+    }
+    const allowed = admission.allowed.map((normalized) => wanted.get(normalized) ?? normalized);
+    if (allowed.length > 0) await this.request(allowed, depth, force, subscriber, scopeOfPartition(site));
   }
 
   /** One address, one answer (the context menu). */
@@ -171,22 +247,23 @@ export class CheckService {
       const key = normalizeAddress(address);
       const subscriber: Subscriber = {
         deliver: (event) => {
-          if (event.kind === 'status') return;
+          if (event.kind === 'status' || event.kind === 'skipped') return;
           this.forget(subscriber);
           if (event.kind === 'result') resolve({ result: event.result });
           else resolve({ problem: event.status.state === 'failed' ? event.status.problem : this.options.problems.noResult(key) });
         },
       };
       if (key === '') resolve({ problem: this.options.problems.noResult(address) });
-      else void this.request([address], depth, false, subscriber);
+      else void this.request([address], depth, false, subscriber, USER_SCOPE);
     });
   }
 
-  /** Re-checks an address whose alarm fired, unless a settled result came in the meantime. */
+  /** Re-checks an address whose alarm fired (in its own scope), unless a settled result came in the meantime. */
   async recheckFromAlarm(key: string, stillWorthIt: (result: VerificationResult) => boolean): Promise<void> {
     const cached = await this.options.cache.get(key, 'smtp').catch(() => null);
     if (cached && !stillWorthIt(cached)) return;
-    await this.request([key], 'smtp', true, null);
+    const { partition, address } = splitScopedKey(key);
+    await this.request([address], 'smtp', true, null, scopeOfPartition(partition));
   }
 
   private interest(key: string, subscriber: Subscriber, spelling: string, depth: CheckDepth, force: boolean): void {
@@ -218,14 +295,15 @@ export class CheckService {
 
   // ---------------------------------------------------------------- batching
 
-  private enqueue(key: string, depth: CheckDepth, fresh: boolean): void {
+  private enqueue(key: string, depth: CheckDepth, fresh: boolean, scope: Scope): void {
     if (fresh) this.freshKeys.add(key);
     let depths = this.inflight.get(key);
     if (!depths) this.inflight.set(key, (depths = new Set()));
     depths.add(depth);
-    let keys = this.batch.get(depth);
-    if (!keys) this.batch.set(depth, (keys = new Set()));
-    keys.add(key);
+    const batchKey = `${depth} ${scope.partition}`;
+    let group = this.batch.get(batchKey);
+    if (!group) this.batch.set(batchKey, (group = { depth, scope, keys: new Set() }));
+    group.keys.add(key);
     this.batchTimer ??= setTimeout(() => this.sendBatch(), BATCH_MS);
   }
 
@@ -236,22 +314,23 @@ export class CheckService {
     const settings = this.options.settings();
     const freshKeys = this.freshKeys;
     this.freshKeys = new Set();
-    for (const [depth, keySet] of batch) {
+    for (const { depth, scope, keys: keySet } of batch.values()) {
       // Forced checks go in their own requests, which tell the host to skip its result cache.
       for (const fresh of [false, true]) {
         const keys = [...keySet].filter((key) => freshKeys.has(key) === fresh);
         for (let start = 0; start < keys.length; start += MAX_ADDRESSES_PER_VERIFY) {
-          this.send(keys.slice(start, start + MAX_ADDRESSES_PER_VERIFY), depth, settings, fresh);
+          this.send(keys.slice(start, start + MAX_ADDRESSES_PER_VERIFY), depth, settings, fresh, scope);
         }
       }
     }
   }
 
-  private send(keys: string[], depth: CheckDepth, settings: ExtensionSettings, fresh: boolean): void {
+  private send(keys: string[], depth: CheckDepth, settings: ExtensionSettings, fresh: boolean, scope: Scope): void {
     const answered = new Set<number>();
     const call: VerifyCall = {
-      addresses: keys,
+      addresses: keys.map((key) => splitScopedKey(key).address),
       options: { ...verifyOptions(settings, depth), ...(fresh ? { fresh: true } : {}) },
+      ...(scope.site !== undefined ? { site: scope.site } : {}),
       deadlineMs: deadlineFor(settings),
       handlers: {
         onResult: (index, result, recheck) => {
@@ -269,7 +348,7 @@ export class CheckService {
             if (answered.has(index)) return;
             answered.add(index);
             this.settle(key, depth);
-            this.onFailed(key, depth, this.options.problems.noResult(key));
+            this.onFailed(key, depth, this.options.problems.noResult(splitScopedKey(key).address));
           });
         },
         onFail: (problem) => {
@@ -328,10 +407,12 @@ export class CheckService {
 
 function parsePortRequest(message: unknown): PortRequest | null {
   if (typeof message !== 'object' || message === null) return null;
-  const { kind, addresses, depth, force } = message as Record<string, unknown>;
+  const { kind, addresses, depth, force, trigger } = message as Record<string, unknown>;
   if (kind !== 'check' || !Array.isArray(addresses) || (depth !== 'dns' && depth !== 'smtp')) return null;
   const strings = addresses.filter((address): address is string => typeof address === 'string');
-  return { kind: 'check', addresses: strings, depth, force: force === true };
+  const request: PortRequest = { kind: 'check', addresses: strings, depth, force: force === true };
+  if (trigger === 'auto' || trigger === 'user') request.trigger = trigger;
+  return request;
 }
 
 function clamp(value: number, min: number, max: number): number {

@@ -13,6 +13,7 @@ import { NativeHost } from './native-port.js';
 import { RecheckScheduler, retryDelay } from './rechecks.js';
 import { ResultCache } from './result-cache.js';
 import { SettingsStore } from './settings-store.js';
+import { TabBudgets } from './tab-budget.js';
 import { browserCluesHere, detectBrowser, type ThisBrowser } from './this-browser.js';
 
 /** The getting-started page, opened on first install (built from extension/src/welcome/welcome.html). */
@@ -60,6 +61,7 @@ export function startBackground(api: BackgroundApi, options: { browser?: ThisBro
     cache,
     settings: () => settings.current,
     problems,
+    budgets: new TabBudgets(api.storage.session ?? null),
     onResult: (key, result, recheck) => {
       actionState?.sawResult(result);
       rechecks.onResult(key, result, recheck);

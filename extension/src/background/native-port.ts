@@ -54,6 +54,8 @@ export interface VerifyHandlers {
 export interface VerifyCall {
   addresses: string[];
   options: VerifyRequestOptions;
+  /** The top-level origin of the page that chose the addresses (VerifyRequest.site); absent when the user asked. */
+  site?: string;
   /** The verify fails with host_timeout when the host sends nothing for it (and makes no progress) this long. */
   deadlineMs: number;
   handlers: VerifyHandlers;
@@ -362,6 +364,7 @@ export class NativeHost {
       this.active.set(pending.id, pending);
       this.arm(pending);
       const request: VerifyRequest = { type: 'verify', id: pending.id, addresses: pending.call.addresses, options: pending.call.options };
+      if (pending.call.site !== undefined) request.site = pending.call.site;
       this.post(request);
     }
   }

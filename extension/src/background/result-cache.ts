@@ -1,5 +1,8 @@
-// Results remembered in storage.local, one key per address ("result:<address>") plus one small
-// index (address → when stored, oldest first) that keeps the count under a cap. How long a result
+// Results remembered in storage.local, one key per address and partition
+// ("result:<partition> <address>") plus one small index (key → when stored, oldest first) that
+// keeps the count under a cap. A partition is USER_PARTITION for the user's own checks, or the
+// top-level origin of the pages that asked: a page never gets an answer checked for another
+// site or for the user, so it cannot learn by timing what they checked. How long a result
 // stays good is decided when it is read, from the current settings: a change of the TTL applies
 // at once. Writes are gathered for a moment and stored together (results come in bursts).
 
@@ -28,6 +31,19 @@ export function normalizeAddress(address: string): string {
   const at = text.lastIndexOf('@');
   if (at < 0) return text;
   return `${text.slice(0, at)}@${text.slice(at + 1).toLowerCase()}`;
+}
+
+/** The partition of the checks the user asked for (popup, context menu, a click on a badge). */
+export const USER_PARTITION = 'user';
+
+/** The cache key: the partition (never contains a space), a space, the normalized address. */
+export function scopedKey(partition: string, normalizedAddress: string): string {
+  return `${partition} ${normalizedAddress}`;
+}
+
+export function splitScopedKey(key: string): { partition: string; address: string } {
+  const space = key.indexOf(' ');
+  return space < 0 ? { partition: USER_PARTITION, address: key } : { partition: key.slice(0, space), address: key.slice(space + 1) };
 }
 
 /** Does a result of a check `done` this deep answer a question `wanted` this deep? */
@@ -59,7 +75,7 @@ export class ResultCache {
     private readonly maxEntries = MAX_ENTRIES,
   ) {}
 
-  /** The good results among these addresses (normalized keys), for a question this deep. */
+  /** The good results among these keys (scopedKey), for a question this deep. */
   async getMany(keys: readonly string[], depth: CheckDepth): Promise<Map<string, VerificationResult>> {
     const found = new Map<string, VerificationResult>();
     if (keys.length === 0) return found;

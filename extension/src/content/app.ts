@@ -19,6 +19,8 @@ export interface AppOptions {
   IntersectionObserver?: typeof IntersectionObserver | null;
   scheduleChecks?: (flush: () => void) => void;
   observerDelayMs?: number;
+  /** Can the user see an element (tests in a DOM without layout pass their own). */
+  isShown?: (element: Element) => boolean;
 }
 
 /** How long after a right-click this frame still counts as the one the menu was opened in. */
@@ -112,6 +114,7 @@ export class ContentApp {
         ...(o.IntersectionObserver !== undefined ? { IntersectionObserver: o.IntersectionObserver } : {}),
         ...(o.scheduleChecks ? { scheduleChecks: o.scheduleChecks } : {}),
         ...(o.observerDelayMs !== undefined ? { observerDelayMs: o.observerDelayMs } : {}),
+        ...(o.isShown ? { isShown: o.isShown } : {}),
       });
     }
     return this.context;

@@ -17,13 +17,26 @@ export type CheckDepth = 'dns' | 'smtp';
 
 export const CHECKS_PORT = 'mxlens-checks';
 
+/**
+ * Who asked for a check. 'auto': the content script, because the page shows the address (counts
+ * against the tab's budget; cached and sent to the host per top-level site). 'user': a trusted
+ * click or key press of the user (a badge, the card's button, the popup).
+ */
+export type CheckTrigger = 'auto' | 'user';
+
 export type PortRequest =
-  /** Check these addresses (normalized). `force` skips the result cache (Re-check). */
-  | { kind: 'check'; addresses: string[]; depth: CheckDepth; force?: boolean };
+  /**
+   * Check these addresses (normalized). `force` skips the result cache (Re-check). `trigger`:
+   * on a port from a web page absent means 'auto'; a port from the extension's own pages (the
+   * popup) is always the user's.
+   */
+  | { kind: 'check'; addresses: string[]; depth: CheckDepth; trigger?: CheckTrigger; force?: boolean };
 
 export type PortEvent =
   /** A result, or a newer one (re-check of a greylisted address, a forced re-check). */
   | { kind: 'result'; address: string; result: VerificationResult }
+  /** Not checked automatically: the tab's budget of automatic checks is spent (a click still checks). */
+  | { kind: 'skipped'; address: string; why: 'budget' }
   /** The check of this address could not be done (host missing, crashed, timed out). */
   | { kind: 'failed'; address: string; status: HostStatus }
   | { kind: 'status'; status: HostStatus };

@@ -14,7 +14,7 @@ export interface ExtensionSettings {
   timeoutMs: number;
   catchAll: boolean;
   cacheTtlMinutes: number;
-  /** Most addresses checked automatically per page. */
+  /** Most addresses checked automatically per tab (all its frames) and top-level site, per hour (background/tab-budget.ts). */
   perPageLimit: number;
   /** Origins ("https://example.com") where MX Lens does nothing. */
   pausedSites: string[];

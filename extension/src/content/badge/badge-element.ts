@@ -1,7 +1,9 @@
-// <mxlens-badge address="…" verdict="…">: a small mark right after an address in the page's
-// light DOM. Its look lives in a closed shadow root, so page CSS and scripts cannot restyle or
-// read it; the host element itself is pinned with inline !important styles. Each state has its
-// own icon and colour, and an aria-label in words. Hover or focus opens the card.
+// <mxlens-badge>: a small mark right after an address in the page's light DOM. The element in
+// the page says nothing: no address, verdict, label or text, the same box in every state, no
+// attribute that ever changes with a result. Everything it knows lives in a closed shadow root
+// (assistive technology reads it; page scripts cannot), on one element carrying data-address,
+// data-verdict, the role and the accessible name. Only trusted events (the user's own clicks,
+// keys and pointer) do anything. Hover or focus opens the card.
 
 import type { VerificationResult } from '../../shared/messages.js';
 import type { BadgeState } from '../core/address-book.js';
@@ -31,10 +33,12 @@ export const STATE_KEYS: Record<BadgeState, MessageKey> = {
 
 export const SIZE_PX = 14;
 
-/** What a badge asks of the rest of the content script. */
+/** What a badge asks of the rest of the content script (only ever for trusted events). */
 export interface BadgeHandlers {
   /** Click, Enter or Space. */
   activate(badge: Badge, byKeyboard: boolean): void;
+  /** An arrow key, Home or End: move focus to another badge (one Tab stop for all of them). */
+  move(badge: Badge, to: 'next' | 'previous' | 'first' | 'last'): void;
   hoverStart(badge: Badge): void;
   hoverEnd(badge: Badge): void;
   focus(badge: Badge): void;
@@ -47,6 +51,8 @@ const HOST_STYLE = [
   'box-sizing: border-box',
   `width: ${SIZE_PX}px`,
   `height: ${SIZE_PX}px`,
+  // No state may show in the page's layout: nothing inside can make the box or its overflow differ.
+  'overflow: hidden',
   // Negative vertical margins: the badge never makes a line taller.
   'margin: -4px 0 -4px 3px',
   'padding: 0',
@@ -67,23 +73,21 @@ const HOST_STYLE = [
 const SHADOW_CSS = `
 :host { all: initial; }
 .b {
-  box-sizing: border-box; display: block; width: ${SIZE_PX}px; height: ${SIZE_PX}px;
-  border-radius: 50%; border: 1.5px solid transparent;
+  box-sizing: border-box; display: block; width: ${SIZE_PX}px; height: ${SIZE_PX}px; overflow: hidden;
+  border-radius: 50%; border: 1.5px solid transparent; outline: none;
   font: 700 10px/11px system-ui, -apple-system, "Segoe UI", sans-serif;
   text-align: center; color: #fff; user-select: none; -webkit-user-select: none;
 }
-.b[data-state="deliverable"] { background: #1a7f37; }
-.b[data-state="undeliverable"] { background: #cf222e; }
-.b[data-state="risky"] { background: #9a6700; }
-.b[data-state="unknown"] { background: #6e7781; }
-.b[data-state="pending"] { background: #0969da; }
-.b[data-state="unchecked"] { background: #fff; color: #57606a; border-color: #8c959f; }
-:host(:focus) .b, :host(:focus-visible) .b { outline: 2px solid #0969da; outline-offset: 1px; }
-@media (prefers-reduced-motion: no-preference) {
-  .b[data-state="pending"] { animation: mxlens-pulse 1.2s ease-in-out infinite; }
-}
-@keyframes mxlens-pulse { 50% { opacity: 0.55; } }
+.b[data-verdict="deliverable"] { background: #1a7f37; }
+.b[data-verdict="undeliverable"] { background: #cf222e; }
+.b[data-verdict="risky"] { background: #9a6700; }
+.b[data-verdict="unknown"] { background: #6e7781; }
+.b[data-verdict="pending"] { background: #0969da; }
+.b[data-verdict="unchecked"] { background: #fff; color: #57606a; border-color: #8c959f; }
+.b:focus-visible { box-shadow: 0 0 0 2px #0969da; }
 `;
+// No animation for "pending": document.getAnimations() lists animations inside closed shadow
+// roots too, so a pulse would tell the page when a check starts and ends.
 
 const BADGES = new WeakMap<Node, Badge>();
 
@@ -103,8 +107,8 @@ let hostKind: HostKind | null = null;
  * element still takes a closed shadow root, and no class of ours ever sits in the page's
  * registry (in Firefox it would make every badge an object page scripts may not touch:
  * "Permission denied to access property"). Chrome's content scripts see no registry at all.
- * Only when the page itself defined the name are badges plain <span> elements with the same
- * attributes, so the page's class never runs on our badges.
+ * Only when the page itself defined the name are badges plain <span> elements, so the page's
+ * class never runs on our badges.
  */
 export function badgeHostKind(): HostKind {
   if (hostKind) return hostKind;
@@ -119,8 +123,10 @@ export function badgeHostKind(): HostKind {
 
 export class Badge {
   readonly host: HTMLElement;
+  /** The one element that knows the state (in the closed shadow root). */
   private readonly mark: HTMLElement;
   private current: BadgeState = 'unchecked';
+  private focused = false;
 
   constructor(
     readonly address: string,
@@ -130,16 +136,15 @@ export class Badge {
     this.host = createHost(doc);
     markOurs(this.host, 'badge');
     this.host.setAttribute('style', HOST_STYLE);
-    this.host.setAttribute('address', address);
-    this.host.setAttribute('role', 'button');
-    this.host.setAttribute('tabindex', '0');
     this.host.setAttribute('translate', 'no');
     const shadow = this.host.attachShadow({ mode: 'closed' });
     const style = doc.createElement('style');
     style.textContent = SHADOW_CSS;
     this.mark = doc.createElement('span');
     this.mark.className = 'b';
-    this.mark.setAttribute('aria-hidden', 'true');
+    this.mark.setAttribute('role', 'button');
+    this.mark.setAttribute('tabindex', '-1');
+    this.mark.setAttribute('data-address', address);
     shadow.append(style, this.mark);
     BADGES.set(this.host, this);
     this.listen(handlers);
@@ -152,10 +157,27 @@ export class Badge {
 
   render(state: BadgeState, result: VerificationResult | null): void {
     this.current = state;
-    this.host.setAttribute('verdict', state);
-    this.mark.setAttribute('data-state', state);
+    this.mark.setAttribute('data-verdict', state);
     this.mark.textContent = BADGE_ICONS[state];
-    this.host.setAttribute('aria-label', badgeLabel(this.address, state, result));
+    this.mark.setAttribute('aria-label', badgeLabel(this.address, state, result));
+  }
+
+  /** The Tab stop of the badges (tabindex 0) or reachable by arrow keys only (-1). */
+  setTabStop(isStop: boolean): void {
+    this.mark.setAttribute('tabindex', isStop ? '0' : '-1');
+  }
+
+  get isTabStop(): boolean {
+    return this.mark.getAttribute('tabindex') === '0';
+  }
+
+  focus(): void {
+    this.mark.focus();
+  }
+
+  /** Keyboard focus is on this badge. */
+  get hasFocus(): boolean {
+    return this.focused;
   }
 
   /**
@@ -181,25 +203,59 @@ export class Badge {
 
   private listen(handlers: BadgeHandlers): void {
     const host = this.host;
-    host.addEventListener('click', (event) => {
-      event.preventDefault();
-      event.stopPropagation();
-      handlers.activate(this, false);
-    });
-    host.addEventListener('keydown', (event) => {
-      if (event.key !== 'Enter' && event.key !== ' ') return;
-      event.preventDefault();
-      event.stopPropagation();
-      handlers.activate(this, true);
-    });
+    // A page script can dispatch any event on the host: only the user's own count.
+    const trusted =
+      <E extends Event>(run: (event: E) => void) =>
+      (event: E): void => {
+        if (event.isTrusted) run(event);
+      };
+    host.addEventListener(
+      'click',
+      (event) => {
+        event.preventDefault();
+        event.stopPropagation();
+        if (event.isTrusted) handlers.activate(this, false);
+      },
+    );
+    this.mark.addEventListener(
+      'keydown',
+      trusted((event: KeyboardEvent) => {
+        const move = MOVES[event.key];
+        if (move) {
+          event.preventDefault();
+          event.stopPropagation();
+          handlers.move(this, move);
+          return;
+        }
+        if (event.key !== 'Enter' && event.key !== ' ') return;
+        event.preventDefault();
+        event.stopPropagation();
+        handlers.activate(this, true);
+      }),
+    );
     // Keep the page's own handlers (a link around, a row click) out of it.
     for (const type of KEPT_FROM_PAGE) host.addEventListener(type, stopPropagation);
-    host.addEventListener('mouseenter', () => handlers.hoverStart(this));
-    host.addEventListener('mouseleave', () => handlers.hoverEnd(this));
-    host.addEventListener('focus', () => handlers.focus(this));
-    host.addEventListener('blur', () => handlers.blur(this));
+    host.addEventListener('mouseenter', trusted(() => handlers.hoverStart(this)));
+    host.addEventListener('mouseleave', trusted(() => handlers.hoverEnd(this)));
+    this.mark.addEventListener('focus', (event) => {
+      this.focused = true;
+      if (event.isTrusted) handlers.focus(this);
+    });
+    this.mark.addEventListener('blur', (event) => {
+      this.focused = false;
+      if (event.isTrusted) handlers.blur(this);
+    });
   }
 }
+
+const MOVES: Record<string, 'next' | 'previous' | 'first' | 'last'> = {
+  ArrowRight: 'next',
+  ArrowDown: 'next',
+  ArrowLeft: 'previous',
+  ArrowUp: 'previous',
+  Home: 'first',
+  End: 'last',
+};
 
 /** The aria-label: the address and its state in words. */
 export function badgeLabel(address: string, state: BadgeState, result: VerificationResult | null): string {

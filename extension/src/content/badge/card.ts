@@ -27,6 +27,8 @@ export interface CardTarget {
   anchor: () => DOMRect | null;
   /** The badge the card belongs to: focus returns to it; clicks on it are not "outside". */
   origin: HTMLElement | null;
+  /** Puts keyboard focus back on the origin (a badge's focusable part is in its shadow root). */
+  refocus?: () => void;
   openedBy: CardOpenedBy;
 }
 
@@ -66,12 +68,12 @@ const SHADOW_CSS = `
   box-sizing: border-box; display: inline-block; width: 16px; height: 16px; flex: none; border-radius: 50%;
   font: 700 11px/16px system-ui, sans-serif; text-align: center; color: #fff; border: 0;
 }
-.icon[data-state="deliverable"] { background: #1a7f37; }
-.icon[data-state="undeliverable"] { background: #cf222e; }
-.icon[data-state="risky"] { background: #9a6700; }
-.icon[data-state="unknown"] { background: #6e7781; }
-.icon[data-state="pending"] { background: #0969da; }
-.icon[data-state="unchecked"] { background: #fff; color: #57606a; box-shadow: inset 0 0 0 1.5px #8c959f; line-height: 16px; }
+.icon[data-verdict="deliverable"] { background: #1a7f37; }
+.icon[data-verdict="undeliverable"] { background: #cf222e; }
+.icon[data-verdict="risky"] { background: #9a6700; }
+.icon[data-verdict="unknown"] { background: #6e7781; }
+.icon[data-verdict="pending"] { background: #0969da; }
+.icon[data-verdict="unchecked"] { background: #fff; color: #57606a; box-shadow: inset 0 0 0 1.5px #8c959f; line-height: 16px; }
 .word { font-weight: 600; flex: 1; }
 .close { all: unset; cursor: pointer; padding: 0 4px; border-radius: 4px; font-size: 16px; line-height: 1; color: #57606a; }
 .close:focus-visible, button:focus-visible { outline: 2px solid #0969da; outline-offset: 1px; }
@@ -121,24 +123,27 @@ export class Card {
     this.panel.setAttribute('role', 'dialog');
     this.panel.setAttribute('tabindex', '-1');
     shadow.append(style, this.panel);
+    // Every listener here answers only the user's own input (isTrusted), never a page script's.
     this.panel.addEventListener('keydown', (event) => {
-      if (event.key === 'Escape') {
+      if (event.isTrusted && event.key === 'Escape') {
         event.stopPropagation();
         this.hide(true);
       }
     });
-    this.host.addEventListener('mouseenter', () => {
+    this.host.addEventListener('mouseenter', (event) => {
+      if (!event.isTrusted) return;
       this.pointerInside = true;
       this.cancelHoverClose();
     });
-    this.host.addEventListener('mouseleave', () => {
+    this.host.addEventListener('mouseleave', (event) => {
+      if (!event.isTrusted) return;
       this.pointerInside = false;
       if (this.current?.openedBy === 'hover') this.hoverEnded();
     });
     this.host.addEventListener('focusout', () => this.checkFocusSoon());
     // A click inside pins a card opened by hovering.
-    this.host.addEventListener('pointerdown', () => {
-      if (this.current?.openedBy === 'hover') this.current.openedBy = 'click';
+    this.host.addEventListener('pointerdown', (event) => {
+      if (event.isTrusted && this.current?.openedBy === 'hover') this.current.openedBy = 'click';
     });
   }
 
@@ -174,7 +179,7 @@ export class Card {
     this.unsubscribe = null;
     this.detach();
     this.host.remove();
-    if (returnFocus && target.origin?.isConnected) target.origin.focus();
+    if (returnFocus && target.origin?.isConnected) (target.refocus ?? (() => target.origin?.focus()))();
   }
 
   /** The pointer left the badge: close soon unless it reaches the card. */
@@ -250,11 +255,13 @@ export class Card {
   private head(state: BadgeState, word: string): HTMLElement {
     const head = this.el('div', 'head');
     const icon = this.text('span', BADGE_ICONS[state], 'icon');
-    icon.setAttribute('data-state', state);
+    icon.setAttribute('data-verdict', state);
     icon.setAttribute('aria-hidden', 'true');
     const close = this.button('×', 'close');
     close.setAttribute('aria-label', t('contentCardClose'));
-    close.addEventListener('click', () => this.hide(true));
+    close.addEventListener('click', (event) => {
+      if (event.isTrusted) this.hide(true);
+    });
     head.append(icon, this.text('span', word, 'word'), close);
     return head;
   }
@@ -316,11 +323,14 @@ export class Card {
       const label = !checked ? 'contentCardCheck' : mailboxNext ? 'contentCardCheckMailbox' : 'contentCardRecheck';
       const check = this.button(t(label), 'primary recheck');
       check.disabled = entry.state === 'pending';
-      check.addEventListener('click', () => this.actions.check(entry.address, checked));
+      check.addEventListener('click', (event) => {
+        if (event.isTrusted) this.actions.check(entry.address, checked);
+      });
       row.append(check);
     }
     const copy = this.button(t('contentCardCopy'), 'copy');
-    copy.addEventListener('click', () => {
+    copy.addEventListener('click', (event) => {
+      if (!event.isTrusted) return;
       void this.actions.copy(entry.address).then((ok) => {
         copy.textContent = t(ok ? 'contentCardCopied' : 'contentCardCopyFailed');
         setTimeout(() => {
@@ -386,12 +396,12 @@ export class Card {
   };
 
   private readonly onKeydown = (event: KeyboardEvent): void => {
-    if (event.key === 'Escape' && this.current) this.hide(this.hasFocus() || this.doc.activeElement === this.current.origin);
+    if (event.isTrusted && event.key === 'Escape' && this.current) this.hide(this.hasFocus() || this.doc.activeElement === this.current.origin);
   };
 
   private readonly onPointerDown = (event: Event): void => {
     const target = this.current;
-    if (!target) return;
+    if (!target || !event.isTrusted) return;
     const path = event.composedPath();
     if (path.includes(this.host) || (target.origin !== null && path.includes(target.origin))) return;
     this.hide();

@@ -4,13 +4,14 @@
 import type {
   BadgeVerdict,
   CheckDepth,
+  CheckTrigger,
   PageAddress,
   PortEvent,
   VerificationResult,
 } from '../../shared/messages.js';
 import type { HostProblem, HostStatus } from '../../shared/status.js';
 
-/** The verdict, pending, or "unchecked": nothing asked yet (manual mode, off screen, over the cap). */
+/** The verdict, pending, or "unchecked": nothing asked yet (manual mode, off screen, over the tab's budget). */
 export type BadgeState = BadgeVerdict | 'unchecked';
 
 export interface AddressEntry {
@@ -26,7 +27,7 @@ export interface AddressEntry {
 }
 
 type Listener = (entry: AddressEntry) => void;
-export type SendCheck = (address: string, depth: CheckDepth, force: boolean) => void;
+export type SendCheck = (address: string, depth: CheckDepth, force: boolean, trigger: CheckTrigger) => void;
 
 export class AddressBook {
   private readonly entries = new Map<string, AddressEntry>();
@@ -49,8 +50,11 @@ export class AddressBook {
     return this.entries.get(address);
   }
 
-  /** Ask the background, unless a check at least this deep was asked already (force: always). */
-  check(address: string, depth: CheckDepth, force = false): void {
+  /**
+   * Ask the background, unless a check at least this deep was asked already (force: always).
+   * `trigger` says who asks: the page's presence ('auto') or the user's own action ('user').
+   */
+  check(address: string, depth: CheckDepth, trigger: CheckTrigger, force = false): void {
     const entry = this.get(address);
     if (entry.local) return;
     if (!force && entry.requested !== null && (entry.requested === 'smtp' || depth === 'dns')) return;
@@ -58,7 +62,7 @@ export class AddressBook {
     entry.state = 'pending';
     entry.problem = null;
     this.notify(entry);
-    this.send(address, depth, force);
+    this.send(address, depth, force, trigger);
   }
 
   setResult(address: string, result: VerificationResult): void {
@@ -94,9 +98,31 @@ export class AddressBook {
     this.notify(entry);
   }
 
+  /** Not asked after all (the tab's budget is spent): back to unchecked, so a click asks. */
+  setUnchecked(address: string): void {
+    const entry = this.get(address);
+    if (entry.result) return;
+    entry.state = 'unchecked';
+    entry.requested = null;
+    entry.problem = null;
+    this.notify(entry);
+  }
+
+  /** Forgets failures without a result (the host works again): they may be asked again. */
+  forgetFailures(): void {
+    for (const entry of this.entries.values()) {
+      if (entry.problem && !entry.result) {
+        entry.problem = null;
+        entry.requested = null;
+        entry.state = 'unchecked';
+      }
+    }
+  }
+
   /** Applies one event from the checks port. */
   apply(event: PortEvent): void {
     if (event.kind === 'result') this.setResult(event.address, event.result);
+    else if (event.kind === 'skipped') this.setUnchecked(event.address);
     else if (event.kind === 'failed') this.setFailed(event.address, problemOf(event.status));
     else if (event.status.state === 'failed') {
       // The host is gone: nothing pending will be answered.

@@ -2,7 +2,7 @@
 // frame go out as one message per depth; results stream back as events. When the port drops
 // (the service worker was stopped), it reconnects and asks again for everything unanswered.
 
-import type { CheckDepth, PortEvent, PortRequest } from '../../shared/messages.js';
+import type { CheckDepth, CheckTrigger, PortEvent, PortRequest } from '../../shared/messages.js';
 
 /** The part of runtime.Port this client uses (a fake in tests). */
 export interface ChecksPort {
@@ -31,6 +31,7 @@ const RECONNECT_DELAYS = [100, 500, 1_000, 2_000, 5_000, 10_000];
 interface Wanted {
   depth: CheckDepth;
   force: boolean;
+  trigger: CheckTrigger;
 }
 
 export class ChecksClient {
@@ -54,9 +55,9 @@ export class ChecksClient {
       ((attempt) => RECONNECT_DELAYS[Math.min(attempt, RECONNECT_DELAYS.length - 1)] ?? 10_000);
   }
 
-  check(address: string, depth: CheckDepth, force = false): void {
+  check(address: string, depth: CheckDepth, force = false, trigger: CheckTrigger = 'auto'): void {
     if (this.dead || this.closed) return;
-    this.queued.set(address, merge(this.queued.get(address), { depth, force }));
+    this.queued.set(address, merge(this.queued.get(address), { depth, force, trigger }));
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       this.schedule(() => this.flush());
@@ -97,7 +98,7 @@ export class ChecksClient {
   private send(batch: Map<string, Wanted>): void {
     const groups = new Map<string, { wanted: Wanted; addresses: string[] }>();
     for (const [address, wanted] of batch) {
-      const key = `${wanted.depth}|${wanted.force}`;
+      const key = `${wanted.depth}|${wanted.force}|${wanted.trigger}`;
       let group = groups.get(key);
       if (!group) {
         group = { wanted, addresses: [] };
@@ -107,7 +108,7 @@ export class ChecksClient {
     }
     for (const { wanted, addresses } of groups.values()) {
       for (let i = 0; i < addresses.length; i += CHUNK) {
-        const request: PortRequest = { kind: 'check', addresses: addresses.slice(i, i + CHUNK), depth: wanted.depth };
+        const request: PortRequest = { kind: 'check', addresses: addresses.slice(i, i + CHUNK), depth: wanted.depth, trigger: wanted.trigger };
         if (wanted.force) request.force = true;
         try {
           this.port?.postMessage(request);
@@ -160,7 +161,7 @@ export class ChecksClient {
       const wanted = this.pending.get(message.address);
       // A DNS-only answer does not settle a mailbox check still on its way.
       if (!(wanted?.depth === 'smtp' && message.result.reason === 'dns_only')) this.pending.delete(message.address);
-    } else if (message.kind === 'failed') {
+    } else if (message.kind === 'failed' || message.kind === 'skipped') {
       this.pending.delete(message.address);
     }
     this.options.onEvent(message);
@@ -172,6 +173,8 @@ function merge(old: Wanted | undefined, wanted: Wanted): Wanted {
   return {
     depth: old.depth === 'smtp' || wanted.depth === 'smtp' ? 'smtp' : 'dns',
     force: old.force || wanted.force,
+    // The user asking too makes it the user's check.
+    trigger: old.trigger === 'user' || wanted.trigger === 'user' ? 'user' : 'auto',
   };
 }
 
@@ -180,6 +183,7 @@ function isPortEvent(value: unknown): value is PortEvent {
   const event = value as { kind?: unknown; address?: unknown; result?: unknown; status?: unknown };
   if (event.kind === 'result') return typeof event.address === 'string' && typeof event.result === 'object' && event.result !== null;
   if (event.kind === 'failed') return typeof event.address === 'string' && typeof event.status === 'object' && event.status !== null;
+  if (event.kind === 'skipped') return typeof event.address === 'string';
   return event.kind === 'status' && typeof event.status === 'object' && event.status !== null;
 }
 

@@ -2,13 +2,16 @@
 // badges and their auto-check policy. Features (features/*.ts) find addresses and ask this
 // core to place badges; they never talk to each other.
 
+import type { PortEvent } from '../../shared/messages.js';
 import type { ExtensionSettings } from '../../shared/settings.js';
+import type { HostProblemCode, HostStatus } from '../../shared/status.js';
 import { Badge, badgeOf, type BadgeHandlers } from '../badge/badge-element.js';
 import { Card } from '../badge/card.js';
+import { TabStops } from '../badge/tab-stops.js';
 import { PageObserver } from '../features/observe.js';
 import { scanLinks } from '../features/scan-links.js';
 import { scanText } from '../features/scan-text.js';
-import { autoDepth, Visibility } from '../features/visibility.js';
+import { autoDepth, isShownToUser, Visibility } from '../features/visibility.js';
 import { FieldWatcher } from '../features/watch-fields.js';
 import { AddressBook } from './address-book.js';
 import { ChecksClient, type ChecksPort } from './checks-client.js';
@@ -25,6 +28,19 @@ export interface ContextOptions {
   scheduleChecks?: (flush: () => void) => void;
   /** Observer batching, for tests. */
   observerDelayMs?: number;
+  /** Can the user see this element (default isShownToUser; a DOM without layout passes its own). */
+  isShown?: (element: Element) => boolean;
+}
+
+/**
+ * Problems only the user can fix by setting MX Lens up: until then pages show no badges (a
+ * wall of "?" on every site would only say "broken"); the toolbar, popup and welcome page say
+ * what to do.
+ */
+const SETUP_PROBLEMS: ReadonlySet<HostProblemCode> = new Set(['host_not_installed', 'host_forbidden', 'host_outdated', 'extension_outdated']);
+
+export function needsSetup(status: HostStatus): boolean {
+  return status.state === 'failed' && SETUP_PROBLEMS.has(status.problem.code);
 }
 
 /** Delay before a hovered badge opens its card. */
@@ -39,29 +55,33 @@ export class ContentContext {
   readonly visibility: Visibility;
   readonly fields: FieldWatcher;
   readonly observer: PageObserver;
+  readonly tabStops = new TabStops();
   private readonly badges = new Set<Badge>();
   private readonly unsubscribe = new Map<Badge, () => void>();
   private readonly shadowRoots = new WeakSet<ShadowRoot>();
   private hoverTimer: ReturnType<typeof setTimeout> | null = null;
   private started = false;
   private stopped = false;
+  private setupNeeded = false;
 
   constructor(options: ContextOptions) {
     this.settings = options.settings;
     this.doc = options.doc ?? document;
+    const isShown = options.isShown ?? isShownToUser;
     this.client = new ChecksClient({
       connect: options.connect,
-      onEvent: (event) => this.book.apply(event),
+      onEvent: (event) => this.onEvent(event),
       ...(options.scheduleChecks ? { schedule: options.scheduleChecks } : {}),
     });
-    this.book = new AddressBook((address, depth, force) => this.client.check(address, depth, force));
+    this.book = new AddressBook((address, depth, force, trigger) => this.client.check(address, depth, force, trigger));
     this.card = new Card(
       this.book,
-      { check: (address, force) => this.book.check(address, 'smtp', force), copy: options.copy ?? copyText },
+      // The card's buttons answer trusted clicks only: the user's.
+      { check: (address, force) => this.book.check(address, 'smtp', 'user', force), copy: options.copy ?? copyText },
       this.doc,
     );
-    this.visibility = new Visibility(this.book, () => this.settings, options.IntersectionObserver);
-    this.fields = new FieldWatcher(this, this.doc);
+    this.visibility = new Visibility(this.book, () => this.settings, options.IntersectionObserver, isShown);
+    this.fields = new FieldWatcher(this, this.doc, isShown);
     this.observer = new PageObserver(
       {
         scan: (root) => this.scan(root),
@@ -74,6 +94,11 @@ export class ContentContext {
 
   get isStarted(): boolean {
     return this.started;
+  }
+
+  /** MX Lens is not set up (no host): no badges until it is. */
+  get dormant(): boolean {
+    return this.setupNeeded;
   }
 
   /** Scans the page once, then follows its changes. */
@@ -94,6 +119,7 @@ export class ContentContext {
     this.fields.stop();
     this.visibility.disconnect();
     this.card.hide();
+    this.tabStops.clear();
     for (const badge of [...this.badges]) this.dropBadge(badge);
     this.client.close();
     if (this.hoverTimer !== null) clearTimeout(this.hoverTimer);
@@ -119,6 +145,7 @@ export class ContentContext {
    * follow it (then null).
    */
   placeAfter(anchor: Node, address: string): Badge | null {
+    if (this.setupNeeded) return null;
     for (let node = anchor.nextSibling; node && isOurs(node); node = node.nextSibling) {
       if (badgeOf(node)?.address === address) return null;
     }
@@ -126,8 +153,14 @@ export class ContentContext {
     if (!parent) return null;
     const badge = this.createBadge(address);
     parent.insertBefore(badge.host, anchor.nextSibling);
-    this.visibility.watch(badge);
+    this.placed(badge);
     return badge;
+  }
+
+  /** A badge just went into the page: it joins the Tab stops and waits to be on screen. */
+  placed(badge: Badge): void {
+    this.tabStops.add(badge);
+    this.visibility.watch(badge);
   }
 
   /** A badge bound to its address's entry (the caller puts it in the page). */
@@ -146,6 +179,7 @@ export class ContentContext {
     this.unsubscribe.get(badge)?.();
     this.unsubscribe.delete(badge);
     this.visibility.unwatch(badge);
+    this.tabStops.remove(badge);
     this.book.badgeRemoved(badge.address);
     if (this.card.target?.origin === badge.host) this.card.hide();
     badge.remove();
@@ -162,10 +196,38 @@ export class ContentContext {
     this.visibility.refresh(this.badges);
   }
 
-  /** A form field holds an address: check it as deep as the auto mode says (manual: not). */
+  /** A form field the user used holds an address: check it as deep as the auto mode says (manual: not). */
   fieldCheck(address: string): void {
     const depth = autoDepth(this.settings.autoMode);
-    if (depth !== null) this.book.check(address, depth);
+    if (depth !== null) this.book.check(address, depth, 'auto');
+  }
+
+  private onEvent(event: PortEvent): void {
+    const status = event.kind === 'status' || event.kind === 'failed' ? event.status : null;
+    if (status && needsSetup(status)) {
+      this.book.apply(event);
+      this.enterSetupNeeded();
+      return;
+    }
+    this.book.apply(event);
+    if (event.kind === 'status' && event.status.state === 'connected' && this.setupNeeded) this.leaveSetupNeeded();
+  }
+
+  private enterSetupNeeded(): void {
+    if (this.setupNeeded) return;
+    this.setupNeeded = true;
+    this.card.hide();
+    this.tabStops.clear();
+    this.fields.dropBadges();
+    for (const badge of [...this.badges]) this.dropBadge(badge);
+  }
+
+  /** The host answers now: the addresses get their badges (and checks) after all. */
+  private leaveSetupNeeded(): void {
+    this.setupNeeded = false;
+    this.book.forgetFailures();
+    if (this.started) this.scan(this.doc.body ?? this.doc.documentElement);
+    this.observer.discardOwnChanges();
   }
 
   /** Drops badges the page removed (React re-rendering a list, a closed dialog). */
@@ -179,9 +241,9 @@ export class ContentContext {
     activate: (badge, byKeyboard) => {
       this.cancelHoverOpen();
       const entry = this.book.get(badge.address);
-      // Never asked yet (manual mode, over the cap): the click is the request. After a failure
-      // the card explains it first; its button asks again.
-      if (entry.state === 'unchecked') this.book.check(badge.address, 'smtp');
+      // Never asked yet (manual mode, over the tab's budget): the user's click is the request.
+      // After a failure the card explains it first; its button asks again.
+      if (entry.state === 'unchecked') this.book.check(badge.address, 'smtp', 'user');
       const target = this.card.target;
       if (target?.origin === badge.host && !byKeyboard && target.openedBy === 'click') {
         this.card.hide();
@@ -207,7 +269,11 @@ export class ContentContext {
       this.cancelHoverOpen();
       if (this.card.target?.origin === badge.host) this.card.hoverEnded();
     },
+    move: (badge, to) => {
+      this.tabStops.move(badge, to);
+    },
     focus: (badge) => {
+      this.tabStops.focused(badge);
       if (this.card.target?.origin === badge.host) return;
       this.openCard(badge, 'focus');
     },
@@ -221,6 +287,7 @@ export class ContentContext {
       address: badge.address,
       anchor: () => (badge.host.isConnected ? badge.host.getBoundingClientRect() : null),
       origin: badge.host,
+      refocus: () => badge.focus(),
       openedBy,
     });
   }

@@ -1,6 +1,7 @@
-// An address is checked automatically only once one of its badges is on screen, and at most
-// settings.perPageLimit addresses per page. autoMode: 'full' checks the mailbox (SMTP), 'dns'
-// only the domain (the card's button checks the mailbox), 'manual' nothing (a click checks).
+// An address is checked automatically only once one of its badges is on screen, next to text
+// the user can see. autoMode: 'full' checks the mailbox (SMTP), 'dns' only the domain (the
+// card's button checks the mailbox), 'manual' nothing (a click checks). How many addresses a
+// tab may check automatically is the background's to decide (one budget per tab, all frames).
 
 import type { CheckDepth } from '../../shared/messages.js';
 import type { AutoMode, ExtensionSettings } from '../../shared/settings.js';
@@ -13,18 +14,35 @@ export function autoDepth(mode: AutoMode): CheckDepth | null {
   return null;
 }
 
+/** Smaller than this (CSS pixels, either side) is not something a user reads. */
+const MIN_SIDE_PX = 2;
+
+/**
+ * Can the user see this element: a box of some size, not transparent, not hidden by
+ * visibility (the browser's checkVisibility where it exists)?
+ */
+export function isShownToUser(element: Element): boolean {
+  const rect = element.getBoundingClientRect();
+  if (rect.width < MIN_SIDE_PX || rect.height < MIN_SIDE_PX) return false;
+  const check = (element as Element & { checkVisibility?: (options: object) => boolean }).checkVisibility;
+  if (typeof check !== 'function') return true;
+  return check.call(element, { opacityProperty: true, visibilityProperty: true, contentVisibilityAuto: true });
+}
+
 type ObserverConstructor = typeof IntersectionObserver;
 
 export class Visibility {
   private readonly observer: IntersectionObserver | null;
   private readonly watched = new Map<Element, Badge>();
-  /** Addresses checked automatically on this page (the per-page cap counts these). */
-  private readonly autoChecked = new Set<string>();
+  /** Addresses this frame asked for automatically. */
+  private readonly asked = new Set<string>();
 
   constructor(
     private readonly book: AddressBook,
     private readonly settings: () => ExtensionSettings,
     Observer: ObserverConstructor | null | undefined = globalThis.IntersectionObserver,
+    /** isShownToUser; a DOM without layout (happy-dom in tests) passes its own. */
+    private readonly isShown: (element: Element) => boolean = isShownToUser,
   ) {
     this.observer = Observer
       ? new Observer((entries) => {
@@ -58,28 +76,28 @@ export class Visibility {
     for (const badge of badges) this.watch(badge);
   }
 
-  get autoCheckedCount(): number {
-    return this.autoChecked.size;
-  }
-
   disconnect(): void {
     this.observer?.disconnect();
     this.watched.clear();
   }
 
-  /** A badge is on screen: check its address if the mode and the cap allow. */
+  /** A badge is on screen: check its address if the mode allows and its text can be seen. */
   onScreen(badge: Badge): void {
-    this.unwatch(badge);
-    const { autoMode, perPageLimit } = this.settings();
-    const depth = autoDepth(autoMode);
+    const depth = autoDepth(this.settings().autoMode);
     if (depth === null) return;
     const entry = this.book.get(badge.address);
     if (entry.requested !== null || entry.local) return;
-    if (!this.autoChecked.has(badge.address)) {
-      if (this.autoChecked.size >= perPageLimit) return; // stays "unchecked": a click checks it
-      this.autoChecked.add(badge.address);
+    if (!this.asked.has(badge.address) && this.asked.size >= this.settings().perPageLimit) {
+      this.unwatch(badge);
+      return; // stays "unchecked": a click checks it
     }
-    this.book.check(badge.address, depth);
+    // Transparent or invisible text: keep watching, it may be shown later.
+    const parent = badge.host.parentNode;
+    const text = parent instanceof Element ? parent : parent instanceof ShadowRoot ? parent.host : null;
+    if (!text || !this.isShown(text)) return;
+    this.unwatch(badge);
+    this.asked.add(badge.address);
+    this.book.check(badge.address, depth, 'auto');
     // The address's other badges need not be watched any more.
     for (const other of [...this.watched.values()]) {
       if (other.address === badge.address) this.unwatch(other);

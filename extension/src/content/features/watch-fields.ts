@@ -2,11 +2,16 @@
 // say email (never password fields). The address is judged when the user leaves the field or
 // stops typing for a moment; its badge floats at the field's inner edge, in an overlay outside
 // the input, and follows the field when the page scrolls or reflows.
+//
+// Only a field the user can see and has used is judged: one that got the user's own key press,
+// pointer press, paste or drop (trusted events, which no page script can make). A page that
+// fills thousands of hidden fields, or types into them with script, gets nothing checked.
 
 import { invalidSyntaxResult, parseAddress } from '../../../../native-host/src/engine/syntax.js';
 import { SIZE_PX, type Badge } from '../badge/badge-element.js';
 import type { AddressBook } from '../core/address-book.js';
 import { overlayParent } from '../core/dom.js';
+import { isShownToUser } from './visibility.js';
 
 export interface FieldHost {
   readonly book: AddressBook;
@@ -14,7 +19,14 @@ export interface FieldHost {
   dropBadge(badge: Badge): void;
   /** Check a field's address as the auto mode says. */
   fieldCheck(address: string): void;
+  /** The badge is in the page now. */
+  placed(badge: Badge): void;
+  /** No badges for now (MX Lens needs setting up). */
+  readonly dormant: boolean;
 }
+
+/** Events only a user makes (when trusted): they mark a field as used. */
+const USER_INPUT = ['keydown', 'pointerdown', 'mousedown', 'paste', 'drop'] as const;
 
 export const TYPING_PAUSE_MS = 800;
 const EDGE_GAP = 6;
@@ -35,6 +47,8 @@ interface Field {
   input: HTMLInputElement;
   badge: Badge | null;
   timer: ReturnType<typeof setTimeout> | null;
+  /** The user has typed, clicked, pasted or dropped into it. */
+  used: boolean;
 }
 
 export class FieldWatcher {
@@ -46,6 +60,7 @@ export class FieldWatcher {
   constructor(
     private readonly host: FieldHost,
     private readonly doc: Document,
+    private readonly isShown: (element: Element) => boolean = isShownToUser,
   ) {}
 
   /** Follows scrolling and resizing (fields found by scan() are watched either way). */
@@ -81,6 +96,11 @@ export class FieldWatcher {
     return this.badges.has(badge);
   }
 
+  /** Removes every field badge (the fields stay watched). */
+  dropBadges(): void {
+    for (const field of this.fields.values()) this.setBadge(field, null);
+  }
+
   /** Puts every field badge back at its field's edge; forgets fields the page removed. */
   reposition(): void {
     for (const field of [...this.fields.values()]) {
@@ -92,14 +112,15 @@ export class FieldWatcher {
     }
   }
 
-  /** Judges the field now (what blur does). */
+  /** Judges the field now (what blur does), if the user used it and can see it. */
   evaluate(input: HTMLInputElement, final: boolean): void {
     const field = this.fields.get(input);
     if (!field) return;
     if (field.timer !== null) clearTimeout(field.timer);
     field.timer = null;
-    if (!isEmailField(input)) {
-      this.setBadge(field, null); // the page turned it into something else (a password field)
+    if (!field.used || this.host.dormant || !isEmailField(input) || !this.isShown(input)) {
+      // Not used by the user, hidden, MX Lens not set up, or now something else (a password field).
+      this.setBadge(field, null);
       return;
     }
     const value = currentAddress(input);
@@ -121,22 +142,34 @@ export class FieldWatcher {
   }
 
   private watch(input: HTMLInputElement): void {
-    const field: Field = { input, badge: null, timer: null };
+    const field: Field = { input, badge: null, timer: null, used: false };
     this.fields.set(input, field);
     const signal = this.listeners.signal;
-    const judge = (): void => this.evaluate(input, true);
+    // A page script can focus, fill, blur and dispatch events on a field: none of that counts.
+    const judge = (event: Event): void => {
+      if (event.isTrusted) this.evaluate(input, true);
+    };
+    for (const type of USER_INPUT) {
+      input.addEventListener(
+        type,
+        (event) => {
+          if (event.isTrusted) field.used = true;
+        },
+        { signal, capture: true },
+      );
+    }
     input.addEventListener('blur', judge, { signal });
     input.addEventListener('change', judge, { signal });
     input.addEventListener(
       'input',
-      () => {
+      (event) => {
+        if (!event.isTrusted) return;
         if (field.timer !== null) clearTimeout(field.timer);
         field.timer = setTimeout(() => this.evaluate(input, false), TYPING_PAUSE_MS);
       },
       { signal },
     );
-    // A value already there (a profile page, the browser's autofill): only a valid one counts.
-    if (input.value.trim() !== '') this.evaluate(input, false);
+    // A value already there (a profile page, the browser's autofill) waits for the user to use the field.
   }
 
   private forget(field: Field): void {
@@ -154,6 +187,7 @@ export class FieldWatcher {
     this.badges.add(badge);
     field.badge = badge;
     overlayParent(this.doc).append(badge.host);
+    this.host.placed(badge);
   }
 
   private position(field: Field): void {
