@@ -12,6 +12,7 @@ import { access, chmod, chown, constants, mkdir, mkdtemp, readFile, rm, writeFil
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { superviseDaemon } from './daemon.js';
 import { makeSelfSignedCert, waitForBanner } from './postfix.js';
 
 /** Where test/run-all.mjs unpacks exim4-daemon-light (keep both in step). */
@@ -110,50 +111,13 @@ async function launch(dir: string, options: EximOptions): Promise<EximHandle> {
     ...eximArgs,
   ];
 
-  let output = '';
   // setpriv --pdeathsig: if this process dies, even by SIGKILL, the wrapper stops Exim too.
   const child = spawn('setpriv', ['--pdeathsig', 'TERM', ...wrap(['-bdf', '-oX', options.listen])], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const append = (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-100_000);
-  };
-  child.stdout.on('data', append);
-  child.stderr.on('data', append);
-  const killOnExit = () => child.kill('SIGTERM');
-  process.on('exit', killOnExit);
-  const exited = new Promise<void>((resolve) => {
-    child.once('exit', () => {
-      process.off('exit', killOnExit);
-      resolve();
-    });
-    child.once('error', (err) => {
-      append(Buffer.from(`spawn failed: ${err.message}\n`));
-      resolve();
-    });
-  });
-
-  const killHard = async () => {
-    const pid = Number((await readFile(path.join(dir, 'exim.pid'), 'utf8').catch(() => '')).trim());
-    if (pid > 0) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-    child.kill('SIGKILL');
-  };
-  let stopped = false;
+  const daemon = superviseDaemon(child, path.join(dir, 'exim.pid'));
   const stop = async () => {
-    if (stopped) return;
-    stopped = true;
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => void killHard(), 5000);
-      await exited;
-      clearTimeout(timer);
-    }
+    await daemon.stop();
     if (!process.env.MXLENS_KEEP_WORLD) await rm(dir, { recursive: true, force: true });
   };
   const log = () => readFile(path.join(dir, 'log/mainlog'), 'utf8').catch(() => '');
@@ -161,7 +125,7 @@ async function launch(dir: string, options: EximOptions): Promise<EximHandle> {
 
   try {
     const deadline = Date.now() + (options.readyTimeoutMs ?? 15_000);
-    await waitForBanner(options.listen, deadline, () => child.exitCode !== null);
+    await waitForBanner(options.listen, deadline, daemon.hasExited);
   } catch (err) {
     const status = `exit code ${child.exitCode}, signal ${child.signalCode}`;
     const mainlog = await log();
@@ -169,7 +133,7 @@ async function launch(dir: string, options: EximOptions): Promise<EximHandle> {
     await stop();
     throw new Error(
       `Exim did not come up (${status}): ${(err as Error).message}\n` +
-        `output:\n${output}\nmainlog:\n${mainlog.slice(-5000)}\npaniclog:\n${paniclog.slice(-5000)}`,
+        `output:\n${daemon.output()}\nmainlog:\n${mainlog.slice(-5000)}\npaniclog:\n${paniclog.slice(-5000)}`,
     );
   }
   return { dir, listen: options.listen, log, printOptions, stop };

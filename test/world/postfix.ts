@@ -7,6 +7,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { superviseDaemon } from './daemon.js';
 
 const run = promisify(execFile);
 
@@ -113,68 +114,29 @@ export async function startPostfix(options: PostfixOptions): Promise<PostfixHand
     throw err;
   }
 
-  let output = '';
   // master switches its effective uid now and then, which clears a parent-death signal, so a
   // small sh keeps it (setpriv --pdeathsig) and passes SIGTERM on: if this process dies, even
   // by SIGKILL, Postfix stops too. stop() signals the sh the same way.
   const child = spawn('setpriv', ['--pdeathsig', 'TERM', '--', 'sh', '-c', MASTER_WATCHDOG, 'sh', MASTER_BIN, configDir], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const append = (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-100_000);
-  };
-  child.stdout.on('data', append);
-  child.stderr.on('data', append);
-  // SIGTERM, not SIGKILL: the sh passes it on to master.
-  const killOnExit = () => child.kill('SIGTERM');
-  process.on('exit', killOnExit);
-  const exited = new Promise<void>((resolve) => {
-    child.once('exit', () => {
-      process.off('exit', killOnExit);
-      resolve();
-    });
-    child.once('error', (err) => {
-      append(Buffer.from(`spawn failed: ${err.message}\n`));
-      resolve();
-    });
-  });
-
-  const killHard = async () => {
-    const pid = Number((await readFile(path.join(dir, 'queue/pid/master.pid'), 'utf8').catch(() => '')).trim());
-    if (pid > 0) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-    child.kill('SIGKILL');
-  };
-
-  let stopped = false;
+  const daemon = superviseDaemon(child, path.join(dir, 'queue/pid/master.pid'));
   const stop = async () => {
-    if (stopped) return;
-    stopped = true;
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => void killHard(), 5000);
-      await exited;
-      clearTimeout(timer);
-    }
+    await daemon.stop();
     if (!process.env.MXLENS_KEEP_WORLD) await cleanup();
   };
   const log = () => readFile(logFile, 'utf8').catch(() => '');
 
   try {
     const deadline = Date.now() + (options.readyTimeoutMs ?? 15_000);
-    await Promise.all(listeners.map((l) => waitForBanner(l.listen, deadline, () => child.exitCode !== null)));
+    await Promise.all(listeners.map((l) => waitForBanner(l.listen, deadline, daemon.hasExited)));
   } catch (err) {
     const maillog = await log();
     const status = `exit code ${child.exitCode}, signal ${child.signalCode}`;
     await stop();
     throw new Error(
       `Postfix did not come up (${status}): ${(err as Error).message}\n` +
-        `master output:\n${output}\nmaillog:\n${maillog.slice(-5000)}`,
+        `master output:\n${daemon.output()}\nmaillog:\n${maillog.slice(-5000)}`,
     );
   }
   return { dir, configDir, logFile, listeners, log, stop };
