@@ -168,6 +168,7 @@ describe('mxlens host: handshake', () => {
       capabilities: expect.arrayContaining(['verify', 'cancel', 'recheck']),
       limits: expect.objectContaining({ maxFrameBytes: 1024 * 1024, maxAddressesPerRequest: LIMITS.maxAddressesPerRequest }),
       settingsProblems: expect.any(Array),
+      network: [],
     });
     expect(await host.close()).toBe(0);
     host.expectCleanStdout();
