@@ -135,7 +135,7 @@ class FramedHost {
     this.child.stdin.write(frameBytes(new TextEncoder().encode(JSON.stringify(message)), LE));
   }
 
-  async request(message: { id: string }, type: string): Promise<Record<string, unknown>> {
+  async request(message: { id: string; [field: string]: unknown }, type: string): Promise<Record<string, unknown>> {
     this.send(message);
     return this.next((m) => m.type === type && m.id === message.id);
   }
