@@ -84,6 +84,8 @@ export function startBackground(api: BackgroundApi, options: { browser?: ThisBro
         return host.connect({ force: true });
       case 'clear-cache':
         return { cleared: await cache.clear() };
+      case 'get-network':
+        return { port25Blocked: actionState?.port25Blocked ?? false };
       case 'set-site-paused': {
         const paused = await settings.setSitePaused(request.origin, request.paused);
         if (request.tabId !== undefined) actionState?.sitePaused(request.tabId, paused);
@@ -158,6 +160,7 @@ export function parseBackgroundRequest(message: unknown): BackgroundRequest | nu
     case 'get-status':
     case 'reconnect':
     case 'clear-cache':
+    case 'get-network':
       return { kind };
     case 'set-site-paused': {
       if (typeof origin !== 'string' || typeof paused !== 'boolean') return null;
