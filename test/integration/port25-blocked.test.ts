@@ -77,6 +77,18 @@ describe('outbound port 25 dropped', () => {
     expect(elapsed).toBeLessThan((ADDRESSES.length * TIMEOUT_MS) / 2);
   });
 
+  it('a lone address gets the conclusion too: doctor\'s port-25 check is the second opinion', async () => {
+    const run = await runMxlens(
+      ['verify', '--json', '--dns', '127.0.0.1:5353', '--allow-private', '--timeout', String(TIMEOUT_MS), 'someone@catchall.test'],
+      // The second opinion asks this domain's mail server (another one than the address's).
+      { env: { MXLENS_SERVE_PROBE_DOMAIN: 'greylist.test' } },
+    );
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.results).toHaveLength(1);
+    expect(run.results[0]).toMatchObject({ verdict: 'unknown', reason: 'port_blocked', rule: 'connect-timeouts-across-servers' });
+    expect(run.stderr).toMatch(/mx\.greylist\.test/);
+  });
+
   it('the native host reports the blocked network, and a later verify in the same session fails fast', async () => {
     const host = new FramedHost({
       XDG_STATE_HOME: mkdtempSync(path.join(tmpdir(), 'mxlens-port25-')),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NetworkWatch, RETEST_AFTER_MS, routeTo, type RouteReport } from '../../native-host/src/engine/network-watch.js';
+import { NetworkWatch, RETEST_AFTER_MS, routeTo, type RouteReport, type SecondOpinion } from '../../native-host/src/engine/network-watch.js';
 
 // The pure part of port-25-blocked detection: what evidence makes "blocked", what clears it.
 
@@ -7,7 +7,7 @@ const DIRECT = routeTo('192.0.2.1', 25, null);
 
 function watchWithClock() {
   let now = 1_000_000;
-  const watch = new NetworkWatch(() => now);
+  const watch = new NetworkWatch({ now: () => now });
   const changes: RouteReport[] = [];
   watch.onChange((report) => changes.push(report));
   return { watch, changes, advance: (ms: number) => (now += ms) };
@@ -75,5 +75,34 @@ describe('NetworkWatch', () => {
     other.timedOut('mx.b.example', ['b.example'], 5_000);
     await waiting;
     expect(watch.isBlocked(DIRECT)).toBe(true);
+  });
+});
+
+describe('NetworkWatch second opinion', () => {
+  const unreachable = async (): Promise<SecondOpinion> => ({ reachable: false, server: 'mx.probe.example', domain: 'probe.example' });
+
+  it('asks once, on the first timeout, and a lone address then gets the conclusion', async () => {
+    let asked = 0;
+    const watch = new NetworkWatch({ secondOpinion: () => (asked++, unreachable()) });
+    watch.begin(DIRECT).timedOut('mx.a.example', ['a.example'], 5_000);
+    await watch.othersSettled(DIRECT);
+    expect(watch.isBlocked(DIRECT)).toBe(true);
+    watch.begin(DIRECT).timedOut('mx.b.example', ['b.example'], 5_000);
+    expect(asked).toBe(1);
+  });
+
+  it('a probe that connects means the server, not the network, is dead', async () => {
+    const watch = new NetworkWatch({ secondOpinion: async () => ({ reachable: true, server: 'mx.probe.example', domain: 'probe.example' }) });
+    watch.begin(DIRECT).timedOut('mx.a.example', ['a.example'], 5_000);
+    await watch.othersSettled(DIRECT);
+    expect(watch.isBlocked(DIRECT)).toBe(false);
+    expect(watch.reports()).toMatchObject([{ state: 'open' }]);
+  });
+
+  it('a probe that could not be made (its DNS failed) concludes nothing', async () => {
+    const watch = new NetworkWatch({ secondOpinion: async () => ({ reachable: null, server: '', domain: '' }) });
+    watch.begin(DIRECT).timedOut('mx.a.example', ['a.example'], 5_000);
+    await watch.othersSettled(DIRECT);
+    expect(watch.reports()).toEqual([]);
   });
 });

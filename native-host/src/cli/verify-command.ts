@@ -1,7 +1,8 @@
 import { setMaxListeners } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { Budgets } from '../engine/budgets.js';
-import { describeRoute, type RouteReport } from '../engine/network-watch.js';
+import { describeRoute, NetworkWatch, type RouteReport } from '../engine/network-watch.js';
+import { port25SecondOpinion } from '../doctor/checks.js';
 import { unfinishedResult, Verifier } from '../engine/verifier.js';
 import { loadSettings } from '../settings.js';
 import type { VerificationResult } from '../engine/result.js';
@@ -85,7 +86,8 @@ export async function runVerify(argv: string[]): Promise<number> {
     if (server) await verifyRemotely({ url: server, key: settings.server.key }, addresses, command.requested, aborter.signal, take);
     else {
       const budgets = new Budgets(command.options.budgets, Date.now, ({ ms, budget }) => output.waiting(ms, budget));
-      const verifier = new Verifier(command.options, { budgets });
+      const network = new NetworkWatch({ secondOpinion: port25SecondOpinion(settings.serve.probeDomain, command.options) });
+      const verifier = new Verifier(command.options, { budgets, network });
       verifier.network.onChange((route) => {
         if (route.state === 'blocked') process.stderr.write(`mxlens: ${portBlockedNote(route)}\n`);
       });

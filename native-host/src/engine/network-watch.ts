@@ -17,6 +17,11 @@ export const BLOCKED_AFTER_DOMAINS = 2;
 export const RETEST_AFTER_MS = 60_000;
 /** A connect that gave up sooner than this (a nearly spent budget) proves nothing. */
 export const MIN_EVIDENCE_WAIT_MS = 300;
+/**
+ * A mail server answers a connect well within this; a first connect on an untested route that
+ * takes longer starts the second opinion beside it, so a lone address need not wait twice.
+ */
+export const SUSPECT_AFTER_MS = 2_000;
 
 export type RouteState = 'unknown' | 'open' | 'blocked';
 
@@ -36,6 +41,25 @@ export interface RouteReport extends Route {
 
 export type NetworkListener = (report: RouteReport) => void;
 
+/** What a test connect to a well-known mail server said (doctor's port-25 check does it). */
+export interface SecondOpinion {
+  /** true: connected; false: could not connect; null: not tested (its DNS failed). */
+  reachable: boolean | null;
+  server: string;
+  domain: string;
+}
+
+/**
+ * Asked once per route, on the first connect timeout while the route has never worked: a lone
+ * address (one badge on a page) has no second server of its own to compare with.
+ */
+export type AskSecondOpinion = (route: Route) => Promise<SecondOpinion>;
+
+export interface NetworkWatchOptions {
+  now?: () => number;
+  secondOpinion?: AskSecondOpinion | null;
+}
+
 interface RouteMemory {
   route: Route;
   state: RouteState;
@@ -43,6 +67,8 @@ interface RouteMemory {
   domains: Set<string>;
   lastTimeoutAt: number;
   inFlight: Set<Promise<void>>;
+  /** The second opinion was asked for (once per route). */
+  asked: boolean;
 }
 
 /** One connection attempt: say how it ended, exactly once. */
@@ -59,7 +85,13 @@ export class NetworkWatch {
   private readonly routes = new Map<string, RouteMemory>();
   private readonly listeners = new Set<NetworkListener>();
 
-  constructor(private readonly now: () => number = Date.now) {}
+  private readonly now: () => number;
+  private readonly secondOpinion: AskSecondOpinion | null;
+
+  constructor(options: NetworkWatchOptions = {}) {
+    this.now = options.now ?? Date.now;
+    this.secondOpinion = options.secondOpinion ?? null;
+  }
 
   /** Called whenever a route changes state; returns the unsubscribe function. */
   onChange(listener: NetworkListener): () => void {
@@ -72,10 +104,15 @@ export class NetworkWatch {
     let end!: () => void;
     const settled = new Promise<void>((resolve) => (end = resolve));
     memory.inFlight.add(settled);
+    const suspect =
+      memory.state === 'unknown' && this.secondOpinion && !memory.asked
+        ? setTimeout(() => this.askSecondOpinion(memory), SUSPECT_AFTER_MS).unref()
+        : null;
     let over = false;
     const finish = (learn: () => void) => {
       if (over) return;
       over = true;
+      if (suspect) clearTimeout(suspect);
       memory.inFlight.delete(settled);
       learn();
       end();
@@ -121,6 +158,21 @@ export class NetworkWatch {
     memory.servers.add(server);
     for (const domain of domains) memory.domains.add(domain);
     if (memory.servers.size >= BLOCKED_AFTER_SERVERS && memory.domains.size >= BLOCKED_AFTER_DOMAINS) this.setState(memory, 'blocked');
+    else if (memory.state === 'unknown') this.askSecondOpinion(memory);
+  }
+
+  /** Counted as an attempt in flight, so the timeouts waiting on othersSettled hear its answer. */
+  private askSecondOpinion(memory: RouteMemory): void {
+    if (!this.secondOpinion || memory.asked || memory.state !== 'unknown') return;
+    memory.asked = true;
+    const asking: Promise<void> = this.secondOpinion(memory.route)
+      .then((opinion) => {
+        if (opinion.reachable === true) this.learnOpen(memory);
+        else if (opinion.reachable === false) this.learnTimeout(memory, opinion.server, [opinion.domain], MIN_EVIDENCE_WAIT_MS);
+      })
+      .catch(() => undefined)
+      .finally(() => memory.inFlight.delete(asking));
+    memory.inFlight.add(asking);
   }
 
   private setState(memory: RouteMemory, state: RouteState): void {
@@ -133,7 +185,7 @@ export class NetworkWatch {
     const key = routeKey(route);
     let memory = this.routes.get(key);
     if (!memory) {
-      memory = { route: { ...route }, state: 'unknown', servers: new Set(), domains: new Set(), lastTimeoutAt: 0, inFlight: new Set() };
+      memory = { route: { ...route }, state: 'unknown', servers: new Set(), domains: new Set(), lastTimeoutAt: 0, inFlight: new Set(), asked: false };
       this.routes.set(key, memory);
     }
     return memory;

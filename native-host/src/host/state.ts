@@ -3,6 +3,7 @@ import type { VerifyOptions } from '../engine/options.js';
 import type { VerificationResult } from '../engine/result.js';
 import { Verifier, type IndexedResult } from '../engine/verifier.js';
 import { describeRoute, NetworkWatch } from '../engine/network-watch.js';
+import { port25SecondOpinion } from '../doctor/checks.js';
 import type { HostMessage, RequestId, SettingsProblem } from '../protocol/messages.js';
 import type { HostLog } from './log.js';
 
@@ -20,6 +21,8 @@ export interface HostSettings {
   verify: VerifyOptions;
   logFile: string;
   problems: SettingsProblem[];
+  /** Whose mail server to test port 25 against when a first connect hangs (none: no such test). */
+  probeDomain?: string;
 }
 
 export type Send = (message: HostMessage) => void;
@@ -42,7 +45,7 @@ export class HostState {
   readonly jobs = new Map<string, Job>();
   readonly budgets: Budgets;
   /** What every check of this process learns about the network (port 25 blocked?). */
-  readonly network = new NetworkWatch();
+  readonly network: NetworkWatch;
   readonly engines: EnginePool;
   readonly cache = new ResultCache();
   readonly rechecks: RecheckQueue;
@@ -53,6 +56,8 @@ export class HostState {
     readonly log: HostLog,
   ) {
     this.budgets = new Budgets(settings.verify.budgets);
+    const secondOpinion = settings.probeDomain ? port25SecondOpinion(settings.probeDomain, settings.verify) : null;
+    this.network = new NetworkWatch({ secondOpinion });
     this.engines = new EnginePool(this.budgets, this.network);
     this.network.onChange((route) => {
       log.warn(`network: outbound ${describeRoute(route)} is ${route.state}${route.servers.length ? ` (connects timed out to ${route.servers.join(', ')})` : ''}`);
