@@ -16,7 +16,7 @@ import { startWorld, type World } from '../world/index.js';
 
 const BIN = fileURLToPath(new URL('../../native-host/bin/mxlens.mjs', import.meta.url));
 const LE = endianness() === 'LE';
-const MESSAGE_TYPES = new Set(['hello', 'result', 'done', 'cancelled', 'error']);
+const MESSAGE_TYPES = new Set(['hello', 'result', 'done', 'cancelled', 'error', 'network']);
 
 type Message = HostMessage & Record<string, unknown>;
 

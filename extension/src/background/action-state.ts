@@ -41,6 +41,15 @@ export function actionLook(setupNeeded: boolean, tab: { addresses: number; pause
   return { text: '', colour: COLOURS.count, titleKey: 'actionTitle', titleSubstitutions: [] };
 }
 
+/**
+ * Port 25 as the host reports it: blocked from a port_blocked result (the host judged it from
+ * several mail servers) until a result carries a mail server's reply again.
+ */
+export function port25BlockedAfter(wasBlocked: boolean, result: Pick<VerificationResult, 'reason' | 'smtp'>): boolean {
+  if (result.reason === 'port_blocked') return true;
+  return result.smtp !== null ? false : wasBlocked;
+}
+
 export class ActionState {
   private readonly tabs = new Map<number, TabState>();
   private setupNeeded = false;
@@ -90,8 +99,7 @@ export class ActionState {
    */
   sawResult(result: VerificationResult): void {
     const wasBlocked = this.blocked;
-    if (result.reason === 'port_blocked') this.blocked = true;
-    else if (result.smtp !== null) this.blocked = false;
+    this.blocked = port25BlockedAfter(wasBlocked, result);
     if (this.blocked !== wasBlocked) this.showAll();
   }
 
