@@ -112,6 +112,7 @@ describe('toCsv / resultsToCsv', () => {
       'bob@example.org',
       'undeliverable',
       'mailbox_not_found',
+      'no-such-mailbox-text',
       'mx.example.org',
       '550',
       '5.1.1',

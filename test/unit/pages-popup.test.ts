@@ -196,8 +196,8 @@ describe('popup', () => {
     await flush();
     const csv = writeText.mock.calls[0]![0];
     // The columns of `mxlens verify --json`.
-    expect(csv.split('\r\n')[0]).toMatch(/^address,normalized,verdict,reason,mx,smtp\.code,smtp\.enhanced,smtp\.message,flags\.disposable,/);
-    expect(csv).toContain('bob@example.org,bob@example.org,undeliverable,mailbox_not_found,mx.example.org,550,5.1.1');
+    expect(csv.split('\r\n')[0]).toMatch(/^address,normalized,verdict,reason,rule,mx,smtp\.code,smtp\.enhanced,smtp\.message,flags\.disposable,/);
+    expect(csv).toContain('bob@example.org,bob@example.org,undeliverable,mailbox_not_found,no-such-mailbox-text,mx.example.org,550,5.1.1');
     expect(csv).toContain("'=bad,,undeliverable,invalid_syntax");
     expect($('#check-export-feedback').textContent).toBe('CSV copied.');
   });

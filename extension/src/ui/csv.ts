@@ -39,6 +39,7 @@ export const CSV_COLUMNS = [
   'normalized',
   'verdict',
   'reason',
+  'rule',
   'mx',
   'smtp.code',
   'smtp.enhanced',
