@@ -16,7 +16,7 @@ import { startWorld, type World } from '../world/index.js';
 
 const BIN = fileURLToPath(new URL('../../native-host/bin/mxlens.mjs', import.meta.url));
 const LE = endianness() === 'LE';
-const MESSAGE_TYPES = new Set(['hello', 'result', 'done', 'cancelled', 'error']);
+const MESSAGE_TYPES = new Set(['hello', 'result', 'done', 'cancelled', 'error', 'network']);
 
 type Message = HostMessage & Record<string, unknown>;
 
@@ -168,6 +168,7 @@ describe('mxlens host: handshake', () => {
       capabilities: expect.arrayContaining(['verify', 'cancel', 'recheck']),
       limits: expect.objectContaining({ maxFrameBytes: 1024 * 1024, maxAddressesPerRequest: LIMITS.maxAddressesPerRequest }),
       settingsProblems: expect.any(Array),
+      network: [],
     });
     expect(await host.close()).toBe(0);
     host.expectCleanStdout();

@@ -94,22 +94,28 @@ describe('the toolbar button, driven by the background', () => {
 });
 
 describe('port 25 blocked', () => {
+  const blocked = { smtp: null, reason: 'port_blocked' } as unknown as VerificationResult;
   const failed = { smtp: null, reason: 'connection_failed' } as unknown as VerificationResult;
   const answered = { smtp: { code: 550, enhanced: '5.1.1', message: 'no' }, reason: 'mailbox_not_found' } as unknown as VerificationResult;
   const dnsOnly = { smtp: null, reason: 'no_such_domain' } as unknown as VerificationResult;
 
-  it('shows "25" once three checks in a row reached no mail server, and clears when one answers', () => {
+  it('shows "25" when the host reports port 25 blocked, and clears when a mail server answers', () => {
     const action = new RecordedAction();
     const state = new ActionState(action, { getMessage: () => '' });
     state.pageAsked(3, 0, 'https://shop.example/', ['a@example.org']);
-    state.sawResult(failed);
-    state.sawResult(dnsOnly); // says nothing about port 25
-    state.sawResult(failed);
+    // One server that cannot be reached is that server's problem, not the network's.
+    for (let i = 0; i < 5; i++) state.sawResult(failed);
+    state.sawResult(dnsOnly);
     expect(action.shown(3).text).toBe('1');
-    state.sawResult(failed);
-    expect(action.shown(3)).toEqual({ text: '25', title: 'MX Lens: no mail server could be reached. Port 25 may be blocked on this network: mxlens doctor checks.' });
+    expect(state.port25Blocked).toBe(false);
+    state.sawResult(blocked);
+    expect(state.port25Blocked).toBe(true);
+    expect(action.shown(3)).toEqual({ text: '25', title: 'MX Lens: port 25 (mail) seems blocked on this network, so mailboxes cannot be checked from here. Open MX Lens for the two fixes.' });
+    expect(action.shown(99).text).toBe('25');
+    state.sawResult(dnsOnly); // says nothing about port 25
     expect(action.shown(99).text).toBe('25');
     state.sawResult(answered);
+    expect(state.port25Blocked).toBe(false);
     expect(action.shown(3).text).toBe('1');
     expect(action.shown(99).text).toBe('');
   });

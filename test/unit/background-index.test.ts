@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { parseBackgroundRequest, startBackground, WELCOME_PAGE, type Background } from '../../extension/src/background/index.js';
 import { CHECKS_PORT } from '../../extension/src/shared/messages.js';
 import { DEFAULT_SETTINGS } from '../../extension/src/shared/settings.js';
-import { fakeBrowser, settle, type FakeBrowser } from './background-fake-browser.js';
+import type { VerificationResult } from '../../extension/src/shared/messages.js';
+import { fakeBrowser, makeResult, settle, type FakeBrowser } from './background-fake-browser.js';
 
 let browser: FakeBrowser;
 let background: Background;
@@ -33,7 +34,8 @@ describe('the background', () => {
     expect(browser.runtime.onStartup.count).toBe(1);
     expect(browser.contextMenus.onClicked.count).toBe(1);
     expect(browser.alarms.onAlarm.count).toBe(1);
-    expect(browser.storage.onChanged.count).toBe(1);
+    // The settings, and where checks run.
+    expect(browser.storage.onChanged.count).toBe(2);
   });
 
   it('get-status connects and tells the host’s version; reconnect tries again at once', async () => {
@@ -53,6 +55,50 @@ describe('the background', () => {
     browser.host.connectError = null;
     expect(await send({ kind: 'reconnect' })).toMatchObject({ state: 'connected' });
     expect(browser.host.connects).toBe(3);
+  });
+
+  it('get-network says port 25 is blocked once the host answered port_blocked, until a mail server answers', async () => {
+    expect(await send({ kind: 'get-network' })).toEqual({ port25Blocked: false });
+    const answer = (overrides: Partial<VerificationResult>) => {
+      browser.host.onVerify = (request, side) => {
+        request.addresses.forEach((address, index) => side.result(request.id, index, { ...makeResult(address), ...overrides }));
+        side.done(request.id, request.addresses.length);
+      };
+    };
+    answer({ verdict: 'unknown', reason: 'port_blocked', rule: 'network-port-blocked', smtp: null });
+    const port = browser.connect(CHECKS_PORT);
+    port.receive({ kind: 'check', addresses: ['a@example.org'], depth: 'smtp' });
+    await settle(100);
+    expect(await send({ kind: 'get-network' })).toEqual({ port25Blocked: true });
+    answer({});
+    port.receive({ kind: 'check', addresses: ['b@example.org'], depth: 'smtp' });
+    await settle(100);
+    expect(await send({ kind: 'get-network' })).toEqual({ port25Blocked: false });
+  });
+
+  it('sends checks to the MX Lens server chosen in the options, and says so in get-status', async () => {
+    const asked: Array<{ url: string; init: RequestInit }> = [];
+    vi.stubGlobal('fetch', async (url: string, init: RequestInit) => {
+      asked.push({ url, init });
+      const body = [
+        JSON.stringify({ type: 'result', id: 'x', index: 0, result: { address: 'a@example.org', verdict: 'deliverable', reason: 'mailbox_exists', smtp: { code: 250 } } }),
+        JSON.stringify({ type: 'done', id: 'x', count: 1 }),
+      ].join('\n');
+      return new Response(body, { status: 200, headers: { 'content-type': 'application/x-ndjson' } });
+    });
+    try {
+      await browser.storage.local.set({ checkLocation: { where: 'server', url: 'https://mx-lens.example.org', key: 'k1' } });
+      await settle(100);
+      expect(await send({ kind: 'get-status' })).toMatchObject({ state: 'connected', hostVersion: 'server https://mx-lens.example.org' });
+      const port = browser.connect(CHECKS_PORT);
+      port.receive({ kind: 'check', addresses: ['a@example.org'], depth: 'smtp' });
+      await settle(100);
+      expect(asked.map((a) => a.url)).toEqual(['https://mx-lens.example.org/v1/verify']);
+      expect((asked[0]!.init.headers as Record<string, string>).authorization).toBe('Bearer k1');
+      expect(browser.host.verifies).toEqual([]);
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 
   it('clear-cache answers how many results were forgotten', async () => {

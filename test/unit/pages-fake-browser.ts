@@ -74,6 +74,9 @@ class FakeBrowserState {
   /** URLs of the tabs the page opened. */
   created: string[] = [];
   optionsOpened = 0;
+  /** Host permissions the page asked for, and the user's answer to the next prompt. */
+  permissionRequests: string[][] = [];
+  grantPermissions = true;
   manifestVersion = '0.1.0';
   /** The background's answer to runtime.sendMessage; throw to simulate no background. */
   background: (message: FakeMessage) => unknown = () => undefined;
@@ -122,6 +125,12 @@ function createFake() {
       },
       getURL(path: string): string {
         return `chrome-extension://fake/${path}`;
+      },
+    },
+    permissions: {
+      async request(permissions: { origins?: string[] }): Promise<boolean> {
+        state.permissionRequests.push([...(permissions.origins ?? [])]);
+        return state.grantPermissions;
       },
     },
     tabs: {

@@ -224,3 +224,58 @@ describe('options page', () => {
     expect(box.textContent).toContain('Access to the specified native messaging host is forbidden.');
   });
 });
+
+describe('where checks run', () => {
+  function choose(where: 'host' | 'server', url = '', key = ''): void {
+    const radio = document.querySelector<HTMLInputElement>(`#where-form input[value="${where}"]`)!;
+    radio.checked = true;
+    field('where-url').value = url;
+    field('where-key').value = key;
+    $('#where-form').dispatchEvent(new Event('submit', { cancelable: true }));
+  }
+
+  it('starts on "this computer"', async () => {
+    await startOptions().ready;
+    expect(document.querySelector<HTMLInputElement>('#where-form input[value="host"]')!.checked).toBe(true);
+  });
+
+  it('asks the browser for the server\'s origin, and saves the server only once allowed', async () => {
+    await startOptions().ready;
+    choose('server', 'https://mx-lens.example.org/', ' secret-key ');
+    await flush();
+    expect(fake.state.permissionRequests).toEqual([['https://mx-lens.example.org/*']]);
+    expect(fake.state.storage.checkLocation).toEqual({ where: 'server', url: 'https://mx-lens.example.org', key: 'secret-key' });
+    expect($('#where-status').textContent).toBe('Saved: checks now run on https://mx-lens.example.org.');
+  });
+
+  it('saves nothing when the user refuses the permission', async () => {
+    fake.state.grantPermissions = false;
+    await startOptions().ready;
+    choose('server', 'https://mx-lens.example.org', 'k');
+    await flush();
+    expect(fake.state.storage.checkLocation).toBeUndefined();
+    expect($('#where-status').textContent).toContain('did not allow');
+  });
+
+  it('refuses plain http to another machine and a missing key, naming the field', async () => {
+    await startOptions().ready;
+    choose('server', 'http://mx-lens.example.org', 'k');
+    expect(field('where-url').getAttribute('aria-invalid')).toBe('true');
+    expect($('#where-url-error').textContent).toContain('https://');
+    choose('server', 'https://mx-lens.example.org', '');
+    expect($('#where-key-error').textContent).toContain('API key');
+    await flush();
+    expect(fake.state.permissionRequests).toEqual([]);
+    expect(fake.state.storage.checkLocation).toBeUndefined();
+  });
+
+  it('goes back to this computer without asking for anything', async () => {
+    fake.state.storage = { checkLocation: { where: 'server', url: 'https://mx-lens.example.org', key: 'k' } };
+    await startOptions().ready;
+    expect(field('where-url').value).toBe('https://mx-lens.example.org');
+    choose('host');
+    await flush();
+    expect(fake.state.permissionRequests).toEqual([]);
+    expect(fake.state.storage.checkLocation).toEqual({ where: 'host' });
+  });
+});

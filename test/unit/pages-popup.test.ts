@@ -384,3 +384,32 @@ describe('popup', () => {
     expect($('#check-results').textContent).toContain('邮件服务器表示没有这个邮箱。');
   });
 });
+
+describe('port 25 blocked', () => {
+  it('shows the banner with both fixes when the background says the host reported port 25 blocked', async () => {
+    const background = fake.state.background;
+    fake.state.background = (message) => (message.kind === 'get-network' ? { port25Blocked: true } : background(message));
+    await startPopup();
+    await flush();
+    const banner = $('#port25-banner');
+    expect(banner.hidden).toBe(false);
+    expect(banner.textContent).toContain('Port 25 seems blocked on this network');
+    expect(banner.textContent).toContain('team server (mxlens serve)');
+    expect(banner.textContent).toContain('SOCKS5 proxy');
+    expect(banner.querySelector('a')!.getAttribute('href')).toMatch(/#port-25-and-proxies$/);
+    const before = fake.state.optionsOpened;
+    banner.querySelector('button')!.click();
+    expect(fake.state.optionsOpened).toBe(before + 1);
+  });
+
+  it('shows it as soon as a result says port_blocked, and hides it when a mail server answers', async () => {
+    fake.state.background = (message) => (message.kind === 'get-network' ? { port25Blocked: false } : message.kind === 'get-status' ? CONNECTED : undefined);
+    await startPopup();
+    await flush();
+    expect($('#port25-banner').hidden).toBe(true);
+    send({ kind: 'result', address: 'a@example.org', result: result('a@example.org', { verdict: 'unknown', reason: 'port_blocked', smtp: null }) });
+    expect($('#port25-banner').hidden).toBe(false);
+    send({ kind: 'result', address: 'b@example.org', result: result('b@example.org') });
+    expect($('#port25-banner').hidden).toBe(true);
+  });
+});

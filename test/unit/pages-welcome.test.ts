@@ -18,11 +18,11 @@ const MISSING: HostStatus = {
   },
 };
 
-let replies: { 'get-status': HostStatus[]; reconnect: HostStatus[] };
+let replies: { 'get-status': HostStatus[]; reconnect: HostStatus[]; 'get-network': Array<{ port25Blocked: boolean }> };
 
 beforeEach(() => {
   const state = fake.reset();
-  replies = { 'get-status': [], reconnect: [] };
+  replies = { 'get-status': [], reconnect: [], 'get-network': [] };
   state.background = (message) => {
     const queue = replies[message.kind as keyof typeof replies];
     if (!queue) return undefined;
@@ -30,6 +30,11 @@ beforeEach(() => {
   };
   loadPage('welcome/welcome.html');
 });
+
+/** What the page asked about the host connection (not the network report, asked alongside). */
+function hostRequests(): unknown[] {
+  return fake.state.sent.filter((m) => (m as { kind?: string }).kind !== 'get-network');
+}
 
 afterEach(() => {
   vi.useRealTimers();
@@ -86,7 +91,7 @@ describe('welcome page', () => {
 
     $('#welcome-check-again').click();
     await flush();
-    expect(fake.state.sent).toEqual([{ kind: 'get-status' }, { kind: 'reconnect' }]);
+    expect(hostRequests()).toEqual([{ kind: 'get-status' }, { kind: 'reconnect' }]);
     expect($('#welcome-ready').hidden).toBe(false);
     expect($('#welcome-missing').hidden).toBe(true);
     expect(status.textContent).toContain('Connected to the MX Lens host 0.1.0.');
@@ -114,7 +119,7 @@ describe('welcome page', () => {
     replies['get-status'] = [{ state: 'disconnected' }];
     replies.reconnect = [MISSING];
     await startWelcome().ready;
-    expect(fake.state.sent).toEqual([{ kind: 'get-status' }, { kind: 'reconnect' }]);
+    expect(hostRequests()).toEqual([{ kind: 'get-status' }, { kind: 'reconnect' }]);
     expect($('#welcome-status').querySelector('code')?.textContent).toBe('npx mxlens install --browser chrome');
   });
 
@@ -126,5 +131,28 @@ describe('welcome page', () => {
     expect($('#welcome-status').textContent).toContain('The MX Lens host is not working.');
     expect($('#welcome-status').textContent).toContain('Could not establish connection.');
     expect($('#welcome-missing').hidden).toBe(false);
+  });
+});
+
+describe('port 25 blocked', () => {
+  it('adds the banner with the two fixes to "You\'re set" when the host reported port 25 blocked', async () => {
+    replies['get-status'] = [CONNECTED];
+    replies['get-network'] = [{ port25Blocked: true }];
+    const welcome = startWelcome();
+    await Promise.all([welcome.ready, welcome.networkReady]);
+    const banner = $('#port25-banner');
+    expect(banner.hidden).toBe(false);
+    expect(banner.textContent).toContain('Port 25 seems blocked on this network');
+    expect(banner.textContent).toContain('mxlens serve');
+    expect(banner.querySelector('a')!.getAttribute('href')).toMatch(/#port-25-and-proxies$/);
+  });
+
+  it('shows no banner while port 25 works (or nothing is known)', async () => {
+    replies['get-status'] = [CONNECTED];
+    replies['get-network'] = [{ port25Blocked: false }];
+    const welcome = startWelcome();
+    await Promise.all([welcome.ready, welcome.networkReady]);
+    expect($('#port25-banner').hidden).toBe(true);
+    expect($('#port25-banner').textContent).toBe('');
   });
 });

@@ -1,7 +1,8 @@
 // The toolbar icon says the state at a glance, per tab: how many addresses the page has asked
-// about, "off" where MX Lens is paused on the site, "25" everywhere while every mail server is
-// out of reach (port 25 blocked on this network, most likely), and "!" everywhere while the host
-// needs setting up (the popup then shows only the setup). Colours only back up text and title.
+// about, "off" where MX Lens is paused on the site, "25" everywhere while the host reports
+// outbound port 25 blocked on this network (results with reason port_blocked), and "!" everywhere
+// while the host needs setting up (the popup then shows only the setup). Colours only back up
+// text and title.
 
 import type { VerificationResult } from '../shared/messages.js';
 import type { HostStatus } from '../shared/status.js';
@@ -12,9 +13,6 @@ import { translate } from './i18n.js';
 const SETUP_CODES = new Set(['host_not_installed', 'host_forbidden', 'host_outdated']);
 
 const COLOURS = { count: '#1f5fbf', paused: '#555d68', setup: '#a4161a', blocked: '#8a5200' } as const;
-
-/** This many connection failures in a row, and not one mail server reached: port 25 is blocked. */
-export const BLOCKED_AFTER_FAILURES = 3;
 
 interface TabState {
   url: string;
@@ -43,11 +41,20 @@ export function actionLook(setupNeeded: boolean, tab: { addresses: number; pause
   return { text: '', colour: COLOURS.count, titleKey: 'actionTitle', titleSubstitutions: [] };
 }
 
+/**
+ * Port 25 as the host reports it: blocked from a port_blocked result (the host judged it from
+ * several mail servers) until a result carries a mail server's reply again.
+ */
+export function port25BlockedAfter(wasBlocked: boolean, result: Pick<VerificationResult, 'reason' | 'smtp'>): boolean {
+  if (result.reason === 'port_blocked') return true;
+  return result.smtp !== null ? false : wasBlocked;
+}
+
 export class ActionState {
   private readonly tabs = new Map<number, TabState>();
   private setupNeeded = false;
-  /** Connection failures since a mail server last answered. */
-  private failuresInARow = 0;
+  /** The host's last word on port 25: a port_blocked result, until a mail server answers again. */
+  private blocked = false;
 
   constructor(
     private readonly action: ApiAction,
@@ -86,16 +93,19 @@ export class ActionState {
     this.showAll();
   }
 
-  /** Every result the host gives: a mail server that answered proves port 25 is open. */
+  /**
+   * Every result the host gives: the host says when port 25 is blocked (it judges that from its
+   * connects to several mail servers); a mail server that answered proves it is open again.
+   */
   sawResult(result: VerificationResult): void {
-    const wasBlocked = this.port25Blocked;
-    if (result.smtp !== null) this.failuresInARow = 0;
-    else if (result.reason === 'connection_failed') this.failuresInARow += 1;
-    if (this.port25Blocked !== wasBlocked) this.showAll();
+    const wasBlocked = this.blocked;
+    this.blocked = port25BlockedAfter(wasBlocked, result);
+    if (this.blocked !== wasBlocked) this.showAll();
   }
 
-  private get port25Blocked(): boolean {
-    return this.failuresInARow >= BLOCKED_AFTER_FAILURES;
+  /** For the popup and the welcome page's banner. */
+  get port25Blocked(): boolean {
+    return this.blocked;
   }
 
   private showAll(): void {

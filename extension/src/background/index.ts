@@ -4,7 +4,7 @@
 // page (Firefox) woken by an event only hears it if its listener exists on the first run.
 
 import { CHECKS_PORT, type BackgroundReplies, type BackgroundRequest } from '../shared/messages.js';
-import { ActionState } from './action-state.js';
+import { ActionState, port25BlockedAfter } from './action-state.js';
 import type { ApiPort, BackgroundApi, MenuClickInfo } from './browser-api.js';
 import { CheckService } from './checks.js';
 import { contextMenuHandler, createContextMenu } from './context-menu.js';
@@ -12,6 +12,7 @@ import { HostProblems } from './host-errors.js';
 import { NativeHost } from './native-port.js';
 import { RecheckScheduler, retryDelay } from './rechecks.js';
 import { ResultCache } from './result-cache.js';
+import { RoutedChecks } from './server-transport.js';
 import { SettingsStore } from './settings-store.js';
 import { TabBudgets } from './tab-budget.js';
 import { browserCluesHere, detectBrowser, type ThisBrowser } from './this-browser.js';
@@ -56,13 +57,18 @@ export function startBackground(api: BackgroundApi, options: { browser?: ThisBro
       .catch((error: unknown) => console.warn('MX Lens: a re-check failed:', error));
   });
 
+  /** The host's report on port 25, for the pages' banner (the toolbar icon keeps its own). */
+  let port25Blocked = false;
+  // Checks go to the native host, or to the MX Lens server chosen in the options.
+  const checker = new RoutedChecks(host, api.storage);
   checks = new CheckService({
-    host,
+    host: checker,
     cache,
     settings: () => settings.current,
     problems,
     budgets: new TabBudgets(api.storage.session ?? null),
     onResult: (key, result, recheck) => {
+      port25Blocked = port25BlockedAfter(port25Blocked, result);
       actionState?.sawResult(result);
       rechecks.onResult(key, result, recheck);
     },
@@ -81,11 +87,13 @@ export function startBackground(api: BackgroundApi, options: { browser?: ThisBro
   const handleRequest = async (request: BackgroundRequest): Promise<BackgroundReplies[BackgroundRequest['kind']]> => {
     switch (request.kind) {
       case 'get-status':
-        return host.connect();
+        return checker.where === 'server' ? checker.status() : host.connect();
       case 'reconnect':
-        return host.connect({ force: true });
+        return checker.where === 'server' ? checker.status() : host.connect({ force: true });
       case 'clear-cache':
         return { cleared: await cache.clear() };
+      case 'get-network':
+        return { port25Blocked };
       case 'set-site-paused': {
         const paused = await settings.setSitePaused(request.origin, request.paused);
         if (request.tabId !== undefined) actionState?.sitePaused(request.tabId, paused);
@@ -160,6 +168,7 @@ export function parseBackgroundRequest(message: unknown): BackgroundRequest | nu
     case 'get-status':
     case 'reconnect':
     case 'clear-cache':
+    case 'get-network':
       return { kind };
     case 'set-site-paused': {
       if (typeof origin !== 'string' || typeof paused !== 'boolean') return null;

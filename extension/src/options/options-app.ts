@@ -9,6 +9,7 @@ import { localizePage, t, uiLanguage } from '../ui/i18n.js';
 import { askBackground } from '../ui/messaging.js';
 import { loadSettings, saveSettings, SETTINGS_KEY } from '../ui/settings-store.js';
 import { formFromSettings, validateOptions, type FormField, type OptionsForm } from './validate.js';
+import { wireWhereChecksRun } from './where-checks-run.js';
 
 const TEXT_FIELDS = ['sender', 'heloName', 'proxy', 'timeoutSeconds', 'perPageLimit', 'cacheTtlMinutes'] as const;
 const ALL_FIELDS: readonly FormField[] = [...TEXT_FIELDS, 'catchAll', 'autoMode'];
@@ -181,6 +182,7 @@ export function startOptions(): OptionsHandle {
       showPaused(settings.pausedSites);
     }),
     refresh(),
+    wireWhereChecksRun(),
   ]).then(() => undefined);
   return { ready };
 }

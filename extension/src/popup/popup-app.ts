@@ -10,6 +10,7 @@ import { csvFileName, resultsToCsv } from '../ui/csv.js';
 import { byId } from '../ui/dom.js';
 import { el } from '../ui/dom.js';
 import { needsSetup, renderHostStatus } from '../ui/host-status-view.js';
+import { showPort25Banner } from '../ui/port25-banner.js';
 import { localizePage, t } from '../ui/i18n.js';
 import { askBackground, askTab, ChecksPort } from '../ui/messaging.js';
 import { loadSettings } from '../ui/settings-store.js';
@@ -82,8 +83,12 @@ export async function startPopup(): Promise<PopupHandle> {
   const verifyAll = byId<HTMLButtonElement>('page-verify-all');
   const pauseButton = byId<HTMLButtonElement>('page-pause');
   const pageExport = byId('page-export');
+  const port25Slot = byId('port25-banner');
 
   let port: ChecksPort;
+  const port25Actions = { onOptions: () => void browser.runtime.openOptionsPage() };
+  /** The host's report on port 25, from the background, then from every result that comes in. */
+  const showPort25 = (blocked: boolean) => showPort25Banner(port25Slot, blocked, port25Actions);
 
   function showStatus(status: HostStatus): void {
     hostStatus.replaceChildren(renderHostStatus(status, { compact: true, onRetry: reconnect }));
@@ -121,6 +126,8 @@ export async function startPopup(): Promise<PopupHandle> {
   function onEvent(event: PortEvent): void {
     switch (event.kind) {
       case 'result':
+        if (event.result.reason === 'port_blocked') showPort25(true);
+        else if (event.result.smtp !== null) showPort25(false);
         checks.setResult(event.address, event.result);
         page.setResult(event.address, event.result);
         settled(event.address);
@@ -143,6 +150,10 @@ export async function startPopup(): Promise<PopupHandle> {
   // ------------------------------------------------------------ host status
   showStatus({ state: 'connecting' });
   askBackground({ kind: 'get-status' }).then(showStatus, () => showStatus({ state: 'disconnected' }));
+  askBackground({ kind: 'get-network' }).then(
+    (network) => showPort25(network?.port25Blocked === true),
+    () => undefined,
+  );
 
   // ------------------------------------------------------------ checking pasted addresses
   let bulk: BulkRun | null = null;

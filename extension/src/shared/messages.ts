@@ -48,6 +48,8 @@ export type BackgroundRequest =
   /** Try to connect to the host again now (the "check again" button). */
   | { kind: 'reconnect' }
   | { kind: 'clear-cache' }
+  /** What the host has reported about this network (the popup's and welcome page's port-25 banner). */
+  | { kind: 'get-network' }
   /** tabId: the tab the popup was opened on, whose toolbar icon then says "paused". */
   | { kind: 'set-site-paused'; origin: string; paused: boolean; tabId?: number };
 
@@ -55,6 +57,7 @@ export interface BackgroundReplies {
   'get-status': HostStatus;
   reconnect: HostStatus;
   'clear-cache': { cleared: number };
+  'get-network': { port25Blocked: boolean };
   'set-site-paused': { paused: boolean };
 }
 

@@ -40,6 +40,7 @@ export const REASON_KEYS: Record<Reason, string> = {
   blocked: 'reasonBlocked',
   timeout: 'reasonTimeout',
   connection_failed: 'reasonConnectionFailed',
+  port_blocked: 'reasonPortBlocked',
   dns_error: 'reasonDnsError',
   private_target: 'reasonPrivateTarget',
   smtputf8_unsupported: 'reasonSmtputf8Unsupported',

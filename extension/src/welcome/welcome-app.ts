@@ -6,6 +6,7 @@ import browser from 'webextension-polyfill';
 import type { HostStatus } from '../shared/status.js';
 import { byId } from '../ui/dom.js';
 import { renderHostStatus } from '../ui/host-status-view.js';
+import { showPort25Banner } from '../ui/port25-banner.js';
 import type { AutoMode } from '../shared/settings.js';
 import { announce } from '../ui/copy.js';
 import { localizePage, t } from '../ui/i18n.js';
@@ -23,6 +24,8 @@ export interface WelcomeHandle {
   modeReady: Promise<void>;
   /** Sends `reconnect` and shows the answer (the "Check again" button). */
   checkAgain: () => Promise<void>;
+  /** Settles when the host's report on port 25 is shown (the banner, or none). */
+  networkReady: Promise<void>;
 }
 
 export function startWelcome(): WelcomeHandle {
@@ -85,7 +88,12 @@ export function startWelcome(): WelcomeHandle {
       show(failedToAsk(error));
     }
   })();
-  return { ready: first, modeReady, checkAgain };
+  // "You're set" is only half true where port 25 is blocked: the banner says what to do.
+  const networkReady = askBackground({ kind: 'get-network' }).then(
+    (network) => showPort25Banner(byId('port25-banner'), network?.port25Blocked === true, { onOptions: () => void browser.runtime.openOptionsPage() }),
+    () => undefined,
+  );
+  return { ready: first, modeReady, checkAgain, networkReady };
 }
 
 /** The automatic-check mode as radio buttons: a click saves it, as the options page would. */

@@ -1,6 +1,8 @@
 import { setMaxListeners } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { Budgets } from '../engine/budgets.js';
+import { describeRoute, NetworkWatch, type RouteReport } from '../engine/network-watch.js';
+import { port25SecondOpinion } from '../doctor/checks.js';
 import { unfinishedResult, Verifier } from '../engine/verifier.js';
 import { loadSettings } from '../settings.js';
 import type { VerificationResult } from '../engine/result.js';
@@ -86,7 +88,12 @@ export async function runVerify(argv: string[]): Promise<number> {
     if (remote) await verifyRemotely(remote, addresses, command.requested, aborter.signal, take);
     else {
       const budgets = new Budgets(command.options.budgets, Date.now, ({ ms, budget }) => output.waiting(ms, budget));
-      for await (const { index, result } of new Verifier(command.options, { budgets }).verify(addresses, aborter.signal)) take(index, result);
+      const network = new NetworkWatch({ secondOpinion: port25SecondOpinion(settings.serve.probeDomain, command.options) });
+      const verifier = new Verifier(command.options, { budgets, network });
+      verifier.network.onChange((route) => {
+        if (route.state === 'blocked') process.stderr.write(`mxlens: ${portBlockedNote(route)}\n`);
+      });
+      for await (const { index, result } of verifier.verify(addresses, aborter.signal)) take(index, result);
     }
   } catch (error) {
     failure = error;
@@ -100,6 +107,15 @@ export async function runVerify(argv: string[]): Promise<number> {
   }
   if (failure !== null) return EXIT_CODES.error;
   return failed ? EXIT_CODES.failOn : EXIT_CODES.ok;
+}
+
+/** Said once, when the run finds the port blocked: the remaining checks then end at once. */
+function portBlockedNote(route: RouteReport): string {
+  return (
+    `outbound ${describeRoute(route)} seems blocked from this network (connects to ${route.servers.join(', ')} timed out); ` +
+    'the remaining checks end "unknown / port_blocked" at once. Fix: mxlens verify --server URL (a team server, see "Run a team server" in the README) ' +
+    'or a SOCKS5 proxy (--proxy, MXLENS_PROXY); mxlens doctor tests port 25.'
+  );
 }
 
 /** Releases results in input order as soon as every earlier one is known. */

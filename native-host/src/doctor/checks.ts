@@ -7,7 +7,8 @@ import path from 'node:path';
 import { MailDns } from '../engine/dns.js';
 import { connectSocket, describe } from '../engine/smtp/transport.js';
 import { nonPublicReason } from '../engine/target-guard.js';
-import type { SocksProxy } from '../engine/options.js';
+import type { AskSecondOpinion } from '../engine/network-watch.js';
+import { stepTimeouts, type SocksProxy, type VerifyOptions } from '../engine/options.js';
 import { candidateManifestFiles } from '../install/install-command.js';
 import { pathsFor, registryKeys, type Browser, type SystemContext } from '../install/browsers.js';
 import { DEV_EXTENSION_ID, FIREFOX_EXTENSION_ID } from '../install/extension-id.js';
@@ -374,6 +375,29 @@ export async function checkPort25(
   }
   const banner = await readBanner(socket, 3_000);
   return pass('port25', title, `connected to ${where}${banner ? `; it said: ${banner}` : ''}.${privateNote}`);
+}
+
+/**
+ * doctor's port-25 check as the engine's second opinion (NetworkWatch): when a first connect
+ * hangs, can this machine reach the probe domain's first mail server the same way?
+ */
+export function port25SecondOpinion(probeDomain: string, verify: VerifyOptions): AskSecondOpinion {
+  return async (route) => {
+    const notTested = { reachable: null, server: probeDomain, domain: probeDomain };
+    // Only the proxy and the address family of the settings can be tested the same way.
+    const proxy = verify.proxy ? `${verify.proxy.host}:${verify.proxy.port}` : null;
+    if (route.proxy !== proxy || (route.proxy === null && route.family !== 4)) return notTested;
+    const dns = await checkDns(probeDomain, verify.dnsServers);
+    if (!dns.first || isIP(dns.first.address) !== 4) return notTested;
+    const check = await checkPort25(dns.first, {
+      port: route.port,
+      proxy: verify.proxy,
+      allowPrivate: verify.allowPrivate,
+      configFile: 'the config file',
+      timeoutMs: Math.min(5_000, stepTimeouts(verify.timeoutMs).connectTimeoutMs),
+    });
+    return { reachable: check.ok, server: dns.first.name, domain: probeDomain };
+  };
 }
 
 /** The first line the server sends (its 220 greeting), then a polite QUIT. */

@@ -650,6 +650,14 @@ export const DECISIONS = {
   'dns-failure': { reason: 'dns_error', why: 'DNS failed (SERVFAIL or timeout): nothing was learned about the domain.' },
   'target-private': { reason: 'private_target', why: 'The mail server is on a loopback, private or reserved address, refused without --allow-private.' },
   'session-connect-failed': { reason: 'connection_failed', why: 'No TCP connection to any mail server of the domain (port 25 is often blocked).' },
+  'connect-timeouts-across-servers': {
+    reason: 'port_blocked',
+    why: 'The connection timed out, as did connections to other mail servers of other domains, and none got through: the network drops outbound SMTP, not this server.',
+  },
+  'network-port-blocked': {
+    reason: 'port_blocked',
+    why: 'Connections to several mail servers had just timed out from this network, so MX Lens did not wait for another one (it tests again a minute later).',
+  },
   'session-tls-failed': { reason: 'connection_failed', why: 'STARTTLS with the mail server failed, and no other server answered.' },
   'session-timeout': { reason: 'timeout', why: 'The mail server did not answer within the time allowed.' },
   'session-cancelled': { reason: 'timeout', why: 'The check was cancelled before a mail server answered.' },

@@ -1,5 +1,6 @@
 import type { Budgets } from './budgets.js';
 import { MxToleranceMemory } from './mx-tolerance.js';
+import { NetworkWatch } from './network-watch.js';
 import type { VerifyOptions } from './options.js';
 import { runSession, timeoutOutcome, type NoAnswer, type ProbeOutcome, type Recipient, type Target } from './smtp/probe-domain.js';
 
@@ -60,6 +61,7 @@ export class MxScheduler {
     private readonly options: VerifyOptions,
     private readonly catchAll: CatchAllMemory,
     private readonly budgets: Budgets,
+    readonly network: NetworkWatch = new NetworkWatch(),
     readonly tolerance: MxToleranceMemory = new MxToleranceMemory(),
   ) {}
 
@@ -143,6 +145,7 @@ export class MxScheduler {
       options: this.options,
       tolerance: this.tolerance,
       budgets: this.budgets,
+      network: this.network,
       signal,
       take: () => this.take(queue),
       hasWaiting: () => queue.waiting.length > 0,

@@ -72,6 +72,12 @@ export const REASONS = {
     summary:
       'Could not connect to any mail server for the domain (port 25 may be blocked on this network).',
   },
+  port_blocked: {
+    verdict: 'unknown',
+    summary:
+      'Outbound port 25 seems blocked from this network: connections to several mail servers timed out, ' +
+      'so the mailbox could not be asked. Check from a team server (mxlens serve) or through a SOCKS5 proxy.',
+  },
   dns_error: {
     verdict: 'unknown',
     summary: 'DNS lookup failed (SERVFAIL or timeout); the domain may still be fine.',

@@ -3,6 +3,7 @@ import { MailDns, type MailRouting } from './dns.js';
 import { computeFlags, suggestAddress } from './flags/index.js';
 import { decide, judgeRouting, judgeWithFlags, type Judgement } from './judge.js';
 import { MxScheduler } from './mx-scheduler.js';
+import { NetworkWatch } from './network-watch.js';
 import type { VerifyOptions } from './options.js';
 import type { Flags, VerificationResult } from './result.js';
 import { allowedTargets, internalFailureOutcome, type ProbeOutcome } from './smtp/probe-domain.js';
@@ -27,10 +28,14 @@ interface Member {
   indexes: number[];
 }
 
-/** Who the checks are for: the budgets they draw on, and the web site that asked (null: the user). */
+/**
+ * Who the checks are for: the budgets they draw on, the web site that asked (null: the user),
+ * and what is known about the network they run from (shared by every Verifier of a process).
+ */
 export interface Requester {
   budgets: Budgets;
   site: string | null;
+  network: NetworkWatch;
 }
 
 export class Verifier {
@@ -43,7 +48,11 @@ export class Verifier {
     private readonly options: VerifyOptions,
     requester: Partial<Requester> = {},
   ) {
-    this.requester = { budgets: requester.budgets ?? new Budgets(options.budgets), site: requester.site ?? null };
+    this.requester = {
+      budgets: requester.budgets ?? new Budgets(options.budgets),
+      site: requester.site ?? null,
+      network: requester.network ?? new NetworkWatch(),
+    };
     this.dns = new MailDns({ servers: options.dnsServers, timeoutMs: dnsQueryTimeout(options.timeoutMs) });
     this.scheduler = new MxScheduler(
       options,
@@ -52,7 +61,13 @@ export class Verifier {
         learn: (domain, catchAll) => this.catchAllByDomain.set(domain, { catchAll, expires: Date.now() + CATCH_ALL_MEMORY_MS }),
       },
       this.requester.budgets,
+      this.requester.network,
     );
+  }
+
+  /** What this Verifier's sessions have learned about the network. */
+  get network(): NetworkWatch {
+    return this.requester.network;
   }
 
   /**

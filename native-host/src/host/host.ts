@@ -160,7 +160,8 @@ export async function runHost(argv: string[]): Promise<number> {
 function readSettings(): { settings: HostSettings; settingsError: unknown } {
   try {
     const loaded = loadSettings(process.env);
-    return { settings: { verify: loaded.verify, logFile: loaded.logFile, problems: [...loaded.problems] }, settingsError: null };
+    const settings = { verify: loaded.verify, logFile: loaded.logFile, problems: [...loaded.problems], probeDomain: loaded.serve.probeDomain };
+    return { settings, settingsError: null };
   } catch (error) {
     const settings: HostSettings = {
       verify: defaultVerifyOptions(),

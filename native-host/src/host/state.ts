@@ -2,6 +2,8 @@ import { Budgets } from '../engine/budgets.js';
 import type { VerifyOptions } from '../engine/options.js';
 import type { VerificationResult } from '../engine/result.js';
 import { Verifier, type IndexedResult } from '../engine/verifier.js';
+import { describeRoute, NetworkWatch } from '../engine/network-watch.js';
+import { port25SecondOpinion } from '../doctor/checks.js';
 import type { HostMessage, RequestId, SettingsProblem } from '../protocol/messages.js';
 import type { HostLog } from './log.js';
 
@@ -19,6 +21,8 @@ export interface HostSettings {
   verify: VerifyOptions;
   logFile: string;
   problems: SettingsProblem[];
+  /** Whose mail server to test port 25 against when a first connect hangs (none: no such test). */
+  probeDomain?: string;
 }
 
 export type Send = (message: HostMessage) => void;
@@ -40,6 +44,8 @@ export class HostState {
   handshake: { extension: string } | null = null;
   readonly jobs = new Map<string, Job>();
   readonly budgets: Budgets;
+  /** What every check of this process learns about the network (port 25 blocked?). */
+  readonly network: NetworkWatch;
   readonly engines: EnginePool;
   readonly cache = new ResultCache();
   readonly rechecks: RecheckQueue;
@@ -50,7 +56,14 @@ export class HostState {
     readonly log: HostLog,
   ) {
     this.budgets = new Budgets(settings.verify.budgets);
-    this.engines = new EnginePool(this.budgets);
+    const secondOpinion = settings.probeDomain ? port25SecondOpinion(settings.probeDomain, settings.verify) : null;
+    this.network = new NetworkWatch({ secondOpinion });
+    this.engines = new EnginePool(this.budgets, this.network);
+    this.network.onChange((route) => {
+      log.warn(`network: outbound ${describeRoute(route)} is ${route.state}${route.servers.length ? ` (connects timed out to ${route.servers.join(', ')})` : ''}`);
+      // Before the handshake the extension is not listening yet; hello carries the state.
+      if (this.handshake) send({ type: 'network', id: null, network: this.network.reports() });
+    });
     this.rechecks = new RecheckQueue(this.engines, this.cache, send, log);
   }
 
@@ -85,13 +98,16 @@ export function partitionOf(site: string | null | undefined): string {
 export class EnginePool {
   private readonly byKey = new Map<string, Verifier>();
 
-  constructor(private readonly budgets: Budgets) {}
+  constructor(
+    private readonly budgets: Budgets,
+    private readonly network: NetworkWatch = new NetworkWatch(),
+  ) {}
 
   get(options: VerifyOptions, site: string | null = null): { key: string; verifier: Verifier } {
     const key = `${partitionOf(site)}\n${optionsKey(options)}`;
     let verifier = this.byKey.get(key);
     if (verifier) this.byKey.delete(key);
-    else verifier = new Verifier(options, { budgets: this.budgets, site });
+    else verifier = new Verifier(options, { budgets: this.budgets, site, network: this.network });
     this.byKey.set(key, verifier);
     while (this.byKey.size > MAX_ENGINES) this.byKey.delete(this.byKey.keys().next().value!);
     return { key, verifier };

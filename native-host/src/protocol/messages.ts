@@ -2,6 +2,7 @@
 // Pure TypeScript (no Node imports): the host and the extension both import this file.
 // PROTOCOL.md at the repository root describes the same thing for people.
 
+import type { RouteReport } from '../engine/network-watch.js';
 import type { CheckLevel } from '../engine/options.js';
 import type { VerificationResult } from '../engine/result.js';
 import type { ErrorCode } from './error-codes.js';
@@ -33,7 +34,7 @@ export const LIMITS = {
 export type Limits = { [K in keyof typeof LIMITS]: number };
 
 /** What this host can do, announced in the hello reply. */
-export const CAPABILITIES = ['verify', 'cancel', 'recheck', 'cache', 'site'] as const;
+export const CAPABILITIES = ['verify', 'cancel', 'recheck', 'cache', 'site', 'network'] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 
 // ---------------------------------------------------------------- requests (extension → host)
@@ -100,6 +101,21 @@ export interface HelloReply {
   limits: Limits;
   /** What was wrong in the host's settings (environment, config file); defaults were used instead. */
   settingsProblems: SettingsProblem[];
+  /** What the host's checks have learned about its network so far (capability `network`). */
+  network: NetworkRoute[];
+}
+
+/** One way out of the host's machine to mail servers, and whether it works (PROTOCOL.md, "network"). */
+export type NetworkRoute = RouteReport;
+
+/**
+ * Not a reply: the host's network changed state (outbound port 25 found blocked, or working
+ * again). `id` is null: it belongs to no request.
+ */
+export interface NetworkMessage {
+  type: 'network';
+  id: null;
+  network: NetworkRoute[];
 }
 
 /** One address's result. Streamed as each becomes known, not in input order. */
@@ -144,7 +160,7 @@ export interface ErrorReply {
   message: string;
 }
 
-export type HostMessage = HelloReply | ResultMessage | DoneMessage | CancelledReply | ErrorReply;
+export type HostMessage = HelloReply | ResultMessage | DoneMessage | CancelledReply | ErrorReply | NetworkMessage;
 
 export function errorReply(id: RequestId | null, code: ErrorCode, message: string): ErrorReply {
   return { type: 'error', id, code, message };

@@ -2,6 +2,7 @@ import { randomInt } from 'node:crypto';
 import { overBudgetDetail, serverClaim, serverRcptClaim, spend, type Budgets } from '../budgets.js';
 import type { MailHost } from '../dns.js';
 import { decide, judgeCatchAllProbe, judgeRecipient, judgeReply, judgeSessionFailure, type Judgement } from '../judge.js';
+import { describeRoute, routeTo, type NetworkWatch, type Route } from '../network-watch.js';
 import { ErrorPaceWatch, recipientsForNextTransaction, type MxToleranceMemory } from '../mx-tolerance.js';
 import { stepTimeouts, type VerifyOptions } from '../options.js';
 import type { SmtpReply, TlsInfo } from '../result.js';
@@ -57,6 +58,8 @@ export interface SessionWork {
   tolerance: MxToleranceMemory;
   /** Sessions and RCPTs per mail server are drawn from these before they are sent. */
   budgets: Budgets;
+  /** What connects have shown about this network (port 25 blocked?). */
+  network: NetworkWatch;
   signal?: AbortSignal;
   /** The next recipient waiting for this server, now counted as in this session; null if none. */
   take(): Recipient | null;
@@ -88,11 +91,15 @@ export function allowedTargets(hosts: MailHost[], allowPrivate: boolean): { targ
 
 /** Runs one session until the server has no more waiting recipients or cannot take more. */
 export async function runSession(work: SessionWork): Promise<void> {
+  const route = routeTo(work.target.ip, work.options.smtpPort, work.options.proxy);
+  if (work.network.failFast(route)) return handBackAll(work, portBlockedOutcome('network-port-blocked', work.target, route));
   const tolerance = work.tolerance.get(work.target.ip);
   const first = await withinServerBudget(work, takeBatch(work, recipientsForNextTransaction(tolerance, 0)), true);
   if (first.recipients.length === 0) return;
   const transcript = work.options.verbose ? [] : undefined;
   const carrier = new SessionCarrier(work, transcript);
+  const attempt = work.network.begin(route);
+  const startedAt = Date.now();
   let session: SmtpSession | null = null;
   try {
     session = await openSession({
@@ -108,12 +115,50 @@ export async function runSession(work: SessionWork): Promise<void> {
       signal: work.signal,
     });
   } catch (error) {
-    const failure = error instanceof SmtpSessionError ? failureOutcome(error, work.target, transcript) : internalFailureOutcome(error);
+    let failure = error instanceof SmtpSessionError ? failureOutcome(error, work.target, transcript) : internalFailureOutcome(error);
+    if (error instanceof SmtpSessionError && error.kind === 'timeout' && error.phase === 'connect') {
+      attempt.timedOut(work.target.host.name, [...new Set(first.recipients.map((r) => r.domain))], Date.now() - startedAt);
+      // Judged with the connects timing out beside it: one dead server is not a blocked network.
+      await work.network.othersSettled(route);
+      if (work.network.isBlocked(route)) failure = portBlockedOutcome('connect-timeouts-across-servers', work.target, route, transcript);
+    }
+    // Past the connect phase, TCP got through: the route works even if this server did not.
+    if (error instanceof SmtpSessionError && error.phase !== 'connect') attempt.connected();
+    else attempt.failed();
     const why: NoAnswer = error instanceof SmtpSessionError && error.kind === 'tls' && work.target.startTls ? 'no-tls' : 'target';
     for (const r of first.recipients) work.unanswered(r, failure, why);
     return;
   }
+  attempt.connected();
   await carrier.carry(session, first);
+}
+
+/** Every recipient waiting for this server goes on to its next server (or ends with `failure`). */
+function handBackAll(work: SessionWork, failure: ProbeOutcome): void {
+  for (let r = work.take(); r !== null; r = work.take()) work.unanswered(r, failure, 'target');
+}
+
+/** Connects on this route time out to every mail server: the network, not the server, is at fault. */
+export function portBlockedOutcome(
+  rule: 'network-port-blocked' | 'connect-timeouts-across-servers',
+  target: Target,
+  route: Route,
+  transcript?: string[],
+): ProbeOutcome {
+  const how =
+    rule === 'network-port-blocked'
+      ? 'not tried: connections to several mail servers had just timed out'
+      : 'the connection timed out, as did those to other mail servers';
+  return {
+    ...decide(rule),
+    detail:
+      `Outbound ${describeRoute(route)} seems blocked from this network (${target.host.name} [${target.ip}]: ${how}). ` +
+      'The mailbox could not be asked from here: check from a team server (mxlens serve, see "Run a team server" in the README) ' +
+      'or through a SOCKS5 proxy on a machine that can reach port 25.',
+    mx: target.host.name,
+    reply: null,
+    ...(transcript ? { transcript } : {}),
+  };
 }
 
 interface Batch {

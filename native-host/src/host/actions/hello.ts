@@ -32,5 +32,6 @@ export function hello(state: HostState, request: HelloRequest): void {
     capabilities: [...CAPABILITIES],
     limits: { ...LIMITS },
     settingsProblems: state.settings.problems.map(({ setting, message }) => ({ setting, message })),
+    network: state.network.reports(),
   });
 }
