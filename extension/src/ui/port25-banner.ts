@@ -4,14 +4,8 @@
 import { el } from './dom.js';
 import { t } from './i18n.js';
 
-/**
- * The README section on port 25 and its two fixes. The one place the extension names it: change
- * it here if the project's README moves.
- */
-export const PORT25_HELP_URL = 'https://github.com/mxlens/mxlens#port-25-and-proxies';
-
 export interface Port25BannerActions {
-  /** Opens the options page (the SOCKS5 proxy setting). */
+  /** Opens the options page: where checks run (a team server) and the SOCKS5 proxy. */
   onOptions: () => void;
 }
 
@@ -22,7 +16,6 @@ export function renderPort25Banner(actions: Port25BannerActions): HTMLElement {
     el('p', { className: 'banner__title', text: t('port25BannerTitle') }),
     el('p', { text: t('port25BannerText') }),
     el('p', { className: 'actions' }, [
-      el('a', { text: t('port25BannerLink'), attrs: { href: PORT25_HELP_URL, target: '_blank', rel: 'noopener noreferrer' } }),
       options,
     ]),
   ]);
