@@ -454,6 +454,19 @@ describe('the budget of automatic checks: one per tab, whatever its frames do', 
     expect(checkedByHost()).toHaveLength(6);
   });
 
+  it('the popup opened in a tab is still ours: the user’s checks, no budget, no site', async () => {
+    await limit(1);
+    const popupInTab = browser.connect(CHECKS_PORT, {
+      tab: { id: 9, url: `chrome-extension://${browser.runtime.id}/popup/popup.html` },
+      frameId: 0,
+      url: `chrome-extension://${browser.runtime.id}/popup/popup.html`,
+    });
+    ask(popupInTab, addresses('q', 4), 'smtp', false, 'auto');
+    await settle(BATCH_MS);
+    expect(checkedByHost()).toHaveLength(4);
+    expect(browser.host.verifies.every((verify) => verify.site === undefined)).toBe(true);
+  });
+
   it('the popup is never budgeted: its checks are the user’s', async () => {
     await limit(1);
     ask(popup(), addresses('p', 4), 'smtp', false, 'auto');

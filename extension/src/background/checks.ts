@@ -57,8 +57,8 @@ export interface Scope {
 
 export const USER_SCOPE: Scope = { partition: USER_PARTITION };
 
-/** scheme://host[:port], the only form of `site` the host gets. */
-const ORIGIN = /^[a-z][a-z0-9+.-]*:\/\/[^/\s]+$/i;
+/** http(s)://host[:port], the only form of `site` the host gets (content scripts run on no other pages). */
+const ORIGIN = /^https?:\/\/[^/\s]+$/i;
 
 /** The scope of a partition key's first part (alarm re-checks carry only the key). */
 export function scopeOfPartition(partition: string): Scope {
@@ -108,6 +108,8 @@ export interface CheckServiceOptions {
   problems: Pick<HostProblems, 'noResult'>;
   /** The budget of automatic checks per tab (settings.perPageLimit addresses). */
   budgets: TabBudgets;
+  /** Where this extension's own pages live ("chrome-extension://<id>/"): ports from them are the user's. */
+  extensionPages: string;
   /** Told of every result, to set or drop re-check alarms. */
   onResult?: (key: string, result: VerificationResult, recheck: boolean) => void;
   onFailed?: (key: string) => void;
@@ -140,9 +142,11 @@ export class CheckService {
         }
       },
     };
-    // A port from a tab is a content script; without a tab it is one of our own pages (the popup).
+    // A port from a tab is a content script, unless it comes from one of our own pages (the
+    // popup, also when it is opened in a tab); without a tab it is one of our own pages too.
     const tabId = port.sender?.tab?.id;
-    const page = port.sender && tabId !== undefined && tabId >= 0 ? { tabId, site: topLevelSite(port.sender) } : null;
+    const ownPage = port.sender?.url?.startsWith(this.options.extensionPages) ?? false;
+    const page = port.sender && tabId !== undefined && tabId >= 0 && !ownPage ? { tabId, site: topLevelSite(port.sender) } : null;
     const onMessage = (message: unknown) => {
       const request = parsePortRequest(message);
       if (!request) return;

@@ -67,6 +67,7 @@ export function startBackground(api: BackgroundApi, options: { browser?: ThisBro
     settings: () => settings.current,
     problems,
     budgets: new TabBudgets(api.storage.session ?? null),
+    extensionPages: api.runtime.getURL(''),
     onResult: (key, result, recheck) => {
       port25Blocked = port25BlockedAfter(port25Blocked, result);
       actionState?.sawResult(result);
