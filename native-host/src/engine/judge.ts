@@ -693,13 +693,13 @@ export function describeRule(id: string): string | undefined {
 /** All rows that match, in table order (the first one decides). For tests and explanations. */
 export function matchingRules(phase: SmtpPhase, reply: SmtpReply): Rule[] {
   const text = normalizeText(reply.message);
-  return RULES.filter((rule) => rule.phases.includes(phase) && matches(rule.match, reply, text));
+  return rulesFor(phase).filter((rule) => matches(rule.match, reply, text));
 }
 
 /** One SMTP reply, and the phase it answered, judged through the table. */
 export function judgeReply(phase: SmtpPhase, reply: SmtpReply): Judgement {
   const text = normalizeText(reply.message);
-  const rule = RULES.find((r) => r.phases.includes(phase) && matches(r.match, reply, text));
+  const rule = rulesFor(phase).find((r) => matches(r.match, reply, text));
   // The fallback stage covers every code 200–599 in every phase and 'invalid' covers the
   // rest, so this only guards against a future edit of the table (tested).
   if (!rule) return { verdict: verdictOf('protocol_error'), reason: 'protocol_error', rule: 'no-matching-rule' };
@@ -800,6 +800,29 @@ function samePolicyRefusal(reply: SmtpReply, probeReply: SmtpReply): boolean {
 // Matching.
 // ---------------------------------------------------------------------------------------
 
+// Every RCPT reply goes through the table: the rows of a phase and the parts of the enhanced
+// code patterns are worked out once, not per reply.
+const rulesByPhase = new Map<SmtpPhase, readonly Rule[]>();
+const patternParts = new Map<string, readonly string[]>();
+
+function rulesFor(phase: SmtpPhase): readonly Rule[] {
+  let rules = rulesByPhase.get(phase);
+  if (!rules) {
+    rules = RULES.filter((rule) => rule.phases.includes(phase));
+    rulesByPhase.set(phase, rules);
+  }
+  return rules;
+}
+
+function partsOf(pattern: string): readonly string[] {
+  let parts = patternParts.get(pattern);
+  if (!parts) {
+    parts = pattern.split('.');
+    patternParts.set(pattern, parts);
+  }
+  return parts;
+}
+
 function matches(m: ReplyMatcher, reply: SmtpReply, text: string): boolean {
   if (m.codes && !m.codes.some((spec) => codeIs(reply.code, spec))) return false;
   if (m.exceptCodes?.includes(reply.code)) return false;
@@ -820,7 +843,7 @@ function codeIs(code: number, spec: CodeSpec): boolean {
 function enhancedIs(enhanced: string, patterns: readonly string[]): boolean {
   const parts = enhanced.split('.');
   return patterns.some((pattern) => {
-    const want = pattern.split('.');
+    const want = partsOf(pattern);
     for (let i = 0; i < want.length; i++) {
       const w = want[i]!;
       if (w === '*') return true;
