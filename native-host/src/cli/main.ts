@@ -1,11 +1,6 @@
-import { DOCTOR_HELP, runDoctor } from '../doctor/doctor-command.js';
-import { runHost } from '../host/host.js';
-import { INSTALL_HELP, runInstall, runUninstall } from '../install/install-command.js';
 import { SERVE_HELP } from '../server/serve-help.js';
 import { VERSION } from '../version.js';
-import { CONFIG_HELP, runConfig } from './config-command.js';
 import { UsageError } from './usage-error.js';
-import { runVerify, VERIFY_HELP } from './verify-command.js';
 
 const HELP = `mxlens ${VERSION}: does this mailbox exist? Asks the mail server, sends no mail.
 
@@ -34,15 +29,32 @@ The native messaging host: browsers start it (through the launcher that "mxlens 
 writes) and speak framed JSON on stdin/stdout, as PROTOCOL.md describes. Not for typing.
 `;
 
-const COMMANDS: Record<string, Command> = {
-  verify: { run: runVerify, help: VERIFY_HELP },
-  host: { run: runHost, help: HOST_HELP },
-  config: { run: runConfig, help: CONFIG_HELP },
-  install: { run: runInstall, help: INSTALL_HELP },
-  uninstall: { run: runUninstall, help: INSTALL_HELP },
-  doctor: { run: runDoctor, help: DOCTOR_HELP },
-  // Loaded only for serve: Fastify and SQLite stay out of every other command's start-up.
-  serve: { run: async (argv) => (await import('../server/serve-command.js')).runServe(argv), help: SERVE_HELP },
+// Each command is loaded when it is asked for: a start-up pays only for its own command (the
+// host and `verify` are started often, and by the clock), never for the installer's or the
+// doctor's code, and Fastify and SQLite stay out of every command but serve.
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  verify: async () => {
+    const { runVerify, VERIFY_HELP } = await import('./verify-command.js');
+    return { run: runVerify, help: VERIFY_HELP };
+  },
+  host: async () => ({ run: (await import('../host/host.js')).runHost, help: HOST_HELP }),
+  config: async () => {
+    const { runConfig, CONFIG_HELP } = await import('./config-command.js');
+    return { run: runConfig, help: CONFIG_HELP };
+  },
+  install: async () => {
+    const { runInstall, INSTALL_HELP } = await import('../install/install-command.js');
+    return { run: runInstall, help: INSTALL_HELP };
+  },
+  uninstall: async () => {
+    const { runUninstall, INSTALL_HELP } = await import('../install/install-command.js');
+    return { run: runUninstall, help: INSTALL_HELP };
+  },
+  doctor: async () => {
+    const { runDoctor, DOCTOR_HELP } = await import('../doctor/doctor-command.js');
+    return { run: runDoctor, help: DOCTOR_HELP };
+  },
+  serve: async () => ({ run: async (argv) => (await import('../server/serve-command.js')).runServe(argv), help: SERVE_HELP }),
 };
 
 export async function main(argv: string[]): Promise<number> {
@@ -60,8 +72,9 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(`${VERSION}\n`);
       return 0;
     }
-    const command = COMMANDS[name];
-    if (!command) throw new UsageError(`unknown command "${name}" (try: mxlens --help)`);
+    const load = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+    if (!load) throw new UsageError(`unknown command "${name}" (try: mxlens --help)`);
+    const command = await load();
     if (rest.includes('--help') || rest.includes('-h')) {
       process.stdout.write(command.help);
       return 0;

@@ -35,7 +35,7 @@ Options:
   --no-catch-all        do not probe a random address to detect catch-all domains
   --greylist-wait MS    wait up to MS for a greylisting server, then ask again (default 0)
   --proxy URL           connect through a SOCKS5 proxy: socks5://[user:pass@]host:port
-  --concurrency N       SMTP sessions at once (default 8; at most 2 per mail server)
+  --concurrency N       SMTP sessions at once (default 256; at most 2 per mail server)
   --verbose             include the SMTP dialogue in the results
   --server URL          send the work to an MX Lens server (mxlens serve) instead of checking
                         from here; also MXLENS_SERVER, with the key in MXLENS_SERVER_KEY
@@ -147,13 +147,32 @@ class InputOrder {
   }
 }
 
+/**
+ * One line per result, but not one write per line: results come in bursts (a session's whole
+ * batch at once), and each write is a system call. Lines gathered in a tick go out together.
+ */
 class NdjsonWriter {
+  private pending: string[] = [];
+  private flushScheduled = false;
+
   write(result: VerificationResult): void {
-    process.stdout.write(`${JSON.stringify(result)}\n`);
+    this.pending.push(JSON.stringify(result), '\n');
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => this.flush());
   }
   progress(): void {}
   waiting(): void {}
-  end(): void {}
+  end(): void {
+    this.flush();
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    if (this.pending.length === 0) return;
+    process.stdout.write(this.pending.join(''));
+    this.pending = [];
+  }
 }
 
 async function readStdinLines(): Promise<string[]> {

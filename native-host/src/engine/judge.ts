@@ -701,13 +701,13 @@ export function describeRule(id: string): string | undefined {
 /** All rows that match, in table order (the first one decides). For tests and explanations. */
 export function matchingRules(phase: SmtpPhase, reply: SmtpReply): Rule[] {
   const text = normalizeText(reply.message);
-  return RULES.filter((rule) => rule.phases.includes(phase) && matches(rule.match, reply, text));
+  return rulesFor(phase, reply.code).filter((rule) => matches(rule.match, reply, text));
 }
 
 /** One SMTP reply, and the phase it answered, judged through the table. */
 export function judgeReply(phase: SmtpPhase, reply: SmtpReply): Judgement {
   const text = normalizeText(reply.message);
-  const rule = RULES.find((r) => r.phases.includes(phase) && matches(r.match, reply, text));
+  const rule = rulesFor(phase, reply.code).find((r) => matches(r.match, reply, text));
   // The fallback stage covers every code 200–599 in every phase and 'invalid' covers the
   // rest, so this only guards against a future edit of the table (tested).
   if (!rule) return { verdict: verdictOf('protocol_error'), reason: 'protocol_error', rule: 'no-matching-rule' };
@@ -808,6 +808,36 @@ function samePolicyRefusal(reply: SmtpReply, probeReply: SmtpReply): boolean {
 // Matching.
 // ---------------------------------------------------------------------------------------
 
+// Every RCPT reply goes through the table: the rows that can apply to a phase and a basic code
+// (a few dozen pairs in practice; at most 7 phases x 1,000 three-digit codes) and the parts of
+// the enhanced code patterns are worked out once, not per reply.
+const rulesByPhaseAndCode = new Map<string, readonly Rule[]>();
+const patternParts = new Map<string, readonly string[]>();
+
+function rulesFor(phase: SmtpPhase, code: number): readonly Rule[] {
+  const key = `${phase} ${code}`;
+  let rules = rulesByPhaseAndCode.get(key);
+  if (!rules) {
+    rules = RULES.filter((rule) => rule.phases.includes(phase) && codeMatches(rule.match, code));
+    rulesByPhaseAndCode.set(key, rules);
+  }
+  return rules;
+}
+
+function codeMatches(m: ReplyMatcher, code: number): boolean {
+  if (m.codes && !m.codes.some((spec) => codeIs(code, spec))) return false;
+  return !m.exceptCodes?.includes(code);
+}
+
+function partsOf(pattern: string): readonly string[] {
+  let parts = patternParts.get(pattern);
+  if (!parts) {
+    parts = pattern.split('.');
+    patternParts.set(pattern, parts);
+  }
+  return parts;
+}
+
 function matches(m: ReplyMatcher, reply: SmtpReply, text: string): boolean {
   if (m.codes && !m.codes.some((spec) => codeIs(reply.code, spec))) return false;
   if (m.exceptCodes?.includes(reply.code)) return false;
@@ -828,7 +858,7 @@ function codeIs(code: number, spec: CodeSpec): boolean {
 function enhancedIs(enhanced: string, patterns: readonly string[]): boolean {
   const parts = enhanced.split('.');
   return patterns.some((pattern) => {
-    const want = pattern.split('.');
+    const want = partsOf(pattern);
     for (let i = 0; i < want.length; i++) {
       const w = want[i]!;
       if (w === '*') return true;

@@ -63,7 +63,7 @@ export function parseAddress(input: string): AddressParseResult {
 
   const domain = rawDomain.startsWith('[')
     ? parseDomainLiteral(rawDomain)
-    : parseHostName(rawDomain);
+    : parsedHostName(rawDomain);
   if (!domain.ok) return domain;
 
   const normalized = `${localPart}@${domain.ascii}`;
@@ -216,6 +216,21 @@ function ipv6Literal(ip: string): DomainResult {
   const lowered = ip.toLowerCase();
   const literal = `[IPv6:${lowered}]`;
   return { ok: true, ascii: literal, unicode: literal, literalIp: lowered };
+}
+
+// Lists hold many addresses per domain, and the host name checks (UTS-46 through the URL
+// parser, punycode, label rules) cost more than the rest of parsing: each domain is parsed
+// once. Bounded: past this many distinct domains the memory starts over.
+const MAX_REMEMBERED_DOMAINS = 10_000;
+const hostNames = new Map<string, DomainResult>();
+
+function parsedHostName(rawDomain: string): DomainResult {
+  let result = hostNames.get(rawDomain);
+  if (result) return result;
+  result = parseHostName(rawDomain);
+  if (hostNames.size >= MAX_REMEMBERED_DOMAINS) hostNames.clear();
+  hostNames.set(rawDomain, result);
+  return result;
 }
 
 function parseHostName(rawDomain: string): DomainResult {

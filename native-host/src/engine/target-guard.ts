@@ -81,11 +81,18 @@ interface ParsedRange {
   label: string;
 }
 
-const RANGES: readonly ParsedRange[] = SPECIAL_RANGES.map(({ cidr, label }) => {
-  const [ip, prefix] = cidr.split('/') as [string, string];
-  const parsed = ipToBits(ip)!;
-  return { family: parsed.family, network: parsed.bits, prefix: Number(prefix), label };
-});
+// Parsed on first use, not at start-up: parsing the IPv6 ranges costs the first isIPv6 call,
+// which builds Node's IPv6 pattern, on the way to every command's first line of work.
+let parsedRanges: readonly ParsedRange[] | null = null;
+
+function ranges(): readonly ParsedRange[] {
+  parsedRanges ??= SPECIAL_RANGES.map(({ cidr, label }) => {
+    const [ip, prefix] = cidr.split('/') as [string, string];
+    const parsed = ipToBits(ip)!;
+    return { family: parsed.family, network: parsed.bits, prefix: Number(prefix), label };
+  });
+  return parsedRanges;
+}
 
 const MAPPED_PREFIX = 0xffffn << 32n; // ::ffff:0:0/96
 
@@ -110,7 +117,7 @@ export function nonPublicReason(ip: string): string | null {
 function mostSpecificRange(family: 4 | 6, bits: bigint): ParsedRange | null {
   const width = family === 4 ? 32 : 128;
   let best: ParsedRange | null = null;
-  for (const range of RANGES) {
+  for (const range of ranges()) {
     if (range.family !== family || (best && best.prefix >= range.prefix)) continue;
     const shift = BigInt(width - range.prefix);
     if (bits >> shift === range.network >> shift) best = range;

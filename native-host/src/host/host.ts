@@ -49,6 +49,22 @@ export async function runHost(argv: string[]): Promise<number> {
   let stdoutBroken = false;
   let unflushed = 0;
   let flushed: (() => void) | null = null;
+  // Frames made in the same tick (a session's batch of results) leave in one write: one system
+  // call instead of one per result.
+  let queued: Uint8Array[] = [];
+
+  const writeQueued = (): void => {
+    const frames = queued;
+    queued = [];
+    if (stdoutBroken) {
+      unflushed -= frames.length;
+      return;
+    }
+    writeStdout(frames.length === 1 ? frames[0]! : Buffer.concat(frames), () => {
+      unflushed -= frames.length;
+      if (unflushed === 0) flushed?.();
+    });
+  };
 
   const send = (message: HostMessage): void => {
     if (stdoutBroken) return;
@@ -60,10 +76,8 @@ export async function runHost(argv: string[]): Promise<number> {
       frame = encodeFrame(errorReply('id' in message ? message.id : null, 'internal', 'the reply could not be encoded'), { littleEndian });
     }
     unflushed++;
-    writeStdout(frame, () => {
-      unflushed--;
-      if (unflushed === 0) flushed?.();
-    });
+    queued.push(frame);
+    if (queued.length === 1) setImmediate(writeQueued);
   };
 
   const state = new HostState(settings, send, log);

@@ -1,9 +1,10 @@
-import blocklist from 'disposable-email-domains-js/dist/dict/disposable_email_blocklist.json' with { type: 'json' };
+// The list's text, parsed on first use: start-up (host, CLI) does not pay for it.
+import blocklistText from 'disposable-email-domains-js/dist/dict/disposable_email_blocklist.json?raw';
 
 let disposableDomains: Set<string> | null = null;
 
 function domainSet(): Set<string> {
-  disposableDomains ??= new Set(blocklist.map((domain) => domain.toLowerCase()));
+  disposableDomains ??= new Set((JSON.parse(blocklistText) as string[]).map((domain) => domain.toLowerCase()));
   return disposableDomains;
 }
 

@@ -1,5 +1,6 @@
-import allProviders from 'email-providers/all.json' with { type: 'json' };
-import commonProviders from 'email-providers/common.json' with { type: 'json' };
+// The lists' text, parsed on first use: start-up (host, CLI) does not pay for it.
+import allProvidersText from 'email-providers/all.json?raw';
+import commonProvidersText from 'email-providers/common.json?raw';
 
 // email-providers (a maintained list, no install scripts) has two lists: `all`, thousands of
 // free-mail domains including typo-squatting registrations, and `common`, the providers
@@ -14,12 +15,12 @@ let common: Set<string> | null = null;
 
 /** True when the domain itself (not a parent of it) is a free webmail provider. */
 export function isFreeProvider(domain: string): boolean {
-  free ??= new Set(allProviders.map((d) => d.toLowerCase()).filter((d) => !RESERVED.has(d)));
+  free ??= new Set((JSON.parse(allProvidersText) as string[]).map((d) => d.toLowerCase()).filter((d) => !RESERVED.has(d)));
   return free.has(domain.toLowerCase());
 }
 
 /** True for the providers people commonly use (a much shorter list than isFreeProvider's). */
 export function isCommonProvider(domain: string): boolean {
-  common ??= new Set(commonProviders.map((d) => d.toLowerCase()));
+  common ??= new Set((JSON.parse(commonProvidersText) as string[]).map((d) => d.toLowerCase()));
   return common.has(domain.toLowerCase());
 }

@@ -467,10 +467,14 @@ class Session implements SmtpSession {
 
   private readonly onData = (chunk: Buffer): void => {
     this.chunks++;
+    const waiting = this.waiters.length;
     for (const event of this.parser.feed(chunk)) {
       if (this.failure) return;
       this.handle(event);
     }
+    // Once per chunk, not per reply (a pipelined batch answers 100 RCPTs in one chunk), and only
+    // when a reply was completed: a server dribbling bytes does not push its timeout back.
+    if (this.waiters.length !== waiting) this.restartTimer();
   };
 
   private handle(event: ParseEvent): void {
@@ -500,7 +504,6 @@ class Session implements SmtpSession {
     }
     this.waiters.shift();
     waiter.resolve({ reply, at: Date.now(), chunk: this.chunks });
-    this.restartTimer();
   }
 
   private readonly onError = (error: Error): void => {
@@ -529,13 +532,15 @@ class Session implements SmtpSession {
     const head = this.waiters[0];
     if (!head || this.failure) return;
     const untilDeadline = this.deadline - Date.now();
-    const awaited = head.phase === 'banner' ? 'the banner' : `the reply to ${verb(head.command)}`;
-    const message =
-      untilDeadline < head.timeoutMs
-        ? `the deadline passed while waiting for ${awaited}`
-        : `no answer within ${head.timeoutMs} ms while waiting for ${awaited}`;
     const waitMs = Math.max(0, Math.min(untilDeadline, head.timeoutMs));
-    this.timer = setTimeout(() => this.fail('timeout', head.phase, null, message), waitMs);
+    this.timer = setTimeout(() => {
+      const awaited = head.phase === 'banner' ? 'the banner' : `the reply to ${verb(head.command)}`;
+      const message =
+        untilDeadline < head.timeoutMs
+          ? `the deadline passed while waiting for ${awaited}`
+          : `no answer within ${head.timeoutMs} ms while waiting for ${awaited}`;
+      this.fail('timeout', head.phase, null, message);
+    }, waitMs);
   }
 
   /** The session is over: every waiter gets the error, the sockets go. Idempotent. */

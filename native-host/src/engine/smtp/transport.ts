@@ -1,6 +1,5 @@
 import net from 'node:net';
-import tls from 'node:tls';
-import { SocksClient } from 'socks';
+import type { TLSSocket } from 'node:tls';
 
 // Opening the byte stream an SMTP session runs over: TCP (directly or through SOCKS5) and
 // the STARTTLS upgrade. Every step is bounded by a timeout and an optional AbortSignal, and
@@ -45,13 +44,16 @@ export function connectSocket(opts: ConnectOptions): Promise<net.Socket> {
 }
 
 /** Runs the TLS handshake over an SMTP connection that has just been answered 220 to STARTTLS. */
-export function upgradeToTls(
+export async function upgradeToTls(
   socket: net.Socket,
   serverName: string,
   timeoutMs: number,
   signal?: AbortSignal,
-): Promise<tls.TLSSocket> {
+): Promise<TLSSocket> {
   const name = serverName.replace(/\.$/, '');
+  // Loaded on first use: most sessions never reach STARTTLS before their answer, and every
+  // start of the command and the host would pay for Node's TLS module.
+  const tls = await import('node:tls');
   const secure = tls.connect({
     socket,
     host: name, // checked against the certificate
@@ -74,6 +76,9 @@ export function upgradeToTls(
 }
 
 async function throughProxy(socket: net.Socket, proxy: SocksProxy, opts: ConnectOptions): Promise<net.Socket> {
+  // Loaded on first use: the SOCKS client and its IP address library are most of the bundle's
+  // start-up work, and most runs have no proxy.
+  const { SocksClient } = await import('socks');
   const { socket: tunnel } = await SocksClient.createConnection({
     proxy: { host: proxy.host, port: proxy.port, type: 5, userId: proxy.userId, password: proxy.password },
     command: 'connect',
