@@ -76,6 +76,20 @@ describe('the background', () => {
     expect(await send({ kind: 'get-network' })).toEqual({ port25Blocked: false });
   });
 
+  it('get-network follows the host\u2019s own network report: at hello, then its id-less network messages', async () => {
+    const blocked = { port: 25, proxy: null, family: 4, state: 'blocked', servers: ['mx.a.example', 'mx.b.example'] };
+    browser.host.network = [blocked];
+    await send({ kind: 'get-status' });
+    expect(await send({ kind: 'get-network' })).toEqual({ port25Blocked: true });
+    browser.host.port!.receive({ type: 'network', id: null, network: [{ ...blocked, state: 'open', servers: [] }] });
+    expect(await send({ kind: 'get-network' })).toEqual({ port25Blocked: false });
+    browser.host.port!.receive({ type: 'network', id: null, network: [blocked] });
+    expect(await send({ kind: 'get-network' })).toEqual({ port25Blocked: true });
+    // A route on another port says nothing about port 25.
+    browser.host.port!.receive({ type: 'network', id: null, network: [{ ...blocked, port: 587 }] });
+    expect(await send({ kind: 'get-network' })).toEqual({ port25Blocked: false });
+  });
+
   it('sends checks to the MX Lens server chosen in the options, and says so in get-status', async () => {
     const asked: Array<{ url: string; init: RequestInit }> = [];
     vi.stubGlobal('fetch', async (url: string, init: RequestInit) => {
