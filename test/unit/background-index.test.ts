@@ -110,6 +110,9 @@ describe('the background', () => {
       expect(asked.map((a) => a.url)).toEqual(['https://mx-lens.example.org/v1/verify']);
       expect((asked[0]!.init.headers as Record<string, string>).authorization).toBe('Bearer k1');
       expect(browser.host.verifies).toEqual([]);
+      // The result says where it was found, for the card and the popup.
+      expect(port.sent).toContainEqual({ kind: 'result', address: 'a@example.org', result: expect.objectContaining({ verdict: 'deliverable', checkedOn: 'https://mx-lens.example.org' }) });
+      expect(await send({ kind: 'get-status' })).toMatchObject({ server: 'https://mx-lens.example.org' });
     } finally {
       vi.unstubAllGlobals();
     }
