@@ -81,7 +81,10 @@ describe('the background', () => {
     browser.host.network = [blocked];
     await send({ kind: 'get-status' });
     expect(await send({ kind: 'get-network' })).toEqual({ port25Blocked: true });
+    // An open popup hears the change on its checks port.
+    const popup = browser.connect(CHECKS_PORT);
     browser.host.port!.receive({ type: 'network', id: null, network: [{ ...blocked, state: 'open', servers: [] }] });
+    expect(popup.sent).toContainEqual({ kind: 'network', port25Blocked: false });
     expect(await send({ kind: 'get-network' })).toEqual({ port25Blocked: false });
     browser.host.port!.receive({ type: 'network', id: null, network: [blocked] });
     expect(await send({ kind: 'get-network' })).toEqual({ port25Blocked: true });

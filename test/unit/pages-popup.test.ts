@@ -153,6 +153,17 @@ describe('popup', () => {
     expect(alice!.querySelector('summary')!.textContent).not.toContain('Unknown');
   });
 
+  it('shows and hides the port-25 banner as the host reports it while the popup is open', async () => {
+    await startPopup();
+    await flush();
+    expect($('#port25-banner').hidden).toBe(true);
+    send({ kind: 'network', port25Blocked: true });
+    expect($('#port25-banner').hidden).toBe(false);
+    expect($('#port25-banner').textContent).toContain('SOCKS5 proxy');
+    send({ kind: 'network', port25Blocked: false });
+    expect($('#port25-banner').hidden).toBe(true);
+  });
+
   it('keeps the details open across updates and re-checks with force', async () => {
     await startPopup();
     await flush();

@@ -51,8 +51,10 @@ export function startBackground(api: BackgroundApi, options: { browser?: ThisBro
       actionState?.hostStatus(status);
     },
     onNetwork: (routes) => {
+      const wasBlocked = port25Blocked;
       port25Blocked = port25BlockedIn(routes);
       actionState?.sawNetwork(routes);
+      if (port25Blocked !== wasBlocked) checks?.broadcastNetwork(port25Blocked);
     },
     log: (message) => console.debug(`MX Lens: ${message}`),
   });
