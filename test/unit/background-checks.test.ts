@@ -463,19 +463,6 @@ describe('the budget of automatic checks: one per tab, whatever its frames do', 
 });
 
 describe('the site sent to the host', () => {
-  it('is never the extension\u2019s own page: the popup opened in a tab asks as the user, with no site and no budget', async () => {
-    const held = holdVerifies();
-    await browser.storage.local.set({ settings: { ...DEFAULT_SETTINGS, perPageLimit: 1 } });
-    await settle();
-    const popupInTab = browser.connect(CHECKS_PORT, { tab: { id: 4, url: `chrome-extension://${browser.runtime.id}/popup/popup.html` }, frameId: 0, url: `chrome-extension://${browser.runtime.id}/popup/popup.html` });
-    ask(popupInTab, ['t0@example.org', 't1@example.org', 't2@example.org']);
-    await settle(BATCH_MS);
-    expect(held).toHaveLength(1);
-    expect(held[0]!.request.addresses).toHaveLength(3);
-    expect(held[0]!.request.site).toBeUndefined();
-  });
-
-
   it('is an origin, or nothing when the page’s site is not known', async () => {
     const held = holdVerifies();
     const unknown = browser.connect(CHECKS_PORT, { tab: { id: 9 }, frameId: 3, url: 'about:blank' });

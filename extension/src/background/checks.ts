@@ -57,11 +57,8 @@ export interface Scope {
 
 export const USER_SCOPE: Scope = { partition: USER_PARTITION };
 
-/** http(s)://host[:port], the only form of `site` the host takes (PROTOCOL.md, verify). */
-const ORIGIN = /^https?:\/\/[^/\s]+$/i;
-
-/** The extension's own pages (the popup, also when opened in a tab): what they ask, the user asked. */
-const EXTENSION_PAGE = /^(chrome|moz|safari-web)-extension:\/\//i;
+/** scheme://host[:port], the only form of `site` the host gets. */
+const ORIGIN = /^[a-z][a-z0-9+.-]*:\/\/[^/\s]+$/i;
 
 /** The scope of a partition key's first part (alarm re-checks carry only the key). */
 export function scopeOfPartition(partition: string): Scope {
@@ -145,8 +142,7 @@ export class CheckService {
     };
     // A port from a tab is a content script; without a tab it is one of our own pages (the popup).
     const tabId = port.sender?.tab?.id;
-    const ours = EXTENSION_PAGE.test(port.sender?.url ?? '');
-    const page = port.sender && tabId !== undefined && tabId >= 0 && !ours ? { tabId, site: topLevelSite(port.sender) } : null;
+    const page = port.sender && tabId !== undefined && tabId >= 0 ? { tabId, site: topLevelSite(port.sender) } : null;
     const onMessage = (message: unknown) => {
       const request = parsePortRequest(message);
       if (!request) return;
