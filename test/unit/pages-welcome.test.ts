@@ -154,6 +154,7 @@ describe('port 25 blocked', () => {
     expect(banner.hidden).toBe(false);
     expect(banner.textContent).toContain('Port 25 seems blocked on this network');
     expect(banner.textContent).toContain('mxlens serve');
+    expect(banner.querySelector('button')).not.toBeNull(); // to the options: a team server or a proxy
   });
 
   it('shows no banner while port 25 works (or nothing is known)', async () => {
