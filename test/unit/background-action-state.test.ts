@@ -119,4 +119,17 @@ describe('port 25 blocked', () => {
     expect(action.shown(3).text).toBe('1');
     expect(action.shown(99).text).toBe('');
   });
+
+  it('follows the host\u2019s own network report: "25" while a port-25 route is blocked, cleared when it is open', () => {
+    const action = new RecordedAction();
+    const state = new ActionState(action, { getMessage: () => '' });
+    state.pageAsked(3, 0, 'https://shop.example/', ['a@example.org']);
+    const route = { port: 25, proxy: null, family: 4 as const, servers: ['mx.a.example', 'mx.b.example'] };
+    state.sawNetwork([{ ...route, state: 'blocked' }]);
+    expect(state.port25Blocked).toBe(true);
+    expect(action.shown(3).text).toBe('25');
+    state.sawNetwork([{ ...route, state: 'open', servers: [] }]);
+    expect(state.port25Blocked).toBe(false);
+    expect(action.shown(3).text).toBe('1');
+  });
 });

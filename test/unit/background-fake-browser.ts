@@ -117,6 +117,8 @@ export class ScriptedHost {
   version = '0.1.0';
   protocol = 1;
   settingsProblems: Array<{ setting: string; message: string }> = [];
+  /** The hello reply's `network` (what the host knows of its routes). */
+  network: unknown[] = [];
   onVerify: VerifyScript = (request, host) => {
     request.addresses.forEach((address, index) => host.result(request.id, index, makeResult(address)));
     host.done(request.id, request.addresses.length);
@@ -159,6 +161,7 @@ export class ScriptedHost {
               capabilities: ['verify', 'cancel', 'recheck', 'cache'],
               limits: { maxFrameBytes: 1048576, maxAddressesPerRequest: 10000, maxConcurrentRequests: 16, maxIdLength: 200 },
               settingsProblems: this.settingsProblems,
+              network: this.network,
             });
         } else if (request.type === 'verify') {
           this.verifies.push(request as unknown as VerifyRequest);

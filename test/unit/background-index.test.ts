@@ -76,6 +76,23 @@ describe('the background', () => {
     expect(await send({ kind: 'get-network' })).toEqual({ port25Blocked: false });
   });
 
+  it('get-network follows the host\u2019s own network report: at hello, then its id-less network messages', async () => {
+    const blocked = { port: 25, proxy: null, family: 4, state: 'blocked', servers: ['mx.a.example', 'mx.b.example'] };
+    browser.host.network = [blocked];
+    await send({ kind: 'get-status' });
+    expect(await send({ kind: 'get-network' })).toEqual({ port25Blocked: true });
+    // An open popup hears the change on its checks port.
+    const popup = browser.connect(CHECKS_PORT);
+    browser.host.port!.receive({ type: 'network', id: null, network: [{ ...blocked, state: 'open', servers: [] }] });
+    expect(popup.sent).toContainEqual({ kind: 'network', port25Blocked: false });
+    expect(await send({ kind: 'get-network' })).toEqual({ port25Blocked: false });
+    browser.host.port!.receive({ type: 'network', id: null, network: [blocked] });
+    expect(await send({ kind: 'get-network' })).toEqual({ port25Blocked: true });
+    // A route on another port says nothing about port 25.
+    browser.host.port!.receive({ type: 'network', id: null, network: [{ ...blocked, port: 587 }] });
+    expect(await send({ kind: 'get-network' })).toEqual({ port25Blocked: false });
+  });
+
   it('sends checks to the MX Lens server chosen in the options, and says so in get-status', async () => {
     const asked: Array<{ url: string; init: RequestInit }> = [];
     vi.stubGlobal('fetch', async (url: string, init: RequestInit) => {
@@ -96,6 +113,9 @@ describe('the background', () => {
       expect(asked.map((a) => a.url)).toEqual(['https://mx-lens.example.org/v1/verify']);
       expect((asked[0]!.init.headers as Record<string, string>).authorization).toBe('Bearer k1');
       expect(browser.host.verifies).toEqual([]);
+      // The result says where it was found, for the card and the popup.
+      expect(port.sent).toContainEqual({ kind: 'result', address: 'a@example.org', result: expect.objectContaining({ verdict: 'deliverable', checkedOn: 'https://mx-lens.example.org' }) });
+      expect(await send({ kind: 'get-status' })).toMatchObject({ server: 'https://mx-lens.example.org' });
     } finally {
       vi.unstubAllGlobals();
     }

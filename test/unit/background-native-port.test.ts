@@ -334,6 +334,23 @@ describe('the native port', () => {
     expect(host.status().state).toBe('connected');
   });
 
+  it('hands on the host\u2019s network report: the hello field, then network messages without an id', async () => {
+    const browser = fakeBrowser({ style: 'chrome' });
+    const reports: unknown[] = [];
+    const problems = new HostProblems({ i18n: browser.i18n, browser: { id: 'chrome', family: 'chromium' }, extensionId: browser.runtime.id });
+    const host = new NativeHost({ runtime: browser.runtime, problems, onNetwork: (routes) => reports.push(routes) });
+    const blocked = { port: 25, proxy: null, family: 4, state: 'blocked', servers: ['mx.a.example', 'mx.b.example'] };
+    browser.host.network = [];
+    await host.connect();
+    expect(reports).toEqual([[]]);
+    browser.host.port!.receive({ type: 'network', id: null, network: [blocked] });
+    expect(reports).toEqual([[], [blocked]]);
+    // Other id-less messages are still not the host's: ignored.
+    browser.host.port!.receive({ type: 'result', id: null, index: 0, result: makeResult('a@b.test') });
+    expect(reports).toHaveLength(2);
+    expect(host.status().state).toBe('connected');
+  });
+
   it('re-check results pushed after done reach the verify’s handlers while the port is open', async () => {
     const { browser, host } = setup();
     browser.host.onVerify = (request, side) => {

@@ -69,6 +69,25 @@ describe('the card', () => {
     expect(panel.getAttribute('role')).toBe('dialog');
   });
 
+  it('says where the check ran: this computer, or the server the result came from', () => {
+    const local = open(makeResult('alice@acme.test', { verdict: 'deliverable', reason: 'mailbox_exists' }));
+    expect(local.panel.querySelector('.where')?.textContent).toBe('Checked on this computer.');
+    running?.context.stop();
+    const served = { ...makeResult('alice@acme.test', { verdict: 'deliverable', reason: 'mailbox_exists' }), checkedOn: 'https://mx-lens.example.org' };
+    const { panel } = open(served);
+    expect(panel.querySelector('.where')?.textContent).toBe('Checked on the server https://mx-lens.example.org.');
+  });
+
+  it('names a check that port 25 blocked as such, not as a generic unknown', () => {
+    const { panel, badge } = open(makeResult('alice@acme.test', { verdict: 'unknown', reason: 'port_blocked', smtp: null }));
+    expect(panel.querySelector('.word')?.textContent).toBe("Can't check from this network");
+    expect(panel.querySelector('.icon')?.textContent).toBe('⊘');
+    const mark = shadowOf(badge.host).querySelector('.b')!;
+    expect(mark.getAttribute('data-verdict')).toBe('unknown');
+    expect(mark.textContent).toBe('⊘');
+    expect(mark.getAttribute('aria-label')).toBe("Email check for alice@acme.test: Can't check from this network");
+  });
+
   it('renders a hostile reply as text, never as markup', () => {
     const { panel } = open(
       makeResult('alice@acme.test', {

@@ -135,6 +135,35 @@ describe('popup', () => {
     expect(alice.textContent).toContain('Catch-all domain');
   });
 
+  it('says where each check ran and where checks run, and names a check port 25 blocked', async () => {
+    fake.state.background = (message) => (message.kind === 'get-status' ? { ...CONNECTED, hostVersion: 'server https://mx-lens.example.org', server: 'https://mx-lens.example.org' } : undefined);
+    await startPopup();
+    await flush();
+    expect($('#host-status').textContent).toContain('Checks run on the MX Lens server https://mx-lens.example.org.');
+    const input = $('#check-input') as HTMLTextAreaElement;
+    input.value = 'bob@example.org alice@example.com';
+    ($('#check-form') as HTMLFormElement).requestSubmit();
+    await flush();
+    send({ kind: 'result', address: 'bob@example.org', result: { ...result('bob@example.org'), checkedOn: 'https://mx-lens.example.org' } as VerificationResult });
+    send({ kind: 'result', address: 'alice@example.com', result: result('alice@example.com', { verdict: 'unknown', reason: 'port_blocked', smtp: null }) });
+    const [bob, alice] = Array.from(document.querySelectorAll('#check-results > li'));
+    expect(bob!.textContent).toContain('Checked onthe server https://mx-lens.example.org');
+    expect(alice!.textContent).toContain('Checked onthis computer');
+    expect(alice!.querySelector('summary')!.textContent).toContain("⊘Can't check from this network");
+    expect(alice!.querySelector('summary')!.textContent).not.toContain('Unknown');
+  });
+
+  it('shows and hides the port-25 banner as the host reports it while the popup is open', async () => {
+    await startPopup();
+    await flush();
+    expect($('#port25-banner').hidden).toBe(true);
+    send({ kind: 'network', port25Blocked: true });
+    expect($('#port25-banner').hidden).toBe(false);
+    expect($('#port25-banner').textContent).toContain('SOCKS5 proxy');
+    send({ kind: 'network', port25Blocked: false });
+    expect($('#port25-banner').hidden).toBe(true);
+  });
+
   it('keeps the details open across updates and re-checks with force', async () => {
     await startPopup();
     await flush();

@@ -50,6 +50,16 @@ describe('welcome page', () => {
     expect(document.title).toBe('Welcome to MX Lens');
   });
 
+  it('says where the checks run: this computer, or the server chosen in the options', async () => {
+    replies['get-status'] = [CONNECTED];
+    await startWelcome().ready;
+    expect(document.querySelector('#welcome-status')!.textContent).toContain('Checks run on this computer.');
+    loadPage('welcome/welcome.html');
+    replies['get-status'] = [{ ...CONNECTED, hostVersion: 'server https://mx-lens.example.org', server: 'https://mx-lens.example.org' }];
+    await startWelcome().ready;
+    expect(document.querySelector('#welcome-status')!.textContent).toContain('Checks run on the MX Lens server https://mx-lens.example.org.');
+  });
+
   it('says what automatic checks send to whom, from which IP, and switches to a quieter mode in one click', async () => {
     replies['get-status'] = [CONNECTED];
     fake.state.storage = { settings: { autoMode: 'full', pausedSites: ['https://a.example'], proxy: 'socks5://127.0.0.1:1080' } };

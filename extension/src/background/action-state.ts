@@ -1,9 +1,11 @@
 // The toolbar icon says the state at a glance, per tab: how many addresses the page has asked
 // about, "off" where MX Lens is paused on the site, "25" everywhere while the host reports
-// outbound port 25 blocked on this network (results with reason port_blocked), and "!" everywhere
+// outbound port 25 blocked on this network (its `network` report, or results with reason
+// port_blocked), and "!" everywhere
 // while the host needs setting up (the popup then shows only the setup). Colours only back up
 // text and title.
 
+import type { NetworkRoute } from '../../../native-host/src/protocol/messages.js';
 import type { VerificationResult } from '../shared/messages.js';
 import type { HostStatus } from '../shared/status.js';
 import type { ApiAction, ApiI18n } from './browser-api.js';
@@ -48,6 +50,11 @@ export function actionLook(setupNeeded: boolean, tab: { addresses: number; pause
 export function port25BlockedAfter(wasBlocked: boolean, result: Pick<VerificationResult, 'reason' | 'smtp'>): boolean {
   if (result.reason === 'port_blocked') return true;
   return result.smtp !== null ? false : wasBlocked;
+}
+
+/** The host's own report on its routes (hello, `network` messages): is port 25 blocked on any? */
+export function port25BlockedIn(routes: readonly NetworkRoute[]): boolean {
+  return routes.some((route) => route.port === 25 && route.state === 'blocked');
 }
 
 export class ActionState {
@@ -100,6 +107,13 @@ export class ActionState {
   sawResult(result: VerificationResult): void {
     const wasBlocked = this.blocked;
     this.blocked = port25BlockedAfter(wasBlocked, result);
+    if (this.blocked !== wasBlocked) this.showAll();
+  }
+
+  /** The host's report on its network (at hello and whenever a route changes state). */
+  sawNetwork(routes: readonly NetworkRoute[]): void {
+    const wasBlocked = this.blocked;
+    this.blocked = port25BlockedIn(routes);
     if (this.blocked !== wasBlocked) this.showAll();
   }
 

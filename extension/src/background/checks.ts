@@ -182,6 +182,11 @@ export class CheckService {
     for (const { subscriber } of this.ports.values()) subscriber.deliver({ kind: 'status', status });
   }
 
+  /** Tells every port the host's new word on port 25. */
+  broadcastNetwork(port25Blocked: boolean): void {
+    for (const { subscriber } of this.ports.values()) subscriber.deliver({ kind: 'network', port25Blocked });
+  }
+
   get portCount(): number {
     return this.ports.size;
   }
@@ -251,7 +256,7 @@ export class CheckService {
       const key = normalizeAddress(address);
       const subscriber: Subscriber = {
         deliver: (event) => {
-          if (event.kind === 'status' || event.kind === 'skipped') return;
+          if (event.kind === 'status' || event.kind === 'skipped' || event.kind === 'network') return;
           this.forget(subscriber);
           if (event.kind === 'result') resolve({ result: event.result });
           else resolve({ problem: event.status.state === 'failed' ? event.status.problem : this.options.problems.noResult(key) });

@@ -4,7 +4,7 @@
 // page (Firefox) woken by an event only hears it if its listener exists on the first run.
 
 import { CHECKS_PORT, type BackgroundReplies, type BackgroundRequest } from '../shared/messages.js';
-import { ActionState, port25BlockedAfter } from './action-state.js';
+import { ActionState, port25BlockedAfter, port25BlockedIn } from './action-state.js';
 import type { ApiPort, BackgroundApi, MenuClickInfo } from './browser-api.js';
 import { CheckService } from './checks.js';
 import { contextMenuHandler, createContextMenu } from './context-menu.js';
@@ -40,6 +40,8 @@ export function startBackground(api: BackgroundApi, options: { browser?: ThisBro
   const cache = new ResultCache(api.storage.local, () => settings.current);
 
   let checks: CheckService | null = null;
+  /** The host's report on port 25, for the pages' banner (the toolbar icon keeps its own). */
+  let port25Blocked = false;
   const actionState = api.action ? new ActionState(api.action, api.i18n) : null;
   const host = new NativeHost({
     runtime: api.runtime,
@@ -47,6 +49,12 @@ export function startBackground(api: BackgroundApi, options: { browser?: ThisBro
     onStatus: (status) => {
       checks?.broadcastStatus(status);
       actionState?.hostStatus(status);
+    },
+    onNetwork: (routes) => {
+      const wasBlocked = port25Blocked;
+      port25Blocked = port25BlockedIn(routes);
+      actionState?.sawNetwork(routes);
+      if (port25Blocked !== wasBlocked) checks?.broadcastNetwork(port25Blocked);
     },
     log: (message) => console.debug(`MX Lens: ${message}`),
   });
@@ -57,8 +65,6 @@ export function startBackground(api: BackgroundApi, options: { browser?: ThisBro
       .catch((error: unknown) => console.warn('MX Lens: a re-check failed:', error));
   });
 
-  /** The host's report on port 25, for the pages' banner (the toolbar icon keeps its own). */
-  let port25Blocked = false;
   // Checks go to the native host, or to the MX Lens server chosen in the options.
   const checker = new RoutedChecks(host, api.storage);
   checks = new CheckService({

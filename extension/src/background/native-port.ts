@@ -16,6 +16,7 @@ import {
   type DoneMessage,
   type HelloRequest,
   type HostMessage,
+  type NetworkRoute,
   type RequestId,
   type VerificationResult,
   type VerifyRequest,
@@ -80,6 +81,8 @@ export interface NativeHostOptions {
   problems: HostProblems;
   /** Told of every change of state. */
   onStatus?: (status: HostStatus) => void;
+  /** Told what the host knows of its network: at hello, then whenever a route changes state (`network` messages). */
+  onNetwork?: (routes: NetworkRoute[]) => void;
   log?: (message: string) => void;
 }
 
@@ -234,6 +237,7 @@ export class NativeHost {
           settingsProblems: Array.isArray(message.settingsProblems) ? message.settingsProblems : [],
           detach: state.detach,
         });
+        if (Array.isArray(message.network)) this.options.onNetwork?.(message.network);
         this.pump();
         this.touchIdle();
       } else if (message.type === 'error') {
@@ -245,6 +249,9 @@ export class NativeHost {
     }
     if (state.name !== 'connected') return;
     switch (message.type) {
+      case 'network':
+        if (Array.isArray(message.network)) this.options.onNetwork?.(message.network);
+        break;
       case 'result': {
         this.progress();
         const pending = this.active.get(String(message.id));
@@ -438,7 +445,8 @@ function isHostMessage(message: unknown): message is HostMessage {
   if (typeof message !== 'object' || message === null) return false;
   const { type, id } = message as { type?: unknown; id?: unknown };
   if (typeof type !== 'string') return false;
-  if (!(typeof id === 'string' || typeof id === 'number' || (id === null && type === 'error'))) return false;
+  // Only errors and network reports answer no request (id null).
+  if (!(typeof id === 'string' || typeof id === 'number' || (id === null && (type === 'error' || type === 'network')))) return false;
   if (type === 'result') {
     const { index, result } = message as { index?: unknown; result?: unknown };
     return typeof index === 'number' && typeof result === 'object' && result !== null;

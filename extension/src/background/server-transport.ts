@@ -4,7 +4,7 @@
 // background picks one or the other per check (RoutedChecks) and nothing else changes.
 
 import type { DoneMessage, VerificationResult } from '../../../native-host/src/protocol/messages.js';
-import { CHECK_LOCATION_KEY, completeCheckLocation, ON_THIS_COMPUTER, type CheckLocation } from '../shared/check-location.js';
+import { CHECK_LOCATION_KEY, completeCheckLocation, ON_THIS_COMPUTER, type CheckedOn, type CheckLocation } from '../shared/check-location.js';
 import type { HostProblem, HostStatus } from '../shared/status.js';
 import type { ApiStorage } from './browser-api.js';
 import type { NativeHost, VerifyCall } from './native-port.js';
@@ -22,7 +22,8 @@ export class ServerTransport implements Checker {
   ) {}
 
   status(): HostStatus {
-    return { state: 'connected', hostVersion: `server ${this.location().url}`, settingsProblems: [] };
+    const { url } = this.location();
+    return { state: 'connected', hostVersion: `server ${url}`, settingsProblems: [], server: url };
   }
 
   verify(call: VerifyCall): void {
@@ -32,7 +33,9 @@ export class ServerTransport implements Checker {
     let count = 0;
     void this.stream(url, key, call, aborter.signal, (index, result) => {
       count++;
-      call.handlers.onResult(index, result, false);
+      // Marked with the server, so the card and the popup can say where the check ran.
+      const marked: VerificationResult & CheckedOn = { ...result, checkedOn: url };
+      call.handlers.onResult(index, marked, false);
     })
       .then(() => call.handlers.onDone({ type: 'done', id: 'server', count } satisfies DoneMessage))
       .catch((error: unknown) => call.handlers.onFail(serverProblem(url, aborter.signal.aborted ? `no answer within ${call.deadlineMs} ms` : errorText(error))))

@@ -87,7 +87,7 @@ export async function startPopup(): Promise<PopupHandle> {
 
   let port: ChecksPort;
   const port25Actions = { onOptions: () => void browser.runtime.openOptionsPage() };
-  /** The host's report on port 25, from the background, then from every result that comes in. */
+  /** The host's report on port 25, from the background, then as it changes and from every result that comes in. */
   const showPort25 = (blocked: boolean) => showPort25Banner(port25Slot, blocked, port25Actions);
 
   function showStatus(status: HostStatus): void {
@@ -140,6 +140,9 @@ export async function startPopup(): Promise<PopupHandle> {
         break;
       case 'status':
         showStatus(event.status);
+        break;
+      case 'network':
+        showPort25(event.port25Blocked);
         break;
     }
   }

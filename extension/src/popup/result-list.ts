@@ -162,7 +162,7 @@ export class ResultList {
           el('span', { className: 'verdict__icon', text: '–', attrs: { 'aria-hidden': 'true' } }),
           el('span', { className: 'verdict__word', text: entry.cancelled ? t('popupCancelledWord') : t('popupNotChecked') }),
         ])
-      : renderVerdictBadge(entry.verdict);
+      : renderVerdictBadge(entry.verdict, entry.result?.reason);
     const body = el('div', { className: 'result-item__body' });
     if (entry.result) {
       body.append(renderResultDetails(entry.result, this.actions.onSuggestion ? { onSuggestion: this.actions.onSuggestion } : {}));

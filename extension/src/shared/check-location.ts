@@ -41,3 +41,17 @@ export function permissionPattern(origin: string): string {
   // Match patterns carry no port: the permission covers the host on every port.
   return `${protocol}//${hostname}/*`;
 }
+
+/**
+ * Where a result was found, as the extension marks it: the server's origin on results from an
+ * MX Lens server (kept with them in the cache); none on the native host's (this computer).
+ */
+export interface CheckedOn {
+  checkedOn?: string;
+}
+
+/** The server a result came from, or null: it was checked on this computer. */
+export function serverOf(result: object): string | null {
+  const on = (result as CheckedOn).checkedOn;
+  return typeof on === 'string' && on !== '' ? on : null;
+}

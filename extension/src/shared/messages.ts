@@ -39,7 +39,9 @@ export type PortEvent =
   | { kind: 'skipped'; address: string; why: 'budget' }
   /** The check of this address could not be done (host missing, crashed, timed out). */
   | { kind: 'failed'; address: string; status: HostStatus }
-  | { kind: 'status'; status: HostStatus };
+  | { kind: 'status'; status: HostStatus }
+  /** The host's report on port 25 changed (the popup's banner follows it while open). */
+  | { kind: 'network'; port25Blocked: boolean };
 
 // ------------------------------------------------- one-shot runtime.sendMessage to the background
 

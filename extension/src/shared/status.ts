@@ -34,6 +34,8 @@ export type HostStatus =
   | {
       state: 'connected';
       hostVersion: string;
+      /** Set when checks run on an MX Lens server (its origin) instead of the host on this computer. */
+      server?: string;
       settingsProblems: Array<{ setting: string; message: string }>;
       /** The most recent problem since the background started (before a reconnect, a failed check), for diagnostics. */
       lastError?: HostLastError;

@@ -64,7 +64,8 @@ export function renderHostStatus(status: HostStatus, options: HostStatusViewOpti
       );
       break;
     case 'connected': {
-      view.append(line('host-status--ok', '✓', t('statusConnected', [status.hostVersion])));
+      if (status.server !== undefined) view.append(line('host-status--ok', '✓', t('statusRunsOnServer', [status.server])));
+      else view.append(line('host-status--ok', '✓', t('statusConnected', [status.hostVersion])), el('p', { className: 'host-status__where', text: t('statusRunsOnThisComputer') }));
       if (status.settingsProblems.length > 0) {
         view.append(
           el('p', { className: 'host-status__note', text: t('statusSettingsProblems') }),

@@ -23,6 +23,7 @@ export async function askTab<R extends ContentRequest>(tabId: number, request: R
 function isPortEvent(message: unknown): message is PortEvent {
   if (typeof message !== 'object' || message === null) return false;
   const kind = (message as { kind?: unknown }).kind;
+  if (kind === 'network') return typeof (message as { port25Blocked?: unknown }).port25Blocked === 'boolean';
   return kind === 'result' || kind === 'failed' || kind === 'status';
 }
 

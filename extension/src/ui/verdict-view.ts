@@ -2,6 +2,7 @@
 // the reason in words, and what the mail server said. Everything from the result is text.
 
 import type { Reason } from '../../../native-host/src/engine/verdicts.js';
+import { serverOf } from '../shared/check-location.js';
 import type { BadgeVerdict, VerificationResult } from '../shared/messages.js';
 import { el } from './dom.js';
 import { t } from './i18n.js';
@@ -49,8 +50,18 @@ export const REASON_KEYS: Record<Reason, string> = {
   dns_only: 'reasonDnsOnly',
 };
 
-export function verdictWord(verdict: BadgeVerdict): string {
+/** Outbound port 25 blocked where the check ran: not "unknown" about the address, but a check that could not be made. */
+export const CANT_CHECK_HERE_ICON = '⊘';
+
+export function verdictWord(verdict: BadgeVerdict, reason?: string): string {
+  if (verdict === 'unknown' && reason === 'port_blocked') return t('verdictCantCheckHere');
   return t(VERDICT_KEYS[verdict]);
+}
+
+/** Where the check ran, for people: "this computer" or "the server https://…". */
+export function checkedOnText(result: VerificationResult): string {
+  const server = serverOf(result);
+  return server === null ? t('checkedOnThisComputer') : t('checkedOnServer', [server]);
 }
 
 /** The reason in words; an unknown reason (a newer host) shows its code. */
@@ -59,12 +70,13 @@ export function reasonText(reason: string): string {
   return key ? t(key) : reason;
 }
 
-/** Icon + word, e.g. "✓ Deliverable". */
-export function renderVerdictBadge(verdict: BadgeVerdict): HTMLElement {
+/** Icon + word, e.g. "✓ Deliverable"; with the result's reason, "⊘ Can't check from this network" where port 25 is blocked. */
+export function renderVerdictBadge(verdict: BadgeVerdict, reason?: string): HTMLElement {
   const known: BadgeVerdict = verdict in VERDICT_KEYS ? verdict : 'unknown';
+  const cantCheck = known === 'unknown' && reason === 'port_blocked';
   return el('span', { className: `verdict verdict--${known}` }, [
-    el('span', { className: 'verdict__icon', text: VERDICT_ICONS[known], attrs: { 'aria-hidden': 'true' } }),
-    el('span', { className: 'verdict__word', text: verdictWord(known) }),
+    el('span', { className: 'verdict__icon', text: cantCheck ? CANT_CHECK_HERE_ICON : VERDICT_ICONS[known], attrs: { 'aria-hidden': 'true' } }),
+    el('span', { className: 'verdict__word', text: verdictWord(known, reason) }),
   ]);
 }
 
@@ -146,6 +158,7 @@ export function renderResultDetails(result: VerificationResult, options: Verdict
     list.append(...row(t('detailSmtpCode'), t('detailSmtpNone')));
   }
   list.append(...row(t('detailCatchAll'), catchAllText(result)));
+  list.append(...row(t('detailCheckedOn'), checkedOnText(result)));
   const flags = flagList(result);
   list.append(...row(t('detailFlags'), flags ?? t('detailFlagsNone')));
   const tls = tlsText(result);

@@ -158,7 +158,7 @@ export class Badge {
   render(state: BadgeState, result: VerificationResult | null): void {
     this.current = state;
     this.mark.setAttribute('data-verdict', state);
-    this.mark.textContent = BADGE_ICONS[state];
+    this.mark.textContent = cantCheckHere(state, result) ? CANT_CHECK_HERE_ICON : BADGE_ICONS[state];
     this.mark.setAttribute('aria-label', badgeLabel(this.address, state, result));
   }
 
@@ -257,10 +257,22 @@ const MOVES: Record<string, 'next' | 'previous' | 'first' | 'last'> = {
   End: 'last',
 };
 
+/** Outbound port 25 blocked where the check ran: the check could not be made, which says nothing of the address. */
+export const CANT_CHECK_HERE_ICON = '⊘';
+
+export function cantCheckHere(state: BadgeState, result: Pick<VerificationResult, 'reason'> | null): boolean {
+  return state === 'unknown' && result?.reason === 'port_blocked';
+}
+
+/** The verdict in words: "Can't check from this network" rather than "Unknown" where port 25 is blocked. */
+export function stateWord(state: BadgeState, result: Pick<VerificationResult, 'reason'> | null): string {
+  return cantCheckHere(state, result) ? t('verdictCantCheckHere') : t(STATE_KEYS[state]);
+}
+
 /** The aria-label: the address and its state in words. */
 export function badgeLabel(address: string, state: BadgeState, result: VerificationResult | null): string {
   if (state === 'unchecked') return t('contentBadgeLabelUnchecked', [address]);
-  const word = t(STATE_KEYS[state]);
+  const word = stateWord(state, result);
   const reason = result && state !== 'pending' ? result.reason : null;
   const label = t('contentBadgeLabel', [address, word]);
   return reason === 'dns_only' ? `${label} (${t('reasonDnsOnly')})` : label;

@@ -8,7 +8,8 @@ import type { HostProblem } from '../../shared/status.js';
 import type { AddressBook, AddressEntry, BadgeState } from '../core/address-book.js';
 import { markOurs, overlayParent } from '../core/dom.js';
 import { reasonText, t } from '../core/i18n.js';
-import { BADGE_ICONS, STATE_KEYS } from './badge-element.js';
+import { serverOf } from '../../shared/check-location.js';
+import { BADGE_ICONS, CANT_CHECK_HERE_ICON, cantCheckHere, stateWord } from './badge-element.js';
 
 export interface CardActions {
   /** A first check (an unchecked address) or a forced new SMTP check (Re-check). */
@@ -235,7 +236,7 @@ export class Card {
       if (target.input) children.push(this.text('p', t('contentCardInput', [clip(target.input)]), 'muted'));
       this.panel.setAttribute('aria-label', t('contentCardNoAddress'));
     } else {
-      children.push(this.head(entry.state, t(STATE_KEYS[entry.state])));
+      children.push(this.head(entry.state, stateWord(entry.state, entry.result), cantCheckHere(entry.state, entry.result)));
       children.push(this.text('p', entry.address, 'address'));
       children.push(...this.body(entry));
       children.push(this.buttons(entry));
@@ -252,9 +253,9 @@ export class Card {
     this.place();
   }
 
-  private head(state: BadgeState, word: string): HTMLElement {
+  private head(state: BadgeState, word: string, cantCheck = false): HTMLElement {
     const head = this.el('div', 'head');
-    const icon = this.text('span', BADGE_ICONS[state], 'icon');
+    const icon = this.text('span', cantCheck ? CANT_CHECK_HERE_ICON : BADGE_ICONS[state], 'icon');
     icon.setAttribute('data-verdict', state);
     icon.setAttribute('aria-hidden', 'true');
     const close = this.button('×', 'close');
@@ -312,6 +313,8 @@ export class Card {
       for (const flag of flags) list.append(this.text('li', flag));
       nodes.push(list);
     }
+    const server = serverOf(result);
+    nodes.push(this.text('p', server === null ? t('contentCardCheckedOnHost') : t('contentCardCheckedOnServer', [server]), 'muted where'));
     return nodes;
   }
 

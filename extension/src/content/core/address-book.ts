@@ -124,7 +124,7 @@ export class AddressBook {
     if (event.kind === 'result') this.setResult(event.address, event.result);
     else if (event.kind === 'skipped') this.setUnchecked(event.address);
     else if (event.kind === 'failed') this.setFailed(event.address, problemOf(event.status));
-    else if (event.status.state === 'failed') {
+    else if (event.kind === 'status' && event.status.state === 'failed') {
       // The host is gone: nothing pending will be answered.
       for (const entry of this.entries.values()) {
         if (entry.state === 'pending') this.setFailed(entry.address, event.status.problem);
