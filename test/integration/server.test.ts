@@ -1,6 +1,11 @@
+import { spawn } from 'node:child_process';
 import { request as httpsRequest } from 'node:https';
+import { endianness } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VerificationResult } from '../../native-host/src/engine/result.js';
+import { FrameReader, frameBytes } from '../../native-host/src/protocol/frames.js';
+import { PROTOCOL_VERSION } from '../../native-host/src/protocol/messages.js';
 import { startWorld, type World } from '../world/index.js';
 import { makeSelfSignedCert } from '../world/postfix.js';
 import { runMxlens, verifyInWorld } from './cli.js';
@@ -348,6 +353,50 @@ describe('mxlens verify --server', () => {
     const down = await runMxlens(['verify', '--server', 'http://127.0.0.1:39', 'alice@acme.test'], { env: { MXLENS_SERVER_KEY: key } });
     expect(down.code).toBe(1);
     expect(down.stderr).toContain('cannot reach the server at http://127.0.0.1:39: ECONNREFUSED');
+  });
+});
+
+describe('the native host with MXLENS_SERVER', () => {
+  /** Runs `mxlens host` with `env`: hello, one verify, and every frame until its `done`. */
+  async function hostVerify(env: NodeJS.ProcessEnv, addresses: string[]): Promise<Array<Record<string, unknown>>> {
+    const bin = fileURLToPath(new URL('../../native-host/bin/mxlens.mjs', import.meta.url));
+    const child = spawn(process.execPath, [bin, 'host'], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'ignore'] });
+    const littleEndian = endianness() === 'LE';
+    const reader = new FrameReader({ littleEndian, maxFrameBytes: 0xffffffff });
+    const send = (message: unknown) => child.stdin.write(frameBytes(new TextEncoder().encode(JSON.stringify(message)), littleEndian));
+    const frames: Array<Record<string, unknown>> = [];
+    const done = new Promise<void>((resolve) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        for (const event of reader.push(chunk)) {
+          if (event.kind !== 'frame') continue;
+          const message = JSON.parse(new TextDecoder().decode(event.body)) as Record<string, unknown>;
+          frames.push(message);
+          if (message.id === 'v' && (message.type === 'done' || message.type === 'error')) resolve();
+        }
+      });
+    });
+    send({ type: 'hello', id: 'h', protocol: PROTOCOL_VERSION, extension: '0.0.1' });
+    send({ type: 'verify', id: 'v', addresses, options: { level: 'dns' }, site: 'https://shop.example' });
+    await done;
+    child.kill();
+    return frames.filter((frame) => frame.id === 'v');
+  }
+
+  it('forwards its checks to the server, which answers from where it stands', async () => {
+    // The host's own DNS is a dead port: only the server, which asks the world's DNS, can answer.
+    const local = { MXLENS_DNS: '127.0.0.1:9', MXLENS_ALLOW_PRIVATE: '1', MXLENS_TIMEOUT: '1000' };
+    const verifies = () => server.log.filter((line) => JSON.stringify(line).includes('/v1/verify')).length;
+    const before = verifies();
+    const frames = await hostVerify({ ...local, MXLENS_SERVER: server.url, MXLENS_SERVER_KEY: key }, ['alice@acme.test', 'oops']);
+    const results = frames.filter((frame) => frame.type === 'result').map((frame) => frame.result as VerificationResult);
+    expect(results.map((result) => [result.address, result.reason]).sort()).toEqual([
+      ['alice@acme.test', 'dns_only'],
+      ['oops', 'invalid_syntax'],
+    ]);
+    expect(verifies()).toBeGreaterThan(before);
+    // Without the server the same host cannot reach the world's DNS.
+    const alone = await hostVerify(local, ['alice@acme.test']);
+    expect(alone.filter((frame) => frame.type === 'result').map((frame) => (frame.result as VerificationResult).reason)).toEqual(['dns_error']);
   });
 });
 

@@ -26,11 +26,12 @@ export async function verifyRemotely(
   options: VerifyRequestOptions,
   signal: AbortSignal,
   onResult: (index: number, result: VerificationResult) => void,
+  site?: string,
 ): Promise<void> {
   checkRemoteTarget(target);
   for (let start = 0; start < addresses.length && !signal.aborted; start += LIMITS.maxAddressesPerRequest) {
     const batch = addresses.slice(start, start + LIMITS.maxAddressesPerRequest);
-    await verifyBatch(target, batch, options, signal, (index, result) => onResult(start + index, result));
+    await verifyBatch(target, batch, options, signal, (index, result) => onResult(start + index, result), site);
   }
 }
 
@@ -40,6 +41,7 @@ async function verifyBatch(
   options: VerifyRequestOptions,
   signal: AbortSignal,
   onResult: (index: number, result: VerificationResult) => void,
+  site: string | undefined,
 ): Promise<void> {
   const endpoint = `${target.url}/v1/verify`;
   let response: Response;
@@ -47,7 +49,7 @@ async function verifyBatch(
     response = await fetch(endpoint, {
       method: 'POST',
       headers: { authorization: `Bearer ${target.key}`, 'content-type': 'application/json', accept: 'application/x-ndjson' },
-      body: JSON.stringify({ addresses, ...(Object.keys(options).length > 0 ? { options } : {}) }),
+      body: JSON.stringify({ addresses, ...(Object.keys(options).length > 0 ? { options } : {}), ...(site ? { site } : {}) }),
       signal,
     });
   } catch (error) {

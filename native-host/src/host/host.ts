@@ -174,7 +174,7 @@ export async function runHost(argv: string[]): Promise<number> {
 function readSettings(): { settings: HostSettings; settingsError: unknown } {
   try {
     const loaded = loadSettings(process.env);
-    const settings = { verify: loaded.verify, logFile: loaded.logFile, problems: [...loaded.problems], probeDomain: loaded.serve.probeDomain };
+    const settings = { verify: loaded.verify, logFile: loaded.logFile, problems: [...loaded.problems], probeDomain: loaded.serve.probeDomain, server: loaded.server };
     return { settings, settingsError: null };
   } catch (error) {
     const settings: HostSettings = {

@@ -23,6 +23,8 @@ export interface HostSettings {
   problems: SettingsProblem[];
   /** Whose mail server to test port 25 against when a first connect hangs (none: no such test). */
   probeDomain?: string;
+  /** An MX Lens server (MXLENS_SERVER) that does the checks instead of this machine. */
+  server?: { url: string | null; key: string | null };
 }
 
 export type Send = (message: HostMessage) => void;

@@ -3,6 +3,7 @@ import type { VerificationResult } from '../../engine/result.js';
 import { parseAddress } from '../../engine/syntax.js';
 import { LIMITS, errorReply, type VerifyRequest, type VerifyRequestOptions } from '../../protocol/messages.js';
 import { parseSocksUrl } from '../../protocol/validate.js';
+import { verifyRemotely, type RemoteTarget } from '../../cli/verify-remote.js';
 import { idKey, streamResults, type HostState, type Job } from '../state.js';
 
 /**
@@ -76,15 +77,19 @@ async function run(state: HostState, request: VerifyRequest, options: VerifyOpti
     }
   });
 
+  const fresh = (index: number, result: VerificationResult) => {
+    const position = positions[index];
+    if (position === undefined) return;
+    state.cache.set(optionsKey, missing[index]!, result);
+    deliver(position, result, false);
+  };
+  const server = state.settings.server;
   const ending =
     missing.length === 0
       ? 'done'
-      : await streamResults(verifier, missing, signal, ({ index, result }) => {
-          const position = positions[index];
-          if (position === undefined) return;
-          state.cache.set(optionsKey, missing[index]!, result);
-          deliver(position, result, false);
-        });
+      : server?.url
+        ? await forward({ url: server.url, key: server.key }, missing, request, signal, fresh)
+        : await streamResults(verifier, missing, signal, ({ index, result }) => fresh(index, result));
 
   const cancelled = ending === 'aborted' || signal.aborted;
   if (!cancelled && answered.size < addresses.length) {
@@ -102,6 +107,22 @@ async function run(state: HostState, request: VerifyRequest, options: VerifyOpti
     `verify ${JSON.stringify(id)}: ${answered.size}/${addresses.length} answered at level ${options.level} in ${Date.now() - started} ms` +
       `${cancelled ? ' (cancelled)' : ''}${rechecks ? `, ${rechecks} re-checks queued` : ''}`,
   );
+}
+
+/**
+ * The host's settings name a server (MXLENS_SERVER): the checks run there, as `mxlens verify
+ * --server` sends them. The proxy is the server's to choose, so the request's is not passed on.
+ */
+async function forward(
+  target: RemoteTarget,
+  addresses: string[],
+  request: VerifyRequest,
+  signal: AbortSignal,
+  onResult: (index: number, result: VerificationResult) => void,
+): Promise<'done' | 'aborted'> {
+  const { proxy: _proxy, ...options } = request.options ?? {};
+  await verifyRemotely(target, addresses, options, signal, onResult, request.site);
+  return signal.aborted ? 'aborted' : 'done';
 }
 
 /** The host's settings with this request's options on top; a bad value names the option. */
