@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HOST_NAME } from '../../native-host/src/protocol/messages.js';
+import { HOST_NAME } from '../../native-host/shared/protocol/messages.js';
 import { verifyInWorld } from '../integration/cli.js';
 import { addKey, newDataDir, startServe, WORLD_ENV as SERVE_WORLD_ENV, type ServeProcess } from '../integration/server-process.js';
 import { startWorld, type World } from '../world/index.js';

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { VerificationResult } from '../../native-host/src/engine/result.js';
+import type { VerificationResult } from '../../native-host/shared/result.js';
 
 const BIN = fileURLToPath(new URL('../../native-host/bin/mxlens.mjs', import.meta.url));
 

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ServerTransport } from '../../extension/src/background/server-transport.js';
 import type { VerifyCall } from '../../extension/src/background/native-port.js';
 import type { HostProblem } from '../../extension/src/shared/status.js';
-import type { DoneMessage, VerificationResult } from '../../native-host/src/protocol/messages.js';
+import type { DoneMessage, VerificationResult } from '../../native-host/shared/protocol/messages.js';
 import { startWorld, type World } from '../world/index.js';
 import { addKey, newDataDir, startServe, WORLD_ENV, type ServeProcess } from './server-process.js';
 

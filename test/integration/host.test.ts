@@ -7,8 +7,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { version } from '../../package.json';
-import { FrameReader, frameBytes } from '../../native-host/src/protocol/frames.js';
-import { LIMITS, PROTOCOL_VERSION, type HostMessage } from '../../native-host/src/protocol/messages.js';
+import { FrameReader, frameBytes } from '../../native-host/shared/protocol/frames.js';
+import { LIMITS, PROTOCOL_VERSION, type HostMessage } from '../../native-host/shared/protocol/messages.js';
 import { startWorld, type World } from '../world/index.js';
 
 // The real, built host (`npm run build` first), spoken to in frames over its stdin/stdout,

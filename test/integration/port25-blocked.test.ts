@@ -4,9 +4,9 @@ import { endianness, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { VerificationResult } from '../../native-host/src/engine/result.js';
-import { FrameReader, frameBytes } from '../../native-host/src/protocol/frames.js';
-import { PROTOCOL_VERSION, type HostMessage } from '../../native-host/src/protocol/messages.js';
+import type { VerificationResult } from '../../native-host/shared/result.js';
+import { FrameReader, frameBytes } from '../../native-host/shared/protocol/frames.js';
+import { PROTOCOL_VERSION, type HostMessage } from '../../native-host/shared/protocol/messages.js';
 import { startWorld, type World } from '../world/index.js';
 import { runMxlens } from './cli.js';
 

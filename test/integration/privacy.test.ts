@@ -5,9 +5,9 @@ import { endianness, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { VerificationResult } from '../../native-host/src/engine/result.js';
-import { FrameReader, frameBytes } from '../../native-host/src/protocol/frames.js';
-import { PROTOCOL_VERSION } from '../../native-host/src/protocol/messages.js';
+import type { VerificationResult } from '../../native-host/shared/result.js';
+import { FrameReader, frameBytes } from '../../native-host/shared/protocol/frames.js';
+import { PROTOCOL_VERSION } from '../../native-host/shared/protocol/messages.js';
 import { startFakeSmtp, type FakeSmtp } from '../world/fake-smtp.js';
 import { runMxlens } from './cli.js';
 

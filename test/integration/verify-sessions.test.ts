@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Verifier } from '../../native-host/src/engine/verifier.js';
 import { defaultVerifyOptions, type VerifyOptions } from '../../native-host/src/engine/options.js';
-import type { VerificationResult } from '../../native-host/src/engine/result.js';
+import type { VerificationResult } from '../../native-host/shared/result.js';
 import { startWorld, type FakeSession, type World } from '../world/index.js';
 import { verifyInWorld } from './cli.js';
 

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { VerifyRequest } from '../../native-host/src/protocol/messages.js';
+import type { VerifyRequest } from '../../native-host/shared/protocol/messages.js';
 import { BATCH_MS, deadlineFor, verifyOptions } from '../../extension/src/background/checks.js';
 import { startBackground, type Background } from '../../extension/src/background/index.js';
 import { IDLE_CLOSE_MS } from '../../extension/src/background/native-port.js';

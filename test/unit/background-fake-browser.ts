@@ -2,7 +2,7 @@
 // with a native port that plays a scripted host. Only the browser is faked here: the real host is
 // tested against real mail servers in test/integration.
 
-import type { RequestId, VerificationResult, VerifyRequest } from '../../native-host/src/protocol/messages.js';
+import type { RequestId, VerificationResult, VerifyRequest } from '../../native-host/shared/protocol/messages.js';
 import type {
   ApiAlarms,
   ApiContextMenus,

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { DoneMessage, VerificationResult } from '../../native-host/src/protocol/messages.js';
+import type { DoneMessage, VerificationResult } from '../../native-host/shared/protocol/messages.js';
 import { HOST_NAME } from '../../native-host/src/install/manifest.js';
 import { HostProblems } from '../../extension/src/background/host-errors.js';
 import {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { acceptAddress, findAddresses } from '../../extension/src/content/core/find-addresses.js';
+import { acceptAddress, findAddresses } from '../../native-host/shared/address/find-addresses.js';
 import { mailtoAddresses } from '../../extension/src/content/features/scan-links.js';
 
 function addresses(text: string): string[] {

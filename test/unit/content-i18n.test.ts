@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ENGLISH_MESSAGES, reasonKey, reasonText, setMessageSource, t } from '../../extension/src/content/core/i18n.js';
-import { REASONS } from '../../native-host/src/engine/verdicts.js';
+import { REASONS } from '../../native-host/shared/verdicts.js';
 
 interface Entry {
   message: string;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decodeBody, encodeFrame, fitJson, FrameReader, frameBytes, type FrameEvent } from '../../native-host/src/protocol/frames.js';
-import { LIMITS } from '../../native-host/src/protocol/messages.js';
+import { decodeBody, encodeFrame, fitJson, FrameReader, frameBytes, type FrameEvent } from '../../native-host/shared/protocol/frames.js';
+import { LIMITS } from '../../native-host/shared/protocol/messages.js';
 
 const utf8 = new TextEncoder();
 const text = new TextDecoder();

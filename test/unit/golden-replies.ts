@@ -1,5 +1,5 @@
-import type { SmtpPhase } from '../../native-host/src/engine/result.js';
-import type { Reason } from '../../native-host/src/engine/verdicts.js';
+import type { SmtpPhase } from '../../native-host/shared/result.js';
+import type { Reason } from '../../native-host/shared/verdicts.js';
 
 // Golden corpus for judge.ts: replies in the format real mail servers use, written from
 // public knowledge of how each product phrases them (addresses, IPs and host names are

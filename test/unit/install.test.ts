@@ -21,7 +21,7 @@ import {
 } from '../../native-host/src/install/install-command.js';
 import { batQuote, launcherTargets, launcherText, shQuote } from '../../native-host/src/install/launcher.js';
 import { HOST_NAME, NO_EXTRA_EXTENSIONS, sortExtensionIds } from '../../native-host/src/install/manifest.js';
-import { FrameReader, frameBytes } from '../../native-host/src/protocol/frames.js';
+import { FrameReader, frameBytes } from '../../native-host/shared/protocol/frames.js';
 
 const BUNDLE = fileURLToPath(new URL('../../dist/host/mxlens.mjs', import.meta.url));
 

@@ -16,8 +16,8 @@ import {
   STAGES,
   type DecisionId,
 } from '../../native-host/src/engine/judge.js';
-import type { Flags, SmtpPhase, SmtpReply } from '../../native-host/src/engine/result.js';
-import { REASONS, verdictOf } from '../../native-host/src/engine/verdicts.js';
+import type { Flags, SmtpPhase, SmtpReply } from '../../native-host/shared/result.js';
+import { REASONS, verdictOf } from '../../native-host/shared/verdicts.js';
 import { GOLDEN_REPLIES, type GoldenReply } from './golden-replies.js';
 import { REPLY_CORPUS } from './reply-corpus.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ERROR_CODES } from '../../native-host/src/protocol/error-codes.js';
-import { LIMITS } from '../../native-host/src/protocol/messages.js';
-import { parseSocksUrl, validateRequest } from '../../native-host/src/protocol/validate.js';
+import { ERROR_CODES } from '../../native-host/shared/protocol/error-codes.js';
+import { LIMITS } from '../../native-host/shared/protocol/messages.js';
+import { parseSocksUrl, validateRequest } from '../../native-host/shared/protocol/validate.js';
 
 function problem(value: unknown) {
   const validation = validateRequest(value);

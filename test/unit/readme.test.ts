@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { REASONS } from '../../native-host/src/engine/verdicts.js';
+import { REASONS } from '../../native-host/shared/verdicts.js';
 import { VERIFY_HELP } from '../../native-host/src/cli/verify-command.js';
 
 // The README is the user's reference: it must not fall behind the code.

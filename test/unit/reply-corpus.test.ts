@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { judgeReply, matchingRules } from '../../native-host/src/engine/judge.js';
-import type { SmtpPhase, SmtpReply } from '../../native-host/src/engine/result.js';
-import { verdictOf } from '../../native-host/src/engine/verdicts.js';
+import type { SmtpPhase, SmtpReply } from '../../native-host/shared/result.js';
+import { verdictOf } from '../../native-host/shared/verdicts.js';
 import { REPLY_CORPUS, type CorpusReply } from './reply-corpus.js';
 
 // The judge, table-driven over real replies collected from public sources (reply-corpus.ts).

@@ -1,5 +1,5 @@
-import type { SmtpPhase } from '../../native-host/src/engine/result.js';
-import type { Reason, Verdict } from '../../native-host/src/engine/verdicts.js';
+import type { SmtpPhase } from '../../native-host/shared/result.js';
+import type { Reason, Verdict } from '../../native-host/shared/verdicts.js';
 
 // Real SMTP replies, collected from public sources: provider documentation, bounce-classification
 // projects (their test data and rule comments quote real replies) and threads where people

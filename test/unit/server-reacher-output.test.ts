@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { VerificationResult } from '../../native-host/src/engine/result.js';
-import { REASONS, type Reason } from '../../native-host/src/engine/verdicts.js';
+import type { VerificationResult } from '../../native-host/shared/result.js';
+import { REASONS, type Reason } from '../../native-host/shared/verdicts.js';
 import { csvLine, reachableOf, toReacherOutput } from '../../native-host/src/server/reacher-output.js';
 
 // MX Lens results → Reacher's CheckEmailOutput: the mapping the README documents.

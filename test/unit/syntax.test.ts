@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseAddress, type ParsedAddress } from '../../native-host/src/engine/syntax.js';
+import { invalidSyntaxResult, parseAddress, type ParsedAddress } from '../../native-host/shared/address/syntax.js';
+import { decide } from '../../native-host/src/engine/judge.js';
 
 function parsed(input: string): ParsedAddress {
   const result = parseAddress(input);
@@ -256,5 +257,12 @@ describe('parseAddress: invalid addresses', () => {
     const domain = Array.from({ length: 4 }, () => 'x'.repeat(63)).join('.');
     expect(domain).toHaveLength(255);
     expect(problemOf(`a@${domain}`)).toBe('the domain is longer than 253 octets');
+  });
+});
+
+describe('invalidSyntaxResult', () => {
+  it('is the judge\'s decision for a syntax problem', () => {
+    const { verdict, reason, rule } = invalidSyntaxResult('a@', 'the domain (after "@") is empty');
+    expect({ verdict, reason, rule }).toEqual(decide('syntax-invalid'));
   });
 });

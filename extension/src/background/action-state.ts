@@ -5,7 +5,7 @@
 // while the host needs setting up (the popup then shows only the setup). Colours only back up
 // text and title.
 
-import type { NetworkRoute } from '../../../native-host/src/protocol/messages.js';
+import type { NetworkRoute } from '../../../native-host/shared/protocol/messages.js';
 import type { VerificationResult } from '../shared/messages.js';
 import type { HostStatus } from '../shared/status.js';
 import type { ApiAction, ApiI18n } from './browser-api.js';

@@ -13,7 +13,7 @@
 //   re-checks by another tab) reach every port still interested in the address.
 // - A check that cannot be done ends with `failed` and the reason, never with silence.
 
-import type { VerificationResult, VerifyRequestOptions } from '../../../native-host/src/protocol/messages.js';
+import type { VerificationResult, VerifyRequestOptions } from '../../../native-host/shared/protocol/messages.js';
 import { CHECKS_PORT, type CheckDepth, type CheckTrigger, type PortEvent, type PortRequest } from '../shared/messages.js';
 import type { ExtensionSettings } from '../shared/settings.js';
 import type { HostProblem, HostStatus } from '../shared/status.js';

@@ -2,7 +2,7 @@
 // error strings (Chrome's runtime.lastError, Firefox's port.error) and the host's own error
 // replies mapped to a code, a translated sentence, and the one command that fixes it.
 
-import { PROTOCOL_VERSION } from '../../../native-host/src/protocol/messages.js';
+import { PROTOCOL_VERSION } from '../../../native-host/shared/protocol/messages.js';
 import type { HostProblem, HostProblemCode } from '../shared/status.js';
 import type { ApiI18n } from './browser-api.js';
 import { translate } from './i18n.js';

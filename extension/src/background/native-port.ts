@@ -21,13 +21,13 @@ import {
   type VerificationResult,
   type VerifyRequest,
   type VerifyRequestOptions,
-} from '../../../native-host/src/protocol/messages.js';
+} from '../../../native-host/shared/protocol/messages.js';
 import type { HostProblem, HostStatus } from '../shared/status.js';
 import type { ApiPort, ApiRuntime } from './browser-api.js';
 import type { HostProblems } from './host-errors.js';
 
 /** The host's name in its native messaging manifest (native-host/src/install/manifest.ts HOST_NAME). */
-import { HOST_NAME as NATIVE_HOST_NAME } from '../../../native-host/src/protocol/messages.js';
+import { HOST_NAME as NATIVE_HOST_NAME } from '../../../native-host/shared/protocol/messages.js';
 
 export { NATIVE_HOST_NAME };
 /** An open native port keeps the service worker alive: close it this long after the last reply. */

@@ -7,7 +7,7 @@
 // if not, the alarm wakes the background, which checks again. At most MAX_ATTEMPTS alarms per
 // address; the attempt is kept in the alarm's name, so it survives a restart.
 
-import type { VerificationResult } from '../../../native-host/src/protocol/messages.js';
+import type { VerificationResult } from '../../../native-host/shared/protocol/messages.js';
 import type { ApiAlarms } from './browser-api.js';
 
 export const RECHECK_ALARM_PREFIX = 'mxlens-recheck|';

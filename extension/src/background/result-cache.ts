@@ -6,7 +6,7 @@
 // stays good is decided when it is read, from the current settings: a change of the TTL applies
 // at once. Writes are gathered for a moment and stored together (results come in bursts).
 
-import type { VerificationResult } from '../../../native-host/src/protocol/messages.js';
+import type { VerificationResult } from '../../../native-host/shared/protocol/messages.js';
 import type { CheckDepth } from '../shared/messages.js';
 import type { ExtensionSettings } from '../shared/settings.js';
 import type { ApiStorageArea } from './browser-api.js';

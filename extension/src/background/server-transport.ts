@@ -3,7 +3,7 @@
 // `done`). It offers what the checks service uses of the native host (verify, status), so the
 // background picks one or the other per check (RoutedChecks) and nothing else changes.
 
-import type { DoneMessage, VerificationResult } from '../../../native-host/src/protocol/messages.js';
+import type { DoneMessage, VerificationResult } from '../../../native-host/shared/protocol/messages.js';
 import { CHECK_LOCATION_KEY, completeCheckLocation, ON_THIS_COMPUTER, type CheckedOn, type CheckLocation } from '../shared/check-location.js';
 import type { HostProblem, HostStatus } from '../shared/status.js';
 import type { ApiStorage } from './browser-api.js';

@@ -1,7 +1,7 @@
 // Messages inside the extension (content scripts, popup, options, welcome page ↔ background).
-// The background alone talks to the native host (native-host/src/protocol/messages.ts).
+// The background alone talks to the native host (native-host/shared/protocol/messages.ts).
 
-import type { VerificationResult } from '../../../native-host/src/protocol/messages.js';
+import type { VerificationResult } from '../../../native-host/shared/protocol/messages.js';
 import type { HostProblem, HostStatus } from './status.js';
 
 export type { VerificationResult };

@@ -1,7 +1,7 @@
 // A verification result, for people: the verdict as an icon and a word (never colour alone),
 // the reason in words, and what the mail server said. Everything from the result is text.
 
-import type { Reason } from '../../../native-host/src/engine/verdicts.js';
+import type { Reason } from '../../../native-host/shared/verdicts.js';
 import { serverOf } from '../shared/check-location.js';
 import type { BadgeVerdict, VerificationResult } from '../shared/messages.js';
 import { el } from './dom.js';

@@ -1,6 +1,6 @@
 import { describeRule } from '../engine/judge.js';
-import type { VerificationResult } from '../engine/result.js';
-import type { Verdict } from '../engine/verdicts.js';
+import type { VerificationResult } from '../../shared/result.js';
+import type { Verdict } from '../../shared/verdicts.js';
 import { escapeForTerminal } from './terminal-text.js';
 
 // The human-readable output of `mxlens verify`: one row per address, colours and a progress

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { defaultVerifyOptions, type CheckLevel, type SocksProxy, type VerifyOptions } from '../engine/options.js';
-import { parseAddress } from '../engine/syntax.js';
-import type { Verdict } from '../engine/verdicts.js';
-import type { VerifyRequestOptions } from '../protocol/messages.js';
+import { parseAddress } from '../../shared/address/syntax.js';
+import type { Verdict } from '../../shared/verdicts.js';
+import type { VerifyRequestOptions } from '../../shared/protocol/messages.js';
 import { parseServerUrl } from '../settings.js';
 import { parseStrictArgs, UsageError } from './usage-error.js';
 

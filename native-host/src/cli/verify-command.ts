@@ -5,7 +5,7 @@ import { describeRoute, NetworkWatch, type RouteReport } from '../engine/network
 import { port25SecondOpinion } from '../doctor/checks.js';
 import { unfinishedResult, Verifier } from '../engine/verifier.js';
 import { loadSettings } from '../settings.js';
-import type { VerificationResult } from '../engine/result.js';
+import type { VerificationResult } from '../../shared/result.js';
 import { EXIT_CODES, parseVerifyArgs } from './verify-args.js';
 import { ResultTable } from './result-table.js';
 import { escapeForTerminal } from './terminal-text.js';

@@ -1,5 +1,5 @@
-import type { VerificationResult } from '../engine/result.js';
-import { LIMITS, type VerifyRequestOptions } from '../protocol/messages.js';
+import type { VerificationResult } from '../../shared/result.js';
+import { LIMITS, type VerifyRequestOptions } from '../../shared/protocol/messages.js';
 import { UsageError } from './usage-error.js';
 
 // `mxlens verify --server URL`: the same request the extension sends the native host, as

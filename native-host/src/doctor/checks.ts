@@ -14,8 +14,8 @@ import { pathsFor, registryKeys, type Browser, type SystemContext } from '../ins
 import { DEV_EXTENSION_ID, FIREFOX_EXTENSION_ID } from '../install/extension-id.js';
 import { launcherTargets } from '../install/launcher.js';
 import { HOST_NAME, parseOurManifest, type HostManifest } from '../install/manifest.js';
-import { encodeFrame, FrameReader, decodeBody } from '../protocol/frames.js';
-import { PROTOCOL_VERSION } from '../protocol/messages.js';
+import { encodeFrame, FrameReader, decodeBody } from '../../shared/protocol/frames.js';
+import { PROTOCOL_VERSION } from '../../shared/protocol/messages.js';
 import { describeProxy, type Settings } from '../settings.js';
 import { VERSION } from '../version.js';
 

@@ -1,5 +1,5 @@
-import type { Flags, SmtpPhase, SmtpReply } from './result.js';
-import { verdictOf, type Reason, type Verdict } from './verdicts.js';
+import type { Flags, SmtpPhase, SmtpReply } from '../../shared/result.js';
+import { verdictOf, type Reason, type Verdict } from '../../shared/verdicts.js';
 
 // The one place where an address's reason is decided. Every stage of the pipeline hands its
 // evidence here (a syntax problem, a DNS answer, a session failure, an SMTP reply, the flags)

@@ -1,4 +1,5 @@
 import { isIPv6 } from 'node:net';
+import type { NetworkRoute } from '../../shared/protocol/messages.js';
 
 // Is outbound SMTP blocked from this network? Home ISPs and the big clouds silently DROP
 // packets to port 25: every connection then waits its full connect timeout, for every mail
@@ -23,21 +24,11 @@ export const MIN_EVIDENCE_WAIT_MS = 300;
  */
 export const SUSPECT_AFTER_MS = 2_000;
 
-export type RouteState = 'unknown' | 'open' | 'blocked';
-
-export interface Route {
-  port: number;
-  /** "host:port" of the SOCKS5 proxy, or null for direct connections. */
-  proxy: string | null;
-  family: 4 | 6;
-}
-
+export type RouteState = NetworkRoute['state'];
+/** A route: what a connection depends on besides the server. */
+export type Route = Omit<NetworkRoute, 'state' | 'servers'>;
 /** What the watch knows about one route, for people and for the protocol. */
-export interface RouteReport extends Route {
-  state: RouteState;
-  /** Mail servers whose connects timed out since the route last worked. */
-  servers: string[];
-}
+export type RouteReport = NetworkRoute;
 
 export type NetworkListener = (report: RouteReport) => void;
 

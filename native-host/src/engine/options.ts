@@ -1,13 +1,8 @@
 import { defaultBudgetRates, type BudgetRates } from './budgets.js';
 
-export type CheckLevel = 'syntax' | 'dns' | 'smtp';
+import type { CheckLevel, SocksProxy } from '../../shared/protocol/messages.js';
 
-export interface SocksProxy {
-  host: string;
-  port: number;
-  userId?: string;
-  password?: string;
-}
+export type { CheckLevel, SocksProxy };
 
 export interface VerifyOptions {
   /** Where to stop: syntax only, syntax and DNS, or the full SMTP check. */

@@ -5,10 +5,10 @@ import { decide, judgeRouting, judgeWithFlags, type Judgement } from './judge.js
 import { MxScheduler } from './mx-scheduler.js';
 import { NetworkWatch } from './network-watch.js';
 import type { VerifyOptions } from './options.js';
-import type { Flags, VerificationResult } from './result.js';
+import type { Flags, VerificationResult } from '../../shared/result.js';
 import { allowedTargets, internalFailureOutcome, type ProbeOutcome } from './smtp/probe-domain.js';
-import { invalidSyntaxResult, parseAddress, type ParsedAddress } from './syntax.js';
-import { REASONS, verdictOf, type Reason } from './verdicts.js';
+import { invalidSyntaxResult, parseAddress, type ParsedAddress } from '../../shared/address/syntax.js';
+import { REASONS, verdictOf, type Reason } from '../../shared/verdicts.js';
 
 // The pipeline, in order: syntax → DNS → SMTP → judge. Each stage can end an address's
 // check with a reason; what reaches the end is judged from the SMTP reply and the flags.

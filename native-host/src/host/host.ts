@@ -1,8 +1,8 @@
 import { endianness } from 'node:os';
 import { defaultVerifyOptions } from '../engine/options.js';
-import { decodeBody, encodeFrame, FrameReader } from '../protocol/frames.js';
-import { errorReply, LIMITS, type HostMessage, type Request } from '../protocol/messages.js';
-import { validateRequest } from '../protocol/validate.js';
+import { decodeBody, encodeFrame, FrameReader } from '../../shared/protocol/frames.js';
+import { errorReply, LIMITS, type HostMessage, type Request } from '../../shared/protocol/messages.js';
+import { validateRequest } from '../../shared/protocol/validate.js';
 import { loadSettings } from '../settings.js';
 import { VERSION } from '../version.js';
 import { cancel } from './actions/cancel.js';

@@ -1,10 +1,10 @@
 import { Budgets } from '../engine/budgets.js';
 import type { VerifyOptions } from '../engine/options.js';
-import type { VerificationResult } from '../engine/result.js';
+import type { VerificationResult } from '../../shared/result.js';
 import { Verifier, type IndexedResult } from '../engine/verifier.js';
 import { describeRoute, NetworkWatch } from '../engine/network-watch.js';
 import { port25SecondOpinion } from '../doctor/checks.js';
-import type { HostMessage, RequestId, SettingsProblem } from '../protocol/messages.js';
+import type { HostMessage, RequestId, SettingsProblem } from '../../shared/protocol/messages.js';
 import type { HostLog } from './log.js';
 
 // What the host keeps while the browser holds the port open: the handshake, the running

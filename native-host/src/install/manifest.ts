@@ -4,7 +4,7 @@ import { DEV_EXTENSION_ID, FIREFOX_EXTENSION_ID, isExtensionId } from './extensi
 // The native messaging host manifest: the JSON file a browser reads to learn which program to
 // start for "io.mxlens.host" and which extensions may talk to it.
 
-import { HOST_NAME } from '../protocol/messages.js';
+import { HOST_NAME } from '../../shared/protocol/messages.js';
 
 export { HOST_NAME };
 export const HOST_DESCRIPTION = 'MX Lens: checks whether email mailboxes exist (DNS + SMTP, no mail sent)';

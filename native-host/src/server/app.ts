@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { LIMITS } from '../protocol/messages.js';
+import { LIMITS } from '../../shared/protocol/messages.js';
 import { bulkRoutes } from './bulk.js';
 import type { BulkStore } from './bulk-store.js';
 import type { ServerContext } from './context.js';

@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { VerifyOptions } from '../engine/options.js';
-import type { VerificationResult } from '../engine/result.js';
+import type { VerificationResult } from '../../shared/result.js';
 import type { BulkStore } from './bulk-store.js';
 
 // Works through the bulk jobs one chunk at a time, oldest job first. Only a chunk's addresses

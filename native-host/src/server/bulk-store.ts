@@ -1,5 +1,5 @@
 import type { VerifyOptions } from '../engine/options.js';
-import type { VerificationResult } from '../engine/result.js';
+import type { VerificationResult } from '../../shared/result.js';
 import { reachableOf, type Reachable } from './reacher-output.js';
 import type { Database } from './store.js';
 

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import { validateRequest } from '../protocol/validate.js';
+import { validateRequest } from '../../shared/protocol/validate.js';
 import type { BulkStore, JobRow } from './bulk-store.js';
 import { chargeQuota, optionsFor, type ServerContext } from './context.js';
 import { HttpError } from './errors.js';

@@ -1,8 +1,8 @@
 import type { VerifyOptions } from '../engine/options.js';
-import type { VerificationResult } from '../engine/result.js';
+import type { VerificationResult } from '../../shared/result.js';
 import { Budgets } from '../engine/budgets.js';
 import { EnginePool, streamResults } from '../host/state.js';
-import type { VerifyRequestOptions } from '../protocol/messages.js';
+import type { VerifyRequestOptions } from '../../shared/protocol/messages.js';
 import { requestOptions } from '../host/actions/verify.js';
 import type { ServeSettings } from '../settings.js';
 import type { BulkRunner } from './bulk-runner.js';

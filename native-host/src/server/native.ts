@@ -1,8 +1,8 @@
 import { PassThrough } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { checkDns, checkPort25, type Check } from '../doctor/checks.js';
-import { LIMITS, PROTOCOL_VERSION, type DoneMessage, type RequestId, type ResultMessage } from '../protocol/messages.js';
-import { validateRequest } from '../protocol/validate.js';
+import { LIMITS, PROTOCOL_VERSION, type DoneMessage, type RequestId, type ResultMessage } from '../../shared/protocol/messages.js';
+import { validateRequest } from '../../shared/protocol/validate.js';
 import { chargeQuota, checkAddresses, optionsFor, type ServerContext } from './context.js';
 import { HttpError } from './errors.js';
 

@@ -1,5 +1,5 @@
-import type { VerificationResult } from '../engine/result.js';
-import type { Reason } from '../engine/verdicts.js';
+import type { VerificationResult } from '../../shared/result.js';
+import type { Reason } from '../../shared/verdicts.js';
 
 // One MX Lens result → Reacher's CheckEmailOutput, so tools written for Reacher read MX Lens
 // answers unchanged. Pure: the README's "Reacher mapping" table describes the same rules.

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import type { VerificationResult } from '../engine/result.js';
-import type { VerifyRequestOptions } from '../protocol/messages.js';
-import { validateRequest } from '../protocol/validate.js';
+import type { VerificationResult } from '../../shared/result.js';
+import type { VerifyRequestOptions } from '../../shared/protocol/messages.js';
+import { validateRequest } from '../../shared/protocol/validate.js';
 import { chargeQuota, checkAddresses, optionsFor, type ServerContext, type ServerOnlyOptions } from './context.js';
 import { HttpError } from './errors.js';
 import { toReacherOutput } from './reacher-output.js';

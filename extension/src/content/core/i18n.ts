@@ -3,7 +3,7 @@
 // Verdict words, reasons and flags share their keys with the extension's pages (ui/i18n.ts),
 // so one messages.json entry serves both; the content-only keys start with "content".
 
-import { REASONS, type Reason } from '../../../../native-host/src/engine/verdicts.js';
+import { REASONS, type Reason } from '../../../../native-host/shared/verdicts.js';
 
 type MessageSource = (key: string, substitutions: string[]) => string;
 

@@ -2,7 +2,7 @@
 // (percent-encoding, several addresses separated by commas), the query (?subject=…) dropped.
 // The badge goes after the link, unless the link's text already got one for that address.
 
-import { acceptAddress, findAddresses } from '../core/find-addresses.js';
+import { acceptAddress, findAddresses } from '../../../../native-host/shared/address/find-addresses.js';
 import { isInsideSkipped } from '../core/dom.js';
 
 const MAILTO_SELECTOR = 'a[href^="mailto:" i]';

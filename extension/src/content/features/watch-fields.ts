@@ -7,7 +7,7 @@
 // pointer press, paste or drop (trusted events, which no page script can make). A page that
 // fills thousands of hidden fields, or types into them with script, gets nothing checked.
 
-import { invalidSyntaxResult, parseAddress } from '../../../../native-host/src/engine/syntax.js';
+import { invalidSyntaxResult, parseAddress } from '../../../../native-host/shared/address/syntax.js';
 import { SIZE_PX, type Badge } from '../badge/badge-element.js';
 import type { AddressBook } from '../core/address-book.js';
 import { overlayParent } from '../core/dom.js';

@@ -1,4 +1,4 @@
-import type { Flags } from '../result.js';
+import type { Flags } from '../../../shared/result.js';
 import { isDisposableDomain } from './disposable.js';
 import { isFreeProvider } from './free-provider.js';
 import { isRoleAccount } from './role.js';

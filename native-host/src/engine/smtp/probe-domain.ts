@@ -5,9 +5,9 @@ import { decide, judgeCatchAllProbe, judgeRecipient, judgeReply, judgeSessionFai
 import { describeRoute, routeTo, type NetworkWatch, type Route } from '../network-watch.js';
 import { ErrorPaceWatch, recipientsForNextTransaction, type MxToleranceMemory } from '../mx-tolerance.js';
 import { stepTimeouts, type VerifyOptions } from '../options.js';
-import type { SmtpReply, TlsInfo } from '../result.js';
+import type { SmtpReply, TlsInfo } from '../../../shared/result.js';
 import { nonPublicReason } from '../target-guard.js';
-import type { Reason } from '../verdicts.js';
+import type { Reason } from '../../../shared/verdicts.js';
 import { openSession, SmtpSessionError, type Command, type Exchange, type SmtpSession } from './session.js';
 
 // One SMTP session to one mail server address, carrying recipients of any domains that this

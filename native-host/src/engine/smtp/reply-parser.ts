@@ -1,4 +1,4 @@
-import type { SmtpReply } from '../result.js';
+import type { SmtpReply } from '../../../shared/result.js';
 
 // An incremental parser for SMTP replies (RFC 5321 §4.2) over raw bytes. Pure: no I/O.
 

@@ -1,5 +1,5 @@
 import type net from 'node:net';
-import type { SmtpPhase, SmtpReply, TlsInfo } from '../result.js';
+import type { SmtpPhase, SmtpReply, TlsInfo } from '../../../shared/result.js';
 import { ReplyParser, type ParseEvent } from './reply-parser.js';
 import { connectSocket, describe, TransportFailure, upgradeToTls, type SocksProxy } from './transport.js';
 

@@ -1,4 +1,4 @@
-import { errorReply, type CancelRequest } from '../../protocol/messages.js';
+import { errorReply, type CancelRequest } from '../../../shared/protocol/messages.js';
 import { idKey, type HostState } from '../state.js';
 
 /**

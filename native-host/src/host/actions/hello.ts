@@ -1,5 +1,5 @@
 import { VERSION } from '../../version.js';
-import { CAPABILITIES, LIMITS, PROTOCOL_VERSION, errorReply, type HelloRequest } from '../../protocol/messages.js';
+import { CAPABILITIES, LIMITS, PROTOCOL_VERSION, errorReply, type HelloRequest } from '../../../shared/protocol/messages.js';
 import type { HostState } from '../state.js';
 
 /** The handshake: protocol versions must match; the reply tells what this host offers. */

@@ -1,8 +1,8 @@
 import type { VerifyOptions } from '../../engine/options.js';
-import type { VerificationResult } from '../../engine/result.js';
-import { parseAddress } from '../../engine/syntax.js';
-import { LIMITS, errorReply, type VerifyRequest, type VerifyRequestOptions } from '../../protocol/messages.js';
-import { parseSocksUrl } from '../../protocol/validate.js';
+import type { VerificationResult } from '../../../shared/result.js';
+import { parseAddress } from '../../../shared/address/syntax.js';
+import { LIMITS, errorReply, type VerifyRequest, type VerifyRequestOptions } from '../../../shared/protocol/messages.js';
+import { parseSocksUrl } from '../../../shared/protocol/validate.js';
 import { verifyRemotely, type RemoteTarget } from '../../cli/verify-remote.js';
 import { idKey, streamResults, type HostState, type Job } from '../state.js';
 

@@ -1,5 +1,5 @@
-import { decide } from './judge.js';
-import type { VerificationResult } from './result.js';
+import type { VerificationResult } from '../result.js';
+import { verdictOf } from '../verdicts.js';
 
 // Mailbox syntax of RFC 5321 (section 4.1.2), with UTF-8 local parts from RFC 6531.
 // Addresses come from web pages and end up inside SMTP command lines, so anything that
@@ -406,15 +406,18 @@ function isIPv6(text: string): boolean {
   return halves.length === 2 ? count <= 7 : count === 8;
 }
 
-/** The whole verdict for text that is not an address: there is nothing to ask a server. */
+/**
+ * The whole verdict for text that is not an address: there is nothing to ask a server. It is
+ * the judge's decision 'syntax-invalid' (engine/judge.ts; a unit test holds the two together),
+ * written out so that the content script does not load the judge's reply tables.
+ */
 export function invalidSyntaxResult(address: string, problem: string): VerificationResult {
-  const { verdict, reason, rule } = decide('syntax-invalid');
   return {
     address,
     normalized: null,
-    verdict,
-    reason,
-    rule,
+    verdict: verdictOf('invalid_syntax'),
+    reason: 'invalid_syntax',
+    rule: 'syntax-invalid',
     mx: null,
     smtp: null,
     flags: { disposable: false, role: false, free: false, catchAll: null },

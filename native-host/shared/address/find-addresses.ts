@@ -3,7 +3,7 @@
 // engine's own RFC 5321 parser (the same rules the host applies) accept it. Then the things
 // that look like addresses but are not: asset names, versions, handles, URL parts.
 
-import { parseAddress } from '../../../../native-host/src/engine/syntax.js';
+import { parseAddress } from './syntax.js';
 
 export interface FoundAddress {
   /** The engine's normalized form: local part as written, domain lower-case ASCII. */

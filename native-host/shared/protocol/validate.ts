@@ -1,7 +1,6 @@
 // Untrusted decoded JSON → a typed request, or an error naming the exact problem.
 // Pure TypeScript (no Node imports), so the extension can check what it sends the same way.
 
-import type { SocksProxy } from '../engine/options.js';
 import type { ErrorCode } from './error-codes.js';
 import {
   LIMITS,
@@ -10,6 +9,7 @@ import {
   type HelloRequest,
   type Request,
   type RequestId,
+  type SocksProxy,
   type VerifyRequest,
   type VerifyRequestOptions,
 } from './messages.js';

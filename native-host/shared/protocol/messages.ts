@@ -2,12 +2,10 @@
 // Pure TypeScript (no Node imports): the host and the extension both import this file.
 // PROTOCOL.md at the repository root describes the same thing for people.
 
-import type { RouteReport } from '../engine/network-watch.js';
-import type { CheckLevel } from '../engine/options.js';
-import type { VerificationResult } from '../engine/result.js';
+import type { VerificationResult } from '../result.js';
 import type { ErrorCode } from './error-codes.js';
 
-export type { VerificationResult } from '../engine/result.js';
+export type { VerificationResult } from '../result.js';
 export type { ErrorCode } from './error-codes.js';
 
 /** The native messaging name the host is registered under, in every browser. */
@@ -46,6 +44,17 @@ export interface HelloRequest {
   protocol: number;
   /** The extension's version, "x.y.z". */
   extension: string;
+}
+
+/** Where a check stops: syntax only, syntax and DNS, or the full SMTP check. */
+export type CheckLevel = 'syntax' | 'dns' | 'smtp';
+
+/** A SOCKS5 proxy, as parsed from its URL. */
+export interface SocksProxy {
+  host: string;
+  port: number;
+  userId?: string;
+  password?: string;
 }
 
 /** Per-request settings; each one present overrides the host's settings for this request only. */
@@ -106,7 +115,15 @@ export interface HelloReply {
 }
 
 /** One way out of the host's machine to mail servers, and whether it works (PROTOCOL.md, "network"). */
-export type NetworkRoute = RouteReport;
+export interface NetworkRoute {
+  port: number;
+  /** "host:port" of the SOCKS5 proxy, or null for direct connections. */
+  proxy: string | null;
+  family: 4 | 6;
+  state: 'unknown' | 'open' | 'blocked';
+  /** Mail servers whose connects timed out since the route last worked. */
+  servers: string[];
+}
 
 /**
  * Not a reply: the host's network changed state (outbound port 25 found blocked, or working
