@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import packageJson from '../../package.json';
 import extensionManifest from '../../manifest.json';
-import { BROWSERS, detectBrowsers, type BrowserId } from '../../native-host/src/install/browsers.js';
+import type { BrowserId } from '../../native-host/shared/browsers.js';
+import { BROWSERS, detectBrowsers } from '../../native-host/src/install/browsers.js';
 import { DEV_EXTENSION_ID, extensionIdFromKey, FIREFOX_EXTENSION_ID } from '../../native-host/src/install/extension-id.js';
 import {
   applyInstall,

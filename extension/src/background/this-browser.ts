@@ -2,7 +2,7 @@
 // fix names the right one. Chromium-family browsers identify the extension by its ID in the
 // host manifest; Firefox by the add-on ID, which the installer knows already.
 
-import type { BrowserFamily, BrowserId } from '../../../native-host/src/install/browsers.js';
+import type { BrowserFamily, BrowserId } from '../../../native-host/shared/browsers.js';
 
 export interface ThisBrowser {
   id: BrowserId;

@@ -1,5 +1,8 @@
 import { accessSync, constants, existsSync } from 'node:fs';
 import path from 'node:path';
+import type { BrowserFamily, BrowserId } from '../../shared/browsers.js';
+
+export type { BrowserFamily, BrowserId };
 
 // The ONE table of supported browsers: where each looks for native messaging host manifests
 // (per user and system-wide on Linux and macOS; registry keys on Windows) and how to tell that
@@ -20,8 +23,6 @@ import path from 'node:path';
 //   packagers use; Chromium's default /etc/chromium/… is added where that folder exists.
 // - Firefox on 64-bit RPM distributions also reads /usr/lib64/mozilla/native-messaging-hosts.
 
-export type BrowserId = 'chrome' | 'chromium' | 'edge' | 'brave' | 'vivaldi' | 'firefox';
-export type BrowserFamily = 'chromium' | 'firefox';
 export type Scope = 'user' | 'system';
 
 /**
