@@ -33,7 +33,7 @@ export class BulkStore {
   readonly create: (keyName: string, addresses: readonly string[], options: VerifyOptions) => number;
   readonly saveResults: (jobId: number, results: ReadonlyArray<{ idx: number; result: VerificationResult }>) => number;
 
-  constructor(private readonly db: Database) {
+  constructor(db: Database) {
     this.statements = {
       insertJob: db.prepare("INSERT INTO jobs (key_name, created_at, total, options, status) VALUES (?, ?, ?, ?, 'running')"),
       insertInput: db.prepare('INSERT INTO job_inputs (job_id, idx, address) VALUES (?, ?, ?)'),
