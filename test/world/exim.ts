@@ -245,7 +245,7 @@ begin routers
 mailboxes:
   driver = accept
   domains = +local_domains
-  condition = \${lookup{\$local_part@\$domain}lsearch{${mailboxFile}}{yes}{no}}
+  condition = \${lookup{$local_part@$domain}lsearch{${mailboxFile}}{yes}{no}}
   transport = mailbox_file
 
 begin transports

@@ -85,7 +85,6 @@ export async function startPopup(): Promise<PopupHandle> {
   const pageExport = byId('page-export');
   const port25Slot = byId('port25-banner');
 
-  let port: ChecksPort;
   const port25Actions = { onOptions: () => void browser.runtime.openOptionsPage() };
   /** The host's report on port 25, from the background, then as it changes and from every result that comes in. */
   const showPort25 = (blocked: boolean) => showPort25Banner(port25Slot, blocked, port25Actions);
@@ -144,9 +143,12 @@ export async function startPopup(): Promise<PopupHandle> {
       case 'network':
         showPort25(event.port25Blocked);
         break;
+      case 'skipped':
+        // Refused by the tab's budget: nothing was checked, so the row stays as it is.
+        break;
     }
   }
-  port = new ChecksPort(onEvent);
+  const port = new ChecksPort(onEvent);
   port.open();
   window.addEventListener('pagehide', () => port.close());
 

@@ -84,7 +84,7 @@ function trimLeadingUnspaced(local: string): string {
     if (!UNSPACED_SCRIPT.test(char)) break;
     index += char.length;
   }
-  return local.slice(index).replace(/^[.'_+\-]+/, '');
+  return local.slice(index).replace(/^[.'_+-]+/, '');
 }
 
 /** "https://host/x?u=a@b.test", "ftp://user@host.test": part of a URL, not an address. */

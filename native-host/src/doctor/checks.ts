@@ -1,7 +1,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
 import { Resolver } from 'node:dns/promises';
-import { isIP } from 'node:net';
+import { isIP, type Socket } from 'node:net';
 import { endianness } from 'node:os';
 import path from 'node:path';
 import { MailDns } from '../engine/dns.js';
@@ -401,7 +401,7 @@ export function port25SecondOpinion(probeDomain: string, verify: VerifyOptions):
 }
 
 /** The first line the server sends (its 220 greeting), then a polite QUIT. */
-function readBanner(socket: import('node:net').Socket, timeoutMs: number): Promise<string> {
+function readBanner(socket: Socket, timeoutMs: number): Promise<string> {
   return new Promise((resolve) => {
     let text = '';
     let finished = false;
