@@ -18,11 +18,10 @@ import { startExim, type EximHandle } from './exim.js';
 import { makeSelfSignedCert, startPostfix, type PostfixHandle } from './postfix.js';
 import { WORLD_MAP, type WorldMap } from './world-map.js';
 
-export { WORLD_MAP, DOMAINS, SERVERS, POSTFIX, STOCK_POSTFIX, EXIM, DNS_SERVER } from './world-map.js';
 export type { EximHandle } from './exim.js';
 export type { PostfixHandle } from './postfix.js';
-export type { WorldMap, WorldDomain, WorldServer } from './world-map.js';
-export type { FakeSmtp, FakeSession, FakeBehaviour } from './fake-smtp.js';
+export type { WorldMap } from './world-map.js';
+export type { FakeSmtp, FakeSession } from './fake-smtp.js';
 
 export interface World {
   map: WorldMap;

@@ -31,8 +31,3 @@ export function byId<T extends HTMLElement = HTMLElement>(id: string, root: Docu
   if (!element) throw new Error(`the page has no element #${id}`);
   return element as T;
 }
-
-/** Replaces all of `parent`'s children. */
-export function replaceChildren(parent: Element, ...children: Node[]): void {
-  parent.replaceChildren(...children);
-}

@@ -24,7 +24,3 @@ export const ERROR_CODES = {
 } as const satisfies Record<string, { number: number; meaning: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
-
-export function isErrorCode(value: unknown): value is ErrorCode {
-  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(ERROR_CODES, value);
-}
