@@ -14,8 +14,6 @@ export interface ParsedAddress {
   localPart: string;
   /** Lower-case ASCII host name (IDNs as A-labels), or the bracketed domain literal. */
   domain: string;
-  /** The host name with IDN labels shown in Unicode; equals domain for literals. */
-  unicodeDomain: string;
   /** localPart@domain */
   normalized: string;
   domainLiteral: boolean;
@@ -74,7 +72,6 @@ export function parseAddress(input: string): AddressParseResult {
     ok: true,
     localPart,
     domain: domain.ascii,
-    unicodeDomain: domain.unicode,
     normalized,
     domainLiteral: domain.literalIp !== null,
     literalIp: domain.literalIp,
@@ -192,7 +189,7 @@ function isQuotedTextCharacter(char: string): boolean {
 }
 
 type DomainResult =
-  | { ok: true; ascii: string; unicode: string; literalIp: string | null }
+  | { ok: true; ascii: string; literalIp: string | null }
   | InvalidAddress;
 
 function parseDomainLiteral(rawDomain: string): DomainResult {
@@ -205,7 +202,7 @@ function parseDomainLiteral(rawDomain: string): DomainResult {
   }
   if (!isIPv4(content)) return invalid('the domain literal is not a valid IPv4 address');
   const literal = `[${content}]`;
-  return { ok: true, ascii: literal, unicode: literal, literalIp: content };
+  return { ok: true, ascii: literal, literalIp: content };
 }
 
 function ipv6Literal(ip: string): DomainResult {
@@ -215,7 +212,7 @@ function ipv6Literal(ip: string): DomainResult {
   }
   const lowered = ip.toLowerCase();
   const literal = `[IPv6:${lowered}]`;
-  return { ok: true, ascii: literal, unicode: literal, literalIp: lowered };
+  return { ok: true, ascii: literal, literalIp: lowered };
 }
 
 // Lists hold many addresses per domain, and the host name checks (UTS-46 through the URL
@@ -240,7 +237,7 @@ function parseHostName(rawDomain: string): DomainResult {
   if (ascii === '') return invalid('the domain is not a valid host name');
   const asciiProblem = checkAsciiHostName(ascii);
   if (asciiProblem !== null) return invalid(asciiProblem);
-  return { ok: true, ascii, unicode: domainToUnicode(ascii), literalIp: null };
+  return { ok: true, ascii, literalIp: null };
 }
 
 /** Checks made before UTS-46 processing, so the message can name what the user typed. */
@@ -308,78 +305,6 @@ function domainToAscii(host: string): string {
   } catch {
     return '';
   }
-}
-
-/** Shows each A-label ("xn--…") of an ASCII host name in Unicode. */
-function domainToUnicode(ascii: string): string {
-  return ascii
-    .split('.')
-    .map((label) => (label.startsWith('xn--') ? (decodePunycode(label.slice(4)) ?? label) : label))
-    .join('.');
-}
-
-// RFC 3492 (Punycode) decoding, section 6.2; the parameters are from section 5.
-const PUNY_BASE = 36;
-const PUNY_TMIN = 1;
-const PUNY_TMAX = 26;
-const PUNY_SKEW = 38;
-const PUNY_DAMP = 700;
-const PUNY_INITIAL_BIAS = 72;
-const PUNY_INITIAL_N = 0x80;
-
-function punyDigit(code: number): number {
-  if (code >= 0x61 && code <= 0x7a) return code - 0x61; // a-z
-  if (code >= 0x41 && code <= 0x5a) return code - 0x41; // A-Z
-  if (code >= 0x30 && code <= 0x39) return code - 0x30 + 26; // 0-9
-  return -1;
-}
-
-function punyAdapt(delta: number, points: number, first: boolean): number {
-  let d = first ? Math.floor(delta / PUNY_DAMP) : Math.floor(delta / 2);
-  d += Math.floor(d / points);
-  let k = 0;
-  while (d > ((PUNY_BASE - PUNY_TMIN) * PUNY_TMAX) / 2) {
-    d = Math.floor(d / (PUNY_BASE - PUNY_TMIN));
-    k += PUNY_BASE;
-  }
-  return k + Math.floor(((PUNY_BASE - PUNY_TMIN + 1) * d) / (d + PUNY_SKEW));
-}
-
-/** The Unicode text of a Punycode string (without "xn--"), or null when it is malformed. */
-function decodePunycode(input: string): string | null {
-  const delimiter = input.lastIndexOf('-');
-  const output: number[] = [];
-  for (let j = 0; j < Math.max(delimiter, 0); j++) {
-    const code = input.charCodeAt(j);
-    if (code >= 0x80) return null;
-    output.push(code);
-  }
-  let n = PUNY_INITIAL_N;
-  let bias = PUNY_INITIAL_BIAS;
-  let i = 0;
-  let pos = delimiter > 0 ? delimiter + 1 : 0;
-  while (pos < input.length) {
-    const oldI = i;
-    let weight = 1;
-    for (let k = PUNY_BASE; ; k += PUNY_BASE) {
-      if (pos >= input.length) return null;
-      const digit = punyDigit(input.charCodeAt(pos++));
-      if (digit < 0) return null;
-      i += digit * weight;
-      if (i > 0x7fffffff) return null;
-      const t = k <= bias ? PUNY_TMIN : k >= bias + PUNY_TMAX ? PUNY_TMAX : k - bias;
-      if (digit < t) break;
-      weight *= PUNY_BASE - t;
-    }
-    const points = output.length + 1;
-    bias = punyAdapt(i - oldI, points, oldI === 0);
-    n += Math.floor(i / points);
-    i %= points;
-    if (n > 0x10ffff || (n >= 0xd800 && n <= 0xdfff)) return null;
-    output.splice(i, 0, n);
-    i++;
-  }
-  return String.fromCodePoint(...output);
 }
 
 const IPV4_PART = /^(?:0|[1-9][0-9]{0,2})$/;
