@@ -1,7 +1,8 @@
 import type net from 'node:net';
 import type { SmtpPhase, SmtpReply, TlsInfo } from '../../../shared/result.js';
 import { ReplyParser, type ParseEvent } from './reply-parser.js';
-import { connectSocket, describe, TransportFailure, upgradeToTls, type SocksProxy } from './transport.js';
+import type { SocksProxy } from '../../../shared/protocol/messages.js';
+import { connectSocket, describe, TransportFailure, upgradeToTls } from './transport.js';
 
 // One SMTP client session over one TCP connection: banner, EHLO (or HELO), opportunistic
 // STARTTLS, then MAIL FROM / RCPT TO / RSET / QUIT on demand. Never DATA.

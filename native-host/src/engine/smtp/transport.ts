@@ -1,5 +1,6 @@
 import net from 'node:net';
 import type { TLSSocket } from 'node:tls';
+import type { SocksProxy } from '../../../shared/protocol/messages.js';
 
 // Opening the byte stream an SMTP session runs over: TCP (directly or through SOCKS5) and
 // the STARTTLS upgrade. Every step is bounded by a timeout and an optional AbortSignal, and
@@ -15,13 +16,6 @@ export class TransportFailure extends Error {
     super(message);
     this.name = 'TransportFailure';
   }
-}
-
-export interface SocksProxy {
-  host: string;
-  port: number;
-  userId?: string;
-  password?: string;
 }
 
 export interface ConnectOptions {
