@@ -1,6 +1,5 @@
-import { defaultBudgetRates, type BudgetRates } from './budgets.js';
-
 import type { CheckLevel, SocksProxy } from '../../shared/protocol/messages.js';
+import { defaultBudgetRates, type BudgetRates } from './budgets.js';
 
 export type { CheckLevel, SocksProxy };
 
