@@ -34,6 +34,7 @@ describe('server settings', () => {
       allowRequestProxy: false,
       logFile: '',
       probeDomain: 'gmail.com',
+      postgres: '',
     });
     expect(server).toEqual({ url: null, key: null });
     expect(defaultDataDir({ XDG_DATA_HOME: '/data' }, 'linux', home)).toBe('/data/mxlens/server');
