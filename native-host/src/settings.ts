@@ -119,7 +119,7 @@ export const CONFIG_KEYS = [
   'serveAllowProxy',
   'serveLogFile',
   'serveProbeDomain',
-  'servePostgres',
+  'postgres',
 ] as const;
 type ConfigKey = (typeof CONFIG_KEYS)[number];
 
@@ -364,7 +364,7 @@ function applyServerValue(settings: Settings, key: ServerKey, value: unknown): s
 
 /** The server's and the client's config keys (the other keys are the engine's and the host's). */
 type ServerKey = ServerTextKey | 'serveRatePerMinute' | 'serveDailyQuota' | 'serveAllowSmtpPort' | 'serveAllowProxy' | 'serveCorsOrigins';
-type ServerTextKey = 'server' | 'serverKey' | 'serveListen' | 'serveDataDir' | 'serveLogFile' | 'serveProbeDomain' | 'servePostgres';
+type ServerTextKey = 'server' | 'serverKey' | 'serveListen' | 'serveDataDir' | 'serveLogFile' | 'serveProbeDomain' | 'postgres';
 
 /** Checks a text setting of the server or the client; throws a plain message. */
 function parseServerText(key: ServerTextKey, value: string): string {
@@ -381,7 +381,7 @@ function parseServerText(key: ServerTextKey, value: string): string {
         throw new Error(`takes a domain name that receives mail, like gmail.com, not "${value}"`);
       }
       return value.toLowerCase();
-    case 'servePostgres':
+    case 'postgres':
       return value === '' ? '' : parsePostgresUrl(value);
     case 'serveDataDir':
     case 'serveLogFile':
@@ -397,7 +397,7 @@ function setServerText(settings: Settings, key: ServerTextKey, value: string): v
   else if (key === 'serveListen') settings.serve.listen = value;
   else if (key === 'serveDataDir') settings.serve.dataDir = value;
   else if (key === 'serveProbeDomain') settings.serve.probeDomain = value;
-  else if (key === 'servePostgres') settings.serve.postgres = value;
+  else if (key === 'postgres') settings.serve.postgres = value;
   else settings.serve.logFile = value;
 }
 
@@ -543,13 +543,13 @@ const SERVER_ENV: ReadonlyArray<[string, ServerKey]> = [
   ['MXLENS_SERVE_ALLOW_PROXY', 'serveAllowProxy'],
   ['MXLENS_SERVE_LOG', 'serveLogFile'],
   ['MXLENS_SERVE_PROBE_DOMAIN', 'serveProbeDomain'],
-  ['MXLENS_SERVE_POSTGRES', 'servePostgres'],
+  ['MXLENS_POSTGRES', 'postgres'],
 ];
 
 function applyServerEnvironment(settings: Settings, env: NodeJS.ProcessEnv): void {
   for (const [name, key] of SERVER_ENV) {
     const text = env[name];
-    if (text === undefined || (text.trim() === '' && key !== 'server' && key !== 'serveLogFile' && key !== 'servePostgres')) continue;
+    if (text === undefined || (text.trim() === '' && key !== 'server' && key !== 'serveLogFile' && key !== 'postgres')) continue;
     const value = envValue(key, text.trim());
     const problem = value.ok ? applyServerValue(settings, key, value.value) : value.problem;
     if (problem) settings.problems.push({ setting: name, message: `${plainMessage(problem)}; using ${describeCurrent(settings, key)}` });
@@ -651,7 +651,7 @@ function describeCurrent(settings: Settings, key: ConfigKey): string {
       return settings.serve.logFile || 'stderr';
     case 'serveProbeDomain':
       return settings.serve.probeDomain;
-    case 'servePostgres':
+    case 'postgres':
       return settings.serve.postgres ? 'the PostgreSQL URL set before' : 'the embedded SQLite database';
   }
 }

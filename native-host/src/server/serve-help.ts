@@ -11,7 +11,7 @@ Options:
   --listen HOST:PORT   where to listen (default 127.0.0.1:8025; MXLENS_SERVE_LISTEN)
   --data DIR           where the database lives (default: the user's data folder; MXLENS_SERVE_DATA)
   --postgres URL       keep bulk jobs and results in PostgreSQL, shared by several server nodes
-                       (postgres://USER@HOST/DB; MXLENS_SERVE_POSTGRES); default: the SQLite in --data
+                       (postgres://USER@HOST/DB; MXLENS_POSTGRES); default: the SQLite in --data
   --tls-cert FILE      serve HTTPS with this certificate (PEM) ...
   --tls-key FILE       ... and this private key (PEM)
 
