@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPostgres, type PostgresHandle } from '../world/postgres.js';
 import { startWorld, type World } from '../world/index.js';
+import { runMxlens } from './cli.js';
 import { addKey, call, newDataDir, startServe, WORLD_ENV, type ServeProcess } from './server-process.js';
 import { schemaErrors } from './server-reacher-schema.js';
 
@@ -198,6 +199,7 @@ describe('PostgreSQL stopped during a bulk submission', () => {
     expect(refused.status, refused.text).toBe(503);
     expect(refused.body).toMatchObject({ code: 'unavailable', error: expect.stringContaining('nothing was saved') });
     expect(refused.headers.get('retry-after')).toBe('5');
+    expect(schemaErrors('errorBody', refused.body)).toEqual([]);
     const whileDown = await call<Record<string, any>>(server, 'POST', '/v1/bulk', { key: setup.key, body: { input: ['c@acme.test'] } });
     expect(whileDown.status).toBe(503);
     expect((await call(server, 'GET', `/v1/bulk/${runningJob}`, { key: setup.key })).status).toBe(503);
@@ -231,6 +233,22 @@ describe('PostgreSQL stopped during a bulk submission', () => {
       await db.end();
       await Promise.all([locker.end(), watcher.end()].map((ending) => ending.catch(() => {})));
     }
+  });
+});
+
+describe('mxlens serve --postgres at start', () => {
+  const serveArgs = (url: string) => ['serve', '--listen', '127.0.0.1:0', '--data', newDataDir(), '--postgres', url];
+
+  it('refuses a URL that is not a PostgreSQL one, and says why it cannot use a database it cannot reach', async () => {
+    const notPostgres = await runMxlens(serveArgs('mysql://db.example.com/x'));
+    expect(notPostgres.code).toBe(2);
+    expect(notPostgres.stderr).toContain('--postgres takes a postgres:// URL');
+
+    // Nothing listens on port 1: the server stops at once, naming the database without its password.
+    const unreachable = await runMxlens(serveArgs('postgres://mxlens:secret@127.0.0.1:1/mxlens'));
+    expect(unreachable.code).toBe(1);
+    expect(unreachable.stderr).toMatch(/cannot use the PostgreSQL database postgres:\/\/mxlens@127\.0\.0\.1:1\/mxlens: .*ECONNREFUSED/);
+    expect(unreachable.stderr).not.toContain('secret');
   });
 });
 
