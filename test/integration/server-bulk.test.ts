@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPostgres, type PostgresHandle } from '../world/postgres.js';
 import { startWorld, type World } from '../world/index.js';
+import { JobLeaseLostError, openPostgresStore } from '../../native-host/src/server/bulk-store-postgres.js';
+import type { VerificationResult } from '../../native-host/src/engine/result.js';
 import { runMxlens } from './cli.js';
 import { addKey, call, newDataDir, startServe, WORLD_ENV, type ServeProcess } from './server-process.js';
 import { schemaErrors } from './server-reacher-schema.js';
@@ -232,6 +234,36 @@ describe('PostgreSQL stopped during a bulk submission', () => {
     } finally {
       await db.end();
       await Promise.all([locker.end(), watcher.end()].map((ending) => ending.catch(() => {})));
+    }
+  });
+});
+
+describe('several server nodes on one PostgreSQL', () => {
+  it('run each job on one node at a time; a node whose lease ran out leaves the job to the node that took it', async () => {
+    const url = await postgres.createDatabase(`bulk_${++databases}`);
+    const [first, second] = await Promise.all([openPostgresStore(url, 'node-a'), openPostgresStore(url, 'node-b')]);
+    const db = await postgres.connect(url);
+    try {
+      const jobId = await first.create('k', ['a@acme.test', 'b@acme.test', 'c@acme.test'], {} as never);
+      expect((await first.nextRunning())?.id).toBe(jobId);
+      expect(await second.nextRunning()).toBeNull();
+      expect((await first.pendingChunk(jobId, -1, 10)).map((input) => input.address)).toEqual(['a@acme.test', 'b@acme.test', 'c@acme.test']);
+
+      // Results are idempotent whoever writes them: the same (job, index) counts once.
+      const result = { address: 'a@acme.test', verdict: 'unknown', reason: 'skipped' } as unknown as VerificationResult;
+      expect(await first.saveResults(jobId, [{ idx: 0, result }])).toBe(1);
+      expect(await second.saveResults(jobId, [{ idx: 0, result }])).toBe(0);
+      expect((await first.job(jobId))?.processed).toBe(1);
+
+      // node-a stops renewing (it died): once its lease is past, node-b takes the job, and
+      // node-a, should it come back, is told so instead of checking the job a second time.
+      await db.query('UPDATE bulk_jobs SET runner_until = now() - interval \'1 second\' WHERE id = $1', [jobId]);
+      expect((await second.nextRunning())?.id).toBe(jobId);
+      await expect(first.pendingChunk(jobId, -1, 10)).rejects.toBeInstanceOf(JobLeaseLostError);
+      expect((await second.pendingChunk(jobId, -1, 10)).map((input) => input.idx)).toEqual([1, 2]);
+    } finally {
+      await db.end();
+      await Promise.all([first.close(), second.close()]);
     }
   });
 });

@@ -12,6 +12,8 @@ import type { BulkStore, IndexedResult, PendingInput } from './bulk-store.js';
 const CHUNK = 500;
 const BATCH = 100;
 const STORE_RETRY_MS = 2000;
+/** With nothing to do, look again this often: another server node may have died with a job. */
+const IDLE_LOOK_MS = 30_000;
 
 export type CheckChunk = (
   options: VerifyOptions,
@@ -61,19 +63,29 @@ export class BulkRunner {
         this.added = false;
         const job = await this.store.nextRunning();
         if (!job) {
-          if (!this.added) await new Promise<void>((resolve) => (this.wake = resolve));
-          this.wake = null;
+          if (!this.added) await this.idle();
           continue;
         }
         this.log.info({ job: job.id, total: job.total, processed: job.processed }, 'bulk job started');
         await this.work(job.id, JSON.parse(job.options) as VerifyOptions);
       } catch (error) {
-        // The store is down (PostgreSQL restarting): what was committed stays, the rest is
-        // picked up again once it answers.
+        // The store is down (PostgreSQL restarting), or another node took the job over: what
+        // was committed stays, and the runner looks again for a job it may run.
         this.log.error({ err: error, retryInMs: STORE_RETRY_MS }, 'the bulk store failed; retrying');
         await delay(STORE_RETRY_MS, undefined, { signal: this.aborter.signal }).catch(() => {});
       }
     }
+  }
+
+  /** Until a job is added here, or it is time to look for jobs left by other nodes. */
+  private async idle(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await new Promise<void>((resolve) => {
+      this.wake = resolve;
+      timer = setTimeout(resolve, IDLE_LOOK_MS);
+    });
+    clearTimeout(timer);
+    this.wake = null;
   }
 
   private async work(jobId: number, options: VerifyOptions): Promise<void> {

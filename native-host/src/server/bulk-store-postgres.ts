@@ -4,10 +4,12 @@ import type { VerificationResult } from '../engine/result.js';
 import { countResults, StoreUnavailableError, type BulkStore, type IndexedResult, type JobRow, type PendingInput, type StoreHealth } from './bulk-store.js';
 import { ServerSetupError } from './store.js';
 
-// Bulk jobs in PostgreSQL, shared by every server node and worker (`--postgres URL`). The
-// tables are created on start by numbered migrations, under a lock, so nodes starting together
-// do not race. A job's inputs go in with one statement inside the job's transaction; results go
-// in with INSERT ... ON CONFLICT DO NOTHING, and the counters move by the rows it returned.
+// Bulk jobs in PostgreSQL, shared by every server node (`--postgres URL`). The tables are
+// created on start by numbered migrations, under a lock, so nodes starting together do not race.
+// A job's inputs go in with one statement inside the job's transaction; results go in with
+// INSERT ... ON CONFLICT DO NOTHING, and the counters move by the rows it returned. A node runs a
+// job under a lease it renews with each chunk and batch: the other nodes leave the job alone
+// until the lease runs out (the node died), then one of them takes it over.
 
 const MIGRATIONS: readonly string[] = [
   `CREATE TABLE bulk_jobs (
@@ -34,6 +36,8 @@ const MIGRATIONS: readonly string[] = [
      idx integer NOT NULL,
      result jsonb NOT NULL,
      PRIMARY KEY (job_id, idx));`,
+  // Which server node runs a job, and until when (renewed as it goes): one node per job.
+  `ALTER TABLE bulk_jobs ADD COLUMN runner text, ADD COLUMN runner_until timestamptz;`,
 ];
 
 /** Any 64-bit number of our own: pg_advisory_xact_lock's key for "migrating". */
@@ -42,8 +46,15 @@ const PAGE = 1000;
 const ANALYZE_FROM = 10_000;
 const JOB_COLUMNS = 'id, key_name, created_at, finished_at, total, options, status, processed, safe, invalid, risky, unknown';
 
-/** Connects, creates or updates the tables, and returns the store; a clear error when it cannot. */
-export async function openPostgresStore(url: string): Promise<PostgresBulkStore> {
+/** How long a node's claim on a job lasts without being renewed. */
+export const JOB_LEASE_SECONDS = 120;
+
+/**
+ * Connects, creates or updates the tables, and returns the store; a clear error when it cannot.
+ * `runner` names this server node in job leases: the same after a restart, so a node that was
+ * killed takes its own jobs back at once.
+ */
+export async function openPostgresStore(url: string, runner: string): Promise<PostgresBulkStore> {
   let pg: typeof import('pg');
   try {
     pg = (await import('pg')).default as unknown as typeof import('pg');
@@ -54,7 +65,7 @@ export async function openPostgresStore(url: string): Promise<PostgresBulkStore>
   // An idle connection that PostgreSQL closed (restart, failover) is an 'error' on the pool;
   // unhandled it would end the process. The pool drops it, and the next query opens a new one.
   pool.on('error', () => {});
-  const store = new PostgresBulkStore(pool);
+  const store = new PostgresBulkStore(pool, runner);
   try {
     await store.migrate();
   } catch (error) {
@@ -75,8 +86,16 @@ export function redactUrl(url: string): string {
   }
 }
 
+/** Another node took the job over (this node's lease ran out): this node leaves it. */
+export class JobLeaseLostError extends Error {
+  override readonly name = 'JobLeaseLostError';
+}
+
 export class PostgresBulkStore implements BulkStore {
-  constructor(private readonly pool: Pool) {}
+  constructor(
+    private readonly pool: Pool,
+    private readonly runner: string,
+  ) {}
 
   async migrate(): Promise<void> {
     await this.transaction(async (client) => {
@@ -121,8 +140,9 @@ export class PostgresBulkStore implements BulkStore {
       );
       const counts = countResults(rows.map((row) => row.result));
       await client.query(
-        'UPDATE bulk_jobs SET processed = processed + $2, safe = safe + $3, invalid = invalid + $4, risky = risky + $5, unknown = unknown + $6 WHERE id = $1',
-        [jobId, counts.processed, counts.safe, counts.invalid, counts.risky, counts.unknown],
+        'UPDATE bulk_jobs SET processed = processed + $2, safe = safe + $3, invalid = invalid + $4, risky = risky + $5, unknown = unknown + $6, ' +
+          `runner_until = CASE WHEN runner = $7 THEN now() + interval '${JOB_LEASE_SECONDS} seconds' ELSE runner_until END WHERE id = $1`,
+        [jobId, counts.processed, counts.safe, counts.invalid, counts.risky, counts.unknown, this.runner],
       );
       return counts.processed;
     });
@@ -133,12 +153,24 @@ export class PostgresBulkStore implements BulkStore {
     return rows[0] ? jobRow(rows[0]) : null;
   }
 
+  /** The oldest running job no other node holds, now held by this one. */
   async nextRunning(): Promise<JobRow | null> {
-    const { rows } = await this.query(`SELECT ${JOB_COLUMNS} FROM bulk_jobs WHERE status = 'running' ORDER BY id LIMIT 1`);
+    const { rows } = await this.query(
+      `UPDATE bulk_jobs SET runner = $1, runner_until = now() + interval '${JOB_LEASE_SECONDS} seconds' WHERE id = (` +
+        "SELECT id FROM bulk_jobs WHERE status = 'running' AND (runner IS NULL OR runner = $1 OR runner_until < now()) " +
+        `ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING ${JOB_COLUMNS}`,
+      [this.runner],
+    );
     return rows[0] ? jobRow(rows[0]) : null;
   }
 
+  /** Renews this node's lease on the job first; JobLeaseLostError when another node holds it. */
   async pendingChunk(jobId: number, afterIdx: number, limit: number): Promise<PendingInput[]> {
+    const renewed = await this.query(`UPDATE bulk_jobs SET runner_until = now() + interval '${JOB_LEASE_SECONDS} seconds' WHERE id = $1 AND runner = $2`, [
+      jobId,
+      this.runner,
+    ]);
+    if (renewed.rowCount === 0) throw new JobLeaseLostError(`another server node runs bulk job ${jobId} now`);
     const { rows } = await this.query(
       'SELECT i.idx, i.address FROM bulk_inputs i WHERE i.job_id = $1 AND i.idx > $2 ' +
         'AND NOT EXISTS (SELECT 1 FROM bulk_results r WHERE r.job_id = i.job_id AND r.idx = i.idx) ORDER BY i.idx LIMIT $3',

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { isIPv6 } from 'node:net';
+import { hostname } from 'node:os';
 import { parseStrictArgs, UsageError } from '../cli/usage-error.js';
 import { loadSettings, parseListen, parsePostgresUrl, type Settings } from '../settings.js';
 import { VERSION } from '../version.js';
@@ -111,7 +112,7 @@ async function serve(settings: Settings, flags: ServeFlags): Promise<number> {
 
 /** The job store, the shared context and the HTTP app; a ServerSetupError says what is missing. */
 async function buildServer(settings: Settings, flags: ServeFlags, db: Database) {
-  const store = await openBulkStore(settings.serve.postgres, db);
+  const store = await openBulkStore(settings, db);
   try {
     const bulk = new BulkRunner(store, (options, addresses, signal, onResult) => checkAddresses(ctx, options, addresses, signal, onResult));
     const ctx = createContext({ serve: settings.serve, verify: settings.verify, db, keys: new KeyStore(db, settings.serve.keys), bulk, store, version: VERSION });
@@ -125,10 +126,10 @@ async function buildServer(settings: Settings, flags: ServeFlags, db: Database) 
 }
 
 /** PostgreSQL when a URL is set (several nodes share it), else the server's own SQLite database. */
-async function openBulkStore(postgresUrl: string, db: Database): Promise<BulkStore> {
-  if (postgresUrl === '') return new SqliteBulkStore(db);
+async function openBulkStore(settings: Settings, db: Database): Promise<BulkStore> {
+  if (settings.serve.postgres === '') return new SqliteBulkStore(db);
   const { openPostgresStore } = await import('./bulk-store-postgres.js');
-  return openPostgresStore(postgresUrl);
+  return openPostgresStore(settings.serve.postgres, `${hostname()}:${settings.serve.dataDir}`);
 }
 
 async function openOrExplain(dataDir: string) {
