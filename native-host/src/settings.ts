@@ -57,7 +57,7 @@ export interface ServeSettings {
   logFile: string;
   /** Whose mail servers /v1/health connects to, to tell whether outbound port 25 works. */
   probeDomain: string;
-  /** PostgreSQL URL for bulk jobs and results, shared by server nodes and workers; "" = the embedded SQLite. */
+  /** PostgreSQL URL for bulk jobs and results, shared by the server nodes; "" = the embedded SQLite. */
   postgres: string;
 }
 

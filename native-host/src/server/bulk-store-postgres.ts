@@ -47,7 +47,7 @@ const ANALYZE_FROM = 10_000;
 const JOB_COLUMNS = 'id, key_name, created_at, finished_at, total, options, status, processed, safe, invalid, risky, unknown';
 
 /** How long a node's claim on a job lasts without being renewed. */
-export const JOB_LEASE_SECONDS = 120;
+const JOB_LEASE_SECONDS = 120;
 
 /**
  * Connects, creates or updates the tables, and returns the store; a clear error when it cannot.
@@ -76,7 +76,7 @@ export async function openPostgresStore(url: string, runner: string): Promise<Po
 }
 
 /** postgres://user:secret@host/db → postgres://user@host/db, for logs and messages. */
-export function redactUrl(url: string): string {
+function redactUrl(url: string): string {
   try {
     const parsed = new URL(url);
     parsed.password = '';
