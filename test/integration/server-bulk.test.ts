@@ -268,6 +268,37 @@ describe('several server nodes on one PostgreSQL', () => {
   });
 });
 
+describe('two mxlens serve nodes on one PostgreSQL', () => {
+  it('share the jobs: a job submitted to one node is read on both, and each address is checked once', async () => {
+    const TOTAL = 20_000;
+    const setup = await newSetup('postgres');
+    const env = { MXLENS_SERVE_QUOTA: String(TOTAL) };
+    const first = await serve(setup, env);
+    const accepted = await call<{ job_id: number }>(first, 'POST', '/v1/bulk', {
+      authorization: ENV_KEY,
+      body: { input: Array.from({ length: TOTAL }, (_, i) => address(i)), options: { level: 'dns' } },
+    });
+    expect(accepted.status, accepted.text).toBe(200);
+    const jobId = accepted.body.job_id;
+    await first.waitForLog((line) => line.msg === 'bulk job started' && line.job === jobId);
+
+    // The second node (its own data folder, so another name) looks for jobs as it starts and
+    // finds this one held by the first.
+    const second = await serve({ ...setup, dataDir: newDataDir() }, env);
+    const completed = await Promise.race([first, second].map((node) => node.waitForLog((line) => line.msg === 'bulk job completed' && line.job === jobId)));
+    // (The second node was up while the job ran, or the test would prove nothing.)
+    const secondUp = await second.waitForLog((line) => line.msg === 'listening');
+    expect(Number(secondUp.time)).toBeLessThan(Number(completed.time));
+    const status = await call<Record<string, any>>(second, 'GET', `/v1/bulk/${jobId}`, { authorization: ENV_KEY });
+    expect(status.body).toMatchObject({ total_records: TOTAL, total_processed: TOTAL, job_status: 'Completed' });
+    const checked = (node: ServeProcess) =>
+      node.log.filter((line) => line.msg === 'bulk chunk committed' && line.job === jobId).reduce((sum, line) => sum + Number(line.checked), 0);
+    expect(checked(first)).toBe(TOTAL);
+    expect(checked(second)).toBe(0);
+    expect(second.log.some((line) => line.msg === 'bulk job started')).toBe(false);
+  });
+});
+
 describe('mxlens serve --postgres at start', () => {
   const serveArgs = (url: string) => ['serve', '--listen', '127.0.0.1:0', '--data', newDataDir(), '--postgres', url];
 
