@@ -57,6 +57,8 @@ export interface ServeSettings {
   logFile: string;
   /** Whose mail servers /v1/health connects to, to tell whether outbound port 25 works. */
   probeDomain: string;
+  /** PostgreSQL URL for bulk jobs and results, shared by the server nodes; "" = the embedded SQLite. */
+  postgres: string;
 }
 
 /** Bounds of the server's numeric settings. */
@@ -89,6 +91,7 @@ function defaultServeSettings(env: NodeJS.ProcessEnv, platform: NodeJS.Platform,
     allowRequestProxy: false,
     logFile: '',
     probeDomain: 'gmail.com',
+    postgres: '',
   };
 }
 
@@ -116,6 +119,7 @@ export const CONFIG_KEYS = [
   'serveAllowProxy',
   'serveLogFile',
   'serveProbeDomain',
+  'postgres',
 ] as const;
 type ConfigKey = (typeof CONFIG_KEYS)[number];
 
@@ -360,7 +364,7 @@ function applyServerValue(settings: Settings, key: ServerKey, value: unknown): s
 
 /** The server's and the client's config keys (the other keys are the engine's and the host's). */
 type ServerKey = ServerTextKey | 'serveRatePerMinute' | 'serveDailyQuota' | 'serveAllowSmtpPort' | 'serveAllowProxy' | 'serveCorsOrigins';
-type ServerTextKey = 'server' | 'serverKey' | 'serveListen' | 'serveDataDir' | 'serveLogFile' | 'serveProbeDomain';
+type ServerTextKey = 'server' | 'serverKey' | 'serveListen' | 'serveDataDir' | 'serveLogFile' | 'serveProbeDomain' | 'postgres';
 
 /** Checks a text setting of the server or the client; throws a plain message. */
 function parseServerText(key: ServerTextKey, value: string): string {
@@ -377,6 +381,8 @@ function parseServerText(key: ServerTextKey, value: string): string {
         throw new Error(`takes a domain name that receives mail, like gmail.com, not "${value}"`);
       }
       return value.toLowerCase();
+    case 'postgres':
+      return value === '' ? '' : parsePostgresUrl(value);
     case 'serveDataDir':
     case 'serveLogFile':
       if (key === 'serveLogFile' && value === '') return value;
@@ -391,6 +397,7 @@ function setServerText(settings: Settings, key: ServerTextKey, value: string): v
   else if (key === 'serveListen') settings.serve.listen = value;
   else if (key === 'serveDataDir') settings.serve.dataDir = value;
   else if (key === 'serveProbeDomain') settings.serve.probeDomain = value;
+  else if (key === 'postgres') settings.serve.postgres = value;
   else settings.serve.logFile = value;
 }
 
@@ -413,6 +420,19 @@ export function parseServerUrl(text: string): string {
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error(`takes an http:// or https:// URL, not "${url.protocol}"`);
   if (url.search || url.hash || url.username) throw new Error(`takes a URL without query, fragment or user name: "${text}"`);
   return url.href.replace(/\/+$/, '');
+}
+
+/** postgres://[user[:password]@]host[:port]/database[?...], as libpq and the pg module read it. */
+export function parsePostgresUrl(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new Error(`takes a URL like postgres://mxlens@db.example.com/mxlens, not "${text.replace(/:[^:@/]*@/, ':***@')}"`);
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') throw new Error(`takes a postgres:// URL, not "${url.protocol}//..."`);
+  if (url.pathname.length <= 1) throw new Error('names no database: add it after the host, like postgres://mxlens@db.example.com/mxlens');
+  return text;
 }
 
 /** An origin as browsers send it: scheme://host[:port], nothing more. */
@@ -523,12 +543,13 @@ const SERVER_ENV: ReadonlyArray<[string, ServerKey]> = [
   ['MXLENS_SERVE_ALLOW_PROXY', 'serveAllowProxy'],
   ['MXLENS_SERVE_LOG', 'serveLogFile'],
   ['MXLENS_SERVE_PROBE_DOMAIN', 'serveProbeDomain'],
+  ['MXLENS_POSTGRES', 'postgres'],
 ];
 
 function applyServerEnvironment(settings: Settings, env: NodeJS.ProcessEnv): void {
   for (const [name, key] of SERVER_ENV) {
     const text = env[name];
-    if (text === undefined || (text.trim() === '' && key !== 'server' && key !== 'serveLogFile')) continue;
+    if (text === undefined || (text.trim() === '' && key !== 'server' && key !== 'serveLogFile' && key !== 'postgres')) continue;
     const value = envValue(key, text.trim());
     const problem = value.ok ? applyServerValue(settings, key, value.value) : value.problem;
     if (problem) settings.problems.push({ setting: name, message: `${plainMessage(problem)}; using ${describeCurrent(settings, key)}` });
@@ -630,6 +651,8 @@ function describeCurrent(settings: Settings, key: ConfigKey): string {
       return settings.serve.logFile || 'stderr';
     case 'serveProbeDomain':
       return settings.serve.probeDomain;
+    case 'postgres':
+      return settings.serve.postgres ? 'the PostgreSQL URL set before' : 'the embedded SQLite database';
   }
 }
 

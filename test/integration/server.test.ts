@@ -206,52 +206,7 @@ describe('Reacher API', () => {
   });
 });
 
-describe('bulk jobs (SMTP level, in the test world)', () => {
-  it('checks a job in the background, reports progress and summary, and pages results as JSON and CSV', async () => {
-    const input = ['alice@acme.test', 'nobody@acme.test', 'info@acme.test', 'x@catchall.test', 'bad', 'someone@nowhere.test', 'bob@acme.test'];
-    const accepted = await call<{ job_id: number }>(server, 'POST', '/v1/bulk', { key, body: { input } });
-    expect(accepted.status).toBe(200);
-    expect(schemaErrors('bulkAccepted', accepted.body)).toEqual([]);
-    const jobId = accepted.body.job_id;
-    await server.waitForLog((line) => line.msg === 'bulk job completed' && line.job === jobId);
-
-    const status = await call<Record<string, any>>(server, 'GET', `/v1/bulk/${jobId}`, { key });
-    expect(schemaErrors('bulkStatus', status.body)).toEqual([]);
-    expect(status.body).toMatchObject({
-      job_id: jobId,
-      total_records: 7,
-      total_processed: 7,
-      job_status: 'Completed',
-      summary: { total_safe: 2, total_invalid: 3, total_risky: 2, total_unknown: 0 },
-    });
-
-    const all = await call<{ results: Array<{ input: string }> }>(server, 'GET', `/v1/bulk/${jobId}/results?limit=100`, { key });
-    expect(schemaErrors('bulkResults', all.body)).toEqual([]);
-    expect(all.body.results.map((result) => result.input)).toEqual(input);
-    const page = await call<{ results: Array<{ input: string }> }>(server, 'GET', `/v1/bulk/${jobId}/results?limit=2&offset=3`, { key });
-    expect(page.body.results.map((result) => result.input)).toEqual(input.slice(3, 5));
-
-    const csv = await call(server, 'GET', `/v1/bulk/${jobId}/results?format=csv`, { key });
-    expect(csv.headers.get('content-type')).toContain('text/csv');
-    const lines = csv.text.trimEnd().split('\r\n');
-    expect(lines[0]).toMatch(/^input,is_reachable,/);
-    expect(lines.slice(1).map((line) => line.split(',')[0])).toEqual(input);
-    expect(lines[1]).toMatch(/^alice@acme\.test,safe,/);
-  });
-
-  it("hides one key's jobs from another key (404), and checks the input", async () => {
-    const accepted = await call<{ job_id: number }>(server, 'POST', '/v1/bulk', { key, body: { input: ['a@acme.test'], options: { level: 'syntax' } } });
-    const other = await call(server, 'GET', `/v1/bulk/${accepted.body.job_id}`, { authorization: ENV_KEY });
-    expect(other.status).toBe(404);
-    expect(schemaErrors('errorBody', other.body)).toEqual([]);
-    expect((await call(server, 'GET', '/v1/bulk/999999', { key })).status).toBe(404);
-    expect((await call(server, 'POST', '/v1/bulk', { key, body: { input: [] } })).status).toBe(400);
-    expect((await call(server, 'POST', '/v1/bulk', { key, body: { input: [1, 2] } })).status).toBe(400);
-    const webhook = await call(server, 'POST', '/v1/bulk', { key, body: { input: ['a@acme.test'], webhook: { on_each_email: { url: 'http://127.0.0.1:9/' } } } });
-    expect(webhook.status).toBe(400);
-    expect(webhook.body).toMatchObject({ error: expect.stringContaining('webhooks are not supported') });
-  });
-});
+// Bulk jobs: server-bulk.test.ts (run against each job store).
 
 describe('CORS', () => {
   it('answers a preflight from the configured extension origin', async () => {

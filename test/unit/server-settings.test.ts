@@ -34,6 +34,7 @@ describe('server settings', () => {
       allowRequestProxy: false,
       logFile: '',
       probeDomain: 'gmail.com',
+      postgres: '',
     });
     expect(server).toEqual({ url: null, key: null });
     expect(defaultDataDir({ XDG_DATA_HOME: '/data' }, 'linux', home)).toBe('/data/mxlens/server');
@@ -53,6 +54,7 @@ describe('server settings', () => {
       MXLENS_SERVE_PROBE_DOMAIN: 'Example.COM',
       MXLENS_SERVER: 'https://mxlens.example.com/',
       MXLENS_SERVER_KEY: 'mxl_secret',
+      MXLENS_POSTGRES: 'postgres://mxlens:pw@db.example.com:5432/mxlens',
     });
     expect(settings.problems).toEqual([]);
     expect(settings.serve).toMatchObject({
@@ -68,12 +70,13 @@ describe('server settings', () => {
       allowRequestSmtpPort: true,
       allowRequestProxy: true,
       probeDomain: 'example.com',
+      postgres: 'postgres://mxlens:pw@db.example.com:5432/mxlens',
     });
     expect(settings.server).toEqual({ url: 'https://mxlens.example.com', key: 'mxl_secret' });
   });
 
   it('names each bad value and keeps the value below it', () => {
-    writeConfig({ serveRatePerMinute: 0, serveCorsOrigins: ['not an origin'], serveDataDir: 'relative/dir' });
+    writeConfig({ serveRatePerMinute: 0, serveCorsOrigins: ['not an origin'], serveDataDir: 'relative/dir', postgres: 'postgres://db.example.com' });
     const settings = load({ MXLENS_SERVE_LISTEN: 'nowhere', MXLENS_SERVE_KEYS: 'alice:short', MXLENS_SERVER: 'ftp://x', MXLENS_SERVE_ALLOW_PROXY: 'maybe' });
     const bySetting = Object.fromEntries(settings.problems.map((problem) => [problem.setting, problem.message]));
     expect(bySetting['config.json "serveRatePerMinute"']).toContain('from 1 to');
@@ -83,8 +86,10 @@ describe('server settings', () => {
     expect(bySetting.MXLENS_SERVE_KEYS).toContain('shorter than 16 characters');
     expect(bySetting.MXLENS_SERVER).toContain('http:// or https://');
     expect(bySetting.MXLENS_SERVE_ALLOW_PROXY).toContain('takes 1 or 0');
+    expect(bySetting['config.json "postgres"']).toContain('names no database');
     expect(settings.serve).toMatchObject({ listen: '127.0.0.1:8025', ratePerMinute: 120, keys: [], allowRequestProxy: false, corsOrigins: [] });
     expect(settings.server.url).toBeNull();
+    expect(settings.serve.postgres).toBe('');
   });
 
   it('parses listen addresses and key lists', () => {

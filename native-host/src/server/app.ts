@@ -1,9 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { LIMITS } from '../../shared/protocol/messages.js';
 import { bulkRoutes } from './bulk.js';
-import type { BulkStore } from './bulk-store.js';
 import type { ServerContext } from './context.js';
-import { fromFastifyError, HttpError, sendError } from './errors.js';
+import { HttpError, sendError, toHttpError } from './errors.js';
 import { nativeRoutes } from './native.js';
 import { reacherRoutes } from './reacher.js';
 import { ServerSetupError } from './store.js';
@@ -22,7 +21,7 @@ export const OPEN_HEALTH_PATH = '/health';
  * Fastify and its CORS plugin are loaded here, when a server starts, so `mxlens verify` and the
  * native host never pay for them.
  */
-export async function buildApp(ctx: ServerContext, store: BulkStore, options: { logger: object; https?: { key: Buffer; cert: Buffer } }): Promise<FastifyInstance> {
+export async function buildApp(ctx: ServerContext, options: { logger: object; https?: { key: Buffer; cert: Buffer } }): Promise<FastifyInstance> {
   const { default: Fastify } = await importServerModule(() => import('fastify'), 'fastify');
   const app = (Fastify as unknown as (options: object) => FastifyInstance)({
     logger: options.logger,
@@ -36,7 +35,7 @@ export async function buildApp(ctx: ServerContext, store: BulkStore, options: { 
   app.decorateRequest('keyName', '');
 
   app.setErrorHandler((error, request, reply) => {
-    const http = error instanceof HttpError ? error : fromFastifyError(error as Parameters<typeof fromFastifyError>[0]);
+    const http = toHttpError(error);
     if (http.status >= 500) request.log.error({ err: error }, 'request failed');
     return sendError(reply, http);
   });
@@ -53,7 +52,7 @@ export async function buildApp(ctx: ServerContext, store: BulkStore, options: { 
   app.get(OPEN_HEALTH_PATH, async () => ({ status: 'ok' }));
   nativeRoutes(app, ctx);
   reacherRoutes(app, ctx);
-  bulkRoutes(app, ctx, store);
+  bulkRoutes(app, ctx);
   return app;
 }
 

@@ -1,14 +1,19 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type { FastifyBaseLogger } from 'fastify';
 import type { VerifyOptions } from '../engine/options.js';
 import type { VerificationResult } from '../../shared/result.js';
-import type { BulkStore } from './bulk-store.js';
+import type { BulkStore, IndexedResult, PendingInput } from './bulk-store.js';
 
 // Works through the bulk jobs one chunk at a time, oldest job first. Only a chunk's addresses
 // are in memory; results are committed in small batches. After a crash or kill -9 the next
-// start picks up every running job where its committed results end.
+// start picks up every running job where its committed results end; while the store is down
+// (PostgreSQL restarting) the runner waits and tries again.
 
 const CHUNK = 500;
 const BATCH = 100;
+const STORE_RETRY_MS = 2000;
+/** With nothing to do, look again this often: another server node may have died with a job. */
+const IDLE_LOOK_MS = 30_000;
 
 export type CheckChunk = (
   options: VerifyOptions,
@@ -19,6 +24,8 @@ export type CheckChunk = (
 
 export class BulkRunner {
   private wake: (() => void) | null = null;
+  /** A job was added since the last look for one (the look is async: a notify may come during it). */
+  private added = false;
   private readonly aborter = new AbortController();
   private loop: Promise<void> = Promise.resolve();
   private log!: FastifyBaseLogger;
@@ -35,55 +42,93 @@ export class BulkRunner {
 
   /** A job was added. */
   notify(): void {
+    this.added = true;
     this.wake?.();
   }
 
-  pending(): number {
+  pending(): Promise<number> {
     return this.store.pending();
   }
 
   /** Stops after the batch in progress is committed (what is not committed is redone next start). */
   async stop(): Promise<void> {
     this.aborter.abort();
-    this.wake?.();
+    this.notify();
     await this.loop;
   }
 
   private async run(): Promise<void> {
     while (!this.aborter.signal.aborted) {
-      const job = this.store.nextRunning();
-      if (!job) {
-        await new Promise<void>((resolve) => (this.wake = resolve));
-        this.wake = null;
-        continue;
+      try {
+        this.added = false;
+        const job = await this.store.nextRunning();
+        if (!job) {
+          if (!this.added) await this.idle();
+          continue;
+        }
+        this.log.info({ job: job.id, total: job.total, processed: job.processed }, 'bulk job started');
+        await this.work(job.id, JSON.parse(job.options) as VerifyOptions);
+      } catch (error) {
+        // The store is down (PostgreSQL restarting), or another node took the job over: what
+        // was committed stays, and the runner looks again for a job it may run.
+        this.log.error({ err: error, retryInMs: STORE_RETRY_MS }, 'the bulk store failed; retrying');
+        await delay(STORE_RETRY_MS, undefined, { signal: this.aborter.signal }).catch(() => {});
       }
-      this.log.info({ job: job.id, total: job.total, processed: job.processed }, 'bulk job started');
-      await this.work(job.id, JSON.parse(job.options) as VerifyOptions);
     }
+  }
+
+  /** Until a job is added here, or it is time to look for jobs left by other nodes. */
+  private async idle(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await new Promise<void>((resolve) => {
+      this.wake = resolve;
+      timer = setTimeout(resolve, IDLE_LOOK_MS);
+    });
+    clearTimeout(timer);
+    this.wake = null;
   }
 
   private async work(jobId: number, options: VerifyOptions): Promise<void> {
     let after = -1;
     while (!this.aborter.signal.aborted) {
-      const chunk = this.store.pendingChunk(jobId, after, CHUNK);
+      const chunk = await this.store.pendingChunk(jobId, after, CHUNK);
       if (chunk.length === 0) {
-        this.store.complete(jobId);
+        await this.store.complete(jobId);
         this.log.info({ job: jobId }, 'bulk job completed');
         return;
       }
-      let batch: Array<{ idx: number; result: VerificationResult }> = [];
-      const flush = () => {
-        if (batch.length > 0) this.store.saveResults(jobId, batch);
-        batch = [];
-      };
-      const ending = await this.check(options, chunk.map((input) => input.address), this.aborter.signal, (index, result) => {
-        batch.push({ idx: chunk[index]!.idx, result });
-        if (batch.length >= BATCH) flush();
-      });
-      flush();
-      if (ending === 'aborted') return;
+      if ((await this.checkChunk(jobId, options, chunk)) === 'aborted') return;
       after = chunk[chunk.length - 1]!.idx;
-      this.log.info({ job: jobId, checked: chunk.length, processed: this.store.job(jobId)?.processed }, 'bulk chunk committed');
+      this.log.info({ job: jobId, checked: chunk.length, processed: (await this.store.job(jobId))?.processed }, 'bulk chunk committed');
     }
+  }
+
+  /** Checks one chunk, saving results in batches, one save at a time; a failed save stops the chunk. */
+  private async checkChunk(jobId: number, options: VerifyOptions, chunk: readonly PendingInput[]): Promise<'done' | 'aborted'> {
+    const saveFailed = new AbortController();
+    let failure: unknown = null;
+    let saving = Promise.resolve();
+    let batch: IndexedResult[] = [];
+    const flush = () => {
+      const rows = batch;
+      batch = [];
+      if (rows.length === 0) return;
+      saving = saving.then(async () => {
+        if (failure !== null) return;
+        await this.store.saveResults(jobId, rows).catch((error: unknown) => {
+          failure = error;
+          saveFailed.abort();
+        });
+      });
+    };
+    const signal = AbortSignal.any([this.aborter.signal, saveFailed.signal]);
+    const ending = await this.check(options, chunk.map((input) => input.address), signal, (index, result) => {
+      batch.push({ idx: chunk[index]!.idx, result });
+      if (batch.length >= BATCH) flush();
+    });
+    flush();
+    await saving;
+    if (failure !== null) throw failure;
+    return ending;
   }
 }

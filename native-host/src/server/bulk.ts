@@ -33,7 +33,8 @@ const RESULTS_QUERY = {
 } as const;
 const MAX_PAGE = 10_000;
 
-export function bulkRoutes(app: FastifyInstance, ctx: ServerContext, store: BulkStore): void {
+export function bulkRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  const store = ctx.store;
   app.post('/v1/bulk', { schema: { body: BULK_BODY }, bodyLimit: BULK_BODY_BYTES }, async (request) => {
     const body = request.body as { input: string[]; options?: unknown; webhook?: unknown };
     if (body.webhook !== undefined) {
@@ -43,14 +44,17 @@ export function bulkRoutes(app: FastifyInstance, ctx: ServerContext, store: Bulk
     if (!validation.ok) throw new HttpError(400, 'bad_request', validation.error.message);
     const options = optionsFor(ctx, validation.request.type === 'verify' ? validation.request.options : undefined);
     chargeQuota(ctx, request.keyName, body.input.length);
-    const jobId = store.create(request.keyName, body.input, options);
+    const jobId = await store.create(request.keyName, body.input, options).catch((error: unknown) => {
+      ctx.quota.refund(request.keyName, body.input.length);
+      throw error;
+    });
     ctx.bulk.notify();
     request.log.info({ job: jobId, total: body.input.length }, 'bulk job accepted');
     return { job_id: jobId };
   });
 
   app.get('/v1/bulk/:job_id', { schema: { params: JOB_PARAMS } }, async (request) => {
-    const job = ownJob(store, request.params, request.keyName);
+    const job = await ownJob(store, request.params, request.keyName);
     return {
       job_id: job.id,
       created_at: job.created_at,
@@ -63,29 +67,29 @@ export function bulkRoutes(app: FastifyInstance, ctx: ServerContext, store: Bulk
   });
 
   app.get('/v1/bulk/:job_id/results', { schema: { params: JOB_PARAMS, querystring: RESULTS_QUERY } }, async (request, reply) => {
-    const job = ownJob(store, request.params, request.keyName);
+    const job = await ownJob(store, request.params, request.keyName);
     const query = request.query as { limit?: string; offset?: string; format?: 'json' | 'csv' };
     const limit = Math.min(MAX_PAGE, Math.max(1, Number(query.limit ?? 50)));
     const offset = Number(query.offset ?? 0);
     if (query.format === 'csv') {
-      const rows = query.limit !== undefined || query.offset !== undefined ? store.page(job.id, limit, offset) : store.all(job.id);
-      const lines = (function* () {
+      const rows = query.limit !== undefined || query.offset !== undefined ? await store.page(job.id, limit, offset) : store.all(job.id);
+      const lines = (async function* () {
         yield `${CSV_COLUMNS.join(',')}\r\n`;
-        for (const result of rows) yield csvLine(toReacherOutput(result));
+        for await (const result of rows) yield csvLine(toReacherOutput(result));
       })();
       return reply
         .type('text/csv; charset=utf-8')
         .header('content-disposition', `attachment; filename="mxlens-bulk-${job.id}.csv"`)
         .send(Readable.from(lines));
     }
-    return { results: store.page(job.id, limit, offset).map(toReacherOutput) };
+    return { results: (await store.page(job.id, limit, offset)).map(toReacherOutput) };
   });
 }
 
 /** A job of this key; another key's job is "not found", as if it did not exist. */
-function ownJob(store: BulkStore, params: unknown, keyName: string): JobRow {
+async function ownJob(store: BulkStore, params: unknown, keyName: string): Promise<JobRow> {
   const id = Number((params as { job_id: string }).job_id);
-  const job = store.job(id);
+  const job = await store.job(id);
   if (!job || job.key_name !== keyName) throw new HttpError(404, 'not_found', `no bulk job ${id} for this API key`);
   return job;
 }

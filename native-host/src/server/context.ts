@@ -6,7 +6,9 @@ import type { VerifyRequestOptions } from '../../shared/protocol/messages.js';
 import { requestOptions } from '../host/actions/verify.js';
 import type { ServeSettings } from '../settings.js';
 import type { BulkRunner } from './bulk-runner.js';
+import type { BulkStore } from './bulk-store.js';
 import { HttpError } from './errors.js';
+import type { QueueHealthProvider } from './health.js';
 import { DailyQuota, RateLimiter } from './limits.js';
 import type { Database, KeyStore } from './store.js';
 
@@ -24,6 +26,10 @@ export interface ServerContext {
   quota: DailyQuota;
   engines: EnginePool;
   bulk: BulkRunner;
+  /** Bulk jobs and results: SQLite (default) or PostgreSQL. */
+  store: BulkStore;
+  /** The distributed queue's report for /v1/health; absent when the work runs in process. */
+  queueHealth?: QueueHealthProvider;
   /** Aborts the checks of live requests (on shutdown). */
   running: Set<AbortController>;
   /** Addresses being checked for live requests right now. */

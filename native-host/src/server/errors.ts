@@ -1,4 +1,5 @@
 import type { FastifyReply } from 'fastify';
+import { StoreUnavailableError } from './bulk-store.js';
 
 // Every error the server answers with: a status, a stable code and a message a person can act
 // on. The body is {"error": message, "code": code}: Reacher clients read `error`.
@@ -12,7 +13,8 @@ export type ServerErrorCode =
   | 'unsupported_media_type'
   | 'rate_limited'
   | 'quota_exceeded'
-  | 'internal';
+  | 'internal'
+  | 'unavailable';
 
 export class HttpError extends Error {
   constructor(
@@ -28,6 +30,18 @@ export class HttpError extends Error {
 export function sendError(reply: FastifyReply, error: HttpError): FastifyReply {
   if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds));
   return reply.code(error.status).type('application/json; charset=utf-8').send({ error: error.message, code: error.code });
+}
+
+/** Seconds a client waits before retrying while the job store is down. */
+const STORE_RETRY_AFTER_S = 5;
+
+/** Any error thrown while answering, as the answer to send. */
+export function toHttpError(error: unknown): HttpError {
+  if (error instanceof HttpError) return error;
+  if (error instanceof StoreUnavailableError) {
+    return new HttpError(503, 'unavailable', `the job store cannot be reached right now (nothing was saved): retry in a moment; ${error.message}`, STORE_RETRY_AFTER_S);
+  }
+  return fromFastifyError(error as Parameters<typeof fromFastifyError>[0]);
 }
 
 /** Fastify's own errors (body too large, bad JSON, schema) in the same shape. */

@@ -62,6 +62,11 @@ export class DailyQuota {
     return this.takeAtomically(keyName, count);
   }
 
+  /** Gives back addresses charged for work that was then refused (the job could not be saved). */
+  refund(keyName: string, count: number): void {
+    this.usage.record(keyName, this.day(), -count);
+  }
+
   private day(): string {
     return new Date(this.now()).toISOString().slice(0, 10);
   }

@@ -8,7 +8,8 @@ import { HttpError } from './errors.js';
 
 // The native API: the extension's and the CLI's own requests, over HTTP.
 //   POST /v1/verify   the native-messaging verify body → NDJSON: `result` per address, then `done`
-//   GET  /v1/health   version, whether outbound port 25 works from here, queue depth
+//   GET  /v1/health   version, whether outbound port 25 works from here, the job store, queue
+//                     depth (and with a distributed queue: its workers and per-MX pauses)
 
 const PORT25_MEMORY_MS = 5 * 60_000;
 
@@ -43,12 +44,16 @@ export function nativeRoutes(app: FastifyInstance, ctx: ServerContext): void {
   let port25: { check: Check; at: number } | null = null;
   app.get('/v1/health', async () => {
     if (!port25 || Date.now() - port25.at > PORT25_MEMORY_MS) port25 = { check: await probePort25(ctx), at: Date.now() };
+    const [store, queue] = await Promise.all([ctx.store.health(), ctx.queueHealth?.health()]);
+    const bulkPending = store.ok ? await ctx.bulk.pending().catch(() => null) : null;
     return {
-      status: 'ok',
+      // "degraded": checks still run, but bulk jobs cannot be taken or read until the parts come back.
+      status: store.ok && (queue?.ok ?? true) ? 'ok' : 'degraded',
       version: ctx.version,
       protocol: PROTOCOL_VERSION,
       port25: { ok: port25.check.ok, detail: port25.check.detail, fix: port25.check.fix, checkedAt: new Date(port25.at).toISOString() },
-      queue: { addresses: ctx.inFlight.addresses, bulkPending: ctx.bulk.pending() },
+      store,
+      queue: { addresses: ctx.inFlight.addresses, bulkPending, ...queue },
     };
   });
 }

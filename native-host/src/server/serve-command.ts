@@ -1,14 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { isIPv6 } from 'node:net';
+import { hostname } from 'node:os';
 import { parseStrictArgs, UsageError } from '../cli/usage-error.js';
-import { loadSettings, parseListen, type Settings } from '../settings.js';
+import { loadSettings, parseListen, parsePostgresUrl, type Settings } from '../settings.js';
 import { VERSION } from '../version.js';
 export { SERVE_HELP } from './serve-help.js';
 import { buildApp } from './app.js';
 import { BulkRunner } from './bulk-runner.js';
-import { BulkStore } from './bulk-store.js';
+import type { BulkStore } from './bulk-store.js';
+import { SqliteBulkStore } from './bulk-store-sqlite.js';
 import { checkAddresses, createContext } from './context.js';
-import { KeyStore, openDatabase, ServerSetupError } from './store.js';
+import { KeyStore, openDatabase, ServerSetupError, type Database } from './store.js';
 
 
 export async function runServe(argv: string[]): Promise<number> {
@@ -33,11 +35,18 @@ function parseServeArgs(argv: string[], settings: Settings): ServeFlags {
     args: argv,
     allowPositionals: true,
     strict: true,
-    options: { listen: { type: 'string' }, data: { type: 'string' }, 'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' } },
+    options: { listen: { type: 'string' }, data: { type: 'string' }, postgres: { type: 'string' }, 'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' } },
   });
   if (positionals.length > 0) throw new UsageError(`serve takes no arguments (got "${positionals.join(' ')}"); did you mean "mxlens serve keys ..."?`);
   if (values.listen !== undefined) settings.serve.listen = values.listen;
   if (values.data !== undefined) settings.serve.dataDir = values.data;
+  if (values.postgres !== undefined) {
+    try {
+      settings.serve.postgres = parsePostgresUrl(values.postgres);
+    } catch (error) {
+      throw new UsageError(`--postgres ${(error as Error).message}`);
+    }
+  }
   let listen;
   try {
     listen = parseListen(settings.serve.listen);
@@ -63,28 +72,24 @@ function readPem(file: string, flag: string): Buffer {
 async function serve(settings: Settings, flags: ServeFlags): Promise<number> {
   const db = await openOrExplain(settings.serve.dataDir);
   if (!db) return 1;
-  const logger = { level: 'info', ...(settings.serve.logFile ? { file: settings.serve.logFile } : { stream: process.stderr }) };
-  const store = new BulkStore(db);
-  const bulk = new BulkRunner(store, (options, addresses, signal, onResult) => checkAddresses(ctx, options, addresses, signal, onResult));
-  const ctx = createContext({ serve: settings.serve, verify: settings.verify, db, keys: new KeyStore(db, settings.serve.keys), bulk, version: VERSION });
-  let app;
-  try {
-    app = await buildApp(ctx, store, { logger, ...(flags.https ? { https: flags.https } : {}) });
-  } catch (error) {
+  const built = await buildServer(settings, flags, db).catch((error: unknown) => {
     if (!(error instanceof ServerSetupError)) throw error;
     process.stderr.write(`mxlens serve: ${error.message}\n`);
     db.close();
-    return 1;
-  }
+    return null;
+  });
+  if (!built) return 1;
+  const { app, ctx } = built;
+  const closeStores = async () => {
+    await ctx.store.close();
+    db.close();
+  };
 
   const stopped = new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       app.log.info({ signal }, 'shutting down');
       for (const controller of ctx.running) controller.abort();
-      void Promise.allSettled([app.close(), ctx.bulk.stop()]).then(() => {
-        db.close();
-        resolve();
-      });
+      void Promise.allSettled([app.close(), ctx.bulk.stop()]).then(closeStores).then(resolve);
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
@@ -93,15 +98,38 @@ async function serve(settings: Settings, flags: ServeFlags): Promise<number> {
   try {
     const address = await app.listen({ host: flags.host, port: flags.port });
     const url = new URL(address);
-    app.log.info({ url: url.href.replace(/\/$/, ''), port: Number(url.port), data: settings.serve.dataDir, version: VERSION }, 'listening');
+    const store = (await ctx.store.health()).kind;
+    app.log.info({ url: url.href.replace(/\/$/, ''), port: Number(url.port), data: settings.serve.dataDir, store, version: VERSION }, 'listening');
   } catch (error) {
     process.stderr.write(`mxlens serve: cannot listen on ${isIPv6(flags.host) ? `[${flags.host}]` : flags.host}:${flags.port}: ${(error as Error).message}\n`);
-    db.close();
+    await closeStores();
     return 1;
   }
   ctx.bulk.start(app.log);
   await stopped;
   return 0;
+}
+
+/** The job store, the shared context and the HTTP app; a ServerSetupError says what is missing. */
+async function buildServer(settings: Settings, flags: ServeFlags, db: Database) {
+  const store = await openBulkStore(settings, db);
+  try {
+    const bulk = new BulkRunner(store, (options, addresses, signal, onResult) => checkAddresses(ctx, options, addresses, signal, onResult));
+    const ctx = createContext({ serve: settings.serve, verify: settings.verify, db, keys: new KeyStore(db, settings.serve.keys), bulk, store, version: VERSION });
+    const logger = { level: 'info', ...(settings.serve.logFile ? { file: settings.serve.logFile } : { stream: process.stderr }) };
+    const app = await buildApp(ctx, { logger, ...(flags.https ? { https: flags.https } : {}) });
+    return { app, ctx };
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}
+
+/** PostgreSQL when a URL is set (several nodes share it), else the server's own SQLite database. */
+async function openBulkStore(settings: Settings, db: Database): Promise<BulkStore> {
+  if (settings.serve.postgres === '') return new SqliteBulkStore(db);
+  const { openPostgresStore } = await import('./bulk-store-postgres.js');
+  return openPostgresStore(settings.serve.postgres, `${hostname()}:${settings.serve.dataDir}`);
 }
 
 async function openOrExplain(dataDir: string) {

@@ -1,6 +1,6 @@
 // Apart from serve-command.ts, so `mxlens --help` and the host never load the server.
 
-export const SERVE_HELP = `Usage: mxlens serve [--listen HOST:PORT] [--data DIR] [--tls-cert FILE --tls-key FILE]
+export const SERVE_HELP = `Usage: mxlens serve [--listen HOST:PORT] [--data DIR] [--postgres URL] [--tls-cert FILE --tls-key FILE]
        mxlens serve keys add NAME | list | remove NAME
 
 Runs MX Lens as an HTTP service, for a machine where outbound port 25 is open (a small VPS,
@@ -10,6 +10,8 @@ for Reacher send their checks to it. See "Run a team server" in the README.
 Options:
   --listen HOST:PORT   where to listen (default 127.0.0.1:8025; MXLENS_SERVE_LISTEN)
   --data DIR           where the database lives (default: the user's data folder; MXLENS_SERVE_DATA)
+  --postgres URL       keep bulk jobs and results in PostgreSQL, shared by several server nodes
+                       (postgres://USER@HOST/DB; MXLENS_POSTGRES); default: the SQLite in --data
   --tls-cert FILE      serve HTTPS with this certificate (PEM) ...
   --tls-key FILE       ... and this private key (PEM)
 
