@@ -30,9 +30,6 @@ export const BUDGET_NAMES: readonly BudgetName[] = [
   'siteChecksPerMinute',
 ];
 
-/** Highest accepted rate: above that, 0 (off) says what is meant. */
-export const MAX_BUDGET_RATE = 100_000;
-
 /**
  * Defaults, and why: a person checking a list rarely sends one server more than a few sessions
  * a minute, and one domain's mailboxes at 100 a minute is faster than anyone reads results.

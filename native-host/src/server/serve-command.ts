@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { isIPv6 } from 'node:net';
 import { parseStrictArgs, UsageError } from '../cli/usage-error.js';
-import { loadSettings, parseListen, type Settings } from '../settings.js';
+import { loadSettings, type Settings } from '../settings.js';
+import { parseListen } from '../settings/values.js';
 import { VERSION } from '../version.js';
 export { SERVE_HELP } from './serve-help.js';
 import { buildApp } from './app.js';
@@ -38,12 +39,9 @@ function parseServeArgs(argv: string[], settings: Settings): ServeFlags {
   if (positionals.length > 0) throw new UsageError(`serve takes no arguments (got "${positionals.join(' ')}"); did you mean "mxlens serve keys ..."?`);
   if (values.listen !== undefined) settings.serve.listen = values.listen;
   if (values.data !== undefined) settings.serve.dataDir = values.data;
-  let listen;
-  try {
-    listen = parseListen(settings.serve.listen);
-  } catch (error) {
-    throw new UsageError(`--listen ${(error as Error).message}`);
-  }
+  const parsed = parseListen(settings.serve.listen);
+  if (!parsed.ok) throw new UsageError(`--listen ${parsed.problem}`);
+  const listen = parsed.value;
   const certFile = values['tls-cert'];
   const keyFile = values['tls-key'];
   if ((certFile === undefined) !== (keyFile === undefined)) throw new UsageError('--tls-cert and --tls-key go together: give both, or neither');

@@ -1,8 +1,7 @@
 import type { VerifyOptions } from '../../engine/options.js';
 import type { VerificationResult } from '../../engine/result.js';
-import { parseAddress } from '../../engine/syntax.js';
 import { LIMITS, errorReply, type VerifyRequest, type VerifyRequestOptions } from '../../protocol/messages.js';
-import { parseSocksUrl } from '../../protocol/validate.js';
+import { SETTINGS, type Settings } from '../../settings/values.js';
 import { verifyRemotely, type RemoteTarget } from '../../cli/verify-remote.js';
 import { idKey, streamResults, type HostState, type Job } from '../state.js';
 
@@ -131,27 +130,16 @@ export function requestOptions(
   wanted: VerifyRequestOptions | undefined,
 ): { ok: true; options: VerifyOptions } | { ok: false; problem: string } {
   const options: VerifyOptions = { ...base, dnsServers: [...base.dnsServers], proxy: base.proxy ? { ...base.proxy } : null };
-  if (!wanted) return { ok: true, options };
-  if (wanted.level !== undefined) options.level = wanted.level;
-  if (wanted.sender !== undefined) {
-    if (wanted.sender === '' || wanted.sender === '<>') options.sender = '';
-    else {
-      const parsed = parseAddress(wanted.sender);
-      if (!parsed.ok) return { ok: false, problem: `\`options.sender\` is not a valid address: ${parsed.problem}` };
-      options.sender = parsed.normalized;
-    }
+  // The rows write into a Settings; a request's options touch its `verify` part only.
+  const target = { verify: options } as Settings;
+  for (const row of REQUEST_ROWS) {
+    const value = (wanted as Record<string, unknown> | undefined)?.[row.key];
+    if (value === undefined) continue;
+    const parsed = row.parse(value);
+    if (!parsed.ok) return { ok: false, problem: `\`options.${row.key}\` ${parsed.problem}` };
+    row.write(target, parsed.value);
   }
-  if (wanted.heloName !== undefined) options.heloName = wanted.heloName;
-  if (wanted.proxy !== undefined) {
-    if (wanted.proxy === '') options.proxy = null;
-    else {
-      const parsed = parseSocksUrl(wanted.proxy);
-      if (!parsed.ok) return { ok: false, problem: `\`options.proxy\`: ${parsed.problem}` };
-      options.proxy = parsed.proxy;
-    }
-  }
-  if (wanted.timeoutMs !== undefined) options.timeoutMs = wanted.timeoutMs;
-  if (wanted.catchAll !== undefined) options.catchAllProbe = wanted.catchAll;
-  if (wanted.greylistWaitMs !== undefined) options.greylistWaitMs = wanted.greylistWaitMs;
   return { ok: true, options };
 }
+
+const REQUEST_ROWS = SETTINGS.filter((row) => row.protocolOption);
