@@ -265,7 +265,7 @@ export function parseServeKeys(value: unknown): Parsed<ServeKey[]> {
     const name = colon > 0 ? item.slice(0, colon) : '';
     const key = colon > 0 ? item.slice(colon + 1) : '';
     if (!/^[A-Za-z0-9._-]{1,64}$/.test(name)) return bad(`takes name:key pairs; "${item.slice(0, 20)}…" has no valid name (letters, digits, . _ -)`);
-    if (key.length < 16) return bad(`takes keys of at least 16 characters; the key of "${name}" is shorter: use a long random key`);
+    if (key.length < 16) return bad(`has the key of "${name}" shorter than 16 characters: use a long random key`);
     if (keys.some((known) => known.name === name)) return bad(`names "${name}" twice`);
     keys.push({ name, key });
   }
