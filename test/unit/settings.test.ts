@@ -160,7 +160,7 @@ describe('bad values are reported, never silently dropped', () => {
       'MXLENS_LOG',
     ]);
     expect(settings.problems[0]!.message).toBe(
-      `takes IP addresses with an optional port, like 1.1.1.1 or [::1]:5353, not "dns.google"; using the system's DNS servers`,
+      `takes an IP address with an optional port, like 1.1.1.1 or [::1]:5353, not "dns.google"; using the system's DNS servers`,
     );
     expect(settings.problems[4]!.message).toMatch(/^takes a whole number from 100 to 600000, not "20s"; using 20000$/);
     expect(settings.logFile).toBe(path.join(home, '.local/state/mxlens/host.log'));

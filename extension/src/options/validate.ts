@@ -2,7 +2,7 @@
 // own parsers (native-host/src/settings/values.ts), the host's and the CLI's; errors name a
 // message key, so the page shows them in the user's language.
 
-import { parseHeloName, parseProxy, parseSender, type Parsed, type ProblemCode } from '../../../native-host/src/settings/values.js';
+import { parseHeloName, parseProxy, parseSender, RANGES as SETTING_RANGES, type Parsed, type ProblemCode } from '../../../native-host/src/settings/values.js';
 import type { AutoMode, ExtensionSettings } from '../shared/settings.js';
 
 /** The form as typed: text fields as strings. */
@@ -32,7 +32,8 @@ export type EditableSettings = Omit<ExtensionSettings, 'pausedSites'>;
 export type FormCheck = { ok: true; settings: EditableSettings } | { ok: false; errors: FieldError[] };
 
 export const RANGES = {
-  timeoutSeconds: { min: 1, max: 600 },
+  // Whole seconds from 1 up here; the upper bound is the setting's own (settings/values.ts).
+  timeoutSeconds: { min: 1, max: SETTING_RANGES.timeoutMs[1] / 1000 },
   perPageLimit: { min: 1, max: 10_000 },
   cacheTtlMinutes: { min: 0, max: 43_200 },
 } as const;

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { defaultVerifyOptions, type VerifyOptions } from '../engine/options.js';
 import type { Verdict } from '../engine/verdicts.js';
 import type { VerifyRequestOptions } from '../protocol/messages.js';
-import { parseSettingText, SETTINGS, settingRow, type SettingRow, type Settings } from '../settings/values.js';
+import { parseSettingText, SETTINGS, settingRow, writeVerifyOption, type SettingRow } from '../settings/values.js';
 import { parseStrictArgs, UsageError } from './usage-error.js';
 
 export interface VerifyCommand {
@@ -38,14 +38,12 @@ export function parseVerifyArgs(argv: string[], base: VerifyOptions = defaultVer
   // The settings' flags are built from the table, so their names are known only at run time.
   const given = values as Record<string, string | boolean | string[] | undefined>;
   const options = { ...base };
-  // The rows write into a Settings; `verify` is the only part the verify flags touch.
-  const target = { verify: options } as Settings;
   const requested: Record<string, unknown> = {};
   for (const row of FLAG_ROWS) {
     const text = given[row.flag!];
     if (text === undefined) continue;
     const value = flagValue(row, text);
-    row.write(target, value);
+    writeVerifyOption(options, row, value);
     // A server chooses its own proxy (LOCAL_ONLY_FLAGS): the rest go with the request.
     if (row.protocolOption && row.key !== 'proxy') requested[row.key] = value;
   }

@@ -147,7 +147,7 @@ export function parseDnsServer(text: string): Parsed<string> {
   const hostPort = /^([^:]+)(?::(\d{1,5}))?$/.exec(text);
   const [host, port] = bracketed ? [bracketed[1]!, bracketed[2]] : hostPort ? [hostPort[1]!, hostPort[2]] : [text, undefined];
   const portOk = port === undefined || (Number(port) >= 1 && Number(port) <= 65_535);
-  if (!(isIPv4(host) || isIPv6(host)) || !portOk) return bad(`takes IP addresses with an optional port, like 1.1.1.1 or [::1]:5353, not ${quote(text)}`);
+  if (!(isIPv4(host) || isIPv6(host)) || !portOk) return bad(`takes an IP address with an optional port, like 1.1.1.1 or [::1]:5353, not ${quote(text)}`);
   return good(text);
 }
 
@@ -489,6 +489,14 @@ export function valueOfText(form: TextForm, text: string): Parsed<unknown> {
     case 'list':
       return good(text.split(',').map((item) => item.trim()).filter((item) => item !== ''));
   }
+}
+
+/**
+ * Writes a checked value into engine options alone (a flag of `mxlens verify`, a verify
+ * request's option): those rows touch only the `verify` part of a Settings.
+ */
+export function writeVerifyOption(options: VerifyOptions, setting: SettingRow, value: unknown): void {
+  setting.write({ verify: options } as Settings, value);
 }
 
 /** A setting given as text (a flag, an environment variable): converted, then checked. */

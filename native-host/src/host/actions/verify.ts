@@ -1,7 +1,7 @@
 import type { VerifyOptions } from '../../engine/options.js';
 import type { VerificationResult } from '../../engine/result.js';
 import { LIMITS, errorReply, type VerifyRequest, type VerifyRequestOptions } from '../../protocol/messages.js';
-import { SETTINGS, type Settings } from '../../settings/values.js';
+import { SETTINGS, writeVerifyOption } from '../../settings/values.js';
 import { verifyRemotely, type RemoteTarget } from '../../cli/verify-remote.js';
 import { idKey, streamResults, type HostState, type Job } from '../state.js';
 
@@ -95,14 +95,12 @@ export function requestOptions(
   wanted: VerifyRequestOptions | undefined,
 ): { ok: true; options: VerifyOptions } | { ok: false; problem: string } {
   const options: VerifyOptions = { ...base, dnsServers: [...base.dnsServers], proxy: base.proxy ? { ...base.proxy } : null };
-  // The rows write into a Settings; a request's options touch its `verify` part only.
-  const target = { verify: options } as Settings;
   for (const row of REQUEST_ROWS) {
     const value = (wanted as Record<string, unknown> | undefined)?.[row.key];
     if (value === undefined) continue;
     const parsed = row.parse(value);
     if (!parsed.ok) return { ok: false, problem: `\`options.${row.key}\` ${parsed.problem}` };
-    row.write(target, parsed.value);
+    writeVerifyOption(options, row, parsed.value);
   }
   return { ok: true, options };
 }
