@@ -3,15 +3,16 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import { defaultVerifyOptions } from './engine/options.js';
 import { defaultLogFile } from './host/log.js';
-import { parseSettingText, SETTINGS, valueOfText, type ServeSettings, type Settings, type SettingRow } from './settings/values.js';
+import { parseSettingText, SETTINGS, valueOfText, type ServeSettings, type Settings, type SettingRow } from './settings/table.js';
 
-export type { ServeKey, ServeSettings, Settings, SettingsProblem } from './settings/values.js';
+export type { ServeSettings, Settings, SettingsProblem } from './settings/table.js';
+export type { ServeKey } from './settings/values.js';
 export { describeProxy } from './settings/values.js';
 
 // The host's and the CLI's settings, from lowest to highest precedence:
 //   defaults (defaultVerifyOptions) < config file < environment variables
 //   < per-request options from the extension (applied by the host) < CLI flags (applied by the CLI).
-// This module does the first three, row by row of the settings table (settings/values.ts). A bad
+// This module does the first three, row by row of the settings table (settings/table.ts). A bad
 // value is never silently dropped: it is listed in `problems` in plain words, and the value below
 // it (config file or default) stays in force.
 

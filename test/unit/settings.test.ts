@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultVerifyOptions } from '../../native-host/src/engine/options.js';
 import { BUDGET_NAMES } from '../../native-host/src/engine/budgets.js';
 import { CONFIG_KEYS, configFilePath, loadSettings } from '../../native-host/src/settings.js';
-import { settingRow } from '../../native-host/src/settings/values.js';
+import { settingRow } from '../../native-host/src/settings/table.js';
 
 let home: string;
 

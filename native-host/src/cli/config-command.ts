@@ -1,5 +1,5 @@
 import { loadSettings, type Settings } from '../settings.js';
-import { SETTINGS, type SettingRow } from '../settings/values.js';
+import { SETTINGS, type SettingRow } from '../settings/table.js';
 import { terminalSafeJson } from './terminal-text.js';
 import { UsageError } from './usage-error.js';
 

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { defaultVerifyOptions, type VerifyOptions } from '../engine/options.js';
 import type { Verdict } from '../engine/verdicts.js';
 import type { VerifyRequestOptions } from '../protocol/messages.js';
-import { parseSettingText, SETTINGS, settingRow, writeVerifyOption, type SettingRow } from '../settings/values.js';
+import { parseSettingText, SETTINGS, settingRow, writeVerifyOption, type SettingRow } from '../settings/table.js';
 import { parseStrictArgs, UsageError } from './usage-error.js';
 
 export interface VerifyCommand {
@@ -29,7 +29,7 @@ export const EXIT_CODES = { ok: 0, error: 1, usage: 2, failOn: 3 } as const;
 
 const FAIL_ON: readonly Verdict[] = ['undeliverable', 'risky', 'unknown'];
 
-/** The settings `mxlens verify` takes as flags (settings/values.ts names each one's flag). */
+/** The settings `mxlens verify` takes as flags (settings/table.ts names each one's flag). */
 const FLAG_ROWS = SETTINGS.filter((row) => row.flag !== null && row.key !== 'server');
 
 /** Flags override `base` (the settings from config file and environment). */

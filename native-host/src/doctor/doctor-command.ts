@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
-import { settingRow } from '../settings/values.js';
+import { settingRow } from '../settings/table.js';
 import { flagValue } from '../cli/verify-args.js';
 import { escapeForTerminal } from '../cli/terminal-text.js';
 import { parseStrictArgs, UsageError } from '../cli/usage-error.js';

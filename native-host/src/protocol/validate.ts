@@ -1,7 +1,7 @@
 // Untrusted decoded JSON → a typed request, or an error naming the exact problem.
 // Pure TypeScript (no Node imports), so the extension can check what it sends the same way.
 
-import { SETTINGS } from '../settings/values.js';
+import { SETTINGS } from '../settings/table.js';
 import type { ErrorCode } from './error-codes.js';
 import {
   LIMITS,
@@ -23,7 +23,7 @@ export interface ValidationError {
 
 export type Validation = { ok: true; request: Request } | { ok: false; error: ValidationError };
 
-/** The settings a request's `options` may set (settings/values.ts), then `fresh`. */
+/** The settings a request's `options` may set (settings/table.ts), then `fresh`. */
 const OPTION_ROWS = SETTINGS.filter((row) => row.protocolOption);
 const OPTION_NAMES: readonly string[] = [...OPTION_ROWS.map((row) => row.key), 'fresh'];
 

@@ -1,7 +1,7 @@
 import type { VerifyOptions } from '../../engine/options.js';
 import type { VerificationResult } from '../../engine/result.js';
 import { LIMITS, errorReply, type VerifyRequest, type VerifyRequestOptions } from '../../protocol/messages.js';
-import { SETTINGS, writeVerifyOption } from '../../settings/values.js';
+import { SETTINGS, writeVerifyOption } from '../../settings/table.js';
 import { verifyRemotely, type RemoteTarget } from '../../cli/verify-remote.js';
 import { idKey, streamResults, type HostState, type Job } from '../state.js';
 
