@@ -3,14 +3,16 @@
 //
 // - Every ask has a scope: the user's own (the popup, the context menu, a click on a badge) or
 //   the top-level site of the page that shows the address ('auto'). Cache, checks in flight
-//   and the host's own memory are kept apart per scope, so no site can tell by timing what was
-//   checked for another site or for the user. Automatic asks also spend the tab's budget.
-// - From the cache first (unless `force`).
+//   and the host's DNS and catch-all memory are kept apart per scope, so no site can tell by
+//   timing what was checked for another site or for the user. Automatic asks also spend the
+//   tab's budget.
+// - From the cache first (unless `force`): this cache is the only one; the host keeps no results
+//   (PROTOCOL.md, "Caching and re-checks").
 // - One check per address and scope at a time (two frames of one site showing the same address share it).
 // - Asks are gathered for BATCH_MS and sent as one verify, so the host can check addresses of
 //   one domain in one SMTP session.
-// - Later results (the host's re-checks of greylisted addresses, alarm re-checks, forced
-//   re-checks by another tab) reach every port still interested in the address.
+// - Later results (alarm re-checks of greylisted addresses, forced re-checks by another tab)
+//   reach every port still interested in the address.
 // - A check that cannot be done ends with `failed` and the reason, never with silence.
 
 import type { VerificationResult, VerifyRequestOptions } from '../../../native-host/src/protocol/messages.js';
