@@ -6,7 +6,8 @@ import { verifyRemotely, type RemoteTarget } from '../../cli/verify-remote.js';
 import { idKey, streamResults, type HostState, type Job } from '../state.js';
 
 /**
- * Checks the addresses and streams one `result` per address as it becomes known, then `done`. Several verifies run at once; `cancel` aborts one through its AbortController.
+ * Checks the addresses and streams one `result` per address as it becomes known, then `done`.
+ * Several verifies run at once; `cancel` aborts one through its AbortController.
  * The job is registered before anything is awaited, so a cancel in the same chunk finds it.
  */
 export function verify(state: HostState, request: VerifyRequest): void {
@@ -59,9 +60,12 @@ async function run(state: HostState, request: VerifyRequest, options: VerifyOpti
   };
 
   const server = state.settings.server;
-  const ending = server?.url
-    ? await forward({ url: server.url, key: server.key }, addresses, request, signal, deliver)
-    : await streamResults(verifier, addresses, signal, ({ index, result }) => deliver(index, result));
+  const ending =
+    addresses.length === 0
+      ? 'done'
+      : server?.url
+        ? await forward({ url: server.url, key: server.key }, addresses, request, signal, deliver)
+        : await streamResults(verifier, addresses, signal, ({ index, result }) => deliver(index, result));
 
   const cancelled = ending === 'aborted' || signal.aborted;
   if (!cancelled && answered.size < addresses.length) {
