@@ -16,7 +16,6 @@
 // - A check that cannot be done ends with `failed` and the reason, never with silence.
 
 import type { VerificationResult, VerifyRequestOptions } from '../../../native-host/src/protocol/messages.js';
-import { RANGES } from '../../../native-host/src/settings/values.js';
 import { CHECKS_PORT, type CheckDepth, type CheckTrigger, type PortEvent, type PortRequest } from '../shared/messages.js';
 import type { ExtensionSettings } from '../shared/settings.js';
 import type { HostProblem, HostStatus } from '../shared/status.js';
@@ -91,7 +90,7 @@ export function verifyOptions(settings: ExtensionSettings, depth: CheckDepth): V
     level: depth,
     sender: settings.sender,
     proxy: settings.proxy,
-    timeoutMs: clamp(Math.round(settings.timeoutMs), ...RANGES.timeoutMs),
+    timeoutMs: clamp(Math.round(settings.timeoutMs), 100, 600_000),
     catchAll: settings.catchAll,
     // Greylisting is handled by re-checks (rechecks.ts); a badge must not wait minutes.
     greylistWaitMs: 0,
@@ -101,7 +100,7 @@ export function verifyOptions(settings: ExtensionSettings, depth: CheckDepth): V
 }
 
 export function deadlineFor(settings: ExtensionSettings): number {
-  return clamp(Math.round(settings.timeoutMs), ...RANGES.timeoutMs) * DEADLINE_FACTOR + DEADLINE_MARGIN_MS;
+  return clamp(Math.round(settings.timeoutMs), 100, 600_000) * DEADLINE_FACTOR + DEADLINE_MARGIN_MS;
 }
 
 export interface CheckServiceOptions {
