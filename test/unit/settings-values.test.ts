@@ -2,6 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { parseVerifyArgs } from '../../native-host/src/cli/verify-args.js';
+import { UsageError } from '../../native-host/src/cli/usage-error.js';
 import { defaultVerifyOptions } from '../../native-host/src/engine/options.js';
 import { requestOptions } from '../../native-host/src/host/actions/verify.js';
 import { validateRequest } from '../../native-host/src/protocol/validate.js';
@@ -123,7 +125,7 @@ describe('the settings table', () => {
 
 /**
  * One bad value, every layer: the config file, the environment, a verify request (validated,
- * then applied by the host) and the options page all say the same thing about it.
+ * then applied by the host), the CLI's flag and the options page all say the same thing about it.
  */
 describe('the same problem at every layer', () => {
   const home = mkdtempSync(path.join(tmpdir(), 'mxlens values '));
@@ -149,6 +151,9 @@ describe('the same problem at every layer', () => {
     const validated = validateRequest({ type: 'verify', id: 1, addresses: ['a@b.example'], options: { [key]: value } });
     expect(validated).toMatchObject({ ok: false, error: { code: 'bad_value', message: `\`options.${key}\` ${parsed.problem}` } });
     expect(requestOptions(defaultVerifyOptions(), { [key]: value })).toEqual({ ok: false, problem: `\`options.${key}\` ${parsed.problem}` });
+
+    const flag = settingRow(key).flag!;
+    expect(() => parseVerifyArgs([`--${flag}`, value, 'a@b.example'])).toThrow(new UsageError(`--${flag} ${parsed.problem}`));
 
     expect(page()).toBe(pageKey);
   });
