@@ -3,7 +3,7 @@ import type { VerifyRequest } from '../../native-host/src/protocol/messages.js';
 import { BATCH_MS, deadlineFor, verifyOptions } from '../../extension/src/background/checks.js';
 import { startBackground, type Background } from '../../extension/src/background/index.js';
 import { IDLE_CLOSE_MS } from '../../extension/src/background/native-port.js';
-import { alarmName, RECHECK_GRACE_MS } from '../../extension/src/background/rechecks.js';
+import { alarmName, RECHECK_MARGIN_MS } from '../../extension/src/background/rechecks.js';
 import { scopedKey, USER_PARTITION } from '../../extension/src/background/result-cache.js';
 import { BUDGETS_KEY } from '../../extension/src/background/tab-budget.js';
 import { CHECKS_PORT, type PortEvent } from '../../extension/src/shared/messages.js';
@@ -247,7 +247,7 @@ describe('re-checks of greylisted addresses', () => {
     const port = tab(1);
     ask(port, ['grey@example.org']);
     await settle(BATCH_MS);
-    expect(browser.alarms.alarms.has(alarmName(1, onSite('grey@example.org')))).toBe(true);
+    expect(browser.alarms.alarms.get(alarmName(1, onSite('grey@example.org')))?.scheduledTime).toBe(Date.now() + 60_000 + RECHECK_MARGIN_MS);
     const hostPort = browser.host.port!;
     await settle(IDLE_CLOSE_MS);
     expect(hostPort.disconnectedByExtension).toBe(true);

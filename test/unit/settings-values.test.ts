@@ -78,6 +78,7 @@ describe('value parsers', () => {
     expect(parseProxy('not a url')).toMatchObject({ ok: false, code: 'proxyFormat' });
     expect(parseProxy('http://127.0.0.1:8080')).toMatchObject({ ok: false, code: 'proxyScheme', problem: 'supports socks5:// only, not "http:"' });
     expect(parseProxy('socks5://127.0.0.1')).toMatchObject({ ok: false, code: 'proxyHostPort' });
+    expect(parseProxy('socks5://127.0.0.1:0')).toMatchObject({ ok: false, code: 'proxyHostPort' });
     expect(parseProxy('socks5://127.0.0.1:1080/x')).toMatchObject({ ok: false, code: 'proxyExtra' });
     expect(parseProxy('socks5://:pw@127.0.0.1:1080')).toMatchObject({ ok: false, code: 'proxyFormat' });
     expect(parseProxy('socks5://%E0%A4%A:x@127.0.0.1:1080')).toMatchObject({ ok: false, code: 'proxyFormat', problem: expect.stringContaining('percent-encoding') });

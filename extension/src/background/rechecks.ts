@@ -10,8 +10,8 @@ import type { ApiAlarms } from './browser-api.js';
 
 export const RECHECK_ALARM_PREFIX = 'mxlens-recheck|';
 export const MAX_ATTEMPTS = 3;
-/** Added to the server's delay: greylisting counts from the server's own first sighting. Chrome's shortest alarm is 30 s anyway. */
-export const RECHECK_GRACE_MS = 30_000;
+/** Added to the server's delay: greylisting counts from the server's own first sighting. (Chrome makes a packed extension's alarms wait at least 30 s.) */
+export const RECHECK_MARGIN_MS = 1_000;
 
 export function alarmName(attempt: number, key: string): string {
   return `${RECHECK_ALARM_PREFIX}${attempt}|${key}`;
@@ -64,7 +64,7 @@ export class RecheckScheduler {
     }
     if (attempt !== this.scheduled.get(key)) this.clearOthers(key, attempt);
     this.scheduled.set(key, attempt);
-    void Promise.resolve(this.alarms.create(alarmName(attempt, key), { when: Date.now() + delay + RECHECK_GRACE_MS })).catch(
+    void Promise.resolve(this.alarms.create(alarmName(attempt, key), { when: Date.now() + delay + RECHECK_MARGIN_MS })).catch(
       (error: unknown) => console.warn('MX Lens: could not set a re-check alarm:', error),
     );
   }

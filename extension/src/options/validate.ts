@@ -32,7 +32,7 @@ export type EditableSettings = Omit<ExtensionSettings, 'pausedSites'>;
 export type FormCheck = { ok: true; settings: EditableSettings } | { ok: false; errors: FieldError[] };
 
 export const RANGES = {
-  // Whole seconds from 1 up here; the upper bound is the setting's own (settings/values.ts).
+  // From 1 second here (the setting takes 100 ms); the upper bound is the setting's own (settings/values.ts).
   timeoutSeconds: { min: 1, max: SETTING_RANGES.timeoutMs[1] / 1000 },
   perPageLimit: { min: 1, max: 10_000 },
   cacheTtlMinutes: { min: 0, max: 43_200 },

@@ -119,7 +119,7 @@ export function parseProxy(value: unknown): Parsed<SocksProxy | null> {
     return bad(`takes a URL like socks5://127.0.0.1:1080, not ${quote(text.value)}`, 'proxyFormat');
   }
   if (url.protocol !== 'socks5:' && url.protocol !== 'socks5h:') return bad(`supports socks5:// only, not ${quote(url.protocol)}`, 'proxyScheme');
-  if (!url.hostname || !url.port) return bad('needs a host and a port, as in socks5://127.0.0.1:1080', 'proxyHostPort');
+  if (!url.hostname || !url.port || url.port === '0') return bad('needs a host and a port, as in socks5://127.0.0.1:1080', 'proxyHostPort');
   if ((url.pathname !== '' && url.pathname !== '/') || url.search || url.hash) {
     return bad(`takes a URL without path, query or fragment, not ${quote(text.value)}`, 'proxyExtra');
   }
