@@ -28,7 +28,7 @@ const SETTLE_MAX_MS = 60_000;
 
 export const browserAvailable = () => existsSync(CHROMIUM);
 
-/** Addresses for a page: a prefix per page so the host's result cache never answers. */
+/** Addresses for a page: a prefix per page so the extension's result cache never answers. */
 export function pageAddresses(prefix, count) {
   return Array.from({ length: count }, (_, i) => `${prefix}${i}@${domainName(i % DOMAINS)}`);
 }

@@ -3,6 +3,7 @@
 
 declare class URL {
   constructor(url: string, base?: string);
+  readonly href: string;
   readonly origin: string;
   readonly protocol: string;
   readonly username: string;

@@ -645,7 +645,7 @@ describe('MX Lens in Chromium with a greylisted address', () => {
     await browser?.close();
   }, 30_000);
 
-  it('the badge turns deliverable on its own after the host re-checks', async () => {
+  it('the badge turns deliverable on its own after the extension re-checks', async () => {
     world.resetFakes(); // the fake forgets earlier tries: the first RCPT is greylisted again
     pages().addPage(
       '/e2e/greylist.html',

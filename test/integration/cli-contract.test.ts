@@ -17,6 +17,8 @@ describe('mxlens verify: usage errors', () => {
     [['verify', '--level', 'deep', 'a@b.test'], /--level takes one of syntax, dns, smtp/],
     [['verify', '--dns', 'resolver.example', 'a@b.test'], /--dns takes an IP address/],
     [['verify', '--proxy', 'http://127.0.0.1:8080', 'a@b.test'], /--proxy supports socks5/],
+    // A user name that is broken percent-encoding once made decodeURIComponent throw a URIError stack (exit 1).
+    [['verify', '--proxy', 'socks5://%E0%A4%A:x@127.0.0.1:1080', 'a@b.test'], /^mxlens: --proxy has a user name or password that is not valid percent-encoding/],
     [['verify', '--from', 'not-an-address', 'a@b.test'], /--from takes an email address/],
     [['verify', '--smtp-port', '70000', 'a@b.test'], /--smtp-port takes a whole number from 1 to 65535/],
     [['frobnicate'], /unknown command "frobnicate"/],

@@ -113,7 +113,7 @@ describe('native API', () => {
   it('refuses a bad request with the protocol validator own words', async () => {
     const level = await call(server, 'POST', '/v1/verify', { key, body: { addresses: ['a@b.test'], options: { level: 'deep' } } });
     expect(level.status).toBe(400);
-    expect(level.body).toMatchObject({ code: 'bad_request', error: expect.stringContaining('`options.level` must be one of syntax, dns, smtp') });
+    expect(level.body).toMatchObject({ code: 'bad_request', error: expect.stringContaining('`options.level` takes one of syntax, dns, smtp') });
     const hello = await call(server, 'POST', '/v1/verify', { key, body: { type: 'hello', addresses: [] } });
     expect(hello.status).toBe(400);
     const notJson = await call(server, 'POST', '/v1/verify', { key, rawBody: '{"addresses": [', headers: { 'content-type': 'application/json' } });

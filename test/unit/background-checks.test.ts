@@ -3,7 +3,7 @@ import type { VerifyRequest } from '../../native-host/shared/protocol/messages.j
 import { BATCH_MS, deadlineFor, verifyOptions } from '../../extension/src/background/checks.js';
 import { startBackground, type Background } from '../../extension/src/background/index.js';
 import { IDLE_CLOSE_MS } from '../../extension/src/background/native-port.js';
-import { alarmName, RECHECK_GRACE_MS } from '../../extension/src/background/rechecks.js';
+import { alarmName, RECHECK_MARGIN_MS } from '../../extension/src/background/rechecks.js';
 import { scopedKey, USER_PARTITION } from '../../extension/src/background/result-cache.js';
 import { BUDGETS_KEY } from '../../extension/src/background/tab-budget.js';
 import { CHECKS_PORT, type PortEvent } from '../../extension/src/shared/messages.js';
@@ -131,9 +131,8 @@ describe('the checks port', () => {
     ask(two, ['a@example.org'], 'smtp', true);
     await settle(BATCH_MS);
     expect(browser.host.verifies).toHaveLength(2);
-    // ...and tells the host to skip its own cache too; ordinary checks do not.
-    expect(browser.host.verifies[1]!.options?.fresh).toBe(true);
-    expect(browser.host.verifies[0]!.options?.fresh).toBeUndefined();
+    // The host keeps no results (PROTOCOL.md): nothing asks it to skip a cache.
+    expect(browser.host.verifies.every((request) => request.options?.fresh === undefined)).toBe(true);
     // A forced re-check's new result reaches everyone still interested.
     expect(events(one, 'result')).toHaveLength(2);
     expect(events(two, 'result')).toHaveLength(2);
@@ -238,35 +237,17 @@ describe('the checks port', () => {
 });
 
 describe('re-checks of greylisted addresses', () => {
-  it('the host’s own re-check is pushed to the ports and the cache; the alarm is dropped', async () => {
-    browser.host.onVerify = (request, side) => {
-      side.result(request.id, 0, greylisted(request.addresses[0]!, 45_000));
-      side.done(request.id, 1, { rechecks: 1 });
-    };
-    const port = tab(1);
-    ask(port, ['grey@example.org']);
-    await settle(BATCH_MS);
-    const name = alarmName(1, onSite('grey@example.org'));
-    expect(browser.alarms.alarms.get(name)?.scheduledTime).toBe(Date.now() + 45_000 + RECHECK_GRACE_MS);
-
-    await settle(46_000);
-    browser.host.current.result(browser.host.verifies[0]!.id, 0, makeResult('grey@example.org'), { recheck: true });
-    await settle();
-    expect(events(port, 'result').map((e) => (e as { result: { verdict: string } }).result.verdict)).toEqual(['unknown', 'deliverable']);
-    expect(browser.alarms.alarms.size).toBe(0);
-    expect(await background.cache.get(onSite('grey@example.org'), 'smtp')).toMatchObject({ verdict: 'deliverable' });
-  });
-
   it('after the port closed, the alarm checks again and pushes the new result', async () => {
     let greylisting = true;
     browser.host.onVerify = (request, side) => {
       const address = request.addresses[0]!;
       side.result(request.id, 0, greylisting ? greylisted(address, 60_000) : makeResult(address));
-      side.done(request.id, 1, greylisting ? { rechecks: 1 } : {});
+      side.done(request.id, 1);
     };
     const port = tab(1);
     ask(port, ['grey@example.org']);
     await settle(BATCH_MS);
+    expect(browser.alarms.alarms.get(alarmName(1, onSite('grey@example.org')))?.scheduledTime).toBe(Date.now() + 60_000 + RECHECK_MARGIN_MS);
     const hostPort = browser.host.port!;
     await settle(IDLE_CLOSE_MS);
     expect(hostPort.disconnectedByExtension).toBe(true);

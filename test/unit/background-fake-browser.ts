@@ -158,7 +158,7 @@ export class ScriptedHost {
               id: request.id,
               protocol: this.protocol,
               version: this.version,
-              capabilities: ['verify', 'cancel', 'recheck', 'cache'],
+              capabilities: ['verify', 'cancel', 'site', 'network'],
               limits: { maxFrameBytes: 1048576, maxAddressesPerRequest: 10000, maxConcurrentRequests: 16, maxIdLength: 200 },
               settingsProblems: this.settingsProblems,
               network: this.network,

@@ -14,7 +14,7 @@ import type { HostProblem, HostStatus } from '../../extension/src/shared/status.
 import { EXTENSION_ID, fakeBrowser, makeResult, settle, type FakeBrowser } from './background-fake-browser.js';
 
 interface Outcome {
-  results: Array<{ index: number; result: VerificationResult; recheck: boolean }>;
+  results: Array<{ index: number; result: VerificationResult }>;
   done: DoneMessage | null;
   failed: HostProblem | null;
 }
@@ -38,7 +38,7 @@ function verify(host: NativeHost, addresses: string[], deadlineMs = 45_000): Out
     options: { level: 'smtp' },
     deadlineMs,
     handlers: {
-      onResult: (index, result, recheck) => outcome.results.push({ index, result, recheck }),
+      onResult: (index, result) => outcome.results.push({ index, result }),
       onDone: (done) => {
         outcome.done = done;
       },
@@ -349,21 +349,6 @@ describe('the native port', () => {
     browser.host.port!.receive({ type: 'result', id: null, index: 0, result: makeResult('a@b.test') });
     expect(reports).toHaveLength(2);
     expect(host.status().state).toBe('connected');
-  });
-
-  it('re-check results pushed after done reach the verify’s handlers while the port is open', async () => {
-    const { browser, host } = setup();
-    browser.host.onVerify = (request, side) => {
-      side.result(request.id, 0, makeResult(request.addresses[0]!, { verdict: 'unknown', reason: 'greylisted', retryAfterMs: 30_000 }));
-      side.done(request.id, 1, { rechecks: 1 });
-    };
-    const outcome = verify(host, ['grey@a.test']);
-    await settle();
-    browser.host.current.result(browser.host.verifies[0]!.id, 0, makeResult('grey@a.test'), { recheck: true });
-    expect(outcome.results.map((r) => [r.result.verdict, r.recheck])).toEqual([
-      ['unknown', false],
-      ['deliverable', true],
-    ]);
   });
 
   it('a port that throws on postMessage is treated as gone (Firefox)', async () => {

@@ -74,6 +74,21 @@ describe('the result cache', () => {
     expect(await cache.size()).toBe(0);
   });
 
+  it('keeps nothing of a cancelled check or of our own budget saying "not now"', async () => {
+    const cancelled = makeResult('c@example.org', { verdict: 'unknown', reason: 'timeout', detail: 'The check was cancelled.' });
+    const overBudget = makeResult('b@example.org', { verdict: 'unknown', reason: 'rate_limited', smtp: null, retryAfterMs: 30_000 });
+    const serverSaidSlowDown = makeResult('s@example.org', {
+      verdict: 'unknown',
+      reason: 'rate_limited',
+      smtp: { code: 451, enhanced: '4.7.1', message: 'slow down' },
+      retryAfterMs: 30_000,
+    });
+    for (const result of [cancelled, overBudget, serverSaidSlowDown]) await cache.put(result.address, 'smtp', result);
+    expect(await cache.get('c@example.org', 'smtp')).toBeNull();
+    expect(await cache.get('b@example.org', 'smtp')).toBeNull();
+    expect(await cache.get('s@example.org', 'smtp')).toMatchObject({ reason: 'rate_limited' });
+  });
+
   it('a shorter TTL in the settings applies to what is stored already; 0 keeps nothing', async () => {
     await cache.put('ok@example.org', 'smtp', makeResult('ok@example.org'));
     vi.advanceTimersByTime(6 * 60_000);

@@ -2,7 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { defaultDataDir, loadSettings, parseListen, parseServeKeys } from '../../native-host/src/settings.js';
+import { defaultDataDir, loadSettings } from '../../native-host/src/settings.js';
+import { parseListen, parseServeKeys } from '../../native-host/shared/settings/values.js';
 
 // The team server's rows of the settings table, and the client's (mxlens verify --server).
 
@@ -93,10 +94,10 @@ describe('server settings', () => {
   });
 
   it('parses listen addresses and key lists', () => {
-    expect(parseListen('127.0.0.1:0')).toEqual({ host: '127.0.0.1', port: 0 });
-    expect(parseListen('[::]:8025')).toEqual({ host: '::', port: 8025 });
-    expect(() => parseListen('127.0.0.1:70000')).toThrow(/HOST:PORT/);
-    expect(() => parseServeKeys('a:0123456789abcdef,a:0123456789abcdef')).toThrow(/twice/);
-    expect(() => parseServeKeys('no-colon-here-0123456789')).toThrow(/no valid name/);
+    expect(parseListen('127.0.0.1:0')).toEqual({ ok: true, value: { host: '127.0.0.1', port: 0 } });
+    expect(parseListen('[::]:8025')).toEqual({ ok: true, value: { host: '::', port: 8025 } });
+    expect(parseListen('127.0.0.1:70000')).toMatchObject({ ok: false, problem: expect.stringMatching(/HOST:PORT/) });
+    expect(parseServeKeys('a:0123456789abcdef,a:0123456789abcdef')).toMatchObject({ ok: false, problem: expect.stringMatching(/twice/) });
+    expect(parseServeKeys('no-colon-here-0123456789')).toMatchObject({ ok: false, problem: expect.stringMatching(/no valid name/) });
   });
 });

@@ -3,7 +3,9 @@ import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultVerifyOptions } from '../../native-host/src/engine/options.js';
-import { BUDGET_VARIABLES, CONFIG_KEYS, configFilePath, loadSettings } from '../../native-host/src/settings.js';
+import { BUDGET_NAMES } from '../../native-host/src/engine/budgets.js';
+import { CONFIG_KEYS, configFilePath, loadSettings } from '../../native-host/src/settings.js';
+import { settingRow } from '../../native-host/shared/settings/table.js';
 
 let home: string;
 
@@ -63,8 +65,8 @@ describe('precedence: defaults < config file < environment', () => {
       dns: ['127.0.0.1:5353', '::1'],
       allowPrivate: true,
       proxy: 'socks5://me:s%40cret@127.0.0.1:1080',
-      from: 'Probe@Example.COM',
-      helo: 'mail.example.com',
+      sender: 'Probe@Example.COM',
+      heloName: 'mail.example.com',
       timeoutMs: 5000,
       catchAll: false,
       greylistWaitMs: 60000,
@@ -158,7 +160,7 @@ describe('bad values are reported, never silently dropped', () => {
       'MXLENS_LOG',
     ]);
     expect(settings.problems[0]!.message).toBe(
-      `takes an IP address with an optional port, not "dns.google"; using the system's DNS servers`,
+      `takes an IP address with an optional port, like 1.1.1.1 or [::1]:5353, not "dns.google"; using the system's DNS servers`,
     );
     expect(settings.problems[4]!.message).toMatch(/^takes a whole number from 100 to 600000, not "20s"; using 20000$/);
     expect(settings.logFile).toBe(path.join(home, '.local/state/mxlens/host.log'));
@@ -209,8 +211,8 @@ describe('bad values are reported, never silently dropped', () => {
       'config.json "timeout"',
       'config.json "colour"',
     ]);
-    expect(bySetting['config.json "dns"']).toMatch(/^must be a list of DNS server addresses/);
-    expect(bySetting['config.json "timeoutMs"']).toBe('must be a whole number from 100 to 600000, not "5000"; using 20000');
+    expect(bySetting['config.json "dns"']).toMatch(/^takes a list like \["1.1.1.1", "9.9.9.9:53"\], not "1.1.1.1"/);
+    expect(bySetting['config.json "timeoutMs"']).toBe('takes a whole number from 100 to 600000, not "5000"; using 20000');
     expect(bySetting['config.json "proxy"']).toBe('needs a host and a port, as in socks5://127.0.0.1:1080; using no proxy');
     expect(bySetting['config.json "timeout"']).toContain('did you mean "timeoutMs"?');
     expect(bySetting['config.json "colour"']).toContain(`known settings: ${CONFIG_KEYS.join(', ')}`);
@@ -239,10 +241,11 @@ describe('budgets', () => {
   });
 
   it('has a variable for every budget, each named in the problem it causes', () => {
-    for (const [name, variable] of Object.entries(BUDGET_VARIABLES)) {
+    for (const name of BUDGET_NAMES) {
+      const variable = settingRow(name).env!;
       const settings = load({ [variable]: 'lots' });
       expect(settings.problems).toEqual([
-        { setting: variable, message: `must be a whole number per minute from 0 (no limit) to 100000, not "lots"; using ${defaultVerifyOptions().budgets[name as keyof typeof BUDGET_VARIABLES]}` },
+        { setting: variable, message: `takes a whole number per minute from 0 (no limit) to 100000, not "lots"; using ${defaultVerifyOptions().budgets[name]}` },
       ]);
       expect(CONFIG_KEYS).toContain(name);
     }

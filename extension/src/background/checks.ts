@@ -3,14 +3,16 @@
 //
 // - Every ask has a scope: the user's own (the popup, the context menu, a click on a badge) or
 //   the top-level site of the page that shows the address ('auto'). Cache, checks in flight
-//   and the host's own memory are kept apart per scope, so no site can tell by timing what was
-//   checked for another site or for the user. Automatic asks also spend the tab's budget.
-// - From the cache first (unless `force`).
+//   and the host's DNS and catch-all memory are kept apart per scope, so no site can tell by
+//   timing what was checked for another site or for the user. Automatic asks also spend the
+//   tab's budget.
+// - From the cache first (unless `force`): this cache is the only one; the host keeps no results
+//   (PROTOCOL.md, "Caching and re-checks").
 // - One check per address and scope at a time (two frames of one site showing the same address share it).
 // - Asks are gathered for BATCH_MS and sent as one verify, so the host can check addresses of
 //   one domain in one SMTP session.
-// - Later results (the host's re-checks of greylisted addresses, alarm re-checks, forced
-//   re-checks by another tab) reach every port still interested in the address.
+// - Later results (alarm re-checks of greylisted addresses, forced re-checks by another tab)
+//   reach every port still interested in the address.
 // - A check that cannot be done ends with `failed` and the reason, never with silence.
 
 import type { VerificationResult, VerifyRequestOptions } from '../../../native-host/shared/protocol/messages.js';
@@ -111,7 +113,7 @@ export interface CheckServiceOptions {
   /** Where this extension's own pages live ("chrome-extension://<id>/"): ports from them are the user's. */
   extensionPages: string;
   /** Told of every result, to set or drop re-check alarms. */
-  onResult?: (key: string, result: VerificationResult, recheck: boolean) => void;
+  onResult?: (key: string, result: VerificationResult) => void;
   onFailed?: (key: string) => void;
 }
 
@@ -121,8 +123,6 @@ export class CheckService {
   private inflight = new Map<string, Set<CheckDepth>>();
   /** Waiting to be sent, by depth and partition (one verify carries one site). */
   private batch = new Map<string, { depth: CheckDepth; scope: Scope; keys: Set<string> }>();
-  /** Keys in the pending batch that a forced check asked for: sent with `fresh`. */
-  private freshKeys = new Set<string>();
   private batchTimer: ReturnType<typeof setTimeout> | null = null;
   private ports = new Map<ApiPort, { subscriber: Subscriber; detach: () => void }>();
 
@@ -222,7 +222,7 @@ export class CheckService {
         continue;
       }
       if (this.covered(key, depth)) continue;
-      this.enqueue(key, depth, force, scope);
+      this.enqueue(key, depth, scope);
     }
   }
 
@@ -304,8 +304,7 @@ export class CheckService {
 
   // ---------------------------------------------------------------- batching
 
-  private enqueue(key: string, depth: CheckDepth, fresh: boolean, scope: Scope): void {
-    if (fresh) this.freshKeys.add(key);
+  private enqueue(key: string, depth: CheckDepth, scope: Scope): void {
     let depths = this.inflight.get(key);
     if (!depths) this.inflight.set(key, (depths = new Set()));
     depths.add(depth);
@@ -321,36 +320,28 @@ export class CheckService {
     const batch = this.batch;
     this.batch = new Map();
     const settings = this.options.settings();
-    const freshKeys = this.freshKeys;
-    this.freshKeys = new Set();
     for (const { depth, scope, keys: keySet } of batch.values()) {
-      // Forced checks go in their own requests, which tell the host to skip its result cache.
-      for (const fresh of [false, true]) {
-        const keys = [...keySet].filter((key) => freshKeys.has(key) === fresh);
-        for (let start = 0; start < keys.length; start += MAX_ADDRESSES_PER_VERIFY) {
-          this.send(keys.slice(start, start + MAX_ADDRESSES_PER_VERIFY), depth, settings, fresh, scope);
-        }
+      const keys = [...keySet];
+      for (let start = 0; start < keys.length; start += MAX_ADDRESSES_PER_VERIFY) {
+        this.send(keys.slice(start, start + MAX_ADDRESSES_PER_VERIFY), depth, settings, scope);
       }
     }
   }
 
-  private send(keys: string[], depth: CheckDepth, settings: ExtensionSettings, fresh: boolean, scope: Scope): void {
+  private send(keys: string[], depth: CheckDepth, settings: ExtensionSettings, scope: Scope): void {
     const answered = new Set<number>();
     const call: VerifyCall = {
       addresses: keys.map((key) => splitScopedKey(key).address),
-      options: { ...verifyOptions(settings, depth), ...(fresh ? { fresh: true } : {}) },
+      options: verifyOptions(settings, depth),
       ...(scope.site !== undefined ? { site: scope.site } : {}),
       deadlineMs: deadlineFor(settings),
       handlers: {
-        onResult: (index, result, recheck) => {
+        onResult: (index, result) => {
           const key = keys[index];
-          if (key === undefined) return;
-          if (!recheck) {
-            if (answered.has(index)) return;
-            answered.add(index);
-            this.settle(key, depth);
-          }
-          this.onResult(key, depth, result, recheck);
+          if (key === undefined || answered.has(index)) return;
+          answered.add(index);
+          this.settle(key, depth);
+          this.onResult(key, depth, result);
         },
         onDone: () => {
           keys.forEach((key, index) => {
@@ -381,9 +372,9 @@ export class CheckService {
 
   // ---------------------------------------------------------------- answers
 
-  private onResult(key: string, depth: CheckDepth, result: VerificationResult, recheck: boolean): void {
+  private onResult(key: string, depth: CheckDepth, result: VerificationResult): void {
     this.options.cache.put(key, depth, result).catch((error: unknown) => console.warn('MX Lens: caching a result failed:', error));
-    this.options.onResult?.(key, result, recheck);
+    this.options.onResult?.(key, result);
     const byKey = this.interests.get(key);
     if (!byKey) return;
     for (const [subscriber, interest] of [...byKey]) {

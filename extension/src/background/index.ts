@@ -74,10 +74,10 @@ export function startBackground(api: BackgroundApi, options: { browser?: ThisBro
     problems,
     budgets: new TabBudgets(api.storage.session ?? null),
     extensionPages: api.runtime.getURL(''),
-    onResult: (key, result, recheck) => {
+    onResult: (key, result) => {
       port25Blocked = port25BlockedAfter(port25Blocked, result);
       actionState?.sawResult(result);
-      rechecks.onResult(key, result, recheck);
+      rechecks.onResult(key, result);
     },
     onFailed: (key) => rechecks.onFailed(key),
   });

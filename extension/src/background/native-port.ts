@@ -44,9 +44,9 @@ export function backoffDelay(failures: number): number {
 }
 
 export interface VerifyHandlers {
-  /** One result (recheck: a later, better one for the same index, pushed after `done`). */
-  onResult(index: number, result: VerificationResult, recheck: boolean): void;
-  /** All first results are in. */
+  /** One result. */
+  onResult(index: number, result: VerificationResult): void;
+  /** All results are in. */
   onDone(done: DoneMessage): void;
   /** The verify could not finish: every index without a result failed for this reason. */
   onFail(problem: HostProblem): void;
@@ -95,8 +95,6 @@ export class NativeHost {
   private queue: Pending[] = [];
   /** Sent, waiting for `done`. */
   private active = new Map<string, Pending>();
-  /** Done, but the host will push re-check results for them while the port stays open. */
-  private rechecking = new Map<string, VerifyHandlers>();
   private waiters: Array<(status: HostStatus) => void> = [];
   private idleTimer: Timer | null = null;
 
@@ -255,15 +253,13 @@ export class NativeHost {
       case 'result': {
         this.progress();
         const pending = this.active.get(String(message.id));
-        if (pending) pending.call.handlers.onResult(message.index, message.result, message.recheck === true);
-        else this.rechecking.get(String(message.id))?.onResult(message.index, message.result, true);
+        pending?.call.handlers.onResult(message.index, message.result);
         break;
       }
       case 'done': {
         const pending = this.active.get(String(message.id));
         if (!pending) break;
         this.finish(pending);
-        if ((message.rechecks ?? 0) > 0 && !message.cancelled) this.rechecking.set(pending.id, pending.call.handlers);
         pending.call.handlers.onDone(message);
         this.afterFinish();
         break;
@@ -328,7 +324,6 @@ export class NativeHost {
       // already gone
     }
     this.options.log?.(`native port left: ${why}`);
-    this.rechecking.clear();
     this.state = { name: 'disconnected' };
   }
 

@@ -1,19 +1,17 @@
-// Asking again later about greylisted and rate-limited addresses.
-//
-// The host re-checks by itself and pushes the new result, but only while the native port is
-// open, and the port closes after a minute of quiet so the service worker can sleep. So every
-// such result also sets a browser alarm (alarms outlive the service worker) a little after the
-// host's own re-check would have come: if the host's answer arrives first, the alarm is dropped;
-// if not, the alarm wakes the background, which checks again. At most MAX_ATTEMPTS alarms per
-// address; the attempt is kept in the alarm's name, so it survives a restart.
+// Asking again later about greylisted and rate-limited addresses: the background alone does
+// this (PROTOCOL.md, "Caching and re-checks"). Greylisting delays run to minutes, longer than the
+// native port stays open (a minute of quiet) and than the service worker lives, so each such
+// result sets a browser alarm, which outlives both: it wakes the background, which checks again
+// and caches the answer. At most MAX_ATTEMPTS alarms per address; the attempt is kept in the
+// alarm's name, so it survives a restart.
 
 import type { VerificationResult } from '../../../native-host/shared/protocol/messages.js';
 import type { ApiAlarms } from './browser-api.js';
 
 export const RECHECK_ALARM_PREFIX = 'mxlens-recheck|';
 export const MAX_ATTEMPTS = 3;
-/** After the host's own re-check time (retryAfterMs + 1 s), so that one normally wins. Chrome's shortest alarm is 30 s anyway. */
-export const RECHECK_GRACE_MS = 30_000;
+/** Added to the server's delay: greylisting counts from the server's own first sighting. (Chrome makes a packed extension's alarms wait at least 30 s.) */
+export const RECHECK_MARGIN_MS = 1_000;
 
 export function alarmName(attempt: number, key: string): string {
   return `${RECHECK_ALARM_PREFIX}${attempt}|${key}`;
@@ -48,7 +46,7 @@ export class RecheckScheduler {
   ) {}
 
   /** After every result for an address: set, move or drop its alarm. */
-  onResult(key: string, result: VerificationResult, fromHostRecheck: boolean): void {
+  onResult(key: string, result: VerificationResult): void {
     const delay = retryDelay(result);
     const fired = this.firing.get(key);
     this.firing.delete(key);
@@ -58,16 +56,15 @@ export class RecheckScheduler {
       if (this.scheduled.has(key)) this.cancel(key);
       return;
     }
-    // A host re-check that is still greylisted moves the current alarm; an alarm's own check
-    // that is still greylisted sets the next one.
-    const attempt = fired !== undefined ? fired + 1 : fromHostRecheck ? (this.scheduled.get(key) ?? 1) : 1;
+    // An alarm's own check that is still greylisted sets the next one.
+    const attempt = fired !== undefined ? fired + 1 : 1;
     if (attempt > MAX_ATTEMPTS) {
       this.scheduled.delete(key);
       return;
     }
     if (attempt !== this.scheduled.get(key)) this.clearOthers(key, attempt);
     this.scheduled.set(key, attempt);
-    void Promise.resolve(this.alarms.create(alarmName(attempt, key), { when: Date.now() + delay + RECHECK_GRACE_MS })).catch(
+    void Promise.resolve(this.alarms.create(alarmName(attempt, key), { when: Date.now() + delay + RECHECK_MARGIN_MS })).catch(
       (error: unknown) => console.warn('MX Lens: could not set a re-check alarm:', error),
     );
   }

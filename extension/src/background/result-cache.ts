@@ -52,8 +52,17 @@ export function answers(done: CheckDepth, result: VerificationResult, wanted: Ch
   return done === 'smtp' || wanted === 'dns' || result.reason !== 'dns_only';
 }
 
+/**
+ * A check cut short by a cancel says nothing about the address; nor does MX Lens's own budget's
+ * "not now" (no server reply): remembered, it would outlast its retryAfterMs.
+ */
+function saysNothing(result: VerificationResult): boolean {
+  return (result.reason === 'timeout' && /cancel/i.test(result.detail)) || (result.reason === 'rate_limited' && result.smtp === null);
+}
+
 /** How long a result stays good under these settings; 0 when results are not kept. */
 export function ttlFor(result: VerificationResult, settings: ExtensionSettings): number {
+  if (saysNothing(result)) return 0;
   const ttl = Math.max(0, settings.cacheTtlMinutes) * 60_000;
   const settled = result.verdict !== 'unknown' || result.reason === 'dns_only' || result.reason === 'syntax_only';
   return settled ? ttl : Math.min(ttl, UNKNOWN_TTL_MS);
@@ -112,7 +121,7 @@ export class ResultCache {
 
   /** Remembers a result; the oldest entries go when there are more than the cap. */
   async put(key: string, depth: CheckDepth, result: VerificationResult): Promise<void> {
-    if (this.settings().cacheTtlMinutes <= 0) return;
+    if (ttlFor(result, this.settings()) <= 0) return;
     const index = await this.load();
     const previous = this.unsaved.get(key);
     // A DNS-level result must not replace a fresher SMTP-level one of the same address.

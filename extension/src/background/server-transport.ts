@@ -35,7 +35,7 @@ export class ServerTransport implements Checker {
       count++;
       // Marked with the server, so the card and the popup can say where the check ran.
       const marked: VerificationResult & CheckedOn = { ...result, checkedOn: url };
-      call.handlers.onResult(index, marked, false);
+      call.handlers.onResult(index, marked);
     })
       .then(() => call.handlers.onDone({ type: 'done', id: 'server', count } satisfies DoneMessage))
       .catch((error: unknown) => call.handlers.onFail(serverProblem(url, aborter.signal.aborted ? `no answer within ${call.deadlineMs} ms` : errorText(error))))

@@ -1,6 +1,8 @@
-// Checking the options form. Pure: no browser, no DOM. Errors name a message key, so the
-// page shows them in the user's language. The host checks the same values again.
+// Checking the options form. Pure: no browser, no DOM. The values are checked by the settings'
+// own parsers (native-host/src/settings/values.ts), the host's and the CLI's; errors name a
+// message key, so the page shows them in the user's language.
 
+import { parseHeloName, parseProxy, parseSender, RANGES as SETTING_RANGES, type Parsed, type ProblemCode } from '../../../native-host/shared/settings/values.js';
 import type { AutoMode, ExtensionSettings } from '../shared/settings.js';
 
 /** The form as typed: text fields as strings. */
@@ -30,58 +32,42 @@ export type EditableSettings = Omit<ExtensionSettings, 'pausedSites'>;
 export type FormCheck = { ok: true; settings: EditableSettings } | { ok: false; errors: FieldError[] };
 
 export const RANGES = {
-  timeoutSeconds: { min: 1, max: 600 },
+  // From 1 second here (the setting takes 100 ms); the upper bound is the setting's own (settings/values.ts).
+  timeoutSeconds: { min: 1, max: SETTING_RANGES.timeoutMs[1] / 1000 },
   perPageLimit: { min: 1, max: 10_000 },
   cacheTtlMinutes: { min: 0, max: 43_200 },
 } as const;
 
 const AUTO_MODES: readonly AutoMode[] = ['full', 'dns', 'manual'];
 
-/** A shape check of a sender address; "" and "<>" mean the null sender. */
+/** The page's message key for each kind of problem the settings' parsers report. */
+const MESSAGE_KEYS: Partial<Record<ProblemCode, string>> = {
+  sender: 'optionsErrorSender',
+  helo: 'optionsErrorHelo',
+  proxyFormat: 'optionsErrorProxyFormat',
+  proxyScheme: 'optionsErrorProxyScheme',
+  proxyHostPort: 'optionsErrorProxyHostPort',
+  proxyExtra: 'optionsErrorProxyExtra',
+};
+
+/** The message key of what is wrong with a value (null: nothing), by the same parser the host uses. */
+function problemKey(parsed: Parsed<unknown>, fallback: string): string | null {
+  return parsed.ok ? null : (MESSAGE_KEYS[parsed.code] ?? fallback);
+}
+
+/** A sender address; "" and "<>" mean the null sender. */
 export function checkSender(text: string): string | null {
-  if (text === '' || text === '<>') return null;
-  if (text.length > 254 || !/^[^\s<>@]+@[^\s<>@]+\.[^\s<>@.]+$/u.test(text)) return 'optionsErrorSender';
-  return null;
+  return problemKey(parseSender(text), 'optionsErrorSender');
 }
 
-function isHostName(text: string): boolean {
-  if (text.length > 253) return false;
-  return text.split('.').every((label) => /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i.test(label));
-}
-
-/** A host name, or an address literal like [192.0.2.1] or [IPv6:2001:db8::1]. */
+/** A host name, or an address literal like [192.0.2.1] or [IPv6:2001:db8::1]; "" lets the host choose. */
 export function checkHeloName(text: string): string | null {
-  if (text === '') return null;
-  if (/^\[(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\]$/.test(text)) {
-    const octets = text.slice(1, -1).split('.').map(Number);
-    return octets.every((octet) => octet <= 255) ? null : 'optionsErrorHelo';
-  }
-  if (/^\[IPv6:[0-9a-f:.]{2,45}\]$/i.test(text)) return null;
-  return isHostName(text) ? null : 'optionsErrorHelo';
+  return text === '' ? null : problemKey(parseHeloName(text), 'optionsErrorHelo');
 }
 
 /** socks5://[user:pass@]host:port (socks5h:// too); returns the error's message key. */
 export function checkProxy(text: string): string | null {
-  if (text === '') return null;
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    return 'optionsErrorProxyFormat';
-  }
-  if (url.protocol !== 'socks5:' && url.protocol !== 'socks5h:') return 'optionsErrorProxyScheme';
-  if (!url.hostname || !url.port) return 'optionsErrorProxyHostPort';
-  const port = Number(url.port);
-  if (!Number.isInteger(port) || port < 1 || port > 65_535) return 'optionsErrorProxyHostPort';
-  if ((url.pathname !== '' && url.pathname !== '/') || url.search || url.hash) return 'optionsErrorProxyExtra';
-  if (url.password && !url.username) return 'optionsErrorProxyFormat';
-  try {
-    decodeURIComponent(url.username);
-    decodeURIComponent(url.password);
-  } catch {
-    return 'optionsErrorProxyFormat';
-  }
-  return null;
+  return problemKey(parseProxy(text), 'optionsErrorProxyFormat');
 }
 
 function wholeNumber(text: string): number | null {

@@ -311,13 +311,13 @@ const IPV4_PART = /^(?:0|[1-9][0-9]{0,2})$/;
 const IPV6_GROUP = /^[0-9a-f]{1,4}$/i;
 
 /** Dotted-decimal IPv4 ("192.0.2.1"): four parts 0-255, no leading zeros. */
-function isIPv4(text: string): boolean {
+export function isIPv4(text: string): boolean {
   const parts = text.split('.');
   return parts.length === 4 && parts.every((part) => IPV4_PART.test(part) && Number(part) <= 255);
 }
 
 /** An IPv6 address in RFC 4291 text form, with at most one "::" and an optional IPv4 tail. */
-function isIPv6(text: string): boolean {
+export function isIPv6(text: string): boolean {
   const halves = text.split('::');
   if (halves.length > 2) return false;
   const groups = halves.flatMap((half) => (half === '' ? [] : half.split(':')));

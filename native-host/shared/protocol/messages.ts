@@ -32,7 +32,7 @@ export const LIMITS = {
 export type Limits = { [K in keyof typeof LIMITS]: number };
 
 /** What this host can do, announced in the hello reply. */
-export const CAPABILITIES = ['verify', 'cancel', 'recheck', 'cache', 'site', 'network'] as const;
+export const CAPABILITIES = ['verify', 'cancel', 'site', 'network'] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 
 // ---------------------------------------------------------------- requests (extension → host)
@@ -69,7 +69,7 @@ export interface VerifyRequestOptions {
   /** Probe a random mailbox to detect catch-all domains. */
   catchAll?: boolean;
   greylistWaitMs?: number;
-  /** Ask the mail servers again even when the host remembers a recent result (the user's Re-check). */
+  /** Accepted and ignored (older hosts kept results): the extension asks anew when it sends a request (PROTOCOL.md). */
   fresh?: boolean;
 }
 
@@ -138,29 +138,23 @@ export interface NetworkMessage {
 /** One address's result. Streamed as each becomes known, not in input order. */
 export interface ResultMessage {
   type: 'result';
-  /** The verify request's id (also for re-checks). */
+  /** The verify request's id. */
   id: RequestId;
   /** Position of the address in the request's `addresses`. */
   index: number;
   result: VerificationResult;
-  /** Present on a later re-check of a greylisted address; replaces the earlier result for `index`. */
-  recheck?: true;
-  /** The result came from the host's cache of recent results. */
-  cached?: true;
   /** Some long strings or lists in the message were shortened so the frame stays under the limit. */
   truncated?: true;
 }
 
-/** The end of a verify's stream of (first) results. */
+/** The end of a verify's stream of results. */
 export interface DoneMessage {
   type: 'done';
   id: RequestId;
-  /** How many `result` messages were sent for this verify (not counting re-checks). */
+  /** How many `result` messages were sent for this verify. */
   count: number;
   /** The verify was cancelled: addresses without a result were not (fully) checked and get none. */
   cancelled?: true;
-  /** Addresses of this verify queued for a later re-check (`result` with `recheck: true` follow). */
-  rechecks?: number;
 }
 
 export interface CancelledReply {

@@ -1,6 +1,7 @@
 // Untrusted decoded JSON → a typed request, or an error naming the exact problem.
 // Pure TypeScript (no Node imports), so the extension can check what it sends the same way.
 
+import { SETTINGS } from '../settings/table.js';
 import type { ErrorCode } from './error-codes.js';
 import {
   LIMITS,
@@ -9,7 +10,6 @@ import {
   type HelloRequest,
   type Request,
   type RequestId,
-  type SocksProxy,
   type VerifyRequest,
   type VerifyRequestOptions,
 } from './messages.js';
@@ -23,23 +23,9 @@ export interface ValidationError {
 
 export type Validation = { ok: true; request: Request } | { ok: false; error: ValidationError };
 
-/** Ranges of the numeric verify options (the same as the CLI's). */
-export const OPTION_RANGES = {
-  timeoutMs: { min: 100, max: 600_000 },
-  greylistWaitMs: { min: 0, max: 3_600_000 },
-} as const;
-
-const LEVELS = ['syntax', 'dns', 'smtp'] as const;
-const OPTION_NAMES: ReadonlyArray<keyof VerifyRequestOptions> = [
-  'level',
-  'sender',
-  'heloName',
-  'proxy',
-  'timeoutMs',
-  'catchAll',
-  'greylistWaitMs',
-  'fresh',
-];
+/** The settings a request's `options` may set (settings/table.ts), then `fresh`. */
+const OPTION_ROWS = SETTINGS.filter((row) => row.protocolOption);
+const OPTION_NAMES: readonly string[] = [...OPTION_ROWS.map((row) => row.key), 'fresh'];
 
 /** Thrown inside this module only; turned into `{ ok: false }` at the boundary. */
 class Invalid {
@@ -134,98 +120,30 @@ function isSerializedOrigin(text: string): boolean {
 
 function readOptions(value: unknown): VerifyRequestOptions {
   const input = asObject(value, '`options`');
-  const options: VerifyRequestOptions = {};
   for (const name of Object.keys(input)) {
-    if (!(OPTION_NAMES as readonly string[]).includes(name)) {
+    if (!OPTION_NAMES.includes(name)) {
       throw new Invalid('bad_value', `unknown option \`options.${name}\` (known: ${OPTION_NAMES.join(', ')})`);
     }
   }
-  const { level, sender, heloName, proxy, timeoutMs, catchAll, greylistWaitMs, fresh } = input;
-  if (level !== undefined) {
-    const text = stringOption('level', level);
-    const known = LEVELS.find((candidate) => candidate === text);
-    if (!known) throw new Invalid('bad_value', `\`options.level\` must be one of ${LEVELS.join(', ')}, not ${quote(text)}`);
-    options.level = known;
+  const options: Record<string, unknown> = {};
+  for (const row of OPTION_ROWS) {
+    if (input[row.key] === undefined) continue;
+    const parsed = row.parse(input[row.key]);
+    if (!parsed.ok) throw new Invalid(parsed.code === 'type' ? 'wrong_type' : 'bad_value', `\`options.${row.key}\` ${parsed.problem}`);
+    // The proxy travels as its URL (the host parses it again when it applies the options).
+    options[row.key] = row.key === 'proxy' ? input[row.key] : parsed.value;
   }
-  if (sender !== undefined) {
-    const text = stringOption('sender', sender);
-    if (text !== '' && text !== '<>' && !looksLikeAddress(text)) {
-      throw new Invalid('bad_value', `\`options.sender\` must be an email address of yours or "" for <>, not ${quote(text)}`);
-    }
-    options.sender = text === '<>' ? '' : text;
-  }
-  if (heloName !== undefined) {
-    const text = stringOption('heloName', heloName);
-    if (!isHeloName(text)) {
-      throw new Invalid('bad_value', `\`options.heloName\` must be a host name or an address literal like [192.0.2.1], not ${quote(text)}`);
-    }
-    options.heloName = text;
-  }
-  if (proxy !== undefined) {
-    const text = stringOption('proxy', proxy);
-    if (text !== '') {
-      const parsed = parseSocksUrl(text);
-      if (!parsed.ok) throw new Invalid('bad_value', `\`options.proxy\`: ${parsed.problem}`);
-    }
-    options.proxy = text;
-  }
-  if (timeoutMs !== undefined) options.timeoutMs = integerOption('timeoutMs', timeoutMs, OPTION_RANGES.timeoutMs);
-  if (catchAll !== undefined) {
-    if (typeof catchAll !== 'boolean') throw new Invalid('wrong_type', `\`options.catchAll\` must be a boolean, not ${describe(catchAll)}`);
-    options.catchAll = catchAll;
-  }
-  if (greylistWaitMs !== undefined) {
-    options.greylistWaitMs = integerOption('greylistWaitMs', greylistWaitMs, OPTION_RANGES.greylistWaitMs);
-  }
+  const fresh = input.fresh;
   if (fresh !== undefined) {
     if (typeof fresh !== 'boolean') throw new Invalid('wrong_type', `\`options.fresh\` must be a boolean, not ${describe(fresh)}`);
     options.fresh = fresh;
   }
-  return options;
+  return options as VerifyRequestOptions;
 }
 
 function readCancel(message: Record<string, unknown>, id: RequestId): CancelRequest {
   required(message, 'target');
   return { type: 'cancel', id, target: readId(message, 'target') };
-}
-
-// ---------------------------------------------------------------- shared checks
-
-/** socks5://[user:pass@]host:port (or socks5h://). SOCKS5 only: it must carry raw TCP to port 25. */
-export function parseSocksUrl(text: string): { ok: true; proxy: SocksProxy } | { ok: false; problem: string } {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    return { ok: false, problem: `not a URL like socks5://127.0.0.1:1080: ${quote(text)}` };
-  }
-  if (url.protocol !== 'socks5:' && url.protocol !== 'socks5h:') {
-    return { ok: false, problem: `only socks5:// proxies are supported, not ${quote(url.protocol)}` };
-  }
-  if (!url.hostname || !url.port) return { ok: false, problem: 'a host and a port are needed, as in socks5://127.0.0.1:1080' };
-  if ((url.pathname !== '' && url.pathname !== '/') || url.search || url.hash) {
-    return { ok: false, problem: `a proxy URL has no path, query or fragment: ${quote(text)}` };
-  }
-  const proxy: SocksProxy = { host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port) };
-  try {
-    if (url.username) proxy.userId = decodeURIComponent(url.username);
-    if (url.password) proxy.password = decodeURIComponent(url.password);
-  } catch {
-    return { ok: false, problem: 'the user name or password is not valid percent-encoding' };
-  }
-  return { ok: true, proxy };
-}
-
-function isHeloName(text: string): boolean {
-  const name = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i;
-  const ipv4 = /^\[\d{1,3}(?:\.\d{1,3}){3}\]$/;
-  const ipv6 = /^\[IPv6:[0-9a-f:.]{2,45}\]$/i;
-  return name.test(text) || ipv4.test(text) || ipv6.test(text);
-}
-
-/** A shape check only; the host parses the sender fully. */
-function looksLikeAddress(text: string): boolean {
-  return text.length <= 254 && /^[^\s<>@]+@[^\s<>@]+$/u.test(text);
 }
 
 function readId(message: Record<string, unknown>, field: 'id' | 'target'): RequestId {
@@ -249,19 +167,6 @@ function required(message: Record<string, unknown>, field: string): unknown {
     throw new Invalid('missing_field', `missing field \`${field}\``);
   }
   return message[field];
-}
-
-function stringOption(name: string, value: unknown): string {
-  if (typeof value !== 'string') throw new Invalid('wrong_type', `\`options.${name}\` must be a string, not ${describe(value)}`);
-  return value;
-}
-
-function integerOption(name: string, value: unknown, range: { min: number; max: number }): number {
-  if (typeof value !== 'number') throw new Invalid('wrong_type', `\`options.${name}\` must be a number, not ${describe(value)}`);
-  if (!Number.isSafeInteger(value) || value < range.min || value > range.max) {
-    throw new Invalid('bad_value', `\`options.${name}\` must be a whole number from ${range.min} to ${range.max}, not ${value}`);
-  }
-  return value;
 }
 
 function asObject(value: unknown, what: string): Record<string, unknown> {

@@ -1,11 +1,12 @@
-import { describeProxy, loadSettings } from '../settings.js';
+import { loadSettings, type Settings } from '../settings.js';
+import { SETTINGS, type SettingRow } from '../../shared/settings/table.js';
 import { terminalSafeJson } from './terminal-text.js';
 import { UsageError } from './usage-error.js';
 
 export const CONFIG_HELP = `Usage: mxlens config path | show
 
   path   print where the config file is looked for (it need not exist)
-  show   print the settings in force (config file and MXLENS_* variables over the defaults)
+  show   print every setting in force (config file and MXLENS_* variables over the defaults)
          as JSON, with any problems found in them
 `;
 
@@ -18,22 +19,7 @@ export async function runConfig(argv: string[]): Promise<number> {
       process.stdout.write(`${settings.configFile}\n`);
       return 0;
     case 'show': {
-      const { verify } = settings;
-      const shown = {
-        configFile: settings.configFile,
-        logFile: settings.logFile,
-        dns: verify.dnsServers,
-        allowPrivate: verify.allowPrivate,
-        proxy: verify.proxy ? describeProxy(verify.proxy) : null,
-        from: verify.sender,
-        helo: verify.heloName,
-        timeoutMs: verify.timeoutMs,
-        catchAll: verify.catchAllProbe,
-        greylistWaitMs: verify.greylistWaitMs,
-        concurrency: verify.concurrency,
-        ...verify.budgets,
-        problems: settings.problems,
-      };
+      const shown = { configFile: settings.configFile, ...Object.fromEntries(SETTINGS.map((row) => [row.key, shownValue(row, settings)])), problems: settings.problems };
       process.stdout.write(`${terminalSafeJson(shown, 2)}\n`);
       return settings.problems.length > 0 ? 1 : 0;
     }
@@ -42,4 +28,11 @@ export async function runConfig(argv: string[]): Promise<number> {
     default:
       throw new UsageError(`unknown config action "${action}" (try: mxlens config path | show)`);
   }
+}
+
+/** A setting's value as JSON; values that are not plain data (a proxy) and secrets, in words. */
+function shownValue(row: SettingRow, settings: Settings): unknown {
+  const value = row.read(settings);
+  const plain = value === null || typeof value !== 'object' || Array.isArray(value);
+  return plain && !row.secret ? value : row.describe(value);
 }

@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
-import { parseDnsServer } from '../cli/verify-args.js';
+import { settingRow } from '../../shared/settings/table.js';
+import { flagValue } from '../cli/verify-args.js';
 import { escapeForTerminal } from '../cli/terminal-text.js';
 import { parseStrictArgs, UsageError } from '../cli/usage-error.js';
 import { BROWSERS, detectBrowsers, type SystemContext } from '../install/browsers.js';
@@ -180,7 +181,7 @@ function parseFlags(argv: string[]): DoctorFlags {
   if (values.dir === '') throw new UsageError('--dir needs a folder');
   return {
     json: values.json ?? false,
-    dns: values.dns ? values.dns.map(parseDnsServer) : null,
+    dns: values.dns ? (flagValue(settingRow('dns'), values.dns) as string[]) : null,
     mxDomain: domain,
     mxHost: values['mx-host']?.trim() || null,
     dir: values.dir === undefined ? null : path.resolve(values.dir),

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { BudgetName, BudgetRates } from '../../shared/settings/verify-options.js';
 
 // Budgets: whoever asks (a web page through the extension, the CLI, a future server), MX Lens
 // must not hammer a mail server or burn the user's IP reputation. Token buckets, one per mail
@@ -7,21 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 // when they come within the time it may wait; otherwise it is answered `rate_limited`, with
 // `retryAfterMs`, without connecting.
 
-/** Per-minute rates; 0 turns that budget off. */
-export interface BudgetRates {
-  /** SMTP sessions opened to one mail server address. */
-  mxSessionsPerMinute: number;
-  /** RCPT TO commands sent to one mail server address. */
-  mxRcptsPerMinute: number;
-  /** SMTP sessions opened for one recipient domain (over all its MX hosts). */
-  domainSessionsPerMinute: number;
-  /** RCPT TO commands for addresses of one recipient domain. */
-  domainRcptsPerMinute: number;
-  /** Addresses a web page (one top-level site) may have checked up to SMTP; the user's own checks are not counted. */
-  siteChecksPerMinute: number;
-}
-
-export type BudgetName = keyof BudgetRates;
+export type { BudgetName, BudgetRates };
 export const BUDGET_NAMES: readonly BudgetName[] = [
   'mxSessionsPerMinute',
   'mxRcptsPerMinute',
@@ -29,9 +16,6 @@ export const BUDGET_NAMES: readonly BudgetName[] = [
   'domainRcptsPerMinute',
   'siteChecksPerMinute',
 ];
-
-/** Highest accepted rate: above that, 0 (off) says what is meant. */
-export const MAX_BUDGET_RATE = 100_000;
 
 /**
  * Defaults, and why: a person checking a list rarely sends one server more than a few sessions

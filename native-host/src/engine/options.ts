@@ -1,34 +1,9 @@
 import type { CheckLevel, SocksProxy } from '../../shared/protocol/messages.js';
-import { defaultBudgetRates, type BudgetRates } from './budgets.js';
+import type { VerifyOptions } from '../../shared/settings/verify-options.js';
+import { defaultBudgetRates } from './budgets.js';
 
-export type { CheckLevel, SocksProxy };
+export type { CheckLevel, SocksProxy, VerifyOptions };
 
-export interface VerifyOptions {
-  /** Where to stop: syntax only, syntax and DNS, or the full SMTP check. */
-  level: CheckLevel;
-  /** DNS servers as "host" or "host:port"; empty means the system's resolvers. */
-  dnsServers: string[];
-  smtpPort: number;
-  /** Allow connecting to loopback, private and other non-public addresses. */
-  allowPrivate: boolean;
-  heloName: string;
-  /** The MAIL FROM address; "" is the null reverse-path "<>". */
-  sender: string;
-  /** Budget for one address's check (DNS, connecting, one SMTP transaction). */
-  timeoutMs: number;
-  catchAllProbe: boolean;
-  /** How long we may wait for a greylisting server's delay before retrying; 0 never waits. */
-  greylistWaitMs: number;
-  proxy: SocksProxy | null;
-  /** SMTP sessions open at once over the whole run. */
-  concurrency: number;
-  /** SMTP sessions open at once to one mail server address. */
-  connectionsPerHost: number;
-  /** Keep the SMTP dialogue in each result. */
-  verbose: boolean;
-  /** Sessions and recipients per minute, per mail server, recipient domain and requesting site. */
-  budgets: BudgetRates;
-}
 
 /**
  * The EHLO name when none is set. Not this machine's host name: every mail server a web page

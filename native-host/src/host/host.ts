@@ -144,7 +144,7 @@ export async function runHost(argv: string[]): Promise<number> {
       if (closing) return;
       closing = true;
       process.stdin.off('data', onData);
-      log.info(`${why}; stopping (${state.jobs.size} verifies running, ${state.rechecks.size} re-checks pending)`);
+      log.info(`${why}; stopping (${state.jobs.size} verifies running)`);
       if (reader.partialBytes > 0) log.warn(`stdin ended inside a frame (${reader.partialBytes} bytes unread)`);
       await state.shutdown(WIND_DOWN_MS);
       if (unflushed > 0 && !stdoutBroken) {

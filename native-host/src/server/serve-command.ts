@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { isIPv6 } from 'node:net';
 import { hostname } from 'node:os';
 import { parseStrictArgs, UsageError } from '../cli/usage-error.js';
-import { loadSettings, parseListen, parsePostgresUrl, type Settings } from '../settings.js';
+import { loadSettings, type Settings } from '../settings.js';
+import { parseListen, parsePostgresUrl } from '../../shared/settings/values.js';
 import { VERSION } from '../version.js';
 export { SERVE_HELP } from './serve-help.js';
 import { buildApp } from './app.js';
@@ -41,18 +42,13 @@ function parseServeArgs(argv: string[], settings: Settings): ServeFlags {
   if (values.listen !== undefined) settings.serve.listen = values.listen;
   if (values.data !== undefined) settings.serve.dataDir = values.data;
   if (values.postgres !== undefined) {
-    try {
-      settings.serve.postgres = parsePostgresUrl(values.postgres);
-    } catch (error) {
-      throw new UsageError(`--postgres ${(error as Error).message}`);
-    }
+    const postgres = parsePostgresUrl(values.postgres);
+    if (!postgres.ok) throw new UsageError(`--postgres ${postgres.problem}`);
+    settings.serve.postgres = postgres.value;
   }
-  let listen;
-  try {
-    listen = parseListen(settings.serve.listen);
-  } catch (error) {
-    throw new UsageError(`--listen ${(error as Error).message}`);
-  }
+  const parsed = parseListen(settings.serve.listen);
+  if (!parsed.ok) throw new UsageError(`--listen ${parsed.problem}`);
+  const listen = parsed.value;
   const certFile = values['tls-cert'];
   const keyFile = values['tls-key'];
   if ((certFile === undefined) !== (keyFile === undefined)) throw new UsageError('--tls-cert and --tls-key go together: give both, or neither');

@@ -2,8 +2,8 @@ import { errorReply, type CancelRequest } from '../../../shared/protocol/message
 import { idKey, type HostState } from '../state.js';
 
 /**
- * Stops a running verify (its stream ends with `done` carrying `cancelled: true`) and drops its
- * pending re-checks, then answers `cancelled`. After `cancelled`, no frame for the target follows.
+ * Stops a running verify (its stream ends with `done` carrying `cancelled: true`), then answers
+ * `cancelled`. After `cancelled`, no frame for the target follows.
  */
 export async function cancel(state: HostState, request: CancelRequest): Promise<void> {
   if (!state.handshake) {
@@ -11,17 +11,13 @@ export async function cancel(state: HostState, request: CancelRequest): Promise<
     return;
   }
   const job = state.jobs.get(idKey(request.target));
-  const rechecks = state.rechecks.pendingFor(request.target);
-  if (!job && rechecks === 0) {
+  if (!job) {
     state.send(
       errorReply(request.id, 'unknown_request', `no running verify has id ${JSON.stringify(request.target)} (finished already, or never started)`),
     );
     return;
   }
-  if (job) {
-    job.controller.abort();
-    await job.finished;
-  }
-  state.rechecks.cancelFor(request.target);
+  job.controller.abort();
+  await job.finished;
   state.send({ type: 'cancelled', id: request.id, target: request.target });
 }
