@@ -5,8 +5,7 @@ import { defaultVerifyOptions } from './engine/options.js';
 import { defaultLogFile } from './host/log.js';
 import { parseSettingText, SETTINGS, valueOfText, type ServeSettings, type Settings, type SettingRow } from '../shared/settings/table.js';
 
-export type { ServeSettings, Settings, SettingsProblem } from '../shared/settings/table.js';
-export type { ServeKey } from '../shared/settings/values.js';
+export type { ServeSettings, Settings } from '../shared/settings/table.js';
 export { describeProxy } from '../shared/settings/values.js';
 
 // The host's and the CLI's settings, from lowest to highest precedence:

@@ -1,9 +1,8 @@
-import type { CheckLevel, SocksProxy } from '../../shared/protocol/messages.js';
+import type { SocksProxy } from '../../shared/protocol/messages.js';
 import type { VerifyOptions } from '../../shared/settings/verify-options.js';
 import { defaultBudgetRates } from './budgets.js';
 
-export type { CheckLevel, SocksProxy, VerifyOptions };
-
+export type { SocksProxy, VerifyOptions };
 
 /**
  * The EHLO name when none is set. Not this machine's host name: every mail server a web page
