@@ -19,6 +19,8 @@ import { domainName } from './world.mjs';
 
 const CHROMIUM = process.env.MXLENS_CHROMIUM ?? '/usr/bin/chromium';
 const FINAL = new Set(['deliverable', 'undeliverable', 'risky', 'unknown']);
+/** Where a badge has kept its state over time (data-verdict: inside its closed shadow root). */
+const VERDICT_ATTRIBUTES = new Set(['verdict', 'data-state', 'data-verdict']);
 const FIRST_VERDICT_RUNS = 5;
 const POLL_MS = 5; // between DevTools reads of the page: the resolution of "first verdict"
 
@@ -111,7 +113,7 @@ async function hasVerdict(cdp) {
     const node = stack.pop();
     const attrs = node.attributes ?? [];
     for (let i = 0; i + 1 < attrs.length; i += 2) {
-      if ((attrs[i] === 'verdict' || attrs[i] === 'data-state') && FINAL.has(attrs[i + 1])) return true;
+      if (VERDICT_ATTRIBUTES.has(attrs[i]) && FINAL.has(attrs[i + 1])) return true;
     }
     if (node.children) stack.push(...node.children);
     if (node.shadowRoots) stack.push(...node.shadowRoots);

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ContentApp, mergeSettings, type AppOptions } from '../../extension/src/content/app.js';
 import type { ExtensionSettings } from '../../extension/src/shared/settings.js';
 import { DEFAULT_SETTINGS } from '../../extension/src/shared/settings.js';
-import { allBadges, FakePort, loadFixture, makeContext, makeResult, shownByStyle, type TestContext } from './content-helpers.js';
+import { allBadges, badgeAddresses, FakePort, loadFixture, makeContext, makeResult, shownByStyle, type TestContext } from './content-helpers.js';
 
 const ORIGIN = 'https://acme.test';
 let apps: ContentApp[] = [];
@@ -21,6 +21,7 @@ async function app(stored: Partial<ExtensionSettings> = {}, options: Partial<App
     origin: ORIGIN,
     isTopFrame: true,
     IntersectionObserver: null,
+    sliceMs: Infinity,
     isShown: shownByStyle,
     scheduleChecks: (flush) => flush(),
     ...options,
@@ -158,21 +159,40 @@ describe('checks only what is on screen', () => {
     return { test: running, observer };
   }
 
+  /** Badges are made only for text on screen: blocks first, then each badge is seen. */
+  function showText(observer: FakeIntersectionObserver, ...selectors: string[]): void {
+    observer.show(selectors.flatMap((selector) => Array.from(document.querySelectorAll(selector))));
+  }
+
+  it('makes badges only for text that comes on screen', async () => {
+    const { test, observer } = startWith({ autoMode: 'full' });
+    expect(allBadges()).toHaveLength(0);
+    // Every block holding an "@" waits for the screen.
+    expect(observer.targets.size).toBe(10);
+    // The popup's list has them all the same.
+    expect((await test.context.listAddresses()).map((entry) => entry.address)).toHaveLength(8);
+    showText(observer, 'main > p:first-child');
+    expect(badgeAddresses()).toEqual(['alice@acme.test']);
+    expect(observer.targets.size).toBe(10); // the block is done; its badge is watched now
+  });
+
   it('checks an address once one of its badges is on screen', () => {
     const { test, observer } = startWith({ autoMode: 'full' });
+    showText(observer, 'main > p', 'footer p');
     test.flushChecks();
-    expect(test.ports).toHaveLength(0);
-    expect(observer.targets.size).toBe(11);
+    expect(test.ports).toHaveLength(0); // no layout here: not in the viewport yet
     const [first, second] = allBadges(); // document order
     observer.show([first!.host, second!.host]);
     test.flushChecks();
     expect(test.port().sent).toEqual([{ kind: 'check', addresses: ['alice@acme.test', 'bob@acme.test'], depth: 'smtp', trigger: 'auto' }]);
-    // Other badges of alice@ need not be watched any more.
-    expect(observer.targets.size).toBe(6);
+    // Other badges of alice@ and bob@ need not be watched any more.
+    const watched = allBadges().filter((badge) => observer.targets.has(badge.host));
+    expect(watched.map((badge) => badge.address)).toEqual(['carol@aonly.test']);
   });
 
   it('checks only the domain in dns mode; the card asks for the mailbox', () => {
     const { test, observer } = startWith({ autoMode: 'dns' });
+    showText(observer, 'main > p:first-child');
     observer.show([allBadges()[0]!.host]);
     test.flushChecks();
     expect(test.port().sent).toEqual([{ kind: 'check', addresses: ['alice@acme.test'], depth: 'dns', trigger: 'auto' }]);
@@ -180,6 +200,7 @@ describe('checks only what is on screen', () => {
 
   it('stops at the per-page cap; the rest stay unchecked until clicked', () => {
     const { test, observer } = startWith({ autoMode: 'full', perPageLimit: 2 });
+    showText(observer, 'p', 'li', 'td', 'blockquote');
     observer.show(allBadges().map((badge) => badge.host));
     test.flushChecks();
     expect(test.port().addresses).toEqual(['alice@acme.test', 'bob@acme.test']);
@@ -190,8 +211,10 @@ describe('checks only what is on screen', () => {
     expect(test.port().addresses).toContain('carol@aonly.test');
   });
 
-  it('watches nothing in manual mode', () => {
+  it('watches no badge in manual mode', () => {
     const { observer } = startWith({ autoMode: 'manual' });
-    expect(observer.targets.size).toBe(0);
+    showText(observer, 'p', 'li', 'td', 'blockquote');
+    expect(allBadges()).toHaveLength(11);
+    expect(allBadges().filter((badge) => observer.targets.has(badge.host))).toHaveLength(0);
   });
 });

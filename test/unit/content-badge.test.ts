@@ -58,7 +58,11 @@ describe('<mxlens-badge>', () => {
     expect(badge.host.shadowRoot).toBeNull();
     const shadow = shadowOf(badge.host);
     expect(shadow.mode).toBe('closed');
-    expect(shadow.querySelector('style')?.textContent).toContain(':host');
+    // One constructed stylesheet for every badge, adopted: no <style> element per badge.
+    expect(shadow.querySelector('style')).toBeNull();
+    expect(shadow.adoptedStyleSheets).toHaveLength(1);
+    const sheet = shadow.adoptedStyleSheets[0];
+    expect(Array.from(sheet?.cssRules ?? [], (rule) => rule.cssText).join('\n')).toContain(':host');
     const style = badge.host.getAttribute('style') ?? '';
     expect(style).toContain('all: initial !important');
     expect(style).toContain('display: inline-block !important');

@@ -7,7 +7,7 @@
 
 import type { VerificationResult } from '../../shared/messages.js';
 import type { BadgeState } from '../core/address-book.js';
-import { markOurs } from '../core/dom.js';
+import { adoptStyle, markOurs } from '../core/dom.js';
 import { t, type MessageKey } from '../core/i18n.js';
 
 export const BADGE_TAG = 'mxlens-badge';
@@ -138,14 +138,13 @@ export class Badge {
     this.host.setAttribute('style', HOST_STYLE);
     this.host.setAttribute('translate', 'no');
     const shadow = this.host.attachShadow({ mode: 'closed' });
-    const style = doc.createElement('style');
-    style.textContent = SHADOW_CSS;
+    adoptStyle(shadow, SHADOW_CSS);
     this.mark = doc.createElement('span');
     this.mark.className = 'b';
     this.mark.setAttribute('role', 'button');
     this.mark.setAttribute('tabindex', '-1');
     this.mark.setAttribute('data-address', address);
-    shadow.append(style, this.mark);
+    shadow.append(this.mark);
     BADGES.set(this.host, this);
     this.listen(handlers);
     this.render('unchecked', null);

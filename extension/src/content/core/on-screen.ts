@@ -1,0 +1,77 @@
+// One IntersectionObserver for everything that waits to be on screen: blocks of text holding
+// addresses (their badges are made then) and badges (their addresses are checked then).
+// Without an IntersectionObserver (a DOM without layout) everything counts as on screen.
+
+type ObserverConstructor = typeof IntersectionObserver;
+type OnScreenHandler = (element: Element) => void;
+
+export class OnScreen {
+  private readonly observer: IntersectionObserver | null;
+  private readonly waiting = new Map<Element, OnScreenHandler>();
+
+  constructor(
+    Observer: ObserverConstructor | null | undefined,
+    /** After the handlers of one observer callback ran. */
+    private readonly afterBatch: () => void = () => {},
+  ) {
+    this.observer = Observer ? new Observer((entries) => this.seen(entries)) : null;
+  }
+
+  /** Whether elements wait for the screen (false: `when` runs handlers at once). */
+  get lazy(): boolean {
+    return this.observer !== null;
+  }
+
+  /**
+   * Runs `handler` whenever `element` comes on screen until forget(element) (without an
+   * observer: once, now); replaces the element's earlier handler.
+   */
+  when(element: Element, handler: OnScreenHandler): void {
+    if (!this.observer) {
+      handler(element);
+      return;
+    }
+    if (!this.waiting.has(element)) this.observer.observe(element);
+    this.waiting.set(element, handler);
+  }
+
+  isWaiting(element: Element): boolean {
+    return this.waiting.has(element);
+  }
+
+  forget(element: Element): void {
+    if (this.waiting.delete(element)) this.observer?.unobserve(element);
+  }
+
+  /** The elements still waiting, in the order they started to. */
+  get elements(): IterableIterator<Element> {
+    return this.waiting.keys();
+  }
+
+  disconnect(): void {
+    this.observer?.disconnect();
+    this.waiting.clear();
+  }
+
+  private seen(entries: IntersectionObserverEntry[]): void {
+    let ran = false;
+    for (const entry of entries) {
+      if (!entry.isIntersecting) continue;
+      const handler = this.waiting.get(entry.target);
+      if (!handler) continue;
+      handler(entry.target); // it calls forget() once it needs the screen no more
+
+      ran = true;
+    }
+    if (ran) this.afterBatch();
+  }
+}
+
+/** Whether any of the element's box is inside the viewport now (a layout read). */
+export function inViewport(element: Element): boolean {
+  const view = element.ownerDocument.defaultView;
+  if (!view) return false;
+  const rect = element.getBoundingClientRect();
+  if (rect.width === 0 && rect.height === 0) return false;
+  return rect.bottom > 0 && rect.right > 0 && rect.top < view.innerHeight && rect.left < view.innerWidth;
+}
