@@ -1,6 +1,7 @@
 // @vitest-environment happy-dom
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ContentApp, mergeSettings, type AppOptions } from '../../extension/src/content/app.js';
+import { SWEEP_DELAY_MS } from '../../extension/src/content/core/unseen.js';
 import type { ExtensionSettings } from '../../extension/src/shared/settings.js';
 import { DEFAULT_SETTINGS } from '../../extension/src/shared/settings.js';
 import { allBadges, badgeAddresses, FakePort, loadFixture, makeContext, makeResult, shownByStyle, type TestContext } from './content-helpers.js';
@@ -36,6 +37,7 @@ afterEach(() => {
   apps = [];
   running?.context.stop();
   running = null;
+  vi.useRealTimers();
   document.body.replaceChildren();
 });
 
@@ -149,38 +151,46 @@ describe('checks only what is on screen', () => {
     }
   }
 
+  /** What is in the viewport (happy-dom has no layout). */
+  const inViewport = new Set<Element>();
+
   function startWith(settings: Partial<ExtensionSettings>): { test: TestContext; observer: FakeIntersectionObserver } {
     FakeIntersectionObserver.instances = [];
+    inViewport.clear();
+    vi.useFakeTimers();
     loadFixture('plain-text.html');
-    running = makeContext(settings, { IntersectionObserver: FakeIntersectionObserver as unknown as typeof IntersectionObserver });
+    running = makeContext(settings, {
+      IntersectionObserver: FakeIntersectionObserver as unknown as typeof IntersectionObserver,
+      isOnScreen: (element) => inViewport.has(element),
+    });
     running.context.start();
     const observer = FakeIntersectionObserver.instances[0];
     if (!observer) throw new Error('no IntersectionObserver');
     return { test: running, observer };
   }
 
-  /** Badges are made only for text on screen: blocks first, then each badge is seen. */
-  function showText(observer: FakeIntersectionObserver, ...selectors: string[]): void {
-    observer.show(selectors.flatMap((selector) => Array.from(document.querySelectorAll(selector))));
+  /** The page scrolled: these blocks of text are in the viewport now (their badges are made). */
+  function showText(...selectors: string[]): void {
+    for (const selector of selectors) for (const element of Array.from(document.querySelectorAll(selector))) inViewport.add(element);
+    window.dispatchEvent(new Event('scroll'));
+    vi.advanceTimersByTime(SWEEP_DELAY_MS);
   }
 
   it('makes badges only for text that comes on screen', async () => {
     const { test, observer } = startWith({ autoMode: 'full' });
     expect(allBadges()).toHaveLength(0);
-    // Every block holding an "@" waits for the screen.
-    expect(observer.targets.size).toBe(10);
     // The popup's list has them all the same.
     expect((await test.context.listAddresses()).map((entry) => entry.address)).toHaveLength(8);
-    showText(observer, 'main > p:first-child');
+    showText('main > p:first-child');
     expect(badgeAddresses()).toEqual(['alice@acme.test']);
-    expect(observer.targets.size).toBe(10); // the block is done; its badge is watched now
+    expect([...observer.targets]).toEqual(allBadges().map((badge) => badge.host)); // its badge waits to be seen
   });
 
   it('checks an address once one of its badges is on screen', () => {
     const { test, observer } = startWith({ autoMode: 'full' });
-    showText(observer, 'main > p', 'footer p');
+    showText('main > p', 'footer p');
     test.flushChecks();
-    expect(test.ports).toHaveLength(0); // no layout here: not in the viewport yet
+    expect(test.ports).toHaveLength(0); // the blocks are in the viewport, not the badges yet
     const [first, second] = allBadges(); // document order
     observer.show([first!.host, second!.host]);
     test.flushChecks();
@@ -192,7 +202,7 @@ describe('checks only what is on screen', () => {
 
   it('checks only the domain in dns mode; the card asks for the mailbox', () => {
     const { test, observer } = startWith({ autoMode: 'dns' });
-    showText(observer, 'main > p:first-child');
+    showText('main > p:first-child');
     observer.show([allBadges()[0]!.host]);
     test.flushChecks();
     expect(test.port().sent).toEqual([{ kind: 'check', addresses: ['alice@acme.test'], depth: 'dns', trigger: 'auto' }]);
@@ -200,7 +210,7 @@ describe('checks only what is on screen', () => {
 
   it('stops at the per-page cap; the rest stay unchecked until clicked', () => {
     const { test, observer } = startWith({ autoMode: 'full', perPageLimit: 2 });
-    showText(observer, 'p', 'li', 'td', 'blockquote');
+    showText('p', 'li', 'td', 'blockquote');
     observer.show(allBadges().map((badge) => badge.host));
     test.flushChecks();
     expect(test.port().addresses).toEqual(['alice@acme.test', 'bob@acme.test']);
@@ -213,7 +223,7 @@ describe('checks only what is on screen', () => {
 
   it('watches no badge in manual mode', () => {
     const { observer } = startWith({ autoMode: 'manual' });
-    showText(observer, 'p', 'li', 'td', 'blockquote');
+    showText('p', 'li', 'td', 'blockquote');
     expect(allBadges()).toHaveLength(11);
     expect(allBadges().filter((badge) => observer.targets.has(badge.host))).toHaveLength(0);
   });

@@ -15,9 +15,10 @@ import { AddressBook } from './address-book.js';
 import { ChecksClient, type ChecksPort } from './checks-client.js';
 import { isOurs } from './dom.js';
 import type { Feature, FeatureFactory } from './feature.js';
-import { OnScreen } from './on-screen.js';
+import { inViewport, OnScreen } from './on-screen.js';
 import { PageObserver } from './page-observer.js';
 import { Slices } from './slices.js';
+import { Unseen } from './unseen.js';
 import { autoDepth, isShownToUser, Visibility } from './visibility.js';
 
 export interface ContextOptions {
@@ -35,6 +36,8 @@ export interface ContextOptions {
   scheduleChecks?: (flush: () => void) => void;
   /** Observer batching, for tests. */
   observerDelayMs?: number;
+  /** Is this element inside the viewport (default: its box is; a DOM without layout passes its own). */
+  isOnScreen?: (element: Element) => boolean;
   /** Can the user see this element (default isShownToUser; a DOM without layout passes its own). */
   isShown?: (element: Element) => boolean;
 }
@@ -65,13 +68,13 @@ export class ContentContext {
   readonly tabStops = new TabStops();
   private readonly screen: OnScreen;
   private readonly slices: Slices;
+  /** Null without layout (no IntersectionObserver): every badge is placed at once. */
+  private readonly unseen: Unseen | null;
   private readonly features: Feature[];
   private readonly badges = new Set<Badge>();
   private readonly unsubscribe = new Map<Badge, () => void>();
   private readonly shadowRoots = new WeakSet<ShadowRoot>();
-  /** Elements whose badges wait for them to be on screen, and the addresses they would get. */
-  private readonly unseen = new Map<Element, () => string[]>();
-  /** Badges made while handling one observer callback (checked at once if in the viewport). */
+  /** Badges made for text that came on screen, not looked at yet (checked at once if in the viewport). */
   private readonly madeOnScreen: Badge[] = [];
   private collecting: Badge[] | null = null;
   private hoverTimer: ReturnType<typeof setTimeout> | null = null;
@@ -96,13 +99,16 @@ export class ContentContext {
       this.doc,
     );
     const Observer = options.IntersectionObserver === undefined ? globalThis.IntersectionObserver : options.IntersectionObserver;
-    this.screen = new OnScreen(Observer, () => this.afterOnScreen());
+    this.screen = new OnScreen(Observer);
     this.visibility = new Visibility(this.book, () => this.settings, this.screen, this.isShown);
     this.observer = new PageObserver(
       {
         scan: (root) => this.scan(root),
         prune: () => this.prune(),
-        afterBatch: () => this.eachFeature((feature) => feature.pageChanged?.()),
+        afterBatch: () => {
+          this.unseen?.sweepSoon();
+          this.eachFeature((feature) => feature.pageChanged?.());
+        },
       },
       { doc: this.doc, ...(options.observerDelayMs !== undefined ? { delayMs: options.observerDelayMs } : {}) },
     );
@@ -110,6 +116,7 @@ export class ContentContext {
       ...(options.sliceMs !== undefined ? { sliceMs: options.sliceMs } : {}),
       afterSlice: () => this.observer.discardOwnChanges(),
     });
+    this.unseen = Observer ? new Unseen(this.doc, this.slices, Observer, options.isOnScreen ?? inViewport, () => this.afterPlacing()) : null;
     this.features = (options.features ?? []).map((make) => make(this));
   }
 
@@ -139,7 +146,7 @@ export class ContentContext {
     this.observer.stop();
     this.eachFeature((feature) => feature.stop?.());
     this.screen.disconnect();
-    this.unseen.clear();
+    this.unseen?.stop();
     this.card.hide();
     this.tabStops.clear();
     for (const badge of [...this.badges]) this.dropBadge(badge);
@@ -165,41 +172,27 @@ export class ContentContext {
   }
 
   /**
-   * Runs `place` (which places badges) once `element` is on screen: a badge costs the page an
-   * element, a shadow root and layout, so a page of 50,000 addresses gets the few it shows.
+   * Runs `place` (which places badges) once `element` is on screen (core/unseen.ts);
    * `addresses`: what it would place, for the popup's list meanwhile.
    */
   placeWhenSeen(element: Element, place: () => void, addresses: () => string[]): void {
     if (this.setupNeeded) return;
-    if (!this.screen.lazy) {
+    if (!this.unseen) {
       place();
       return;
     }
-    this.unseen.set(element, addresses);
-    this.screen.when(element, () => {
-      this.screen.forget(element);
-      this.unseen.delete(element);
+    this.unseen.add(element, () => {
       this.collecting = this.madeOnScreen;
       place();
       this.collecting = null;
-    });
+    }, addresses);
   }
 
   /** The addresses on the page: those with badges and those waiting to be on screen. */
   async listAddresses(): Promise<PageAddress[]> {
     const waiting = new Set<string>();
-    const elements = [...this.unseen.entries()];
-    await new Promise<void>((resolve) => {
-      const job = function* (): Generator<void> {
-        for (const [element, addresses] of elements) {
-          if (element.isConnected) for (const address of addresses()) waiting.add(address);
-          yield;
-        }
-        resolve();
-      };
-      this.slices.add(job());
-      if (this.stopped) resolve();
-    });
+    const unseen = this.unseen;
+    if (unseen && !this.stopped) await new Promise<void>((resolve) => this.slices.add(unseen.addresses(waiting), resolve));
     return this.book.list(waiting);
   }
 
@@ -283,8 +276,7 @@ export class ContentContext {
     this.card.hide();
     this.tabStops.clear();
     this.eachFeature((feature) => feature.dormant?.());
-    for (const element of this.unseen.keys()) this.screen.forget(element);
-    this.unseen.clear();
+    this.unseen?.clear();
     for (const badge of [...this.badges]) this.dropBadge(badge);
   }
 
@@ -301,15 +293,11 @@ export class ContentContext {
     for (const badge of this.badges) {
       if (!badge.host.isConnected && !this.features.some((feature) => feature.owns?.(badge))) this.dropBadge(badge);
     }
-    for (const element of this.unseen.keys()) {
-      if (element.isConnected) continue;
-      this.screen.forget(element);
-      this.unseen.delete(element);
-    }
+    this.unseen?.prune();
   }
 
-  /** After an observer callback placed badges: our writes are no page change; badges in the viewport are seen now. */
-  private afterOnScreen(): void {
+  /** Badges were placed for text on screen: our writes are no page change; badges in the viewport are seen now. */
+  private afterPlacing(): void {
     this.observer.discardOwnChanges();
     const made = this.madeOnScreen.splice(0);
     this.visibility.settle(made);

@@ -34,10 +34,12 @@ const INLINE_TAGS = new Set([
 /** This element and everything inside it is never scanned. */
 export function isSkippedElement(element: Element): boolean {
   if (OURS.has(element)) return true;
-  if (element.namespaceURI !== HTML_NAMESPACE) return true; // SVG and MathML text
   if (SKIPPED_TAGS.has(element.tagName)) return true;
+  if (element.namespaceURI !== HTML_NAMESPACE) return true; // SVG and MathML text
   const editable = element.getAttribute('contenteditable');
   if (editable !== null && editable.toLowerCase() !== 'false') return true;
+  // Most elements have no class: one read instead of a classList lookup per editor.
+  if (!element.getAttribute('class')) return false;
   const classes = element.classList;
   return EDITOR_CLASSES.some((name) => classes.contains(name));
 }

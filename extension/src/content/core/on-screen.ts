@@ -1,6 +1,5 @@
-// One IntersectionObserver for everything that waits to be on screen: blocks of text holding
-// addresses (their badges are made then) and badges (their addresses are checked then).
-// Without an IntersectionObserver (a DOM without layout) everything counts as on screen.
+// One IntersectionObserver for the badges waiting to be on screen (their addresses are checked
+// then). Without an IntersectionObserver (a DOM without layout) everything counts as on screen.
 
 type ObserverConstructor = typeof IntersectionObserver;
 type OnScreenHandler = (element: Element) => void;
@@ -9,11 +8,7 @@ export class OnScreen {
   private readonly observer: IntersectionObserver | null;
   private readonly waiting = new Map<Element, OnScreenHandler>();
 
-  constructor(
-    Observer: ObserverConstructor | null | undefined,
-    /** After the handlers of one observer callback ran. */
-    private readonly afterBatch: () => void = () => {},
-  ) {
+  constructor(Observer: ObserverConstructor | null | undefined) {
     this.observer = Observer ? new Observer((entries) => this.seen(entries)) : null;
   }
 
@@ -35,17 +30,8 @@ export class OnScreen {
     this.waiting.set(element, handler);
   }
 
-  isWaiting(element: Element): boolean {
-    return this.waiting.has(element);
-  }
-
   forget(element: Element): void {
     if (this.waiting.delete(element)) this.observer?.unobserve(element);
-  }
-
-  /** The elements still waiting, in the order they started to. */
-  get elements(): IterableIterator<Element> {
-    return this.waiting.keys();
   }
 
   disconnect(): void {
@@ -54,16 +40,11 @@ export class OnScreen {
   }
 
   private seen(entries: IntersectionObserverEntry[]): void {
-    let ran = false;
     for (const entry of entries) {
       if (!entry.isIntersecting) continue;
-      const handler = this.waiting.get(entry.target);
-      if (!handler) continue;
-      handler(entry.target); // it calls forget() once it needs the screen no more
-
-      ran = true;
+      // The handler calls forget() once it needs the screen no more.
+      this.waiting.get(entry.target)?.(entry.target);
     }
-    if (ran) this.afterBatch();
   }
 }
 

@@ -30,10 +30,10 @@ export class Slices {
     this.now = options.now ?? (() => performance.now());
   }
 
-  /** Queues a job; the first slice runs now unless one is running already. */
-  add(job: Iterable<unknown>): void {
+  /** Queues a job (`done` runs after its last step); the first slice runs now unless one is running already. */
+  add(job: Iterable<unknown>, done?: () => void): void {
     if (this.stopped) return;
-    this.jobs.push(job[Symbol.iterator]());
+    this.jobs.push(done ? withEnd(job, done) : job[Symbol.iterator]());
     if (!this.running && !this.scheduled) this.run();
   }
 
@@ -71,5 +71,13 @@ export class Slices {
       this.scheduled = true;
       this.later(() => this.run());
     }
+  }
+}
+
+function* withEnd(job: Iterable<unknown>, done: () => void): Generator<unknown> {
+  try {
+    yield* job;
+  } finally {
+    done();
   }
 }

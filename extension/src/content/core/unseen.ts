@@ -1,0 +1,125 @@
+// Text whose badges wait until it is on screen. A badge costs the page an element, a closed
+// shadow root and layout; a page of 50,000 addresses gets the few dozen it shows.
+//
+// An IntersectionObserver takes the first look at what a scan noted (the browser measures it
+// with its own layout, so nothing is forced), but only the first: kept observed, 50,000
+// blocks would make the browser recompute every one on every frame that scrolls or lays out
+// (~200 ms a frame). After the page scrolled, was resized or changed, all that still waits is
+// measured again, in slices (reads first, then the writes: one layout at most).
+
+import type { Slices } from './slices.js';
+
+interface Waiting {
+  place: () => void;
+  addresses: () => string[];
+}
+
+/** After scrolling stops (or a burst of resizes), measure once. */
+export const SWEEP_DELAY_MS = 100;
+/** Elements measured between two chances to yield. */
+const SWEEP_STEP = 100;
+
+export class Unseen {
+  private readonly waiting = new Map<Element, Waiting>();
+  private readonly firstLook: IntersectionObserver;
+  private sweepTimer: ReturnType<typeof setTimeout> | null = null;
+  private generation = 0;
+  private readonly listeners = new AbortController();
+  private readonly resizes: ResizeObserver | null = null;
+
+  constructor(
+    private readonly doc: Document,
+    private readonly slices: Slices,
+    Observer: typeof IntersectionObserver,
+    private readonly isOnScreen: (element: Element) => boolean,
+    /** After badges were placed (our writes: the caller forgets the mutations they caused). */
+    private readonly afterPlacing: () => void,
+  ) {
+    this.firstLook = new Observer((entries, observer) => {
+      const shown: Element[] = [];
+      for (const entry of entries) {
+        observer.unobserve(entry.target);
+        if (entry.isIntersecting) shown.push(entry.target);
+      }
+      this.place(shown);
+    });
+    const view = doc.defaultView;
+    const options = { capture: true, passive: true, signal: this.listeners.signal };
+    view?.addEventListener('scroll', () => this.sweepSoon(), options);
+    view?.addEventListener('resize', () => this.sweepSoon(), options);
+    // The page's layout changed size (a section expanded): text may have come into view.
+    if (view && typeof view.ResizeObserver === 'function') {
+      this.resizes = new view.ResizeObserver(() => this.sweepSoon());
+      this.resizes.observe(doc.documentElement);
+    }
+  }
+
+  /** `place` runs once `element` is on screen; `addresses` says what it would place. */
+  add(element: Element, place: () => void, addresses: () => string[]): void {
+    if (!this.waiting.has(element)) this.firstLook.observe(element);
+    this.waiting.set(element, { place, addresses });
+  }
+
+  /** Measures everything that waits again, soon (the page scrolled or changed). */
+  sweepSoon(): void {
+    if (this.sweepTimer !== null || this.waiting.size === 0) return;
+    this.sweepTimer = setTimeout(() => {
+      this.sweepTimer = null;
+      this.slices.add(this.sweep(++this.generation));
+    }, SWEEP_DELAY_MS);
+  }
+
+  /** The addresses still waiting (elements the page removed are forgotten). */
+  *addresses(into: Set<string>): Generator<void> {
+    for (const [element, waiting] of this.waiting) {
+      if (element.isConnected) for (const address of waiting.addresses()) into.add(address);
+      yield;
+    }
+  }
+
+  /** Forgets what the page removed. */
+  prune(): void {
+    for (const element of this.waiting.keys()) if (!element.isConnected) this.waiting.delete(element);
+  }
+
+  clear(): void {
+    this.waiting.clear();
+    this.firstLook.disconnect();
+  }
+
+  stop(): void {
+    this.clear();
+    this.listeners.abort();
+    this.resizes?.disconnect();
+    if (this.sweepTimer !== null) clearTimeout(this.sweepTimer);
+    this.generation++;
+  }
+
+  private *sweep(generation: number): Generator<void> {
+    let batch: Element[] = [];
+    for (const element of this.waiting.keys()) {
+      if (generation !== this.generation) return; // a newer sweep started over
+      batch.push(element);
+      if (batch.length < SWEEP_STEP) continue;
+      this.placeShown(batch);
+      batch = [];
+      yield;
+    }
+    this.placeShown(batch);
+  }
+
+  /** All the measuring first, then all the writing: one layout, not one per element. */
+  private placeShown(elements: Element[]): void {
+    this.place(elements.filter((element) => this.waiting.has(element) && element.isConnected && this.isOnScreen(element)));
+  }
+
+  private place(shown: Element[]): void {
+    for (const element of shown) {
+      const waiting = this.waiting.get(element);
+      if (!waiting) continue;
+      this.waiting.delete(element);
+      waiting.place();
+    }
+    if (shown.length > 0) this.afterPlacing();
+  }
+}
