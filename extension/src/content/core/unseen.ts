@@ -16,12 +16,19 @@ interface Waiting {
 
 /** After scrolling stops (or a burst of resizes), measure once. */
 export const SWEEP_DELAY_MS = 100;
+/**
+ * Most elements the observer looks at in one go: scan slices run back to back between two
+ * frames, and it measures all it was given in the next one (~3.5 µs each). What is noted past
+ * that waits for a sweep.
+ */
+const FIRST_LOOK_MAX = 1_000;
 /** Elements measured between two chances to yield. */
 const SWEEP_STEP = 100;
 
 export class Unseen {
   private readonly waiting = new Map<Element, Waiting>();
   private readonly firstLook: IntersectionObserver;
+  private looking = 0;
   private sweepTimer: ReturnType<typeof setTimeout> | null = null;
   private generation = 0;
   private readonly listeners = new AbortController();
@@ -39,6 +46,7 @@ export class Unseen {
       const shown: Element[] = [];
       for (const entry of entries) {
         observer.unobserve(entry.target);
+        this.looking--;
         if (entry.isIntersecting) shown.push(entry.target);
       }
       this.place(shown);
@@ -56,8 +64,15 @@ export class Unseen {
 
   /** `place` runs once `element` is on screen; `addresses` says what it would place. */
   add(element: Element, place: () => void, addresses: () => string[]): void {
-    if (!this.waiting.has(element)) this.firstLook.observe(element);
+    const known = this.waiting.has(element);
     this.waiting.set(element, { place, addresses });
+    if (known) return;
+    if (this.looking < FIRST_LOOK_MAX) {
+      this.looking++;
+      this.firstLook.observe(element);
+    } else {
+      this.sweepSoon();
+    }
   }
 
   /** Measures everything that waits again, soon (the page scrolled or changed). */
@@ -85,6 +100,7 @@ export class Unseen {
   clear(): void {
     this.waiting.clear();
     this.firstLook.disconnect();
+    this.looking = 0;
   }
 
   stop(): void {
