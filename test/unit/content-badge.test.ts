@@ -77,7 +77,9 @@ describe('<mxlens-badge>', () => {
     const labels = new Set<string>();
     for (const state of states) {
       badge.render(state, null);
-      expect(mark?.textContent).toBe(BADGE_ICONS[state]);
+      // The icon shown is the only one visible: switched by an attribute, never by new text.
+      expect(mark?.getAttribute('data-icon')).toBe(state);
+      expect(mark?.querySelector(`.i[data-for="${state}"]`)?.textContent).toBe(BADGE_ICONS[state]);
       expect(mark?.getAttribute('data-verdict')).toBe(state);
       labels.add(mark?.getAttribute('aria-label') ?? '');
     }
