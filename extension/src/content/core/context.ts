@@ -114,7 +114,10 @@ export class ContentContext {
     );
     this.slices = new Slices({
       ...(options.sliceMs !== undefined ? { sliceMs: options.sliceMs } : {}),
-      afterSlice: () => this.observer.discardOwnChanges(),
+      afterSlice: () => {
+        this.unseen?.lookAtFresh();
+        this.observer.discardOwnChanges();
+      },
     });
     this.unseen = Observer ? new Unseen(this.doc, this.slices, Observer, options.isOnScreen ?? inViewport, () => this.afterPlacing()) : null;
     this.features = (options.features ?? []).map((make) => make(this));

@@ -1,8 +1,9 @@
 // Text whose badges wait until it is on screen. A badge costs the page an element, a closed
 // shadow root and layout; a page of 50,000 addresses gets the few dozen it shows.
 //
-// An IntersectionObserver takes the first look at what a scan noted (the browser measures it
-// with its own layout, so nothing is forced), but only the first: kept observed, 50,000
+// What a scan slice noted is measured right after it when it is a few elements; more get an
+// IntersectionObserver's first look (the browser measures them with its own layout, so
+// nothing is forced), but only the first: kept observed, 50,000
 // blocks would make the browser recompute every one on every frame that scrolls or lays out
 // (~200 ms a frame). After the page scrolled, was resized or changed, all that still waits is
 // measured again, in slices (reads first, then the writes: one layout at most).
@@ -22,6 +23,11 @@ export const SWEEP_DELAY_MS = 100;
  * that waits for a sweep.
  */
 const FIRST_LOOK_MAX = 1_000;
+/**
+ * A scan slice that noted at most this many is measured right after it, without waiting a
+ * frame for the observer (a small page: its layout is cheap, and the first verdict sooner).
+ */
+const MEASURE_NOW_MAX = 32;
 /** Elements measured between two chances to yield. */
 const SWEEP_STEP = 100;
 
@@ -29,6 +35,8 @@ export class Unseen {
   private readonly waiting = new Map<Element, Waiting>();
   private readonly firstLook: IntersectionObserver;
   private looking = 0;
+  /** Noted in the running scan slice, not looked at yet. */
+  private fresh: Element[] = [];
   private sweepTimer: ReturnType<typeof setTimeout> | null = null;
   private generation = 0;
   private readonly listeners = new AbortController();
@@ -64,14 +72,25 @@ export class Unseen {
 
   /** `place` runs once `element` is on screen; `addresses` says what it would place. */
   add(element: Element, place: () => void, addresses: () => string[]): void {
-    const known = this.waiting.has(element);
+    if (!this.waiting.has(element)) this.fresh.push(element);
     this.waiting.set(element, { place, addresses });
-    if (known) return;
-    if (this.looking < FIRST_LOOK_MAX) {
+  }
+
+  /** After a scan slice: what it noted is measured now (a few) or in the next frame. */
+  lookAtFresh(): void {
+    const fresh = this.fresh;
+    this.fresh = [];
+    if (fresh.length <= MEASURE_NOW_MAX) {
+      this.placeShown(fresh);
+      return;
+    }
+    for (const element of fresh) {
+      if (this.looking >= FIRST_LOOK_MAX) {
+        this.sweepSoon();
+        return;
+      }
       this.looking++;
       this.firstLook.observe(element);
-    } else {
-      this.sweepSoon();
     }
   }
 
@@ -99,6 +118,7 @@ export class Unseen {
 
   clear(): void {
     this.waiting.clear();
+    this.fresh = [];
     this.firstLook.disconnect();
     this.looking = 0;
   }
