@@ -4,10 +4,9 @@
 // find addresses and ask this core to place badges; they never talk to each other, and the
 // core imports none of them.
 
-import type { PortEvent } from '../../shared/messages.js';
+import type { PageAddress, PortEvent } from '../../shared/messages.js';
 import type { ExtensionSettings } from '../../shared/settings.js';
 import type { HostProblemCode, HostStatus } from '../../shared/status.js';
-import type { PageAddress } from '../../shared/messages.js';
 import { Badge, badgeOf, type BadgeHandlers } from '../badge/badge-element.js';
 import { Card } from '../badge/card.js';
 import { TabStops } from '../badge/tab-stops.js';

@@ -3,10 +3,10 @@
 //
 // What a scan slice noted is measured right after it when it is a few elements; more get an
 // IntersectionObserver's first look (the browser measures them with its own layout, so
-// nothing is forced), but only the first: kept observed, 50,000
-// blocks would make the browser recompute every one on every frame that scrolls or lays out
-// (~200 ms a frame). After the page scrolled, was resized or changed, all that still waits is
-// measured again, in slices (reads first, then the writes: one layout at most).
+// nothing is forced), but only the first: kept observed, 50,000 blocks would make the browser
+// recompute every one on every frame that scrolls or lays out (~200 ms a frame). After the
+// page scrolled, was resized or changed, all that still waits is measured again, in slices
+// (reads first, then the writes: one layout at most).
 
 import type { Slices } from './slices.js';
 
@@ -43,7 +43,7 @@ export class Unseen {
   private readonly resizes: ResizeObserver | null = null;
 
   constructor(
-    private readonly doc: Document,
+    doc: Document,
     private readonly slices: Slices,
     Observer: typeof IntersectionObserver,
     private readonly isOnScreen: (element: Element) => boolean,
