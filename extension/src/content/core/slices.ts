@@ -6,9 +6,6 @@
 export interface SlicesOptions {
   /** Longest slice; the browser calls a task over 50 ms long. Infinity: never yield (tests). */
   sliceMs?: number;
-  /** Runs `next` in a later task. */
-  later?: (next: () => void) => void;
-  now?: () => number;
   /** After every slice (our writes are done: the caller forgets the mutations they caused). */
   afterSlice?: () => void;
 }
@@ -21,13 +18,9 @@ export class Slices {
   private scheduled = false;
   private stopped = false;
   private readonly sliceMs: number;
-  private readonly later: (next: () => void) => void;
-  private readonly now: () => number;
 
   constructor(private readonly options: SlicesOptions = {}) {
     this.sliceMs = options.sliceMs ?? SLICE_MS;
-    this.later = options.later ?? ((next) => setTimeout(next, 0));
-    this.now = options.now ?? (() => performance.now());
   }
 
   /** Queues a job (`done` runs after its last step); the first slice runs now unless one is running already. */
@@ -35,11 +28,6 @@ export class Slices {
     if (this.stopped) return;
     this.jobs.push(done ? withEnd(job, done) : job[Symbol.iterator]());
     if (!this.running && !this.scheduled) this.run();
-  }
-
-  /** Nothing queued. */
-  get idle(): boolean {
-    return this.jobs.length === 0;
   }
 
   stop(): void {
@@ -60,16 +48,16 @@ export class Slices {
     this.scheduled = false;
     if (this.stopped) return;
     this.running = true;
-    const end = this.now() + this.sliceMs;
+    const end = performance.now() + this.sliceMs;
     while (this.jobs.length > 0) {
       if (this.step(this.jobs[0])) this.jobs.shift();
-      if (this.now() >= end) break;
+      if (performance.now() >= end) break;
     }
     this.running = false;
     this.options.afterSlice?.();
     if (this.jobs.length > 0 && !this.stopped) {
       this.scheduled = true;
-      this.later(() => this.run());
+      setTimeout(() => this.run(), 0);
     }
   }
 }
