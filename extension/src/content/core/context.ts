@@ -118,7 +118,7 @@ export class ContentContext {
         this.observer.discardOwnChanges();
       },
     });
-    this.unseen = Observer ? new Unseen(this.doc, this.slices, Observer, options.isOnScreen ?? inViewport, () => this.afterPlacing()) : null;
+    this.unseen = Observer ? new Unseen(this.doc, this.slices, Observer, options.isOnScreen ?? inViewport, (measuredNow) => this.afterPlacing(measuredNow)) : null;
     this.features = (options.features ?? []).map((make) => make(this));
   }
 
@@ -298,11 +298,15 @@ export class ContentContext {
     this.unseen?.prune();
   }
 
-  /** Badges were placed for text on screen: our writes are no page change; badges in the viewport are seen now. */
-  private afterPlacing(): void {
+  /**
+   * Badges were placed for text on screen: our writes are no page change. On a small page the
+   * badges in the viewport count as seen now; elsewhere the observer says so after the next
+   * layout (measuring them here would force a layout of the whole page inside our task).
+   */
+  private afterPlacing(measuredNow: boolean): void {
     this.observer.discardOwnChanges();
     const made = this.madeOnScreen.splice(0);
-    this.visibility.settle(made);
+    if (measuredNow) this.visibility.settle(made);
   }
 
   private eachFeature(work: (feature: Feature) => void): void {

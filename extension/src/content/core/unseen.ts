@@ -47,8 +47,12 @@ export class Unseen {
     private readonly slices: Slices,
     Observer: typeof IntersectionObserver,
     private readonly isOnScreen: (element: Element) => boolean,
-    /** After badges were placed (our writes: the caller forgets the mutations they caused). */
-    private readonly afterPlacing: () => void,
+    /**
+     * After badges were placed (our writes: the caller forgets the mutations they caused).
+     * `measuredNow`: this task measured the page already (a small page, its layout is cheap),
+     * so measuring the new badges costs little more.
+     */
+    private readonly afterPlacing: (measuredNow: boolean) => void,
   ) {
     this.firstLook = new Observer((entries, observer) => {
       const shown: Element[] = [];
@@ -57,7 +61,7 @@ export class Unseen {
         this.looking--;
         if (entry.isIntersecting) shown.push(entry.target);
       }
-      this.place(shown);
+      this.place(shown, false);
     });
     const view = doc.defaultView;
     const options = { capture: true, passive: true, signal: this.listeners.signal };
@@ -81,7 +85,7 @@ export class Unseen {
     const fresh = this.fresh;
     this.fresh = [];
     if (fresh.length <= MEASURE_NOW_MAX) {
-      this.placeShown(fresh);
+      this.placeShown(fresh, true);
       return;
     }
     for (const element of fresh) {
@@ -137,25 +141,28 @@ export class Unseen {
       if (generation !== this.generation) return; // a newer sweep started over
       batch.push(element);
       if (batch.length < SWEEP_STEP) continue;
-      this.placeShown(batch);
+      this.placeShown(batch, false);
       batch = [];
       yield;
     }
-    this.placeShown(batch);
+    this.placeShown(batch, false);
   }
 
   /** All the measuring first, then all the writing: one layout, not one per element. */
-  private placeShown(elements: Element[]): void {
-    this.place(elements.filter((element) => this.waiting.has(element) && element.isConnected && this.isOnScreen(element)));
+  private placeShown(elements: Element[], measuredNow: boolean): void {
+    this.place(
+      elements.filter((element) => this.waiting.has(element) && element.isConnected && this.isOnScreen(element)),
+      measuredNow,
+    );
   }
 
-  private place(shown: Element[]): void {
+  private place(shown: Element[], measuredNow: boolean): void {
     for (const element of shown) {
       const waiting = this.waiting.get(element);
       if (!waiting) continue;
       this.waiting.delete(element);
       waiting.place();
     }
-    if (shown.length > 0) this.afterPlacing();
+    if (shown.length > 0) this.afterPlacing(measuredNow);
   }
 }
