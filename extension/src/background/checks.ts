@@ -7,10 +7,8 @@
 //   checked for another site or for the user. Automatic asks also spend the tab's budget.
 // - From the cache first (unless `force`).
 // - One check per address and scope at a time (two frames of one site showing the same address share it).
-// - Asks that arrive in the same task are gathered and sent as one verify, so the host can check
-//   addresses of one domain in one SMTP session (a page's content script already sends what one
-//   task of it found as one message). No longer window: it would sit on the path of every
-//   page's first verdict.
+// - Asks are gathered for BATCH_MS and sent as one verify, so the host can check addresses of
+//   one domain in one SMTP session.
 // - Later results (the host's re-checks of greylisted addresses, alarm re-checks, forced
 //   re-checks by another tab) reach every port still interested in the address.
 // - A check that cannot be done ends with `failed` and the reason, never with silence.
@@ -25,6 +23,10 @@ import { MAX_ADDRESSES_PER_VERIFY, type NativeHost, type VerifyCall } from './na
 import { answers, normalizeAddress, scopedKey, splitScopedKey, USER_PARTITION, type ResultCache } from './result-cache.js';
 import type { TabBudgets } from './tab-budget.js';
 
+/**
+ * Asks that arrive in one task go as one verify: a content script already sends what one task
+ * of it found as one message, and a longer window would sit on every page's first verdict.
+ */
 export const BATCH_MS = 0;
 /** A verify fails when the host sends nothing this many times the per-address timeout (plus a margin). */
 export const DEADLINE_FACTOR = 2;
