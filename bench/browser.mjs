@@ -7,7 +7,8 @@
 //   - long tasks on 5,000- and 50,000-address pages: a PerformanceObserver('longtask') added
 //     before any page script, read once the renderer has been quiet for 2 s (at most 60 s), and
 //     the renderer's main-thread busy time (CDP Performance.getMetrics TaskDuration), next to
-//     the same page in a Chromium without MX Lens.
+//     the same page in a Chromium without MX Lens; a trace tells which long tasks ran the
+//     content script.
 
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -19,6 +20,8 @@ import { domainName } from './world.mjs';
 
 const CHROMIUM = process.env.MXLENS_CHROMIUM ?? '/usr/bin/chromium';
 const FINAL = new Set(['deliverable', 'undeliverable', 'risky', 'unknown']);
+/** Where a badge has kept its state over time (data-verdict: inside its closed shadow root). */
+const VERDICT_ATTRIBUTES = new Set(['verdict', 'data-state', 'data-verdict']);
 const FIRST_VERDICT_RUNS = 5;
 const POLL_MS = 5; // between DevTools reads of the page: the resolution of "first verdict"
 
@@ -111,7 +114,7 @@ async function hasVerdict(cdp) {
     const node = stack.pop();
     const attrs = node.attributes ?? [];
     for (let i = 0; i + 1 < attrs.length; i += 2) {
-      if ((attrs[i] === 'verdict' || attrs[i] === 'data-state') && FINAL.has(attrs[i + 1])) return true;
+      if (VERDICT_ATTRIBUTES.has(attrs[i]) && FINAL.has(attrs[i + 1])) return true;
     }
     if (node.children) stack.push(...node.children);
     if (node.shadowRoots) stack.push(...node.shadowRoots);
@@ -152,23 +155,39 @@ async function startTrace(cdp) {
   const events = [];
   cdp.on('Tracing.dataCollected', ({ value }) => events.push(...value));
   const complete = new Promise((resolve) => cdp.once('Tracing.tracingComplete', resolve));
-  await cdp.send('Tracing.start', { traceConfig: { includedCategories: ['toplevel', '__metadata'], recordMode: 'recordAsMuchAsPossible' }, transferMode: 'ReportEvents' });
+  // devtools.timeline: the FunctionCall events that say whose script a task ran.
+  await cdp.send('Tracing.start', { traceConfig: { includedCategories: ['toplevel', '__metadata', 'devtools.timeline'], recordMode: 'recordAsMuchAsPossible' }, transferMode: 'ReportEvents' });
   return {
     async stop() {
       await cdp.send('Tracing.end');
       await complete;
       const mainThreads = new Set(events.filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`));
       const byThread = new Map();
+      const extensionCalls = [];
       for (const e of events) {
-        if (e.ph !== 'X' || !/RunTask$/.test(e.name) || !mainThreads.has(`${e.pid}:${e.tid}`)) continue;
         const key = `${e.pid}:${e.tid}`;
+        if (e.ph !== 'X' || !mainThreads.has(key)) continue;
+        if (e.name === 'FunctionCall' && String(e.args?.data?.url ?? '').startsWith('chrome-extension://')) extensionCalls.push(e);
+        if (!/RunTask$/.test(e.name)) continue;
         if (!byThread.has(key)) byThread.set(key, []);
-        byThread.get(key).push(e.dur / 1000);
+        byThread.get(key).push(e);
       }
       // The page's renderer: the main thread that worked the most.
-      const busiest = [...byThread.values()].sort((a, b) => b.reduce((x, y) => x + y, 0) - a.reduce((x, y) => x + y, 0))[0] ?? [];
-      const long = busiest.filter((d) => d > 50);
-      return { tasks: busiest.length, busyMs: busiest.reduce((a, b) => a + b, 0), longCount: long.length, longestMs: long.length ? Math.max(...long) : 0, longTotalMs: long.reduce((a, b) => a + b, 0) };
+      const sum = (tasks) => tasks.reduce((total, e) => total + e.dur / 1000, 0);
+      const busiest = [...byThread.values()].sort((a, b) => sum(b) - sum(a))[0] ?? [];
+      const long = busiest.filter((e) => e.dur / 1000 > 50);
+      // A long task is the extension's when it ran the content script (forced layouts in it included).
+      const ours = long.filter((task) => extensionCalls.some((call) => call.pid === task.pid && call.tid === task.tid && call.ts >= task.ts && call.ts < task.ts + task.dur));
+      const longest = (tasks) => (tasks.length ? Math.max(...tasks.map((e) => e.dur / 1000)) : 0);
+      return {
+        tasks: busiest.length,
+        busyMs: sum(busiest),
+        longCount: long.length,
+        longestMs: longest(long),
+        longTotalMs: sum(long),
+        extensionLongCount: ours.length,
+        extensionLongestMs: longest(ours),
+      };
     },
   };
 }

@@ -234,7 +234,8 @@ const FRAME_ADDRESSES = 6;
 
 function framePage(frame: number): string {
   const lines = Array.from({ length: FRAME_ADDRESSES }, (_, i) => `<p>Member ${i}: f${frame}-m${i}@catchall.test</p>`).join('');
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Frame ${frame}</title></head><body>${lines}</body></html>`;
+  // Small print: each frame shows all its members (badges are made only for text on screen).
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Frame ${frame}</title></head><body style="font: 12px sans-serif; margin: 4px">${lines}</body></html>`;
 }
 
 const FLOOD_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Flood</title></head><body>
@@ -242,7 +243,7 @@ const FLOOD_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><
   ${Array.from({ length: FRAME_ADDRESSES }, (_, i) => `<p>Member ${i}: top-m${i}@catchall.test</p>`).join('')}
   <input type="email" id="visible-field" value="prefilled@catchall.test">
   <div style="display:none" id="hidden-fields"></div>
-  ${[0, 1, 2, 3, 4].map((n) => `<iframe src="/hostile/frame${n}.html" width="400" height="150" style="opacity:0.01"></iframe>`).join('')}
+  ${[0, 1, 2, 3, 4].map((n) => `<iframe src="/hostile/frame${n}.html" width="200" height="260" style="opacity:0.01"></iframe>`).join('')}
   <script>
     const hidden = document.getElementById('hidden-fields');
     for (let i = 0; i < 5000; i++) {

@@ -1,9 +1,10 @@
 // @vitest-environment happy-dom
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ContentApp, mergeSettings, type AppOptions } from '../../extension/src/content/app.js';
+import { SWEEP_DELAY_MS } from '../../extension/src/content/core/unseen.js';
 import type { ExtensionSettings } from '../../extension/src/shared/settings.js';
 import { DEFAULT_SETTINGS } from '../../extension/src/shared/settings.js';
-import { allBadges, FakePort, loadFixture, makeContext, makeResult, shownByStyle, type TestContext } from './content-helpers.js';
+import { allBadges, badgeAddresses, FakePort, loadFixture, makeContext, makeResult, shownByStyle, type TestContext } from './content-helpers.js';
 
 const ORIGIN = 'https://acme.test';
 let apps: ContentApp[] = [];
@@ -21,6 +22,7 @@ async function app(stored: Partial<ExtensionSettings> = {}, options: Partial<App
     origin: ORIGIN,
     isTopFrame: true,
     IntersectionObserver: null,
+    sliceMs: Infinity,
     isShown: shownByStyle,
     scheduleChecks: (flush) => flush(),
     ...options,
@@ -35,6 +37,7 @@ afterEach(() => {
   apps = [];
   running?.context.stop();
   running = null;
+  vi.useRealTimers();
   document.body.replaceChildren();
 });
 
@@ -148,31 +151,58 @@ describe('checks only what is on screen', () => {
     }
   }
 
+  /** What is in the viewport (happy-dom has no layout). */
+  const inViewport = new Set<Element>();
+
   function startWith(settings: Partial<ExtensionSettings>): { test: TestContext; observer: FakeIntersectionObserver } {
     FakeIntersectionObserver.instances = [];
+    inViewport.clear();
+    vi.useFakeTimers();
     loadFixture('plain-text.html');
-    running = makeContext(settings, { IntersectionObserver: FakeIntersectionObserver as unknown as typeof IntersectionObserver });
+    running = makeContext(settings, {
+      IntersectionObserver: FakeIntersectionObserver as unknown as typeof IntersectionObserver,
+      isOnScreen: (element) => inViewport.has(element),
+    });
     running.context.start();
     const observer = FakeIntersectionObserver.instances[0];
     if (!observer) throw new Error('no IntersectionObserver');
     return { test: running, observer };
   }
 
+  /** The page scrolled: these blocks of text are in the viewport now (their badges are made). */
+  function showText(...selectors: string[]): void {
+    for (const selector of selectors) for (const element of Array.from(document.querySelectorAll(selector))) inViewport.add(element);
+    window.dispatchEvent(new Event('scroll'));
+    vi.advanceTimersByTime(SWEEP_DELAY_MS);
+  }
+
+  it('makes badges only for text that comes on screen', async () => {
+    const { test, observer } = startWith({ autoMode: 'full' });
+    expect(allBadges()).toHaveLength(0);
+    // The popup's list has them all the same.
+    expect((await test.context.listAddresses()).map((entry) => entry.address)).toHaveLength(8);
+    showText('main > p:first-child');
+    expect(badgeAddresses()).toEqual(['alice@acme.test']);
+    expect([...observer.targets]).toEqual(allBadges().map((badge) => badge.host)); // its badge waits to be seen
+  });
+
   it('checks an address once one of its badges is on screen', () => {
     const { test, observer } = startWith({ autoMode: 'full' });
+    showText('main > p', 'footer p');
     test.flushChecks();
-    expect(test.ports).toHaveLength(0);
-    expect(observer.targets.size).toBe(11);
+    expect(test.ports).toHaveLength(0); // the blocks are in the viewport, not the badges yet
     const [first, second] = allBadges(); // document order
     observer.show([first!.host, second!.host]);
     test.flushChecks();
     expect(test.port().sent).toEqual([{ kind: 'check', addresses: ['alice@acme.test', 'bob@acme.test'], depth: 'smtp', trigger: 'auto' }]);
-    // Other badges of alice@ need not be watched any more.
-    expect(observer.targets.size).toBe(6);
+    // Other badges of alice@ and bob@ need not be watched any more.
+    const watched = allBadges().filter((badge) => observer.targets.has(badge.host));
+    expect(watched.map((badge) => badge.address)).toEqual(['carol@aonly.test']);
   });
 
   it('checks only the domain in dns mode; the card asks for the mailbox', () => {
     const { test, observer } = startWith({ autoMode: 'dns' });
+    showText('main > p:first-child');
     observer.show([allBadges()[0]!.host]);
     test.flushChecks();
     expect(test.port().sent).toEqual([{ kind: 'check', addresses: ['alice@acme.test'], depth: 'dns', trigger: 'auto' }]);
@@ -180,6 +210,7 @@ describe('checks only what is on screen', () => {
 
   it('stops at the per-page cap; the rest stay unchecked until clicked', () => {
     const { test, observer } = startWith({ autoMode: 'full', perPageLimit: 2 });
+    showText('p', 'li', 'td', 'blockquote');
     observer.show(allBadges().map((badge) => badge.host));
     test.flushChecks();
     expect(test.port().addresses).toEqual(['alice@acme.test', 'bob@acme.test']);
@@ -190,8 +221,10 @@ describe('checks only what is on screen', () => {
     expect(test.port().addresses).toContain('carol@aonly.test');
   });
 
-  it('watches nothing in manual mode', () => {
+  it('watches no badge in manual mode', () => {
     const { observer } = startWith({ autoMode: 'manual' });
-    expect(observer.targets.size).toBe(0);
+    showText('p', 'li', 'td', 'blockquote');
+    expect(allBadges()).toHaveLength(11);
+    expect(allBadges().filter((badge) => observer.targets.has(badge.host))).toHaveLength(0);
   });
 });

@@ -58,7 +58,11 @@ describe('<mxlens-badge>', () => {
     expect(badge.host.shadowRoot).toBeNull();
     const shadow = shadowOf(badge.host);
     expect(shadow.mode).toBe('closed');
-    expect(shadow.querySelector('style')?.textContent).toContain(':host');
+    // One constructed stylesheet for every badge, adopted: no <style> element per badge.
+    expect(shadow.querySelector('style')).toBeNull();
+    expect(shadow.adoptedStyleSheets).toHaveLength(1);
+    const sheet = shadow.adoptedStyleSheets[0];
+    expect(Array.from(sheet?.cssRules ?? [], (rule) => rule.cssText).join('\n')).toContain(':host');
     const style = badge.host.getAttribute('style') ?? '';
     expect(style).toContain('all: initial !important');
     expect(style).toContain('display: inline-block !important');
@@ -73,7 +77,9 @@ describe('<mxlens-badge>', () => {
     const labels = new Set<string>();
     for (const state of states) {
       badge.render(state, null);
-      expect(mark?.textContent).toBe(BADGE_ICONS[state]);
+      // The icon shown is the only one visible: switched by an attribute, never by new text.
+      expect(mark?.getAttribute('data-icon')).toBe(state);
+      expect(mark?.querySelector(`.i[data-for="${state}"]`)?.textContent).toBe(BADGE_ICONS[state]);
       expect(mark?.getAttribute('data-verdict')).toBe(state);
       labels.add(mark?.getAttribute('aria-label') ?? '');
     }

@@ -84,7 +84,8 @@ describe('the card', () => {
     expect(panel.querySelector('.icon')?.textContent).toBe('⊘');
     const mark = shadowOf(badge.host).querySelector('.b')!;
     expect(mark.getAttribute('data-verdict')).toBe('unknown');
-    expect(mark.textContent).toBe('⊘');
+    expect(mark.getAttribute('data-icon')).toBe('cant-check');
+    expect(mark.querySelector('.i[data-for="cant-check"]')?.textContent).toBe('⊘');
     expect(mark.getAttribute('aria-label')).toBe("Email check for alice@acme.test: Can't check from this network");
   });
 

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { badgeOf, type Badge } from '../../extension/src/content/badge/badge-element.js';
 import type { ChecksPort } from '../../extension/src/content/core/checks-client.js';
 import { ContentContext, type ContextOptions } from '../../extension/src/content/core/context.js';
+import { CONTENT_FEATURES } from '../../extension/src/content/features/index.js';
 import type { PortEvent, PortRequest, VerificationResult } from '../../extension/src/shared/messages.js';
 import { DEFAULT_SETTINGS, type ExtensionSettings } from '../../extension/src/shared/settings.js';
 
@@ -149,7 +150,9 @@ export function makeContext(
       ports.push(port);
       return port;
     },
+    features: CONTENT_FEATURES,
     IntersectionObserver: null,
+    sliceMs: Infinity, // the whole page in one go: a test looks at it right after
     isShown: shownByStyle,
     scheduleChecks: (flush) => {
       pendingFlush = flush;

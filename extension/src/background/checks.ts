@@ -25,7 +25,11 @@ import { MAX_ADDRESSES_PER_VERIFY, type NativeHost, type VerifyCall } from './na
 import { answers, normalizeAddress, scopedKey, splitScopedKey, USER_PARTITION, type ResultCache } from './result-cache.js';
 import type { TabBudgets } from './tab-budget.js';
 
-export const BATCH_MS = 50;
+/**
+ * Asks that arrive in one task go as one verify: a content script already sends what one task
+ * of it found as one message, and a longer window would sit on every page's first verdict.
+ */
+export const BATCH_MS = 0;
 /** A verify fails when the host sends nothing this many times the per-address timeout (plus a margin). */
 export const DEADLINE_FACTOR = 2;
 export const DEADLINE_MARGIN_MS = 5_000;

@@ -6,6 +6,7 @@ import type { ContentReplies, ContentRequest } from '../shared/messages.js';
 import { DEFAULT_SETTINGS, type ExtensionSettings } from '../shared/settings.js';
 import type { ChecksPort } from './core/checks-client.js';
 import { ContentContext } from './core/context.js';
+import { CONTENT_FEATURES } from './features/index.js';
 
 export interface AppOptions {
   loadSettings: () => Promise<Partial<ExtensionSettings> | undefined>;
@@ -19,6 +20,8 @@ export interface AppOptions {
   IntersectionObserver?: typeof IntersectionObserver | null;
   scheduleChecks?: (flush: () => void) => void;
   observerDelayMs?: number;
+  /** Longest scanning slice (tests: Infinity, the whole page at once). */
+  sliceMs?: number;
   /** Can the user see an element (tests in a DOM without layout pass their own). */
   isShown?: (element: Element) => boolean;
 }
@@ -77,7 +80,7 @@ export class ContentApp {
     switch (message.kind) {
       case 'list-addresses':
         if (!this.options.isTopFrame) return undefined;
-        return Promise.resolve(this.context?.book.list() ?? []);
+        return this.context?.listAddresses() ?? Promise.resolve([]);
       case 'set-paused':
         this.setPaused(message.paused);
         return Promise.resolve({ paused: this.paused });
@@ -109,11 +112,13 @@ export class ContentApp {
       this.context = new ContentContext({
         settings: this.settings,
         connect: o.connect,
+        features: CONTENT_FEATURES,
         doc: this.doc,
         ...(o.copy ? { copy: o.copy } : {}),
         ...(o.IntersectionObserver !== undefined ? { IntersectionObserver: o.IntersectionObserver } : {}),
         ...(o.scheduleChecks ? { scheduleChecks: o.scheduleChecks } : {}),
         ...(o.observerDelayMs !== undefined ? { observerDelayMs: o.observerDelayMs } : {}),
+        ...(o.sliceMs !== undefined ? { sliceMs: o.sliceMs } : {}),
         ...(o.isShown ? { isShown: o.isShown } : {}),
       });
     }

@@ -7,7 +7,7 @@
 
 import type { VerificationResult } from '../../shared/messages.js';
 import type { BadgeState } from '../core/address-book.js';
-import { markOurs } from '../core/dom.js';
+import { adoptStyle, markOurs } from '../core/dom.js';
 import { t, type MessageKey } from '../core/i18n.js';
 
 export const BADGE_TAG = 'mxlens-badge';
@@ -70,10 +70,14 @@ const HOST_STYLE = [
   .map((rule) => `${rule} !important`)
   .join('; ');
 
+/** Every icon a badge can show: its states, and "can't check from here". */
+const ICONS: Record<BadgeState | 'cant-check', string> = { ...BADGE_ICONS, 'cant-check': '⊘' };
+const ICON_NAMES = Object.keys(ICONS) as Array<keyof typeof ICONS>;
+
 const SHADOW_CSS = `
 :host { all: initial; }
 .b {
-  box-sizing: border-box; display: block; width: ${SIZE_PX}px; height: ${SIZE_PX}px; overflow: hidden;
+  position: relative; box-sizing: border-box; display: block; width: ${SIZE_PX}px; height: ${SIZE_PX}px; overflow: hidden;
   border-radius: 50%; border: 1.5px solid transparent; outline: none;
   font: 700 10px/11px system-ui, -apple-system, "Segoe UI", sans-serif;
   text-align: center; color: #fff; user-select: none; -webkit-user-select: none;
@@ -84,6 +88,8 @@ const SHADOW_CSS = `
 .b[data-verdict="unknown"] { background: #6e7781; }
 .b[data-verdict="pending"] { background: #0969da; }
 .b[data-verdict="unchecked"] { background: #fff; color: #57606a; border-color: #8c959f; }
+.i { position: absolute; inset: 0; visibility: hidden; }
+${ICON_NAMES.map((name) => `.b[data-icon="${name}"] > .i[data-for="${name}"]`).join(',\n')} { visibility: visible; }
 .b:focus-visible { box-shadow: 0 0 0 2px #0969da; }
 `;
 // No animation for "pending": document.getAnimations() lists animations inside closed shadow
@@ -138,14 +144,23 @@ export class Badge {
     this.host.setAttribute('style', HOST_STYLE);
     this.host.setAttribute('translate', 'no');
     const shadow = this.host.attachShadow({ mode: 'closed' });
-    const style = doc.createElement('style');
-    style.textContent = SHADOW_CSS;
+    adoptStyle(shadow, SHADOW_CSS);
     this.mark = doc.createElement('span');
     this.mark.className = 'b';
     this.mark.setAttribute('role', 'button');
     this.mark.setAttribute('tabindex', '-1');
     this.mark.setAttribute('data-address', address);
-    shadow.append(style, this.mark);
+    // All the icons are laid out once; a new state only switches which one is visible (a
+    // style change, never a text change: that would lay out the page's whole text again).
+    for (const name of ICON_NAMES) {
+      const icon = doc.createElement('span');
+      icon.className = 'i';
+      icon.setAttribute('data-for', name);
+      icon.setAttribute('aria-hidden', 'true');
+      icon.textContent = ICONS[name];
+      this.mark.append(icon);
+    }
+    shadow.append(this.mark);
     BADGES.set(this.host, this);
     this.listen(handlers);
     this.render('unchecked', null);
@@ -158,7 +173,7 @@ export class Badge {
   render(state: BadgeState, result: VerificationResult | null): void {
     this.current = state;
     this.mark.setAttribute('data-verdict', state);
-    this.mark.textContent = cantCheckHere(state, result) ? CANT_CHECK_HERE_ICON : BADGE_ICONS[state];
+    this.mark.setAttribute('data-icon', cantCheckHere(state, result) ? 'cant-check' : state);
     this.mark.setAttribute('aria-label', badgeLabel(this.address, state, result));
   }
 
@@ -258,7 +273,7 @@ const MOVES: Record<string, 'next' | 'previous' | 'first' | 'last'> = {
 };
 
 /** Outbound port 25 blocked where the check ran: the check could not be made, which says nothing of the address. */
-export const CANT_CHECK_HERE_ICON = '⊘';
+export const CANT_CHECK_HERE_ICON = ICONS['cant-check'];
 
 export function cantCheckHere(state: BadgeState, result: Pick<VerificationResult, 'reason'> | null): boolean {
   return state === 'unknown' && result?.reason === 'port_blocked';

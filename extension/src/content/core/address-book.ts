@@ -155,11 +155,14 @@ export class AddressBook {
     else this.badgeCounts.delete(address);
   }
 
-  /** The addresses the page shows, for the popup. Unchecked ones are "unknown" with no result. */
-  list(): PageAddress[] {
+  /**
+   * The addresses the page shows, for the popup: those with badges, and `waiting` (found in text
+   * whose badges are not made yet). Unchecked ones are "unknown" with no result.
+   */
+  list(waiting: Iterable<string> = []): PageAddress[] {
     const out: PageAddress[] = [];
-    for (const address of this.badgeCounts.keys()) {
-      const entry = this.get(address);
+    for (const address of new Set([...this.badgeCounts.keys(), ...waiting])) {
+      const entry = this.peek(address) ?? { state: 'unchecked' as const, result: null, local: false };
       if (entry.local) continue;
       const verdict: BadgeVerdict = entry.state === 'unchecked' ? 'unknown' : entry.state;
       out.push({ address, verdict, result: entry.result });

@@ -1,5 +1,5 @@
-// The one port to the background (CHECKS_PORT). Check requests made in the same animation
-// frame go out as one message per depth; results stream back as events. When the port drops
+// The one port to the background (CHECKS_PORT). Check requests made in the same task go out
+// as one message per depth; results stream back as events. When the port drops
 // (the service worker was stopped), it reconnects and asks again for everything unanswered.
 
 import type { CheckDepth, CheckTrigger, PortEvent, PortRequest } from '../../shared/messages.js';
@@ -16,7 +16,7 @@ export interface ChecksClientOptions {
   /** runtime.connect({ name: CHECKS_PORT }); throws when the extension was reloaded or removed. */
   connect: () => ChecksPort;
   onEvent: (event: PortEvent) => void;
-  /** Runs `flush` once the current burst of requests is over (default: next animation frame). */
+  /** Runs `flush` once the current burst of requests is over (default: right after this task). */
   schedule?: (flush: () => void) => void;
   /** Delay before reconnect attempt number `attempt` (0, 1, …). */
   reconnectDelayMs?: (attempt: number) => number;
@@ -49,7 +49,7 @@ export class ChecksClient {
   private readonly delay: (attempt: number) => number;
 
   constructor(private readonly options: ChecksClientOptions) {
-    this.schedule = options.schedule ?? nextFrame;
+    this.schedule = options.schedule ?? afterThisTask;
     this.delay =
       options.reconnectDelayMs ??
       ((attempt) => RECONNECT_DELAYS[Math.min(attempt, RECONNECT_DELAYS.length - 1)] ?? 10_000);
@@ -187,14 +187,10 @@ function isPortEvent(value: unknown): value is PortEvent {
   return event.kind === 'status' && typeof event.status === 'object' && event.status !== null;
 }
 
-/** The next animation frame; a timer too, since hidden tabs get no frames. */
-function nextFrame(callback: () => void): void {
-  let done = false;
-  const run = (): void => {
-    if (done) return;
-    done = true;
-    callback();
-  };
-  if (typeof requestAnimationFrame === 'function') requestAnimationFrame(run);
-  setTimeout(run, 100);
+/**
+ * Right after the current task: the requests one task makes (an observer callback placing the
+ * badges on screen) go out together, without waiting a frame for it.
+ */
+function afterThisTask(callback: () => void): void {
+  setTimeout(callback, 0);
 }

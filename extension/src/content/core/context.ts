@@ -1,33 +1,42 @@
 // The shared core one page session runs on: the address book, the checks port, the card, the
-// badges and their auto-check policy. Features (features/*.ts) find addresses and ask this
-// core to place badges; they never talk to each other.
+// badges and their auto-check policy, the page observer, and when work runs (in slices, and
+// badges only once their text is on screen). Features (features/*.ts, handed in by app.ts)
+// find addresses and ask this core to place badges; they never talk to each other, and the
+// core imports none of them.
 
-import type { PortEvent } from '../../shared/messages.js';
+import type { PageAddress, PortEvent } from '../../shared/messages.js';
 import type { ExtensionSettings } from '../../shared/settings.js';
 import type { HostProblemCode, HostStatus } from '../../shared/status.js';
 import { Badge, badgeOf, type BadgeHandlers } from '../badge/badge-element.js';
 import { Card } from '../badge/card.js';
 import { TabStops } from '../badge/tab-stops.js';
-import { PageObserver } from '../features/observe.js';
-import { scanLinks } from '../features/scan-links.js';
-import { scanText } from '../features/scan-text.js';
-import { autoDepth, isShownToUser, Visibility } from '../features/visibility.js';
-import { FieldWatcher } from '../features/watch-fields.js';
 import { AddressBook } from './address-book.js';
 import { ChecksClient, type ChecksPort } from './checks-client.js';
 import { isOurs } from './dom.js';
+import type { Feature, FeatureFactory } from './feature.js';
+import { inViewport, OnScreen } from './on-screen.js';
+import { PageObserver } from './page-observer.js';
+import { Slices } from './slices.js';
+import { Unseen } from './unseen.js';
+import { autoDepth, isShownToUser, Visibility } from './visibility.js';
 
 export interface ContextOptions {
   settings: ExtensionSettings;
   connect: () => ChecksPort;
+  /** What finds addresses (features/index.ts); none: the page is never scanned. */
+  features?: readonly FeatureFactory[];
+  /** Longest slice of scanning before the page gets the main thread back (Infinity: never yield). */
+  sliceMs?: number;
   copy?: (text: string) => Promise<boolean>;
   doc?: Document;
-  /** null: no IntersectionObserver (every badge counts as on screen). */
+  /** null: no IntersectionObserver (all text counts as on screen: every badge is made at once). */
   IntersectionObserver?: typeof IntersectionObserver | null;
-  /** When queued check requests are sent (default: next animation frame). */
+  /** When queued check requests are sent (default: right after the current task). */
   scheduleChecks?: (flush: () => void) => void;
   /** Observer batching, for tests. */
   observerDelayMs?: number;
+  /** Is this element inside the viewport (default: its box is; a DOM without layout passes its own). */
+  isOnScreen?: (element: Element) => boolean;
   /** Can the user see this element (default isShownToUser; a DOM without layout passes its own). */
   isShown?: (element: Element) => boolean;
 }
@@ -49,16 +58,24 @@ const HOVER_OPEN_MS = 250;
 export class ContentContext {
   settings: ExtensionSettings;
   readonly doc: Document;
+  readonly isShown: (element: Element) => boolean;
   readonly book: AddressBook;
   readonly client: ChecksClient;
   readonly card: Card;
   readonly visibility: Visibility;
-  readonly fields: FieldWatcher;
   readonly observer: PageObserver;
   readonly tabStops = new TabStops();
+  private readonly screen: OnScreen;
+  private readonly slices: Slices;
+  /** Null without layout (no IntersectionObserver): every badge is placed at once. */
+  private readonly unseen: Unseen | null;
+  private readonly features: Feature[];
   private readonly badges = new Set<Badge>();
   private readonly unsubscribe = new Map<Badge, () => void>();
   private readonly shadowRoots = new WeakSet<ShadowRoot>();
+  /** Badges made for text that came on screen, not looked at yet (checked at once if in the viewport). */
+  private readonly madeOnScreen: Badge[] = [];
+  private collecting: Badge[] | null = null;
   private hoverTimer: ReturnType<typeof setTimeout> | null = null;
   private started = false;
   private stopped = false;
@@ -67,7 +84,7 @@ export class ContentContext {
   constructor(options: ContextOptions) {
     this.settings = options.settings;
     this.doc = options.doc ?? document;
-    const isShown = options.isShown ?? isShownToUser;
+    this.isShown = options.isShown ?? isShownToUser;
     this.client = new ChecksClient({
       connect: options.connect,
       onEvent: (event) => this.onEvent(event),
@@ -80,16 +97,29 @@ export class ContentContext {
       { check: (address, force) => this.book.check(address, 'smtp', 'user', force), copy: options.copy ?? copyText },
       this.doc,
     );
-    this.visibility = new Visibility(this.book, () => this.settings, options.IntersectionObserver, isShown);
-    this.fields = new FieldWatcher(this, this.doc, isShown);
+    const Observer = options.IntersectionObserver === undefined ? globalThis.IntersectionObserver : options.IntersectionObserver;
+    this.screen = new OnScreen(Observer);
+    this.visibility = new Visibility(this.book, () => this.settings, this.screen, this.isShown);
     this.observer = new PageObserver(
       {
         scan: (root) => this.scan(root),
         prune: () => this.prune(),
-        afterBatch: () => this.fields.reposition(),
+        afterBatch: () => {
+          this.unseen?.sweepSoon();
+          this.eachFeature((feature) => feature.pageChanged?.());
+        },
       },
       { doc: this.doc, ...(options.observerDelayMs !== undefined ? { delayMs: options.observerDelayMs } : {}) },
     );
+    this.slices = new Slices({
+      ...(options.sliceMs !== undefined ? { sliceMs: options.sliceMs } : {}),
+      afterSlice: () => {
+        this.unseen?.lookAtFresh();
+        this.observer.discardOwnChanges();
+      },
+    });
+    this.unseen = Observer ? new Unseen(this.doc, this.slices, Observer, options.isOnScreen ?? inViewport, (measuredNow) => this.afterPlacing(measuredNow)) : null;
+    this.features = (options.features ?? []).map((make) => make(this));
   }
 
   get isStarted(): boolean {
@@ -107,17 +137,18 @@ export class ContentContext {
     this.started = true;
     this.observer.observe(this.doc);
     this.scan(this.doc.body ?? this.doc.documentElement);
-    this.observer.discardOwnChanges();
-    this.fields.start();
+    this.eachFeature((feature) => feature.start?.());
   }
 
   /** Everything off: badges removed, port closed, listeners gone. */
   stop(): void {
     this.stopped = true;
     this.started = false;
+    this.slices.stop();
     this.observer.stop();
-    this.fields.stop();
-    this.visibility.disconnect();
+    this.eachFeature((feature) => feature.stop?.());
+    this.screen.disconnect();
+    this.unseen?.stop();
     this.card.hide();
     this.tabStops.clear();
     for (const badge of [...this.badges]) this.dropBadge(badge);
@@ -125,19 +156,46 @@ export class ContentContext {
     if (this.hoverTimer !== null) clearTimeout(this.hoverTimer);
   }
 
-  /** Finds addresses under `root` (text, links, fields), then in the open shadow roots inside. */
+  /** Finds addresses under `root` (each feature its way), then in the open shadow roots inside. */
   scan(root: Node): void {
     if (this.stopped) return;
-    const shadows: ShadowRoot[] = [];
-    scanText(root, { placeAfter: (anchor, address) => this.placeAfter(anchor, address), foundShadowRoot: (shadow) => shadows.push(shadow) });
-    scanLinks(root, (anchor, address) => this.placeAfter(anchor, address));
-    this.fields.scan(root);
-    for (const shadow of shadows) {
-      if (this.shadowRoots.has(shadow)) continue;
-      this.shadowRoots.add(shadow);
-      this.observer.observe(shadow);
-      this.scan(shadow);
+    for (const feature of this.features) {
+      const job = feature.scan?.(root);
+      if (job) this.slices.add(job);
     }
+  }
+
+  /** An open shadow root a feature met: it is followed and scanned like the page. */
+  foundShadowRoot(shadow: ShadowRoot): void {
+    if (this.shadowRoots.has(shadow)) return;
+    this.shadowRoots.add(shadow);
+    this.observer.observe(shadow);
+    this.scan(shadow);
+  }
+
+  /**
+   * Runs `place` (which places badges) once `element` is on screen (core/unseen.ts);
+   * `addresses`: what it would place, for the popup's list meanwhile.
+   */
+  placeWhenSeen(element: Element, place: () => void, addresses: () => string[]): void {
+    if (this.setupNeeded) return;
+    if (!this.unseen) {
+      place();
+      return;
+    }
+    this.unseen.add(element, () => {
+      this.collecting = this.madeOnScreen;
+      place();
+      this.collecting = null;
+    }, addresses);
+  }
+
+  /** The addresses on the page: those with badges and those waiting to be on screen. */
+  async listAddresses(): Promise<PageAddress[]> {
+    const waiting = new Set<string>();
+    const unseen = this.unseen;
+    if (unseen && !this.stopped) await new Promise<void>((resolve) => this.slices.add(unseen.addresses(waiting), resolve));
+    return this.book.list(waiting);
   }
 
   /**
@@ -167,6 +225,7 @@ export class ContentContext {
   createBadge(address: string): Badge {
     const badge = new Badge(address, this.handlers, this.doc);
     this.badges.add(badge);
+    this.collecting?.push(badge);
     this.book.badgeAdded(address);
     const entry = this.book.get(address);
     badge.render(entry.state, entry.result);
@@ -218,7 +277,8 @@ export class ContentContext {
     this.setupNeeded = true;
     this.card.hide();
     this.tabStops.clear();
-    this.fields.dropBadges();
+    this.eachFeature((feature) => feature.dormant?.());
+    this.unseen?.clear();
     for (const badge of [...this.badges]) this.dropBadge(badge);
   }
 
@@ -230,11 +290,27 @@ export class ContentContext {
     this.observer.discardOwnChanges();
   }
 
-  /** Drops badges the page removed (React re-rendering a list, a closed dialog). */
+  /** Drops badges the page removed (React re-rendering a list, a closed dialog), and what waited for removed text. */
   private prune(): void {
     for (const badge of this.badges) {
-      if (!badge.host.isConnected && !this.fields.owns(badge)) this.dropBadge(badge);
+      if (!badge.host.isConnected && !this.features.some((feature) => feature.owns?.(badge))) this.dropBadge(badge);
     }
+    this.unseen?.prune();
+  }
+
+  /**
+   * Badges were placed for text on screen: our writes are no page change. On a small page the
+   * badges in the viewport count as seen now; elsewhere the observer says so after the next
+   * layout (measuring them here would force a layout of the whole page inside our task).
+   */
+  private afterPlacing(measuredNow: boolean): void {
+    this.observer.discardOwnChanges();
+    const made = this.madeOnScreen.splice(0);
+    if (measuredNow) this.visibility.settle(made);
+  }
+
+  private eachFeature(work: (feature: Feature) => void): void {
+    for (const feature of this.features) work(feature);
   }
 
   private readonly handlers: BadgeHandlers = {

@@ -34,10 +34,12 @@ const INLINE_TAGS = new Set([
 /** This element and everything inside it is never scanned. */
 export function isSkippedElement(element: Element): boolean {
   if (OURS.has(element)) return true;
-  if (element.namespaceURI !== HTML_NAMESPACE) return true; // SVG and MathML text
   if (SKIPPED_TAGS.has(element.tagName)) return true;
+  if (element.namespaceURI !== HTML_NAMESPACE) return true; // SVG and MathML text
   const editable = element.getAttribute('contenteditable');
   if (editable !== null && editable.toLowerCase() !== 'false') return true;
+  // Most elements have no class: one read instead of a classList lookup per editor.
+  if (!element.getAttribute('class')) return false;
   const classes = element.classList;
   return EDITOR_CLASSES.some((name) => classes.contains(name));
 }
@@ -81,4 +83,47 @@ export function linkAround(node: Node, block: Node): HTMLAnchorElement | null {
  */
 export function overlayParent(doc: Document = document): HTMLElement {
   return doc.documentElement;
+}
+
+/** One constructed stylesheet per document and text, shared by every shadow root that uses it. */
+const SHEETS = new WeakMap<Document, Map<string, CSSStyleSheet | null>>();
+
+/**
+ * Styles a shadow root with `css`: the document's one shared constructable stylesheet for it
+ * (no <style> element and no parsing per badge), or a <style> element where a stylesheet cannot
+ * be adopted (Firefox content scripts before adoptedStyleSheets worked through Xray wrappers).
+ */
+export function adoptStyle(shadow: ShadowRoot, css: string): void {
+  const doc = shadow.ownerDocument;
+  let sheets = SHEETS.get(doc);
+  if (!sheets) SHEETS.set(doc, (sheets = new Map()));
+  let sheet = sheets.get(css);
+  if (sheet === undefined) {
+    sheet = constructSheet(doc, css);
+    sheets.set(css, sheet);
+  }
+  if (sheet) {
+    try {
+      shadow.adoptedStyleSheets = [sheet];
+      if (shadow.adoptedStyleSheets.length === 1) return;
+    } catch {
+      // not adoptable here: a <style> element below
+    }
+    sheets.set(css, null);
+  }
+  const style = doc.createElement('style');
+  style.textContent = css;
+  shadow.prepend(style);
+}
+
+function constructSheet(doc: Document, css: string): CSSStyleSheet | null {
+  const Sheet = doc.defaultView?.CSSStyleSheet;
+  if (typeof Sheet !== 'function' || typeof Sheet.prototype.replaceSync !== 'function') return null;
+  try {
+    const sheet = new Sheet();
+    sheet.replaceSync(css);
+    return sheet;
+  } catch {
+    return null;
+  }
 }

@@ -8,17 +8,25 @@ import { isInsideSkipped } from '../core/dom.js';
 const MAILTO_SELECTOR = 'a[href^="mailto:" i]';
 const MAILTO_PREFIX = /^\s*mailto:/i;
 
-export type PlaceAfter = (anchor: Node, address: string) => unknown;
+export interface LinkScanHost {
+  placeAfter(anchor: Node, address: string): unknown;
+  /** Runs `place` once `element` is on screen; `addresses` says what it would place. */
+  placeWhenSeen(element: Element, place: () => void, addresses: () => string[]): void;
+}
 
-export function scanLinks(root: Node, placeAfter: PlaceAfter): void {
+export function scanLinks(root: Node, host: LinkScanHost): void {
   for (const link of mailtoLinks(root)) {
     if (isInsideSkipped(link)) continue;
-    const addresses = mailtoAddresses(link.getAttribute('href') ?? '');
-    // Placed last to first: each goes right after the link, so they end up in href order.
-    for (let i = addresses.length - 1; i >= 0; i--) {
-      const address = addresses[i];
-      if (address !== undefined) placeAfter(link, address);
-    }
+    const addresses = (): string[] => mailtoAddresses(link.getAttribute('href') ?? '');
+    host.placeWhenSeen(link, () => placeAfterLink(link, addresses(), host), addresses);
+  }
+}
+
+/** Placed last to first: each goes right after the link, so they end up in href order. */
+function placeAfterLink(link: Element, addresses: string[], host: LinkScanHost): void {
+  for (let i = addresses.length - 1; i >= 0; i--) {
+    const address = addresses[i];
+    if (address !== undefined) host.placeAfter(link, address);
   }
 }
 

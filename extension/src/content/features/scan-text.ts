@@ -2,6 +2,10 @@
 // content inside one block ("<b>alice</b>@acme.test" is one string to the reader, so it is
 // one string here); offsets in the joined string map back to the text node where each
 // address ends, and its badge goes right after that node (or after the enclosing link).
+//
+// The walk over a whole page is a job the core runs in slices (it yields as it goes). It only
+// notes the blocks whose text holds an "@"; a block's addresses are found and its badges
+// made once the block is on screen (or at once where nothing can tell: no layout).
 
 import { findAddresses } from '../../../../native-host/shared/address/find-addresses.js';
 import { blockOf, isInlineElement, isInsideSkipped, isOurs, isSkippedElement, linkAround } from '../core/dom.js';
@@ -9,8 +13,10 @@ import { blockOf, isInlineElement, isInsideSkipped, isOurs, isSkippedElement, li
 export interface TextScanHost {
   /** Places a badge after `anchor` unless one for the address is there; the badge or null. */
   placeAfter(anchor: Node, address: string): unknown;
-  /** An open shadow root met on the way (scanned by the caller afterwards). */
+  /** An open shadow root met on the way (the host scans it). */
   foundShadowRoot(root: ShadowRoot): void;
+  /** Runs `place` once `element` is on screen; `addresses` says what it would place. */
+  placeWhenSeen(element: Element, place: () => void, addresses: () => string[]): void;
 }
 
 interface Piece {
@@ -27,25 +33,60 @@ interface Run {
 
 /** After an address, at most this much may stay in its text node without splitting it. */
 const QUIET_TAIL = /^\s*[.,;:!?)\]}'"»”’。，；：！？）]{0,3}\s*$/u;
+/** Nodes walked between two chances to yield (a page of text with no "@" is walked too). */
+const NODES_PER_STEP = 200;
 
-/** Scans `root` and everything inside it; returns how many badges were placed. */
-export function scanText(root: Node, host: TextScanHost): number {
+/** Walks `root` and everything inside it, a step at a time (for the core's slices). */
+export function* scanTextJob(root: Node, host: TextScanHost): Generator<void> {
   const start = root.nodeType === Node.TEXT_NODE ? blockOf(root) : root;
-  if (isInsideSkipped(start)) return 0;
+  if (isInsideSkipped(start)) return;
+  const noted = new Set<Node>();
+  for (const run of walkRuns(start, host, false)) {
+    if (run === null) {
+      yield;
+      continue;
+    }
+    const block = run.block;
+    if (block.nodeType !== Node.ELEMENT_NODE) {
+      placeRun(run, host); // a document or shadow root: nothing to watch, place now
+      continue;
+    }
+    if (noted.has(block)) continue;
+    noted.add(block);
+    host.placeWhenSeen(
+      block as Element,
+      () => placeBlock(block, host),
+      () => blockRuns(block).flatMap((each) => findAddresses(each.text).map((found) => found.address)),
+    );
+  }
+}
+
+/** Places the badges of one block's own text (not of the blocks inside it); how many. */
+export function placeBlock(block: Node, host: TextScanHost): number {
   let placed = 0;
-  for (const run of collectRuns(start, host)) placed += placeRun(run, host);
+  for (const run of blockRuns(block)) placed += placeRun(run, host);
   return placed;
 }
 
-/** Walks first, writes afterwards: badges and split text never disturb the walk. */
-function collectRuns(root: Node, host: TextScanHost): Run[] {
+function blockRuns(block: Node): Run[] {
+  const runs: Run[] = [];
+  const ignoreShadows = { foundShadowRoot: () => {} };
+  for (const run of walkRuns(block, ignoreShadows, true)) if (run) runs.push(run);
+  return runs;
+}
+
+/**
+ * The runs under `root` that hold an "@", in document order; null now and then while walking
+ * (a point to yield at). `ownOnly`: the root block's own text, not that of blocks inside it.
+ * Walks first, writes afterwards: badges and split text never disturb a run being read.
+ */
+function* walkRuns(root: Node, host: Pick<TextScanHost, 'foundShadowRoot'>, ownOnly: boolean): Generator<Run | null> {
   const doc = root.nodeType === Node.DOCUMENT_NODE ? (root as Document) : root.ownerDocument;
-  if (!doc) return [];
+  if (!doc) return;
   if (root.nodeType === Node.ELEMENT_NODE) {
     const shadow = (root as Element).shadowRoot;
     if (shadow) host.foundShadowRoot(shadow);
   }
-  const runs: Run[] = [];
   let run: Run | null = null;
   let boundary = false;
   const walker = doc.createTreeWalker(root, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT, {
@@ -58,25 +99,29 @@ function collectRuns(root: Node, host: TextScanHost): Run[] {
         boundary = true;
         return NodeFilter.FILTER_REJECT;
       }
+      if (!isInlineElement(element)) {
+        boundary = true;
+        if (ownOnly) return NodeFilter.FILTER_REJECT; // its text belongs to that block
+      }
       if (element.shadowRoot) host.foundShadowRoot(element.shadowRoot);
-      if (!isInlineElement(element)) boundary = true;
       return NodeFilter.FILTER_SKIP;
     },
   });
+  let walked = 0;
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (++walked % NODES_PER_STEP === 0) yield null;
     const text = node as Text;
     if (text.data === '') continue;
     const block = blockOf(text);
     if (boundary || !run || run.block !== block) {
-      if (run?.text.includes('@')) runs.push(run);
+      if (run?.text.includes('@')) yield run;
       run = { block, pieces: [], text: '' };
       boundary = false;
     }
     run.pieces.push({ node: text, start: run.text.length });
     run.text += text.data;
   }
-  if (run?.text.includes('@')) runs.push(run);
-  return runs;
+  if (run?.text.includes('@')) yield run;
 }
 
 function placeRun(run: Run, host: TextScanHost): number {

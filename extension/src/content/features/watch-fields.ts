@@ -11,7 +11,8 @@ import { invalidSyntaxResult, parseAddress } from '../../../../native-host/share
 import { SIZE_PX, type Badge } from '../badge/badge-element.js';
 import type { AddressBook } from '../core/address-book.js';
 import { overlayParent } from '../core/dom.js';
-import { isShownToUser } from './visibility.js';
+import type { Feature } from '../core/feature.js';
+import { isShownToUser } from '../core/visibility.js';
 
 export interface FieldHost {
   readonly book: AddressBook;
@@ -51,7 +52,7 @@ interface Field {
   used: boolean;
 }
 
-export class FieldWatcher {
+export class FieldWatcher implements Feature {
   private readonly fields = new Map<HTMLInputElement, Field>();
   private readonly badges = new WeakSet<Badge>();
   private listeners = new AbortController();
@@ -96,13 +97,13 @@ export class FieldWatcher {
     return this.badges.has(badge);
   }
 
-  /** Removes every field badge (the fields stay watched). */
-  dropBadges(): void {
+  /** MX Lens is not set up: every field badge goes (the fields stay watched). */
+  dormant(): void {
     for (const field of this.fields.values()) this.setBadge(field, null);
   }
 
-  /** Puts every field badge back at its field's edge; forgets fields the page removed. */
-  reposition(): void {
+  /** The page changed: field badges back at their fields' edges; fields the page removed forgotten. */
+  pageChanged(): void {
     for (const field of [...this.fields.values()]) {
       if (!field.input.isConnected) {
         this.forget(field);
@@ -221,7 +222,7 @@ export class FieldWatcher {
     this.repositionQueued = true;
     const run = (): void => {
       this.repositionQueued = false;
-      this.reposition();
+      this.pageChanged();
     };
     if (typeof requestAnimationFrame === 'function') requestAnimationFrame(run);
     else setTimeout(run, 16);

@@ -6,7 +6,8 @@
 import type { CheckDepth } from '../../shared/messages.js';
 import type { AutoMode, ExtensionSettings } from '../../shared/settings.js';
 import type { Badge } from '../badge/badge-element.js';
-import type { AddressBook } from '../core/address-book.js';
+import type { AddressBook } from './address-book.js';
+import { inViewport, type OnScreen } from './on-screen.js';
 
 export function autoDepth(mode: AutoMode): CheckDepth | null {
   if (mode === 'full') return 'smtp';
@@ -29,10 +30,7 @@ export function isShownToUser(element: Element): boolean {
   return check.call(element, { opacityProperty: true, visibilityProperty: true, contentVisibilityAuto: true });
 }
 
-type ObserverConstructor = typeof IntersectionObserver;
-
 export class Visibility {
-  private readonly observer: IntersectionObserver | null;
   private readonly watched = new Map<Element, Badge>();
   /** Addresses this frame asked for automatically. */
   private readonly asked = new Set<string>();
@@ -40,35 +38,32 @@ export class Visibility {
   constructor(
     private readonly book: AddressBook,
     private readonly settings: () => ExtensionSettings,
-    Observer: ObserverConstructor | null | undefined = globalThis.IntersectionObserver,
+    private readonly screen: OnScreen,
     /** isShownToUser; a DOM without layout (happy-dom in tests) passes its own. */
     private readonly isShown: (element: Element) => boolean = isShownToUser,
-  ) {
-    this.observer = Observer
-      ? new Observer((entries) => {
-          for (const entry of entries) {
-            const badge = this.watched.get(entry.target);
-            if (badge && entry.isIntersecting) this.onScreen(badge);
-          }
-        })
-      : null;
-  }
+  ) {}
 
   /** Starts watching a new badge; without IntersectionObserver it counts as on screen. */
   watch(badge: Badge): void {
     if (this.book.get(badge.address).requested !== null || this.watched.has(badge.host)) return;
     if (autoDepth(this.settings().autoMode) === null) return;
-    if (!this.observer) {
-      this.onScreen(badge);
-      return;
+    if (this.screen.lazy) this.watched.set(badge.host, badge);
+    this.screen.when(badge.host, () => this.onScreen(badge));
+  }
+
+  /**
+   * Badges just made for text that came on screen: those inside the viewport count as seen
+   * now, without waiting a frame for the observer to say so.
+   */
+  settle(badges: Iterable<Badge>): void {
+    for (const badge of badges) {
+      if (this.watched.has(badge.host) && inViewport(badge.host)) this.onScreen(badge);
     }
-    this.watched.set(badge.host, badge);
-    this.observer.observe(badge.host);
   }
 
   unwatch(badge: Badge): void {
     if (!this.watched.delete(badge.host)) return;
-    this.observer?.unobserve(badge.host);
+    this.screen.forget(badge.host);
   }
 
   /** The settings changed (say manual → full): watch the badges not checked yet. */
@@ -77,7 +72,7 @@ export class Visibility {
   }
 
   disconnect(): void {
-    this.observer?.disconnect();
+    for (const host of this.watched.keys()) this.screen.forget(host);
     this.watched.clear();
   }
 

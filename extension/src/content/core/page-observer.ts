@@ -3,7 +3,7 @@
 // per batch; nothing is handled while the tab is hidden. Our own writes (badges, split text)
 // are dropped from its records, so they never cause another scan.
 
-import { blockOf, isInlineElement, isOurs } from '../core/dom.js';
+import { blockOf, isInlineElement, isOurs } from './dom.js';
 
 export interface ObserveHost {
   /** Scans one subtree for addresses (text, links, fields). */

@@ -1,0 +1,168 @@
+// Text whose badges wait until it is on screen. A badge costs the page an element, a closed
+// shadow root and layout; a page of 50,000 addresses gets the few dozen it shows.
+//
+// What a scan slice noted is measured right after it when it is a few elements; more get an
+// IntersectionObserver's first look (the browser measures them with its own layout, so
+// nothing is forced), but only the first: kept observed, 50,000 blocks would make the browser
+// recompute every one on every frame that scrolls or lays out (~200 ms a frame). After the
+// page scrolled, was resized or changed, all that still waits is measured again, in slices
+// (reads first, then the writes: one layout at most).
+
+import type { Slices } from './slices.js';
+
+interface Waiting {
+  place: () => void;
+  addresses: () => string[];
+}
+
+/** After scrolling stops (or a burst of resizes), measure once. */
+export const SWEEP_DELAY_MS = 100;
+/**
+ * Most elements the observer looks at in one go: scan slices run back to back between two
+ * frames, and it measures all it was given in the next one (~3.5 µs each). What is noted past
+ * that waits for a sweep.
+ */
+const FIRST_LOOK_MAX = 1_000;
+/**
+ * A scan slice that noted at most this many is measured right after it, without waiting a
+ * frame for the observer (a small page: its layout is cheap, and the first verdict sooner).
+ */
+const MEASURE_NOW_MAX = 32;
+/** Elements measured between two chances to yield. */
+const SWEEP_STEP = 100;
+
+export class Unseen {
+  private readonly waiting = new Map<Element, Waiting>();
+  private readonly firstLook: IntersectionObserver;
+  private looking = 0;
+  /** Noted in the running scan slice, not looked at yet. */
+  private fresh: Element[] = [];
+  private sweepTimer: ReturnType<typeof setTimeout> | null = null;
+  private generation = 0;
+  private readonly listeners = new AbortController();
+  private readonly resizes: ResizeObserver | null = null;
+
+  constructor(
+    doc: Document,
+    private readonly slices: Slices,
+    Observer: typeof IntersectionObserver,
+    private readonly isOnScreen: (element: Element) => boolean,
+    /**
+     * After badges were placed (our writes: the caller forgets the mutations they caused).
+     * `measuredNow`: this task measured the page already (a small page, its layout is cheap),
+     * so measuring the new badges costs little more.
+     */
+    private readonly afterPlacing: (measuredNow: boolean) => void,
+  ) {
+    this.firstLook = new Observer((entries, observer) => {
+      const shown: Element[] = [];
+      for (const entry of entries) {
+        observer.unobserve(entry.target);
+        this.looking--;
+        if (entry.isIntersecting) shown.push(entry.target);
+      }
+      this.place(shown, false);
+    });
+    const view = doc.defaultView;
+    const options = { capture: true, passive: true, signal: this.listeners.signal };
+    view?.addEventListener('scroll', () => this.sweepSoon(), options);
+    view?.addEventListener('resize', () => this.sweepSoon(), options);
+    // The page's layout changed size (a section expanded): text may have come into view.
+    if (view && typeof view.ResizeObserver === 'function') {
+      this.resizes = new view.ResizeObserver(() => this.sweepSoon());
+      this.resizes.observe(doc.documentElement);
+    }
+  }
+
+  /** `place` runs once `element` is on screen; `addresses` says what it would place. */
+  add(element: Element, place: () => void, addresses: () => string[]): void {
+    if (!this.waiting.has(element)) this.fresh.push(element);
+    this.waiting.set(element, { place, addresses });
+  }
+
+  /** After a scan slice: what it noted is measured now (a few) or in the next frame. */
+  lookAtFresh(): void {
+    const fresh = this.fresh;
+    this.fresh = [];
+    if (fresh.length <= MEASURE_NOW_MAX) {
+      this.placeShown(fresh, true);
+      return;
+    }
+    for (const element of fresh) {
+      if (this.looking >= FIRST_LOOK_MAX) {
+        this.sweepSoon();
+        return;
+      }
+      this.looking++;
+      this.firstLook.observe(element);
+    }
+  }
+
+  /** Measures everything that waits again, soon (the page scrolled or changed). */
+  sweepSoon(): void {
+    if (this.sweepTimer !== null || this.waiting.size === 0) return;
+    this.sweepTimer = setTimeout(() => {
+      this.sweepTimer = null;
+      this.slices.add(this.sweep(++this.generation));
+    }, SWEEP_DELAY_MS);
+  }
+
+  /** The addresses still waiting (elements the page removed are forgotten). */
+  *addresses(into: Set<string>): Generator<void> {
+    for (const [element, waiting] of this.waiting) {
+      if (element.isConnected) for (const address of waiting.addresses()) into.add(address);
+      yield;
+    }
+  }
+
+  /** Forgets what the page removed. */
+  prune(): void {
+    for (const element of this.waiting.keys()) if (!element.isConnected) this.waiting.delete(element);
+  }
+
+  clear(): void {
+    this.waiting.clear();
+    this.fresh = [];
+    this.firstLook.disconnect();
+    this.looking = 0;
+  }
+
+  stop(): void {
+    this.clear();
+    this.listeners.abort();
+    this.resizes?.disconnect();
+    if (this.sweepTimer !== null) clearTimeout(this.sweepTimer);
+    this.generation++;
+  }
+
+  private *sweep(generation: number): Generator<void> {
+    let batch: Element[] = [];
+    for (const element of this.waiting.keys()) {
+      if (generation !== this.generation) return; // a newer sweep started over
+      batch.push(element);
+      if (batch.length < SWEEP_STEP) continue;
+      this.placeShown(batch, false);
+      batch = [];
+      yield;
+    }
+    this.placeShown(batch, false);
+  }
+
+  /** All the measuring first, then all the writing: one layout, not one per element. */
+  private placeShown(elements: Element[], measuredNow: boolean): void {
+    this.place(
+      elements.filter((element) => this.waiting.has(element) && element.isConnected && this.isOnScreen(element)),
+      measuredNow,
+    );
+  }
+
+  private place(shown: Element[], measuredNow: boolean): void {
+    for (const element of shown) {
+      const waiting = this.waiting.get(element);
+      if (!waiting) continue;
+      this.waiting.delete(element);
+      waiting.place();
+    }
+    if (shown.length > 0) this.afterPlacing(measuredNow);
+  }
+}
