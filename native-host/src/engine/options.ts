@@ -26,6 +26,8 @@ export interface VerifyOptions {
   /** How long we may wait for a greylisting server's delay before retrying; 0 never waits. */
   greylistWaitMs: number;
   proxy: SocksProxy | null;
+  /** The local address SMTP connections leave from (a worker's own IP); null: the system's choice. */
+  sourceAddress: string | null;
   /** SMTP sessions open at once over the whole run. */
   concurrency: number;
   /** SMTP sessions open at once to one mail server address. */
@@ -72,6 +74,7 @@ export function defaultVerifyOptions(): VerifyOptions {
     catchAllProbe: true,
     greylistWaitMs: 0,
     proxy: null,
+    sourceAddress: null,
     concurrency: 256,
     connectionsPerHost: 2,
     verbose: false,
