@@ -1,4 +1,5 @@
 import { closeSync, constants, fstatSync, openSync, readFileSync, type Stats } from 'node:fs';
+import { isIP } from 'node:net';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { INTEGER_RANGES, parseDnsServer, parseHeloName, parseInteger, parseProxyUrl, parseSender } from './cli/verify-args.js';
@@ -57,12 +58,17 @@ export interface ServeSettings {
   logFile: string;
   /** Whose mail servers /v1/health connects to, to tell whether outbound port 25 works. */
   probeDomain: string;
+  /** redis://… of the shared queue (serve puts work on it, workers take it); "" = checks run in process. */
+  redis: string;
+  /** A worker whose lock on a batch is this old (it died) loses the batch to another worker. */
+  workerStallMs: number;
 }
 
 /** Bounds of the server's numeric settings. */
 export const SERVE_RANGES = {
   serveRatePerMinute: [1, 1_000_000],
   serveDailyQuota: [1, 1_000_000_000],
+  workerStallMs: [1_000, 600_000],
 } as const;
 
 /** Where `mxlens serve` keeps its data when the settings name no folder. */
@@ -89,6 +95,8 @@ function defaultServeSettings(env: NodeJS.ProcessEnv, platform: NodeJS.Platform,
     allowRequestProxy: false,
     logFile: '',
     probeDomain: 'gmail.com',
+    redis: '',
+    workerStallMs: 30_000,
   };
 }
 
@@ -116,8 +124,11 @@ export const CONFIG_KEYS = [
   'serveAllowProxy',
   'serveLogFile',
   'serveProbeDomain',
+  'redis',
+  'sourceAddress',
+  'workerStallMs',
 ] as const;
-type ConfigKey = (typeof CONFIG_KEYS)[number];
+export type ConfigKey = (typeof CONFIG_KEYS)[number];
 
 /**
  * The budgets (engine/budgets.ts): config key, environment variable. Per-minute rates, whole
@@ -252,7 +263,7 @@ export function applyConfigFile(settings: Settings, read: FileRead): void {
 }
 
 /** Sets one config value; returns what is wrong with it, or null. */
-function applyConfigValue(settings: Settings, key: ConfigKey, value: unknown): string | null {
+export function applyConfigValue(settings: Settings, key: ConfigKey, value: unknown): string | null {
   const verify = settings.verify;
   if (isBudgetKey(key)) {
     const problem = budgetProblem(value);
@@ -327,13 +338,14 @@ function applyConfigValue(settings: Settings, key: ConfigKey, value: unknown): s
 /** The team server's rows (`mxlens serve`) and the client's (`mxlens verify --server`). */
 function applyServerValue(settings: Settings, key: ServerKey, value: unknown): string | null {
   const serve = settings.serve;
-  if (key === 'serveRatePerMinute' || key === 'serveDailyQuota') {
+  if (key === 'serveRatePerMinute' || key === 'serveDailyQuota' || key === 'workerStallMs') {
     const [min, max] = SERVE_RANGES[key];
     if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
       return `must be a whole number from ${min} to ${max}, not ${JSON.stringify(value)}`;
     }
     if (key === 'serveRatePerMinute') serve.ratePerMinute = value;
-    else serve.dailyQuota = value;
+    else if (key === 'serveDailyQuota') serve.dailyQuota = value;
+    else serve.workerStallMs = value;
     return null;
   }
   if (key === 'serveAllowSmtpPort' || key === 'serveAllowProxy') {
@@ -359,8 +371,8 @@ function applyServerValue(settings: Settings, key: ServerKey, value: unknown): s
 }
 
 /** The server's and the client's config keys (the other keys are the engine's and the host's). */
-type ServerKey = ServerTextKey | 'serveRatePerMinute' | 'serveDailyQuota' | 'serveAllowSmtpPort' | 'serveAllowProxy' | 'serveCorsOrigins';
-type ServerTextKey = 'server' | 'serverKey' | 'serveListen' | 'serveDataDir' | 'serveLogFile' | 'serveProbeDomain';
+type ServerKey = ServerTextKey | 'serveRatePerMinute' | 'serveDailyQuota' | 'serveAllowSmtpPort' | 'serveAllowProxy' | 'serveCorsOrigins' | 'workerStallMs';
+type ServerTextKey = 'server' | 'serverKey' | 'serveListen' | 'serveDataDir' | 'serveLogFile' | 'serveProbeDomain' | 'redis' | 'sourceAddress';
 
 /** Checks a text setting of the server or the client; throws a plain message. */
 function parseServerText(key: ServerTextKey, value: string): string {
@@ -377,6 +389,11 @@ function parseServerText(key: ServerTextKey, value: string): string {
         throw new Error(`takes a domain name that receives mail, like gmail.com, not "${value}"`);
       }
       return value.toLowerCase();
+    case 'redis':
+      return value === '' ? '' : parseRedisUrl(value);
+    case 'sourceAddress':
+      if (value !== '' && isIP(value) === 0) throw new Error(`takes an IP address of this machine, like 192.0.2.10, not "${value}"`);
+      return value;
     case 'serveDataDir':
     case 'serveLogFile':
       if (key === 'serveLogFile' && value === '') return value;
@@ -391,7 +408,21 @@ function setServerText(settings: Settings, key: ServerTextKey, value: string): v
   else if (key === 'serveListen') settings.serve.listen = value;
   else if (key === 'serveDataDir') settings.serve.dataDir = value;
   else if (key === 'serveProbeDomain') settings.serve.probeDomain = value;
+  else if (key === 'redis') settings.serve.redis = value;
+  else if (key === 'sourceAddress') settings.verify.sourceAddress = value === '' ? null : value;
   else settings.serve.logFile = value;
+}
+
+/** redis://[user:password@]host[:port][/db] or rediss://… */
+export function parseRedisUrl(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new Error(`takes a URL like redis://127.0.0.1:6379, not "${text}"`);
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw new Error(`takes a redis:// or rediss:// URL, not "${url.protocol}"`);
+  return text;
 }
 
 /** "HOST:PORT" or "[IPv6]:PORT" → its parts. */
@@ -523,6 +554,9 @@ const SERVER_ENV: ReadonlyArray<[string, ServerKey]> = [
   ['MXLENS_SERVE_ALLOW_PROXY', 'serveAllowProxy'],
   ['MXLENS_SERVE_LOG', 'serveLogFile'],
   ['MXLENS_SERVE_PROBE_DOMAIN', 'serveProbeDomain'],
+  ['MXLENS_REDIS', 'redis'],
+  ['MXLENS_SOURCE_ADDRESS', 'sourceAddress'],
+  ['MXLENS_WORKER_STALL_MS', 'workerStallMs'],
 ];
 
 function applyServerEnvironment(settings: Settings, env: NodeJS.ProcessEnv): void {
@@ -543,7 +577,7 @@ function applyServerEnvironment(settings: Settings, env: NodeJS.ProcessEnv): voi
 
 /** An environment variable's text as the JSON value the config file would hold. */
 function envValue(key: ServerKey, text: string): Checked<unknown> {
-  if (key === 'serveRatePerMinute' || key === 'serveDailyQuota') {
+  if (key === 'serveRatePerMinute' || key === 'serveDailyQuota' || key === 'workerStallMs') {
     return /^\d+$/.test(text) ? { ok: true, value: Number(text) } : { ok: false, problem: `takes a whole number, not "${text}"` };
   }
   if (key === 'serveAllowSmtpPort' || key === 'serveAllowProxy') {
@@ -630,6 +664,12 @@ function describeCurrent(settings: Settings, key: ConfigKey): string {
       return settings.serve.logFile || 'stderr';
     case 'serveProbeDomain':
       return settings.serve.probeDomain;
+    case 'redis':
+      return settings.serve.redis || 'no Redis (checks run in process)';
+    case 'sourceAddress':
+      return settings.verify.sourceAddress ?? "the system's choice";
+    case 'workerStallMs':
+      return String(settings.serve.workerStallMs);
   }
 }
 

@@ -199,7 +199,7 @@ export class Budgets {
   }
 }
 
-function describeBudget(name: BudgetName, key: string, rate: number): string {
+export function describeBudget(name: BudgetName, key: string, rate: number): string {
   switch (name) {
     case 'mxSessionsPerMinute':
       return `${rate} sessions a minute to the mail server ${key}`;

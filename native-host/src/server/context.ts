@@ -1,7 +1,7 @@
 import type { VerifyOptions } from '../engine/options.js';
 import type { VerificationResult } from '../engine/result.js';
 import { Budgets } from '../engine/budgets.js';
-import { EnginePool, streamResults } from '../host/state.js';
+import { EnginePool } from '../host/state.js';
 import type { VerifyRequestOptions } from '../protocol/messages.js';
 import { requestOptions } from '../host/actions/verify.js';
 import type { ServeSettings } from '../settings.js';
@@ -9,6 +9,7 @@ import type { BulkRunner } from './bulk-runner.js';
 import { HttpError } from './errors.js';
 import { DailyQuota, RateLimiter } from './limits.js';
 import type { Database, KeyStore } from './store.js';
+import { inProcessQueue, type WorkQueue } from './work-queue.js';
 
 // What every route shares: the settings, the keys and limits, one pool of engines (so the DNS
 // cache, catch-all memory and per-MX connection limits are shared by all callers), and the
@@ -23,6 +24,8 @@ export interface ServerContext {
   rate: RateLimiter;
   quota: DailyQuota;
   engines: EnginePool;
+  /** Where checks run: this process's engines, or workers behind a queue. */
+  queue: WorkQueue;
   bulk: BulkRunner;
   /** Aborts the checks of live requests (on shutdown). */
   running: Set<AbortController>;
@@ -31,12 +34,16 @@ export interface ServerContext {
   version: string;
 }
 
-export function createContext(parts: Omit<ServerContext, 'rate' | 'quota' | 'engines' | 'running' | 'inFlight'>): ServerContext {
+export function createContext(
+  parts: Omit<ServerContext, 'rate' | 'quota' | 'engines' | 'queue' | 'running' | 'inFlight'> & { queue?: WorkQueue },
+): ServerContext {
+  const engines = new EnginePool(new Budgets(parts.verify.budgets));
   return {
     ...parts,
     rate: new RateLimiter(parts.serve.ratePerMinute),
     quota: new DailyQuota(parts.db, parts.serve.dailyQuota),
-    engines: new EnginePool(new Budgets(parts.verify.budgets)),
+    engines,
+    queue: parts.queue ?? inProcessQueue(engines),
     running: new Set(),
     inFlight: { addresses: 0 },
   };
@@ -75,7 +82,7 @@ export function chargeQuota(ctx: ServerContext, keyName: string, count: number):
 }
 
 /**
- * Checks `addresses` with the shared engine for these options, handing each result over as it
+ * Checks `addresses` on the server's queue (its shared engines by default), handing each result over as it
  * becomes known. Stops early when `signal` aborts (the caller went away) or the server shuts down.
  */
 export async function checkAddresses(
@@ -92,8 +99,7 @@ export async function checkAddresses(
   ctx.inFlight.addresses += addresses.length;
   let left = addresses.length;
   try {
-    const { verifier } = ctx.engines.get(options);
-    return await streamResults(verifier, addresses, controller.signal, ({ index, result }) => {
+    return await ctx.queue.check(options, addresses, controller.signal, (index, result) => {
       left--;
       ctx.inFlight.addresses--;
       onResult(index, result);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { isIPv6 } from 'node:net';
 import { parseStrictArgs, UsageError } from '../cli/usage-error.js';
-import { loadSettings, parseListen, type Settings } from '../settings.js';
+import { applyConfigValue, loadSettings, parseListen, type Settings } from '../settings.js';
 import { VERSION } from '../version.js';
 export { SERVE_HELP } from './serve-help.js';
 import { buildApp } from './app.js';
@@ -33,11 +33,15 @@ function parseServeArgs(argv: string[], settings: Settings): ServeFlags {
     args: argv,
     allowPositionals: true,
     strict: true,
-    options: { listen: { type: 'string' }, data: { type: 'string' }, 'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' } },
+    options: { listen: { type: 'string' }, data: { type: 'string' }, 'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' }, redis: { type: 'string' } },
   });
   if (positionals.length > 0) throw new UsageError(`serve takes no arguments (got "${positionals.join(' ')}"); did you mean "mxlens serve keys ..."?`);
   if (values.listen !== undefined) settings.serve.listen = values.listen;
   if (values.data !== undefined) settings.serve.dataDir = values.data;
+  if (values.redis !== undefined) {
+    const problem = applyConfigValue(settings, 'redis', values.redis);
+    if (problem) throw new UsageError(`--redis ${problem}`);
+  }
   let listen;
   try {
     listen = parseListen(settings.serve.listen);
@@ -66,7 +70,8 @@ async function serve(settings: Settings, flags: ServeFlags): Promise<number> {
   const logger = { level: 'info', ...(settings.serve.logFile ? { file: settings.serve.logFile } : { stream: process.stderr }) };
   const store = new BulkStore(db);
   const bulk = new BulkRunner(store, (options, addresses, signal, onResult) => checkAddresses(ctx, options, addresses, signal, onResult));
-  const ctx = createContext({ serve: settings.serve, verify: settings.verify, db, keys: new KeyStore(db, settings.serve.keys), bulk, version: VERSION });
+  const queue = settings.serve.redis ? await (await import('../worker/redis-queue.js')).RedisWorkQueue.connect(settings.serve.redis) : undefined;
+  const ctx = createContext({ serve: settings.serve, verify: settings.verify, db, keys: new KeyStore(db, settings.serve.keys), bulk, version: VERSION, queue });
   let app;
   try {
     app = await buildApp(ctx, store, { logger, ...(flags.https ? { https: flags.https } : {}) });
@@ -81,7 +86,8 @@ async function serve(settings: Settings, flags: ServeFlags): Promise<number> {
     const stop = (signal: string) => {
       app.log.info({ signal }, 'shutting down');
       for (const controller of ctx.running) controller.abort();
-      void Promise.allSettled([app.close(), ctx.bulk.stop()]).then(() => {
+      void Promise.allSettled([app.close(), ctx.bulk.stop()]).then(async () => {
+        await ctx.queue.close();
         db.close();
         resolve();
       });
