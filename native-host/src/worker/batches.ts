@@ -1,4 +1,4 @@
-import type { Redis, RedisOptions } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { serverKey } from '../engine/budgets.js';
 import { MailDns } from '../engine/dns.js';
 import type { VerifyOptions } from '../engine/options.js';
@@ -40,8 +40,8 @@ export interface BatchAnswer {
  * Redis connection options for the queue: commands wait while Redis is away (restarted) and
  * go on when it is back, instead of failing the checks in flight. BullMQ requires this too.
  */
-export function redisOptions(url: string): RedisOptions & { url: string } {
-  return { url, maxRetriesPerRequest: null, enableReadyCheck: true };
+export function redisOptions(url: string): { url: string; maxRetriesPerRequest: null } {
+  return { url, maxRetriesPerRequest: null };
 }
 
 export async function connectRedis(url: string): Promise<Redis> {

@@ -6,7 +6,7 @@ import type { VerifyOptions } from '../engine/options.js';
 import type { VerificationResult } from '../engine/result.js';
 import { unfinishedResult } from '../engine/verifier.js';
 import type { WorkQueue } from '../server/work-queue.js';
-import { batchByMailServer, BatchLedger, connectRedis, QUEUE_NAME, type BatchAnswer, type BatchData, type BatchInput } from './batches.js';
+import { batchByMailServer, BatchLedger, connectRedis, QUEUE_NAME, redisOptions, type BatchAnswer, type BatchData, type BatchInput } from './batches.js';
 
 // The server's side of the queue: a request's addresses become batches (one mail server each)
 // on BullMQ; answers come back as the workers store them (progress events, for streaming), and
@@ -46,8 +46,8 @@ export class RedisWorkQueue implements WorkQueue {
 
   static async connect(url: string): Promise<RedisWorkQueue> {
     const redis = await connectRedis(url);
-    const queue = new Queue<BatchData>(QUEUE_NAME, { connection: redis });
-    const events = new QueueEvents(QUEUE_NAME, { connection: redis.duplicate() });
+    const queue = new Queue<BatchData>(QUEUE_NAME, { connection: redisOptions(url) });
+    const events = new QueueEvents(QUEUE_NAME, { connection: redisOptions(url) });
     await events.waitUntilReady();
     return new RedisWorkQueue(redis, queue, events);
   }

@@ -8,7 +8,7 @@ import { parseStrictArgs, UsageError } from '../cli/usage-error.js';
 import { EnginePool, streamResults } from '../host/state.js';
 import { applyConfigValue, loadSettings, type ConfigKey, type Settings } from '../settings.js';
 import { INTEGER_RANGES } from '../cli/verify-args.js';
-import { BatchLedger, connectRedis, QUEUE_NAME, type BatchAnswer, type BatchData } from './batches.js';
+import { BatchLedger, connectRedis, QUEUE_NAME, redisOptions, type BatchAnswer, type BatchData } from './batches.js';
 import { AddressPauses, FleetBudgets, FleetSessionGate, refusesOurAddress } from './fleet-limits.js';
 
 export const WORKER_HELP = `Usage: mxlens worker --redis URL [--source-address IP] [--proxy URL] [--concurrency N]
@@ -43,7 +43,7 @@ export async function runWorker(argv: string[]): Promise<number> {
   const gate = new FleetSessionGate(redis, settings.verify.connectionsPerHost, (error) => log(`a session slot was lost: ${error.message}`));
   const batches = new BatchWork(new EnginePool(budgets, new NetworkWatch(), gate), new BatchLedger(redis), new AddressPauses(redis, source), settings);
   const worker = new Worker<BatchData>(QUEUE_NAME, (job, token) => batches.run(job, token), {
-    connection: redis.duplicate(),
+    connection: redisOptions(settings.serve.redis),
     concurrency: settings.verify.concurrency,
     lockDuration: settings.serve.workerStallMs,
     stalledInterval: settings.serve.workerStallMs,
