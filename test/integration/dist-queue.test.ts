@@ -199,3 +199,25 @@ describe('faults', () => {
     expectAllAnsweredOnce(streamed);
   });
 });
+
+describe('budgets shared by the fleet', () => {
+  it('three workers together send one mail server no more recipients a minute than one would', async () => {
+    const perMinute = 12;
+    await Promise.all(workers.map((worker) => worker.stop()));
+    workers = await Promise.all(
+      SOURCES.map((source) => startWorker(redis.url, ['--source-address', source, '--concurrency', '1'], { ...env, MXLENS_MX_RCPTS_PER_MINUTE: String(perMinute) })),
+    );
+    const fake = world.fakes['mx.catchall.test']!;
+    fake.reset();
+    // Three batches for one mail server, one per worker.
+    const addresses = Array.from({ length: 250 }, (_, i) => `user${i}@catchall.test`);
+
+    const streamed = await verifyOnServer(addresses);
+    expect(streamed.lines).toBe(addresses.length);
+    const rcpts = fake.sessions.flatMap((s) => s.rcptTo);
+    expect(rcpts.length).toBeGreaterThan(0);
+    expect(rcpts.length).toBeLessThanOrEqual(perMinute);
+    const overBudget = [...streamed.results.values()].filter((r) => r.reason === 'rate_limited' && r.rule === 'over-budget');
+    expect(overBudget.length).toBeGreaterThanOrEqual(addresses.length - perMinute);
+  });
+});
