@@ -1,7 +1,8 @@
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { VerificationResult } from '../../native-host/src/engine/result.js';
 import { startFakeSmtp, type FakeSmtp } from '../world/fake-smtp.js';
 import { startWorld, type FakeSession, type World } from '../world/index.js';
@@ -219,5 +220,37 @@ describe('budgets shared by the fleet', () => {
     expect(rcpts.length).toBeLessThanOrEqual(perMinute);
     const overBudget = [...streamed.results.values()].filter((r) => r.reason === 'rate_limited' && r.rule === 'over-budget');
     expect(overBudget.length).toBeGreaterThanOrEqual(addresses.length - perMinute);
+  });
+});
+
+describe('a mail server that refuses one worker', () => {
+  it('pauses that worker for that server only, and another worker answers the batch', async () => {
+    const BLOCKING_IP = '127.0.3.2';
+    const [refused, ...others] = SOURCES;
+    const mailboxes = [`ann@[${BLOCKING_IP}]`, `ben@[${BLOCKING_IP}]`];
+    const fake = await startFakeSmtp({ name: 'mx.picky.test', host: BLOCKING_IP, port: 25, behaviour: { kind: 'strict-mta', mailboxes, blockedClients: [refused!] } });
+    const redisClient = new Redis(redis.url);
+    try {
+      // Only the refused worker runs when the batch is queued, so it is the one that meets the refusal.
+      await Promise.all(workers.slice(1).map((worker) => worker.stop()));
+      const answered = verifyOnServer([...mailboxes, `nobody@[${BLOCKING_IP}]`]);
+      await vi.waitFor(() => expect(fake.sessions.some((s) => s.rcptTo.length > 0)).toBe(true), { timeout: 20_000 });
+      workers = [workers[0]!, ...(await Promise.all(others.map((source) => startWorker(redis.url, ['--source-address', source!, '--concurrency', '1'], env))))];
+      const streamed = await answered;
+
+      expect([...streamed.results.values()].map((r) => `${r.address} ${r.reason}`).sort()).toEqual([
+        `ann@[${BLOCKING_IP}] mailbox_exists`,
+        `ben@[${BLOCKING_IP}] mailbox_exists`,
+        `nobody@[${BLOCKING_IP}] mailbox_not_found`,
+      ]);
+      const asking = (source: string) => fake.sessions.filter((s) => s.remoteAddress.replace(/^::ffff:/, '') === source && s.rcptTo.length > 0);
+      expect(asking(refused!)).toHaveLength(1);
+      expect(others.some((source) => asking(source!).length > 0)).toBe(true);
+      expect(await redisClient.pttl(`mxlens:pause:${refused}:${BLOCKING_IP}`)).toBeGreaterThan(0);
+      for (const source of others) expect(await redisClient.exists(`mxlens:pause:${source}:${BLOCKING_IP}`)).toBe(0);
+    } finally {
+      redisClient.disconnect();
+      await fake.stop();
+    }
   });
 });

@@ -65,6 +65,8 @@ export interface StrictMta {
   replyDelayMs?: number;
   /** `452 4.5.3` to RCPTs once a transaction holds this many. */
   recipientLimit?: number;
+  /** Client addresses refused Spamhaus-style (`554 5.7.1 ... blocked`) at every RCPT TO. */
+  blockedClients?: string[];
   /** After `afterRcpts` RCPT replies in a session, end it mid-batch, in the first `sessions` sessions (default all). */
   cut?: { afterRcpts: number; how: '421' | 'reset' | 'close' | 'silence' | 'tls-garbage'; sessions?: number };
   /** Replies that cannot be matched to commands. */
@@ -672,6 +674,8 @@ function strictMtaConnection(
         if (mailFrom === null) return reply(503, '5.5.1 Error: need MAIL command');
         if (cutThisSession && rcptReplies >= mta.cut!.afterRcpts) return cut();
         rcptReplies++;
+        const client = session.remoteAddress.replace(/^::ffff:/, '');
+        if (mta.blockedClients?.includes(client)) return reply(554, `5.7.1 Service unavailable; Client host [${client}] blocked using zen.spamhaus.org`);
         if (mta.recipientLimit !== undefined && transactionRcpts >= mta.recipientLimit) return reply(452, '4.5.3 Error: too many recipients');
         transactionRcpts++;
         const address = /^TO:\s*<([^>]*)>/i.exec(arg)?.[1] ?? '';
