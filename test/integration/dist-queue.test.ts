@@ -246,8 +246,12 @@ describe('a mail server that refuses one worker', () => {
       const asking = (source: string) => fake.sessions.filter((s) => s.remoteAddress.replace(/^::ffff:/, '') === source && s.rcptTo.length > 0);
       expect(asking(refused!)).toHaveLength(1);
       expect(others.some((source) => asking(source!).length > 0)).toBe(true);
-      expect(await redisClient.pttl(`mxlens:pause:${refused}:${BLOCKING_IP}`)).toBeGreaterThan(0);
-      for (const source of others) expect(await redisClient.exists(`mxlens:pause:${source}:${BLOCKING_IP}`)).toBe(0);
+      expect(await redisClient.pttl(`mxlens:pause:${refused} ${BLOCKING_IP}`)).toBeGreaterThan(0);
+      for (const source of others) expect(await redisClient.exists(`mxlens:pause:${source} ${BLOCKING_IP}`)).toBe(0);
+      const health = await fetch(`${server.url}/v1/health`, { headers: { authorization: `Bearer ${KEY}` } }).then((response) => response.json());
+      expect(health.queue).toMatchObject({ mode: 'redis', reachable: true, batches: { wait: 0, active: 0 } });
+      expect([...health.queue.workers].sort()).toEqual([...SOURCES].sort());
+      expect(health.queue.pauses).toEqual([{ worker: refused, mx: BLOCKING_IP, msLeft: expect.any(Number) }]);
     } finally {
       redisClient.disconnect();
       await fake.stop();

@@ -11,9 +11,9 @@ import { DailyQuota, RateLimiter } from './limits.js';
 import type { Database, KeyStore } from './store.js';
 import { inProcessQueue, type WorkQueue } from './work-queue.js';
 
-// What every route shares: the settings, the keys and limits, one pool of engines (so the DNS
-// cache, catch-all memory and per-MX connection limits are shared by all callers), and the
-// checks running now.
+// What every route shares: the settings, the keys and limits, one queue of checks (by default
+// one pool of engines in this process, so the DNS cache, catch-all memory and per-MX connection
+// limits are shared by all callers), and the checks running now.
 
 export interface ServerContext {
   serve: ServeSettings;
@@ -23,7 +23,6 @@ export interface ServerContext {
   keys: KeyStore;
   rate: RateLimiter;
   quota: DailyQuota;
-  engines: EnginePool;
   /** Where checks run: this process's engines, or workers behind a queue. */
   queue: WorkQueue;
   bulk: BulkRunner;
@@ -35,15 +34,13 @@ export interface ServerContext {
 }
 
 export function createContext(
-  parts: Omit<ServerContext, 'rate' | 'quota' | 'engines' | 'queue' | 'running' | 'inFlight'> & { queue?: WorkQueue },
+  parts: Omit<ServerContext, 'rate' | 'quota' | 'queue' | 'running' | 'inFlight'> & { queue?: WorkQueue },
 ): ServerContext {
-  const engines = new EnginePool(new Budgets(parts.verify.budgets));
   return {
     ...parts,
     rate: new RateLimiter(parts.serve.ratePerMinute),
     quota: new DailyQuota(parts.db, parts.serve.dailyQuota),
-    engines,
-    queue: parts.queue ?? inProcessQueue(engines),
+    queue: parts.queue ?? inProcessQueue(new EnginePool(new Budgets(parts.verify.budgets))),
     running: new Set(),
     inFlight: { addresses: 0 },
   };

@@ -48,7 +48,7 @@ export function nativeRoutes(app: FastifyInstance, ctx: ServerContext): void {
       version: ctx.version,
       protocol: PROTOCOL_VERSION,
       port25: { ok: port25.check.ok, detail: port25.check.detail, fix: port25.check.fix, checkedAt: new Date(port25.at).toISOString() },
-      queue: { addresses: ctx.inFlight.addresses, bulkPending: ctx.bulk.pending() },
+      queue: { addresses: ctx.inFlight.addresses, bulkPending: ctx.bulk.pending(), ...(await ctx.queue.health()) },
     };
   });
 }

@@ -12,6 +12,7 @@ import type { VerificationResult } from '../engine/result.js';
 // worker's own address pauses that address for that mail server only.
 
 const PREFIX = 'mxlens:';
+const PAUSE_PREFIX = `${PREFIX}pause:`;
 /** A dead worker's session slot frees itself after this long; live ones renew it. */
 const SLOT_LEASE_MS = 10_000;
 const SLOT_RETRY_MS = 25;
@@ -117,8 +118,24 @@ export class AddressPauses {
   }
 
   private key(mx: string): string {
-    return `${PREFIX}pause:${this.source}:${mx}`;
+    return `${PAUSE_PREFIX}${this.source} ${mx}`;
   }
+}
+
+/** Every worker's pauses (a few at most: one per refusing mail server and worker). */
+export async function listPauses(redis: Redis): Promise<Array<{ worker: string; mx: string; msLeft: number }>> {
+  const keys: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, found] = await redis.scan(cursor, 'MATCH', `${PAUSE_PREFIX}*`, 'COUNT', 1000);
+    keys.push(...found);
+    cursor = next;
+  } while (cursor !== '0');
+  const left = await Promise.all(keys.map((key) => redis.pttl(key)));
+  return keys.map((key, i) => {
+    const [worker = '', mx = ''] = key.slice(PAUSE_PREFIX.length).split(' ');
+    return { worker, mx, msLeft: Math.max(0, left[i]!) };
+  });
 }
 
 /** A refusal of the connecting address (a block list, a rate limit), not a verdict on the mailbox. */

@@ -5,7 +5,8 @@ import { MailDns } from '../engine/dns.js';
 import type { VerifyOptions } from '../engine/options.js';
 import type { VerificationResult } from '../engine/result.js';
 import { unfinishedResult } from '../engine/verifier.js';
-import type { WorkQueue } from '../server/work-queue.js';
+import type { QueueHealth, WorkQueue } from '../server/work-queue.js';
+import { listPauses } from './fleet-limits.js';
 import { batchByMailServer, BatchLedger, connectRedis, QUEUE_NAME, redisOptions, type BatchAnswer, type BatchData, type BatchInput } from './batches.js';
 
 // The server's side of the queue: a request's addresses become batches (one mail server each)
@@ -17,6 +18,7 @@ import { batchByMailServer, BatchLedger, connectRedis, QUEUE_NAME, redisOptions,
 const ATTEMPTS = 3;
 /** How often unfinished batches are looked at, besides the events. */
 const SWEEP_MS = 1_000;
+const HEALTH_WAIT_MS = 1_000;
 
 interface Waiting {
   inputs: BatchInput[];
@@ -142,9 +144,13 @@ export class RedisWorkQueue implements WorkQueue {
     return dns;
   }
 
-  /** Batches waiting, running and put off (for health reports). */
-  async depth(): Promise<Record<string, number>> {
-    return this.queue.getJobCounts('wait', 'active', 'delayed', 'prioritized');
+  /** The queue as /v1/health shows it; a Redis that does not answer within a second is reported, not waited for. */
+  async health(): Promise<QueueHealth> {
+    const unreachable = new Promise<QueueHealth>((resolve) => setTimeout(() => resolve({ mode: 'redis', reachable: false }), HEALTH_WAIT_MS).unref());
+    const known = Promise.all([this.queue.getJobCounts('wait', 'active', 'delayed'), this.queue.getWorkers(), listPauses(this.redis)]).then(
+      ([batches, workers, pauses]): QueueHealth => ({ mode: 'redis', reachable: true, batches, workers: workers.map(workerName), pauses }),
+    );
+    return Promise.race([known, unreachable]);
   }
 
   async close(): Promise<void> {
@@ -152,4 +158,10 @@ export class RedisWorkQueue implements WorkQueue {
     await Promise.allSettled([this.events.close(), this.queue.close()]);
     this.redis.disconnect();
   }
+}
+
+/** BullMQ names a worker's connection "bull:QUEUE:w:NAME"; NAME is the worker's source address or host name. */
+function workerName(client: Record<string, string>): string {
+  const raw = client.rawname ?? '';
+  return raw.includes(':w:') ? raw.slice(raw.indexOf(':w:') + 3) : raw;
 }

@@ -44,6 +44,7 @@ export async function runWorker(argv: string[]): Promise<number> {
   const batches = new BatchWork(new EnginePool(budgets, new NetworkWatch(), gate), new BatchLedger(redis), new AddressPauses(redis, source), settings);
   const worker = new Worker<BatchData>(QUEUE_NAME, (job, token) => batches.run(job, token), {
     connection: redisOptions(settings.serve.redis),
+    name: source,
     concurrency: settings.verify.concurrency,
     lockDuration: settings.serve.workerStallMs,
     stalledInterval: settings.serve.workerStallMs,
