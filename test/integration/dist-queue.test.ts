@@ -8,7 +8,7 @@ import { startFakeSmtp, type FakeSmtp } from '../world/fake-smtp.js';
 import { startWorld, type FakeSession, type World } from '../world/index.js';
 import { startRedis, type RedisHandle } from '../world/redis.js';
 import { runMxlens } from './cli.js';
-import { startServe, WORLD_ENV, type ServeProcess } from './server-process.js';
+import { call, startServe, WORLD_ENV, type ServeProcess } from './server-process.js';
 import { startWorker, type WorkerProcess } from './worker-process.js';
 
 // The distributed mode: `mxlens serve --redis` queues the checks, three `mxlens worker`s on
@@ -130,6 +130,21 @@ describe('three workers behind one queue', () => {
     expect(verdicts(distributed.results.values())).toEqual(verdicts(single));
     expect(verdicts(single)).toContain('alice@acme.test deliverable mailbox_exists');
     expect(verdicts(single)).toContain('info@sharedmx1.test deliverable mailbox_exists');
+  });
+
+  it('run the bulk jobs of the server too: every input answered once, in the job store', async () => {
+    const input = [...Array.from({ length: 30 }, (_, i) => `info@sharedmx${i + 1}.test`), 'alice@acme.test', 'nosuch@acme.test', 'not-an-address'];
+    const accepted = await call<{ job_id: number }>(server, 'POST', '/v1/bulk', { key: KEY, body: { input } });
+    expect(accepted.status).toBe(200);
+    const jobId = accepted.body.job_id;
+    await server.waitForLog((line) => line.msg === 'bulk job completed' && line.job === jobId);
+
+    const status = await call<Record<string, any>>(server, 'GET', `/v1/bulk/${jobId}`, { key: KEY });
+    expect(status.body).toMatchObject({ total_records: input.length, total_processed: input.length, job_status: 'Completed' });
+    // info@ is a role address: risky in Reacher's terms.
+    expect(status.body.summary).toMatchObject({ total_safe: 1, total_risky: 30, total_invalid: 2, total_unknown: 0 });
+    const page = await call<{ results: Array<{ input: string }> }>(server, 'GET', `/v1/bulk/${jobId}/results?limit=100`, { key: KEY });
+    expect(page.body.results.map((result) => result.input)).toEqual(input);
   });
 });
 
