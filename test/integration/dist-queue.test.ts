@@ -101,6 +101,20 @@ function mostAtOnce(sessions: readonly FakeSession[]): number {
 
 const verdicts = (results: Iterable<VerificationResult>) => [...results].map((r) => `${r.address} ${r.verdict} ${r.reason}`).sort();
 
+describe('mxlens worker', () => {
+  it('refuses to start without a queue, or with a URL that is not Redis, and says what it needs', async () => {
+    const missing = await runMxlens(['worker'], { env });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('--redis redis://HOST:PORT');
+    const wrong = await runMxlens(['worker', '--redis', 'http://127.0.0.1:6379'], { env });
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain('--redis takes a redis:// or rediss:// URL');
+    const badSource = await runMxlens(['worker', '--redis', redis.url, '--source-address', 'eth0'], { env });
+    expect(badSource.code).toBe(2);
+    expect(badSource.stderr).toContain('--source-address takes an IP address of this machine');
+  });
+});
+
 describe('three workers behind one queue', () => {
   it('give the verdicts of the single-process engine and never open more sessions to one MX than the limit', async () => {
     const sharedMx = Array.from({ length: 30 }, (_, i) => ['info', 'nobody', 'sales', 'x1', 'x2', 'x3', 'x4', 'x5', 'x6', 'x7'].map((local) => `${local}@sharedmx${i + 1}.test`)).flat();

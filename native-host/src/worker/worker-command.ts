@@ -3,11 +3,10 @@ import { DelayedError, Worker, type Job } from 'bullmq';
 import { Budgets } from '../engine/budgets.js';
 import { NetworkWatch } from '../engine/network-watch.js';
 import type { VerificationResult } from '../engine/result.js';
-import { parseInteger } from '../cli/verify-args.js';
+import { INTEGER_RANGES, parseInteger } from '../cli/verify-args.js';
 import { parseStrictArgs, UsageError } from '../cli/usage-error.js';
 import { EnginePool, streamResults } from '../host/state.js';
 import { applyConfigValue, loadSettings, type ConfigKey, type Settings } from '../settings.js';
-import { INTEGER_RANGES } from '../cli/verify-args.js';
 import { BatchLedger, connectRedis, QUEUE_NAME, redisOptions, type BatchAnswer, type BatchData } from './batches.js';
 import { AddressPauses, FleetBudgets, FleetSessionGate, refusesOurAddress } from './fleet-limits.js';
 
@@ -21,7 +20,7 @@ Options:
   --redis URL            the queue, e.g. redis://10.0.0.5:6379 (MXLENS_REDIS)
   --source-address IP    connect to mail servers from this address of the machine (MXLENS_SOURCE_ADDRESS)
   --proxy URL            or through this SOCKS5 proxy (MXLENS_PROXY)
-  --concurrency N        batches (mail servers) worked on at once (MXLENS_CONCURRENCY, default 256)
+  --concurrency N        batches (mail servers) worked on at once (config "concurrency", default 256)
 A worker that dies loses its batches to the others after MXLENS_WORKER_STALL_MS (default 30000).
 `;
 
