@@ -92,7 +92,10 @@ export class RedisWorkQueue implements WorkQueue {
       const waiting = this.waiting.get(id);
       if (waiting) waiting.queued = true;
     }
-    const aborted = new Promise<'aborted'>((resolve) => signal.addEventListener('abort', () => resolve('aborted'), { once: true }));
+    const aborted = new Promise<'aborted'>((resolve) => {
+      if (signal.aborted) resolve('aborted');
+      else signal.addEventListener('abort', () => resolve('aborted'), { once: true });
+    });
     const ending = await Promise.race([allFinished.then(() => 'done' as const), aborted]);
     if (ending === 'aborted') await this.withdraw(ids);
     return ending;
