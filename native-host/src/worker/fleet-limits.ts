@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
-import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import { Semaphore } from 'redis-semaphore';
+import type { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import type { Semaphore } from 'redis-semaphore';
 import { describeBudget, type Admission, type BudgetName, type BudgetRates, type Claim, type SharedBudgets } from '../engine/budgets.js';
 import type { SessionGate } from '../engine/mx-scheduler.js';
 import type { VerificationResult } from '../engine/result.js';
@@ -19,16 +19,29 @@ const SLOT_RETRY_MS = 25;
 /** How long a worker's address rests from a mail server that refused it, unless told. */
 const PAUSE_MS = 5 * 60_000;
 
+/** The limiter and semaphore libraries, loaded only by `mxlens worker` (the bundle keeps them outside). */
+export interface FleetModules {
+  RateLimiterRedis: typeof RateLimiterRedis;
+  RateLimiterRes: typeof RateLimiterRes;
+  Semaphore: typeof Semaphore;
+}
+
+export async function loadFleetModules(): Promise<FleetModules> {
+  const [limiter, semaphore] = await Promise.all([import('rate-limiter-flexible'), import('redis-semaphore')]);
+  return { RateLimiterRedis: limiter.RateLimiterRedis, RateLimiterRes: limiter.RateLimiterRes, Semaphore: semaphore.Semaphore };
+}
+
 /** At most `perServer` sessions at once to one mail server address, over every worker. */
 export class FleetSessionGate implements SessionGate {
   constructor(
+    private readonly modules: FleetModules,
     private readonly redis: Redis,
     private readonly perServer: number,
     private readonly onSlotLost: (error: Error) => void,
   ) {}
 
   async hold(serverIp: string, session: () => Promise<void>): Promise<void> {
-    const slot = new Semaphore(this.redis, `${PREFIX}sessions:${serverIp}`, this.perServer, {
+    const slot = new this.modules.Semaphore(this.redis, `${PREFIX}sessions:${serverIp}`, this.perServer, {
       lockTimeout: SLOT_LEASE_MS,
       refreshInterval: SLOT_LEASE_MS / 4,
       acquireTimeout: Number.POSITIVE_INFINITY,
@@ -48,7 +61,10 @@ export class FleetSessionGate implements SessionGate {
 export class FleetBudgets implements SharedBudgets {
   private readonly limiters = new Map<string, RateLimiterRedis>();
 
-  constructor(private readonly redis: Redis) {}
+  constructor(
+    private readonly modules: FleetModules,
+    private readonly redis: Redis,
+  ) {}
 
   async admit(rates: BudgetRates, claim: Claim, local: Admission, maxWaitMs: number, signal?: AbortSignal): Promise<Admission> {
     const deadline = Date.now() + maxWaitMs;
@@ -74,7 +90,7 @@ export class FleetBudgets implements SharedBudgets {
       try {
         await limiter.consume(ref.key, points);
       } catch (refusal) {
-        if (!(refusal instanceof RateLimiterRes)) throw refusal;
+        if (!(refusal instanceof this.modules.RateLimiterRes)) throw refusal;
         const room = session ? 0 : Math.max(0, rates[ref.name] - (refusal.consumedPoints - points));
         if (room < admitted) [admitted, limitedBy] = [room, describeBudget(ref.name, ref.key, rates[ref.name])];
         retryAfterMs = Math.max(retryAfterMs, refusal.msBeforeNext);
@@ -94,7 +110,7 @@ export class FleetBudgets implements SharedBudgets {
     const id = `${name}:${perMinute}`;
     let limiter = this.limiters.get(id);
     if (!limiter) {
-      limiter = new RateLimiterRedis({ storeClient: this.redis, keyPrefix: `${PREFIX}budget:${name}`, points: perMinute, duration: 60 });
+      limiter = new this.modules.RateLimiterRedis({ storeClient: this.redis, keyPrefix: `${PREFIX}budget:${name}`, points: perMinute, duration: 60 });
       this.limiters.set(id, limiter);
     }
     return limiter;

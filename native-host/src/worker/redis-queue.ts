@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Job, Queue, QueueEvents } from 'bullmq';
+import type { Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { MailDns } from '../engine/dns.js';
 import type { VerifyOptions } from '../engine/options.js';
@@ -47,6 +47,7 @@ export class RedisWorkQueue implements WorkQueue {
   }
 
   static async connect(url: string): Promise<RedisWorkQueue> {
+    const { Queue, QueueEvents } = await import('bullmq');
     const redis = await connectRedis(url);
     const queue = new Queue<BatchData>(QUEUE_NAME, { connection: redisOptions(url) });
     const events = new QueueEvents(QUEUE_NAME, { connection: redisOptions(url) });
@@ -130,7 +131,7 @@ export class RedisWorkQueue implements WorkQueue {
   private async sweep(): Promise<void> {
     for (const [jobId, waiting] of [...this.waiting]) {
       if (!waiting.queued) continue;
-      const job = await Job.fromId<BatchData>(this.queue, jobId).catch(() => null);
+      const job = await this.queue.getJob(jobId).catch(() => null);
       if (job === null) continue;
       if (job === undefined) await this.settle(jobId, null);
       else if ((await job.getState()) === 'failed') await this.settle(jobId, job.failedReason);

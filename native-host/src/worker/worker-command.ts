@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { DelayedError, Worker, type Job } from 'bullmq';
+import type { Job } from 'bullmq';
 import { Budgets } from '../engine/budgets.js';
 import { NetworkWatch } from '../engine/network-watch.js';
 import type { VerificationResult } from '../engine/result.js';
@@ -8,7 +8,7 @@ import { parseStrictArgs, UsageError } from '../cli/usage-error.js';
 import { EnginePool, streamResults } from '../host/state.js';
 import { applyConfigValue, loadSettings, type ConfigKey, type Settings } from '../settings.js';
 import { BatchLedger, connectRedis, QUEUE_NAME, redisOptions, type BatchAnswer, type BatchData } from './batches.js';
-import { AddressPauses, FleetBudgets, FleetSessionGate, refusesOurAddress } from './fleet-limits.js';
+import { AddressPauses, FleetBudgets, FleetSessionGate, loadFleetModules, refusesOurAddress } from './fleet-limits.js';
 
 export const WORKER_HELP = `Usage: mxlens worker --redis URL [--source-address IP] [--proxy URL] [--concurrency N]
 
@@ -35,12 +35,19 @@ export async function runWorker(argv: string[]): Promise<number> {
   for (const problem of settings.problems) process.stderr.write(`mxlens: ignoring ${problem.setting}: ${problem.message}\n`);
   if (settings.serve.redis === '') throw new UsageError('worker needs the queue: --redis redis://HOST:PORT (or MXLENS_REDIS)');
 
+  const loaded = await Promise.all([import('bullmq'), loadFleetModules()]).catch((error: Error) => error);
+  if (loaded instanceof Error) {
+    process.stderr.write(`mxlens worker: a module of the distributed mode is missing (${loaded.message.split('\n')[0]}): install bullmq, ioredis, rate-limiter-flexible and redis-semaphore beside mxlens\n`);
+    return 1;
+  }
+  const [{ Worker, DelayedError }, modules] = loaded;
   const redis = await connectRedis(settings.serve.redis);
   const log = (line: string) => process.stderr.write(`mxlens worker: ${line}\n`);
   const source = settings.verify.sourceAddress ?? hostname();
-  const budgets = new Budgets(settings.verify.budgets, Date.now, null, new FleetBudgets(redis));
-  const gate = new FleetSessionGate(redis, settings.verify.connectionsPerHost, (error) => log(`a session slot was lost: ${error.message}`));
-  const batches = new BatchWork(new EnginePool(budgets, new NetworkWatch(), gate), new BatchLedger(redis), new AddressPauses(redis, source), settings);
+  const budgets = new Budgets(settings.verify.budgets, Date.now, null, new FleetBudgets(modules, redis));
+  const gate = new FleetSessionGate(modules, redis, settings.verify.connectionsPerHost, (error) => log(`a session slot was lost: ${error.message}`));
+  const engines = new EnginePool(budgets, new NetworkWatch(), gate);
+  const batches = new BatchWork(engines, new BatchLedger(redis), new AddressPauses(redis, source), settings, () => new DelayedError());
   const worker = new Worker<BatchData>(QUEUE_NAME, (job, token) => batches.run(job, token), {
     connection: redisOptions(settings.serve.redis),
     name: source,
@@ -94,6 +101,8 @@ class BatchWork {
     private readonly ledger: BatchLedger,
     private readonly pauses: AddressPauses,
     private readonly settings: Settings,
+    /** BullMQ's "moved to delayed" signal (its module is loaded at start). */
+    private readonly delayed: () => Error,
   ) {}
 
   async run(job: Job<BatchData>, token: string | undefined): Promise<void> {
@@ -137,6 +146,6 @@ class BatchWork {
   private async handBack(job: Job<BatchData>, token: string | undefined, refused: boolean): Promise<never> {
     if (refused) await job.updateData({ ...job.data, handedBack: (job.data.handedBack ?? 0) + 1 });
     await job.moveToDelayed(Date.now() + HAND_BACK_DELAY_MS, token);
-    throw new DelayedError();
+    throw this.delayed();
   }
 }
