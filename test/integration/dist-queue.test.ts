@@ -222,7 +222,12 @@ describe('faults', () => {
     let restarted: Promise<void> | null = null;
     const streamed = await verifyOnServer(addresses, ({ results }) => {
       if (restarted || results.size < 3) return;
-      restarted = redis.stop().then(() => redis.start());
+      restarted = redis.stop().then(async () => {
+        // While Redis is away, the server says so rather than hanging.
+        const health = await fetch(`${server.url}/v1/health`, { headers: { authorization: `Bearer ${KEY}` } }).then((response) => response.json());
+        expect(health.queue).toMatchObject({ mode: 'redis', reachable: false });
+        await redis.start();
+      });
     });
     await restarted;
     expect(restarted).not.toBeNull();

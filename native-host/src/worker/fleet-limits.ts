@@ -16,6 +16,8 @@ const PAUSE_PREFIX = `${PREFIX}pause:`;
 /** A dead worker's session slot frees itself after this long; live ones renew it. */
 const SLOT_LEASE_MS = 10_000;
 const SLOT_RETRY_MS = 25;
+/** Longest wait for Redis while a recipient's time runs. */
+const REDIS_WAIT_MS = 500;
 /** How long a worker's address rests from a mail server that refused it, unless told. */
 const PAUSE_MS = 5 * 60_000;
 
@@ -69,10 +71,25 @@ export class FleetBudgets implements SharedBudgets {
   async admit(rates: BudgetRates, claim: Claim, local: Admission, maxWaitMs: number, signal?: AbortSignal): Promise<Admission> {
     const deadline = Date.now() + maxWaitMs;
     for (;;) {
-      const fleet = await this.take(rates, claim, local.admitted);
+      const fleet = await this.takeOrLetGo(rates, claim, local.admitted);
+      if (fleet === null) return local;
       const giveUp = fleet.admitted > 0 || signal?.aborted || Date.now() + fleet.retryAfterMs > deadline;
       if (giveUp) return { ...local, ...fleet, limitedBy: fleet.limitedBy ?? local.limitedBy, retryAfterMs: Math.max(local.retryAfterMs, fleet.retryAfterMs) };
       await sleep(fleet.retryAfterMs, undefined, { signal }).catch(() => undefined);
+    }
+  }
+
+  /**
+   * The shared budgets' answer, or null when Redis does not answer in time (it is restarting):
+   * the recipients' time runs meanwhile, so the worker keeps to its own budgets until it is back.
+   */
+  private async takeOrLetGo(rates: BudgetRates, claim: Claim, wanted: number): Promise<Awaited<ReturnType<FleetBudgets['take']>> | null> {
+    let timer: NodeJS.Timeout | undefined;
+    const away = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), REDIS_WAIT_MS)));
+    try {
+      return await Promise.race([this.take(rates, claim, wanted), away]);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
