@@ -78,6 +78,7 @@ async function serve(settings: Settings, flags: ServeFlags): Promise<number> {
   } catch (error) {
     if (!(error instanceof ServerSetupError)) throw error;
     process.stderr.write(`mxlens serve: ${error.message}\n`);
+    await ctx.queue.close();
     db.close();
     return 1;
   }
@@ -102,6 +103,7 @@ async function serve(settings: Settings, flags: ServeFlags): Promise<number> {
     app.log.info({ url: url.href.replace(/\/$/, ''), port: Number(url.port), data: settings.serve.dataDir, version: VERSION }, 'listening');
   } catch (error) {
     process.stderr.write(`mxlens serve: cannot listen on ${isIPv6(flags.host) ? `[${flags.host}]` : flags.host}:${flags.port}: ${(error as Error).message}\n`);
+    await ctx.queue.close();
     db.close();
     return 1;
   }

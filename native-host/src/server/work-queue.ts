@@ -1,5 +1,4 @@
-import type { EnginePool } from '../host/state.js';
-import { streamResults } from '../host/state.js';
+import { streamResults, type EnginePool } from '../host/state.js';
 import type { CheckChunk } from './bulk-runner.js';
 
 // Where the server's checks run. In process (the default): the server's own engines. On a
