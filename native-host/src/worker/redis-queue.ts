@@ -36,7 +36,8 @@ export class RedisWorkQueue implements WorkQueue {
 
   private constructor(
     private readonly redis: Redis,
-    private readonly queue: Queue<BatchData>,
+    /** The BullMQ queue itself (for a dashboard such as Bull Board). */
+    readonly queue: Queue<BatchData>,
     private readonly events: QueueEvents,
   ) {
     this.ledger = new BatchLedger(redis);
