@@ -59,6 +59,8 @@ export class FleetSessionGate implements SessionGate {
   }
 }
 
+type FleetAdmission = Pick<Admission, 'admitted' | 'retryAfterMs' | 'limitedBy'>;
+
 /** The per-minute budgets, counted in Redis by every worker (fixed one-minute windows). */
 export class FleetBudgets implements SharedBudgets {
   private readonly limiters = new Map<string, RateLimiterRedis>();
@@ -83,7 +85,7 @@ export class FleetBudgets implements SharedBudgets {
    * The shared budgets' answer, or null when Redis does not answer in time (it is restarting):
    * the recipients' time runs meanwhile, so the worker keeps to its own budgets until it is back.
    */
-  private async takeOrLetGo(rates: BudgetRates, claim: Claim, wanted: number): Promise<Awaited<ReturnType<FleetBudgets['take']>> | null> {
+  private async takeOrLetGo(rates: BudgetRates, claim: Claim, wanted: number): Promise<FleetAdmission | null> {
     let timer: NodeJS.Timeout | undefined;
     const away = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), REDIS_WAIT_MS)));
     try {
@@ -94,7 +96,7 @@ export class FleetBudgets implements SharedBudgets {
   }
 
   /** Takes what every shared bucket allows now, and gives back what was taken beyond that. */
-  private async take(rates: BudgetRates, claim: Claim, wanted: number): Promise<Pick<Admission, 'admitted' | 'retryAfterMs' | 'limitedBy'>> {
+  private async take(rates: BudgetRates, claim: Claim, wanted: number): Promise<FleetAdmission> {
     let admitted = wanted;
     let retryAfterMs = 0;
     let limitedBy: string | null = null;
