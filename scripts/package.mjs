@@ -18,7 +18,7 @@ const out = path.join(root, 'dist/packages');
 const { version, description, license, engines, dependencies } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
 // What `mxlens serve` loads at run time (everything else is in the bundle). Optional: npx mxlens
 // must work where they cannot be installed (offline, or no C++ toolchain for better-sqlite3).
-const SERVER_MODULES = ['better-sqlite3', 'fastify', '@fastify/cors'];
+const SERVER_MODULES = ['better-sqlite3', 'fastify', '@fastify/cors', 'pg', 'bullmq', 'ioredis', 'rate-limiter-flexible', 'redis-semaphore'];
 
 run('npm', ['run', 'build'], root);
 rmSync(out, { recursive: true, force: true });

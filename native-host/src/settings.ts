@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import { defaultVerifyOptions } from './engine/options.js';
 import { defaultLogFile } from './host/log.js';
-import { parseSettingText, SETTINGS, valueOfText, type ServeSettings, type Settings, type SettingRow } from '../shared/settings/table.js';
+import { parseSettingText, settingRow, SETTINGS, valueOfText, type ServeSettings, type Settings, type SettingRow } from '../shared/settings/table.js';
 
 export type { ServeSettings, Settings } from '../shared/settings/table.js';
 export { describeProxy } from '../shared/settings/values.js';
@@ -40,6 +40,8 @@ function defaultServeSettings(env: NodeJS.ProcessEnv, platform: NodeJS.Platform,
     logFile: '',
     probeDomain: 'gmail.com',
     postgres: '',
+    redis: '',
+    workerStallMs: 30_000,
   };
 }
 
@@ -181,6 +183,18 @@ function isEmptyAccepted(row: SettingRow): boolean {
 function applyValue(settings: Settings, setting: string, row: SettingRow, parsed: ReturnType<SettingRow['parse']>): void {
   if (parsed.ok) row.write(settings, parsed.value);
   else settings.problems.push({ setting, message: `${parsed.problem}; using ${row.describe(row.read(settings))}` });
+}
+
+/**
+ * A command's own flag for a setting that `mxlens verify` has no flag for (serve's --redis,
+ * worker's --source-address): checked by the setting's row; returns the problem, or null.
+ */
+export function applySettingText(settings: Settings, key: string, text: string): string | null {
+  const row = settingRow(key);
+  const parsed = parseSettingText(row, text);
+  if (!parsed.ok) return parsed.problem;
+  row.write(settings, parsed.value);
+  return null;
 }
 
 function suggestKey(key: string): string | null {

@@ -36,6 +36,8 @@ describe('server settings', () => {
       logFile: '',
       probeDomain: 'gmail.com',
       postgres: '',
+      redis: '',
+      workerStallMs: 30_000,
     });
     expect(server).toEqual({ url: null, key: null });
     expect(defaultDataDir({ XDG_DATA_HOME: '/data' }, 'linux', home)).toBe('/data/mxlens/server');
@@ -56,8 +58,12 @@ describe('server settings', () => {
       MXLENS_SERVER: 'https://mxlens.example.com/',
       MXLENS_SERVER_KEY: 'mxl_secret',
       MXLENS_POSTGRES: 'postgres://mxlens:pw@db.example.com:5432/mxlens',
+      MXLENS_REDIS: 'redis://10.0.0.5:6379/2',
+      MXLENS_SOURCE_ADDRESS: '192.0.2.10',
+      MXLENS_WORKER_STALL_MS: '5000',
     });
     expect(settings.problems).toEqual([]);
+    expect(settings.verify.sourceAddress).toBe('192.0.2.10');
     expect(settings.serve).toMatchObject({
       listen: '[::1]:8443',
       dataDir: '/srv/mxlens',
@@ -72,13 +78,15 @@ describe('server settings', () => {
       allowRequestProxy: true,
       probeDomain: 'example.com',
       postgres: 'postgres://mxlens:pw@db.example.com:5432/mxlens',
+      redis: 'redis://10.0.0.5:6379/2',
+      workerStallMs: 5000,
     });
     expect(settings.server).toEqual({ url: 'https://mxlens.example.com', key: 'mxl_secret' });
   });
 
   it('names each bad value and keeps the value below it', () => {
-    writeConfig({ serveRatePerMinute: 0, serveCorsOrigins: ['not an origin'], serveDataDir: 'relative/dir', postgres: 'postgres://db.example.com' });
-    const settings = load({ MXLENS_SERVE_LISTEN: 'nowhere', MXLENS_SERVE_KEYS: 'alice:short', MXLENS_SERVER: 'ftp://x', MXLENS_SERVE_ALLOW_PROXY: 'maybe' });
+    writeConfig({ serveRatePerMinute: 0, serveCorsOrigins: ['not an origin'], serveDataDir: 'relative/dir', postgres: 'postgres://db.example.com', sourceAddress: 'eth0', workerStallMs: 10 });
+    const settings = load({ MXLENS_SERVE_LISTEN: 'nowhere', MXLENS_SERVE_KEYS: 'alice:short', MXLENS_SERVER: 'ftp://x', MXLENS_SERVE_ALLOW_PROXY: 'maybe', MXLENS_REDIS: 'http://x' });
     const bySetting = Object.fromEntries(settings.problems.map((problem) => [problem.setting, problem.message]));
     expect(bySetting['config.json "serveRatePerMinute"']).toContain('from 1 to');
     expect(bySetting['config.json "serveCorsOrigins"']).toContain('chrome-extension://ID');
@@ -88,7 +96,11 @@ describe('server settings', () => {
     expect(bySetting.MXLENS_SERVER).toContain('http:// or https://');
     expect(bySetting.MXLENS_SERVE_ALLOW_PROXY).toContain('takes 1 or 0');
     expect(bySetting['config.json "postgres"']).toContain('names no database');
-    expect(settings.serve).toMatchObject({ listen: '127.0.0.1:8025', ratePerMinute: 120, keys: [], allowRequestProxy: false, corsOrigins: [] });
+    expect(bySetting.MXLENS_REDIS).toContain('redis:// or rediss://');
+    expect(bySetting['config.json "sourceAddress"']).toContain('an IP address of this machine');
+    expect(bySetting['config.json "workerStallMs"']).toContain('from 1000 to');
+    expect(settings.verify.sourceAddress).toBeNull();
+    expect(settings.serve).toMatchObject({ listen: '127.0.0.1:8025', ratePerMinute: 120, keys: [], allowRequestProxy: false, corsOrigins: [], redis: '', workerStallMs: 30_000 });
     expect(settings.server.url).toBeNull();
     expect(settings.serve.postgres).toBe('');
   });

@@ -63,6 +63,10 @@ export interface StrictMta {
   hardErrorLimit?: number;
   /** The replies to each read wait this long (a far-away server: one round trip each). */
   replyDelayMs?: number;
+  /** `452 4.5.3` to RCPTs once a transaction holds this many. */
+  recipientLimit?: number;
+  /** Client addresses refused Spamhaus-style (`554 5.7.1 ... blocked`) at every RCPT TO. */
+  blockedClients?: string[];
   /** After `afterRcpts` RCPT replies in a session, end it mid-batch, in the first `sessions` sessions (default all). */
   cut?: { afterRcpts: number; how: '421' | 'reset' | 'close' | 'silence' | 'tls-garbage'; sessions?: number };
   /** Replies that cannot be matched to commands. */
@@ -598,6 +602,7 @@ function strictMtaConnection(
   let work = Promise.resolve();
   let errors = 0;
   let rcptReplies = 0;
+  let transactionRcpts = 0;
   let mailFrom: string | null = null;
   let greeted = false;
   let over = false;
@@ -659,6 +664,7 @@ function strictMtaConnection(
         if (!greeted) return reply(503, '5.5.1 Error: send HELO/EHLO first');
         if (mailFrom !== null) return reply(503, '5.5.1 Error: nested MAIL command');
         mailFrom = /^FROM:\s*<([^>]*)>/i.exec(arg)?.[1] ?? '';
+        transactionRcpts = 0;
         await reply(250, '2.1.0 Ok');
         if (mta.mismatch === 'double-mail') await reply(250, '2.1.0 Ok');
         if (mta.mismatch === 'extra-when-pipelined' && pipelinedWithOthers) out += '250 2.0.0 Ok\r\n';
@@ -668,6 +674,10 @@ function strictMtaConnection(
         if (mailFrom === null) return reply(503, '5.5.1 Error: need MAIL command');
         if (cutThisSession && rcptReplies >= mta.cut!.afterRcpts) return cut();
         rcptReplies++;
+        const client = session.remoteAddress.replace(/^::ffff:/, '');
+        if (mta.blockedClients?.includes(client)) return reply(554, `5.7.1 Service unavailable; Client host [${client}] blocked using zen.spamhaus.org`);
+        if (mta.recipientLimit !== undefined && transactionRcpts >= mta.recipientLimit) return reply(452, '4.5.3 Error: too many recipients');
+        transactionRcpts++;
         const address = /^TO:\s*<([^>]*)>/i.exec(arg)?.[1] ?? '';
         if (mta.mismatch === 'wrong-code' && rcptReplies > 1) return reply(354, 'End data with <CR><LF>.<CR><LF>');
         if (knows(mta.mailboxes, address)) return reply(250, '2.1.5 Ok');

@@ -25,6 +25,8 @@ import {
   parseProxy,
   parseSender,
   parsePostgresUrl,
+  parseRedisUrl,
+  parseSourceAddress,
   parseServerUrl,
   parseServeKeys,
   parseText,
@@ -66,6 +68,10 @@ export interface ServeSettings {
   probeDomain: string;
   /** PostgreSQL URL for bulk jobs and results, shared by the server nodes; "" = the embedded SQLite. */
   postgres: string;
+  /** redis://… of the shared queue (serve puts work on it, workers take it); "" = checks run in process. */
+  redis: string;
+  /** A worker whose lock on a batch is this old (it died) loses the batch to another worker. */
+  workerStallMs: number;
 }
 
 export interface Settings {
@@ -260,6 +266,24 @@ export const SETTINGS: readonly SettingRow[] = [
     read: (s) => s.serve.postgres,
     write: (s, value) => void (s.serve.postgres = value),
   }),
+  row({
+    key: 'redis',
+    env: 'MXLENS_REDIS',
+    secret: true,
+    parse: parseRedisUrl,
+    describe: (url) => (url ? 'the Redis URL set before' : 'no Redis (checks run in process)'),
+    read: (s) => s.serve.redis,
+    write: (s, value) => void (s.serve.redis = value),
+  }),
+  row({
+    key: 'sourceAddress',
+    env: 'MXLENS_SOURCE_ADDRESS',
+    parse: parseSourceAddress,
+    describe: (address) => address ?? "the system's choice",
+    read: (s) => s.verify.sourceAddress,
+    write: (s, value) => void (s.verify.sourceAddress = value),
+  }),
+  integerRow('workerStallMs', { env: 'MXLENS_WORKER_STALL_MS', read: (s) => s.serve.workerStallMs, write: (s, value) => void (s.serve.workerStallMs = value) }),
   row({
     key: 'serveKeys',
     env: 'MXLENS_SERVE_KEYS',

@@ -31,6 +31,7 @@ export const RANGES = {
   smtpPort: [1, 65_535],
   serveRatePerMinute: [1, 1_000_000],
   serveDailyQuota: [1, 1_000_000_000],
+  workerStallMs: [1_000, 600_000],
 } as const;
 
 /** Highest accepted budget rate: above that, 0 (off) says what is meant. */
@@ -189,6 +190,28 @@ export function parsePostgresUrl(value: unknown): Parsed<string> {
   if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') return bad(`takes a postgres:// URL, not ${quote(`${url.protocol}//...`)}`);
   if (url.pathname.length <= 1) return bad('names no database: add it after the host, like postgres://mxlens@db.example.com/mxlens');
   return text;
+}
+
+/** redis://[user:password@]host[:port][/db] or rediss://…; "" is none. */
+export function parseRedisUrl(value: unknown): Parsed<string> {
+  const text = parseText(value, 'a URL like "redis://127.0.0.1:6379"');
+  if (!text.ok || text.value === '') return text;
+  let url: URL;
+  try {
+    url = new URL(text.value);
+  } catch {
+    return bad(`takes a URL like redis://127.0.0.1:6379, not ${quote(text.value.replace(/:[^:@/]*@/, ':***@'))}`);
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') return bad(`takes a redis:// or rediss:// URL, not ${quote(url.protocol)}`);
+  return text;
+}
+
+/** An IP address of this machine for outgoing connections; "" (or null) is the system's choice. */
+export function parseSourceAddress(value: unknown): Parsed<string | null> {
+  if (value === null || value === '') return good(null);
+  const text = parseText(value, 'an IP address like 192.0.2.10');
+  if (!text.ok) return text;
+  return isIPv4(text.value) || isIPv6(text.value) ? good(text.value) : bad(`takes an IP address of this machine, like 192.0.2.10, not ${quote(text.value)}`);
 }
 
 /** An origin as browsers send it: scheme://host[:port], nothing more. */

@@ -19,6 +19,8 @@ export interface VerifyOptions {
   /** How long we may wait for a greylisting server's delay before retrying; 0 never waits. */
   greylistWaitMs: number;
   proxy: SocksProxy | null;
+  /** The local address SMTP connections leave from (a worker's own IP); null: the system's choice. */
+  sourceAddress: string | null;
   /** SMTP sessions open at once over the whole run. */
   concurrency: number;
   /** SMTP sessions open at once to one mail server address. */

@@ -15,6 +15,8 @@ Usage:
   mxlens config path | show               where the config file is; the settings in force
   mxlens serve [--listen HOST:PORT] [--data DIR] [--tls-cert F --tls-key F]
                                           run the checks as an HTTP service for a team (mxlens serve --help)
+  mxlens worker --redis URL [--source-address IP] [--proxy URL] [--concurrency N]
+                                          run checks from the queue of "mxlens serve --redis URL"
   mxlens --version
 `;
 
@@ -55,6 +57,10 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
     return { run: runDoctor, help: DOCTOR_HELP };
   },
   serve: async () => ({ run: async (argv) => (await import('../server/serve-command.js')).runServe(argv), help: SERVE_HELP }),
+  worker: async () => {
+    const { runWorker, WORKER_HELP } = await import('../worker/worker-command.js');
+    return { run: runWorker, help: WORKER_HELP };
+  },
 };
 
 export async function main(argv: string[]): Promise<number> {

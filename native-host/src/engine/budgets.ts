@@ -112,6 +112,14 @@ export type BudgetWaitListener = (wait: { ms: number; budget: string }) => void;
 
 const MAX_BUCKETS = 10_000;
 
+/**
+ * Budgets shared with other processes (workers on several machines): of the units this
+ * process admitted, how many the shared budgets let through, after waiting at most `maxWaitMs`.
+ */
+export interface SharedBudgets {
+  admit(rates: BudgetRates, claim: Claim, admitted: Admission, maxWaitMs: number, signal?: AbortSignal): Promise<Admission>;
+}
+
 export class Budgets {
   private readonly buckets = new Map<string, TokenBucket>();
 
@@ -119,6 +127,7 @@ export class Budgets {
     readonly rates: BudgetRates,
     private readonly now: () => number = Date.now,
     readonly onWait: BudgetWaitListener | null = null,
+    readonly shared: SharedBudgets | null = null,
   ) {}
 
   /**
@@ -174,7 +183,7 @@ export class Budgets {
   }
 }
 
-function describeBudget(name: BudgetName, key: string, rate: number): string {
+export function describeBudget(name: BudgetName, key: string, rate: number): string {
   switch (name) {
     case 'mxSessionsPerMinute':
       return `${rate} sessions a minute to the mail server ${key}`;
@@ -230,10 +239,14 @@ export function serverKey(ip: string): string {
  */
 export async function spend(budgets: Budgets, claim: Claim, maxWaitMs: number, signal?: AbortSignal): Promise<Admission> {
   if (signal?.aborted) return { admitted: 0, waitMs: 0, retryAfterMs: 0, limitedBy: null, waitingFor: null };
-  const admission = budgets.admit(claim, Math.max(0, maxWaitMs));
+  const startedAt = Date.now();
+  let admission = budgets.admit(claim, Math.max(0, maxWaitMs));
   if (admission.admitted > 0 && admission.waitMs > 0) {
     budgets.onWait?.({ ms: admission.waitMs, budget: admission.waitingFor ?? 'checks' });
     await sleep(admission.waitMs, undefined, { signal }).catch(() => undefined);
+  }
+  if (budgets.shared && admission.admitted > 0 && !signal?.aborted) {
+    admission = await budgets.shared.admit(budgets.rates, claim, admission, Math.max(0, maxWaitMs - (Date.now() - startedAt)), signal);
   }
   return signal?.aborted ? { ...admission, admitted: 0 } : admission;
 }

@@ -1,4 +1,4 @@
-import type { Budgets } from './budgets.js';
+import { serverKey, type Budgets } from './budgets.js';
 import { MxToleranceMemory } from './mx-tolerance.js';
 import { NetworkWatch } from './network-watch.js';
 import type { VerifyOptions } from './options.js';
@@ -37,6 +37,14 @@ interface JobState {
   finished: boolean;
 }
 
+/**
+ * Sessions counted beyond this process too (workers on several machines sharing one per-server
+ * limit): `hold` runs the session once the shared count for the server has room for it.
+ */
+export interface SessionGate {
+  hold(serverIp: string, session: () => Promise<void>): Promise<void>;
+}
+
 export interface CatchAllMemory {
   known(domain: string): boolean | null;
   learn(domain: string, catchAll: boolean): void;
@@ -63,6 +71,7 @@ export class MxScheduler {
     private readonly budgets: Budgets,
     readonly network: NetworkWatch = new NetworkWatch(),
     readonly tolerance: MxToleranceMemory = new MxToleranceMemory(),
+    private readonly gate: SessionGate | null = null,
   ) {}
 
   /** Asks for one address; `job.done` is called exactly once. */
@@ -139,8 +148,9 @@ export class MxScheduler {
       this.pump(signal);
     };
     // runSession takes its first batch before its first await, so the queue is up to date
-    // when pump() looks at it again.
-    runSession({
+    // when pump() looks at it again. Behind a gate, a session waiting for its slot takes its
+    // batch once it has one (a later session may find nothing left, and ends at once).
+    const session = () => runSession({
       target: queue.target,
       options: this.options,
       tolerance: this.tolerance,
@@ -154,7 +164,9 @@ export class MxScheduler {
       learnCatchAll: (domain, value) => this.catchAll.learn(domain, value),
       answered: (r, outcome) => this.answered(this.states.get(r)!, outcome, signal),
       unanswered: (r, failure, why) => this.unanswered(this.states.get(r)!, failure, why, signal),
-    }).then(end, end); // runSession hands every recipient back, whatever happens
+    });
+    // runSession hands every recipient back, whatever happens
+    (this.gate ? this.gate.hold(serverKey(ip), session) : session()).then(end, end);
   }
 
   private take(queue: ServerQueue): Recipient | null {

@@ -40,6 +40,7 @@ export function defaultVerifyOptions(): VerifyOptions {
     catchAllProbe: true,
     greylistWaitMs: 0,
     proxy: null,
+    sourceAddress: null,
     concurrency: 256,
     connectionsPerHost: 2,
     verbose: false,

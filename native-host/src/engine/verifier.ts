@@ -2,7 +2,7 @@ import { Budgets, domainClaim, overBudgetDetail, spend } from './budgets.js';
 import { MailDns, type MailRouting } from './dns.js';
 import { computeFlags, suggestAddress } from './flags/index.js';
 import { decide, judgeRouting, judgeWithFlags, type Judgement } from './judge.js';
-import { MxScheduler } from './mx-scheduler.js';
+import { MxScheduler, type SessionGate } from './mx-scheduler.js';
 import { NetworkWatch } from './network-watch.js';
 import type { VerifyOptions } from './options.js';
 import type { Flags, VerificationResult } from '../../shared/result.js';
@@ -36,6 +36,8 @@ export interface Requester {
   budgets: Budgets;
   site: string | null;
   network: NetworkWatch;
+  /** Per-server session limits shared with other processes (null: this process alone). */
+  gate: SessionGate | null;
 }
 
 export class Verifier {
@@ -52,6 +54,7 @@ export class Verifier {
       budgets: requester.budgets ?? new Budgets(options.budgets),
       site: requester.site ?? null,
       network: requester.network ?? new NetworkWatch(),
+      gate: requester.gate ?? null,
     };
     this.dns = new MailDns({ servers: options.dnsServers, timeoutMs: dnsQueryTimeout(options.timeoutMs) });
     this.scheduler = new MxScheduler(
@@ -62,6 +65,8 @@ export class Verifier {
       },
       this.requester.budgets,
       this.requester.network,
+      undefined,
+      this.requester.gate,
     );
   }
 

@@ -1,5 +1,6 @@
 import { Budgets } from '../engine/budgets.js';
 import type { VerifyOptions } from '../engine/options.js';
+import type { SessionGate } from '../engine/mx-scheduler.js';
 import { Verifier, type IndexedResult } from '../engine/verifier.js';
 import { describeRoute, NetworkWatch } from '../engine/network-watch.js';
 import { port25SecondOpinion } from '../doctor/checks.js';
@@ -100,13 +101,14 @@ export class EnginePool {
   constructor(
     private readonly budgets: Budgets,
     private readonly network: NetworkWatch = new NetworkWatch(),
+    private readonly gate: SessionGate | null = null,
   ) {}
 
   get(options: VerifyOptions, site: string | null = null): { key: string; verifier: Verifier } {
     const key = `${partitionOf(site)}\n${optionsKey(options)}`;
     let verifier = this.byKey.get(key);
     if (verifier) this.byKey.delete(key);
-    else verifier = new Verifier(options, { budgets: this.budgets, site, network: this.network });
+    else verifier = new Verifier(options, { budgets: this.budgets, site, network: this.network, gate: this.gate });
     this.byKey.set(key, verifier);
     while (this.byKey.size > MAX_ENGINES) this.byKey.delete(this.byKey.keys().next().value!);
     return { key, verifier };

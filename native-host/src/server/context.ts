@@ -1,20 +1,20 @@
 import type { VerifyOptions } from '../engine/options.js';
 import type { VerificationResult } from '../../shared/result.js';
 import { Budgets } from '../engine/budgets.js';
-import { EnginePool, streamResults } from '../host/state.js';
+import { EnginePool } from '../host/state.js';
 import type { VerifyRequestOptions } from '../../shared/protocol/messages.js';
 import { requestOptions } from '../host/actions/verify.js';
 import type { ServeSettings } from '../settings.js';
 import type { BulkRunner } from './bulk-runner.js';
-import type { BulkStore } from './bulk-store.js';
 import { HttpError } from './errors.js';
-import type { QueueHealthProvider } from './health.js';
 import { DailyQuota, RateLimiter } from './limits.js';
 import type { Database, KeyStore } from './store.js';
+import type { BulkStore } from './bulk-store.js';
+import { inProcessQueue, type WorkQueue } from './work-queue.js';
 
-// What every route shares: the settings, the keys and limits, one pool of engines (so the DNS
-// cache, catch-all memory and per-MX connection limits are shared by all callers), and the
-// checks running now.
+// What every route shares: the settings, the keys and limits, one queue of checks (by default
+// one pool of engines in this process, so the DNS cache, catch-all memory and per-MX connection
+// limits are shared by all callers), and the checks running now.
 
 export interface ServerContext {
   serve: ServeSettings;
@@ -24,12 +24,11 @@ export interface ServerContext {
   keys: KeyStore;
   rate: RateLimiter;
   quota: DailyQuota;
-  engines: EnginePool;
-  bulk: BulkRunner;
+  /** Where checks run: this process's engines, or workers behind a queue. */
+  queue: WorkQueue;
   /** Bulk jobs and results: SQLite (default) or PostgreSQL. */
   store: BulkStore;
-  /** The distributed queue's report for /v1/health; absent when the work runs in process. */
-  queueHealth?: QueueHealthProvider;
+  bulk: BulkRunner;
   /** Aborts the checks of live requests (on shutdown). */
   running: Set<AbortController>;
   /** Addresses being checked for live requests right now. */
@@ -37,12 +36,14 @@ export interface ServerContext {
   version: string;
 }
 
-export function createContext(parts: Omit<ServerContext, 'rate' | 'quota' | 'engines' | 'running' | 'inFlight'>): ServerContext {
+export function createContext(
+  parts: Omit<ServerContext, 'rate' | 'quota' | 'queue' | 'running' | 'inFlight'> & { queue?: WorkQueue },
+): ServerContext {
   return {
     ...parts,
     rate: new RateLimiter(parts.serve.ratePerMinute),
     quota: new DailyQuota(parts.db, parts.serve.dailyQuota),
-    engines: new EnginePool(new Budgets(parts.verify.budgets)),
+    queue: parts.queue ?? inProcessQueue(new EnginePool(new Budgets(parts.verify.budgets))),
     running: new Set(),
     inFlight: { addresses: 0 },
   };
@@ -81,7 +82,7 @@ export function chargeQuota(ctx: ServerContext, keyName: string, count: number):
 }
 
 /**
- * Checks `addresses` with the shared engine for these options, handing each result over as it
+ * Checks `addresses` on the server's queue (its shared engines by default), handing each result over as it
  * becomes known. Stops early when `signal` aborts (the caller went away) or the server shuts down.
  */
 export async function checkAddresses(
@@ -98,8 +99,7 @@ export async function checkAddresses(
   ctx.inFlight.addresses += addresses.length;
   let left = addresses.length;
   try {
-    const { verifier } = ctx.engines.get(options);
-    return await streamResults(verifier, addresses, controller.signal, ({ index, result }) => {
+    return await ctx.queue.check(options, addresses, controller.signal, (index, result) => {
       left--;
       ctx.inFlight.addresses--;
       onResult(index, result);

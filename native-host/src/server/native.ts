@@ -44,11 +44,11 @@ export function nativeRoutes(app: FastifyInstance, ctx: ServerContext): void {
   let port25: { check: Check; at: number } | null = null;
   app.get('/v1/health', async () => {
     if (!port25 || Date.now() - port25.at > PORT25_MEMORY_MS) port25 = { check: await probePort25(ctx), at: Date.now() };
-    const [store, queue] = await Promise.all([ctx.store.health(), ctx.queueHealth?.health()]);
+    const [store, queue] = await Promise.all([ctx.store.health(), ctx.queue.health()]);
     const bulkPending = store.ok ? await ctx.bulk.pending().catch(() => null) : null;
     return {
       // "degraded": checks still run, but bulk jobs cannot be taken or read until the parts come back.
-      status: store.ok && (queue?.ok ?? true) ? 'ok' : 'degraded',
+      status: store.ok && queue.reachable !== false ? 'ok' : 'degraded',
       version: ctx.version,
       protocol: PROTOCOL_VERSION,
       port25: { ok: port25.check.ok, detail: port25.check.detail, fix: port25.check.fix, checkedAt: new Date(port25.at).toISOString() },

@@ -2,13 +2,14 @@ import { readFileSync } from 'node:fs';
 import { isIPv6 } from 'node:net';
 import { hostname } from 'node:os';
 import { parseStrictArgs, UsageError } from '../cli/usage-error.js';
-import { loadSettings, type Settings } from '../settings.js';
-import { parseListen, parsePostgresUrl } from '../../shared/settings/values.js';
+import { applySettingText, loadSettings, type Settings } from '../settings.js';
+import { parseListen } from '../../shared/settings/values.js';
 import { VERSION } from '../version.js';
 export { SERVE_HELP } from './serve-help.js';
 import { buildApp } from './app.js';
 import { BulkRunner } from './bulk-runner.js';
 import type { BulkStore } from './bulk-store.js';
+import type { WorkQueue } from './work-queue.js';
 import { SqliteBulkStore } from './bulk-store-sqlite.js';
 import { checkAddresses, createContext } from './context.js';
 import { KeyStore, openDatabase, ServerSetupError, type Database } from './store.js';
@@ -36,15 +37,16 @@ function parseServeArgs(argv: string[], settings: Settings): ServeFlags {
     args: argv,
     allowPositionals: true,
     strict: true,
-    options: { listen: { type: 'string' }, data: { type: 'string' }, postgres: { type: 'string' }, 'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' } },
+    options: { listen: { type: 'string' }, data: { type: 'string' }, postgres: { type: 'string' }, redis: { type: 'string' }, 'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' } },
   });
   if (positionals.length > 0) throw new UsageError(`serve takes no arguments (got "${positionals.join(' ')}"); did you mean "mxlens serve keys ..."?`);
   if (values.listen !== undefined) settings.serve.listen = values.listen;
   if (values.data !== undefined) settings.serve.dataDir = values.data;
-  if (values.postgres !== undefined) {
-    const postgres = parsePostgresUrl(values.postgres);
-    if (!postgres.ok) throw new UsageError(`--postgres ${postgres.problem}`);
-    settings.serve.postgres = postgres.value;
+  for (const [flag, key] of [['postgres', 'postgres'], ['redis', 'redis']] as const) {
+    const text = values[flag];
+    if (text === undefined) continue;
+    const problem = applySettingText(settings, key, text);
+    if (problem) throw new UsageError(`--${flag} ${problem}`);
   }
   const parsed = parseListen(settings.serve.listen);
   if (!parsed.ok) throw new UsageError(`--listen ${parsed.problem}`);
@@ -77,7 +79,7 @@ async function serve(settings: Settings, flags: ServeFlags): Promise<number> {
   if (!built) return 1;
   const { app, ctx } = built;
   const closeStores = async () => {
-    await ctx.store.close();
+    await Promise.allSettled([ctx.queue.close(), ctx.store.close()]);
     db.close();
   };
 
@@ -106,17 +108,20 @@ async function serve(settings: Settings, flags: ServeFlags): Promise<number> {
   return 0;
 }
 
-/** The job store, the shared context and the HTTP app; a ServerSetupError says what is missing. */
+/** The job store, the queue, the shared context and the HTTP app; a ServerSetupError says what is missing. */
 async function buildServer(settings: Settings, flags: ServeFlags, db: Database) {
   const store = await openBulkStore(settings, db);
+  let queue: WorkQueue | undefined;
   try {
+    // With Redis the checks go to the workers; without, they run in this process (createContext's default).
+    if (settings.serve.redis) queue = await (await import('../worker/redis-queue.js')).RedisWorkQueue.connect(settings.serve.redis);
     const bulk = new BulkRunner(store, (options, addresses, signal, onResult) => checkAddresses(ctx, options, addresses, signal, onResult));
-    const ctx = createContext({ serve: settings.serve, verify: settings.verify, db, keys: new KeyStore(db, settings.serve.keys), bulk, store, version: VERSION });
+    const ctx = createContext({ serve: settings.serve, verify: settings.verify, db, keys: new KeyStore(db, settings.serve.keys), bulk, store, version: VERSION, queue });
     const logger = { level: 'info', ...(settings.serve.logFile ? { file: settings.serve.logFile } : { stream: process.stderr }) };
     const app = await buildApp(ctx, { logger, ...(flags.https ? { https: flags.https } : {}) });
     return { app, ctx };
   } catch (error) {
-    await store.close();
+    await Promise.allSettled([queue?.close(), store.close()]);
     throw error;
   }
 }

@@ -1,6 +1,6 @@
 // Apart from serve-command.ts, so `mxlens --help` and the host never load the server.
 
-export const SERVE_HELP = `Usage: mxlens serve [--listen HOST:PORT] [--data DIR] [--postgres URL] [--tls-cert FILE --tls-key FILE]
+export const SERVE_HELP = `Usage: mxlens serve [--listen HOST:PORT] [--data DIR] [--tls-cert FILE --tls-key FILE] [--redis URL] [--postgres URL]
        mxlens serve keys add NAME | list | remove NAME
 
 Runs MX Lens as an HTTP service, for a machine where outbound port 25 is open (a small VPS,
@@ -14,6 +14,8 @@ Options:
                        (postgres://USER@HOST/DB; MXLENS_POSTGRES); default: the SQLite in --data
   --tls-cert FILE      serve HTTPS with this certificate (PEM) ...
   --tls-key FILE       ... and this private key (PEM)
+  --redis URL          put the checks on this Redis queue for "mxlens worker"s instead of running
+                       them here (MXLENS_REDIS; see "Scale out" in the README)
 
 API keys: "mxlens serve keys add NAME" prints a new key once (only its hash is kept);
 MXLENS_SERVE_KEYS="name:key[,name:key...]" adds keys from the environment.

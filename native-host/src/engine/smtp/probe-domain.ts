@@ -111,6 +111,7 @@ export async function runSession(work: SessionWork): Promise<void> {
       deadline: earliestDeadline(work, first.recipients),
       startTls: work.target.startTls,
       proxy: work.options.proxy ?? undefined,
+      localAddress: work.options.sourceAddress ?? undefined,
       transcript,
       signal: work.signal,
     });

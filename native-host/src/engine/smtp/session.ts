@@ -25,6 +25,8 @@ export interface SessionOptions {
   /** Opportunistic STARTTLS when the server advertises it. */
   startTls?: boolean;
   proxy?: SocksProxy;
+  /** The local address to connect from. */
+  localAddress?: string;
   /** When given, receives "C: ..." and "S: ..." lines. */
   transcript?: string[];
   signal?: AbortSignal;
@@ -173,6 +175,7 @@ async function connect(opts: SessionOptions): Promise<net.Socket> {
       host: opts.host,
       port: opts.port,
       proxy: opts.proxy,
+      localAddress: opts.localAddress,
       timeoutMs: Math.min(opts.connectTimeoutMs, remaining),
       signal: opts.signal,
     });

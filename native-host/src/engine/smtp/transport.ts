@@ -22,6 +22,7 @@ export interface ConnectOptions {
   host: string;
   port: number;
   proxy?: SocksProxy;
+  localAddress?: string;
   timeoutMs: number;
   signal?: AbortSignal;
 }
@@ -29,7 +30,11 @@ export interface ConnectOptions {
 /** A connected TCP socket to host:port (through the proxy when one is given). */
 export function connectSocket(opts: ConnectOptions): Promise<net.Socket> {
   const { proxy } = opts;
-  const socket = net.connect({ host: proxy?.host ?? opts.host, port: proxy?.port ?? opts.port });
+  const socket = net.connect({
+    host: proxy?.host ?? opts.host,
+    port: proxy?.port ?? opts.port,
+    ...(opts.localAddress ? { localAddress: opts.localAddress } : {}),
+  });
   const where = proxy ? `SOCKS proxy ${proxy.host}:${proxy.port}` : `${opts.host}:${opts.port}`;
   return bounded(socket, opts.timeoutMs, opts.signal, `connecting to ${where}`, async () => {
     await settled(socket, 'connect');

@@ -1,0 +1,36 @@
+import { streamResults, type EnginePool } from '../host/state.js';
+import type { CheckChunk } from './bulk-runner.js';
+
+// Where the server's checks run. In process (the default): the server's own engines. On a
+// queue (--redis): workers on any number of machines (worker/redis-queue.ts). Live requests and
+// bulk jobs go through the same interface, so both modes run the same routes and tests.
+
+/** What /v1/health shows of the queue. */
+export interface QueueHealth {
+  mode: 'in-process' | 'redis';
+  /** Redis answered (null: in process, no Redis). */
+  reachable: boolean | null;
+  /** Batches waiting, running and put off (a refused worker handed them back). */
+  batches?: Record<string, number>;
+  /** Workers connected to the queue, by name (their source address or host name). */
+  workers?: string[];
+  /** Mail servers that refused a worker's address, and how long that worker rests from them. */
+  pauses?: Array<{ worker: string; mx: string; msLeft: number }>;
+}
+
+export interface WorkQueue {
+  /** Checks the addresses, handing over each result once, as soon as it is known. */
+  check: CheckChunk;
+  health(): Promise<QueueHealth>;
+  /** Stops taking work and lets go of connections. */
+  close(): Promise<void>;
+}
+
+export function inProcessQueue(engines: EnginePool): WorkQueue {
+  return {
+    check: (options, addresses, signal, onResult) =>
+      streamResults(engines.get(options).verifier, addresses, signal, ({ index, result }) => onResult(index, result)),
+    health: async () => ({ mode: 'in-process', reachable: null }),
+    close: async () => {},
+  };
+}

@@ -1,0 +1,151 @@
+import { hostname } from 'node:os';
+import type { Job } from 'bullmq';
+import { Budgets } from '../engine/budgets.js';
+import { NetworkWatch } from '../engine/network-watch.js';
+import type { VerificationResult } from '../../shared/result.js';
+import { parseStrictArgs, UsageError } from '../cli/usage-error.js';
+import { EnginePool, streamResults } from '../host/state.js';
+import { applySettingText, loadSettings, type Settings } from '../settings.js';
+import { BatchLedger, connectRedis, QUEUE_NAME, redisOptions, type BatchAnswer, type BatchData } from './batches.js';
+import { AddressPauses, FleetBudgets, FleetSessionGate, loadFleetModules, refusesOurAddress } from './fleet-limits.js';
+
+export const WORKER_HELP = `Usage: mxlens worker --redis URL [--source-address IP] [--proxy URL] [--concurrency N]
+
+Takes checks from the queue of an "mxlens serve --redis URL" and runs them from this machine:
+each batch holds the addresses of one mail server. Run one worker per IP address (or proxy);
+the per-mail-server limits hold for all workers together. See "Scale out" in the README.
+
+Options:
+  --redis URL            the queue, e.g. redis://10.0.0.5:6379 (MXLENS_REDIS)
+  --source-address IP    connect to mail servers from this address of the machine (MXLENS_SOURCE_ADDRESS)
+  --proxy URL            or through this SOCKS5 proxy (MXLENS_PROXY)
+  --concurrency N        batches (mail servers) worked on at once (config "concurrency", default 256)
+A worker that dies loses its batches to the others after MXLENS_WORKER_STALL_MS (default 30000).
+`;
+
+/** How long a batch waits before a worker whose address a mail server refused hands it on. */
+const HAND_BACK_DELAY_MS = 1_000;
+/** After this many hand-backs a refusal is the answer: every worker may be refused. */
+const MAX_HAND_BACKS = 3;
+
+export async function runWorker(argv: string[]): Promise<number> {
+  const settings = loadSettings();
+  applyWorkerArgs(argv, settings);
+  for (const problem of settings.problems) process.stderr.write(`mxlens: ignoring ${problem.setting}: ${problem.message}\n`);
+  if (settings.serve.redis === '') throw new UsageError('worker needs the queue: --redis redis://HOST:PORT (or MXLENS_REDIS)');
+
+  const loaded = await Promise.all([import('bullmq'), loadFleetModules()]).catch((error: Error) => error);
+  if (loaded instanceof Error) {
+    process.stderr.write(`mxlens worker: a module of the distributed mode is missing (${loaded.message.split('\n')[0]}): install bullmq, ioredis, rate-limiter-flexible and redis-semaphore beside mxlens\n`);
+    return 1;
+  }
+  const [{ Worker, DelayedError }, modules] = loaded;
+  const redis = await connectRedis(settings.serve.redis);
+  const log = (line: string) => process.stderr.write(`mxlens worker: ${line}\n`);
+  const source = settings.verify.sourceAddress ?? hostname();
+  const budgets = new Budgets(settings.verify.budgets, Date.now, null, new FleetBudgets(modules, redis));
+  const gate = new FleetSessionGate(modules, redis, settings.verify.connectionsPerHost, (error) => log(`a session slot was lost: ${error.message}`));
+  const engines = new EnginePool(budgets, new NetworkWatch(), gate);
+  const batches = new BatchWork(engines, new BatchLedger(redis), new AddressPauses(redis, source), settings, () => new DelayedError());
+  const worker = new Worker<BatchData>(QUEUE_NAME, (job, token) => batches.run(job, token), {
+    connection: redisOptions(settings.serve.redis),
+    name: source,
+    concurrency: settings.verify.concurrency,
+    lockDuration: settings.serve.workerStallMs,
+    stalledInterval: settings.serve.workerStallMs,
+    maxStalledCount: 10,
+  });
+  worker.on('error', (error) => log(`queue: ${error.message}`));
+  worker.on('failed', (job, error) => log(`batch ${job?.id ?? '?'} failed: ${error.message}`));
+  await worker.waitUntilReady();
+  log(`ready (connecting from ${settings.verify.sourceAddress ?? (settings.verify.proxy ? 'the proxy' : "the system's address")}, ${settings.verify.concurrency} batches at once)`);
+
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      log(`${signal}: finishing the batches in hand`);
+      void worker.close().finally(resolve);
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+  redis.disconnect();
+  return 0;
+}
+
+function applyWorkerArgs(argv: string[], settings: Settings): void {
+  const { values, positionals } = parseStrictArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: { redis: { type: 'string' }, 'source-address': { type: 'string' }, proxy: { type: 'string' }, concurrency: { type: 'string' } },
+  });
+  if (positionals.length > 0) throw new UsageError(`worker takes no arguments (got "${positionals.join(' ')}")`);
+  const flags = [
+    ['redis', 'redis'],
+    ['source-address', 'sourceAddress'],
+    ['proxy', 'proxy'],
+    ['concurrency', 'concurrency'],
+  ] as const;
+  for (const [flag, key] of flags) {
+    const text = values[flag];
+    if (text === undefined) continue;
+    const problem = applySettingText(settings, key, text);
+    if (problem) throw new UsageError(`--${flag} ${problem}`);
+  }
+}
+
+/** One batch on one worker: the engine over the addresses not answered yet, each answer stored once. */
+class BatchWork {
+  constructor(
+    private readonly engines: EnginePool,
+    private readonly ledger: BatchLedger,
+    private readonly pauses: AddressPauses,
+    private readonly settings: Settings,
+    /** BullMQ's "moved to delayed" signal (its module is loaded at start). */
+    private readonly delayed: () => Error,
+  ) {}
+
+  async run(job: Job<BatchData>, token: string | undefined): Promise<void> {
+    const jobId = job.id!;
+    if (await this.pauses.isPaused(job.data.mx)) return this.handBack(job, token, false);
+    const answered = await this.ledger.answered(jobId);
+    const todo = job.data.inputs.filter((input) => !answered.has(input.index));
+    const { verifier } = this.engines.get({
+      ...job.data.options,
+      sourceAddress: this.settings.verify.sourceAddress,
+      proxy: this.settings.verify.proxy ?? job.data.options.proxy,
+    });
+    const mayHandBack = (job.data.handedBack ?? 0) < MAX_HAND_BACKS;
+    const aborter = new AbortController();
+    let refusal: VerificationResult | null = null;
+    const saves: Array<Promise<unknown>> = [];
+    await streamResults(
+      verifier,
+      todo.map((input) => input.address),
+      aborter.signal,
+      ({ index, result }) => {
+        if (mayHandBack && refusesOurAddress(result)) {
+          refusal ??= result;
+          return aborter.abort();
+        }
+        saves.push(this.save(job, { index: todo[index]!.index, result }));
+      },
+    );
+    await Promise.all(saves);
+    if (refusal) {
+      await this.pauses.pause(job.data.mx, refusal);
+      return this.handBack(job, token, true);
+    }
+  }
+
+  private async save(job: Job<BatchData>, answer: BatchAnswer): Promise<void> {
+    if (await this.ledger.save(job.id!, answer.index, answer.result)) await job.updateProgress(answer as unknown as object);
+  }
+
+  /** This worker's address may not ask this mail server now: the batch goes back for another worker. */
+  private async handBack(job: Job<BatchData>, token: string | undefined, refused: boolean): Promise<never> {
+    if (refused) await job.updateData({ ...job.data, handedBack: (job.data.handedBack ?? 0) + 1 });
+    await job.moveToDelayed(Date.now() + HAND_BACK_DELAY_MS, token);
+    throw this.delayed();
+  }
+}
