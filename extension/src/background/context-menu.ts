@@ -5,7 +5,8 @@
 import type { ContentRequest } from '../shared/messages.js';
 import type { ApiContextMenus, ApiI18n, ApiTabs, MenuClickInfo } from './browser-api.js';
 import type { CheckOutcome } from './checks.js';
-import { addressFromMailto, describeInput, firstAddressIn } from './extract-address.js';
+import { findAddresses } from '../../../native-host/src/engine/find-addresses.js';
+import { isMailto, mailtoRecipients, percentDecode } from '../../../native-host/src/engine/mailto.js';
 import { translate } from './i18n.js';
 
 export const MENU_ID = 'mxlens-verify';
@@ -22,11 +23,24 @@ export async function createContextMenu(menus: ApiContextMenus, i18n: ApiI18n): 
   });
 }
 
-/** What a click points at: the address (or null) and what the user selected or linked. */
+/** The most of a selection kept as the card's `input`. */
+export const MAX_INPUT_LENGTH = 256;
+
+/**
+ * What a click points at: the address (or null) and what the user selected or linked. The
+ * address is found as the page scanner finds it, so the card and the page's badge share a key.
+ */
 export function addressOfClick(info: Pick<MenuClickInfo, 'selectionText' | 'linkUrl'>): { address: string | null; input: string } {
-  const mailto = info.linkUrl && /^mailto:/i.test(info.linkUrl) ? info.linkUrl : undefined;
-  const address = (mailto ? addressFromMailto(mailto) : null) ?? firstAddressIn(info.selectionText);
-  return { address, input: describeInput(mailto ? undefined : info.selectionText, mailto) };
+  if (isMailto(info.linkUrl)) {
+    return { address: mailtoRecipients(info.linkUrl)[0] ?? null, input: shortened(percentDecode(info.linkUrl)) };
+  }
+  const selection = info.selectionText ?? '';
+  return { address: findAddresses(selection)[0]?.address ?? null, input: shortened(selection) };
+}
+
+function shortened(text: string): string {
+  const oneLine = text.trim().replace(/\s+/g, ' ');
+  return oneLine.length > MAX_INPUT_LENGTH ? `${oneLine.slice(0, MAX_INPUT_LENGTH - 1)}…` : oneLine;
 }
 
 export interface ContextMenuDeps {

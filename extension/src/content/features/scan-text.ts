@@ -3,7 +3,7 @@
 // one string here); offsets in the joined string map back to the text node where each
 // address ends, and its badge goes right after that node (or after the enclosing link).
 
-import { findAddresses } from '../core/find-addresses.js';
+import { findAddresses } from '../../../../native-host/src/engine/find-addresses.js';
 import { blockOf, isInlineElement, isInsideSkipped, isOurs, isSkippedElement, linkAround } from '../core/dom.js';
 
 export interface TextScanHost {
