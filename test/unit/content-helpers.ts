@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { badgeOf, type Badge } from '../../extension/src/content/badge/badge-element.js';
-import type { ChecksPort } from '../../extension/src/content/core/checks-client.js';
+import type { ChecksPort } from '../../extension/src/shared/checks-client.js';
 import { ContentContext, type ContextOptions } from '../../extension/src/content/core/context.js';
 import type { PortEvent, PortRequest, VerificationResult } from '../../extension/src/shared/messages.js';
 import { DEFAULT_SETTINGS, type ExtensionSettings } from '../../extension/src/shared/settings.js';

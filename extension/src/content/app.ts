@@ -4,7 +4,7 @@
 
 import type { ContentReplies, ContentRequest } from '../shared/messages.js';
 import { DEFAULT_SETTINGS, type ExtensionSettings } from '../shared/settings.js';
-import type { ChecksPort } from './core/checks-client.js';
+import type { ChecksPort } from '../shared/checks-client.js';
 import { ContentContext } from './core/context.js';
 
 export interface AppOptions {

@@ -5,7 +5,7 @@ import browser from 'webextension-polyfill';
 import { CHECKS_PORT } from '../shared/messages.js';
 import type { ExtensionSettings } from '../shared/settings.js';
 import { ContentApp } from './app.js';
-import type { ChecksPort } from './core/checks-client.js';
+import type { ChecksPort } from '../shared/checks-client.js';
 import { setMessageSource } from './core/i18n.js';
 
 const STARTED = Symbol.for('mxlens.content-script');

@@ -3,7 +3,8 @@
 // addresses the content script found on the active tab, with CSV export and pausing the site.
 
 import browser from 'webextension-polyfill';
-import type { PageAddress, PortEvent } from '../shared/messages.js';
+import { ChecksClient, type ChecksPort } from '../shared/checks-client.js';
+import { CHECKS_PORT, type PageAddress, type PortEvent } from '../shared/messages.js';
 import type { HostStatus } from '../shared/status.js';
 import { announce, copyText } from '../ui/copy.js';
 import { csvFileName, resultsToCsv } from '../ui/csv.js';
@@ -12,7 +13,7 @@ import { el } from '../ui/dom.js';
 import { needsSetup, renderHostStatus } from '../ui/host-status-view.js';
 import { showPort25Banner } from '../ui/port25-banner.js';
 import { localizePage, t } from '../ui/i18n.js';
-import { askBackground, askTab, ChecksPort } from '../ui/messaging.js';
+import { askBackground, askTab } from '../ui/messaging.js';
 import { loadSettings } from '../ui/settings-store.js';
 import { renderVerdictBadge } from '../ui/verdict-view.js';
 import { addressesInFile, normalizeAddress, splitAddresses } from './addresses.js';
@@ -53,7 +54,7 @@ export function downloadCsv(csv: string, fileName: string): void {
 }
 
 export interface PopupHandle {
-  port: ChecksPort;
+  port: ChecksClient;
   checks: ResultList;
   page: ResultList;
   /** Settles when the page section has loaded (tests wait for it). */
@@ -85,7 +86,7 @@ export async function startPopup(): Promise<PopupHandle> {
   const pageExport = byId('page-export');
   const port25Slot = byId('port25-banner');
 
-  let port: ChecksPort;
+  let port: ChecksClient;
   const port25Actions = { onOptions: () => void browser.runtime.openOptionsPage() };
   /** The host's report on port 25, from the background, then as it changes and from every result that comes in. */
   const showPort25 = (blocked: boolean) => showPort25Banner(port25Slot, blocked, port25Actions);
@@ -102,20 +103,24 @@ export async function startPopup(): Promise<PopupHandle> {
     askBackground({ kind: 'reconnect' }).then(showStatus, () => showStatus({ state: 'disconnected' }));
   }
 
+  /** Mailbox checks the user asked for; the client re-sends them if the service worker restarts. */
+  const ask = (addresses: readonly string[], force = false) => {
+    for (const address of addresses) port.check(address, 'smtp', force, 'user');
+  };
   const recheck = (address: string) => {
     checks.setPending(address);
     if (page.has(address)) page.setPending(address);
-    port.check([address], 'smtp', true);
+    ask([address], true);
   };
   const recheckOnPage = (address: string) => {
     page.setPending(address);
     if (checks.has(address)) checks.setPending(address);
-    port.check([address], 'smtp', true);
+    ask([address], true);
   };
   const checkSuggestion = (address: string) => {
     if (!checks.has(address)) {
       checks.setPending(address);
-      port.check([address], 'smtp');
+      ask([address]);
     }
     checkExport.hidden = false;
   };
@@ -146,7 +151,12 @@ export async function startPopup(): Promise<PopupHandle> {
         break;
     }
   }
-  port = new ChecksPort(onEvent);
+  port = new ChecksClient({
+    connect: () => browser.runtime.connect({ name: CHECKS_PORT }) as ChecksPort,
+    onEvent,
+    // A burst of checks (a click, a bulk window) goes out as one message, before the next paint.
+    schedule: queueMicrotask,
+  });
   port.open();
   window.addEventListener('pagehide', () => port.close());
 
@@ -232,7 +242,7 @@ export async function startPopup(): Promise<PopupHandle> {
     checkSummary.textContent = [t('popupSummaryChecking', [String(addresses.length)]), intro].filter(Boolean).join(' · ');
     checkExport.hidden = false;
     window.clearInterval(ticker);
-    bulk = new BulkRun(addresses, (batch) => port.check(batch, 'smtp'));
+    bulk = new BulkRun(addresses, (batch) => ask(batch));
     if (bulk.running) ticker = window.setInterval(showProgress, 1000);
     showProgress();
   }
@@ -335,7 +345,7 @@ export async function startPopup(): Promise<PopupHandle> {
   verifyAll.addEventListener('click', () => {
     const addresses = page.addresses();
     for (const address of addresses) page.setPending(address);
-    port.check(addresses, 'smtp');
+    ask(addresses);
   });
 
   pauseButton.addEventListener('click', () => {

@@ -14,7 +14,7 @@ import { scanText } from '../features/scan-text.js';
 import { autoDepth, isShownToUser, Visibility } from '../features/visibility.js';
 import { FieldWatcher } from '../features/watch-fields.js';
 import { AddressBook } from './address-book.js';
-import { ChecksClient, type ChecksPort } from './checks-client.js';
+import { ChecksClient, type ChecksPort } from '../../shared/checks-client.js';
 import { isOurs } from './dom.js';
 
 export interface ContextOptions {
