@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { browserGetMessage } from './locale-messages.js';
 import { actionLook, ActionState } from '../../extension/src/background/action-state.js';
 import type { ApiAction } from '../../extension/src/background/browser-api.js';
 import { startBackground } from '../../extension/src/background/index.js';
@@ -101,7 +102,7 @@ describe('port 25 blocked', () => {
 
   it('shows "25" when the host reports port 25 blocked, and clears when a mail server answers', () => {
     const action = new RecordedAction();
-    const state = new ActionState(action, { getMessage: () => '' });
+    const state = new ActionState(action, { getMessage: browserGetMessage('en') });
     state.pageAsked(3, 0, 'https://shop.example/', ['a@example.org']);
     // One server that cannot be reached is that server's problem, not the network's.
     for (let i = 0; i < 5; i++) state.sawResult(failed);
@@ -122,7 +123,7 @@ describe('port 25 blocked', () => {
 
   it('follows the host\u2019s own network report: "25" while a port-25 route is blocked, cleared when it is open', () => {
     const action = new RecordedAction();
-    const state = new ActionState(action, { getMessage: () => '' });
+    const state = new ActionState(action, { getMessage: browserGetMessage('en') });
     state.pageAsked(3, 0, 'https://shop.example/', ['a@example.org']);
     const route = { port: 25, proxy: null, family: 4 as const, servers: ['mx.a.example', 'mx.b.example'] };
     state.sawNetwork([{ ...route, state: 'blocked' }]);

@@ -15,6 +15,7 @@ import type {
   MessageSender,
 } from '../../extension/src/background/browser-api.js';
 import type { ContentRequest } from '../../extension/src/shared/messages.js';
+import { browserGetMessage } from './locale-messages.js';
 
 // ------------------------------------------------------------------ events and ports
 
@@ -337,7 +338,7 @@ export interface FakeBrowser extends BackgroundApi {
     onInstalled: FakeEvent<(details: { reason: string; previousVersion?: string }) => void>;
     onStartup: FakeEvent<() => void>;
   };
-  /** Translations the fake i18n knows ($1… filled in); others give "" like a missing key. */
+  /** Translations the fake i18n knows ($1… filled in), over the English locale as the browser falls back to it. */
   translations: Record<string, string>;
   /** A content script or page connects to the background. */
   connect(name: string, sender?: FakePort['sender']): FakePort;
@@ -369,7 +370,7 @@ export function fakeBrowser(options: { style?: BrowserStyle; version?: string } 
     i18n: {
       getMessage: (name, substitutions) => {
         const text = translations[name];
-        if (text === undefined) return '';
+        if (text === undefined) return browserGetMessage('en')(name, substitutions);
         const subs = substitutions === undefined ? [] : typeof substitutions === 'string' ? [substitutions] : substitutions;
         return text.replace(/\$([1-9])/g, (_, n: string) => subs[Number(n) - 1] ?? '');
       },

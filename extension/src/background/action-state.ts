@@ -9,7 +9,7 @@ import type { NetworkRoute } from '../../../native-host/src/protocol/messages.js
 import type { VerificationResult } from '../shared/messages.js';
 import type { HostStatus } from '../shared/status.js';
 import type { ApiAction, ApiI18n } from './browser-api.js';
-import { translate } from './i18n.js';
+import { translate, type MessageKey } from '../shared/i18n.js';
 
 /** Problems only an install fixes (the same set the pages treat as "set up needed"). */
 const SETUP_CODES = new Set(['host_not_installed', 'host_forbidden', 'host_outdated']);
@@ -25,9 +25,9 @@ interface TabState {
 export interface ActionLook {
   text: string;
   /** When set, the text is this message (translated) instead. */
-  textKey?: string;
+  textKey?: MessageKey;
   colour: string;
-  titleKey: string;
+  titleKey: MessageKey;
   titleSubstitutions: string[];
 }
 

@@ -7,7 +7,7 @@ import type { ApiContextMenus, ApiI18n, ApiTabs, MenuClickInfo } from './browser
 import type { CheckOutcome } from './checks.js';
 import { findAddresses } from '../../../native-host/src/engine/find-addresses.js';
 import { isMailto, mailtoRecipients, percentDecode } from '../../../native-host/src/engine/mailto.js';
-import { translate } from './i18n.js';
+import { translate } from '../shared/i18n.js';
 
 export const MENU_ID = 'mxlens-verify';
 

@@ -5,6 +5,7 @@ import browser from 'webextension-polyfill';
 import type { HostStatus } from '../shared/status.js';
 import { byId, el } from '../ui/dom.js';
 import { renderDoctorHint, renderHostStatus } from '../ui/host-status-view.js';
+import type { MessageKey } from '../shared/i18n.js';
 import { localizePage, t, uiLanguage } from '../ui/i18n.js';
 import { askBackground } from '../ui/messaging.js';
 import { loadSettings, saveSettings, SETTINGS_KEY } from '../ui/settings-store.js';
@@ -79,7 +80,7 @@ export function startOptions(): OptionsHandle {
       for (const error of check.errors) {
         byId(error.field).setAttribute('aria-invalid', 'true');
         const slot = document.getElementById(`${error.field}-error`);
-        if (slot) slot.textContent = t(error.key, error.substitutions);
+        if (slot) slot.textContent = t(error.key as MessageKey, error.substitutions);
       }
       saveStatus.textContent = t('optionsNotSaved');
       const first = check.errors[0];
