@@ -3,7 +3,7 @@
 // so tests drive this with fakes.
 
 import type { ContentReplies, ContentRequest } from '../shared/messages.js';
-import { DEFAULT_SETTINGS, type ExtensionSettings } from '../shared/settings.js';
+import { completeSettings, DEFAULT_SETTINGS, type ExtensionSettings } from '../shared/settings.js';
 import type { ChecksPort } from '../shared/checks-client.js';
 import { ContentContext } from './core/context.js';
 
@@ -48,7 +48,7 @@ export class ContentApp {
     } catch {
       stored = undefined;
     }
-    this.settings = mergeSettings(stored);
+    this.settings = completeSettings(stored);
     this.paused = this.settings.pausedSites.includes(this.options.origin);
     if (!this.paused) await this.whenReady(() => this.start());
   }
@@ -65,7 +65,7 @@ export class ContentApp {
   /** storage.local "settings" changed. */
   settingsChanged(stored: Partial<ExtensionSettings> | undefined): void {
     const before = this.settings.pausedSites.includes(this.options.origin);
-    this.settings = mergeSettings(stored);
+    this.settings = completeSettings(stored);
     this.context?.settingsChanged(this.settings);
     const after = this.settings.pausedSites.includes(this.options.origin);
     if (before !== after) this.setPaused(after);
@@ -175,20 +175,6 @@ function menuAnchor(range: Range | null, element: Element | null, doc: Document)
   const active = doc.activeElement;
   if (active && active !== doc.body && active !== doc.documentElement) return active.getBoundingClientRect();
   return null;
-}
-
-export function mergeSettings(stored: Partial<ExtensionSettings> | undefined | null): ExtensionSettings {
-  const merged: ExtensionSettings = { ...DEFAULT_SETTINGS };
-  if (!stored || typeof stored !== 'object') return merged;
-  for (const key of Object.keys(DEFAULT_SETTINGS) as Array<keyof ExtensionSettings>) {
-    const value = stored[key];
-    if (value === undefined) continue;
-    const fallback = DEFAULT_SETTINGS[key];
-    const sameType = Array.isArray(fallback) ? Array.isArray(value) : typeof value === typeof fallback;
-    if (sameType) (merged as unknown as Record<string, unknown>)[key] = value;
-  }
-  if (!['full', 'dns', 'manual'].includes(merged.autoMode)) merged.autoMode = DEFAULT_SETTINGS.autoMode;
-  return merged;
 }
 
 function isContentRequest(value: unknown): value is ContentRequest {

@@ -3,7 +3,7 @@
 
 import browser from 'webextension-polyfill';
 import { CHECKS_PORT } from '../shared/messages.js';
-import type { ExtensionSettings } from '../shared/settings.js';
+import { changedSettings, readSettings } from '../shared/settings-storage.js';
 import { ContentApp } from './app.js';
 import type { ChecksPort } from '../shared/checks-client.js';
 import { setMessageSource } from './core/i18n.js';
@@ -20,10 +20,7 @@ function main(): void {
   setMessageSource((key, substitutions) => browser.i18n.getMessage(key, substitutions));
 
   const app = new ContentApp({
-    loadSettings: async () => {
-      const stored = await browser.storage.local.get('settings');
-      return stored.settings as Partial<ExtensionSettings> | undefined;
-    },
+    loadSettings: () => readSettings(browser.storage.local),
     connect: () => browser.runtime.connect({ name: CHECKS_PORT }) as ChecksPort,
     origin: location.origin,
     isTopFrame: window === window.top,
@@ -31,8 +28,8 @@ function main(): void {
 
   browser.runtime.onMessage.addListener((message: unknown) => app.handle(message));
   browser.storage.onChanged.addListener((changes, area) => {
-    const change = changes.settings;
-    if (area === 'local' && change) app.settingsChanged(change.newValue as Partial<ExtensionSettings> | undefined);
+    const settings = changedSettings(changes, area);
+    if (settings) app.settingsChanged(settings);
   });
   void app.init();
 }
