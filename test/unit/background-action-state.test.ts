@@ -92,6 +92,18 @@ describe('the toolbar button, driven by the background', () => {
     await Promise.all([resumed[0], settle(100)]);
     expect(action.shown(3).text).toBe('');
   });
+
+  it('says "off" at once on a fresh load of a paused site, and forgets it on the next document', async () => {
+    const shop = { tab: { id: 3 }, frameId: 0, url: 'https://shop.example/contact' };
+    await browser.runtime.onMessage.emit({ kind: 'page-paused' }, shop)[0];
+    expect(action.shown(3)).toEqual({ text: 'off', title: 'MX Lens: paused on this site' });
+    // A paused frame of another site says nothing about the tab.
+    await browser.runtime.onMessage.emit({ kind: 'page-paused' }, { tab: { id: 4 }, frameId: 2, url: 'https://ads.example/' })[0];
+    expect(action.text.has(4)).toBe(false);
+    // The tab goes on to a site that is not paused: its content script connects.
+    browser.connect(CHECKS_PORT, { tab: { id: 3 }, frameId: 0, url: 'https://news.example/' }).receive({ kind: 'check', addresses: ['a@example.org'], depth: 'smtp' });
+    expect(action.shown(3).text).toBe('1');
+  });
 });
 
 describe('port 25 blocked', () => {

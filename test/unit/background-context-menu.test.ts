@@ -156,3 +156,54 @@ describe('the "Verify this address" menu', () => {
     expect(browser.tabs.messages).toEqual([]);
   });
 });
+
+describe('the "verify the selected address" shortcut', () => {
+  let browser: FakeBrowser;
+  let background: Background;
+
+  beforeEach(() => {
+    vi.useFakeTimers();
+    browser = fakeBrowser();
+    background = startBackground(browser, { browser: { id: 'chrome', family: 'chromium' } });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  const sent = () => browser.tabs.messages.map(({ frameId, message }) => ({ frameId, message }));
+
+  it('asks the tab for its selection, then shows the card where the user is, as the menu does', async () => {
+    browser.tabs.selection = 'Schreiben Sie an Jürgen@Bücher.Example.';
+    const done = background.shortcut('verify-selection', { id: 7 });
+    await settle(100);
+    await done;
+    const address = findAddresses(browser.tabs.selection)[0]!.address;
+    expect(sent()).toEqual([
+      { frameId: undefined, message: { kind: 'get-selection' } },
+      { frameId: undefined, message: { kind: 'show-card', address, input: browser.tabs.selection, result: null } },
+      { frameId: undefined, message: { kind: 'show-card', address, input: browser.tabs.selection, result: makeResult(address) } },
+    ]);
+    expect(browser.host.verifies.flatMap((verify) => verify.addresses)).toEqual([address]);
+  });
+
+  it('with nothing selected: a card that says so, and no check', async () => {
+    await background.shortcut('verify-selection', { id: 3 });
+    expect(sent()).toEqual([
+      { frameId: undefined, message: { kind: 'get-selection' } },
+      { frameId: undefined, message: { kind: 'show-card', address: null, input: '', result: null } },
+    ]);
+    expect(browser.host.connects).toBe(0);
+  });
+
+  it('is registered with the browser; other commands and tabs without a content script are left alone', async () => {
+    browser.tabs.unreachable.add(9);
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    await expect(background.shortcut('verify-selection', { id: 9 })).resolves.toBeUndefined();
+    await background.shortcut('_execute_action', { id: 1 });
+    expect(browser.tabs.messages).toEqual([]);
+    browser.tabs.selection = 'a@example.org';
+    browser.commands!.onCommand.emit('verify-selection', { id: 2 });
+    await settle(100);
+    expect(browser.host.verifies.flatMap((verify) => verify.addresses)).toEqual(['a@example.org']);
+  });
+});

@@ -311,9 +311,12 @@ export class FakeTabs implements ApiTabs {
   created: Array<{ url: string }> = [];
   /** Tabs without a content script: sendMessage rejects like the browser does. */
   unreachable = new Set<number>();
+  /** What the focused frame has selected (get-selection); null: no frame answers. */
+  selection: string | null = null;
   async sendMessage(tabId: number, message: ContentRequest, options?: { frameId?: number }): Promise<unknown> {
     if (this.unreachable.has(tabId)) throw new Error('Could not establish connection. Receiving end does not exist.');
     this.messages.push({ tabId, message: structuredClone(message), frameId: options?.frameId });
+    if (message.kind === 'get-selection') return this.selection === null ? undefined : { text: this.selection };
     return { shown: true };
   }
   async create(properties: { url: string }): Promise<unknown> {
@@ -331,6 +334,7 @@ export interface FakeBrowser extends BackgroundApi {
   storage: ReturnType<typeof fakeStorage>;
   alarms: FakeAlarms;
   contextMenus: FakeContextMenus;
+  commands: { onCommand: FakeEvent<(command: string, tab?: { id?: number }) => void> };
   tabs: FakeTabs;
   runtime: BackgroundApi['runtime'] & {
     onConnect: FakeEvent<(port: ApiPort) => void>;
@@ -365,6 +369,7 @@ export function fakeBrowser(options: { style?: BrowserStyle; version?: string } 
     storage: fakeStorage(),
     alarms: new FakeAlarms(),
     contextMenus: new FakeContextMenus(),
+    commands: { onCommand: new FakeEvent<(command: string, tab?: { id?: number }) => void>() },
     tabs: new FakeTabs(),
     translations,
     i18n: {

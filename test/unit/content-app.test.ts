@@ -116,6 +116,22 @@ describe('ContentApp', () => {
   });
 });
 
+describe('the shortcut asks for the selection', () => {
+  it('answers with the selected text, in the page or in a text field; without one it does not answer', async () => {
+    document.body.innerHTML = '<p id="p">Mail jürgen@bücher.example today</p><textarea id="t">x a@b.example y</textarea>';
+    const { app: instance } = await app({ autoMode: 'manual' });
+    expect(instance.handle({ kind: 'get-selection' })).toBeUndefined();
+    const range = document.createRange();
+    range.selectNodeContents(document.getElementById('p')!);
+    document.getSelection()!.addRange(range);
+    expect(await instance.handle({ kind: 'get-selection' })).toEqual({ text: 'Mail jürgen@bücher.example today' });
+    const field = document.getElementById('t') as HTMLTextAreaElement;
+    field.focus();
+    field.setSelectionRange(2, 13);
+    expect(await instance.handle({ kind: 'get-selection' })).toEqual({ text: 'a@b.example' });
+  });
+});
+
 describe('reading the settings (one reader for background, pages and content script)', () => {
   const area = (stored: unknown) => ({ get: async (key: string) => ({ [key]: stored }) });
 

@@ -88,6 +88,13 @@ export class ActionState {
     this.show(tabId);
   }
 
+  /** A new document in the top frame of `tabId`, on a paused site: "off" at once. */
+  pageLoadedPaused(tabId: number, url: string | undefined): void {
+    const tab = this.tab(tabId, 0, url);
+    tab.paused = true;
+    this.show(tabId);
+  }
+
   tabClosed(tabId: number): void {
     this.tabs.delete(tabId);
   }
@@ -131,7 +138,9 @@ export class ActionState {
     let tab = this.tabs.get(tabId);
     const topFrame = frameId === 0 || frameId === undefined;
     if (!tab || (topFrame && url !== undefined && url !== tab.url)) {
-      tab = { url: topFrame ? (url ?? '') : (tab?.url ?? ''), addresses: new Set(), paused: tab?.paused ?? false };
+      // A new document: paused only if it says so (pageLoadedPaused), whatever the last one was.
+      const newDocument = topFrame && tab !== undefined;
+      tab = { url: topFrame ? (url ?? '') : (tab?.url ?? ''), addresses: new Set(), paused: !newDocument && (tab?.paused ?? false) };
       this.tabs.set(tabId, tab);
       this.show(tabId);
     }

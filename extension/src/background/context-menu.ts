@@ -54,20 +54,28 @@ export function contextMenuHandler(deps: ContextMenuDeps) {
     if (info.menuItemId !== MENU_ID) return;
     const tabId = tab?.id;
     if (tabId === undefined || tabId < 0) return;
-    const frameId = info.frameId ?? 0;
-    const { address, input } = addressOfClick(info);
-    const show = async (card: ContentRequest & { kind: 'show-card' }) => {
-      try {
-        await deps.tabs.sendMessage(tabId, card, { frameId });
-      } catch (error) {
-        // No content script in that frame (a browser page, or a tab opened before install).
-        console.warn('MX Lens: could not show the card in the page:', error);
-      }
-    };
-    await show({ kind: 'show-card', address, input, result: null });
-    if (address === null) return;
-    const outcome = await deps.check(address);
-    if ('result' in outcome) await show({ kind: 'show-card', address, input, result: outcome.result });
-    else await show({ kind: 'show-card', address, input, result: null, problem: outcome.problem });
+    await checkWithCard(deps, tabId, info.frameId ?? 0, addressOfClick(info));
   };
+}
+
+/**
+ * A card in the page at once ("checking", or "no address" when `address` is null), then again
+ * with the result or with why there is none. Without a frameId every frame hears it and the one
+ * the user is in shows it.
+ */
+export async function checkWithCard(deps: ContextMenuDeps, tabId: number, frameId: number | undefined, pointed: { address: string | null; input: string }): Promise<void> {
+  const { address, input } = pointed;
+  const show = async (card: ContentRequest & { kind: 'show-card' }) => {
+    try {
+      await deps.tabs.sendMessage(tabId, card, frameId === undefined ? undefined : { frameId });
+    } catch (error) {
+      // No content script in that frame (a browser page, or a tab opened before install).
+      console.warn('MX Lens: could not show the card in the page:', error);
+    }
+  };
+  await show({ kind: 'show-card', address, input, result: null });
+  if (address === null) return;
+  const outcome = await deps.check(address);
+  if ('result' in outcome) await show({ kind: 'show-card', address, input, result: outcome.result });
+  else await show({ kind: 'show-card', address, input, result: null, problem: outcome.problem });
 }

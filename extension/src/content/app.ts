@@ -85,6 +85,11 @@ export class ContentApp {
         const reply = this.showCard(message);
         return reply ? Promise.resolve(reply) : undefined;
       }
+      case 'get-selection': {
+        // Only the frame the user is in answers, and only with something selected.
+        const text = this.doc.hasFocus() ? selectedText(this.doc) : '';
+        return text.trim() === '' ? undefined : Promise.resolve({ text });
+      }
     }
   }
 
@@ -177,11 +182,22 @@ function menuAnchor(range: Range | null, element: Element | null, doc: Document)
   return null;
 }
 
+/** The selected text, in a text field too (the page's selection does not include those). */
+function selectedText(doc: Document): string {
+  const field = doc.activeElement;
+  if (field instanceof HTMLInputElement || field instanceof HTMLTextAreaElement) {
+    const { selectionStart, selectionEnd, value } = field;
+    if (selectionStart !== null && selectionEnd !== null && selectionEnd > selectionStart) return value.slice(selectionStart, selectionEnd);
+  }
+  return doc.getSelection()?.toString() ?? '';
+}
+
 function isContentRequest(value: unknown): value is ContentRequest {
   if (typeof value !== 'object' || value === null) return false;
   const message = value as Record<string, unknown>;
   switch (message.kind) {
     case 'list-addresses':
+    case 'get-selection':
       return true;
     case 'set-paused':
       return typeof message.paused === 'boolean';

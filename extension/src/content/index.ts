@@ -17,13 +17,14 @@ function main(): void {
   // Plain XML, SVG images and other non-HTML documents: nothing to do.
   if (!(document.documentElement instanceof HTMLElement)) return;
 
+  const isTopFrame = window === window.top;
   setMessageSource((key, substitutions) => browser.i18n.getMessage(key, substitutions));
 
   const app = new ContentApp({
     loadSettings: () => readSettings(browser.storage.local),
     connect: () => browser.runtime.connect({ name: CHECKS_PORT }) as ChecksPort,
     origin: location.origin,
-    isTopFrame: window === window.top,
+    isTopFrame,
   });
 
   browser.runtime.onMessage.addListener((message: unknown) => app.handle(message));
@@ -31,7 +32,10 @@ function main(): void {
     const settings = changedSettings(changes, area);
     if (settings) app.settingsChanged(settings);
   });
-  void app.init();
+  void app.init().then(() => {
+    // No checks port on a paused site: the toolbar hears it this way, at once.
+    if (app.isPaused && isTopFrame) void browser.runtime.sendMessage({ kind: 'page-paused' }).catch(() => undefined);
+  });
 }
 
 main();
