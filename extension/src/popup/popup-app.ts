@@ -155,7 +155,7 @@ export async function startPopup(): Promise<PopupHandle> {
     connect: () => browser.runtime.connect({ name: CHECKS_PORT }) as ChecksPort,
     onEvent,
     // A burst of checks (a click, a bulk window) goes out as one message, before the next paint.
-    schedule: queueMicrotask,
+    schedule: (flush) => queueMicrotask(flush),
   });
   port.open();
   window.addEventListener('pagehide', () => port.close());
