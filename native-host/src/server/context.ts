@@ -1,7 +1,8 @@
 import type { VerifyOptions } from '../engine/options.js';
 import type { VerificationResult } from '../engine/result.js';
 import { Budgets } from '../engine/budgets.js';
-import { EnginePool, streamResults } from '../host/state.js';
+import { EnginePool } from '../host/engine-pool.js';
+import { streamResults } from '../host/stream-results.js';
 import type { VerifyRequestOptions } from '../protocol/messages.js';
 import { requestOptions } from '../host/actions/verify.js';
 import type { ServeSettings } from '../settings.js';

@@ -4,7 +4,9 @@ import { parseAddress } from '../../engine/syntax.js';
 import { LIMITS, errorReply, type VerifyRequest, type VerifyRequestOptions } from '../../protocol/messages.js';
 import { parseSocksUrl } from '../../protocol/validate.js';
 import { verifyRemotely, type RemoteTarget } from '../../cli/verify-remote.js';
-import { idKey, streamResults, type HostState, type Job } from '../state.js';
+import { idKey } from '../request-id.js';
+import type { HostState, Job } from '../state.js';
+import { streamResults } from '../stream-results.js';
 
 /**
  * Checks the addresses and streams one `result` per address as it becomes known (cached ones
