@@ -5,8 +5,6 @@ import browser from 'webextension-polyfill';
 import { SETTINGS_KEY, type ExtensionSettings } from '../shared/settings.js';
 import { readSettings } from '../shared/settings-storage.js';
 
-export { SETTINGS_KEY };
-
 export async function loadSettings(): Promise<ExtensionSettings> {
   return readSettings(browser.storage.local);
 }
