@@ -116,32 +116,31 @@ async function setSettings(browser: MxlensBrowser, patch: Record<string, unknown
   }, patch);
 }
 
-/** "Verify this address": what a context menu click does, through the background's own handler. */
-async function contextMenuClick(browser: MxlensBrowser, page: Page, info: { selectionText?: string; linkUrl?: string }): Promise<void> {
-  const tabId = await browser.tabIdOf(page);
+/**
+ * A handler the background exposes on globalThis (main.ts), called in the service worker: no
+ * test can click a browser menu or press a browser-wide shortcut.
+ */
+async function callBackground(browser: MxlensBrowser, name: 'mxlensContextMenuClick' | 'mxlensShortcut', first: unknown, tabId: number): Promise<void> {
   const worker = await browser.serviceWorker();
   await worker.evaluate(
-    async ({ clickInfo, id }) => {
-      const click = (globalThis as { mxlensContextMenuClick?: (info: object, tab: { id: number }) => Promise<void> }).mxlensContextMenuClick;
-      if (typeof click !== 'function') throw new Error('the background exposes no globalThis.mxlensContextMenuClick');
-      await click(clickInfo, { id });
+    async ({ handler, argument, id }) => {
+      const run = (globalThis as Record<string, unknown>)[handler];
+      if (typeof run !== 'function') throw new Error(`the background exposes no globalThis.${handler}`);
+      await (run as (argument: unknown, tab: { id: number }) => Promise<void>)(argument, { id });
     },
-    { clickInfo: { menuItemId: 'mxlens-verify', frameId: 0, editable: false, pageUrl: page.url(), ...info }, id: tabId },
+    { handler: name, argument: first, id: tabId },
   );
 }
 
-/** The keyboard shortcut `command`, through the background's own handler (no test can press a browser-wide shortcut). */
+/** "Verify this address": what a context menu click does, through the background's own handler. */
+async function contextMenuClick(browser: MxlensBrowser, page: Page, info: { selectionText?: string; linkUrl?: string }): Promise<void> {
+  const clickInfo = { menuItemId: 'mxlens-verify', frameId: 0, editable: false, pageUrl: page.url(), ...info };
+  await callBackground(browser, 'mxlensContextMenuClick', clickInfo, await browser.tabIdOf(page));
+}
+
+/** The keyboard shortcut `command`, through the background's own handler. */
 async function shortcut(browser: MxlensBrowser, page: Page, command: string): Promise<void> {
-  const tabId = await browser.tabIdOf(page);
-  const worker = await browser.serviceWorker();
-  await worker.evaluate(
-    async ({ name, id }) => {
-      const run = (globalThis as { mxlensShortcut?: (command: string, tab: { id: number }) => Promise<void> }).mxlensShortcut;
-      if (typeof run !== 'function') throw new Error('the background exposes no globalThis.mxlensShortcut');
-      await run(name, { id });
-    },
-    { name: command, id: tabId },
-  );
+  await callBackground(browser, 'mxlensShortcut', command, await browser.tabIdOf(page));
 }
 
 /** The toolbar button's badge text on the page's tab. */

@@ -45,7 +45,7 @@ describe('finding the address of a click', () => {
   });
 });
 
-describe('the "Verify this address" menu', () => {
+describe('the "Verify this address" menu and shortcut', () => {
   let browser: FakeBrowser;
   let background: Background;
 
@@ -155,21 +155,8 @@ describe('the "Verify this address" menu', () => {
     await background.contextMenuClick({ menuItemId: 'something-else', selectionText: 'a@example.org' }, { id: 1 });
     expect(browser.tabs.messages).toEqual([]);
   });
-});
 
-describe('the "verify the selected address" shortcut', () => {
-  let browser: FakeBrowser;
-  let background: Background;
-
-  beforeEach(() => {
-    vi.useFakeTimers();
-    browser = fakeBrowser();
-    background = startBackground(browser, { browser: { id: 'chrome', family: 'chromium' } });
-  });
-  afterEach(() => {
-    vi.useRealTimers();
-  });
-
+  // The keyboard shortcut: the same card and check, for the selection of the frame the user is in.
   const sent = () => browser.tabs.messages.map(({ frameId, message }) => ({ frameId, message }));
 
   it('asks the tab for its selection, then shows the card where the user is, as the menu does', async () => {
