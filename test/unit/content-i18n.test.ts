@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { reasonKey, reasonText, setMessageSource, t } from '../../extension/src/content/core/i18n.js';
+import { reasonText, setMessageSource, t } from '../../extension/src/content/core/i18n.js';
+import { reasonKey } from '../../extension/src/shared/i18n.js';
 import { REASONS } from '../../native-host/src/engine/verdicts.js';
 import { browserGetMessage } from './locale-messages.js';
 

@@ -24,7 +24,7 @@ export async function createContextMenu(menus: ApiContextMenus, i18n: ApiI18n): 
 }
 
 /** The most of a selection kept as the card's `input`. */
-export const MAX_INPUT_LENGTH = 256;
+const MAX_INPUT_LENGTH = 256;
 
 /**
  * What a click points at: the address (or null) and what the user selected or linked. The

@@ -27,9 +27,9 @@ export const VERDICT_KEYS: Record<VerdictState, MessageKey> = {
 };
 
 /** Outbound port 25 blocked where the check ran: the check could not be made, which says nothing of the address. */
-export const CANT_CHECK_HERE_ICON = '⊘';
+const CANT_CHECK_HERE_ICON = '⊘';
 
-export function cantCheckHere(state: VerdictState, reason: string | null | undefined): boolean {
+function cantCheckHere(state: VerdictState, reason: string | null | undefined): boolean {
   return state === 'unknown' && reason === 'port_blocked';
 }
 

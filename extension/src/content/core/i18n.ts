@@ -1,10 +1,7 @@
 // Every word the content script shows goes through t(): the one translator (shared/i18n.ts)
 // over browser.i18n.getMessage, which index.ts passes in (tests pass a stand-in).
 
-import { reasonKey, reasonText as reasonIn, translate, type MessageKey, type MessageSource } from '../../shared/i18n.js';
-
-export type { MessageKey };
-export { reasonKey };
+import { reasonText as reasonIn, translate, type MessageKey, type MessageSource } from '../../shared/i18n.js';
 
 let source: MessageSource | null = null;
 
