@@ -116,18 +116,41 @@ async function setSettings(browser: MxlensBrowser, patch: Record<string, unknown
   }, patch);
 }
 
-/** "Verify this address": what a context menu click does, through the background's own handler. */
-async function contextMenuClick(browser: MxlensBrowser, page: Page, info: { selectionText?: string; linkUrl?: string }): Promise<void> {
-  const tabId = await browser.tabIdOf(page);
+/**
+ * A handler the background exposes on globalThis (main.ts), called in the service worker: no
+ * test can click a browser menu or press a browser-wide shortcut.
+ */
+async function callBackground(browser: MxlensBrowser, name: 'mxlensContextMenuClick' | 'mxlensShortcut', first: unknown, tabId: number): Promise<void> {
   const worker = await browser.serviceWorker();
   await worker.evaluate(
-    async ({ clickInfo, id }) => {
-      const click = (globalThis as { mxlensContextMenuClick?: (info: object, tab: { id: number }) => Promise<void> }).mxlensContextMenuClick;
-      if (typeof click !== 'function') throw new Error('the background exposes no globalThis.mxlensContextMenuClick');
-      await click(clickInfo, { id });
+    async ({ handler, argument, id }) => {
+      const run = (globalThis as Record<string, unknown>)[handler];
+      if (typeof run !== 'function') throw new Error(`the background exposes no globalThis.${handler}`);
+      await (run as (argument: unknown, tab: { id: number }) => Promise<void>)(argument, { id });
     },
-    { clickInfo: { menuItemId: 'mxlens-verify', frameId: 0, editable: false, pageUrl: page.url(), ...info }, id: tabId },
+    { handler: name, argument: first, id: tabId },
   );
+}
+
+/** "Verify this address": what a context menu click does, through the background's own handler. */
+async function contextMenuClick(browser: MxlensBrowser, page: Page, info: { selectionText?: string; linkUrl?: string }): Promise<void> {
+  const clickInfo = { menuItemId: 'mxlens-verify', frameId: 0, editable: false, pageUrl: page.url(), ...info };
+  await callBackground(browser, 'mxlensContextMenuClick', clickInfo, await browser.tabIdOf(page));
+}
+
+/** The keyboard shortcut `command`, through the background's own handler. */
+async function shortcut(browser: MxlensBrowser, page: Page, command: string): Promise<void> {
+  await callBackground(browser, 'mxlensShortcut', command, await browser.tabIdOf(page));
+}
+
+/** The toolbar button's badge text on the page's tab. */
+async function toolbarText(browser: MxlensBrowser, page: Page): Promise<string> {
+  const tabId = await browser.tabIdOf(page);
+  const worker = await browser.serviceWorker();
+  return worker.evaluate(async (id) => {
+    const action = (globalThis as unknown as { chrome: { action: { getBadgeText(details: { tabId: number }): Promise<string> } } }).chrome.action;
+    return action.getBadgeText({ tabId: id });
+  }, tabId);
 }
 
 /** Selects `text` in the page (the first text node holding it) and right-clicks on it. */
@@ -372,6 +395,19 @@ describe('MX Lens in Chromium with the host installed', () => {
     await page.close();
   });
 
+  it('the "verify the selected address" shortcut shows a card with the verdict', async () => {
+    const page = await b().openPage(pages().url('/pages/plain-text.html'));
+    await settledVerdicts(page, ['bob@acme.test']);
+    // Selected with the mouse's right button, which leaves the selection and no menu to wait for.
+    await selectAndRightClick(page, 'bob@acme.test');
+    await page.keyboard.press('Escape');
+    await shortcut(b(), page, 'verify-selection');
+    const expected = (await hostVerdicts(['bob@acme.test']))['bob@acme.test'];
+    await expect.poll(() => readCard(page), { timeout: 10_000 }).toMatchObject({ state: expected });
+    expect((await readCard(page))?.text).toContain('bob@acme.test');
+    await page.close();
+  });
+
   it('"Verify this address" on a mailto: link', async () => {
     const page = await b().openPage(pages().url('/pages/mailto-links.html'));
     await page.click('#upper a', { button: 'right' });
@@ -491,6 +527,11 @@ describe('MX Lens in Chromium with the host installed', () => {
       // wrongly running one time to show a badge before saying there is none.
       await page.waitForTimeout(1_500);
       expect(await page.locator(BADGE).count()).toBe(0);
+
+      // A fresh load of the paused site in a new tab: the toolbar says "off" at once, unasked.
+      const fresh = await b().openPage(site.url('/pages/plain-text.html'));
+      await expect.poll(() => toolbarText(b(), fresh), { timeout: 10_000 }).toBe('off');
+      await fresh.close();
 
       // Resuming brings them back without a reload.
       await popup.click('#page-pause');

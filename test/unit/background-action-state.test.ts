@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { browserGetMessage } from './locale-messages.js';
 import { actionLook, ActionState } from '../../extension/src/background/action-state.js';
 import type { ApiAction } from '../../extension/src/background/browser-api.js';
 import { startBackground } from '../../extension/src/background/index.js';
@@ -91,6 +92,18 @@ describe('the toolbar button, driven by the background', () => {
     await Promise.all([resumed[0], settle(100)]);
     expect(action.shown(3).text).toBe('');
   });
+
+  it('says "off" at once on a fresh load of a paused site, and forgets it on the next document', async () => {
+    const shop = { tab: { id: 3 }, frameId: 0, url: 'https://shop.example/contact' };
+    await browser.runtime.onMessage.emit({ kind: 'page-paused' }, shop)[0];
+    expect(action.shown(3)).toEqual({ text: 'off', title: 'MX Lens: paused on this site' });
+    // A paused frame of another site says nothing about the tab.
+    await browser.runtime.onMessage.emit({ kind: 'page-paused' }, { tab: { id: 4 }, frameId: 2, url: 'https://ads.example/' })[0];
+    expect(action.text.has(4)).toBe(false);
+    // The tab goes on to a site that is not paused: its content script connects.
+    browser.connect(CHECKS_PORT, { tab: { id: 3 }, frameId: 0, url: 'https://news.example/' }).receive({ kind: 'check', addresses: ['a@example.org'], depth: 'smtp' });
+    expect(action.shown(3).text).toBe('1');
+  });
 });
 
 describe('port 25 blocked', () => {
@@ -101,7 +114,7 @@ describe('port 25 blocked', () => {
 
   it('shows "25" when the host reports port 25 blocked, and clears when a mail server answers', () => {
     const action = new RecordedAction();
-    const state = new ActionState(action, { getMessage: () => '' });
+    const state = new ActionState(action, { getMessage: browserGetMessage('en') });
     state.pageAsked(3, 0, 'https://shop.example/', ['a@example.org']);
     // One server that cannot be reached is that server's problem, not the network's.
     for (let i = 0; i < 5; i++) state.sawResult(failed);
@@ -122,7 +135,7 @@ describe('port 25 blocked', () => {
 
   it('follows the host\u2019s own network report: "25" while a port-25 route is blocked, cleared when it is open', () => {
     const action = new RecordedAction();
-    const state = new ActionState(action, { getMessage: () => '' });
+    const state = new ActionState(action, { getMessage: browserGetMessage('en') });
     state.pageAsked(3, 0, 'https://shop.example/', ['a@example.org']);
     const route = { port: 25, proxy: null, family: 4 as const, servers: ['mx.a.example', 'mx.b.example'] };
     state.sawNetwork([{ ...route, state: 'blocked' }]);

@@ -15,6 +15,7 @@ import type {
   MessageSender,
 } from '../../extension/src/background/browser-api.js';
 import type { ContentRequest } from '../../extension/src/shared/messages.js';
+import { browserGetMessage } from './locale-messages.js';
 
 // ------------------------------------------------------------------ events and ports
 
@@ -310,9 +311,12 @@ export class FakeTabs implements ApiTabs {
   created: Array<{ url: string }> = [];
   /** Tabs without a content script: sendMessage rejects like the browser does. */
   unreachable = new Set<number>();
+  /** What the focused frame has selected (get-selection); null: no frame answers. */
+  selection: string | null = null;
   async sendMessage(tabId: number, message: ContentRequest, options?: { frameId?: number }): Promise<unknown> {
     if (this.unreachable.has(tabId)) throw new Error('Could not establish connection. Receiving end does not exist.');
     this.messages.push({ tabId, message: structuredClone(message), frameId: options?.frameId });
+    if (message.kind === 'get-selection') return this.selection === null ? undefined : { text: this.selection };
     return { shown: true };
   }
   async create(properties: { url: string }): Promise<unknown> {
@@ -330,6 +334,7 @@ export interface FakeBrowser extends BackgroundApi {
   storage: ReturnType<typeof fakeStorage>;
   alarms: FakeAlarms;
   contextMenus: FakeContextMenus;
+  commands: { onCommand: FakeEvent<(command: string, tab?: { id?: number }) => void> };
   tabs: FakeTabs;
   runtime: BackgroundApi['runtime'] & {
     onConnect: FakeEvent<(port: ApiPort) => void>;
@@ -337,7 +342,7 @@ export interface FakeBrowser extends BackgroundApi {
     onInstalled: FakeEvent<(details: { reason: string; previousVersion?: string }) => void>;
     onStartup: FakeEvent<() => void>;
   };
-  /** Translations the fake i18n knows ($1… filled in); others give "" like a missing key. */
+  /** Translations the fake i18n knows ($1… filled in), over the English locale as the browser falls back to it. */
   translations: Record<string, string>;
   /** A content script or page connects to the background. */
   connect(name: string, sender?: FakePort['sender']): FakePort;
@@ -364,12 +369,13 @@ export function fakeBrowser(options: { style?: BrowserStyle; version?: string } 
     storage: fakeStorage(),
     alarms: new FakeAlarms(),
     contextMenus: new FakeContextMenus(),
+    commands: { onCommand: new FakeEvent<(command: string, tab?: { id?: number }) => void>() },
     tabs: new FakeTabs(),
     translations,
     i18n: {
       getMessage: (name, substitutions) => {
         const text = translations[name];
-        if (text === undefined) return '';
+        if (text === undefined) return browserGetMessage('en')(name, substitutions);
         const subs = substitutions === undefined ? [] : typeof substitutions === 'string' ? [substitutions] : substitutions;
         return text.replace(/\$([1-9])/g, (_, n: string) => subs[Number(n) - 1] ?? '');
       },

@@ -29,6 +29,7 @@ describe('the result cache', () => {
   it('keys by address with the domain in lower case', () => {
     expect(normalizeAddress('  Alice@Example.ORG ')).toBe('Alice@example.org');
     expect(normalizeAddress('no-at-sign')).toBe('no-at-sign');
+    expect(normalizeAddress('Jürgen@Bücher.Example')).toBe('Jürgen@xn--bcher-kva.example');
     expect(MAX_ENTRIES).toBe(5_000);
   });
 

@@ -1,7 +1,8 @@
 // @vitest-environment happy-dom
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ContentApp, mergeSettings, type AppOptions } from '../../extension/src/content/app.js';
+import { ContentApp, type AppOptions } from '../../extension/src/content/app.js';
 import { SWEEP_DELAY_MS } from '../../extension/src/content/core/unseen.js';
+import { changedSettings, readSettings } from '../../extension/src/shared/settings-storage.js';
 import type { ExtensionSettings } from '../../extension/src/shared/settings.js';
 import { DEFAULT_SETTINGS } from '../../extension/src/shared/settings.js';
 import { allBadges, badgeAddresses, FakePort, loadFixture, makeContext, makeResult, shownByStyle, type TestContext } from './content-helpers.js';
@@ -118,13 +119,37 @@ describe('ContentApp', () => {
   });
 });
 
-describe('mergeSettings', () => {
-  it('takes stored values of the right type over the defaults', () => {
-    expect(mergeSettings(undefined)).toEqual(DEFAULT_SETTINGS);
-    const merged = mergeSettings({ autoMode: 'dns', perPageLimit: 5, pausedSites: ['https://a.test'] });
-    expect(merged).toMatchObject({ autoMode: 'dns', perPageLimit: 5, pausedSites: ['https://a.test'] });
-    const broken = mergeSettings({ autoMode: 'always' as 'full', perPageLimit: '7' as unknown as number, pausedSites: 'x' as unknown as string[] });
-    expect(broken).toEqual(DEFAULT_SETTINGS);
+describe('the shortcut asks for the selection', () => {
+  it('answers with the selected text, in the page or in a text field; without one it does not answer', async () => {
+    document.body.innerHTML = '<p id="p">Mail jürgen@bücher.example today</p><textarea id="t">x a@b.example y</textarea>';
+    const { app: instance } = await app({ autoMode: 'manual' });
+    expect(instance.handle({ kind: 'get-selection' })).toBeUndefined();
+    const range = document.createRange();
+    range.selectNodeContents(document.getElementById('p')!);
+    document.getSelection()!.addRange(range);
+    expect(await instance.handle({ kind: 'get-selection' })).toEqual({ text: 'Mail jürgen@bücher.example today' });
+    const field = document.getElementById('t') as HTMLTextAreaElement;
+    field.focus();
+    field.setSelectionRange(2, 13);
+    expect(await instance.handle({ kind: 'get-selection' })).toEqual({ text: 'a@b.example' });
+  });
+});
+
+describe('reading the settings (one reader for background, pages and content script)', () => {
+  const area = (stored: unknown) => ({ get: async (key: string) => ({ [key]: stored }) });
+
+  it('takes stored values of the right type over the defaults', async () => {
+    expect(await readSettings(area(undefined))).toEqual(DEFAULT_SETTINGS);
+    const read = await readSettings(area({ autoMode: 'dns', perPageLimit: 5, pausedSites: ['https://a.test'] }));
+    expect(read).toMatchObject({ autoMode: 'dns', perPageLimit: 5, pausedSites: ['https://a.test'] });
+    expect(await readSettings(area({ autoMode: 'always', perPageLimit: '7', pausedSites: 'x' }))).toEqual(DEFAULT_SETTINGS);
+  });
+
+  it('hears a change of the settings in storage.local only', () => {
+    expect(changedSettings({ settings: { newValue: { autoMode: 'manual' } } }, 'local')).toMatchObject({ autoMode: 'manual' });
+    expect(changedSettings({ settings: { newValue: { autoMode: 'manual' } } }, 'sync')).toBeNull();
+    expect(changedSettings({ checkLocation: { newValue: {} } }, 'local')).toBeNull();
+    expect(changedSettings({ settings: {} }, 'local')).toEqual(DEFAULT_SETTINGS);
   });
 });
 

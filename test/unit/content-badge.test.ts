@@ -1,7 +1,6 @@
 // @vitest-environment happy-dom
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
-  BADGE_ICONS,
   BADGE_TAG,
   badgeHostKind,
   badgeOf,
@@ -9,6 +8,8 @@ import {
 } from '../../extension/src/content/badge/badge-element.js';
 import type { BadgeState } from '../../extension/src/content/core/address-book.js';
 import { setMessageSource } from '../../extension/src/content/core/i18n.js';
+import { VERDICT_ICONS as BADGE_ICONS } from '../../extension/src/shared/verdict-look.js';
+import { browserGetMessage } from './locale-messages.js';
 import { badgeState, makeContext, makeResult, pageEvent, shadowOf, type TestContext } from './content-helpers.js';
 
 let running: TestContext | null = null;
@@ -25,7 +26,7 @@ function page(html: string, ...args: Parameters<typeof makeContext>): { badge: B
 afterEach(() => {
   running?.context.stop();
   running = null;
-  setMessageSource(null);
+  setMessageSource(browserGetMessage('en'));
   vi.useRealTimers();
   document.body.replaceChildren();
 });
@@ -93,7 +94,7 @@ describe('<mxlens-badge>', () => {
   it('says its words in the browser language', () => {
     const chinese: Record<string, string> = { contentBadgeLabel: '$1 的邮箱检查：$2', verdictRisky: '有风险' };
     setMessageSource((key, substitutions) =>
-      (chinese[key] ?? '').replace(/\$(\d)/g, (_m, n: string) => substitutions[Number(n) - 1] ?? ''),
+      (chinese[key] ?? '').replace(/\$(\d)/g, (_m, n: string) => substitutions?.[Number(n) - 1] ?? ''),
     );
     const { badge } = page('<p>alice@acme.test</p>');
     badge.render('risky', null);

@@ -58,7 +58,7 @@ describe('the card', () => {
     const text = panel.textContent ?? '';
     expect(text).toContain('Risky');
     expect(text).toContain('alice@acme.test');
-    expect(text).toContain('The server accepts every address at this domain');
+    expect(text).toContain('The domain accepts mail for any address');
     expect(text).toContain('Mail server: mx1.acme.test');
     expect(text).toContain('Server reply: 250 2.1.5 Recipient ok');
     expect(text).toContain('Catch-all domain');

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ChecksClient } from '../../extension/src/content/core/checks-client.js';
+import { ChecksClient } from '../../extension/src/shared/checks-client.js';
 import type { PortEvent } from '../../extension/src/shared/messages.js';
 import { FakePort, makeResult } from './content-helpers.js';
 

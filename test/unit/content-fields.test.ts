@@ -150,7 +150,7 @@ describe('email fields', () => {
     expect(test.context.book.list()).toEqual([]);
     badge?.host.click();
     const panel = shadowOf(test.context.card.host).querySelector('.card');
-    expect(panel?.textContent).toContain('This is not a valid email address.');
+    expect(panel?.textContent).toContain('This is not a correctly written email address.');
     expect(panel?.textContent).toContain('more than one "@"');
     expect(panel?.querySelector('button.recheck')).toBeNull();
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { acceptAddress, findAddresses } from '../../native-host/shared/address/find-addresses.js';
-import { mailtoAddresses } from '../../extension/src/content/features/scan-links.js';
+import { mailtoRecipients } from '../../native-host/shared/address/mailto.js';
 
 function addresses(text: string): string[] {
   return findAddresses(text).map((found) => found.address);
@@ -99,7 +99,7 @@ describe('acceptAddress', () => {
   });
 });
 
-describe('mailtoAddresses', () => {
+describe('mailtoRecipients (RFC 6068)', () => {
   it.each([
     ['mailto:alice@acme.test', ['alice@acme.test']],
     ['MAILTO:Someone@NullMX.test', ['Someone@nullmx.test']],
@@ -114,7 +114,11 @@ describe('mailtoAddresses', () => {
     ['mailto:?subject=Nothing', []],
     ['mailto:%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E@acme.test', []],
     ['https://acme.test/mailto:alice@acme.test', []],
+    // "to" fields are recipients too (section 2), after those of the path; "+" is a plus sign.
+    ['mailto:bob@acme.test?to=Carol%40AOnly.test&to=bob@acme.test', ['bob@acme.test', 'Carol@aonly.test']],
+    ['mailto:?To=dave+news@acme.test&subject=x', ['dave+news@acme.test']],
+    ['mailto:b%C3%BCro@m%C3%BCller.test', ['büro@xn--mller-kva.test']],
   ])('%s', (href, expected) => {
-    expect(mailtoAddresses(href)).toEqual(expected);
+    expect(mailtoRecipients(href)).toEqual(expected);
   });
 });

@@ -5,11 +5,16 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { badgeOf, type Badge } from '../../extension/src/content/badge/badge-element.js';
-import type { ChecksPort } from '../../extension/src/content/core/checks-client.js';
+import type { ChecksPort } from '../../extension/src/shared/checks-client.js';
 import { ContentContext, type ContextOptions } from '../../extension/src/content/core/context.js';
 import { CONTENT_FEATURES } from '../../extension/src/content/features/index.js';
+import { setMessageSource } from '../../extension/src/content/core/i18n.js';
 import type { PortEvent, PortRequest, VerificationResult } from '../../extension/src/shared/messages.js';
 import { DEFAULT_SETTINGS, type ExtensionSettings } from '../../extension/src/shared/settings.js';
+import { browserGetMessage } from './locale-messages.js';
+
+// The content script's words come from browser.i18n (index.ts); here from the real English locale.
+setMessageSource(browserGetMessage('en'));
 
 // Closed shadow roots are closed to tests too; recording them as they are made lets a test look
 // inside without the product code exposing anything.

@@ -10,16 +10,10 @@ import extensionManifest from '../../manifest.json';
 import type { BrowserId } from '../../native-host/shared/browsers.js';
 import { BROWSERS, detectBrowsers } from '../../native-host/src/install/browsers.js';
 import { DEV_EXTENSION_ID, extensionIdFromKey, FIREFOX_EXTENSION_ID } from '../../native-host/src/install/extension-id.js';
-import {
-  applyInstall,
-  applyUninstall,
-  planInstall,
-  planUninstall,
-  registryAddCommands,
-  registryDeleteCommands,
-  type InstallEnvironment,
-  type InstallRequest,
-} from '../../native-host/src/install/install-command.js';
+import { applyInstall } from '../../native-host/src/install/apply-install.js';
+import type { InstallEnvironment } from '../../native-host/src/install/environment.js';
+import { planInstall, registryAddCommands, type InstallRequest } from '../../native-host/src/install/plan-install.js';
+import { applyUninstall, planUninstall, registryDeleteCommands } from '../../native-host/src/install/uninstall.js';
 import { batQuote, launcherTargets, launcherText, shQuote } from '../../native-host/src/install/launcher.js';
 import { HOST_NAME, NO_EXTRA_EXTENSIONS, sortExtensionIds } from '../../native-host/src/install/manifest.js';
 import { FrameReader, frameBytes } from '../../native-host/shared/protocol/frames.js';

@@ -2,7 +2,8 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { runInstall, type InstallEnvironment } from '../../native-host/src/install/install-command.js';
+import type { InstallEnvironment } from '../../native-host/src/install/environment.js';
+import { runInstall } from '../../native-host/src/install/install-command.js';
 import { statOnDisk, writableByOthers, type Owner } from '../../native-host/src/install/launcher-safety.js';
 
 const rootDir = (mode = 0o755): Owner => ({ uid: 0, gid: 0, mode: 0o040000 | mode, isDirectory: true });

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { browserGetMessage } from './locale-messages.js';
 
 // happy-dom replaces the global URL, so paths are built with node:path.
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -46,15 +47,6 @@ export class FakePort {
   }
 }
 
-interface MessageEntry {
-  message: string;
-  placeholders?: Record<string, { content: string }>;
-}
-
-function loadLocale(locale: string): Record<string, MessageEntry> {
-  return JSON.parse(readFileSync(path.join(ROOT, 'extension/_locales', locale, 'messages.json'), 'utf8'));
-}
-
 export interface FakeTab {
   id: number;
   url: string;
@@ -89,19 +81,12 @@ class FakeBrowserState {
 
 function createFake() {
   let state = new FakeBrowserState();
-  const messages = new Map<string, Record<string, MessageEntry>>();
 
   const browser = {
     i18n: {
       getMessage(key: string, substitutions?: string | string[]): string {
         if (key.startsWith('@@')) return key === '@@bidi_dir' ? 'ltr' : '';
-        if (!messages.has(state.locale)) messages.set(state.locale, loadLocale(state.locale));
-        const entry = messages.get(state.locale)?.[key];
-        if (!entry) return '';
-        const subs = substitutions === undefined ? [] : Array.isArray(substitutions) ? substitutions : [substitutions];
-        return entry.message
-          .replace(/\$([A-Za-z0-9_@]+)\$/g, (whole, name: string) => entry.placeholders?.[name.toLowerCase()]?.content ?? whole)
-          .replace(/\$([1-9])/g, (_whole, n: string) => subs[Number(n) - 1] ?? '');
+        return browserGetMessage(state.locale)(key, substitutions);
       },
       getUILanguage(): string {
         return state.locale.replace('_', '-');

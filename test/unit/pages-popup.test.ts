@@ -101,7 +101,7 @@ describe('popup', () => {
     ($('#check-form') as HTMLFormElement).requestSubmit();
     await flush();
 
-    expect(fake.port().posted).toEqual([{ kind: 'check', addresses: ['bob@example.org', 'alice@example.com'], depth: 'smtp' }]);
+    expect(fake.port().posted).toEqual([{ kind: 'check', addresses: ['bob@example.org', 'alice@example.com'], depth: 'smtp', trigger: 'user' }]);
     const items = () => Array.from(document.querySelectorAll('#check-results > li'));
     expect(items()).toHaveLength(3);
     expect(items()[0]!.textContent).toContain('Not an address');
@@ -164,6 +164,26 @@ describe('popup', () => {
     expect($('#port25-banner').hidden).toBe(true);
   });
 
+  it('asks again for unanswered checks when the service worker restarts, so no row stays "Checking"', async () => {
+    await startPopup();
+    await flush();
+    ($('#check-input') as HTMLTextAreaElement).value = 'bob@example.org\nalice@example.com';
+    ($('#check-form') as HTMLFormElement).requestSubmit();
+    await flush();
+    send({ kind: 'result', address: 'bob@example.org', result: result('bob@example.org') });
+    const first = fake.port();
+    // The service worker stops: the port drops with alice@example.com unanswered.
+    first.onDisconnect.emit(first);
+    await vi.waitFor(() => expect(fake.state.ports).toHaveLength(2));
+    expect(fake.port().posted).toEqual([{ kind: 'check', addresses: ['alice@example.com'], depth: 'smtp', trigger: 'user' }]);
+    send({ kind: 'result', address: 'alice@example.com', result: result('alice@example.com', { verdict: 'deliverable', reason: 'mailbox_exists', smtp: null }) });
+    const rows = Array.from(document.querySelectorAll('#check-results > li'));
+    expect(rows.map((row) => row.textContent)).not.toContainEqual(expect.stringContaining('Checking'));
+    // Status and network news keep coming on the new port.
+    send({ kind: 'network', port25Blocked: true });
+    expect($('#port25-banner').hidden).toBe(false);
+  });
+
   it('keeps the details open across updates and re-checks with force', async () => {
     await startPopup();
     await flush();
@@ -176,7 +196,8 @@ describe('popup', () => {
 
     const recheck = Array.from(details().querySelectorAll('button')).find((button) => button.textContent === 'Check again')!;
     recheck.click();
-    expect(fake.port().posted.at(-1)).toEqual({ kind: 'check', addresses: ['bob@example.org'], depth: 'smtp', force: true });
+    await flush();
+    expect(fake.port().posted.at(-1)).toEqual({ kind: 'check', addresses: ['bob@example.org'], depth: 'smtp', trigger: 'user', force: true });
     expect(details().open).toBe(true);
     expect(details().querySelector('summary')!.textContent).toContain('Checking');
 
@@ -254,10 +275,12 @@ describe('popup', () => {
     noInjectedElements();
 
     $('#page-verify-all').click();
+    await flush();
     expect(fake.port().posted.at(-1)).toEqual({
       kind: 'check',
       addresses: ['sales@shop.example.com', `"${HOSTILE}"@shop.example.com`, 'old@shop.example.com'],
       depth: 'smtp',
+      trigger: 'user',
     });
     send({ kind: 'result', address: 'old@shop.example.com', result: result('old@shop.example.com') });
     expect(document.querySelectorAll('#page-results > li')[2]!.textContent).toContain('Undeliverable');
@@ -330,14 +353,16 @@ describe('popup', () => {
     const addresses = Array.from({ length: 30 }, (_, i) => `user${i}@example.org`);
     ($('#check-input') as HTMLTextAreaElement).value = addresses.join('\n');
     ($('#check-form') as HTMLFormElement).requestSubmit();
+    await flush();
     // Handed over 25 at a time, so that Cancel can stop the rest.
-    expect(fake.port().posted).toEqual([{ kind: 'check', addresses: addresses.slice(0, 25), depth: 'smtp' }]);
+    expect(fake.port().posted).toEqual([{ kind: 'check', addresses: addresses.slice(0, 25), depth: 'smtp', trigger: 'user' }]);
     expect($('#check-progress-text').textContent).toMatch(/^0 of 30 done · 0:0\d elapsed$/);
     expect($('#check-cancel').hidden).toBe(false);
 
     send({ kind: 'result', address: 'user0@example.org', result: result('user0@example.org', { verdict: 'deliverable', reason: 'mailbox_exists', smtp: null }) });
     send({ kind: 'result', address: 'user1@example.org', result: result('user1@example.org') });
-    expect(fake.port().posted.at(-1)).toEqual({ kind: 'check', addresses: ['user26@example.org'], depth: 'smtp' });
+    await flush();
+    expect(fake.port().posted.at(-1)).toEqual({ kind: 'check', addresses: ['user25@example.org', 'user26@example.org'], depth: 'smtp', trigger: 'user' });
     expect($('#check-progress-text').textContent).toMatch(/^2 of 30 done · 0:0\d elapsed/);
     expect(($('#check-progress-bar') as HTMLProgressElement).value).toBe(2);
 
@@ -370,7 +395,7 @@ describe('popup', () => {
     input.dispatchEvent(new Event('change'));
     await flush(10);
     expect(($('#check-input') as HTMLTextAreaElement).value).toBe('jane@example.com\nbob@example.org');
-    expect(fake.port().posted).toEqual([{ kind: 'check', addresses: ['jane@example.com', 'bob@example.org'], depth: 'smtp' }]);
+    expect(fake.port().posted).toEqual([{ kind: 'check', addresses: ['jane@example.com', 'bob@example.org'], depth: 'smtp', trigger: 'user' }]);
   });
 
   it('shows the verdict once: no verdict row in the details, the host\'s own words under Technical details', async () => {

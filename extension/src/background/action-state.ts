@@ -9,7 +9,7 @@ import type { NetworkRoute } from '../../../native-host/shared/protocol/messages
 import type { VerificationResult } from '../shared/messages.js';
 import type { HostStatus } from '../shared/status.js';
 import type { ApiAction, ApiI18n } from './browser-api.js';
-import { translate } from './i18n.js';
+import { translate, type MessageKey } from '../shared/i18n.js';
 
 /** Problems only an install fixes (the same set the pages treat as "set up needed"). */
 const SETUP_CODES = new Set(['host_not_installed', 'host_forbidden', 'host_outdated']);
@@ -25,9 +25,9 @@ interface TabState {
 export interface ActionLook {
   text: string;
   /** When set, the text is this message (translated) instead. */
-  textKey?: string;
+  textKey?: MessageKey;
   colour: string;
-  titleKey: string;
+  titleKey: MessageKey;
   titleSubstitutions: string[];
 }
 
@@ -88,6 +88,13 @@ export class ActionState {
     this.show(tabId);
   }
 
+  /** A new document in the top frame of `tabId`, on a paused site: "off" at once. */
+  pageLoadedPaused(tabId: number, url: string | undefined): void {
+    const tab = this.tab(tabId, 0, url);
+    tab.paused = true;
+    this.show(tabId);
+  }
+
   tabClosed(tabId: number): void {
     this.tabs.delete(tabId);
   }
@@ -131,7 +138,9 @@ export class ActionState {
     let tab = this.tabs.get(tabId);
     const topFrame = frameId === 0 || frameId === undefined;
     if (!tab || (topFrame && url !== undefined && url !== tab.url)) {
-      tab = { url: topFrame ? (url ?? '') : (tab?.url ?? ''), addresses: new Set(), paused: tab?.paused ?? false };
+      // A new document: paused only if it says so (pageLoadedPaused), whatever the last one was.
+      const newDocument = topFrame && tab !== undefined;
+      tab = { url: topFrame ? (url ?? '') : (tab?.url ?? ''), addresses: new Set(), paused: !newDocument && (tab?.paused ?? false) };
       this.tabs.set(tabId, tab);
       this.show(tabId);
     }

@@ -22,7 +22,7 @@ export interface ApiPort {
 }
 
 export interface MessageSender {
-  tab?: { id?: number };
+  tab?: { id?: number; url?: string };
   frameId?: number;
   url?: string;
 }
@@ -105,4 +105,6 @@ export interface BackgroundApi {
   i18n: ApiI18n;
   /** Optional so that a test world without a toolbar still runs the rest. */
   action?: ApiAction;
+  /** Keyboard shortcuts (optional: Firefox for Android has none). */
+  commands?: { onCommand: ApiEvent<(command: string, tab?: { id?: number }) => void> };
 }

@@ -5,7 +5,7 @@
 import { PROTOCOL_VERSION } from '../../../native-host/shared/protocol/messages.js';
 import type { HostProblem, HostProblemCode } from '../shared/status.js';
 import type { ApiI18n } from './browser-api.js';
-import { translate } from './i18n.js';
+import { translate } from '../shared/i18n.js';
 import type { ThisBrowser } from './this-browser.js';
 
 /** After the host is installed `mxlens` is on PATH (npm install --global). */

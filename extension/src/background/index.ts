@@ -5,7 +5,7 @@
 
 import { CHECKS_PORT, type BackgroundReplies, type BackgroundRequest } from '../shared/messages.js';
 import { ActionState, port25BlockedAfter, port25BlockedIn } from './action-state.js';
-import type { ApiPort, BackgroundApi, MenuClickInfo } from './browser-api.js';
+import type { ApiPort, BackgroundApi, MenuClickInfo, MessageSender } from './browser-api.js';
 import { CheckService } from './checks.js';
 import { contextMenuHandler, createContextMenu } from './context-menu.js';
 import { HostProblems } from './host-errors.js';
@@ -14,6 +14,7 @@ import { RecheckScheduler, retryDelay } from './rechecks.js';
 import { ResultCache } from './result-cache.js';
 import { RoutedChecks } from './server-transport.js';
 import { SettingsStore } from './settings-store.js';
+import { shortcutHandler } from './shortcut.js';
 import { TabBudgets } from './tab-budget.js';
 import { browserCluesHere, detectBrowser, type ThisBrowser } from './this-browser.js';
 
@@ -30,7 +31,9 @@ export interface Background {
   actionState: ActionState | null;
   /** The context menu's click handler, callable directly (end-to-end tests cannot click browser menus). */
   contextMenuClick: (info: MenuClickInfo, tab?: { id?: number }) => Promise<void>;
-  handleRequest: (request: BackgroundRequest) => Promise<BackgroundReplies[BackgroundRequest['kind']]>;
+  /** The keyboard shortcuts' handler, callable directly (nor press browser shortcuts). */
+  shortcut: (command: string, tab?: { id?: number }) => Promise<void>;
+  handleRequest: (request: BackgroundRequest, sender?: MessageSender) => Promise<BackgroundReplies[BackgroundRequest['kind']]>;
 }
 
 export function startBackground(api: BackgroundApi, options: { browser?: ThisBrowser } = {}): Background {
@@ -83,15 +86,17 @@ export function startBackground(api: BackgroundApi, options: { browser?: ThisBro
   });
   const service = checks;
 
-  const contextMenuClick = contextMenuHandler({
+  const userCheck = {
     tabs: api.tabs,
-    check: async (address) => {
+    check: async (address: string) => {
       await settings.ready;
       return service.checkOne(address, 'smtp');
     },
-  });
+  };
+  const contextMenuClick = contextMenuHandler(userCheck);
+  const shortcut = shortcutHandler(userCheck);
 
-  const handleRequest = async (request: BackgroundRequest): Promise<BackgroundReplies[BackgroundRequest['kind']]> => {
+  const handleRequest = async (request: BackgroundRequest, sender: MessageSender = {}): Promise<BackgroundReplies[BackgroundRequest['kind']]> => {
     switch (request.kind) {
       case 'get-status':
         return checker.where === 'server' ? checker.status() : host.connect();
@@ -106,6 +111,9 @@ export function startBackground(api: BackgroundApi, options: { browser?: ThisBro
         if (request.tabId !== undefined) actionState?.sitePaused(request.tabId, paused);
         return { paused };
       }
+      case 'page-paused':
+        if (sender.tab?.id !== undefined && sender.frameId === 0) actionState?.pageLoadedPaused(sender.tab.id, sender.url);
+        return null;
     }
   };
 
@@ -116,11 +124,11 @@ export function startBackground(api: BackgroundApi, options: { browser?: ThisBro
   });
   api.tabs.onRemoved?.addListener((tabId) => actionState?.tabClosed(tabId));
 
-  api.runtime.onMessage.addListener((message) => {
+  api.runtime.onMessage.addListener((message, sender) => {
     const request = parseBackgroundRequest(message);
     // Not ours (a message between pages, or garbage): let other listeners answer.
     if (!request) return undefined;
-    return settings.ready.then(() => handleRequest(request));
+    return settings.ready.then(() => handleRequest(request, sender));
   });
 
   // One menu set-up at a time: install and startup may both ask, and ids must stay unique.
@@ -144,11 +152,15 @@ export function startBackground(api: BackgroundApi, options: { browser?: ThisBro
     void contextMenuClick(info, tab);
   });
 
+  api.commands?.onCommand.addListener((command, tab) => {
+    void shortcut(command, tab);
+  });
+
   api.alarms.onAlarm.addListener((alarm) => {
     rechecks.onAlarm(alarm.name);
   });
 
-  return { host, checks: service, cache, settings, rechecks, actionState, contextMenuClick, handleRequest };
+  return { host, checks: service, cache, settings, rechecks, actionState, contextMenuClick, shortcut, handleRequest };
 }
 
 /** The addresses a page's content script asks about are what the toolbar icon counts. */
@@ -176,6 +188,7 @@ export function parseBackgroundRequest(message: unknown): BackgroundRequest | nu
     case 'reconnect':
     case 'clear-cache':
     case 'get-network':
+    case 'page-paused':
       return { kind };
     case 'set-site-paused': {
       if (typeof origin !== 'string' || typeof paused !== 'boolean') return null;

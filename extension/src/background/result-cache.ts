@@ -6,6 +6,7 @@
 // stays good is decided when it is read, from the current settings: a change of the TTL applies
 // at once. Writes are gathered for a moment and stored together (results come in bursts).
 
+import { parseAddress } from '../../../native-host/shared/address/syntax.js';
 import type { VerificationResult } from '../../../native-host/shared/protocol/messages.js';
 import type { CheckDepth } from '../shared/messages.js';
 import type { ExtensionSettings } from '../shared/settings.js';
@@ -25,9 +26,15 @@ export interface CacheEntry {
   storedAt: number;
 }
 
-/** The cache key: trimmed, domain in lower case (mail domains are case-insensitive; local parts may not be). */
+/**
+ * The cache key: the engine's normalized form (local part as written, domain as lower-case
+ * A-labels), so "a@Bücher.example" from the popup and "a@xn--bcher-kva.example" from a badge are
+ * one entry. What the engine rejects keeps a trimmed, lower-case domain: the host answers it.
+ */
 export function normalizeAddress(address: string): string {
   const text = address.trim();
+  const parsed = parseAddress(text);
+  if (parsed.ok) return parsed.normalized;
   const at = text.lastIndexOf('@');
   if (at < 0) return text;
   return `${text.slice(0, at)}@${text.slice(at + 1).toLowerCase()}`;

@@ -2,6 +2,7 @@
 // current by storage.onChanged (the options page writes them directly).
 
 import { completeSettings, DEFAULT_SETTINGS, SETTINGS_KEY, type ExtensionSettings } from '../shared/settings.js';
+import { changedSettings, readSettings } from '../shared/settings-storage.js';
 import type { ApiStorage } from './browser-api.js';
 
 /** "https://example.com/path?x" → "https://example.com"; null for what has no web origin. */
@@ -24,15 +25,18 @@ export class SettingsStore {
     onChange?: (settings: ExtensionSettings) => void,
   ) {
     // Registered at once: in a service worker, listeners must exist before the first await.
+    let changedWhileReading = false;
     storage.onChanged.addListener((changes, area) => {
-      const change = changes[SETTINGS_KEY];
-      if (area !== 'local' || !change) return;
-      this.settings = completeSettings(change.newValue);
-      onChange?.(this.settings);
+      const changed = changedSettings(changes, area);
+      if (!changed) return;
+      changedWhileReading = true;
+      this.settings = changed;
+      onChange?.(changed);
     });
-    this.ready = storage.local.get(SETTINGS_KEY).then(
-      (stored) => {
-        this.settings = completeSettings(stored[SETTINGS_KEY]);
+    this.ready = readSettings(storage.local).then(
+      (settings) => {
+        // A change heard meanwhile is newer than what the read found.
+        if (!changedWhileReading) this.settings = settings;
       },
       (error: unknown) => console.warn('MX Lens: could not read the settings; using the defaults:', error),
     );
@@ -47,8 +51,7 @@ export class SettingsStore {
     await this.ready;
     const origin = siteOrigin(site);
     if (!origin) return false;
-    const stored = await this.storage.local.get(SETTINGS_KEY);
-    const settings = completeSettings(stored[SETTINGS_KEY]);
+    const settings = await readSettings(this.storage.local);
     const others = settings.pausedSites.filter((entry) => siteOrigin(entry) !== origin && entry !== origin);
     settings.pausedSites = paused ? [...others, origin] : others;
     await this.storage.local.set({ [SETTINGS_KEY]: settings });

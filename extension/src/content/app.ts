@@ -3,8 +3,8 @@
 // so tests drive this with fakes.
 
 import type { ContentReplies, ContentRequest } from '../shared/messages.js';
-import { DEFAULT_SETTINGS, type ExtensionSettings } from '../shared/settings.js';
-import type { ChecksPort } from './core/checks-client.js';
+import { completeSettings, DEFAULT_SETTINGS, type ExtensionSettings } from '../shared/settings.js';
+import type { ChecksPort } from '../shared/checks-client.js';
 import { ContentContext } from './core/context.js';
 import { CONTENT_FEATURES } from './features/index.js';
 
@@ -51,7 +51,7 @@ export class ContentApp {
     } catch {
       stored = undefined;
     }
-    this.settings = mergeSettings(stored);
+    this.settings = completeSettings(stored);
     this.paused = this.settings.pausedSites.includes(this.options.origin);
     if (!this.paused) await this.whenReady(() => this.start());
   }
@@ -68,7 +68,7 @@ export class ContentApp {
   /** storage.local "settings" changed. */
   settingsChanged(stored: Partial<ExtensionSettings> | undefined): void {
     const before = this.settings.pausedSites.includes(this.options.origin);
-    this.settings = mergeSettings(stored);
+    this.settings = completeSettings(stored);
     this.context?.settingsChanged(this.settings);
     const after = this.settings.pausedSites.includes(this.options.origin);
     if (before !== after) this.setPaused(after);
@@ -87,6 +87,11 @@ export class ContentApp {
       case 'show-card': {
         const reply = this.showCard(message);
         return reply ? Promise.resolve(reply) : undefined;
+      }
+      case 'get-selection': {
+        // Only the frame the user is in answers, and only with something selected.
+        const text = this.doc.hasFocus() ? selectedText(this.doc) : '';
+        return text.trim() === '' ? undefined : Promise.resolve({ text });
       }
     }
   }
@@ -182,18 +187,14 @@ function menuAnchor(range: Range | null, element: Element | null, doc: Document)
   return null;
 }
 
-export function mergeSettings(stored: Partial<ExtensionSettings> | undefined | null): ExtensionSettings {
-  const merged: ExtensionSettings = { ...DEFAULT_SETTINGS };
-  if (!stored || typeof stored !== 'object') return merged;
-  for (const key of Object.keys(DEFAULT_SETTINGS) as Array<keyof ExtensionSettings>) {
-    const value = stored[key];
-    if (value === undefined) continue;
-    const fallback = DEFAULT_SETTINGS[key];
-    const sameType = Array.isArray(fallback) ? Array.isArray(value) : typeof value === typeof fallback;
-    if (sameType) (merged as unknown as Record<string, unknown>)[key] = value;
+/** The selected text, in a text field too (the page's selection does not include those). */
+function selectedText(doc: Document): string {
+  const field = doc.activeElement;
+  if (field instanceof HTMLInputElement || field instanceof HTMLTextAreaElement) {
+    const { selectionStart, selectionEnd, value } = field;
+    if (selectionStart !== null && selectionEnd !== null && selectionEnd > selectionStart) return value.slice(selectionStart, selectionEnd);
   }
-  if (!['full', 'dns', 'manual'].includes(merged.autoMode)) merged.autoMode = DEFAULT_SETTINGS.autoMode;
-  return merged;
+  return doc.getSelection()?.toString() ?? '';
 }
 
 function isContentRequest(value: unknown): value is ContentRequest {
@@ -201,6 +202,7 @@ function isContentRequest(value: unknown): value is ContentRequest {
   const message = value as Record<string, unknown>;
   switch (message.kind) {
     case 'list-addresses':
+    case 'get-selection':
       return true;
     case 'set-paused':
       return typeof message.paused === 'boolean';

@@ -3,9 +3,9 @@
 
 import browser from 'webextension-polyfill';
 import { CHECKS_PORT } from '../shared/messages.js';
-import type { ExtensionSettings } from '../shared/settings.js';
+import { changedSettings, readSettings } from '../shared/settings-storage.js';
 import { ContentApp } from './app.js';
-import type { ChecksPort } from './core/checks-client.js';
+import type { ChecksPort } from '../shared/checks-client.js';
 import { setMessageSource } from './core/i18n.js';
 
 const STARTED = Symbol.for('mxlens.content-script');
@@ -17,24 +17,25 @@ function main(): void {
   // Plain XML, SVG images and other non-HTML documents: nothing to do.
   if (!(document.documentElement instanceof HTMLElement)) return;
 
+  const isTopFrame = window === window.top;
   setMessageSource((key, substitutions) => browser.i18n.getMessage(key, substitutions));
 
   const app = new ContentApp({
-    loadSettings: async () => {
-      const stored = await browser.storage.local.get('settings');
-      return stored.settings as Partial<ExtensionSettings> | undefined;
-    },
+    loadSettings: () => readSettings(browser.storage.local),
     connect: () => browser.runtime.connect({ name: CHECKS_PORT }) as ChecksPort,
     origin: location.origin,
-    isTopFrame: window === window.top,
+    isTopFrame,
   });
 
   browser.runtime.onMessage.addListener((message: unknown) => app.handle(message));
   browser.storage.onChanged.addListener((changes, area) => {
-    const change = changes.settings;
-    if (area === 'local' && change) app.settingsChanged(change.newValue as Partial<ExtensionSettings> | undefined);
+    const settings = changedSettings(changes, area);
+    if (settings) app.settingsChanged(settings);
   });
-  void app.init();
+  void app.init().then(() => {
+    // No checks port on a paused site: the toolbar hears it this way, at once.
+    if (app.isPaused && isTopFrame) void browser.runtime.sendMessage({ kind: 'page-paused' }).catch(() => undefined);
+  });
 }
 
 main();

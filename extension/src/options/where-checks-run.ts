@@ -4,13 +4,14 @@
 
 import browser from 'webextension-polyfill';
 import { CHECK_LOCATION_KEY, completeCheckLocation, permissionPattern, serverOrigin, type CheckLocation } from '../shared/check-location.js';
+import type { MessageKey } from '../shared/i18n.js';
 import { byId } from '../ui/dom.js';
 import { t } from '../ui/i18n.js';
 
 /** What the form asks for: the location to save and the permission it needs, or what is wrong. */
 export function readWhereForm(where: string, url: string, key: string):
   | { ok: true; location: CheckLocation; origins: string[] }
-  | { ok: false; field: 'where-url' | 'where-key'; messageKey: string } {
+  | { ok: false; field: 'where-url' | 'where-key'; messageKey: MessageKey } {
   if (where !== 'server') return { ok: true, location: { where: 'host' }, origins: [] };
   const origin = serverOrigin(url);
   if (!origin.ok) return { ok: false, field: 'where-url', messageKey: origin.problem === 'insecure' ? 'optionsWhereUrlInsecure' : 'optionsWhereUrlInvalid' };

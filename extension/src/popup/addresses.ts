@@ -14,13 +14,15 @@ export interface SplitAddresses {
   duplicates: number;
 }
 
+import { isMailto, mailtoRecipients } from '../../../native-host/shared/address/mailto.js';
+
 const MAX_ADDRESS_LENGTH = 254;
 const MAX_LOCAL_LENGTH = 64;
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
 function clean(token: string): string {
   let text = token.trim();
-  if (/^mailto:/i.test(text)) text = text.slice('mailto:'.length).replace(/\?.*$/, '');
+  if (isMailto(text)) return mailtoRecipients(text)[0] ?? text;
   // Quotes, brackets and sentence punctuation around an address, as copied from mail or prose.
   for (let previous = ''; previous !== text; ) {
     previous = text;

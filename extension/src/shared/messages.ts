@@ -53,7 +53,9 @@ export type BackgroundRequest =
   /** What the host has reported about this network (the popup's and welcome page's port-25 banner). */
   | { kind: 'get-network' }
   /** tabId: the tab the popup was opened on, whose toolbar icon then says "paused". */
-  | { kind: 'set-site-paused'; origin: string; paused: boolean; tabId?: number };
+  | { kind: 'set-site-paused'; origin: string; paused: boolean; tabId?: number }
+  /** A content script found its site paused at load: it opens no checks port, so it says so for the toolbar's "off". */
+  | { kind: 'page-paused' };
 
 export interface BackgroundReplies {
   'get-status': HostStatus;
@@ -61,6 +63,7 @@ export interface BackgroundReplies {
   'clear-cache': { cleared: number };
   'get-network': { port25Blocked: boolean };
   'set-site-paused': { paused: boolean };
+  'page-paused': null;
 }
 
 // ------------------------------------------------- one-shot tabs.sendMessage to a content script
@@ -76,7 +79,9 @@ export type ContentRequest =
    */
   | { kind: 'show-card'; address: string | null; input: string; result: VerificationResult | null; problem?: HostProblem }
   /** Pause or resume scanning on this page (the popup's toggle). */
-  | { kind: 'set-paused'; paused: boolean };
+  | { kind: 'set-paused'; paused: boolean }
+  /** The keyboard shortcut: the focused frame answers with its selected text; other frames do not answer. */
+  | { kind: 'get-selection' };
 
 export interface PageAddress {
   address: string;
@@ -88,4 +93,5 @@ export interface ContentReplies {
   'list-addresses': PageAddress[];
   'show-card': { shown: boolean };
   'set-paused': { paused: boolean };
+  'get-selection': { text: string };
 }

@@ -5,6 +5,7 @@ import browser from 'webextension-polyfill';
 import type { HostProblemCode, HostStatus } from '../shared/status.js';
 import { renderCopyableCode } from './copy.js';
 import { el } from './dom.js';
+import type { MessageKey } from '../shared/i18n.js';
 import { t } from './i18n.js';
 
 export const DOCTOR_COMMAND = 'mxlens doctor';
@@ -44,7 +45,7 @@ function line(className: string, icon: string, text: string): HTMLElement {
 }
 
 /** The doctor command with a sentence saying what it does (by default: "Still not working? …"). */
-export function renderDoctorHint(introKey = 'statusDoctorHint'): HTMLElement {
+export function renderDoctorHint(introKey: MessageKey = 'statusDoctorHint'): HTMLElement {
   return el('div', { className: 'doctor-hint' }, [
     el('p', { text: t(introKey) }),
     renderCopyableCode(DOCTOR_COMMAND, t('statusDoctorLabel')),

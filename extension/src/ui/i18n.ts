@@ -1,41 +1,18 @@
-// Translated text for the extension's pages: browser.i18n first, the English messages as a
-// fallback (a key the browser does not know, or no browser.i18n at all, as in tests).
+// Translated text for the extension's pages, through the one translator (shared/i18n.ts).
 // Every key used here or in data-i18n attributes must exist in every _locales/*/messages.json
 // (test/unit/pages-i18n.test.ts checks).
 
 import browser from 'webextension-polyfill';
-import english from '../../_locales/en/messages.json';
-
-interface MessageEntry {
-  message: string;
-  description?: string;
-  placeholders?: Record<string, { content: string; example?: string }>;
-}
-
-const FALLBACK = english as Record<string, MessageEntry>;
-
-/** Fills a messages.json entry the way browsers do: $NAME$ placeholders, then $1…$9, and $$. */
-export function formatMessage(entry: MessageEntry, substitutions: readonly string[] = []): string {
-  const named = entry.message.replace(/\$([A-Za-z0-9_@]+)\$/g, (whole, name: string) => {
-    const placeholder = entry.placeholders?.[name.toLowerCase()];
-    return placeholder ? placeholder.content : whole;
-  });
-  return named.replace(/\$(\$|[1-9])/g, (_whole, which: string) =>
-    which === '$' ? '$' : (substitutions[Number(which) - 1] ?? ''),
-  );
-}
+import { reasonText as reasonIn, translate, type MessageKey } from '../shared/i18n.js';
 
 /** The message `key` in the browser's language, with `substitutions` for $1…$9. */
-export function t(key: string, substitutions: readonly string[] = []): string {
-  let text = '';
-  try {
-    text = browser.i18n.getMessage(key, [...substitutions]);
-  } catch {
-    text = '';
-  }
-  if (text) return text;
-  const entry = FALLBACK[key];
-  return entry ? formatMessage(entry, substitutions) : key;
+export function t(key: MessageKey, substitutions: readonly string[] = []): string {
+  return translate(browser.i18n, key, substitutions);
+}
+
+/** The reason in words; an unknown reason (a newer host) shows its code. */
+export function reasonText(reason: string): string {
+  return reasonIn(browser.i18n, reason);
 }
 
 /** The browser's UI language ("en-US", "zh-CN"), or "en". */
@@ -60,12 +37,12 @@ const ATTRIBUTES: ReadonlyArray<readonly [string, string]> = [
 export function localizePage(root: Document | Element = document): void {
   for (const element of Array.from(root.querySelectorAll<HTMLElement>('[data-i18n]'))) {
     const key = element.dataset.i18n;
-    if (key) element.textContent = t(key);
+    if (key) element.textContent = t(key as MessageKey);
   }
   for (const [data, attribute] of ATTRIBUTES) {
     for (const element of Array.from(root.querySelectorAll(`[${data}]`))) {
       const key = element.getAttribute(data);
-      if (key) element.setAttribute(attribute, t(key));
+      if (key) element.setAttribute(attribute, t(key as MessageKey));
     }
   }
   const html = (root.nodeType === 9 ? (root as Document) : (root.ownerDocument ?? document)).documentElement;

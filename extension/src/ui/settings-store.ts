@@ -1,14 +1,12 @@
-// Reading and writing the settings in storage.local for the pages. What is stored is completed
-// by shared/settings.ts (missing or mistyped fields take the defaults), as the background does.
+// Reading and writing the settings in storage.local for the pages (read as everywhere else:
+// shared/settings-storage.ts).
 
 import browser from 'webextension-polyfill';
-import { completeSettings, SETTINGS_KEY, type ExtensionSettings } from '../shared/settings.js';
-
-export { SETTINGS_KEY };
+import { SETTINGS_KEY, type ExtensionSettings } from '../shared/settings.js';
+import { readSettings } from '../shared/settings-storage.js';
 
 export async function loadSettings(): Promise<ExtensionSettings> {
-  const stored = await browser.storage.local.get(SETTINGS_KEY);
-  return completeSettings(stored[SETTINGS_KEY]);
+  return readSettings(browser.storage.local);
 }
 
 export async function saveSettings(settings: ExtensionSettings): Promise<void> {

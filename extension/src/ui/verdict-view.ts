@@ -1,62 +1,11 @@
 // A verification result, for people: the verdict as an icon and a word (never colour alone),
 // the reason in words, and what the mail server said. Everything from the result is text.
 
-import type { Reason } from '../../../native-host/shared/verdicts.js';
 import { serverOf } from '../shared/check-location.js';
 import type { BadgeVerdict, VerificationResult } from '../shared/messages.js';
+import { flagKeys, VERDICT_KEYS, verdictLook } from '../shared/verdict-look.js';
 import { el } from './dom.js';
-import { t } from './i18n.js';
-
-export const VERDICT_KEYS: Record<BadgeVerdict, string> = {
-  deliverable: 'verdictDeliverable',
-  undeliverable: 'verdictUndeliverable',
-  risky: 'verdictRisky',
-  unknown: 'verdictUnknown',
-  pending: 'verdictPending',
-};
-
-/** Shapes, not colours, carry the meaning; the word is always shown beside them. */
-const VERDICT_ICONS: Record<BadgeVerdict, string> = {
-  deliverable: '✓',
-  undeliverable: '✗',
-  risky: '!',
-  unknown: '?',
-  pending: '…',
-};
-
-/** One message key per reason; the message explains the reason in plain words. */
-export const REASON_KEYS: Record<Reason, string> = {
-  mailbox_exists: 'reasonMailboxExists',
-  invalid_syntax: 'reasonInvalidSyntax',
-  no_such_domain: 'reasonNoSuchDomain',
-  null_mx: 'reasonNullMx',
-  no_mail_server: 'reasonNoMailServer',
-  mailbox_not_found: 'reasonMailboxNotFound',
-  mailbox_disabled: 'reasonMailboxDisabled',
-  catch_all: 'reasonCatchAll',
-  disposable: 'reasonDisposable',
-  mailbox_full: 'reasonMailboxFull',
-  greylisted: 'reasonGreylisted',
-  rate_limited: 'reasonRateLimited',
-  blocked: 'reasonBlocked',
-  timeout: 'reasonTimeout',
-  connection_failed: 'reasonConnectionFailed',
-  port_blocked: 'reasonPortBlocked',
-  dns_error: 'reasonDnsError',
-  private_target: 'reasonPrivateTarget',
-  smtputf8_unsupported: 'reasonSmtputf8Unsupported',
-  protocol_error: 'reasonProtocolError',
-  syntax_only: 'reasonSyntaxOnly',
-  dns_only: 'reasonDnsOnly',
-};
-
-/** Outbound port 25 blocked where the check ran: not "unknown" about the address, but a check that could not be made. */
-export const CANT_CHECK_HERE_ICON = '⊘';
-
-export function verdictWord(verdict: BadgeVerdict, reason?: string): string {
-  if (verdict === 'unknown' && reason === 'port_blocked') return t('verdictCantCheckHere');
-  return t(VERDICT_KEYS[verdict]);
-}
+import { reasonText, t } from './i18n.js';
 
 /** Where the check ran, for people: "this computer" or "the server https://…". */
 export function checkedOnText(result: VerificationResult): string {
@@ -64,19 +13,13 @@ export function checkedOnText(result: VerificationResult): string {
   return server === null ? t('checkedOnThisComputer') : t('checkedOnServer', [server]);
 }
 
-/** The reason in words; an unknown reason (a newer host) shows its code. */
-export function reasonText(reason: string): string {
-  const key = (REASON_KEYS as Record<string, string | undefined>)[reason];
-  return key ? t(key) : reason;
-}
-
 /** Icon + word, e.g. "✓ Deliverable"; with the result's reason, "⊘ Can't check from this network" where port 25 is blocked. */
 export function renderVerdictBadge(verdict: BadgeVerdict, reason?: string): HTMLElement {
-  const known: BadgeVerdict = verdict in VERDICT_KEYS ? verdict : 'unknown';
-  const cantCheck = known === 'unknown' && reason === 'port_blocked';
+  const known: BadgeVerdict = Object.hasOwn(VERDICT_KEYS, verdict) ? verdict : 'unknown';
+  const look = verdictLook(known, reason);
   return el('span', { className: `verdict verdict--${known}` }, [
-    el('span', { className: 'verdict__icon', text: cantCheck ? CANT_CHECK_HERE_ICON : VERDICT_ICONS[known], attrs: { 'aria-hidden': 'true' } }),
-    el('span', { className: 'verdict__word', text: verdictWord(known, reason) }),
+    el('span', { className: 'verdict__icon', text: look.icon, attrs: { 'aria-hidden': 'true' } }),
+    el('span', { className: 'verdict__word', text: t(look.key) }),
   ]);
 }
 
@@ -90,12 +33,7 @@ function row(label: string, ...value: Array<Node | string>): HTMLElement[] {
 }
 
 function flagList(result: VerificationResult): HTMLElement | null {
-  const items: string[] = [];
-  if (result.flags.disposable) items.push(t('flagDisposable'));
-  if (result.flags.role) items.push(t('flagRole'));
-  if (result.flags.free) items.push(t('flagFree'));
-  if (result.flags.catchAll === true) items.push(t('flagCatchAll'));
-  if (result.domainLiteral) items.push(t('flagDomainLiteral'));
+  const items = flagKeys(result).map((key) => t(key));
   if (items.length === 0) return null;
   return el('ul', { className: 'flags' }, items.map((text) => el('li', { className: 'flag', text })));
 }

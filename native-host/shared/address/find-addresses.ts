@@ -1,4 +1,5 @@
-// Pure: where are the email addresses in a string? No DOM here, so it is tested on strings.
+// Pure: where are the email addresses in a string? No DOM, no Node: the page scanner and the
+// context menu find addresses with it, and it is tested on strings.
 // Three sieves, cheapest first: is there an "@" at all, does a strict pattern match, does the
 // engine's own RFC 5321 parser (the same rules the host applies) accept it. Then the things
 // that look like addresses but are not: asset names, versions, handles, URL parts.

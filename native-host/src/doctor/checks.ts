@@ -9,7 +9,7 @@ import { connectSocket, describe } from '../engine/smtp/transport.js';
 import { nonPublicReason } from '../engine/target-guard.js';
 import type { AskSecondOpinion } from '../engine/network-watch.js';
 import { stepTimeouts, type SocksProxy, type VerifyOptions } from '../engine/options.js';
-import { candidateManifestFiles } from '../install/install-command.js';
+import { candidateManifestFiles } from '../install/uninstall.js';
 import { pathsFor, registryKeys, type Browser, type SystemContext } from '../install/browsers.js';
 import { DEV_EXTENSION_ID, FIREFOX_EXTENSION_ID } from '../install/extension-id.js';
 import { launcherTargets } from '../install/launcher.js';

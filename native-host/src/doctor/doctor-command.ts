@@ -6,7 +6,7 @@ import { flagValue } from '../cli/verify-args.js';
 import { escapeForTerminal } from '../cli/terminal-text.js';
 import { parseStrictArgs, UsageError } from '../cli/usage-error.js';
 import { BROWSERS, detectBrowsers, type SystemContext } from '../install/browsers.js';
-import { bundledHostScript } from '../install/install-command.js';
+import { bundledHostScript } from '../install/environment.js';
 import { HOST_NAME, parseOurManifest } from '../install/manifest.js';
 import { loadSettings } from '../settings.js';
 import { VERSION } from '../version.js';

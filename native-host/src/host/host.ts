@@ -1,19 +1,20 @@
 import { endianness } from 'node:os';
 import { defaultVerifyOptions } from '../engine/options.js';
-import { decodeBody, encodeFrame, FrameReader } from '../../shared/protocol/frames.js';
-import { errorReply, LIMITS, type HostMessage, type Request } from '../../shared/protocol/messages.js';
-import { validateRequest } from '../../shared/protocol/validate.js';
+import { errorReply, type HostMessage, type Request } from '../../shared/protocol/messages.js';
 import { loadSettings } from '../settings.js';
 import { VERSION } from '../version.js';
 import { cancel } from './actions/cancel.js';
 import { hello } from './actions/hello.js';
 import { verify } from './actions/verify.js';
+import { frameIntake, type FrameIntake } from './frame-intake.js';
+import { FrameWriter } from './frame-writer.js';
 import { defaultLogFile, guardStdout, HostLog } from './log.js';
 import { HostState, type HostSettings } from './state.js';
 
 // `mxlens host`: the native messaging host. The browser starts it, writes frames to its stdin
 // and reads frames from its stdout. The main loop: read frames, validate, hand each request to
-// its action (one per file in actions/), write the replies. Nothing but frames goes to stdout.
+// its action (one per file in actions/), write the replies. Nothing but frames goes to stdout
+// (frame-intake.ts reads, frame-writer.ts writes).
 
 type Action = (state: HostState, request: never) => void | Promise<void>;
 
@@ -31,10 +32,18 @@ export async function runHost(argv: string[]): Promise<number> {
   // Guard stdout before anything else runs (reading the settings included).
   const log = new HostLog(null);
   const writeStdout = guardStdout(log);
+  const settings = startLog(log, argv);
+  const littleEndian = endianness() === 'LE';
+  const writer = new FrameWriter(writeStdout, littleEndian, log);
+  const state = new HostState(settings, writer.send, log);
+  const intake = frameIntake({ littleEndian, send: writer.send, dispatch: dispatchTo(state, writer.send, log), log });
+  return serveStdio(state, writer, intake, log);
+}
+
+/** Reads the settings, logs who started the host and with what, and never lets an error crash it. */
+function startLog(log: HostLog, argv: string[]): HostSettings {
   const { settings, settingsError } = readSettings();
   if (settings.logFile) log.useFile(settings.logFile);
-  const littleEndian = endianness() === 'LE';
-
   log.info(`mxlens ${VERSION} host started (node ${process.version}, ${process.platform}, log ${log.path ?? 'stderr only'})`);
   logCaller(log, argv);
   if (settingsError) log.error('reading the settings failed; using the defaults:', settingsError);
@@ -44,45 +53,12 @@ export async function runHost(argv: string[]): Promise<number> {
   // Never crash on a stray exception: log it, keep serving.
   process.on('uncaughtException', (error) => log.error('uncaught exception:', error));
   process.on('unhandledRejection', (reason) => log.error('unhandled rejection:', reason));
+  return settings;
+}
 
-  let closing = false;
-  let stdoutBroken = false;
-  let unflushed = 0;
-  let flushed: (() => void) | null = null;
-  // Frames made in the same tick (a session's batch of results) leave in one write: one system
-  // call instead of one per result.
-  let queued: Uint8Array[] = [];
-
-  const writeQueued = (): void => {
-    const frames = queued;
-    queued = [];
-    if (stdoutBroken) {
-      unflushed -= frames.length;
-      return;
-    }
-    writeStdout(frames.length === 1 ? frames[0]! : Buffer.concat(frames), () => {
-      unflushed -= frames.length;
-      if (unflushed === 0) flushed?.();
-    });
-  };
-
-  const send = (message: HostMessage): void => {
-    if (stdoutBroken) return;
-    let frame: Uint8Array;
-    try {
-      frame = encodeFrame(message, { littleEndian });
-    } catch (error) {
-      log.error(`could not encode a ${message.type} reply:`, error);
-      frame = encodeFrame(errorReply('id' in message ? message.id : null, 'internal', 'the reply could not be encoded'), { littleEndian });
-    }
-    unflushed++;
-    queued.push(frame);
-    if (queued.length === 1) setImmediate(writeQueued);
-  };
-
-  const state = new HostState(settings, send, log);
-
-  const dispatch = (request: Request): void => {
+/** Each request to its action (one per file in actions/); a throw becomes an `internal` error reply. */
+function dispatchTo(state: HostState, send: (message: HostMessage) => void, log: HostLog) {
+  return (request: Request): void => {
     const fail = (error: unknown) => {
       log.error(`${request.type} ${JSON.stringify(request.id)} failed:`, error);
       send(errorReply(request.id, 'internal', `the host failed on this ${request.type}: ${(error as Error)?.message ?? String(error)}`));
@@ -95,64 +71,23 @@ export async function runHost(argv: string[]): Promise<number> {
       fail(error);
     }
   };
+}
 
-  const onBody = (body: Uint8Array): void => {
-    const decoded = decodeBody(body);
-    if (!decoded.ok) {
-      log.warn(`refused a frame: ${decoded.message}`);
-      send(errorReply(null, decoded.code, decoded.message));
-      return;
-    }
-    const validation = validateRequest(decoded.value);
-    if (!validation.ok) {
-      const { id, code, message } = validation.error;
-      log.warn(`refused a request${id === null ? '' : ` ${JSON.stringify(id)}`}: ${code}: ${message}`);
-      send(errorReply(id, code, message));
-      return;
-    }
-    dispatch(validation.request);
-  };
-
-  const reader = new FrameReader({ littleEndian, maxFrameBytes: LIMITS.maxFrameBytes });
+/** Serves stdin until it ends (or stdout breaks), then winds down and resolves with the exit code. */
+function serveStdio(state: HostState, writer: FrameWriter, intake: FrameIntake, log: HostLog): Promise<number> {
+  let closing = false;
   const onData = (chunk: Buffer): void => {
-    if (closing) return;
-    let events;
-    try {
-      events = reader.push(chunk);
-    } catch (error) {
-      log.error('reading frames failed:', error);
-      return;
-    }
-    for (const event of events) {
-      try {
-        if (event.kind === 'too_large') {
-          const message = `a frame of ${event.length} bytes was refused (at most ${LIMITS.maxFrameBytes}); its bytes are skipped`;
-          log.warn(message);
-          send(errorReply(null, 'frame_too_large', message));
-        } else {
-          onBody(event.body);
-        }
-      } catch (error) {
-        log.error('handling a frame failed:', error);
-        send(errorReply(null, 'internal', 'the host failed on a frame'));
-      }
-    }
+    if (!closing) intake.push(chunk);
   };
-
   return new Promise<number>((resolve) => {
     const finish = async (why: string) => {
       if (closing) return;
       closing = true;
       process.stdin.off('data', onData);
       log.info(`${why}; stopping (${state.jobs.size} verifies running)`);
-      if (reader.partialBytes > 0) log.warn(`stdin ended inside a frame (${reader.partialBytes} bytes unread)`);
+      if (intake.partialBytes > 0) log.warn(`stdin ended inside a frame (${intake.partialBytes} bytes unread)`);
       await state.shutdown(WIND_DOWN_MS);
-      if (unflushed > 0 && !stdoutBroken) {
-        await new Promise<void>((done) => {
-          flushed = done;
-          setTimeout(done, FLUSH_MS).unref();
-        });
-      }
+      await writer.drain(FLUSH_MS);
       log.info('host stopped');
       // Sockets and DNS queries of aborted checks may still hold the event loop: do not wait for
       // them. Not unref'd: the host must end even if something keeps the loop busy.
@@ -161,7 +96,7 @@ export async function runHost(argv: string[]): Promise<number> {
     };
 
     process.stdout.on('error', (error) => {
-      stdoutBroken = true;
+      writer.markBroken();
       log.warn('stdout failed (the browser went away?):', error.message);
       void finish('stdout closed');
     });

@@ -1,7 +1,7 @@
 import type { VerifyOptions } from '../engine/options.js';
 import type { VerificationResult } from '../../shared/result.js';
 import { Budgets } from '../engine/budgets.js';
-import { EnginePool } from '../host/state.js';
+import { EnginePool } from '../host/engine-pool.js';
 import type { VerifyRequestOptions } from '../../shared/protocol/messages.js';
 import { requestOptions } from '../host/actions/verify.js';
 import type { ServeSettings } from '../settings.js';

@@ -1,4 +1,5 @@
-import { streamResults, type EnginePool } from '../host/state.js';
+import type { EnginePool } from '../host/engine-pool.js';
+import { streamResults } from '../host/stream-results.js';
 import type { CheckChunk } from './bulk-runner.js';
 
 // Where the server's checks run. In process (the default): the server's own engines. On a

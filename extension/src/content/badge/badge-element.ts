@@ -8,28 +8,10 @@
 import type { VerificationResult } from '../../shared/messages.js';
 import type { BadgeState } from '../core/address-book.js';
 import { adoptStyle, markOurs } from '../core/dom.js';
-import { t, type MessageKey } from '../core/i18n.js';
+import { t } from '../core/i18n.js';
+import { ALL_ICONS, iconName, verdictLook } from '../../shared/verdict-look.js';
 
 export const BADGE_TAG = 'mxlens-badge';
-
-/** Shapes as well as colours: the state is never told by colour alone. */
-export const BADGE_ICONS: Record<BadgeState, string> = {
-  deliverable: '✓',
-  undeliverable: '✗',
-  risky: '!',
-  unknown: '?',
-  pending: '…',
-  unchecked: '@',
-};
-
-export const STATE_KEYS: Record<BadgeState, MessageKey> = {
-  deliverable: 'verdictDeliverable',
-  undeliverable: 'verdictUndeliverable',
-  risky: 'verdictRisky',
-  unknown: 'verdictUnknown',
-  pending: 'verdictPending',
-  unchecked: 'contentVerdictUnchecked',
-};
 
 export const SIZE_PX = 14;
 
@@ -70,9 +52,7 @@ const HOST_STYLE = [
   .map((rule) => `${rule} !important`)
   .join('; ');
 
-/** Every icon a badge can show: its states, and "can't check from here". */
-const ICONS: Record<BadgeState | 'cant-check', string> = { ...BADGE_ICONS, 'cant-check': '⊘' };
-const ICON_NAMES = Object.keys(ICONS) as Array<keyof typeof ICONS>;
+const ICON_NAMES = Object.keys(ALL_ICONS) as Array<keyof typeof ALL_ICONS>;
 
 const SHADOW_CSS = `
 :host { all: initial; }
@@ -157,7 +137,7 @@ export class Badge {
       icon.className = 'i';
       icon.setAttribute('data-for', name);
       icon.setAttribute('aria-hidden', 'true');
-      icon.textContent = ICONS[name];
+      icon.textContent = ALL_ICONS[name];
       this.mark.append(icon);
     }
     shadow.append(this.mark);
@@ -173,7 +153,7 @@ export class Badge {
   render(state: BadgeState, result: VerificationResult | null): void {
     this.current = state;
     this.mark.setAttribute('data-verdict', state);
-    this.mark.setAttribute('data-icon', cantCheckHere(state, result) ? 'cant-check' : state);
+    this.mark.setAttribute('data-icon', iconName(state, result?.reason));
     this.mark.setAttribute('aria-label', badgeLabel(this.address, state, result));
   }
 
@@ -272,16 +252,9 @@ const MOVES: Record<string, 'next' | 'previous' | 'first' | 'last'> = {
   End: 'last',
 };
 
-/** Outbound port 25 blocked where the check ran: the check could not be made, which says nothing of the address. */
-export const CANT_CHECK_HERE_ICON = ICONS['cant-check'];
-
-export function cantCheckHere(state: BadgeState, result: Pick<VerificationResult, 'reason'> | null): boolean {
-  return state === 'unknown' && result?.reason === 'port_blocked';
-}
-
 /** The verdict in words: "Can't check from this network" rather than "Unknown" where port 25 is blocked. */
 export function stateWord(state: BadgeState, result: Pick<VerificationResult, 'reason'> | null): string {
-  return cantCheckHere(state, result) ? t('verdictCantCheckHere') : t(STATE_KEYS[state]);
+  return t(verdictLook(state, result?.reason).key);
 }
 
 /** The aria-label: the address and its state in words. */

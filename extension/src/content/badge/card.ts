@@ -9,7 +9,8 @@ import type { AddressBook, AddressEntry, BadgeState } from '../core/address-book
 import { markOurs, overlayParent } from '../core/dom.js';
 import { reasonText, t } from '../core/i18n.js';
 import { serverOf } from '../../shared/check-location.js';
-import { BADGE_ICONS, CANT_CHECK_HERE_ICON, cantCheckHere, stateWord } from './badge-element.js';
+import { flagKeys, verdictLook } from '../../shared/verdict-look.js';
+import { stateWord } from './badge-element.js';
 
 export interface CardActions {
   /** A first check (an unchecked address) or a forced new SMTP check (Re-check). */
@@ -236,7 +237,7 @@ export class Card {
       if (target.input) children.push(this.text('p', t('contentCardInput', [clip(target.input)]), 'muted'));
       this.panel.setAttribute('aria-label', t('contentCardNoAddress'));
     } else {
-      children.push(this.head(entry.state, stateWord(entry.state, entry.result), cantCheckHere(entry.state, entry.result)));
+      children.push(this.head(entry.state, stateWord(entry.state, entry.result), verdictLook(entry.state, entry.result?.reason).icon));
       children.push(this.text('p', entry.address, 'address'));
       children.push(...this.body(entry));
       children.push(this.buttons(entry));
@@ -253,9 +254,9 @@ export class Card {
     this.place();
   }
 
-  private head(state: BadgeState, word: string, cantCheck = false): HTMLElement {
+  private head(state: BadgeState, word: string, iconText = verdictLook(state).icon): HTMLElement {
     const head = this.el('div', 'head');
-    const icon = this.text('span', cantCheck ? CANT_CHECK_HERE_ICON : BADGE_ICONS[state], 'icon');
+    const icon = this.text('span', iconText, 'icon');
     icon.setAttribute('data-verdict', state);
     icon.setAttribute('aria-hidden', 'true');
     const close = this.button('×', 'close');
@@ -303,11 +304,7 @@ export class Card {
         .join(' ');
       nodes.push(this.text('p', t('contentCardSmtp', [code]), 'reply'));
     }
-    const flags: string[] = [];
-    if (result.flags.catchAll === true) flags.push(t('flagCatchAll'));
-    if (result.flags.disposable) flags.push(t('flagDisposable'));
-    if (result.flags.role) flags.push(t('flagRole'));
-    if (result.flags.free) flags.push(t('flagFree'));
+    const flags = flagKeys(result).map((key) => t(key));
     if (flags.length > 0) {
       const list = this.el('ul', 'flags');
       for (const flag of flags) list.append(this.text('li', flag));

@@ -11,7 +11,7 @@ import { Badge, badgeOf, type BadgeHandlers } from '../badge/badge-element.js';
 import { Card } from '../badge/card.js';
 import { TabStops } from '../badge/tab-stops.js';
 import { AddressBook } from './address-book.js';
-import { ChecksClient, type ChecksPort } from './checks-client.js';
+import { ChecksClient, type ChecksPort } from '../../shared/checks-client.js';
 import { isOurs } from './dom.js';
 import type { Feature, FeatureFactory } from './feature.js';
 import { inViewport, OnScreen } from './on-screen.js';

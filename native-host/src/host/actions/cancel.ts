@@ -1,5 +1,6 @@
 import { errorReply, type CancelRequest } from '../../../shared/protocol/messages.js';
-import { idKey, type HostState } from '../state.js';
+import { idKey } from '../request-id.js';
+import type { HostState } from '../state.js';
 
 /**
  * Stops a running verify (its stream ends with `done` carrying `cancelled: true`), then answers

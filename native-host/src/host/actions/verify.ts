@@ -3,7 +3,9 @@ import type { VerificationResult } from '../../../shared/result.js';
 import { LIMITS, errorReply, type VerifyRequest, type VerifyRequestOptions } from '../../../shared/protocol/messages.js';
 import { SETTINGS, writeVerifyOption } from '../../../shared/settings/table.js';
 import { verifyRemotely, type RemoteTarget } from '../../cli/verify-remote.js';
-import { idKey, streamResults, type HostState, type Job } from '../state.js';
+import { idKey } from '../request-id.js';
+import type { HostState, Job } from '../state.js';
+import { streamResults } from '../stream-results.js';
 
 /**
  * Checks the addresses and streams one `result` per address as it becomes known, then `done`.

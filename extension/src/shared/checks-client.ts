@@ -1,8 +1,9 @@
-// The one port to the background (CHECKS_PORT). Check requests made in the same task go out
-// as one message per depth; results stream back as events. When the port drops
-// (the service worker was stopped), it reconnects and asks again for everything unanswered.
+// The one client of the checks port (CHECKS_PORT), for the content script and the popup. Check
+// requests made in the same burst go out as one message per depth; results stream back as
+// events. When the port drops (the service worker was stopped), it reconnects and asks again
+// for everything unanswered, so no row or badge stays "Checking".
 
-import type { CheckDepth, CheckTrigger, PortEvent, PortRequest } from '../../shared/messages.js';
+import type { CheckDepth, CheckTrigger, PortEvent, PortRequest } from './messages.js';
 
 /** The part of runtime.Port this client uses (a fake in tests). */
 export interface ChecksPort {
@@ -45,6 +46,8 @@ export class ChecksClient {
   private attempts = 0;
   private dead = false;
   private closed = false;
+  /** open() was called: stay connected even with nothing pending, to hear status events. */
+  private stayConnected = false;
   private readonly schedule: (flush: () => void) => void;
   private readonly delay: (attempt: number) => number;
 
@@ -53,6 +56,13 @@ export class ChecksClient {
     this.delay =
       options.reconnectDelayMs ??
       ((attempt) => RECONNECT_DELAYS[Math.min(attempt, RECONNECT_DELAYS.length - 1)] ?? 10_000);
+  }
+
+  /** Connects now and keeps a port open (reconnecting after a drop) until close(). */
+  open(): void {
+    if (this.dead || this.closed) return;
+    this.stayConnected = true;
+    this.ensurePort();
   }
 
   check(address: string, depth: CheckDepth, force = false, trigger: CheckTrigger = 'auto'): void {
@@ -147,7 +157,7 @@ export class ChecksClient {
   private dropPort(): void {
     this.port = null;
     if (this.closed || this.dead) return;
-    if (this.pending.size === 0) return; // reconnect lazily, with the next check
+    if (this.pending.size === 0 && !this.stayConnected) return; // reconnect lazily, with the next check
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = null;
       this.attempts++;
@@ -184,6 +194,7 @@ function isPortEvent(value: unknown): value is PortEvent {
   if (event.kind === 'result') return typeof event.address === 'string' && typeof event.result === 'object' && event.result !== null;
   if (event.kind === 'failed') return typeof event.address === 'string' && typeof event.status === 'object' && event.status !== null;
   if (event.kind === 'skipped') return typeof event.address === 'string';
+  if (event.kind === 'network') return typeof (value as { port25Blocked?: unknown }).port25Blocked === 'boolean';
   return event.kind === 'status' && typeof event.status === 'object' && event.status !== null;
 }
 
