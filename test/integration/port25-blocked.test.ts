@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VerificationResult } from '../../native-host/src/engine/result.js';
 import { FrameReader, frameBytes } from '../../native-host/src/protocol/frames.js';
 import { PROTOCOL_VERSION, type HostMessage } from '../../native-host/src/protocol/messages.js';
-import { startWorld, type World } from '../world/index.js';
+import { useWorld, type World } from '../world/index.js';
 import { runMxlens } from './cli.js';
 
 // Port 25 DROPPED, as home ISPs and clouds do (not refused: every connect waits its full
@@ -40,7 +40,7 @@ function allowPort25(): void {
 
 let world: World;
 beforeAll(async () => {
-  world = await startWorld();
+  world = await useWorld();
   dropPort25();
 });
 afterAll(async () => {

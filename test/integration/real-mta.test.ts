@@ -6,7 +6,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWorld, type World } from '../world/index.js';
+import { useWorld, type World } from '../world/index.js';
 import { SmtpClient, type RawReply } from '../world/smtp-client.js';
 import { runMxlens } from './cli.js';
 
@@ -14,7 +14,7 @@ const run = promisify(execFile);
 
 let world: World;
 beforeAll(async () => {
-  world = await startWorld({ stockPostfix: true, exim: true });
+  world = await useWorld();
 });
 afterAll(() => world?.stop());
 
@@ -36,7 +36,7 @@ const unknownReply = (address: string) =>
 describe('the stock Postfix (mx.stock.test)', () => {
   it('runs with Postfix default error handling', async () => {
     const names = ['smtpd_error_sleep_time', 'smtpd_soft_error_limit', 'smtpd_hard_error_limit', 'smtpd_junk_command_limit'];
-    const { stdout } = await run('postconf', ['-c', world.stockPostfix!.configDir, '-x', ...names]);
+    const { stdout } = await run('postconf', ['-c', world.stockPostfix.configDir, '-x', ...names]);
     expect(stdout.trim().split('\n')).toEqual([
       'smtpd_error_sleep_time = 1s',
       'smtpd_soft_error_limit = 10',
@@ -98,7 +98,7 @@ describe('Exim 4.96 (mx.exim.test)', () => {
       'smtp_enforce_sync',
       'smtp_ratelimit_rcpt',
     ];
-    const printed = await world.exim!.printOptions(names);
+    const printed = await world.exim.printOptions(names);
     expect(printed.trim().split('\n')).toEqual([
       'recipients_max = 50000',
       'no_recipients_max_reject',
@@ -132,7 +132,7 @@ describe('Exim 4.96 (mx.exim.test)', () => {
     } finally {
       client.close();
     }
-    await expect.poll(() => world.exim!.log(), { timeout: 5_000 }).toMatch(/rejected RCPT <nobody52@exim\.test>: Unrouteable address/);
+    await expect.poll(() => world.exim.log(), { timeout: 5_000 }).toMatch(/rejected RCPT <nobody52@exim\.test>: Unrouteable address/);
   });
 });
 

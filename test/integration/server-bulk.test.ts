@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWorld, type World } from '../world/index.js';
+import { useWorld, type World } from '../world/index.js';
 import { addKey, call, newDataDir, startServe, WORLD_ENV, type ServeProcess } from './server-process.js';
 import { schemaErrors } from './server-reacher-schema.js';
 
@@ -13,7 +13,7 @@ let world: World;
 const running: ServeProcess[] = [];
 
 beforeAll(async () => {
-  world = await startWorld();
+  world = await useWorld();
 });
 afterAll(async () => {
   for (const server of running) await server.stop('SIGKILL');

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VerificationResult } from '../../native-host/src/engine/result.js';
 import { FrameReader, frameBytes } from '../../native-host/src/protocol/frames.js';
 import { PROTOCOL_VERSION } from '../../native-host/src/protocol/messages.js';
-import { startWorld, type World } from '../world/index.js';
+import { useWorld, type World } from '../world/index.js';
 import { makeSelfSignedCert } from '../world/postfix.js';
 import { runMxlens, verifyInWorld } from './cli.js';
 import { addKey, call, ndjson, newDataDir, startServe, WORLD_ENV, type ServeProcess } from './server-process.js';
@@ -23,7 +23,7 @@ let server: ServeProcess;
 let key: string;
 
 beforeAll(async () => {
-  world = await startWorld();
+  world = await useWorld();
   const dataDir = newDataDir();
   key = await addKey(dataDir, 'alice');
   server = await startServe({

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Verifier } from '../../native-host/src/engine/verifier.js';
 import { defaultVerifyOptions, type VerifyOptions } from '../../native-host/src/engine/options.js';
 import type { VerificationResult } from '../../native-host/src/engine/result.js';
-import { startWorld, type FakeSession, type World } from '../world/index.js';
+import { useWorld, type FakeSession, type World } from '../world/index.js';
 import { verifyInWorld } from './cli.js';
 
 // What real servers do to a session, and that every recipient is still judged from its own
@@ -11,7 +11,7 @@ import { verifyInWorld } from './cli.js';
 
 let world: World;
 beforeAll(async () => {
-  world = await startWorld();
+  world = await useWorld();
 });
 afterAll(() => world?.stop());
 beforeEach(() => world.resetFakes());

@@ -3,13 +3,13 @@ import { promises as dns } from 'node:dns';
 import net from 'node:net';
 import tls from 'node:tls';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startWorld, type World } from '../world/index.js';
+import { useWorld, type World } from '../world/index.js';
 
 let world: World;
 let resolver: dns.Resolver;
 
 beforeAll(async () => {
-  world = await startWorld();
+  world = await useWorld();
   resolver = world.resolver();
 });
 afterAll(async () => {
