@@ -38,7 +38,7 @@ const NOT_INSTALLED: HostStatus = {
 };
 
 function send(event: PortEvent): void {
-  fake.port().send(event);
+  fake.port().receive(event);
 }
 
 function noInjectedElements(): void {
@@ -101,7 +101,7 @@ describe('popup', () => {
     ($('#check-form') as HTMLFormElement).requestSubmit();
     await flush();
 
-    expect(fake.port().posted).toEqual([{ kind: 'check', addresses: ['bob@example.org', 'alice@example.com'], depth: 'smtp' }]);
+    expect(fake.port().sent).toEqual([{ kind: 'check', addresses: ['bob@example.org', 'alice@example.com'], depth: 'smtp' }]);
     const items = () => Array.from(document.querySelectorAll('#check-results > li'));
     expect(items()).toHaveLength(3);
     expect(items()[0]!.textContent).toContain('Not an address');
@@ -176,7 +176,7 @@ describe('popup', () => {
 
     const recheck = Array.from(details().querySelectorAll('button')).find((button) => button.textContent === 'Check again')!;
     recheck.click();
-    expect(fake.port().posted.at(-1)).toEqual({ kind: 'check', addresses: ['bob@example.org'], depth: 'smtp', force: true });
+    expect(fake.port().sent.at(-1)).toEqual({ kind: 'check', addresses: ['bob@example.org'], depth: 'smtp', force: true });
     expect(details().open).toBe(true);
     expect(details().querySelector('summary')!.textContent).toContain('Checking');
 
@@ -209,7 +209,7 @@ describe('popup', () => {
     await flush();
     ($('#check-form') as HTMLFormElement).requestSubmit();
     expect($('#check-summary').textContent).toBe('Enter at least one email address.');
-    expect(fake.port().posted).toEqual([]);
+    expect(fake.port().sent).toEqual([]);
   });
 
   it('exports the results as CSV', async () => {
@@ -254,7 +254,7 @@ describe('popup', () => {
     noInjectedElements();
 
     $('#page-verify-all').click();
-    expect(fake.port().posted.at(-1)).toEqual({
+    expect(fake.port().sent.at(-1)).toEqual({
       kind: 'check',
       addresses: ['sales@shop.example.com', `"${HOSTILE}"@shop.example.com`, 'old@shop.example.com'],
       depth: 'smtp',
@@ -273,7 +273,7 @@ describe('popup', () => {
   });
 
   it('knows a site is paused from the settings, and pages it cannot work on', async () => {
-    fake.state.storage = { settings: { pausedSites: ['https://shop.example.com'] } };
+    fake.state.storage.fill({ settings: { pausedSites: ['https://shop.example.com'] } });
     let popup = await startPopup();
     await popup.pageReady;
     expect($('#page-pause').textContent).toBe('Resume on this site');
@@ -331,13 +331,13 @@ describe('popup', () => {
     ($('#check-input') as HTMLTextAreaElement).value = addresses.join('\n');
     ($('#check-form') as HTMLFormElement).requestSubmit();
     // Handed over 25 at a time, so that Cancel can stop the rest.
-    expect(fake.port().posted).toEqual([{ kind: 'check', addresses: addresses.slice(0, 25), depth: 'smtp' }]);
+    expect(fake.port().sent).toEqual([{ kind: 'check', addresses: addresses.slice(0, 25), depth: 'smtp' }]);
     expect($('#check-progress-text').textContent).toMatch(/^0 of 30 done · 0:0\d elapsed$/);
     expect($('#check-cancel').hidden).toBe(false);
 
     send({ kind: 'result', address: 'user0@example.org', result: result('user0@example.org', { verdict: 'deliverable', reason: 'mailbox_exists', smtp: null }) });
     send({ kind: 'result', address: 'user1@example.org', result: result('user1@example.org') });
-    expect(fake.port().posted.at(-1)).toEqual({ kind: 'check', addresses: ['user26@example.org'], depth: 'smtp' });
+    expect(fake.port().sent.at(-1)).toEqual({ kind: 'check', addresses: ['user26@example.org'], depth: 'smtp' });
     expect($('#check-progress-text').textContent).toMatch(/^2 of 30 done · 0:0\d elapsed/);
     expect(($('#check-progress-bar') as HTMLProgressElement).value).toBe(2);
 
@@ -351,12 +351,12 @@ describe('popup', () => {
     expect(visible()).toHaveLength(30);
 
     $('#check-cancel').click();
-    const postedBefore = fake.port().posted.length;
+    const postedBefore = fake.port().sent.length;
     // The three never handed over stay unchecked; those with the host still come in.
     expect($('#check-results').textContent).toContain('Not checked (cancelled)');
     expect(popup.bulk()!.progress()).toMatchObject({ cancelled: true, running: true });
     for (let i = 2; i < 27; i += 1) send({ kind: 'result', address: `user${i}@example.org`, result: result(`user${i}@example.org`) });
-    expect(fake.port().posted.length).toBe(postedBefore);
+    expect(fake.port().sent.length).toBe(postedBefore);
     expect($('#check-summary').textContent).toBe('Cancelled: 27 of 30 checked');
     expect($('#check-cancel').hidden).toBe(true);
   });
@@ -370,7 +370,7 @@ describe('popup', () => {
     input.dispatchEvent(new Event('change'));
     await flush(10);
     expect(($('#check-input') as HTMLTextAreaElement).value).toBe('jane@example.com\nbob@example.org');
-    expect(fake.port().posted).toEqual([{ kind: 'check', addresses: ['jane@example.com', 'bob@example.org'], depth: 'smtp' }]);
+    expect(fake.port().sent).toEqual([{ kind: 'check', addresses: ['jane@example.com', 'bob@example.org'], depth: 'smtp' }]);
   });
 
   it('shows the verdict once: no verdict row in the details, the host\'s own words under Technical details', async () => {
