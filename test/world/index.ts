@@ -33,7 +33,7 @@ export interface WorldPlace {
   dnsServer: string;
   postfix: PostfixPlace;
   stockPostfix: PostfixPlace;
-  exim: EximPlace;
+  exim: EximPlace | { problem: string };
   /** The key and certificate the fakes offer with STARTTLS. */
   fakeTls: { key: string; cert: string };
 }
@@ -52,8 +52,8 @@ export interface World {
   postfix: PostfixView;
   /** The stock Postfix of mx.stock.test (Postfix's default error limits and error sleep). */
   stockPostfix: PostfixView;
-  /** Exim of mx.exim.test. */
-  exim: EximView;
+  /** Exim of mx.exim.test (throws why when it did not start). */
+  readonly exim: EximView;
   /** Fakes by server id (= host name), e.g. `world.fakes['mx.greylist.test']`. */
   fakes: Record<string, FakeSmtp>;
   /** A fresh node:dns Resolver that asks the world's dnsmasq. */
@@ -132,14 +132,20 @@ export async function startWorldDaemons(map: WorldMap = WORLD_MAP): Promise<{ pl
           errorHandling: 'stock',
         }),
       ),
-      stoppers.track(
-        startExim({
-          listen: `${eximServer.ip}:${eximServer.port}`,
-          hostname: eximServer.names[0] ?? eximServer.id,
-          domains: map.exim.domains,
-          mailboxes: map.exim.mailboxes,
-        }),
-      ),
+      // Exim needs real root (it switches users): without it only the files that ask for Exim fail.
+      stoppers
+        .track(
+          startExim({
+            listen: `${eximServer.ip}:${eximServer.port}`,
+            hostname: eximServer.names[0] ?? eximServer.id,
+            domains: map.exim.domains,
+            mailboxes: map.exim.mailboxes,
+          }),
+        )
+        .then(
+          ({ dir, listen }): WorldPlace['exim'] => ({ dir, listen }),
+          (err: unknown): WorldPlace['exim'] => ({ problem: err instanceof Error ? err.message : String(err) }),
+        ),
       makeSelfSignedCert(tlsDir, 'mx.fake.test'),
     ]);
     return {
@@ -147,7 +153,7 @@ export async function startWorldDaemons(map: WorldMap = WORLD_MAP): Promise<{ pl
         dnsServer: dnsHandle.server,
         postfix: placeOf(postfix),
         stockPostfix: placeOf(stockPostfix),
-        exim: { dir: exim.dir, listen: exim.listen },
+        exim,
         fakeTls: { key: fakeTls.key, cert: fakeTls.cert },
       },
       stop: () => stoppers.stopAll(),
@@ -189,7 +195,10 @@ export async function attachWorld(place: WorldPlace, map: WorldMap = WORLD_MAP):
     dnsServer: place.dnsServer,
     postfix: postfixAt(place.postfix),
     stockPostfix: postfixAt(place.stockPostfix),
-    exim: eximAt(place.exim),
+    get exim(): EximView {
+      if ('problem' in place.exim) throw new Error(`Exim did not start: ${place.exim.problem}`);
+      return eximAt(place.exim);
+    },
     fakes,
     resolver() {
       const resolver = new dns.Resolver({ timeout: 1000, tries: 1 });
