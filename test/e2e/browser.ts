@@ -223,7 +223,6 @@ export async function endLeftovers(left: () => number[], graceMs: number): Promi
 
 /** A browser's own folders: a temporary HOME (XDG folders inside) and a profile. */
 export interface BrowserHome {
-  root: string;
   homeDir: string;
   profileDir: string;
   /** This process's environment with HOME and the XDG folders in homeDir, then `extra`. */
@@ -250,7 +249,7 @@ export function makeBrowserHome(prefix: string, extra: Record<string, string>): 
     },
     extra,
   );
-  return { root, homeDir, profileDir, env, remove: () => rmSync(root, { recursive: true, force: true }) };
+  return { homeDir, profileDir, env, remove: () => rmSync(root, { recursive: true, force: true }) };
 }
 
 /** `mxlens install ARGS` with the browser's environment, the way a user installs the host. */

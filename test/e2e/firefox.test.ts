@@ -19,7 +19,6 @@ import {
   GECKO_ID,
   HOST_NAME,
   launchFirefoxWithMxlens,
-  type MxlensFirefox,
 } from './firefox.js';
 
 const SETTLED = new Set(['deliverable', 'undeliverable', 'risky', 'unknown']);

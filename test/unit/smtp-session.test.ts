@@ -592,7 +592,9 @@ describe('SmtpSession with odd servers', () => {
       await lines.next(); // QUIT
       socket.end('221 2.0.0 Bye\r\n');
     }));
-    const silent = await startRawServer(() => undefined);
+    let accepted = (): void => undefined;
+    const silentAccepted = new Promise<void>((resolve) => (accepted = resolve));
+    const silent = await startRawServer(() => accepted());
     await sleep(200); // let earlier tests' servers drop their own timers
     const timersBefore = countResources('Timeout');
 
@@ -601,7 +603,7 @@ describe('SmtpSession with odd servers', () => {
     expect(await failure(openSession(options(closing.port, long)))).toMatchObject({ kind: 'connection' });
     const controller = new AbortController();
     const aborted = openSession(options(silent.port, { ...long, signal: controller.signal }));
-    await sleep(30);
+    await silentAccepted; // connected: the session now waits for a banner
     controller.abort();
     expect(await failure(aborted)).toMatchObject({ kind: 'aborted' });
     const session = await openSession(options(polite.port, long));
