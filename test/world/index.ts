@@ -24,9 +24,8 @@ import { eximAt, startExim, type EximPlace, type EximView } from './exim.js';
 import { makeSelfSignedCert, postfixAt, startPostfix, type PostfixPlace, type PostfixView } from './postfix.js';
 import { WORLD_MAP, type WorldMap, type WorldServer } from './world-map.js';
 
-export { WORLD_MAP, DOMAINS, SERVERS, POSTFIX, STOCK_POSTFIX, EXIM, DNS_SERVER } from './world-map.js';
-export type { WorldMap, WorldDomain, WorldServer } from './world-map.js';
-export type { FakeSmtp, FakeSession, FakeBehaviour } from './fake-smtp.js';
+export type { WorldMap } from './world-map.js';
+export type { FakeSmtp, FakeSession } from './fake-smtp.js';
 
 /** Where the run's daemons are: what the global setup provides to every test file. */
 export interface WorldPlace {
