@@ -1,13 +1,13 @@
-// End-to-end helpers: a loopback page server for the fixture pages, the extension built into a
-// temporary folder, and a real Chromium (Debian's /usr/bin/chromium, driven by playwright-core)
-// with MX Lens loaded and, unless told otherwise, the native host installed into its profile.
+// End-to-end helpers: a loopback page server for the fixture pages, the process tools both
+// browser drivers use, and the Chromium driver: Debian's /usr/bin/chromium, driven by
+// playwright-core, with the run's build of MX Lens loaded (test/harness/extension.ts) and, unless
+// told otherwise, the native host installed into its profile. firefox.ts is the Firefox driver.
 //
-//   const ext = buildExtension();                       // once per file
 //   const server = await startPageServer();
-//   const browser = await launchChromiumWithMxlens({ extensionDir: ext.chrome, env: WORLD_ENV });
+//   const browser = await launchChromiumWithMxlens({ env: WORLD_ENV });
 //   const page = await browser.openPage(server.url('/pages/plain-text.html'));
 //   ...
-//   await browser.close(); await server.close(); ext.cleanup();
+//   await browser.close(); await server.close();
 //
 // Everything listens on 127.0.0.1 only; tests run inside the loopback-only namespace that
 // test/run-all.mjs sets up.
@@ -21,6 +21,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Frame, type Logger, type Page, type Worker } from 'playwright-core';
+import { builtExtension } from '../harness/extension.js';
+import { startedForScope } from '../harness/scope.js';
+import { useWorld } from '../world/index.js';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const CHROMIUM = process.env.MXLENS_CHROMIUM ?? '/usr/bin/chromium';
@@ -58,33 +61,6 @@ export function extensionIdFromManifest(): string {
   if (!manifest.key) throw new Error('manifest.json has no "key": the extension ID would not be fixed');
   const hex = createHash('sha256').update(Buffer.from(manifest.key, 'base64')).digest('hex').slice(0, 32);
   return [...hex].map((digit) => String.fromCharCode(97 + parseInt(digit, 16))).join('');
-}
-
-export interface BuiltExtension {
-  /** The unpacked Chrome build (load this). */
-  chrome: string;
-  cleanup(): void;
-}
-
-/**
- * Builds the extension from the current sources (extension/vite.config.ts) into a temporary
- * folder, so the suite tests what is in the tree and never races another build of dist/.
- */
-export function buildExtension(): BuiltExtension {
-  const out = mkdtempSync(path.join(tmpdir(), 'mxlens-e2e-extension-'));
-  const run = spawnSync(process.execPath, [path.join(REPO, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'extension/vite.config.ts'], {
-    cwd: REPO,
-    env: { ...process.env, MXLENS_EXTENSION_OUT: out },
-    encoding: 'utf8',
-    timeout: 50_000,
-  });
-  if (run.status !== 0) {
-    rmSync(out, { recursive: true, force: true });
-    throw new Error(`the extension build failed (exit ${String(run.status ?? run.signal)}):\n${run.stdout}\n${run.stderr}`);
-  }
-  const chrome = path.join(out, 'chrome');
-  if (!existsSync(path.join(chrome, 'manifest.json'))) throw new Error(`the extension build wrote no ${chrome}/manifest.json`);
-  return { chrome, cleanup: () => rmSync(out, { recursive: true, force: true }) };
 }
 
 // ------------------------------------------------------------------------- the page server
@@ -188,6 +164,100 @@ export function isAlive(pid: number): boolean {
   }
 }
 
+/** Every process below `top` (children, their children, …). */
+export function descendants(top: number): ProcInfo[] {
+  const children = new Map<number, ProcInfo[]>();
+  for (const p of processes()) children.set(p.ppid, [...(children.get(p.ppid) ?? []), p]);
+  const found: ProcInfo[] = [];
+  const queue = [...(children.get(top) ?? [])];
+  while (queue.length > 0) {
+    const p = queue.shift()!;
+    found.push(p);
+    queue.push(...(children.get(p.pid) ?? []));
+  }
+  return found;
+}
+
+/** PIDs of the MX Lens native hosts below `top` (a browser's main process). */
+export function hostsBelow(top: number): number[] {
+  return descendants(top)
+    .filter((p) => /mxlens/.test(p.cmdline) && /\bhost\b/.test(p.cmdline))
+    .map((p) => p.pid);
+}
+
+/**
+ * Waits for `check` to be true, polling: other processes' exits (a browser's, its hosts') send
+ * this process no event. false when `timeoutMs` ran out.
+ */
+export async function waitFor(check: () => boolean, timeoutMs: number, intervalMs = 50): Promise<boolean> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (check()) return true;
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+  return check();
+}
+
+export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+/** Gives the processes `left()` names `graceMs` to exit by themselves, then SIGKILLs them (only these PIDs). */
+export async function endLeftovers(left: () => number[], graceMs: number): Promise<void> {
+  if (await waitFor(() => left().length === 0, graceMs)) return;
+  for (const pid of left()) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  await waitFor(() => left().length === 0, 2_000);
+}
+
+/** A browser's own folders: a temporary HOME (XDG folders inside) and a profile. */
+export interface BrowserHome {
+  homeDir: string;
+  profileDir: string;
+  /** This process's environment with HOME and the XDG folders in homeDir, then `extra`. */
+  env: Record<string, string>;
+  remove(): void;
+}
+
+export function makeBrowserHome(prefix: string, extra: Record<string, string>): BrowserHome {
+  const root = mkdtempSync(path.join(tmpdir(), prefix));
+  const homeDir = path.join(root, 'home');
+  const profileDir = path.join(root, 'profile');
+  mkdirSync(homeDir);
+  mkdirSync(profileDir);
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(process.env)) if (value !== undefined) env[key] = value;
+  Object.assign(
+    env,
+    {
+      HOME: homeDir,
+      XDG_CONFIG_HOME: path.join(homeDir, '.config'),
+      XDG_CACHE_HOME: path.join(homeDir, '.cache'),
+      XDG_DATA_HOME: path.join(homeDir, '.local/share'),
+      XDG_STATE_HOME: path.join(homeDir, '.local/state'),
+    },
+    extra,
+  );
+  return { homeDir, profileDir, env, remove: () => rmSync(root, { recursive: true, force: true }) };
+}
+
+/** `mxlens install ARGS` with the browser's environment, the way a user installs the host. */
+export function installMxlensHost(args: string[], env: Record<string, string>): void {
+  const run = spawnSync(process.execPath, [MXLENS_BIN, 'install', ...args], { env: { ...env, NO_COLOR: '1' }, encoding: 'utf8', timeout: 30_000 });
+  if (run.status !== 0) throw new Error(`mxlens install ${args.join(' ')} failed (exit ${String(run.status ?? run.signal)}):\n${run.stdout}\n${run.stderr}`);
+}
+
 // ------------------------------------------------------------------------- Chromium with MX Lens
 
 export interface LaunchOptions {
@@ -195,7 +265,7 @@ export interface LaunchOptions {
   env?: Record<string, string>;
   /** Run `mxlens install --dir <profile>/NativeMessagingHosts` first (default true). */
   hostInstalled?: boolean;
-  /** The unpacked extension (default: dist/chrome). */
+  /** The unpacked extension (default: the run's build, test/harness/extension.ts). */
   extensionDir?: string;
   viewport?: { width: number; height: number };
   /** More Chromium flags (e.g. --lang=zh-CN for the extension's UI language). */
@@ -230,26 +300,6 @@ export interface MxlensBrowser {
   close(): Promise<void>;
 }
 
-/** Waits for `check` to be true, polling; false when `timeoutMs` ran out. */
-async function waitFor(check: () => boolean, timeoutMs: number, intervalMs = 50): Promise<boolean> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (check()) return true;
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
-  return check();
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
-}
-
 /**
  * A fresh HOME and profile in a temporary folder, the host installed into the profile (Chromium
  * reads `<profile>/NativeMessagingHosts/` when a profile folder is given), and Chromium started
@@ -257,28 +307,12 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
  * the folders.
  */
 export async function launchChromiumWithMxlens(options: LaunchOptions = {}): Promise<MxlensBrowser> {
-  const { env = {}, hostInstalled = true, extensionDir = path.join(REPO, 'dist/chrome') } = options;
-  if (!existsSync(path.join(extensionDir, 'manifest.json'))) {
-    throw new Error(`no built extension in ${extensionDir} (build it: vite build --config extension/vite.config.ts)`);
-  }
-  const root = mkdtempSync(path.join(tmpdir(), 'mxlens-e2e-browser-'));
-  const homeDir = path.join(root, 'home');
-  const profileDir = path.join(root, 'profile');
-  mkdirSync(homeDir);
-  mkdirSync(profileDir);
+  const { env = {}, hostInstalled = true, extensionDir = builtExtension().chrome } = options;
+  if (!existsSync(path.join(extensionDir, 'manifest.json'))) throw new Error(`no built extension in ${extensionDir}`);
+  const home = makeBrowserHome('mxlens-e2e-browser-', env);
+  const { homeDir, profileDir } = home;
   const extensionId = extensionIdFromManifest();
-  const childEnv: Record<string, string> = {};
-  for (const [key, value] of Object.entries(process.env)) if (value !== undefined) childEnv[key] = value;
-  Object.assign(childEnv, { HOME: homeDir, XDG_CONFIG_HOME: path.join(homeDir, '.config'), XDG_CACHE_HOME: path.join(homeDir, '.cache') }, env);
-
-  const installHost = (): void => {
-    const run = spawnSync(process.execPath, [MXLENS_BIN, 'install', '--dir', path.join(profileDir, 'NativeMessagingHosts')], {
-      env: { ...childEnv, NO_COLOR: '1' },
-      encoding: 'utf8',
-      timeout: 30_000,
-    });
-    if (run.status !== 0) throw new Error(`mxlens install --dir failed (exit ${String(run.status ?? run.signal)}):\n${run.stdout}\n${run.stderr}`);
-  };
+  const installHost = () => installMxlensHost(['--dir', path.join(profileDir, 'NativeMessagingHosts')], home.env);
 
   const lines: string[] = [];
   const logger: Logger = {
@@ -305,17 +339,7 @@ export async function launchChromiumWithMxlens(options: LaunchOptions = {}): Pro
 
   const hostPids = (): number[] => {
     const top = findBrowserPid();
-    if (top === null) return [];
-    const all = processes();
-    const children = new Map<number, ProcInfo[]>();
-    for (const p of all) children.set(p.ppid, [...(children.get(p.ppid) ?? []), p]);
-    const found: number[] = [];
-    const queue = [...(children.get(top) ?? [])];
-    while (queue.length > 0) {
-      const p = queue.shift()!;
-      if (/mxlens/.test(p.cmdline) && /\bhost\b/.test(p.cmdline)) found.push(p.pid);
-      queue.push(...(children.get(p.pid) ?? []));
-    }
+    const found = top === null ? [] : hostsBelow(top);
     for (const pid of found) hostSeen.add(pid);
     return found;
   };
@@ -326,17 +350,8 @@ export async function launchChromiumWithMxlens(options: LaunchOptions = {}): Pro
       await withTimeout(context.close(), 15_000, 'closing Chromium').catch(() => undefined);
     }
     // The host should exit when the browser closes its stdin; end what did not (only our own).
-    const left = () => [...hostSeen].filter(isAlive);
-    if (!(await waitFor(() => left().length === 0, 3_000))) {
-      for (const pid of left()) {
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {
-          // already gone
-        }
-      }
-    }
-    rmSync(root, { recursive: true, force: true });
+    await endLeftovers(() => [...hostSeen].filter(isAlive), 3_000);
+    home.remove();
   };
 
   try {
@@ -358,7 +373,7 @@ export async function launchChromiumWithMxlens(options: LaunchOptions = {}): Pro
         '--enable-logging=stderr',
         ...(options.args ?? []),
       ],
-      env: childEnv,
+      env: home.env,
       viewport: options.viewport ?? { width: 1100, height: 760 },
       logger,
       timeout: 30_000,
@@ -634,3 +649,15 @@ export async function screenshot(page: Page, name: string, options: { fullPage?:
   await page.screenshot({ path: file, fullPage: options.fullPage ?? false, animations: 'disabled' });
   return file;
 }
+
+// ------------------------------------------------------------------------- a browser file's parts
+
+/** This file's fakes of the test world (the daemons run for the whole run). */
+export const worldForFile = () => startedForScope('the test world', useWorld, (world) => world.stop());
+
+/** A page server for this file. */
+export const pagesForFile = () => startedForScope('the page server', startPageServer, (server) => server.close());
+
+/** One Chromium with MX Lens for the enclosing scope (file or describe block). */
+export const chromiumForScope = (options: LaunchOptions = {}) =>
+  startedForScope('Chromium', () => launchChromiumWithMxlens({ ...options, env: { ...WORLD_ENV, ...options.env } }), (browser) => browser.close());

@@ -7,56 +7,30 @@
 
 import { readFileSync } from 'node:fs';
 import type { Frame, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { verifyInWorld } from '../integration/cli.js';
-import { startWorld, type World } from '../world/index.js';
 import {
   BADGE,
   badgeBox,
   badgesIn,
+  chromiumForScope,
   countBadges,
-  buildExtension,
   CARD,
-  launchChromiumWithMxlens,
+  pagesForFile,
   readCard,
   screenshot,
   startPageServer,
-  WORLD_ENV,
-  type BuiltExtension,
   type MxlensBrowser,
-  type PageServer,
   verdictOf,
+  worldForFile,
 } from './browser.js';
 
 const SETTLED = new Set(['deliverable', 'undeliverable', 'risky', 'unknown']);
 const GREYLISTED = 'gina@greylist.test';
 const TARPIT = 'someone@tarpit.test';
 
-let world: World;
-let extension: BuiltExtension | undefined;
-let server: PageServer | undefined;
-
-beforeAll(async () => {
-  world = await startWorld();
-  extension = buildExtension();
-  server = await startPageServer();
-}, 90_000);
-
-afterAll(async () => {
-  await server?.close();
-  await world?.stop();
-  extension?.cleanup();
-});
-
-function pages(): PageServer {
-  if (!server) throw new Error('the page server did not start');
-  return server;
-}
-
-function launch(options: { hostInstalled?: boolean } = {}): Promise<MxlensBrowser> {
-  if (!extension) throw new Error('the extension was not built');
-  return launchChromiumWithMxlens({ extensionDir: extension.chrome, env: { ...WORLD_ENV }, ...options });
-}
+const world = worldForFile();
+const pages = pagesForFile();
 
 // ------------------------------------------------------------------------- the CLI's answers
 
@@ -223,19 +197,7 @@ function parseCsv(text: string): string[][] {
 // =========================================================================== host installed
 
 describe('MX Lens in Chromium with the host installed', () => {
-  let browser: MxlensBrowser | undefined;
-  const b = (): MxlensBrowser => {
-    if (!browser) throw new Error('Chromium did not start');
-    return browser;
-  };
-
-  beforeAll(async () => {
-    browser = await launch();
-  }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-  }, 30_000);
+  const b = chromiumForScope();
 
   it('plain-text addresses get badges whose verdicts are the host\'s', async () => {
     const page = await b().openPage(pages().url('/pages/plain-text.html'));
@@ -555,19 +517,7 @@ describe('MX Lens in Chromium with the host installed', () => {
 // =========================================================================== host missing
 
 describe('MX Lens in Chromium without the host', () => {
-  let browser: MxlensBrowser | undefined;
-  const b = (): MxlensBrowser => {
-    if (!browser) throw new Error('Chromium did not start');
-    return browser;
-  };
-
-  beforeAll(async () => {
-    browser = await launch({ hostInstalled: false });
-  }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-  }, 30_000);
+  const b = chromiumForScope({ hostInstalled: false });
 
   it('the welcome page (opened on install) and the popup show the install command', async () => {
     const isWelcome = (p: Page) => p.url().endsWith('/welcome/welcome.html');
@@ -623,19 +573,7 @@ describe('MX Lens in Chromium without the host', () => {
 // =========================================================================== host dies
 
 describe('MX Lens in Chromium when the host dies mid-check', () => {
-  let browser: MxlensBrowser | undefined;
-  const b = (): MxlensBrowser => {
-    if (!browser) throw new Error('Chromium did not start');
-    return browser;
-  };
-
-  beforeAll(async () => {
-    browser = await launch();
-  }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-  }, 30_000);
+  const b = chromiumForScope();
 
   it('pending badges settle, and the next check starts a new host', async () => {
     pages().addPage(
@@ -672,22 +610,10 @@ describe('MX Lens in Chromium when the host dies mid-check', () => {
 // =========================================================================== greylisting
 
 describe('MX Lens in Chromium with a greylisted address', () => {
-  let browser: MxlensBrowser | undefined;
-  const b = (): MxlensBrowser => {
-    if (!browser) throw new Error('Chromium did not start');
-    return browser;
-  };
-
-  beforeAll(async () => {
-    browser = await launch();
-  }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-  }, 30_000);
+  const b = chromiumForScope();
 
   it('the badge turns deliverable on its own after the extension re-checks', async () => {
-    world.resetFakes(); // the fake forgets earlier tries: the first RCPT is greylisted again
+    world().resetFakes(); // the fake forgets earlier tries: the first RCPT is greylisted again
     pages().addPage(
       '/e2e/greylist.html',
       `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Greylist</title></head><body>
@@ -710,7 +636,7 @@ describe('MX Lens in Chromium with a greylisted address', () => {
     const beforeFinal = seen.slice(0, seen.indexOf('deliverable'));
     // First the greylisted answer (a final-looking verdict that is not "deliverable"), then the re-check's.
     expect(beforeFinal.some((v) => SETTLED.has(v) && v !== 'deliverable'), `verdicts seen: ${seen.join(' → ')}`).toBe(true);
-    const tries = world.fakes['mx.greylist.test']!.sessions.filter((s) => s.rcptTo.includes(GREYLISTED));
+    const tries = world().fakes['mx.greylist.test']!.sessions.filter((s) => s.rcptTo.includes(GREYLISTED));
     expect(tries.length).toBeGreaterThanOrEqual(2);
     await screenshot(page, 'greylist-deliverable');
     await page.close();

@@ -8,57 +8,31 @@
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'puppeteer-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { verifyInWorld } from '../integration/cli.js';
-import { startWorld, type World } from '../world/index.js';
-import { buildExtension, REPO, startPageServer, WORLD_ENV, type BuiltExtension, type PageServer } from './browser.js';
+import { startedForScope } from '../harness/scope.js';
+import { pagesForFile, REPO, WORLD_ENV, worldForFile } from './browser.js';
 import {
   EXTENSION_UUID,
   firefoxBadges,
-  firefoxBuildOf,
   firefoxScreenshot,
   GECKO_ID,
   HOST_NAME,
   launchFirefoxWithMxlens,
-  type MxlensFirefox,
 } from './firefox.js';
 
 const SETTLED = new Set(['deliverable', 'undeliverable', 'risky', 'unknown']);
 const GREYLISTED = 'gina@greylist.test';
 const RESULTS_DIR = path.join(REPO, 'test-results');
 
-let world: World | undefined;
-let extension: BuiltExtension | undefined;
-let server: PageServer | undefined;
-let firefox: MxlensFirefox | undefined;
-
-const ff = (): MxlensFirefox => {
-  if (!firefox) throw new Error('Firefox did not start');
-  return firefox;
-};
-const pages = (): PageServer => {
-  if (!server) throw new Error('the page server did not start');
-  return server;
-};
-
-beforeAll(async () => {
-  world = await startWorld();
-  extension = buildExtension();
-  server = await startPageServer();
-  firefox = await launchFirefoxWithMxlens({ extensionDir: firefoxBuildOf(extension), env: { ...WORLD_ENV } });
-}, 120_000);
-
-afterAll(async () => {
-  if (firefox) {
-    // Firefox's console (errors of the add-on, the pages, Firefox itself): an artifact of the run.
-    mkdirSync(RESULTS_DIR, { recursive: true });
-    writeFileSync(path.join(RESULTS_DIR, 'firefox-console.log'), `${firefox.log().join('\n')}\n`);
-  }
-  await firefox?.close();
-  await server?.close();
-  await world?.stop();
-  extension?.cleanup();
-}, 60_000);
+worldForFile();
+const pages = pagesForFile();
+const ff = startedForScope('Firefox', () => launchFirefoxWithMxlens({ env: { ...WORLD_ENV } }), async (firefox) => {
+  // Firefox's console (errors of the add-on, the pages, Firefox itself): an artifact of the run.
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  writeFileSync(path.join(RESULTS_DIR, 'firefox-console.log'), `${firefox.log().join('\n')}\n`);
+  await firefox.close();
+});
 
 // ------------------------------------------------------------------------- helpers
 

@@ -1,10 +1,10 @@
 // End-to-end helpers for Firefox: Debian's firefox-esr driven by puppeteer-core over WebDriver
-// BiDi, MX Lens installed as a temporary add-on, and the native host installed the way a user
-// does it (`mxlens install --browser firefox` into $HOME/.mozilla/native-messaging-hosts, with
-// HOME set to a temporary folder).
+// BiDi, the run's Firefox build of MX Lens (test/harness/extension.ts) installed as a temporary
+// add-on, and the native host installed the way a user does it (`mxlens install --browser
+// firefox` into $HOME/.mozilla/native-messaging-hosts, with HOME set to a temporary folder).
+// The page server and the process tools are browser.ts's, shared with the Chromium driver.
 //
-//   const ext = buildExtension();                      // browser.ts: builds chrome/ and firefox/
-//   const firefox = await launchFirefoxWithMxlens({ extensionDir: firefoxBuildOf(ext), env: WORLD_ENV });
+//   const firefox = await launchFirefoxWithMxlens({ env: WORLD_ENV });
 //   const page = await firefox.openPage(server.url('/pages/plain-text.html'));
 //   ... await firefoxBadges(page) ...
 //   await firefox.close();
@@ -13,12 +13,11 @@
 // (updates, telemetry, captive portal and connectivity checks, Safe Browsing, Remote Settings, …),
 // which could only fail in the loopback-only namespace and cost time.
 
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
-import { BADGE, isAlive, processes, REPO, SCREENSHOTS_DIR, type BuiltExtension, type ProcInfo } from './browser.js';
+import { builtExtension } from '../harness/extension.js';
+import { BADGE, descendants, endLeftovers, hostsBelow, installMxlensHost, isAlive, makeBrowserHome, SCREENSHOTS_DIR, withTimeout } from './browser.js';
 
 export const FIREFOX = process.env.MXLENS_FIREFOX ?? '/usr/bin/firefox-esr';
 /** browser_specific_settings.gecko.id: what the host manifest's allowed_extensions names. */
@@ -26,14 +25,6 @@ export const GECKO_ID = 'mxlens@mxlens.io';
 /** The moz-extension:// host we give the add-on (Firefox picks a random one otherwise). */
 export const EXTENSION_UUID = '6d1b2c3e-4f50-4a61-8b72-93a4b5c6d7e8';
 export const HOST_NAME = 'io.mxlens.host';
-const MXLENS_BIN = path.join(REPO, 'native-host/bin/mxlens.mjs');
-
-/** The Firefox build next to the Chrome one (vite builds both into the same folder). */
-export function firefoxBuildOf(extension: BuiltExtension): string {
-  const dir = path.join(path.dirname(extension.chrome), 'firefox');
-  if (!existsSync(path.join(dir, 'manifest.json'))) throw new Error(`the extension build wrote no ${dir}/manifest.json`);
-  return dir;
-}
 
 /**
  * Prefs for a quiet, offline test profile (on top of puppeteer's own, which already turn off
@@ -144,7 +135,7 @@ export const CONSOLE_PREFS: Record<string, string | number | boolean> = {
 };
 
 export interface FirefoxLaunchOptions {
-  /** The unpacked Firefox build (default: dist/firefox). */
+  /** The unpacked Firefox build (default: the run's build, test/harness/extension.ts). */
   extensionDir?: string;
   /** Extra environment for Firefox, which passes it on to the native host it starts. */
   env?: Record<string, string>;
@@ -180,25 +171,6 @@ export interface MxlensFirefox {
   close(): Promise<void>;
 }
 
-async function waitFor(check: () => boolean, timeoutMs: number, intervalMs = 50): Promise<boolean> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (check()) return true;
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
-  return check();
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
-}
-
 /** Lines Firefox prints in a namespace without a display, a session bus or a network. */
 const NOISE = /D-Bus|dbus|DISPLAY|GFX1-|glxtest|Fontconfig|RemoteAgent\tINFO|^\s*$/;
 
@@ -208,30 +180,12 @@ const NOISE = /D-Bus|dbus|DISPLAY|GFX1-|glxtest|Fontconfig|RemoteAgent\tINFO|^\s
  * close() ends Firefox and any host it left, and removes the folder.
  */
 export async function launchFirefoxWithMxlens(options: FirefoxLaunchOptions = {}): Promise<MxlensFirefox> {
-  const { env = {}, hostInstalled = true, extensionDir = path.join(REPO, 'dist/firefox') } = options;
-  if (!existsSync(path.join(extensionDir, 'manifest.json'))) {
-    throw new Error(`no built extension in ${extensionDir} (build it: vite build --config extension/vite.config.ts)`);
-  }
-  const root = mkdtempSync(path.join(tmpdir(), 'mxlens-e2e-firefox-'));
-  const homeDir = path.join(root, 'home');
-  const profileDir = path.join(root, 'profile');
-  mkdirSync(homeDir);
-  mkdirSync(profileDir);
-  const childEnv: Record<string, string> = {};
-  for (const [key, value] of Object.entries(process.env)) if (value !== undefined) childEnv[key] = value;
-  Object.assign(
-    childEnv,
-    {
-      HOME: homeDir,
-      XDG_CONFIG_HOME: path.join(homeDir, '.config'),
-      XDG_CACHE_HOME: path.join(homeDir, '.cache'),
-      XDG_DATA_HOME: path.join(homeDir, '.local/share'),
-      XDG_STATE_HOME: path.join(homeDir, '.local/state'),
-    },
-    env,
-  );
-  delete childEnv.DISPLAY;
-  delete childEnv.WAYLAND_DISPLAY;
+  const { env = {}, hostInstalled = true, extensionDir = builtExtension().firefox } = options;
+  if (!existsSync(path.join(extensionDir, 'manifest.json'))) throw new Error(`no built extension in ${extensionDir}`);
+  const home = makeBrowserHome('mxlens-e2e-firefox-', env);
+  const { homeDir, profileDir } = home;
+  delete home.env.DISPLAY;
+  delete home.env.WAYLAND_DISPLAY;
   const hostManifestPath = path.join(homeDir, '.mozilla/native-messaging-hosts', `${HOST_NAME}.json`);
 
   const lines: string[] = [];
@@ -247,24 +201,8 @@ export async function launchFirefoxWithMxlens(options: FirefoxLaunchOptions = {}
   let firefoxPid: number | null = null;
   const hostSeen = new Set<number>();
 
-  const descendants = (top: number): ProcInfo[] => {
-    const children = new Map<number, ProcInfo[]>();
-    for (const p of processes()) children.set(p.ppid, [...(children.get(p.ppid) ?? []), p]);
-    const found: ProcInfo[] = [];
-    const queue = [...(children.get(top) ?? [])];
-    while (queue.length > 0) {
-      const p = queue.shift()!;
-      found.push(p);
-      queue.push(...(children.get(p.pid) ?? []));
-    }
-    return found;
-  };
-
   const hostPids = (): number[] => {
-    if (firefoxPid === null) return [];
-    const found = descendants(firefoxPid)
-      .filter((p) => /mxlens/.test(p.cmdline) && /\bhost\b/.test(p.cmdline))
-      .map((p) => p.pid);
+    const found = firefoxPid === null ? [] : hostsBelow(firefoxPid);
     for (const pid of found) hostSeen.add(pid);
     return found;
   };
@@ -274,38 +212,19 @@ export async function launchFirefoxWithMxlens(options: FirefoxLaunchOptions = {}
     const tree = firefoxPid === null ? [] : [firefoxPid, ...descendants(firefoxPid).map((p) => p.pid)];
     if (browser) await withTimeout(browser.close(), 15_000, 'closing Firefox').catch(() => undefined);
     // Whatever is left of this Firefox (only our own processes, by PID), and its hosts.
-    const left = () => [...new Set([...tree, ...hostSeen])].filter(isAlive);
-    if (!(await waitFor(() => left().length === 0, 5_000))) {
-      for (const pid of left()) {
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {
-          // already gone
-        }
-      }
-      await waitFor(() => left().length === 0, 2_000);
-    }
-    rmSync(root, { recursive: true, force: true });
+    await endLeftovers(() => [...new Set([...tree, ...hostSeen])].filter(isAlive), 5_000);
+    home.remove();
   };
 
   let addonId = '';
   try {
-    if (hostInstalled) {
-      const run = spawnSync(process.execPath, [MXLENS_BIN, 'install', '--browser', 'firefox'], {
-        env: { ...childEnv, NO_COLOR: '1' },
-        encoding: 'utf8',
-        timeout: 30_000,
-      });
-      if (run.status !== 0) {
-        throw new Error(`mxlens install --browser firefox failed (exit ${String(run.status ?? run.signal)}):\n${run.stdout}\n${run.stderr}`);
-      }
-    }
+    if (hostInstalled) installMxlensHost(['--browser', 'firefox'], home.env);
     browser = await puppeteer.launch({
       browser: 'firefox',
       executablePath: FIREFOX,
       headless: true,
       userDataDir: profileDir,
-      env: childEnv,
+      env: home.env,
       extraPrefsFirefox: {
         ...QUIET_PREFS,
         ...CONSOLE_PREFS,

@@ -9,53 +9,17 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWorld, type World } from '../world/index.js';
-import {
-  BADGE,
-  badgeBox,
-  badgesIn,
-  buildExtension,
-  launchChromiumWithMxlens,
-  startPageServer,
-  WORLD_ENV,
-  type BuiltExtension,
-  type MxlensBrowser,
-  type PageServer,
-} from './browser.js';
+import { describe, expect, it } from 'vitest';
+import { BADGE, badgeBox, badgesIn, chromiumForScope, pagesForFile, startPageServer, worldForFile } from './browser.js';
 
 const SETTLED = new Set(['deliverable', 'undeliverable', 'risky', 'unknown']);
 // The same length, so that the page's text (monospace) lays out the same way around both.
 const REAL = 'alice@acme.test';
 const GHOST = 'xqzzy@acme.test';
 
-let world: World;
-let extension: BuiltExtension | undefined;
-let server: PageServer | undefined;
-let browser: MxlensBrowser | undefined;
-
-const b = (): MxlensBrowser => {
-  if (!browser) throw new Error('Chromium did not start');
-  return browser;
-};
-const pages = (): PageServer => {
-  if (!server) throw new Error('the page server did not start');
-  return server;
-};
-
-beforeAll(async () => {
-  world = await startWorld();
-  extension = buildExtension();
-  server = await startPageServer();
-  browser = await launchChromiumWithMxlens({ extensionDir: extension.chrome, env: { ...WORLD_ENV } });
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  await world?.stop();
-  extension?.cleanup();
-}, 60_000);
+const world = worldForFile();
+const pages = pagesForFile();
+const b = chromiumForScope();
 
 async function setSettings(patch: Record<string, unknown>): Promise<void> {
   const worker = await b().serviceWorker();
@@ -290,8 +254,8 @@ describe('a page cannot make MX Lens check more than the budget', () => {
     await setSettings({ perPageLimit: budget, catchAll: false, autoMode: 'full' });
     for (let n = 0; n < 5; n++) pages().addPage(`/hostile/frame${n}.html`, framePage(n));
     pages().addPage('/hostile/flood.html', FLOOD_PAGE);
-    world.resetFakes();
-    const catchAll = world.fakes['mx.catchall.test']!;
+    world().resetFakes();
+    const catchAll = world().fakes['mx.catchall.test']!;
     const rcpts = () => catchAll.sessions.flatMap((session) => session.rcptTo);
 
     const page = await b().openPage(pages().url('/hostile/flood.html'));

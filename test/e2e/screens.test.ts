@@ -4,34 +4,11 @@
 // check what a screenshot cannot prove by itself (nothing cut inside a word, the toolbar state).
 
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWorld, type World } from '../world/index.js';
-import {
-  buildExtension,
-  launchChromiumWithMxlens,
-  screenshot,
-  startPageServer,
-  WORLD_ENV,
-  type BuiltExtension,
-  type MxlensBrowser,
-  type PageServer,
-} from './browser.js';
+import { describe, expect, it } from 'vitest';
+import { chromiumForScope, pagesForFile, screenshot, worldForFile, type MxlensBrowser } from './browser.js';
 
-let world: World;
-let extension: BuiltExtension | undefined;
-let server: PageServer | undefined;
-
-beforeAll(async () => {
-  world = await startWorld();
-  extension = buildExtension();
-  server = await startPageServer();
-}, 90_000);
-
-afterAll(async () => {
-  await server?.close();
-  await world?.stop();
-  extension?.cleanup();
-});
+worldForFile();
+const pages = pagesForFile();
 
 const SCHEMES = ['light', 'dark'] as const;
 
@@ -79,26 +56,8 @@ describe.each([
   { locale: 'en', args: [] as string[] },
   { locale: 'zh_CN', args: ['--lang=zh-CN'] },
 ])('every screen in Chromium ($locale)', ({ locale, args }) => {
-  let browser: MxlensBrowser | undefined;
-  const b = (): MxlensBrowser => {
-    if (!browser) throw new Error('Chromium did not start');
-    return browser;
-  };
   const zh = locale === 'zh_CN';
-
-  beforeAll(async () => {
-    if (!extension) throw new Error('the extension was not built');
-    browser = await launchChromiumWithMxlens({
-      extensionDir: extension.chrome,
-      env: { ...WORLD_ENV, LANGUAGE: zh ? 'zh_CN' : 'en' },
-      hostInstalled: false,
-      args,
-    });
-  }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-  }, 30_000);
+  const b = chromiumForScope({ env: { LANGUAGE: zh ? 'zh_CN' : 'en' }, hostInstalled: false, args });
 
   it('without the host: the welcome page, the popup and the toolbar all say "set up"', async () => {
     const isWelcome = (p: Page) => p.url().endsWith('/welcome/welcome.html');
@@ -137,7 +96,7 @@ describe.each([
   });
 
   it('the toolbar counts the addresses on a page', async () => {
-    const page = await b().openPage(server!.url('/pages/plain-text.html'));
+    const page = await b().openPage(pages().url('/pages/plain-text.html'));
     const tabId = await b().tabIdOf(page);
     await expect.poll(() => badgeText(b(), tabId), { timeout: 15_000 }).toMatch(/^[1-9]\d*$/);
     await page.close();

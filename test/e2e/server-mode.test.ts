@@ -7,75 +7,41 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { HOST_NAME } from '../../native-host/shared/protocol/messages.js';
 import { verifyInWorld } from '../integration/cli.js';
-import { addKey, newDataDir, startServe, WORLD_ENV as SERVE_WORLD_ENV, type ServeProcess } from '../integration/server-process.js';
-import { startWorld, type World } from '../world/index.js';
-import {
-  badgeBox,
-  badgesIn,
-  buildExtension,
-  extensionIdFromManifest,
-  launchChromiumWithMxlens,
-  readCard,
-  screenshot,
-  startPageServer,
-  WORLD_ENV,
-  type BuiltExtension,
-  type MxlensBrowser,
-  type PageServer,
-} from './browser.js';
+import { addKey, newDataDir, startServe, WORLD_ENV as SERVE_WORLD_ENV } from '../integration/server-process.js';
+import { startedForScope } from '../harness/scope.js';
+import { badgeBox, badgesIn, chromiumForScope, extensionIdFromManifest, pagesForFile, readCard, screenshot, WORLD_ENV, worldForFile } from './browser.js';
 
 const SETTLED = new Set(['deliverable', 'undeliverable', 'risky', 'unknown']);
 /** Its answer changes from one check to the next (greylisting): not compared. */
 const GREYLISTED = 'gina@greylist.test';
 
-let world: World;
-let extension: BuiltExtension | undefined;
-let pages: PageServer | undefined;
-let server: ServeProcess | undefined;
+worldForFile();
+const pages = pagesForFile();
 let key = '';
-let browser: MxlensBrowser | undefined;
-
-beforeAll(async () => {
-  world = await startWorld();
-  extension = buildExtension();
-  pages = await startPageServer();
-  const dataDir = newDataDir();
-  key = await addKey(dataDir, 'browser');
-  server = await startServe({
-    dataDir,
-    env: {
-      ...SERVE_WORLD_ENV,
-      // The host's budgets off, as for the browser files (privacy.test.ts proves them).
-      ...WORLD_ENV,
-      MXLENS_SERVE_CORS: `chrome-extension://${extensionIdFromManifest()}`,
-      MXLENS_SERVE_RATE: '100000',
-      MXLENS_SERVE_QUOTA: '100000',
-    },
-  });
-  // No native host: nothing installed in the profile, and none may be started.
-  browser = await launchChromiumWithMxlens({ extensionDir: extension.chrome, hostInstalled: false, env: { ...WORLD_ENV } });
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  await pages?.close();
-  await world?.stop();
-  extension?.cleanup();
-}, 60_000);
-
-function b(): MxlensBrowser {
-  if (!browser) throw new Error('Chromium did not start');
-  return browser;
-}
-
-function serve(): ServeProcess {
-  if (!server) throw new Error('mxlens serve did not start');
-  return server;
-}
+const serve = startedForScope(
+  'mxlens serve',
+  async () => {
+    const dataDir = newDataDir();
+    key = await addKey(dataDir, 'browser');
+    return startServe({
+      dataDir,
+      env: {
+        ...SERVE_WORLD_ENV,
+        // The host's budgets off, as for the browser files (privacy.test.ts proves them).
+        ...WORLD_ENV,
+        MXLENS_SERVE_CORS: `chrome-extension://${extensionIdFromManifest()}`,
+        MXLENS_SERVE_RATE: '100000',
+        MXLENS_SERVE_QUOTA: '100000',
+      },
+    });
+  },
+  (server) => server.stop(),
+);
+// No native host: nothing installed in the profile, and none may be started.
+const b = chromiumForScope({ hostInstalled: false });
 
 /** For each address on the page: the distinct verdicts of its badges. */
 async function verdicts(page: Page): Promise<Record<string, string[]>> {
@@ -126,7 +92,7 @@ describe('server mode, no native host', () => {
   });
 
   it('badges show what mxlens verify --json says, checked by the server; the card says where', async () => {
-    const page = await b().openPage(pages!.url('/pages/plain-text.html'));
+    const page = await b().openPage(pages().url('/pages/plain-text.html'));
     await expect.poll(() => verdicts(page), { timeout: 40_000, interval: 200 }).toSatisfy(allSettled);
     const shown = await verdicts(page);
     const addresses = Object.keys(shown).filter((address) => address !== GREYLISTED).sort();

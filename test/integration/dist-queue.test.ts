@@ -5,7 +5,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { VerificationResult } from '../../native-host/shared/result.js';
 import { startFakeSmtp, type FakeSmtp } from '../world/fake-smtp.js';
-import { startWorld, type FakeSession, type World } from '../world/index.js';
+import { useWorld, type FakeSession, type World } from '../world/index.js';
 import { startRedis, type RedisHandle } from '../world/redis.js';
 import { runMxlens } from './cli.js';
 import { call, startServe, WORLD_ENV, type ServeProcess } from './server-process.js';
@@ -34,7 +34,7 @@ let workers: WorkerProcess[] = [];
 let env: NodeJS.ProcessEnv;
 
 beforeAll(async () => {
-  world = await startWorld();
+  world = await useWorld();
   redis = await startRedis();
   env = { ...WORLD_ENV, ...BUDGETS, XDG_CONFIG_HOME: mkdtempSync(path.join(os.tmpdir(), 'mxlens-worker-config-')), MXLENS_WORKER_STALL_MS: '2000' };
   server = await startServe({

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWorld, type World } from '../world/index.js';
+import { useWorld, type World } from '../world/index.js';
 import { startSocks5Proxy, type Socks5Proxy } from '../world/socks5-proxy.js';
 import { runMxlens } from './cli.js';
 
@@ -56,7 +56,7 @@ async function doctor(args: string[], env: NodeJS.ProcessEnv = {}) {
 const WORLD_DNS = ['--dns', '127.0.0.1:5353'];
 
 beforeAll(async () => {
-  world = await startWorld();
+  world = await useWorld();
   proxy = await startSocks5Proxy({ host: '127.0.0.1' });
   root = mkdtempSync(path.join(tmpdir(), 'mxlens-doctor-'));
   home = path.join(root, 'home dir');

@@ -4,7 +4,7 @@ import { ServerTransport } from '../../extension/src/background/server-transport
 import type { VerifyCall } from '../../extension/src/background/native-port.js';
 import type { HostProblem } from '../../extension/src/shared/status.js';
 import type { DoneMessage, VerificationResult } from '../../native-host/shared/protocol/messages.js';
-import { startWorld, type World } from '../world/index.js';
+import { useWorld, type World } from '../world/index.js';
 import { addKey, newDataDir, startServe, WORLD_ENV, type ServeProcess } from './server-process.js';
 
 // The extension's "a server" mode: its transport against a real `mxlens serve`, as the checks
@@ -16,7 +16,7 @@ let key: string;
 const dataDir = newDataDir();
 
 beforeAll(async () => {
-  world = await startWorld();
+  world = await useWorld();
   key = await addKey(dataDir, 'extension');
   server = await startServe({ dataDir, env: WORLD_ENV });
 });

@@ -1,13 +1,12 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { endianness, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VerificationResult } from '../../native-host/shared/result.js';
-import { FrameReader, frameBytes } from '../../native-host/shared/protocol/frames.js';
-import { PROTOCOL_VERSION, type HostMessage } from '../../native-host/shared/protocol/messages.js';
-import { startWorld, type World } from '../world/index.js';
+import { PROTOCOL_VERSION } from '../../native-host/shared/protocol/messages.js';
+import { HostProcess } from '../harness/host.js';
+import { useWorld, type World } from '../world/index.js';
 import { runMxlens } from './cli.js';
 
 // Port 25 DROPPED, as home ISPs and clouds do (not refused: every connect waits its full
@@ -16,8 +15,6 @@ import { runMxlens } from './cli.js';
 // The namespace is shared by the test files of one run: the rule goes away in afterAll, always.
 
 const TABLE = 'mxlens_port25_test';
-const BIN = fileURLToPath(new URL('../../native-host/bin/mxlens.mjs', import.meta.url));
-const LE = endianness() === 'LE';
 /** Ten domains, each with its own single mail server. */
 const DOMAINS = ['catchall', 'greylist', 'blocked', 'tlsonly', 'noehlo', 'limited', 'multiline', 'garbage', 'aonly', 'tarpit'];
 const ADDRESSES = DOMAINS.map((domain) => `someone@${domain}.test`);
@@ -40,7 +37,7 @@ function allowPort25(): void {
 
 let world: World;
 beforeAll(async () => {
-  world = await startWorld();
+  world = await useWorld();
   dropPort25();
 });
 afterAll(async () => {
@@ -58,12 +55,10 @@ function expectBlockedNetwork(results: VerificationResult[]): void {
 
 describe('outbound port 25 dropped', () => {
   it('the CLI concludes "port blocked" from the first timeouts and answers the rest without waiting', async () => {
-    const started = Date.now();
     const run = await runMxlens([
       'verify', '--json', '--dns', '127.0.0.1:5353', '--allow-private',
       '--timeout', String(TIMEOUT_MS), '--concurrency', String(CONCURRENCY), ...ADDRESSES,
     ]);
-    const elapsed = Date.now() - started;
     expect(run.code, run.stderr).toBe(0);
     expectBlockedNetwork(run.results);
     // Only the first sessions waited for their connects; everyone after them was not tried.
@@ -73,8 +68,6 @@ describe('outbound port 25 dropped', () => {
     expect(waited.length).toBeLessThanOrEqual(CONCURRENCY);
     expect(notTried).toHaveLength(ADDRESSES.length - waited.length);
     expect(run.stderr.match(/seems blocked from this network/g)).toHaveLength(1);
-    // Far from N × timeout (20 s here), whatever the machine's load.
-    expect(elapsed).toBeLessThan((ADDRESSES.length * TIMEOUT_MS) / 2);
   });
 
   it('a lone address gets the conclusion too: doctor\'s port-25 check is the second opinion', async () => {
@@ -90,27 +83,28 @@ describe('outbound port 25 dropped', () => {
   });
 
   it('the native host reports the blocked network, and a later verify in the same session fails fast', async () => {
-    const host = new FramedHost({
-      XDG_STATE_HOME: mkdtempSync(path.join(tmpdir(), 'mxlens-port25-')),
+    const stateDir = mkdtempSync(path.join(tmpdir(), 'mxlens-port25-'));
+    const host = new HostProcess({
+      XDG_STATE_HOME: stateDir,
       MXLENS_DNS: '127.0.0.1:5353',
       MXLENS_ALLOW_PRIVATE: '1',
       MXLENS_TIMEOUT: String(TIMEOUT_MS),
       MXLENS_CONCURRENCY: String(CONCURRENCY),
     });
+    const resultsOf = (id: string) => host.results(id).map((m) => m.result);
     try {
       const hello = await host.request({ type: 'hello', id: 'h', protocol: PROTOCOL_VERSION, extension: 'test' }, 'hello');
       expect(hello).toMatchObject({ capabilities: expect.arrayContaining(['network']), network: [] });
 
       host.send({ type: 'verify', id: 'first', addresses: ADDRESSES });
-      const network = await host.next((m) => m.type === 'network');
+      const network = await host.next((m) => m.type === 'network', 50_000);
       expect(network).toMatchObject({ id: null, network: [{ port: 25, proxy: null, family: 4, state: 'blocked' }] });
-      await host.next((m) => m.type === 'done' && m.id === 'first');
-      expectBlockedNetwork(host.resultsOf('first'));
+      await host.reply('first', 'done', 50_000);
+      expectBlockedNetwork(resultsOf('first'));
 
       // The same host session: no connection is tried, every answer is the honest reason.
-      host.send({ type: 'verify', id: 'second', addresses: ADDRESSES.map((a) => a.replace('someone', 'other')) });
-      await host.next((m) => m.type === 'done' && m.id === 'second');
-      const second = host.resultsOf('second');
+      await host.request({ type: 'verify', id: 'second', addresses: ADDRESSES.map((a) => a.replace('someone', 'other')) }, 'done', 50_000);
+      const second = resultsOf('second');
       expectBlockedNetwork(second);
       expect(second.map((r) => r.rule)).toEqual(second.map(() => 'network-port-blocked'));
 
@@ -118,59 +112,10 @@ describe('outbound port 25 dropped', () => {
       expect(again).toMatchObject({ network: [{ port: 25, state: 'blocked', servers: expect.arrayContaining([expect.stringMatching(/\.test$/)]) }] });
     } finally {
       await host.close();
+      rmSync(stateDir, { recursive: true, force: true });
     }
   });
 });
-
-/** The smallest native-messaging peer: frames in, frames out, wait for a message. */
-class FramedHost {
-  private readonly child;
-  private readonly messages: Array<HostMessage & Record<string, unknown>> = [];
-  private readonly waiters: Array<() => void> = [];
-  private readonly reader = new FrameReader({ littleEndian: LE, maxFrameBytes: 0xffffffff });
-  private readonly stateDir: string;
-
-  constructor(env: Record<string, string>) {
-    this.stateDir = env.XDG_STATE_HOME!;
-    this.child = spawn(process.execPath, [BIN, 'host'], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
-    this.child.stdout.on('data', (chunk: Buffer) => {
-      for (const event of this.reader.push(chunk)) {
-        if (event.kind !== 'frame') continue;
-        this.messages.push(JSON.parse(new TextDecoder().decode(event.body)));
-        for (const wake of this.waiters.splice(0)) wake();
-      }
-    });
-    this.child.stderr.resume();
-  }
-
-  send(message: unknown): void {
-    this.child.stdin.write(frameBytes(new TextEncoder().encode(JSON.stringify(message)), LE));
-  }
-
-  async request(message: { id: string; [field: string]: unknown }, type: string): Promise<Record<string, unknown>> {
-    this.send(message);
-    return this.next((m) => m.type === type && m.id === message.id);
-  }
-
-  async next(test: (m: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> {
-    for (;;) {
-      const found = this.messages.find(test);
-      if (found) return found;
-      await new Promise<void>((resolve) => this.waiters.push(resolve));
-    }
-  }
-
-  resultsOf(id: string): VerificationResult[] {
-    return this.messages.flatMap((m) => (m.type === 'result' && m.id === id ? [m.result] : []));
-  }
-
-  async close(): Promise<void> {
-    const exited = new Promise((resolve) => this.child.once('exit', resolve));
-    this.child.stdin.end();
-    await exited;
-    rmSync(this.stateDir, { recursive: true, force: true });
-  }
-}
 
 /** Timeouts to this many servers (of as many domains) make the conclusion. */
 const BLOCKED_EVIDENCE = 2;

@@ -1,13 +1,10 @@
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import net from 'node:net';
-import { endianness, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { VerificationResult } from '../../native-host/shared/result.js';
-import { FrameReader, frameBytes } from '../../native-host/shared/protocol/frames.js';
-import { PROTOCOL_VERSION } from '../../native-host/shared/protocol/messages.js';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { hostsForEachTest, MXLENS_BIN as BIN, type HostFrame, type HostProcess } from '../harness/host.js';
 import { startFakeSmtp, type FakeSmtp } from '../world/fake-smtp.js';
 import { runMxlens } from './cli.js';
 
@@ -17,70 +14,15 @@ import { runMxlens } from './cli.js';
 // timing oracle across sites), the EHLO name, control characters in server replies, and a
 // config "file" that would block a read.
 
-const BIN = fileURLToPath(new URL('../../native-host/bin/mxlens.mjs', import.meta.url));
-const LE = endianness() === 'LE';
 const EVIL = 'https://evil.example';
 const OTHER = 'https://other.example';
 
-type Message = Record<string, unknown> & { type: string; id?: unknown };
-
-/** The built host over stdin/stdout, as a browser runs it. */
-class Host {
-  readonly child: ChildProcessWithoutNullStreams;
-  readonly messages: Message[] = [];
-  private readonly reader = new FrameReader({ littleEndian: LE, maxFrameBytes: 0xffffffff });
-  private readonly waiters: Array<{ test: (m: Message) => boolean; resolve: (m: Message) => void }> = [];
-
-  constructor(env: NodeJS.ProcessEnv) {
-    this.child = spawn(process.execPath, [BIN, 'host'], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
-    this.child.stdout.on('data', (chunk: Buffer) => {
-      for (const event of this.reader.push(chunk)) {
-        if (event.kind !== 'frame') continue;
-        const message = JSON.parse(new TextDecoder().decode(event.body)) as Message;
-        this.messages.push(message);
-        for (const waiter of [...this.waiters]) {
-          if (!waiter.test(message)) continue;
-          this.waiters.splice(this.waiters.indexOf(waiter), 1);
-          waiter.resolve(message);
-        }
-      }
-    });
-    this.child.stderr.resume();
-    this.child.stdin.on('error', () => undefined);
-  }
-
-  send(message: unknown): void {
-    this.child.stdin.write(frameBytes(new TextEncoder().encode(JSON.stringify(message)), LE));
-  }
-
-  reply(id: unknown, type: string): Promise<Message> {
-    const test = (m: Message) => m.id === id && m.type === type;
-    const seen = this.messages.find(test);
-    return seen ? Promise.resolve(seen) : new Promise((resolve) => this.waiters.push({ test, resolve }));
-  }
-
-  results(id: unknown): Array<{ index: number; result: VerificationResult }> {
-    return this.messages.filter((m) => m.id === id && m.type === 'result') as never;
-  }
-
-  async hello(): Promise<Message> {
-    this.send({ type: 'hello', id: 'hello', protocol: PROTOCOL_VERSION, extension: '0.0.1' });
-    return this.reply('hello', 'hello');
-  }
-
-  /** Sends a verify and waits for its `done`. */
-  async verify(id: string, addresses: string[], site?: string): Promise<Message> {
-    this.send({ type: 'verify', id, addresses, options: { timeoutMs: 1000, catchAll: false }, ...(site ? { site } : {}) });
-    return this.reply(id, 'done');
-  }
-}
-
 let stateDir: string;
-const hosts: Host[] = [];
-function startHost(env: NodeJS.ProcessEnv = {}): Host {
-  const host = new Host({ XDG_STATE_HOME: stateDir, XDG_CONFIG_HOME: path.join(stateDir, 'no-config'), MXLENS_ALLOW_PRIVATE: '1', ...env });
-  hosts.push(host);
-  return host;
+const startHost = hostsForEachTest(() => ({ XDG_STATE_HOME: stateDir, XDG_CONFIG_HOME: path.join(stateDir, 'no-config'), MXLENS_ALLOW_PRIVATE: '1' }));
+
+/** Sends a verify (as a page of `site`, or as the user) and waits for its `done`. */
+function verify(host: HostProcess, id: string, addresses: string[], site?: string): Promise<HostFrame> {
+  return host.request({ type: 'verify', id, addresses, options: { timeoutMs: 1000, catchAll: false }, ...(site ? { site } : {}) }, 'done', 50_000);
 }
 
 const rcpts = (fake: FakeSmtp) => fake.sessions.flatMap((session) => session.rcptTo);
@@ -88,9 +30,6 @@ const many = (count: number, ip: string) => Array.from({ length: count }, (_, i)
 
 beforeAll(() => {
   stateDir = mkdtempSync(path.join(tmpdir(), 'mxlens-privacy-'));
-});
-afterEach(() => {
-  for (const host of hosts.splice(0)) host.child.kill('SIGKILL');
 });
 afterAll(() => rmSync(stateDir, { recursive: true, force: true }));
 
@@ -105,7 +44,7 @@ describe('host: no result is kept, so none can be served to another site', () =>
   // test/unit/background-checks.test.ts): every verify the host gets reaches the mail server.
   it("answers every site's (and the user's) verify from the mail server, never from memory", async () => {
     const host = startHost();
-    await host.hello();
+    await host.handshake();
     const address = 'known@[127.0.77.1]';
     const asks: Array<[string, string | undefined]> = [
       ['a1', EVIL],
@@ -115,7 +54,7 @@ describe('host: no result is kept, so none can be served to another site', () =>
       ['c1', 'https://third.example'],
     ];
     for (const [id, site] of asks) {
-      await host.verify(id, [address], site);
+      await verify(host, id, [address], site);
       expect(host.results(id)[0]).toMatchObject({ result: { verdict: 'deliverable' } });
       expect(host.results(id)[0]).not.toHaveProperty('cached');
     }
@@ -124,7 +63,7 @@ describe('host: no result is kept, so none can be served to another site', () =>
 
   it('refuses a site that is not an origin, and announces the capability', async () => {
     const host = startHost();
-    expect((await host.hello()).capabilities).toContain('site');
+    expect((await host.handshake()).capabilities).toContain('site');
     host.send({ type: 'verify', id: 'bad', addresses: ['known@[127.0.77.1]'], site: 'https://evil.example/path' });
     expect(await host.reply('bad', 'error')).toMatchObject({ code: 'bad_value' });
   });
@@ -140,8 +79,8 @@ describe('host: a page cannot make MX Lens hammer a mail server', () => {
 
   it('5,000 addresses at one domain from a page: at most one minute of the site budget reaches the server', async () => {
     const host = startHost();
-    await host.hello();
-    const done = await host.verify('flood', many(5000, '127.0.77.2'), EVIL);
+    await host.handshake();
+    const done = await verify(host, 'flood', many(5000, '127.0.77.2'), EVIL);
     expect(done).toMatchObject({ count: 5000 });
 
     // Default site budget: 60 a minute (one minute of burst), plus what refills in the
@@ -160,20 +99,20 @@ describe('host: a page cannot make MX Lens hammer a mail server', () => {
     }
 
     // The budget is per site: the user's own check still goes through.
-    await host.verify('mine', ['someone@[127.0.77.2]']);
+    await verify(host, 'mine', ['someone@[127.0.77.2]']);
     expect(host.results('mine')[0]!.result.reason).toBe('mailbox_not_found');
   });
 
   it('takes the site budget from the settings', async () => {
     const host = startHost({ MXLENS_SITE_CHECKS_PER_MINUTE: '5' });
-    await host.hello();
-    await host.verify('few', many(50, '127.0.77.2'), EVIL);
+    await host.handshake();
+    await verify(host, 'few', many(50, '127.0.77.2'), EVIL);
     expect(rcpts(fake).length).toBeLessThanOrEqual(5);
     const limited = host.results('few').filter((m) => m.result.reason === 'rate_limited');
     expect(limited).toHaveLength(45);
 
     // "Not now" is not remembered: asked again, the address is not answered from the cache.
-    await host.verify('again', [limited[0]!.result.address], EVIL);
+    await verify(host, 'again', [limited[0]!.result.address], EVIL);
     expect(host.results('again')[0]).not.toHaveProperty('cached');
   });
 });
@@ -294,7 +233,7 @@ describe('a FIFO or a device at the config path', () => {
     expect(JSON.parse(show.stdout).problems[0].message).toContain('is not a regular file (a named pipe)');
 
     const host = startHost({ XDG_CONFIG_HOME: dir });
-    const hello = await host.hello();
+    const hello = await host.handshake();
     expect(hello.settingsProblems).toEqual([expect.objectContaining({ message: expect.stringContaining('a named pipe') })]);
   });
 

@@ -6,7 +6,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWorld, type World } from '../world/index.js';
+import { useWorld, type World } from '../world/index.js';
 import { SmtpClient, type RawReply } from '../world/smtp-client.js';
 import { runMxlens } from './cli.js';
 
@@ -14,7 +14,7 @@ const run = promisify(execFile);
 
 let world: World;
 beforeAll(async () => {
-  world = await startWorld({ stockPostfix: true, exim: true });
+  world = await useWorld();
 });
 afterAll(() => world?.stop());
 
@@ -36,7 +36,7 @@ const unknownReply = (address: string) =>
 describe('the stock Postfix (mx.stock.test)', () => {
   it('runs with Postfix default error handling', async () => {
     const names = ['smtpd_error_sleep_time', 'smtpd_soft_error_limit', 'smtpd_hard_error_limit', 'smtpd_junk_command_limit'];
-    const { stdout } = await run('postconf', ['-c', world.stockPostfix!.configDir, '-x', ...names]);
+    const { stdout } = await run('postconf', ['-c', world.stockPostfix.configDir, '-x', ...names]);
     expect(stdout.trim().split('\n')).toEqual([
       'smtpd_error_sleep_time = 1s',
       'smtpd_soft_error_limit = 10',
@@ -61,8 +61,8 @@ describe('the stock Postfix (mx.stock.test)', () => {
       expect(later.map((r) => r.lines[0])).toEqual(later.map((_, i) => unknownReply(`nobody${i + 11}@stock.test`)));
       expect(known.lines).toEqual(['250 2.1.5 Ok']);
       expect(cutOff.lines).toEqual(['421 4.7.0 mx.stock.test Error: too many errors']);
-      // The sleep is what is pinned here: below 1 s a reply was not delayed.
-      expect(first.filter((r) => r.elapsedMs >= 1000).map((r) => r.lines[0])).toEqual([]);
+      // The sleep is what is pinned here: past the soft limit every reply waited its second.
+      // (That the first ten did not wait is a speed, for the bench: under load any reply can be slow.)
       expect([known, ...later, cutOff].filter((r) => r.elapsedMs < 900).map((r) => r.lines[0])).toEqual([]);
       await client.closedByServer();
     } finally {
@@ -98,7 +98,7 @@ describe('Exim 4.96 (mx.exim.test)', () => {
       'smtp_enforce_sync',
       'smtp_ratelimit_rcpt',
     ];
-    const printed = await world.exim!.printOptions(names);
+    const printed = await world.exim.printOptions(names);
     expect(printed.trim().split('\n')).toEqual([
       'recipients_max = 50000',
       'no_recipients_max_reject',
@@ -112,27 +112,25 @@ describe('Exim 4.96 (mx.exim.test)', () => {
     ]);
   });
 
-  it('answers every recipient of a long session at once, with no error limit', async () => {
+  it('answers every recipient of a long session, with no error limit', async () => {
     const batch = mixedBatch('exim.test', world.map.exim.mailboxes, 60);
     const client = await openTransaction(EXIM_MX);
     try {
       const replies: Array<[string, string]> = [];
-      const slow: string[] = [];
       for (const address of batch) {
         const reply = await client.send(`RCPT TO:<${address}>`);
         replies.push([address, reply.lines.join('\n')]);
-        if (reply.elapsedMs >= 1000) slow.push(address);
       }
+      // No error limit: every one answered, none cut off. (No error delay is the config pinned above.)
       const existing = new Set<string>(world.map.exim.mailboxes);
       expect(replies).toEqual(batch.map((a) => [a, existing.has(a) ? '250 Accepted' : '550 Unrouteable address']));
-      expect(slow).toEqual([]);
       expect((await client.send('RCPT TO:<someone@elsewhere.test>')).lines).toEqual(['550 relay not permitted']);
       expect((await client.send('DATA')).lines).toEqual(['550 no mail is accepted in the test world']);
       expect((await client.send('QUIT')).lines).toEqual(['221 mx.exim.test closing connection']);
     } finally {
       client.close();
     }
-    await expect.poll(() => world.exim!.log(), { timeout: 5_000 }).toMatch(/rejected RCPT <nobody52@exim\.test>: Unrouteable address/);
+    await expect.poll(() => world.exim.log(), { timeout: 5_000 }).toMatch(/rejected RCPT <nobody52@exim\.test>: Unrouteable address/);
   });
 });
 

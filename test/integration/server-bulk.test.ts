@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPostgres, type PostgresHandle } from '../world/postgres.js';
-import { startWorld, type World } from '../world/index.js';
+import { useWorld, type World } from '../world/index.js';
 import { JobLeaseLostError, openPostgresStore } from '../../native-host/src/server/bulk-store-postgres.js';
 import type { VerificationResult } from '../../native-host/shared/result.js';
 import { runMxlens } from './cli.js';
@@ -21,7 +21,7 @@ const running: ServeProcess[] = [];
 let databases = 0;
 
 beforeAll(async () => {
-  [world, postgres] = await Promise.all([startWorld(), startPostgres()]);
+  [world, postgres] = await Promise.all([useWorld(), startPostgres()]);
 });
 afterAll(async () => {
   for (const server of running) await server.stop('SIGKILL');

@@ -1,8 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll } from 'vitest';
 import { runMxlens } from './cli.js';
 
 // A real `mxlens serve` process (the built bundle), on a free loopback port. Its structured
@@ -28,8 +29,18 @@ export interface ServeProcess {
   stop(signal?: NodeJS.Signals): Promise<number | NodeJS.Signals | null>;
 }
 
+const dataDirs: string[] = [];
+// Registered when a test file imports this module: after the file's own afterAll hooks (which
+// stop its servers), its data folders go.
+afterAll(() => {
+  for (const dir of dataDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh data folder, removed after the test file. */
 export function newDataDir(): string {
-  return mkdtempSync(path.join(os.tmpdir(), 'mxlens-serve-'));
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'mxlens-serve-'));
+  dataDirs.push(dir);
+  return dir;
 }
 
 /** The test world's DNS, private targets allowed (the world lives on loopback), short timeouts. */

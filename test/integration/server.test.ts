@@ -1,12 +1,8 @@
-import { spawn } from 'node:child_process';
 import { request as httpsRequest } from 'node:https';
-import { endianness } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VerificationResult } from '../../native-host/shared/result.js';
-import { FrameReader, frameBytes } from '../../native-host/shared/protocol/frames.js';
-import { PROTOCOL_VERSION } from '../../native-host/shared/protocol/messages.js';
-import { startWorld, type World } from '../world/index.js';
+import { HostProcess } from '../harness/host.js';
+import { useWorld, type World } from '../world/index.js';
 import { makeSelfSignedCert } from '../world/postfix.js';
 import { runMxlens, verifyInWorld } from './cli.js';
 import { addKey, call, ndjson, newDataDir, startServe, WORLD_ENV, type ServeProcess } from './server-process.js';
@@ -23,7 +19,7 @@ let server: ServeProcess;
 let key: string;
 
 beforeAll(async () => {
-  world = await startWorld();
+  world = await useWorld();
   const dataDir = newDataDir();
   key = await addKey(dataDir, 'alice');
   server = await startServe({
@@ -314,27 +310,15 @@ describe('mxlens verify --server', () => {
 describe('the native host with MXLENS_SERVER', () => {
   /** Runs `mxlens host` with `env`: hello, one verify, and every frame until its `done`. */
   async function hostVerify(env: NodeJS.ProcessEnv, addresses: string[]): Promise<Array<Record<string, unknown>>> {
-    const bin = fileURLToPath(new URL('../../native-host/bin/mxlens.mjs', import.meta.url));
-    const child = spawn(process.execPath, [bin, 'host'], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'ignore'] });
-    const littleEndian = endianness() === 'LE';
-    const reader = new FrameReader({ littleEndian, maxFrameBytes: 0xffffffff });
-    const send = (message: unknown) => child.stdin.write(frameBytes(new TextEncoder().encode(JSON.stringify(message)), littleEndian));
-    const frames: Array<Record<string, unknown>> = [];
-    const done = new Promise<void>((resolve) => {
-      child.stdout.on('data', (chunk: Buffer) => {
-        for (const event of reader.push(chunk)) {
-          if (event.kind !== 'frame') continue;
-          const message = JSON.parse(new TextDecoder().decode(event.body)) as Record<string, unknown>;
-          frames.push(message);
-          if (message.id === 'v' && (message.type === 'done' || message.type === 'error')) resolve();
-        }
-      });
-    });
-    send({ type: 'hello', id: 'h', protocol: PROTOCOL_VERSION, extension: '0.0.1' });
-    send({ type: 'verify', id: 'v', addresses, options: { level: 'dns' }, site: 'https://shop.example' });
-    await done;
-    child.kill();
-    return frames.filter((frame) => frame.id === 'v');
+    const host = new HostProcess(env);
+    try {
+      await host.handshake();
+      host.send({ type: 'verify', id: 'v', addresses, options: { level: 'dns' }, site: 'https://shop.example' });
+      await host.next((m) => m.id === 'v' && (m.type === 'done' || m.type === 'error'));
+      return host.of('v');
+    } finally {
+      await host.kill();
+    }
   }
 
   it('forwards its checks to the server, which answers from where it stands', async () => {

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWorld, type World } from '../world/index.js';
+import { useWorld, type World } from '../world/index.js';
 import { runMxlens, verifyOne } from './cli.js';
 
 // The DNS stage against a real dnsmasq: every way a domain can (not) receive mail.
 
 let world: World;
 beforeAll(async () => {
-  world = await startWorld();
+  world = await useWorld();
 });
 afterAll(() => world?.stop());
 

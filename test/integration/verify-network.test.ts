@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startWorld, type World } from '../world/index.js';
+import { useWorld, type World } from '../world/index.js';
 import { startSocks5Proxy, type Socks5Proxy } from '../world/socks5-proxy.js';
 import { runMxlens, verifyInWorld, verifyOne } from './cli.js';
 
@@ -9,7 +9,7 @@ import { runMxlens, verifyInWorld, verifyOne } from './cli.js';
 let world: World;
 let proxy: Socks5Proxy;
 beforeAll(async () => {
-  world = await startWorld();
+  world = await useWorld();
   proxy = await startSocks5Proxy({ host: '127.0.0.1', credentials: { user: 'ann', password: 'p@ss word' } });
 });
 afterAll(async () => {

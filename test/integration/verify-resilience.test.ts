@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startWorld, type World } from '../world/index.js';
+import { useWorld, type World } from '../world/index.js';
 import { runMxlens, verifyOne } from './cli.js';
 
 // Broken and hostile mail servers, and hostile input: always an honest "unknown", never a hang,
@@ -7,7 +7,7 @@ import { runMxlens, verifyOne } from './cli.js';
 
 let world: World;
 beforeAll(async () => {
-  world = await startWorld();
+  world = await useWorld();
 });
 afterAll(() => world?.stop());
 beforeEach(() => world.resetFakes());

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Verifier } from '../../native-host/src/engine/verifier.js';
 import { defaultVerifyOptions, type VerifyOptions } from '../../native-host/src/engine/options.js';
 import type { VerificationResult } from '../../native-host/shared/result.js';
-import { startWorld, type FakeSession, type World } from '../world/index.js';
+import { useWorld, type FakeSession, type World } from '../world/index.js';
 import { verifyInWorld } from './cli.js';
 
 // What real servers do to a session, and that every recipient is still judged from its own
@@ -11,7 +11,7 @@ import { verifyInWorld } from './cli.js';
 
 let world: World;
 beforeAll(async () => {
-  world = await startWorld();
+  world = await useWorld();
 });
 afterAll(() => world?.stop());
 beforeEach(() => world.resetFakes());
@@ -120,22 +120,21 @@ describe('the time budget', () => {
     ...overrides,
   });
 
-  async function timed(verifier: Verifier, addresses: string[]): Promise<Array<{ result: VerificationResult; ms: number }>> {
-    const started = Date.now();
-    const seen: Array<{ result: VerificationResult; ms: number }> = [];
-    for await (const { result } of verifier.verify(addresses)) seen.push({ result, ms: Date.now() - started });
+  /** The results in the order the verifier gave them. */
+  async function streamed(verifier: Verifier, addresses: string[]): Promise<VerificationResult[]> {
+    const seen: VerificationResult[] = [];
+    for await (const { result } of verifier.verify(addresses)) seen.push(result);
     return seen;
   }
 
   it('is an upper bound per address, however slow the server', async () => {
     // 600 ms per round trip: the greeting alone takes 600 ms, the transaction would end at 1.2 s.
-    const [slow] = await timed(new Verifier(options({ timeoutMs: 1000 })), ['ann@drip.test']);
-    expect(slow!.result).toMatchObject({ verdict: 'unknown', reason: 'timeout' });
-    expect(slow!.ms).toBeLessThan(1000 + 250);
+    // With 1 s the check gives up (how soon after is a speed, for the bench); with 2 s it ends.
+    const [slow] = await streamed(new Verifier(options({ timeoutMs: 1000 })), ['ann@drip.test']);
+    expect(slow).toMatchObject({ verdict: 'unknown', reason: 'timeout' });
 
-    const [inTime] = await timed(new Verifier(options({ timeoutMs: 2000 })), ['ann@drip.test']);
-    expect(inTime!.result).toMatchObject({ verdict: 'deliverable', reason: 'mailbox_exists' });
-    expect(inTime!.ms).toBeLessThan(2000);
+    const [inTime] = await streamed(new Verifier(options({ timeoutMs: 2000 })), ['ann@drip.test']);
+    expect(inTime).toMatchObject({ verdict: 'deliverable', reason: 'mailbox_exists' });
   });
 
   it('is not spent waiting for a free session slot', async () => {
@@ -147,7 +146,7 @@ describe('the time budget', () => {
   });
 
   it('streams each result as soon as it is known', async () => {
-    const seen = await timed(new Verifier(options({ timeoutMs: 4000 })), ['ann@drip.test', 'someone@catchall.test']);
-    expect(seen.map((s) => s.result.address)).toEqual(['someone@catchall.test', 'ann@drip.test']);
+    const seen = await streamed(new Verifier(options({ timeoutMs: 4000 })), ['ann@drip.test', 'someone@catchall.test']);
+    expect(seen.map((result) => result.address)).toEqual(['someone@catchall.test', 'ann@drip.test']);
   });
 });

@@ -1,13 +1,13 @@
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startWorld, type World } from '../world/index.js';
+import { useWorld, type World } from '../world/index.js';
 import { verifyInWorld, verifyOne } from './cli.js';
 
 // The SMTP stage against a real Postfix and programmable fakes that behave like real servers.
 
 let world: World;
 beforeAll(async () => {
-  world = await startWorld();
+  world = await useWorld();
 });
 afterAll(() => world?.stop());
 beforeEach(() => world.resetFakes());

@@ -1,15 +1,14 @@
 // Smoke test of the test world itself: real dnsmasq, real Postfix, the fakes, all on loopback.
 import { promises as dns } from 'node:dns';
-import net from 'node:net';
-import tls from 'node:tls';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startWorld, type World } from '../world/index.js';
+import { useWorld, type World } from '../world/index.js';
+import { SmtpClient, type RawReply } from '../world/smtp-client.js';
 
 let world: World;
 let resolver: dns.Resolver;
 
 beforeAll(async () => {
-  world = await startWorld();
+  world = await useWorld();
   resolver = world.resolver();
 });
 afterAll(async () => {
@@ -19,148 +18,8 @@ beforeEach(() => {
   world?.resetFakes();
 });
 
-interface Reply {
-  code: number;
-  lines: string[];
-  text: string;
-}
-
-/** A minimal raw SMTP client: one reply per read, with chunk counting. */
-class RawSmtp {
-  private buffer = '';
-  private waiters: Array<() => void> = [];
-  chunks = 0;
-  closed = false;
-
-  private constructor(private socket: net.Socket | tls.TLSSocket) {
-    this.attach(socket);
-  }
-
-  static connect(host: string, port = 25): Promise<RawSmtp> {
-    return new Promise((resolve, reject) => {
-      const socket = net.connect({ host, port });
-      socket.once('connect', () => {
-        socket.off('error', reject);
-        resolve(new RawSmtp(socket));
-      });
-      socket.once('error', reject);
-    });
-  }
-
-  private attach(socket: net.Socket | tls.TLSSocket) {
-    socket.on('data', (chunk: Buffer) => {
-      this.chunks++;
-      this.buffer += chunk.toString('latin1');
-      this.wake();
-    });
-    socket.on('close', () => {
-      this.closed = true;
-      this.wake();
-    });
-    socket.on('error', () => undefined);
-  }
-
-  private wake() {
-    for (const w of this.waiters.splice(0)) w();
-  }
-
-  private async until<T>(take: () => T | undefined, timeoutMs: number, what: string): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = take();
-      if (value !== undefined) return value;
-      if (this.closed) throw new Error(`connection closed while waiting for ${what}; got ${JSON.stringify(this.buffer)}`);
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`timeout waiting for ${what}; got ${JSON.stringify(this.buffer.slice(0, 200))}`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
-  }
-
-  /** Reads one complete (possibly multi-line) reply. */
-  read(timeoutMs = 5000): Promise<Reply> {
-    return this.until(
-      () => {
-        const lines: string[] = [];
-        let offset = 0;
-        for (;;) {
-          const end = this.buffer.indexOf('\r\n', offset);
-          if (end < 0) return undefined;
-          const line = this.buffer.slice(offset, end);
-          offset = end + 2;
-          lines.push(line);
-          if (!/^\d{3}-/.test(line)) {
-            this.buffer = this.buffer.slice(offset);
-            return { code: Number(line.slice(0, 3)), lines, text: lines.map((l) => l.slice(4)).join('\n') };
-          }
-        }
-      },
-      timeoutMs,
-      'a reply',
-    );
-  }
-
-  /** Whatever bytes arrive until `enough` says so. */
-  readRaw(enough: (data: string) => boolean, timeoutMs = 5000): Promise<string> {
-    return this.until(
-      () => {
-        if (!enough(this.buffer)) return undefined;
-        const data = this.buffer;
-        this.buffer = '';
-        return data;
-      },
-      timeoutMs,
-      'raw data',
-    );
-  }
-
-  /** Resolves true when the server closes the connection within the time. */
-  async waitClosed(timeoutMs = 2000): Promise<boolean> {
-    try {
-      await this.until(() => (this.closed ? true : undefined), timeoutMs, 'close');
-    } catch {
-      return this.closed;
-    }
-    return true;
-  }
-
-  write(line: string) {
-    this.socket.write(`${line}\r\n`);
-  }
-
-  async send(line: string, timeoutMs?: number): Promise<Reply> {
-    this.write(line);
-    return this.read(timeoutMs);
-  }
-
-  /** STARTTLS, then continue on the TLS socket (self-signed certs are fine here). */
-  async startTls(servername: string): Promise<Reply> {
-    const reply = await this.send('STARTTLS');
-    if (reply.code !== 220) return reply;
-    const plain = this.socket;
-    plain.removeAllListeners('data');
-    plain.removeAllListeners('close');
-    const secure = await new Promise<tls.TLSSocket>((resolve, reject) => {
-      const s = tls.connect({ socket: plain, servername, rejectUnauthorized: false }, () => resolve(s));
-      s.once('error', reject);
-    });
-    this.socket = secure;
-    this.attach(secure);
-    return reply;
-  }
-
-  close() {
-    this.socket.destroy();
-  }
-}
-
-async function dialogue(host: string, steps: string[]): Promise<Reply[]> {
-  const smtp = await RawSmtp.connect(host);
+async function dialogue(host: string, steps: string[]): Promise<RawReply[]> {
+  const smtp = await SmtpClient.connect(host);
   try {
     const replies = [await smtp.read()];
     for (const step of steps) replies.push(await smtp.send(step));
@@ -279,7 +138,7 @@ describe('Postfix', () => {
   });
 
   it('does STARTTLS and never accepts DATA', async () => {
-    const smtp = await RawSmtp.connect('127.0.0.2');
+    const smtp = await SmtpClient.connect('127.0.0.2');
     try {
       await smtp.read();
       await smtp.send('EHLO checker.test');
@@ -335,12 +194,14 @@ describe('fakes', () => {
     expect(first[4]?.code).toBe(450);
     const early = await dialogue('127.0.1.2', steps);
     expect(early[3]?.code).toBe(450);
-    await new Promise((r) => setTimeout(r, 2100));
-    const later = await dialogue('127.0.1.2', steps);
-    expect(later[3]?.code).toBe(250);
+    // Asked again until the delay has passed: then the known recipient is accepted.
+    let later: RawReply[] = [];
+    await expect
+      .poll(async () => (later = await dialogue('127.0.1.2', steps))[3]?.code, { timeout: 10_000, interval: 250 })
+      .toBe(250);
     expect(later[4]?.code).toBe(550);
     expect(later[4]?.text).toMatch(/^5\.1\.1 /);
-    expect(world.fakes['mx.greylist.test']!.connections).toBe(3);
+    expect(world.fakes['mx.greylist.test']!.connections).toBeGreaterThanOrEqual(3);
   });
 
   it('blocks like Spamhaus at RCPT', async () => {
@@ -355,10 +216,10 @@ describe('fakes', () => {
     ['busy.test', '127.0.1.6', 421, '127.0.1.7', 'erin@busy.test'],
   ] as const) {
     it(`${domain}: MX1 says ${code} at the banner and closes, MX2 is healthy`, async () => {
-      const smtp = await RawSmtp.connect(mx1);
+      const smtp = await SmtpClient.connect(mx1);
       const banner = await smtp.read();
       expect(banner.code).toBe(code);
-      expect(await smtp.waitClosed()).toBe(true);
+      await smtp.closedByServer();
       const [, , , yes, no] = await dialogue(mx2, ['EHLO checker.test', 'MAIL FROM:<>', `RCPT TO:<${known}>`, `RCPT TO:<nobody@${domain}>`]);
       expect(yes?.code).toBe(250);
       expect(no?.code).toBe(550);
@@ -367,7 +228,7 @@ describe('fakes', () => {
   }
 
   it('refused.test: nothing listens', async () => {
-    const err = await RawSmtp.connect('127.0.1.8').then(
+    const err = await SmtpClient.connect('127.0.1.8').then(
       (s) => (s.close(), 'connected'),
       (e: NodeJS.ErrnoException) => e.code,
     );
@@ -375,18 +236,21 @@ describe('fakes', () => {
   });
 
   it('tarpit accepts and stays silent', async () => {
-    const smtp = await RawSmtp.connect('127.0.1.9');
-    await expect(smtp.read(700)).rejects.toThrow(/timeout/);
-    smtp.write('EHLO checker.test');
-    await new Promise((r) => setTimeout(r, 100));
-    smtp.close();
+    const smtp = await SmtpClient.connect('127.0.1.9');
     const fake = world.fakes['mx.tarpit.test']!;
-    expect(fake.connections).toBe(1);
-    expect(fake.sessions[0]?.commands).toEqual(['EHLO checker.test']);
+    try {
+      smtp.write('EHLO checker.test');
+      await expect.poll(() => fake.sessions[0]?.commands).toEqual(['EHLO checker.test']);
+      // Neither a banner nor a reply to the command it did read.
+      expect(smtp.chunks).toBe(0);
+      expect(fake.connections).toBe(1);
+    } finally {
+      smtp.close();
+    }
   });
 
   it('tlsonly.test wants STARTTLS before MAIL', async () => {
-    const smtp = await RawSmtp.connect('127.0.1.10');
+    const smtp = await SmtpClient.connect('127.0.1.10');
     try {
       await smtp.read();
       expect((await smtp.send('EHLO checker.test')).lines.some((l) => /^250[- ]STARTTLS$/.test(l))).toBe(true);
@@ -437,7 +301,7 @@ describe('fakes', () => {
   });
 
   it('garbage.test talks nonsense', async () => {
-    const smtp = await RawSmtp.connect('127.0.1.13');
+    const smtp = await SmtpClient.connect('127.0.1.13');
     try {
       expect(await smtp.readRaw((d) => d.includes('\n'))).toBe('hello world\r\n');
       smtp.write('EHLO checker.test');
@@ -448,7 +312,7 @@ describe('fakes', () => {
   });
 
   it('endless.test sends 1 MiB without a line end', async () => {
-    const smtp = await RawSmtp.connect('127.0.1.14');
+    const smtp = await SmtpClient.connect('127.0.1.14');
     try {
       const data = await smtp.readRaw((d) => d.length >= 1024 * 1024);
       expect(data.length).toBe(1024 * 1024);
@@ -459,7 +323,7 @@ describe('fakes', () => {
   });
 
   it('multiline.test sends multi-line replies one byte at a time', async () => {
-    const smtp = await RawSmtp.connect('127.0.1.15');
+    const smtp = await SmtpClient.connect('127.0.1.15');
     try {
       const banner = await smtp.read();
       expect(banner.code).toBe(220);

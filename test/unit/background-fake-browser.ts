@@ -1,6 +1,7 @@
 // A test double of the browser API the background uses (extension/src/background/browser-api.ts),
-// with a native port that plays a scripted host. Only the browser is faked here: the real host is
-// tested against real mail servers in test/integration.
+// built from the shared fake parts (test/harness/fake-browser.ts: events, ports, storage), with a
+// native port that plays a scripted host. Only the browser is faked here: the real host is tested
+// against real mail servers in test/integration.
 
 import type { RequestId, VerificationResult, VerifyRequest } from '../../native-host/shared/protocol/messages.js';
 import type {
@@ -8,7 +9,6 @@ import type {
   ApiContextMenus,
   ApiPort,
   ApiStorage,
-  ApiStorageArea,
   ApiTabs,
   BackgroundApi,
   MenuClickInfo,
@@ -16,74 +16,10 @@ import type {
 } from '../../extension/src/background/browser-api.js';
 import type { ContentRequest } from '../../extension/src/shared/messages.js';
 import { browserGetMessage } from './locale-messages.js';
+import { FakeEvent, FakePort, FakeStorageArea } from '../harness/fake-browser.js';
+import { greylisted, makeResult } from '../harness/results.js';
 
-// ------------------------------------------------------------------ events and ports
-
-export class FakeEvent<L extends (...args: never[]) => unknown> {
-  listeners: L[] = [];
-  addListener(listener: L): void {
-    this.listeners.push(listener);
-  }
-  removeListener(listener: L): void {
-    this.listeners = this.listeners.filter((l) => l !== listener);
-  }
-  emit(...args: Parameters<L>): Array<ReturnType<L>> {
-    return [...this.listeners].map((listener) => listener(...args) as ReturnType<L>);
-  }
-  get count(): number {
-    return this.listeners.length;
-  }
-}
-
-/** One end of a port as the extension sees it; the test plays the other end. */
-export class FakePort implements ApiPort {
-  onMessage = new FakeEvent<(message: unknown, port: ApiPort) => void>();
-  onDisconnect = new FakeEvent<(port: ApiPort) => void>();
-  error: { message: string } | null = null;
-  /** Everything the extension posted, in order. */
-  sent: unknown[] = [];
-  /** The extension called disconnect(). */
-  disconnectedByExtension = false;
-  closed = false;
-  /** Hears what the extension posts (the scripted host). */
-  peer: ((message: unknown) => void) | null = null;
-
-  constructor(
-    public name: string,
-    public sender?: { tab?: { id?: number; url?: string }; frameId?: number; url?: string },
-  ) {}
-
-  postMessage(message: unknown): void {
-    if (this.closed) throw new Error('Attempt to postMessage on disconnected port');
-    const copy = structuredClone(message);
-    this.sent.push(copy);
-    this.peer?.(copy);
-  }
-
-  disconnect(): void {
-    this.disconnectedByExtension = true;
-    this.closed = true;
-  }
-
-  /** The other end sends a message. */
-  receive(message: unknown): void {
-    if (this.closed) return;
-    this.onMessage.emit(structuredClone(message), this);
-  }
-
-  /** The other end goes away; Firefox-style, the reason in port.error. */
-  drop(errorMessage?: string): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.error = errorMessage ? { message: errorMessage } : null;
-    this.onDisconnect.emit(this);
-  }
-
-  /** Messages posted of one kind (`type` for the host, `kind` for extension ports). */
-  sentOf<T = Record<string, unknown>>(field: 'type' | 'kind', value: string): T[] {
-    return this.sent.filter((m) => (m as Record<string, unknown>)[field] === value) as T[];
-  }
-}
+export { FakeEvent, FakePort, FakeStorageArea, greylisted, makeResult };
 
 // ------------------------------------------------------------------ the scripted host
 
@@ -205,61 +141,7 @@ export class ScriptedHost {
   }
 }
 
-export function makeResult(address: string, overrides: Partial<VerificationResult> = {}): VerificationResult {
-  return {
-    address,
-    normalized: address,
-    verdict: 'deliverable',
-    reason: 'mailbox_exists',
-    rule: 'rcpt-accepted',
-    mx: `mx.${address.split('@')[1] ?? 'example.org'}`,
-    smtp: { code: 250, enhanced: '2.1.5', message: 'OK' },
-    flags: { disposable: false, role: false, free: false, catchAll: false },
-    suggestion: null,
-    detail: 'The mail server accepted this mailbox.',
-    ...overrides,
-  };
-}
-
-export function greylisted(address: string, retryAfterMs = 60_000): VerificationResult {
-  return makeResult(address, {
-    verdict: 'unknown',
-    reason: 'greylisted',
-    smtp: { code: 451, enhanced: '4.7.1', message: 'Greylisted, try again later' },
-    retryAfterMs,
-  });
-}
-
 // ------------------------------------------------------------------ storage, alarms, menus, tabs
-
-export class FakeStorageArea implements ApiStorageArea {
-  data = new Map<string, unknown>();
-  writes = 0;
-  async get(keys?: null | string | string[]): Promise<Record<string, unknown>> {
-    const wanted = keys === null || keys === undefined ? [...this.data.keys()] : typeof keys === 'string' ? [keys] : keys;
-    const out: Record<string, unknown> = {};
-    for (const key of wanted) if (this.data.has(key)) out[key] = structuredClone(this.data.get(key));
-    return out;
-  }
-  async set(items: Record<string, unknown>): Promise<void> {
-    this.writes++;
-    const changes: Record<string, { oldValue?: unknown; newValue?: unknown }> = {};
-    for (const [key, value] of Object.entries(items)) {
-      changes[key] = { oldValue: this.data.get(key), newValue: structuredClone(value) };
-      this.data.set(key, structuredClone(value));
-    }
-    this.changed?.(changes);
-  }
-  async remove(keys: string | string[]): Promise<void> {
-    const changes: Record<string, { oldValue?: unknown; newValue?: unknown }> = {};
-    for (const key of typeof keys === 'string' ? [keys] : keys) {
-      if (this.data.has(key)) changes[key] = { oldValue: this.data.get(key) };
-      this.data.delete(key);
-    }
-    if (Object.keys(changes).length > 0) this.changed?.(changes);
-  }
-  changed?: (changes: Record<string, { oldValue?: unknown; newValue?: unknown }>) => void;
-}
 
 export function fakeStorage(): ApiStorage & {
   local: FakeStorageArea;

@@ -170,14 +170,13 @@ describe('badge and card', () => {
 
   it('closes the card when focus leaves badge and card', async () => {
     document.body.innerHTML = '<p>alice@acme.test</p><button id="other">Other</button>';
-    running = makeContext();
-    running.context.start();
-    const badge = running.context.allBadges[0];
+    const test = (running = makeContext());
+    test.context.start();
+    const badge = test.context.allBadges[0];
     badge?.focus();
-    expect(running.context.card.isOpen).toBe(true);
+    expect(test.context.card.isOpen).toBe(true);
     document.getElementById('other')?.focus();
-    await new Promise((resolve) => setTimeout(resolve, 5));
-    expect(running.context.card.isOpen).toBe(false);
+    await expect.poll(() => test.context.card.isOpen).toBe(false);
   });
 
   it('opens on hover after a short delay and closes when the pointer leaves', () => {

@@ -9,9 +9,12 @@ import type { ChecksPort } from '../../extension/src/shared/checks-client.js';
 import { ContentContext, type ContextOptions } from '../../extension/src/content/core/context.js';
 import { CONTENT_FEATURES } from '../../extension/src/content/features/index.js';
 import { setMessageSource } from '../../extension/src/content/core/i18n.js';
-import type { PortEvent, PortRequest, VerificationResult } from '../../extension/src/shared/messages.js';
+import type { PortEvent, PortRequest } from '../../extension/src/shared/messages.js';
 import { DEFAULT_SETTINGS, type ExtensionSettings } from '../../extension/src/shared/settings.js';
+import { FakePort as SharedFakePort } from '../harness/fake-browser.js';
 import { browserGetMessage } from './locale-messages.js';
+
+export { makeResult } from '../harness/results.js';
 
 // The content script's words come from browser.i18n (index.ts); here from the real English locale.
 setMessageSource(browserGetMessage('en'));
@@ -89,42 +92,20 @@ export function loadFixture(name: string, options: { runScripts?: boolean } = {}
   }
 }
 
-export class FakePort implements ChecksPort {
-  readonly sent: PortRequest[] = [];
-  disconnected = false;
-  private messageListeners: Array<(message: unknown) => void> = [];
-  private disconnectListeners: Array<() => void> = [];
-
-  readonly onMessage = {
-    addListener: (listener: (message: unknown) => void): void => {
-      this.messageListeners.push(listener);
-    },
-  };
-
-  readonly onDisconnect = {
-    addListener: (listener: () => void): void => {
-      this.disconnectListeners.push(listener);
-    },
-  };
-
-  postMessage(message: PortRequest): void {
-    if (this.disconnected) throw new Error('Attempting to use a disconnected port object');
-    this.sent.push(structuredClone(message));
-  }
-
-  disconnect(): void {
-    this.disconnected = true;
+/** The content script's port to the background: the shared fake port, in the checks' words. */
+export class FakePort extends SharedFakePort<PortRequest> implements ChecksPort {
+  constructor() {
+    super('checks');
   }
 
   /** The background sends an event. */
   emit(event: PortEvent): void {
-    for (const listener of this.messageListeners) listener(event);
+    this.receive(event);
   }
 
-  /** The background goes away (service worker stopped). */
-  drop(): void {
-    this.disconnected = true;
-    for (const listener of this.disconnectListeners) listener();
+  /** Closed, by the content script or by the background going away. */
+  get disconnected(): boolean {
+    return this.closed;
   }
 
   /** Every address asked for, in order. */
@@ -215,18 +196,3 @@ export function badgeAfter(node: Node | null): Badge | undefined {
   return badgeOf(node?.nextSibling ?? null);
 }
 
-export function makeResult(address: string, overrides: Partial<VerificationResult> = {}): VerificationResult {
-  return {
-    address,
-    normalized: address,
-    verdict: 'deliverable',
-    reason: 'mailbox_exists',
-    rule: 'rcpt-accepted',
-    mx: 'mx.acme.test',
-    smtp: { code: 250, enhanced: '2.1.5', message: 'OK' },
-    flags: { disposable: false, role: false, free: false, catchAll: false },
-    suggestion: null,
-    detail: 'The mail server accepted this mailbox.',
-    ...overrides,
-  };
-}

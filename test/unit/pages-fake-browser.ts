@@ -1,51 +1,19 @@
 // A test double of the browser extension API (webextension-polyfill's `browser`), for the
-// extension pages' tests. Test files mock the module with:
+// extension pages' tests, built from the shared fake parts (test/harness/fake-browser.ts: events,
+// ports, storage) and the extension's real locale files. Test files mock the module with:
 //   vi.mock('webextension-polyfill', async () => ({ default: (await import('./pages-fake-browser.js')).fake.browser }));
 // and call fake.reset() before each test.
 
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { FakeEvent, FakePort, FakeStorageArea, type StorageChanges } from '../harness/fake-browser.js';
 import { browserGetMessage } from './locale-messages.js';
+
+export { FakeEvent, FakePort };
 
 // happy-dom replaces the global URL, so paths are built with node:path.
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-
-type Handler = (...args: never[]) => unknown;
-
-export class FakeEvent<F extends Handler> {
-  readonly listeners = new Set<F>();
-  addListener(listener: F): void {
-    this.listeners.add(listener);
-  }
-  removeListener(listener: F): void {
-    this.listeners.delete(listener);
-  }
-  hasListener(listener: F): boolean {
-    return this.listeners.has(listener);
-  }
-  emit(...args: Parameters<F>): void {
-    for (const listener of this.listeners) listener(...args);
-  }
-}
-
-export class FakePort {
-  readonly posted: unknown[] = [];
-  disconnected = false;
-  readonly onMessage = new FakeEvent<(message: unknown, port: FakePort) => void>();
-  readonly onDisconnect = new FakeEvent<(port: FakePort) => void>();
-  constructor(readonly name: string) {}
-  postMessage(message: unknown): void {
-    this.posted.push(structuredClone(message));
-  }
-  disconnect(): void {
-    this.disconnected = true;
-  }
-  /** The background sends an event down the port. */
-  send(message: unknown): void {
-    this.onMessage.emit(message, this);
-  }
-}
 
 export interface FakeTab {
   id: number;
@@ -58,7 +26,8 @@ export type FakeMessage = { kind: string; [field: string]: unknown };
 
 class FakeBrowserState {
   locale = 'en';
-  storage: Record<string, unknown> = {};
+  /** storage.local; its changes reach storage.onChanged at once. */
+  readonly storage = new FakeStorageArea();
   ports: FakePort[] = [];
   sent: unknown[] = [];
   tabSent: Array<{ tabId: number; message: unknown }> = [];
@@ -76,7 +45,11 @@ class FakeBrowserState {
   content: (tabId: number, message: FakeMessage) => unknown = () => {
     throw new Error('Could not establish connection. Receiving end does not exist.');
   };
-  readonly storageChanged = new FakeEvent<(changes: Record<string, { oldValue?: unknown; newValue?: unknown }>, area: string) => void>();
+  readonly storageChanged = new FakeEvent<(changes: StorageChanges, area: string) => void>();
+
+  constructor() {
+    this.storage.changed = (changes) => this.storageChanged.emit(changes, 'local');
+  }
 }
 
 function createFake() {
@@ -133,26 +106,13 @@ function createFake() {
     },
     storage: {
       local: {
-        async get(keys?: string | string[] | null): Promise<Record<string, unknown>> {
-          const wanted = keys === undefined || keys === null ? Object.keys(state.storage) : Array.isArray(keys) ? keys : [keys];
-          const out: Record<string, unknown> = {};
-          for (const key of wanted) if (key in state.storage) out[key] = structuredClone(state.storage[key]);
-          return out;
-        },
-        async set(items: Record<string, unknown>): Promise<void> {
-          const changes: Record<string, { oldValue?: unknown; newValue?: unknown }> = {};
-          for (const [key, value] of Object.entries(items)) {
-            changes[key] = { oldValue: state.storage[key], newValue: structuredClone(value) };
-            state.storage[key] = structuredClone(value);
-          }
-          state.storageChanged.emit(changes, 'local');
-        },
+        get: (keys?: string | string[] | null) => state.storage.get(keys),
+        set: (items: Record<string, unknown>) => state.storage.set(items),
+        remove: (keys: string | string[]) => state.storage.remove(keys),
       },
       onChanged: {
-        addListener: (listener: (changes: Record<string, { oldValue?: unknown; newValue?: unknown }>, area: string) => void) =>
-          state.storageChanged.addListener(listener),
-        removeListener: (listener: (changes: Record<string, { oldValue?: unknown; newValue?: unknown }>, area: string) => void) =>
-          state.storageChanged.removeListener(listener),
+        addListener: (listener: (changes: StorageChanges, area: string) => void) => state.storageChanged.addListener(listener),
+        removeListener: (listener: (changes: StorageChanges, area: string) => void) => state.storageChanged.removeListener(listener),
       },
     },
   };

@@ -45,7 +45,7 @@ async function save(): Promise<void> {
 }
 
 function stored(): ExtensionSettings | undefined {
-  return fake.state.storage.settings as ExtensionSettings | undefined;
+  return fake.state.storage.peek('settings') as ExtensionSettings | undefined;
 }
 
 describe('options validation', () => {
@@ -106,7 +106,7 @@ describe('options validation', () => {
 
 describe('options page', () => {
   it('shows the stored settings (defaults for what is missing)', async () => {
-    fake.state.storage = { settings: { sender: 'me@example.com', timeoutMs: 12_500, autoMode: 'dns', pausedSites: ['https://a.example'] } };
+    fake.state.storage.fill({ settings: { sender: 'me@example.com', timeoutMs: 12_500, autoMode: 'dns', pausedSites: ['https://a.example'] } });
     await startOptions().ready;
     expect(field('sender').value).toBe('me@example.com');
     expect(field('heloName').value).toBe('');
@@ -143,7 +143,7 @@ describe('options page', () => {
   });
 
   it('saves valid settings to storage.local "settings", keeping the paused sites', async () => {
-    fake.state.storage = { settings: { ...DEFAULT_SETTINGS, pausedSites: ['https://a.example'] } };
+    fake.state.storage.fill({ settings: { ...DEFAULT_SETTINGS, pausedSites: ['https://a.example'] } });
     await startOptions().ready;
     // The popup pauses another site while the page is open.
     await fake.browser.storage.local.set({ settings: { ...DEFAULT_SETTINGS, pausedSites: ['https://a.example', 'https://b.example'] } });
@@ -172,7 +172,7 @@ describe('options page', () => {
   });
 
   it('resumes a paused site', async () => {
-    fake.state.storage = { settings: { ...DEFAULT_SETTINGS, pausedSites: ['https://a.example', 'https://b.example'] } };
+    fake.state.storage.fill({ settings: { ...DEFAULT_SETTINGS, pausedSites: ['https://a.example', 'https://b.example'] } });
     await startOptions().ready;
     const remove = $('#paused-list').querySelector('button')!;
     expect(remove.getAttribute('aria-label')).toBe('Resume MX Lens on https://a.example');
@@ -244,7 +244,7 @@ describe('where checks run', () => {
     choose('server', 'https://mx-lens.example.org/', ' secret-key ');
     await flush();
     expect(fake.state.permissionRequests).toEqual([['https://mx-lens.example.org/*']]);
-    expect(fake.state.storage.checkLocation).toEqual({ where: 'server', url: 'https://mx-lens.example.org', key: 'secret-key' });
+    expect(fake.state.storage.peek('checkLocation')).toEqual({ where: 'server', url: 'https://mx-lens.example.org', key: 'secret-key' });
     expect($('#where-status').textContent).toBe('Saved: checks now run on https://mx-lens.example.org.');
   });
 
@@ -253,7 +253,7 @@ describe('where checks run', () => {
     await startOptions().ready;
     choose('server', 'https://mx-lens.example.org', 'k');
     await flush();
-    expect(fake.state.storage.checkLocation).toBeUndefined();
+    expect(fake.state.storage.peek('checkLocation')).toBeUndefined();
     expect($('#where-status').textContent).toContain('did not allow');
   });
 
@@ -266,16 +266,16 @@ describe('where checks run', () => {
     expect($('#where-key-error').textContent).toContain('API key');
     await flush();
     expect(fake.state.permissionRequests).toEqual([]);
-    expect(fake.state.storage.checkLocation).toBeUndefined();
+    expect(fake.state.storage.peek('checkLocation')).toBeUndefined();
   });
 
   it('goes back to this computer without asking for anything', async () => {
-    fake.state.storage = { checkLocation: { where: 'server', url: 'https://mx-lens.example.org', key: 'k' } };
+    fake.state.storage.fill({ checkLocation: { where: 'server', url: 'https://mx-lens.example.org', key: 'k' } });
     await startOptions().ready;
     expect(field('where-url').value).toBe('https://mx-lens.example.org');
     choose('host');
     await flush();
     expect(fake.state.permissionRequests).toEqual([]);
-    expect(fake.state.storage.checkLocation).toEqual({ where: 'host' });
+    expect(fake.state.storage.peek('checkLocation')).toEqual({ where: 'host' });
   });
 });

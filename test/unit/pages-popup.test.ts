@@ -38,7 +38,7 @@ const NOT_INSTALLED: HostStatus = {
 };
 
 function send(event: PortEvent): void {
-  fake.port().send(event);
+  fake.port().receive(event);
 }
 
 function noInjectedElements(): void {
@@ -101,7 +101,7 @@ describe('popup', () => {
     ($('#check-form') as HTMLFormElement).requestSubmit();
     await flush();
 
-    expect(fake.port().posted).toEqual([{ kind: 'check', addresses: ['bob@example.org', 'alice@example.com'], depth: 'smtp', trigger: 'user' }]);
+    expect(fake.port().sent).toEqual([{ kind: 'check', addresses: ['bob@example.org', 'alice@example.com'], depth: 'smtp', trigger: 'user' }]);
     const items = () => Array.from(document.querySelectorAll('#check-results > li'));
     expect(items()).toHaveLength(3);
     expect(items()[0]!.textContent).toContain('Not an address');
@@ -175,7 +175,7 @@ describe('popup', () => {
     // The service worker stops: the port drops with alice@example.com unanswered.
     first.onDisconnect.emit(first);
     await vi.waitFor(() => expect(fake.state.ports).toHaveLength(2));
-    expect(fake.port().posted).toEqual([{ kind: 'check', addresses: ['alice@example.com'], depth: 'smtp', trigger: 'user' }]);
+    expect(fake.port().sent).toEqual([{ kind: 'check', addresses: ['alice@example.com'], depth: 'smtp', trigger: 'user' }]);
     send({ kind: 'result', address: 'alice@example.com', result: result('alice@example.com', { verdict: 'deliverable', reason: 'mailbox_exists', smtp: null }) });
     const rows = Array.from(document.querySelectorAll('#check-results > li'));
     expect(rows.map((row) => row.textContent)).not.toContainEqual(expect.stringContaining('Checking'));
@@ -197,7 +197,7 @@ describe('popup', () => {
     const recheck = Array.from(details().querySelectorAll('button')).find((button) => button.textContent === 'Check again')!;
     recheck.click();
     await flush();
-    expect(fake.port().posted.at(-1)).toEqual({ kind: 'check', addresses: ['bob@example.org'], depth: 'smtp', trigger: 'user', force: true });
+    expect(fake.port().sent.at(-1)).toEqual({ kind: 'check', addresses: ['bob@example.org'], depth: 'smtp', trigger: 'user', force: true });
     expect(details().open).toBe(true);
     expect(details().querySelector('summary')!.textContent).toContain('Checking');
 
@@ -230,7 +230,7 @@ describe('popup', () => {
     await flush();
     ($('#check-form') as HTMLFormElement).requestSubmit();
     expect($('#check-summary').textContent).toBe('Enter at least one email address.');
-    expect(fake.port().posted).toEqual([]);
+    expect(fake.port().sent).toEqual([]);
   });
 
   it('exports the results as CSV', async () => {
@@ -276,7 +276,7 @@ describe('popup', () => {
 
     $('#page-verify-all').click();
     await flush();
-    expect(fake.port().posted.at(-1)).toEqual({
+    expect(fake.port().sent.at(-1)).toEqual({
       kind: 'check',
       addresses: ['sales@shop.example.com', `"${HOSTILE}"@shop.example.com`, 'old@shop.example.com'],
       depth: 'smtp',
@@ -296,7 +296,7 @@ describe('popup', () => {
   });
 
   it('knows a site is paused from the settings, and pages it cannot work on', async () => {
-    fake.state.storage = { settings: { pausedSites: ['https://shop.example.com'] } };
+    fake.state.storage.fill({ settings: { pausedSites: ['https://shop.example.com'] } });
     let popup = await startPopup();
     await popup.pageReady;
     expect($('#page-pause').textContent).toBe('Resume on this site');
@@ -355,14 +355,14 @@ describe('popup', () => {
     ($('#check-form') as HTMLFormElement).requestSubmit();
     await flush();
     // Handed over 25 at a time, so that Cancel can stop the rest.
-    expect(fake.port().posted).toEqual([{ kind: 'check', addresses: addresses.slice(0, 25), depth: 'smtp', trigger: 'user' }]);
+    expect(fake.port().sent).toEqual([{ kind: 'check', addresses: addresses.slice(0, 25), depth: 'smtp', trigger: 'user' }]);
     expect($('#check-progress-text').textContent).toMatch(/^0 of 30 done · 0:0\d elapsed$/);
     expect($('#check-cancel').hidden).toBe(false);
 
     send({ kind: 'result', address: 'user0@example.org', result: result('user0@example.org', { verdict: 'deliverable', reason: 'mailbox_exists', smtp: null }) });
     send({ kind: 'result', address: 'user1@example.org', result: result('user1@example.org') });
     await flush();
-    expect(fake.port().posted.at(-1)).toEqual({ kind: 'check', addresses: ['user25@example.org', 'user26@example.org'], depth: 'smtp', trigger: 'user' });
+    expect(fake.port().sent.at(-1)).toEqual({ kind: 'check', addresses: ['user25@example.org', 'user26@example.org'], depth: 'smtp', trigger: 'user' });
     expect($('#check-progress-text').textContent).toMatch(/^2 of 30 done · 0:0\d elapsed/);
     expect(($('#check-progress-bar') as HTMLProgressElement).value).toBe(2);
 
@@ -376,12 +376,12 @@ describe('popup', () => {
     expect(visible()).toHaveLength(30);
 
     $('#check-cancel').click();
-    const postedBefore = fake.port().posted.length;
+    const postedBefore = fake.port().sent.length;
     // The three never handed over stay unchecked; those with the host still come in.
     expect($('#check-results').textContent).toContain('Not checked (cancelled)');
     expect(popup.bulk()!.progress()).toMatchObject({ cancelled: true, running: true });
     for (let i = 2; i < 27; i += 1) send({ kind: 'result', address: `user${i}@example.org`, result: result(`user${i}@example.org`) });
-    expect(fake.port().posted.length).toBe(postedBefore);
+    expect(fake.port().sent.length).toBe(postedBefore);
     expect($('#check-summary').textContent).toBe('Cancelled: 27 of 30 checked');
     expect($('#check-cancel').hidden).toBe(true);
   });
@@ -395,7 +395,7 @@ describe('popup', () => {
     input.dispatchEvent(new Event('change'));
     await flush(10);
     expect(($('#check-input') as HTMLTextAreaElement).value).toBe('jane@example.com\nbob@example.org');
-    expect(fake.port().posted).toEqual([{ kind: 'check', addresses: ['jane@example.com', 'bob@example.org'], depth: 'smtp', trigger: 'user' }]);
+    expect(fake.port().sent).toEqual([{ kind: 'check', addresses: ['jane@example.com', 'bob@example.org'], depth: 'smtp', trigger: 'user' }]);
   });
 
   it('shows the verdict once: no verdict row in the details, the host\'s own words under Technical details', async () => {

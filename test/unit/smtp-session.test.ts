@@ -470,8 +470,8 @@ describe('SmtpSession with odd servers', () => {
     const elapsed = Date.now() - started;
     expect(error).toMatchObject({ kind: 'timeout', phase: 'banner', reply: null });
     expect(error.message).toMatch(/300 ms/);
+    // It waited the reply timeout (how soon it gave up after it is a speed, for the bench).
     expect(elapsed).toBeGreaterThanOrEqual(290);
-    expect(elapsed).toBeLessThan(1500);
   });
 
   it('times out per reply (EHLO unanswered)', async () => {
@@ -487,11 +487,10 @@ describe('SmtpSession with odd servers', () => {
       await lines.next(); // MAIL: never answered
     }));
     const session = await open(server.port, { replyTimeoutMs: 5000, deadline: Date.now() + 400 });
-    const started = Date.now();
     const error = await failure(session.mailFrom('a@sender.test'));
+    // The deadline ended the wait, not the 5 s reply timeout.
     expect(error).toMatchObject({ kind: 'timeout', phase: 'mail' });
     expect(error.message).toMatch(/deadline/);
-    expect(Date.now() - started).toBeLessThan(1500);
     // The session is over: later calls fail the same way, at once.
     expect(await failure(session.reset())).toMatchObject({ kind: 'timeout', phase: 'mail' });
   });
@@ -552,10 +551,9 @@ describe('SmtpSession with odd servers', () => {
     const server = await startRawServer(() => undefined);
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 100);
-    const started = Date.now();
+    // The silent server never sends a banner: the abort ends the wait (kind aborted), not the 2 s reply timeout.
     const error = await failure(openSession(options(server.port, { signal: controller.signal })));
     expect(error).toMatchObject({ kind: 'aborted', phase: 'banner' });
-    expect(Date.now() - started).toBeLessThan(1000);
 
     const early = await failure(openSession(options(server.port, { signal: AbortSignal.abort() })));
     expect(early).toMatchObject({ kind: 'aborted', phase: 'connect' });
@@ -594,7 +592,9 @@ describe('SmtpSession with odd servers', () => {
       await lines.next(); // QUIT
       socket.end('221 2.0.0 Bye\r\n');
     }));
-    const silent = await startRawServer(() => undefined);
+    let accepted = (): void => undefined;
+    const silentAccepted = new Promise<void>((resolve) => (accepted = resolve));
+    const silent = await startRawServer(() => accepted());
     await sleep(200); // let earlier tests' servers drop their own timers
     const timersBefore = countResources('Timeout');
 
@@ -603,7 +603,7 @@ describe('SmtpSession with odd servers', () => {
     expect(await failure(openSession(options(closing.port, long)))).toMatchObject({ kind: 'connection' });
     const controller = new AbortController();
     const aborted = openSession(options(silent.port, { ...long, signal: controller.signal }));
-    await sleep(30);
+    await silentAccepted; // connected: the session now waits for a banner
     controller.abort();
     expect(await failure(aborted)).toMatchObject({ kind: 'aborted' });
     const session = await openSession(options(polite.port, long));

@@ -32,14 +32,22 @@ export interface EximOptions {
   readyTimeoutMs?: number;
 }
 
-export interface EximHandle {
+/** Where a running Exim is (serializable: the run's global setup hands it to the test files). */
+export interface EximPlace {
   /** The private folder: exim.conf, mailboxes, passwd/group copies, tls/, spool/, log/. */
   dir: string;
   listen: string;
+}
+
+/** A running Exim, seen from any process of the run. */
+export interface EximView extends EximPlace {
   /** Exim's main log (rejected recipients are logged there). */
   log(): Promise<string>;
   /** `exim -bP NAME...`: the values Exim runs with, e.g. `smtp_accept_max = 20`. */
   printOptions(names: readonly string[]): Promise<string>;
+}
+
+export interface EximHandle extends EximView {
   stop(): Promise<void>;
 }
 
@@ -94,25 +102,8 @@ async function launch(dir: string, options: EximOptions): Promise<EximHandle> {
   const configFile = path.join(dir, 'exim.conf');
   await writeFile(configFile, eximConf(dir, options, tls, mailboxFile), { mode: 0o644 });
 
-  const wrap = (eximArgs: string[]) => [
-    '--',
-    'unshare',
-    '-m',
-    '--',
-    'sh',
-    '-c',
-    EXIM_WRAPPER,
-    'sh',
-    path.join(dir, 'passwd'),
-    path.join(dir, 'group'),
-    EXIM_BIN,
-    '-C',
-    configFile,
-    ...eximArgs,
-  ];
-
   // setpriv --pdeathsig: if this process dies, even by SIGKILL, the wrapper stops Exim too.
-  const child = spawn('setpriv', ['--pdeathsig', 'TERM', ...wrap(['-bdf', '-oX', options.listen])], {
+  const child = spawn('setpriv', ['--pdeathsig', 'TERM', ...eximCommand(dir, ['-bdf', '-oX', options.listen])], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const daemon = superviseDaemon(child, path.join(dir, 'exim.pid'));
@@ -120,8 +111,8 @@ async function launch(dir: string, options: EximOptions): Promise<EximHandle> {
     await daemon.stop();
     if (!process.env.MXLENS_KEEP_WORLD) await rm(dir, { recursive: true, force: true });
   };
-  const log = () => readFile(path.join(dir, 'log/mainlog'), 'utf8').catch(() => '');
-  const printOptions = (names: readonly string[]) => runToEnd(wrap(['-bP', ...names]));
+  const view = eximAt({ dir, listen: options.listen });
+  const log = view.log;
 
   try {
     const deadline = Date.now() + (options.readyTimeoutMs ?? 15_000);
@@ -136,7 +127,23 @@ async function launch(dir: string, options: EximOptions): Promise<EximHandle> {
         `output:\n${daemon.output()}\nmainlog:\n${mainlog.slice(-5000)}\npaniclog:\n${paniclog.slice(-5000)}`,
     );
   }
-  return { dir, listen: options.listen, log, printOptions, stop };
+  return { ...view, stop };
+}
+
+/** The Exim running at `place` (started by this process or another of the run). */
+export function eximAt(place: EximPlace): EximView {
+  return {
+    dir: place.dir,
+    listen: place.listen,
+    log: () => readFile(path.join(place.dir, 'log/mainlog'), 'utf8').catch(() => ''),
+    printOptions: (names) => runToEnd(eximCommand(place.dir, ['-bP', ...names])),
+  };
+}
+
+/** setpriv arguments that run Exim with the config and account copies of `dir`. */
+function eximCommand(dir: string, eximArgs: string[]): string[] {
+  const accounts = [path.join(dir, 'passwd'), path.join(dir, 'group')];
+  return ['--', 'unshare', '-m', '--', 'sh', '-c', EXIM_WRAPPER, 'sh', ...accounts, EXIM_BIN, '-C', path.join(dir, 'exim.conf'), ...eximArgs];
 }
 
 /** Copies of /etc/passwd and /etc/group that also hold Debian-exim (if the machine lacks it). */

@@ -40,7 +40,8 @@ export interface PostfixOptions {
   readyTimeoutMs?: number;
 }
 
-export interface PostfixHandle {
+/** Where a running Postfix is (serializable: the run's global setup hands it to the test files). */
+export interface PostfixPlace {
   /** The private folder: etc/ (main.cf, master.cf, vmailbox, tls/), queue/, data/, maillog. */
   dir: string;
   /** DIR/etc, for `postconf -c`. */
@@ -48,9 +49,22 @@ export interface PostfixHandle {
   /** Postfix's log (maillog_file). */
   logFile: string;
   listeners: PostfixListener[];
+}
+
+/** A running Postfix, seen from any process of the run. */
+export interface PostfixView extends PostfixPlace {
   /** Current content of the log. */
   log(): Promise<string>;
+}
+
+export interface PostfixHandle extends PostfixView {
   stop(): Promise<void>;
+}
+
+/** The Postfix running at `place` (started by this process or another of the run). */
+export function postfixAt(place: PostfixPlace): PostfixView {
+  const { dir, configDir, logFile, listeners } = place;
+  return { dir, configDir, logFile, listeners, log: () => readFile(logFile, 'utf8').catch(() => '') };
 }
 
 const POSTFIX_BIN = '/usr/sbin/postfix';
@@ -125,7 +139,8 @@ export async function startPostfix(options: PostfixOptions): Promise<PostfixHand
     await daemon.stop();
     if (!process.env.MXLENS_KEEP_WORLD) await cleanup();
   };
-  const log = () => readFile(logFile, 'utf8').catch(() => '');
+  const view = postfixAt({ dir, configDir, logFile, listeners });
+  const log = view.log;
 
   try {
     const deadline = Date.now() + (options.readyTimeoutMs ?? 15_000);
@@ -139,7 +154,7 @@ export async function startPostfix(options: PostfixOptions): Promise<PostfixHand
         `master output:\n${daemon.output()}\nmaillog:\n${maillog.slice(-5000)}`,
     );
   }
-  return { dir, configDir, logFile, listeners, log, stop };
+  return { ...view, stop };
 }
 
 // Answer at once, even to clients that make many errors (a verifier does).

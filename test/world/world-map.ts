@@ -32,9 +32,9 @@ export interface WorldDomain {
 export type WorldServerRun =
   | { kind: 'postfix' }
   | { kind: 'fake'; behaviour: FakeBehaviour }
-  /** The second Postfix, with Postfix's stock error handling (startWorld({ stockPostfix: true })). */
+  /** The second Postfix, with Postfix's stock error handling (started once per run, like the rest of the daemons). */
   | { kind: 'postfix-stock' }
-  /** Exim 4.96 from Debian (startWorld({ exim: true })). */
+  /** Exim 4.96 from Debian. */
   | { kind: 'exim' }
   /** Nothing listens: connections get ECONNREFUSED. */
   | { kind: 'nothing' };
