@@ -2,7 +2,7 @@ import { setMaxListeners } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { Budgets } from '../engine/budgets.js';
 import { describeRoute, NetworkWatch, type RouteReport } from '../engine/network-watch.js';
-import { port25SecondOpinion } from '../doctor/checks.js';
+import { port25SecondOpinion } from '../doctor/port25-opinion.js';
 import { unfinishedResult, Verifier } from '../engine/verifier.js';
 import { loadSettings } from '../settings.js';
 import type { VerificationResult } from '../engine/result.js';

@@ -3,7 +3,7 @@ import type { VerifyOptions } from '../engine/options.js';
 import type { VerificationResult } from '../engine/result.js';
 import { Verifier, type IndexedResult } from '../engine/verifier.js';
 import { describeRoute, NetworkWatch } from '../engine/network-watch.js';
-import { port25SecondOpinion } from '../doctor/checks.js';
+import { port25SecondOpinion } from '../doctor/port25-opinion.js';
 import type { HostMessage, RequestId, SettingsProblem } from '../protocol/messages.js';
 import type { HostLog } from './log.js';
 
