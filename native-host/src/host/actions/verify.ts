@@ -1,6 +1,7 @@
 import type { VerifyOptions } from '../../engine/options.js';
 import type { VerificationResult } from '../../engine/result.js';
 import { parseAddress } from '../../engine/syntax.js';
+import { keepYoungGenerationSmall } from '../../engine/young-generation.js';
 import { LIMITS, errorReply, type VerifyRequest, type VerifyRequestOptions } from '../../protocol/messages.js';
 import { parseSocksUrl } from '../../protocol/validate.js';
 import { verifyRemotely, type RemoteTarget } from '../../cli/verify-remote.js';
@@ -84,6 +85,7 @@ async function run(state: HostState, request: VerifyRequest, options: VerifyOpti
     deliver(position, result, false);
   };
   const server = state.settings.server;
+  await keepYoungGenerationSmall(missing.length);
   const ending =
     missing.length === 0
       ? 'done'
