@@ -8,6 +8,8 @@
 //
 //   node bench/run.mjs [scenario id ...]     only these SMTP scenarios (scenarios.mjs)
 //   MXLENS_BENCH_BROWSER=0                   skip the browser figures
+//   MXLENS_BENCH_PEERS=0                     skip the npm peers (a second build measured in the same session)
+//   MXLENS_BENCH_ROOT=DIR                    measure DIR/native-host/bin/mxlens.mjs and DIR/dist/host instead
 
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -85,7 +87,7 @@ try {
   out.push(`MX Lens benchmarks, ${new Date().toISOString()}`, '', machineLine());
   out.push(`network: ${isolated ? 'private namespaces (unshare -n -m): loopback only; /etc/resolv.conf → dnsmasq on 127.0.0.1:53' : 'the machine\'s own (SMTP scenarios skipped: they need Linux, root, unshare)'}`);
   out.push(`MX Lens: ${path.relative(process.cwd(), BUNDLE)} run as \`node native-host/bin/mxlens.mjs ...\` with an empty HOME/XDG (no config file)`);
-  out.push(`peers (bench/package.json, \`npm ci --prefix bench\`): ${peersInstalled() ? PEERS.join(', ') : 'NOT INSTALLED (run npm ci --prefix bench): peers skipped'}`);
+  out.push(`peers (bench/package.json, \`npm ci --prefix bench\`): ${peersInstalled() ? PEERS.join(', ') : process.env.MXLENS_BENCH_PEERS === '0' ? 'skipped (MXLENS_BENCH_PEERS=0)' : 'NOT INSTALLED (run npm ci --prefix bench): peers skipped'}`);
   out.push(`CPU and peak RSS: ${HAVE_GNU_TIME ? 'GNU time (/usr/bin/time) for commands; /proc/<pid>/stat and VmHWM for the host' : '/usr/bin/time missing: only the host\'s (from /proc)'}`);
   out.push('');
 
