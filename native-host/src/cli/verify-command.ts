@@ -95,7 +95,9 @@ export async function runVerify(argv: string[]): Promise<number> {
       verifier.network.onChange((route) => {
         if (route.state === 'blocked') process.stderr.write(`mxlens: ${portBlockedNote(route)}\n`);
       });
-      for await (const { index, result } of verifier.verify(addresses, aborter.signal)) take(index, result);
+      for await (const batch of verifier.verifyInBatches(addresses, aborter.signal)) {
+        for (const { index, result } of batch) take(index, result);
+      }
     }
   } catch (error) {
     failure = error;
