@@ -236,7 +236,8 @@ class Session implements SmtpSession {
   ehloReply: SmtpReply = { code: 0, enhanced: null, message: '' };
   greetingRttMs = 0;
   private caps: Capabilities = { keywords: new Set(), sizeLimit: null };
-  private tlsInfo: TlsInfo = { used: false, certificateValid: null };
+  /** Frozen, so every outcome of the session can carry the same object. */
+  private tlsInfo: TlsInfo = Object.freeze({ used: false, certificateValid: null });
 
   private socket: net.Socket;
   /** Every socket this session opened (TCP, then TLS on top): all destroyed at the end. */
@@ -275,7 +276,7 @@ class Session implements SmtpSession {
   }
 
   get tls(): TlsInfo {
-    return { ...this.tlsInfo };
+    return this.tlsInfo;
   }
 
   get alive(): boolean {
@@ -429,7 +430,7 @@ class Session implements SmtpSession {
       this.socket = secure;
       this.parser = new ReplyParser();
       this.attach(secure);
-      this.tlsInfo = { used: true, certificateValid: secure.authorized };
+      this.tlsInfo = Object.freeze({ used: true, certificateValid: secure.authorized });
       this.note(`TLS established (certificate ${secure.authorized ? 'valid' : 'not valid'} for ${this.opts.mxName})`);
       return true;
     } catch (error) {
