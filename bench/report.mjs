@@ -15,7 +15,7 @@ export function startupSection({ node, version, host, firstQuery, syntax }) {
     startupRow('`node -e 0`: spawn → exit (the Node start-up in every floor)', node, node?.cpuMs != null ? `CPU ${node.cpuMs.toFixed(0)} ms, peak RSS ${kbText(node.peakKb)}` : ''),
     startupRow('CLI start: spawn `mxlens verify` → its first DNS query', firstQuery?.mxlens, 'a UDP listener stands in for the DNS server'),
     startupRow('   reference: bare `node -e` sending one MX query → the query', firstQuery?.bareNode, ''),
-    startupRow('host spawn → hello reply', host, host ? `bundle ${num(host.bundleBytes)} bytes` : ''),
+    startupRow('host spawn → hello reply', host, host ? `built host ${num(host.bundle.bytes)} bytes in ${host.bundle.files} file${host.bundle.files > 1 ? 's' : ''}` : ''),
     startupRow('`mxlens --version`: spawn → exit', version, version ? `prints "${version.output}"` : ''),
     syntax
       ? ['syntax verify of 10,000 addresses via the host: verify → done', `${syntax.time.n}`, msText1(syntax.time.median), '–', msText1(syntax.time.max),
