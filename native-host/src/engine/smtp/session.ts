@@ -633,6 +633,7 @@ class Session implements SmtpSession {
   // --- transcript ---
 
   private recordReply(reply: SmtpReply): void {
+    if (!this.opts.transcript) return;
     const lines = reply.message.split('\n');
     lines.forEach((text, index) => {
       const separator = index === lines.length - 1 ? ' ' : '-';
