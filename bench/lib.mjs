@@ -1,9 +1,9 @@
 // Shared helpers for the benchmarks: paths, child processes with bounded waits, native
 // messaging frames, statistics. Plain Node, no dependencies.
 
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { endianness, tmpdir } from 'node:os';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os, { endianness, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -223,3 +223,34 @@ export function summarize(samples) {
 
 export const ms = (value) => `${value.toFixed(1)} ms`;
 export const mib = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+
+/** Set inside the private namespaces that reexecIsolated() enters. */
+export const ISOLATED = 'MXLENS_BENCH_NETNS';
+
+/**
+ * Linux as root: runs `entry` (a bench script) again (same arguments) inside private network and mount
+ * namespaces, loopback only, /etc/resolv.conf naming 127.0.0.1 (where world.mjs starts
+ * dnsmasq), and returns its exit status; null when already inside or not possible.
+ */
+export function reexecIsolated(entry) {
+  if (process.env[ISOLATED] || process.platform !== 'linux' || process.getuid?.() !== 0) return null;
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'mxlens-bench-resolv-'));
+  const resolvConf = path.join(dir, 'resolv.conf');
+  writeFileSync(resolvConf, 'nameserver 127.0.0.1\n');
+  try {
+    const script = 'ip link set lo up && mount --bind "$1" /etc/resolv.conf && shift && exec "$@"';
+    const run = spawnSync('unshare', ['-n', '-m', 'sh', '-c', script, 'sh', resolvConf, process.execPath, entry, ...process.argv.slice(2)], {
+      stdio: 'inherit',
+      env: { ...process.env, [ISOLATED]: '1' },
+      timeout: 30 * 60_000,
+      killSignal: 'SIGKILL',
+    });
+    if (run.error) {
+      process.stderr.write(`bench: could not enter private namespaces (${run.error.message}); running without them\n`);
+      return null;
+    }
+    return run.status ?? 1;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
