@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -36,5 +36,16 @@ describe('start-up loads what the command needs', () => {
   it('mxlens --version loads no TLS', async () => {
     const loaded = await builtinsLoadedBy(['--version']);
     expect(loaded).not.toContain('tls');
+  });
+});
+
+describe('the built host', () => {
+  it('has no chunk that imports the entry (it would wait forever on the entry\'s top-level await)', () => {
+    const chunks = new URL('../../dist/host/chunks/', import.meta.url);
+    const files = readdirSync(chunks).filter((name) => name.endsWith('.mjs'));
+    expect(files.length).toBeGreaterThan(1);
+    for (const name of files) {
+      expect(readFileSync(new URL(name, chunks), 'utf8'), name).not.toMatch(/^\s*(?:import|export)\b[^;]*["']\.\.\/mxlens\.mjs["']/m);
+    }
   });
 });
