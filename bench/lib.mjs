@@ -1,16 +1,19 @@
 // Shared helpers for the benchmarks: paths, child processes with bounded waits, native
 // messaging frames, statistics. Plain Node, no dependencies.
 
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { endianness, tmpdir } from 'node:os';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os, { endianness, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+// MXLENS_BENCH_ROOT: measure another build (a copy of native-host/bin and dist/host, say the
+// "before" of a change) with this bench, in the same session as the current one.
+const MEASURED_ROOT = process.env.MXLENS_BENCH_ROOT ? path.resolve(process.env.MXLENS_BENCH_ROOT) : ROOT;
 /** The `mxlens` command as installed (a launcher that imports the bundle). */
-export const MXLENS_BIN = path.join(ROOT, 'native-host', 'bin', 'mxlens.mjs');
-export const BUNDLE = path.join(ROOT, 'dist', 'host', 'mxlens.mjs');
+export const MXLENS_BIN = path.join(MEASURED_ROOT, 'native-host', 'bin', 'mxlens.mjs');
+export const BUNDLE = path.join(MEASURED_ROOT, 'dist', 'host', 'mxlens.mjs');
 
 const LITTLE_ENDIAN = endianness() === 'LE';
 
@@ -28,6 +31,10 @@ export function makeSandbox() {
     NO_COLOR: '1',
   };
   for (const name of Object.keys(env)) if (name.startsWith('MXLENS_')) delete env[name];
+  // A CA bundle named here is parsed by every Node process before it runs a line (Node 20
+  // loads it at start whether TLS is used or not): on the development machine that was 410 of
+  // the 500 million instructions of `node -e 0` (callgrind), a cost of its set-up, not of a tool.
+  delete env.NODE_EXTRA_CA_CERTS;
   // The bench measures the engine against the floor. The default budgets (README, "Why these
   // defaults") cap one domain at 100 RCPTs a minute on purpose, which 1 x 1,000 and 100 x 100 exceed.
   for (const budget of ['MX_SESSIONS', 'MX_RCPTS', 'DOMAIN_SESSIONS', 'DOMAIN_RCPTS', 'SITE_CHECKS']) {
@@ -216,3 +223,34 @@ export function summarize(samples) {
 
 export const ms = (value) => `${value.toFixed(1)} ms`;
 export const mib = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+
+/** Set inside the private namespaces that reexecIsolated() enters. */
+export const ISOLATED = 'MXLENS_BENCH_NETNS';
+
+/**
+ * Linux as root: runs `entry` (a bench script) again (same arguments) inside private network and mount
+ * namespaces, loopback only, /etc/resolv.conf naming 127.0.0.1 (where world.mjs starts
+ * dnsmasq), and returns its exit status; null when already inside or not possible.
+ */
+export function reexecIsolated(entry) {
+  if (process.env[ISOLATED] || process.platform !== 'linux' || process.getuid?.() !== 0) return null;
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'mxlens-bench-resolv-'));
+  const resolvConf = path.join(dir, 'resolv.conf');
+  writeFileSync(resolvConf, 'nameserver 127.0.0.1\n');
+  try {
+    const script = 'ip link set lo up && mount --bind "$1" /etc/resolv.conf && shift && exec "$@"';
+    const run = spawnSync('unshare', ['-n', '-m', 'sh', '-c', script, 'sh', resolvConf, process.execPath, entry, ...process.argv.slice(2)], {
+      stdio: 'inherit',
+      env: { ...process.env, [ISOLATED]: '1' },
+      timeout: 30 * 60_000,
+      killSignal: 'SIGKILL',
+    });
+    if (run.error) {
+      process.stderr.write(`bench: could not enter private namespaces (${run.error.message}); running without them\n`);
+      return null;
+    }
+    return run.status ?? 1;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

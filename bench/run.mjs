@@ -8,13 +8,14 @@
 //
 //   node bench/run.mjs [scenario id ...]     only these SMTP scenarios (scenarios.mjs)
 //   MXLENS_BENCH_BROWSER=0                   skip the browser figures
+//   MXLENS_BENCH_PEERS=0                     skip the npm peers (a second build measured in the same session)
+//   MXLENS_BENCH_ROOT=DIR                    measure DIR/native-host/bin/mxlens.mjs and DIR/dist/host instead
 
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BUNDLE, HAVE_GNU_TIME, makeSandbox } from './lib.mjs';
+import { BUNDLE, HAVE_GNU_TIME, ISOLATED, makeSandbox, reexecIsolated } from './lib.mjs';
 import { browserAvailable, browserBench } from './browser.mjs';
 import { browserSection, goalsSection, scenarioSection, startupSection } from './report.mjs';
 import { MAX_DOMAINS, SCENARIOS } from './scenarios.mjs';
@@ -24,33 +25,7 @@ import { syntaxVerify } from './syntax.mjs';
 import { PEERS, peersInstalled } from './tools.mjs';
 import { startWorld, systemResolverIsOurs } from './world.mjs';
 
-const ISOLATED = 'MXLENS_BENCH_NETNS';
-
-function reexecIsolated() {
-  if (process.env[ISOLATED] || process.platform !== 'linux' || process.getuid?.() !== 0) return null;
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'mxlens-bench-resolv-'));
-  const resolvConf = path.join(dir, 'resolv.conf');
-  writeFileSync(resolvConf, 'nameserver 127.0.0.1\n');
-  try {
-    const self = fileURLToPath(import.meta.url);
-    const script = 'ip link set lo up && mount --bind "$1" /etc/resolv.conf && shift && exec "$@"';
-    const run = spawnSync('unshare', ['-n', '-m', 'sh', '-c', script, 'sh', resolvConf, process.execPath, self, ...process.argv.slice(2)], {
-      stdio: 'inherit',
-      env: { ...process.env, [ISOLATED]: '1' },
-      timeout: 30 * 60_000,
-      killSignal: 'SIGKILL',
-    });
-    if (run.error) {
-      process.stderr.write(`bench: could not enter private namespaces (${run.error.message}); running without them\n`);
-      return null;
-    }
-    return run.status ?? 1;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-const status = reexecIsolated();
+const status = reexecIsolated(fileURLToPath(import.meta.url));
 if (status !== null) process.exit(status);
 
 if (!existsSync(BUNDLE)) {
@@ -85,7 +60,7 @@ try {
   out.push(`MX Lens benchmarks, ${new Date().toISOString()}`, '', machineLine());
   out.push(`network: ${isolated ? 'private namespaces (unshare -n -m): loopback only; /etc/resolv.conf → dnsmasq on 127.0.0.1:53' : 'the machine\'s own (SMTP scenarios skipped: they need Linux, root, unshare)'}`);
   out.push(`MX Lens: ${path.relative(process.cwd(), BUNDLE)} run as \`node native-host/bin/mxlens.mjs ...\` with an empty HOME/XDG (no config file)`);
-  out.push(`peers (bench/package.json, \`npm ci --prefix bench\`): ${peersInstalled() ? PEERS.join(', ') : 'NOT INSTALLED (run npm ci --prefix bench): peers skipped'}`);
+  out.push(`peers (bench/package.json, \`npm ci --prefix bench\`): ${peersInstalled() ? PEERS.join(', ') : process.env.MXLENS_BENCH_PEERS === '0' ? 'skipped (MXLENS_BENCH_PEERS=0)' : 'NOT INSTALLED (run npm ci --prefix bench): peers skipped'}`);
   out.push(`CPU and peak RSS: ${HAVE_GNU_TIME ? 'GNU time (/usr/bin/time) for commands; /proc/<pid>/stat and VmHWM for the host' : '/usr/bin/time missing: only the host\'s (from /proc)'}`);
   out.push('');
 

@@ -57,7 +57,7 @@ function packageFirefox() {
 function packageHost() {
   const staging = path.join(out, 'staging/host');
   cpSync(path.join(root, 'native-host/bin/mxlens.mjs'), path.join(staging, 'native-host/bin/mxlens.mjs'));
-  cpSync(path.join(root, 'dist/host/mxlens.mjs'), path.join(staging, 'dist/host/mxlens.mjs'));
+  cpSync(path.join(root, 'dist/host'), path.join(staging, 'dist/host'), { recursive: true });
   for (const doc of ['README.md', 'PROTOCOL.md', 'LICENSE']) cpSync(path.join(root, doc), path.join(staging, doc));
   const manifest = {
     name: 'mxlens',
@@ -68,7 +68,7 @@ function packageHost() {
     bin: { mxlens: 'native-host/bin/mxlens.mjs' },
     engines,
     optionalDependencies: Object.fromEntries(SERVER_MODULES.map((name) => [name, dependencies[name]])),
-    files: ['native-host/bin/mxlens.mjs', 'dist/host/mxlens.mjs', 'PROTOCOL.md'],
+    files: ['native-host/bin/mxlens.mjs', 'dist/host/', 'PROTOCOL.md'],
   };
   writeFileSync(path.join(staging, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   run('npm', ['pack', '--silent', '--pack-destination', out], staging);

@@ -1,4 +1,3 @@
-import { SERVE_HELP } from '../server/serve-help.js';
 import { VERSION } from '../version.js';
 import { UsageError } from './usage-error.js';
 
@@ -56,7 +55,12 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
     const { runDoctor, DOCTOR_HELP } = await import('../doctor/doctor-command.js');
     return { run: runDoctor, help: DOCTOR_HELP };
   },
-  serve: async () => ({ run: async (argv) => (await import('../server/serve-command.js')).runServe(argv), help: SERVE_HELP }),
+  // Its help comes from its own module: imported here statically, it would be bundled into the
+  // entry, and a chunk importing the entry waits forever on the entry's top-level await.
+  serve: async () => ({
+    run: async (argv) => (await import('../server/serve-command.js')).runServe(argv),
+    help: (await import('../server/serve-help.js')).SERVE_HELP,
+  }),
   worker: async () => {
     const { runWorker, WORKER_HELP } = await import('../worker/worker-command.js');
     return { run: runWorker, help: WORKER_HELP };

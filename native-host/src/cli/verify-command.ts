@@ -2,8 +2,9 @@ import { setMaxListeners } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { Budgets } from '../engine/budgets.js';
 import { describeRoute, NetworkWatch, type RouteReport } from '../engine/network-watch.js';
-import { port25SecondOpinion } from '../doctor/checks.js';
+import { port25SecondOpinion } from '../doctor/port25-opinion.js';
 import { unfinishedResult, Verifier } from '../engine/verifier.js';
+import { keepYoungGenerationSmall } from '../engine/young-generation.js';
 import { loadSettings } from '../settings.js';
 import type { VerificationResult } from '../../shared/result.js';
 import { EXIT_CODES, parseVerifyArgs } from './verify-args.js';
@@ -68,6 +69,7 @@ export async function runVerify(argv: string[]): Promise<number> {
   for (const input of command.inputs) addresses.push(...(input === '-' ? await readStdinLines() : readFileLines(input)));
   if (command.addresses.length === 0 && command.inputs.length === 0) addresses.push(...(await readStdinLines()));
   if (addresses.length === 0) throw new UsageError('no addresses given (pass them as arguments, with --input FILE, or on stdin)');
+  await keepYoungGenerationSmall(addresses.length);
 
   const aborter = new AbortController();
   setMaxListeners(ABORT_LISTENERS_PER_SESSION * command.options.concurrency + 1, aborter.signal);
@@ -93,7 +95,9 @@ export async function runVerify(argv: string[]): Promise<number> {
       verifier.network.onChange((route) => {
         if (route.state === 'blocked') process.stderr.write(`mxlens: ${portBlockedNote(route)}\n`);
       });
-      for await (const { index, result } of verifier.verify(addresses, aborter.signal)) take(index, result);
+      for await (const batch of verifier.verifyInBatches(addresses, aborter.signal)) {
+        for (const { index, result } of batch) take(index, result);
+      }
     }
   } catch (error) {
     failure = error;

@@ -81,6 +81,14 @@ export class Verifier {
    * SMTP sessions.
    */
   async *verify(addresses: readonly string[], signal?: AbortSignal): AsyncGenerator<IndexedResult> {
+    for await (const batch of this.verifyInBatches(addresses, signal)) yield* batch;
+  }
+
+  /**
+   * As verify(), but yields the results known by then together: a session answers up to 100
+   * at once, and every step of an async generator costs a few promises.
+   */
+  async *verifyInBatches(addresses: readonly string[], signal?: AbortSignal): AsyncGenerator<IndexedResult[]> {
     const ready: IndexedResult[] = [];
     let wake: (() => void) | null = null;
     const emit = (index: number, result: VerificationResult) => {
@@ -98,7 +106,7 @@ export class Verifier {
     while (!finished || ready.length > 0) {
       if (ready.length === 0) await new Promise<void>((resolve) => (wake = resolve));
       wake = null;
-      yield* ready.splice(0);
+      if (ready.length > 0) yield ready.splice(0);
     }
     await work;
   }
@@ -173,27 +181,26 @@ export class Verifier {
     for (const member of members.slice(admitted.length)) answer(member, overBudget);
 
     const budgetMs = this.options.timeoutMs - (Date.now() - startedAt);
-    await Promise.all(
-      admitted.map(
-        (member) =>
-          new Promise<void>((resolve) => {
-            this.scheduler.submit(
-              {
-                mailbox: member.parsed.normalized,
-                domain,
-                needsSmtpUtf8: !member.parsed.asciiLocalPart,
-                targets,
-                budgetMs,
-                done: (outcome) => {
-                  answer(member, outcome);
-                  resolve();
-                },
-              },
-              signal,
-            );
-          }),
-      ),
-    );
+    let waiting = admitted.length;
+    if (waiting === 0) return;
+    await new Promise<void>((allAnswered) => {
+      for (const member of admitted) {
+        this.scheduler.submit(
+          {
+            mailbox: member.parsed.normalized,
+            domain,
+            needsSmtpUtf8: !member.parsed.asciiLocalPart,
+            targets,
+            budgetMs,
+            done: (outcome) => {
+              answer(member, outcome);
+              if (--waiting === 0) allAnswered();
+            },
+          },
+          signal,
+        );
+      }
+    });
   }
 
   private rememberedCatchAll(domain: string): boolean | null {

@@ -1,7 +1,7 @@
 import { Budgets } from '../engine/budgets.js';
 import type { VerifyOptions } from '../engine/options.js';
 import { describeRoute, NetworkWatch } from '../engine/network-watch.js';
-import { port25SecondOpinion } from '../doctor/checks.js';
+import { port25SecondOpinion } from '../doctor/port25-opinion.js';
 import type { HostMessage, RequestId, SettingsProblem } from '../../shared/protocol/messages.js';
 import { EnginePool } from './engine-pool.js';
 import type { HostLog } from './log.js';

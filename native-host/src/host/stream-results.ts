@@ -15,7 +15,7 @@ export async function streamResults(
   onResult: (item: IndexedResult) => void,
 ): Promise<'done' | 'aborted'> {
   if (signal.aborted) return 'aborted';
-  const results = verifier.verify(addresses, signal);
+  const results = verifier.verifyInBatches(addresses, signal);
   let stopAbortWait = () => {};
   const aborted = new Promise<'aborted'>((resolve) => {
     const onAbort = () => resolve('aborted');
@@ -32,7 +32,7 @@ export async function streamResults(
         return 'aborted';
       }
       if (step.done) return 'done';
-      onResult(step.value);
+      for (const item of step.value) onResult(item);
     }
   } finally {
     stopAbortWait();

@@ -31,10 +31,13 @@ export function currentEnvironment(): InstallEnvironment {
   };
 }
 
-/** dist/host/mxlens.mjs: this very file once bundled; from the sources, the built bundle. */
+/**
+ * dist/host/mxlens.mjs, the bundle's entry. Bundled, this module is a chunk in dist/host/chunks/
+ * (native-host/vite.config.ts); from the sources, it is native-host/src/install/.
+ */
 export function bundledHostScript(): string {
-  const here = fileURLToPath(import.meta.url);
-  const script = here.endsWith('mxlens.mjs') ? here : fileURLToPath(new URL('../../../dist/host/mxlens.mjs', import.meta.url));
+  const bundled = import.meta.url.endsWith('.mjs');
+  const script = fileURLToPath(new URL(bundled ? '../mxlens.mjs' : '../../../dist/host/mxlens.mjs', import.meta.url));
   try {
     return realpathSync(script);
   } catch {

@@ -1,4 +1,3 @@
-import { randomInt } from 'node:crypto';
 import { overBudgetDetail, serverClaim, serverRcptClaim, spend, type Budgets } from '../budgets.js';
 import type { MailHost } from '../dns.js';
 import { decide, judgeCatchAllProbe, judgeRecipient, judgeReply, judgeSessionFailure, type Judgement } from '../judge.js';
@@ -439,10 +438,23 @@ function isTooManyRecipients(reply: SmtpReply): boolean {
   return reply.code === 452 && (reply.enhanced === '4.5.3' || /too many recipients/i.test(reply.message));
 }
 
-/** 14 random letters and digits: no one's mailbox, and not guessable by the server. */
+const LOCAL_PART_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
+/** Random bytes below this are spread evenly over the alphabet (7 × 36); the rest are drawn again. */
+const EVEN_BYTES = 252;
+
+/**
+ * 14 random letters and digits: no one's mailbox, and not guessable by the server. From the
+ * global Web Crypto object, which Node loads when first used (importing node:crypto would load
+ * it at every start of the CLI and the host).
+ */
 function randomLocalPart(): string {
-  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
   let local = '';
-  for (let i = 0; i < 14; i++) local += alphabet[randomInt(alphabet.length)];
+  const bytes = new Uint8Array(32);
+  while (local.length < 14) {
+    crypto.getRandomValues(bytes);
+    for (const byte of bytes) {
+      if (byte < EVEN_BYTES && local.length < 14) local += LOCAL_PART_ALPHABET[byte % LOCAL_PART_ALPHABET.length];
+    }
+  }
   return local;
 }

@@ -87,8 +87,7 @@ export class ReplyParser {
         this.appendPartial(chunk.subarray(start));
         return;
       }
-      this.appendPartial(chunk.subarray(start, end));
-      const reply = this.completeLine();
+      const reply = this.partialBytes === 0 ? this.completeLine(chunk, start, end) : this.completeSplitLine(chunk.subarray(start, end));
       if (reply) events.push({ type: 'reply', reply });
       start = end + 1;
     }
@@ -102,20 +101,27 @@ export class ReplyParser {
     if (this.partialBytes > this.limits.maxLineBytes + 1) this.lineTooLong();
   }
 
-  private completeLine(): SmtpReply | null {
-    let bytes = Buffer.concat(this.partial, this.partialBytes);
+  /** A line that began in an earlier chunk: joined with its start first. */
+  private completeSplitLine(rest: Buffer): SmtpReply | null {
+    this.appendPartial(rest);
+    const bytes = Buffer.concat(this.partial, this.partialBytes);
     this.partial = [];
     this.partialBytes = 0;
-    if (bytes[bytes.length - 1] === CR) bytes = bytes.subarray(0, -1);
-    if (bytes.length > this.limits.maxLineBytes) this.lineTooLong();
+    return this.completeLine(bytes, 0, bytes.length);
+  }
 
-    const line = parseLine(bytes);
+  /** The line is bytes[start, lf), read in place: most lines arrive whole, up to 100 to a chunk. */
+  private completeLine(bytes: Buffer, start: number, lf: number): SmtpReply | null {
+    const end = lf > start && bytes[lf - 1] === CR ? lf - 1 : lf;
+    if (end - start > this.limits.maxLineBytes) this.lineTooLong();
+
+    const line = parseLine(bytes, start, end);
     const first = this.lines[0];
     if (first && line.code !== first.code) {
       throw new ParseFailure('malformed', `continuation line has code ${line.code}, reply started with ${first.code}`);
     }
     this.lines.push(line);
-    this.replyBytes += bytes.length;
+    this.replyBytes += end - start;
     if (this.lines.length > this.limits.maxLines) {
       throw new ParseFailure('reply_too_large', `reply has more than ${this.limits.maxLines} lines`);
     }
@@ -147,21 +153,25 @@ function isDigit(byte: number | undefined): boolean {
 }
 
 /** `250-text`, `250 text` or a bare `250`. */
-function parseLine(bytes: Buffer): ReplyLine {
-  const codeOk = isDigit(bytes[0]) && isDigit(bytes[1]) && isDigit(bytes[2]);
-  const classOk = bytes[0] !== undefined && bytes[0] >= 0x32 && bytes[0] <= 0x35; // 2..5
+function parseLine(bytes: Buffer, start: number, end: number): ReplyLine {
+  const at = (offset: number) => (start + offset < end ? bytes[start + offset] : undefined);
+  const first = at(0);
+  const second = at(1);
+  const third = at(2);
+  const separator = at(3);
+  const codeOk = isDigit(first) && isDigit(second) && isDigit(third);
+  const classOk = first !== undefined && first >= 0x32 && first <= 0x35; // 2..5
   if (!codeOk || !classOk) {
-    throw new ParseFailure('malformed', `line does not start with a reply code: ${preview(bytes)}`);
+    throw new ParseFailure('malformed', `line does not start with a reply code: ${preview(bytes.subarray(start, end))}`);
   }
-  const separator = bytes[3];
   if (separator !== undefined && separator !== 0x20 && separator !== 0x2d) {
-    throw new ParseFailure('malformed', `unexpected character after the reply code: ${preview(bytes)}`);
+    throw new ParseFailure('malformed', `unexpected character after the reply code: ${preview(bytes.subarray(start, end))}`);
   }
   return {
-    code: Number(bytes.subarray(0, 3).toString('latin1')),
+    code: (first - 0x30) * 100 + (second! - 0x30) * 10 + (third! - 0x30),
     last: separator !== 0x2d,
     // Decoded only now, with the whole line at hand, so no UTF-8 sequence is ever cut.
-    text: bytes.subarray(4).toString('utf8'),
+    text: start + 4 < end ? bytes.toString('utf8', start + 4, end) : '',
   };
 }
 

@@ -203,13 +203,17 @@ function isPositive(reply: SmtpReply): boolean {
 
 type Expectation = SmtpPhase | 'rset' | 'quit';
 
-interface Waiter {
+/** What becomes of an awaited reply: it arrived, or the session ended first. */
+interface Settle {
+  resolve(arrival: Arrival): void;
+  reject(error: SmtpSessionError): void;
+}
+
+interface Waiter extends Settle {
   phase: SmtpPhase;
   expects: Expectation;
   command: string;
   timeoutMs: number;
-  resolve(arrival: Arrival): void;
-  reject(error: SmtpSessionError): void;
 }
 
 interface Capabilities {
@@ -236,7 +240,8 @@ class Session implements SmtpSession {
   ehloReply: SmtpReply = { code: 0, enhanced: null, message: '' };
   greetingRttMs = 0;
   private caps: Capabilities = { keywords: new Set(), sizeLimit: null };
-  private tlsInfo: TlsInfo = { used: false, certificateValid: null };
+  /** Frozen, so every outcome of the session can carry the same object. */
+  private tlsInfo: TlsInfo = Object.freeze({ used: false, certificateValid: null });
 
   private socket: net.Socket;
   /** Every socket this session opened (TCP, then TLS on top): all destroyed at the end. */
@@ -262,7 +267,7 @@ class Session implements SmtpSession {
     this.attach(socket);
     opts.signal?.addEventListener('abort', this.onAbort, { once: true });
     // The banner is a reply we expect without asking.
-    this.bannerReply = this.expect('banner', 'banner', '', opts.replyTimeoutMs);
+    this.bannerReply = handled(new Promise((resolve, reject) => this.expect('banner', 'banner', '', opts.replyTimeoutMs, { resolve, reject })));
     if (opts.signal?.aborted) this.onAbort();
   }
 
@@ -275,7 +280,7 @@ class Session implements SmtpSession {
   }
 
   get tls(): TlsInfo {
-    return { ...this.tlsInfo };
+    return this.tlsInfo;
   }
 
   get alive(): boolean {
@@ -319,23 +324,40 @@ class Session implements SmtpSession {
     for (const { line } of commands) {
       if (/[\r\n\0]/.test(line)) throw new TypeError(`command contains CR, LF or NUL: ${JSON.stringify(line)}`);
     }
-    const replies: Array<SmtpReply | null> = commands.map(() => null);
-    const arrivals: Array<number | null> = commands.map(() => null);
+    const replies: Array<SmtpReply | null> = new Array(commands.length).fill(null);
+    const arrivals: Array<number | null> = new Array(commands.length).fill(null);
     let failure: SmtpSessionError | null = null;
-    const answered = (index: number) => (arrival: Arrival) => {
+    const answered = (index: number, arrival: Arrival) => {
       replies[index] = arrival.reply;
       arrivals[index] = arrival.at;
       opts.onReply?.(index, arrival);
     };
     const pipelined = this.caps.keywords.has('PIPELINING') && !opts.lockstep;
     if (pipelined) {
-      const pending = this.sendAll(commands);
-      const settled = await Promise.allSettled(pending.map((p, i) => p.then(answered(i))));
-      failure = firstFailure(settled);
+      // Callbacks, not a promise per reply: a group carries up to 100 RCPTs, and a run of
+      // 10,000 addresses has them all in flight at once.
+      failure = await new Promise<SmtpSessionError | null>((finished) => {
+        let waiting = commands.length;
+        let first: SmtpSessionError | null = null;
+        const settled = () => {
+          if (--waiting === 0) finished(first);
+        };
+        this.sendEach(commands, this.opts.replyTimeoutMs, undefined, (index) => ({
+          resolve: (arrival) => {
+            answered(index, arrival);
+            settled();
+          },
+          // Waiters fail in command order, so this is the earliest unanswered command's error.
+          reject: (error) => {
+            first ??= error;
+            settled();
+          },
+        }));
+      });
     } else {
       for (const [index, command] of commands.entries()) {
         try {
-          answered(index)(await this.sendAll([command])[0]!);
+          answered(index, await this.sendAll([command])[0]!);
         } catch (error) {
           failure = error as SmtpSessionError;
           break;
@@ -412,7 +434,7 @@ class Session implements SmtpSession {
       this.socket = secure;
       this.parser = new ReplyParser();
       this.attach(secure);
-      this.tlsInfo = { used: true, certificateValid: secure.authorized };
+      this.tlsInfo = Object.freeze({ used: true, certificateValid: secure.authorized });
       this.note(`TLS established (certificate ${secure.authorized ? 'valid' : 'not valid'} for ${this.opts.mxName})`);
       return true;
     } catch (error) {
@@ -442,31 +464,41 @@ class Session implements SmtpSession {
 
   /** Writes the lines in one go and returns one promise per expected reply. */
   private sendAll(commands: readonly Command[], timeoutMs = this.opts.replyTimeoutMs, greeting?: SmtpPhase): Promise<Arrival>[] {
+    const replies: Promise<Arrival>[] = [];
+    this.sendEach(commands, timeoutMs, greeting, () => {
+      let settle!: Settle;
+      replies.push(handled(new Promise<Arrival>((resolve, reject) => (settle = { resolve, reject }))));
+      return settle;
+    });
+    return replies;
+  }
+
+  /** Writes the lines in one go; `settleOf(i)` is told the reply to command i, or why none came. */
+  private sendEach(commands: readonly Command[], timeoutMs: number, greeting: SmtpPhase | undefined, settleOf: (index: number) => Settle): void {
     const first = commands[0];
     if (!this.failure && Date.now() >= this.deadline) {
       this.fail('timeout', first?.phase ?? 'mail', null, `the deadline passed before ${verb(first?.line ?? '')}`);
     }
-    const replies = commands.map((c) => {
+    commands.forEach((c, index) => {
       const expects: Expectation = greeting ?? (c.verb === 'rset' || c.verb === 'quit' ? c.verb : c.phase);
-      return this.expect(c.phase, expects, c.line, c.verb === 'quit' ? Math.min(timeoutMs, QUIT_WAIT_MS) : timeoutMs);
+      this.expect(c.phase, expects, c.line, c.verb === 'quit' ? Math.min(timeoutMs, QUIT_WAIT_MS) : timeoutMs, settleOf(index));
     });
-    if (this.failure) return replies;
+    if (this.failure) return;
     for (const { line } of commands) this.record('C', line);
     if (commands.some((c) => c.verb === 'quit')) this.quitSent = true;
-    this.socket.write(commands.map(({ line }) => `${line}\r\n`).join(''));
-    return replies;
+    let text = '';
+    for (const { line } of commands) text += `${line}\r\n`;
+    this.socket.write(text);
   }
 
-  private expect(phase: SmtpPhase, expects: Expectation, command: string, timeoutMs: number): Promise<Arrival> {
+  private expect(phase: SmtpPhase, expects: Expectation, command: string, timeoutMs: number, settle: Settle): void {
     if (this.failure) {
       const { kind, reply, message } = this.failure;
-      return handled(Promise.reject(new SmtpSessionError(kind, phase, reply, message)));
+      settle.reject(new SmtpSessionError(kind, phase, reply, message));
+      return;
     }
-    const promise = new Promise<Arrival>((resolve, reject) => {
-      this.waiters.push({ phase, expects, command, timeoutMs, resolve, reject });
-    });
+    this.waiters.push({ phase, expects, command, timeoutMs, resolve: settle.resolve, reject: settle.reject });
     if (this.waiters.length === 1) this.restartTimer();
-    return handled(promise);
   }
 
   private readonly onData = (chunk: Buffer): void => {
@@ -605,6 +637,7 @@ class Session implements SmtpSession {
   // --- transcript ---
 
   private recordReply(reply: SmtpReply): void {
+    if (!this.opts.transcript) return;
     const lines = reply.message.split('\n');
     lines.forEach((text, index) => {
       const separator = index === lines.length - 1 ? ' ' : '-';
@@ -622,11 +655,6 @@ class Session implements SmtpSession {
   private note(text: string): void {
     this.opts.transcript?.push(`-- ${text}`);
   }
-}
-
-function firstFailure(settled: PromiseSettledResult<unknown>[]): SmtpSessionError | null {
-  const rejected = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-  return rejected ? (rejected.reason as SmtpSessionError) : null;
 }
 
 /** "MAIL FROM:<a@b>" -> "MAIL" */

@@ -2,6 +2,7 @@ import type { VerifyOptions } from '../../engine/options.js';
 import type { VerificationResult } from '../../../shared/result.js';
 import { LIMITS, errorReply, type VerifyRequest, type VerifyRequestOptions } from '../../../shared/protocol/messages.js';
 import { SETTINGS, writeVerifyOption } from '../../../shared/settings/table.js';
+import { keepYoungGenerationSmall } from '../../engine/young-generation.js';
 import { verifyRemotely, type RemoteTarget } from '../../cli/verify-remote.js';
 import { idKey } from '../request-id.js';
 import type { HostState, Job } from '../state.js';
@@ -62,6 +63,7 @@ async function run(state: HostState, request: VerifyRequest, options: VerifyOpti
   };
 
   const server = state.settings.server;
+  await keepYoungGenerationSmall(addresses.length);
   const ending =
     addresses.length === 0
       ? 'done'
