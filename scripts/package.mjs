@@ -16,9 +16,10 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const out = path.join(root, 'dist/packages');
 const { version, description, license, engines, dependencies } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
-// What `mxlens serve` loads at run time (everything else is in the bundle). Optional: npx mxlens
-// must work where they cannot be installed (offline, or no C++ toolchain for better-sqlite3).
-const SERVER_MODULES = ['better-sqlite3', 'fastify', '@fastify/cors', 'pg', 'bullmq', 'ioredis', 'rate-limiter-flexible', 'redis-semaphore'];
+// What `mxlens serve` and `mxlens worker` load at run time (everything else is in the bundle).
+// Optional: npx mxlens must work where they cannot be installed (offline, or no C++ toolchain
+// for better-sqlite3).
+const SERVER_MODULES = JSON.parse(readFileSync(path.join(root, 'native-host/server-modules.json'), 'utf8'));
 
 run('npm', ['run', 'build'], root);
 rmSync(out, { recursive: true, force: true });
