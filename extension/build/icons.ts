@@ -35,7 +35,7 @@ function mix(a: Rgba, b: Rgba, amount: number): Rgba {
 }
 
 /** The colour at (x, y), 0…1 from the top left. */
-export function iconColor(x: number, y: number): Rgba {
+function iconColor(x: number, y: number): Rgba {
   if (!insideRoundedRect(x, y, 0.02, 0.02, 0.98, 0.98, 0.22)) return CLEAR;
   let color = VIOLET;
   // The envelope, and its flap as a V.
@@ -55,7 +55,7 @@ export function iconColor(x: number, y: number): Rgba {
 }
 
 /** RGBA pixels of the icon at `size` × `size`. */
-export function drawIcon(size: number): Uint8Array {
+function drawIcon(size: number): Uint8Array {
   const pixels = new Uint8Array(size * size * 4);
   const samples = SUPERSAMPLE * SUPERSAMPLE;
   for (let py = 0; py < size; py++) {
@@ -96,7 +96,7 @@ const CRC_TABLE = (() => {
   return table;
 })();
 
-export function crc32(bytes: Uint8Array): number {
+function crc32(bytes: Uint8Array): number {
   let crc = 0xffffffff;
   for (const byte of bytes) crc = CRC_TABLE[(crc ^ byte) & 0xff]! ^ (crc >>> 8);
   return (crc ^ 0xffffffff) >>> 0;
@@ -112,7 +112,7 @@ function chunk(type: string, data: Uint8Array): Buffer {
 }
 
 /** An 8-bit RGBA PNG. */
-export function encodePng(width: number, height: number, rgba: Uint8Array): Buffer {
+function encodePng(width: number, height: number, rgba: Uint8Array): Buffer {
   if (rgba.length !== width * height * 4) throw new Error(`expected ${width * height * 4} bytes of RGBA, got ${rgba.length}`);
   const header = Buffer.alloc(13);
   header.writeUInt32BE(width, 0);

@@ -10,7 +10,7 @@
 export type TargetBrowser = 'chrome' | 'firefox';
 export const TARGET_BROWSERS: readonly TargetBrowser[] = ['chrome', 'firefox'];
 
-export const FIREFOX_MIN_VERSION = '128.0';
+const FIREFOX_MIN_VERSION = '128.0';
 
 export type Manifest = Record<string, unknown> & {
   background?: { service_worker?: string; scripts?: string[]; type?: string };

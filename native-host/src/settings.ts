@@ -97,7 +97,7 @@ const MAX_CONFIG_BYTES = 1024 * 1024;
  * plain read wait forever (and the host with it), so the file is opened non-blocking and must
  * be a regular file of sane size.
  */
-export function readFileText(file: string): FileRead {
+function readFileText(file: string): FileRead {
   let fd: number;
   try {
     fd = openSync(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));

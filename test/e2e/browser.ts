@@ -26,8 +26,8 @@ import { startedForScope } from '../harness/scope.js';
 import { useWorld } from '../world/index.js';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const CHROMIUM = process.env.MXLENS_CHROMIUM ?? '/usr/bin/chromium';
-export const FIXTURE_PAGES = path.join(REPO, 'test/fixtures/pages');
+const CHROMIUM = process.env.MXLENS_CHROMIUM ?? '/usr/bin/chromium';
+const FIXTURE_PAGES = path.join(REPO, 'test/fixtures/pages');
 export const SCREENSHOTS_DIR = path.join(REPO, 'test-results/screenshots');
 const MXLENS_BIN = path.join(REPO, 'native-host/bin/mxlens.mjs');
 
@@ -138,7 +138,7 @@ export interface ProcInfo {
 }
 
 /** Every process on this machine, from /proc (Linux). */
-export function processes(): ProcInfo[] {
+function processes(): ProcInfo[] {
   const out: ProcInfo[] = [];
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
@@ -189,7 +189,7 @@ export function hostsBelow(top: number): number[] {
  * Waits for `check` to be true, polling: other processes' exits (a browser's, its hosts') send
  * this process no event. false when `timeoutMs` ran out.
  */
-export async function waitFor(check: () => boolean, timeoutMs: number, intervalMs = 50): Promise<boolean> {
+async function waitFor(check: () => boolean, timeoutMs: number, intervalMs = 50): Promise<boolean> {
   const end = Date.now() + timeoutMs;
   while (Date.now() < end) {
     if (check()) return true;
@@ -306,7 +306,7 @@ export interface MxlensBrowser {
  * headless with only MX Lens loaded. close() ends Chromium and any host it left, and removes
  * the folders.
  */
-export async function launchChromiumWithMxlens(options: LaunchOptions = {}): Promise<MxlensBrowser> {
+async function launchChromiumWithMxlens(options: LaunchOptions = {}): Promise<MxlensBrowser> {
   const { env = {}, hostInstalled = true, extensionDir = builtExtension().chrome } = options;
   if (!existsSync(path.join(extensionDir, 'manifest.json'))) throw new Error(`no built extension in ${extensionDir}`);
   const home = makeBrowserHome('mxlens-e2e-browser-', env);

@@ -19,7 +19,7 @@ import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { builtExtension } from '../harness/extension.js';
 import { BADGE, descendants, endLeftovers, hostsBelow, installMxlensHost, isAlive, makeBrowserHome, SCREENSHOTS_DIR, withTimeout } from './browser.js';
 
-export const FIREFOX = process.env.MXLENS_FIREFOX ?? '/usr/bin/firefox-esr';
+const FIREFOX = process.env.MXLENS_FIREFOX ?? '/usr/bin/firefox-esr';
 /** browser_specific_settings.gecko.id: what the host manifest's allowed_extensions names. */
 export const GECKO_ID = 'mxlens@mxlens.io';
 /** The moz-extension:// host we give the add-on (Firefox picks a random one otherwise). */
@@ -31,7 +31,7 @@ export const HOST_NAME = 'io.mxlens.host';
  * most of Safe Browsing, health reports and add-on updates). URLs are emptied or set to data:
  * so nothing even tries a name lookup.
  */
-export const QUIET_PREFS: Record<string, string | number | boolean> = {
+const QUIET_PREFS: Record<string, string | number | boolean> = {
   // Updates
   'app.update.auto': false,
   'app.update.enabled': false,
@@ -127,7 +127,7 @@ export const QUIET_PREFS: Record<string, string | number | boolean> = {
  * Prefs that put the browser console on Firefox's stdout: errors of the add-on's scripts (its
  * background page and content scripts) and of pages, as "JavaScript error: …", "console.error: …".
  */
-export const CONSOLE_PREFS: Record<string, string | number | boolean> = {
+const CONSOLE_PREFS: Record<string, string | number | boolean> = {
   'devtools.console.stdout.chrome': true,
   'devtools.console.stdout.content': true,
   'javascript.options.showInConsole': true,

@@ -11,7 +11,7 @@ import { runMxlens } from './cli.js';
 
 const BIN = fileURLToPath(new URL('../../native-host/bin/mxlens.mjs', import.meta.url));
 
-export interface LogLine {
+interface LogLine {
   msg?: string;
   [field: string]: unknown;
 }

@@ -19,11 +19,11 @@ import { browserGetMessage } from './locale-messages.js';
 import { FakeEvent, FakePort, FakeStorageArea } from '../harness/fake-browser.js';
 import { greylisted, makeResult } from '../harness/results.js';
 
-export { FakeEvent, FakePort, FakeStorageArea, greylisted, makeResult };
+export {  FakePort, FakeStorageArea, greylisted, makeResult };
 
 // ------------------------------------------------------------------ the scripted host
 
-export type VerifyScript = (request: VerifyRequest, host: HostSide) => void;
+type VerifyScript = (request: VerifyRequest, host: HostSide) => void;
 
 /** What a script can make the host do on its port. */
 export interface HostSide {
@@ -42,7 +42,7 @@ export type BrowserStyle = 'chrome' | 'firefox';
  * verifies to `onVerify` (default: every address deliverable at once, then done). Replies are
  * asynchronous, as from a real process.
  */
-export class ScriptedHost {
+class ScriptedHost {
   ports: FakePort[] = [];
   connects = 0;
   /** When set, connecting fails with this browser error (the host is missing, forbidden…). */
@@ -143,7 +143,7 @@ export class ScriptedHost {
 
 // ------------------------------------------------------------------ storage, alarms, menus, tabs
 
-export function fakeStorage(): ApiStorage & {
+function fakeStorage(): ApiStorage & {
   local: FakeStorageArea;
   session: FakeStorageArea;
   onChanged: FakeEvent<Parameters<ApiStorage['onChanged']['addListener']>[0]>;
@@ -156,7 +156,7 @@ export function fakeStorage(): ApiStorage & {
   return { local, session, onChanged };
 }
 
-export class FakeAlarms implements ApiAlarms {
+class FakeAlarms implements ApiAlarms {
   alarms = new Map<string, { name: string; scheduledTime: number }>();
   onAlarm = new FakeEvent<(alarm: { name: string; scheduledTime: number }) => void>();
   create(name: string, info: { when: number }): Promise<void> {
@@ -175,7 +175,7 @@ export class FakeAlarms implements ApiAlarms {
   }
 }
 
-export class FakeContextMenus implements ApiContextMenus {
+class FakeContextMenus implements ApiContextMenus {
   items: Array<Parameters<ApiContextMenus['create']>[0]> = [];
   onClicked = new FakeEvent<(info: MenuClickInfo, tab?: { id?: number }) => void>();
   create(properties: Parameters<ApiContextMenus['create']>[0]): string {
@@ -188,7 +188,7 @@ export class FakeContextMenus implements ApiContextMenus {
   }
 }
 
-export class FakeTabs implements ApiTabs {
+class FakeTabs implements ApiTabs {
   messages: Array<{ tabId: number; message: ContentRequest; frameId?: number }> = [];
   created: Array<{ url: string }> = [];
   /** Tabs without a content script: sendMessage rejects like the browser does. */

@@ -73,7 +73,7 @@ export function shadowOf(element: Element): ShadowRoot {
 
 const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/pages');
 
-export function fixtureHtml(name: string): string {
+function fixtureHtml(name: string): string {
   return readFileSync(path.join(FIXTURES, name), 'utf8');
 }
 

@@ -24,7 +24,7 @@ function locale(name: string): Record<string, MessageEntry> {
   return messages;
 }
 
-export function fillEntry(entry: MessageEntry, substitutions: readonly string[] = []): string {
+function fillEntry(entry: MessageEntry, substitutions: readonly string[] = []): string {
   const named = entry.message.replace(/\$([A-Za-z0-9_@]+)\$/g, (whole, name: string) => entry.placeholders?.[name.toLowerCase()]?.content ?? whole);
   return named.replace(/\$(\$|[1-9])/g, (_whole, which: string) => (which === '$' ? '$' : (substitutions[Number(which) - 1] ?? '')));
 }

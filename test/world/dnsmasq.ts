@@ -32,7 +32,7 @@ export interface DnsOptions {
 }
 
 /** The dnsmasq flags that serve `map` (without the listening options). */
-export function dnsmasqRecordArgs(map: DnsMap, servfailServer = '127.0.0.1#5354'): string[] {
+function dnsmasqRecordArgs(map: DnsMap, servfailServer = '127.0.0.1#5354'): string[] {
   const args: string[] = [];
   const localZones = new Set<string>(['test']);
   const hosts = new Map<string, { v4: Set<string>; v6: Set<string> }>();
@@ -183,7 +183,7 @@ async function waitUntilAnswering(
 }
 
 /** A UDP DNS "server" that answers every query with SERVFAIL (question echoed, no records). */
-export async function startServfailResponder(host: string, port: number): Promise<{ close(): Promise<void> }> {
+async function startServfailResponder(host: string, port: number): Promise<{ close(): Promise<void> }> {
   const socket = dgram.createSocket(host.includes(':') ? 'udp6' : 'udp4');
   socket.on('message', (query, peer) => {
     if (query.length < 12 || query[2]! & 0x80) return; // too short, or a response

@@ -16,8 +16,8 @@ import { superviseDaemon } from './daemon.js';
 import { makeSelfSignedCert, waitForBanner } from './postfix.js';
 
 /** Where test/run-all.mjs unpacks exim4-daemon-light (keep both in step). */
-export const EXIM_ROOT = fileURLToPath(new URL('../../.cache/test-world/exim4-daemon-light/', import.meta.url));
-export const EXIM_BIN = path.join(EXIM_ROOT, 'usr/sbin/exim4');
+const EXIM_ROOT = fileURLToPath(new URL('../../.cache/test-world/exim4-daemon-light/', import.meta.url));
+const EXIM_BIN = path.join(EXIM_ROOT, 'usr/sbin/exim4');
 const EXIM_USER = 'Debian-exim';
 
 export interface EximOptions {
@@ -64,7 +64,7 @@ const EXIM_WRAPPER = [
 ].join('\n');
 
 /** Throws a message that says what to run when the unpacked binary is missing. */
-export async function assertEximUnpacked(): Promise<void> {
+async function assertEximUnpacked(): Promise<void> {
   try {
     await access(EXIM_BIN, constants.X_OK);
   } catch {

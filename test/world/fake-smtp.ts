@@ -48,7 +48,7 @@ export type FakeBehaviour =
  * What real servers do to a verifier, one knob each. Replies to pipelined commands are
  * buffered and written together when the read is done, as Postfix does.
  */
-export interface StrictMta {
+interface StrictMta {
   /** Accepted; everything else gets `550 5.1.1 ... User unknown`. */
   mailboxes: string[];
   /** PIPELINING offered (default true). */

@@ -25,7 +25,7 @@ import { makeSelfSignedCert, postfixAt, startPostfix, type PostfixPlace, type Po
 import { WORLD_MAP, type WorldMap, type WorldServer } from './world-map.js';
 
 export type { WorldMap } from './world-map.js';
-export type { FakeSmtp, FakeSession } from './fake-smtp.js';
+export type {  FakeSession } from './fake-smtp.js';
 
 /** Where the run's daemons are: what the global setup provides to every test file. */
 export interface WorldPlace {
@@ -172,7 +172,7 @@ export function useWorld(): Promise<World> {
 }
 
 /** Starts the fakes of `map` in this process, next to the daemons at `place`. */
-export async function attachWorld(place: WorldPlace, map: WorldMap = WORLD_MAP): Promise<World> {
+async function attachWorld(place: WorldPlace, map: WorldMap = WORLD_MAP): Promise<World> {
   const stoppers = new Stoppers();
   let started: FakeSmtp[];
   try {

@@ -11,7 +11,7 @@ import { superviseDaemon } from './daemon.js';
 
 const run = promisify(execFile);
 
-export interface PostfixListener {
+interface PostfixListener {
   /** `ip:port`, e.g. `127.0.0.2:25`. */
   listen: string;
   /** Name in this listener's banner and EHLO reply (default: the main hostname). */

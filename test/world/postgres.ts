@@ -10,7 +10,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { superviseDaemon, type Daemon } from './daemon.js';
 
-export const POSTGRES_PORT = 55432;
+const POSTGRES_PORT = 55432;
 const HOST = '127.0.0.1';
 const SUPERUSER = 'mxlens';
 
@@ -29,7 +29,7 @@ export interface PostgresHandle {
 }
 
 /** The folder of initdb and postgres: the newest version Debian installed. */
-export function postgresBinDir(): string {
+function postgresBinDir(): string {
   const versions = existsSync('/usr/lib/postgresql') ? readdirSync('/usr/lib/postgresql').sort((a, b) => Number(b) - Number(a)) : [];
   const found = versions.map((version) => `/usr/lib/postgresql/${version}/bin`).find((dir) => existsSync(path.join(dir, 'postgres')));
   if (!found) throw new Error('PostgreSQL is not installed (Debian package postgresql; see test/system-packages.txt)');

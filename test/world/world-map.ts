@@ -7,7 +7,7 @@
 import type { FakeBehaviour } from './fake-smtp.js';
 
 /** DNS data for one mail domain. */
-export type DomainDns =
+type DomainDns =
   | { kind: 'mx'; mx: Array<{ exchange: string; priority: number }> }
   /** RFC 7505 null MX ("0 ."). */
   | { kind: 'null-mx' }
@@ -29,7 +29,7 @@ export interface WorldDomain {
 }
 
 /** What runs on a loopback address. */
-export type WorldServerRun =
+type WorldServerRun =
   | { kind: 'postfix' }
   | { kind: 'fake'; behaviour: FakeBehaviour }
   /** The second Postfix, with Postfix's stock error handling (started once per run, like the rest of the daemons). */
@@ -50,28 +50,28 @@ export interface WorldServer {
   run: WorldServerRun;
 }
 
-export const DNS_SERVER = { host: '127.0.0.1', port: 5353 } as const;
+const DNS_SERVER = { host: '127.0.0.1', port: 5353 } as const;
 
 /** The real Postfix: which domains it hosts and which mailboxes exist there. */
-export const POSTFIX = {
+const POSTFIX = {
   domains: ['acme.test', 'aonly.test'],
   mailboxes: ['alice@acme.test', 'bob@acme.test', 'info@acme.test', 'carol@aonly.test'],
 } as const;
 
 /** The second, stock Postfix: nothing configured but its mailboxes (error sleep 1 s, soft error
  *  limit 10, hard error limit 20 are Postfix's defaults). */
-export const STOCK_POSTFIX = {
+const STOCK_POSTFIX = {
   domains: ['stock.test'],
   mailboxes: ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi'].map((name) => `${name}@stock.test`),
 } as const;
 
 /** The real Exim: its domain and the mailboxes that exist there. */
-export const EXIM = {
+const EXIM = {
   domains: ['exim.test'],
   mailboxes: ['ann', 'ben', 'cleo', 'dan', 'eve', 'fay', 'gus', 'hal'].map((name) => `${name}@exim.test`),
 } as const;
 
-export const DOMAINS: WorldDomain[] = [
+const DOMAINS: WorldDomain[] = [
   {
     name: 'acme.test',
     note: 'normal domain, two MX on Postfix; alice@, bob@ and info@ exist',
@@ -143,7 +143,7 @@ export const DOMAINS: WorldDomain[] = [
   { name: 'exim.test', note: 'Exim 4.96 with its default limits; 8 mailboxes exist (EXIM)', dns: mx('mx.exim.test') },
 ];
 
-export const SERVERS: WorldServer[] = [
+const SERVERS: WorldServer[] = [
   { id: 'mx1.acme.test', names: ['mx1.acme.test'], ip: '127.0.0.2', port: 25, note: 'Postfix listener 1', run: { kind: 'postfix' } },
   { id: 'mx2.acme.test', names: ['mx2.acme.test'], ip: '127.0.0.3', port: 25, note: 'Postfix listener 2', run: { kind: 'postfix' } },
   { id: 'aonly.test', names: ['aonly.test'], ip: '127.0.0.4', port: 25, note: 'Postfix listener 3 (implicit MX)', run: { kind: 'postfix' } },

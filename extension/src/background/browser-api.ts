@@ -4,7 +4,7 @@
 
 import type { ContentRequest } from '../shared/messages.js';
 
-export interface ApiEvent<L> {
+interface ApiEvent<L> {
   addListener(listener: L): void;
   removeListener(listener: L): void;
 }

@@ -31,10 +31,10 @@ import type { TabBudgets } from './tab-budget.js';
  */
 export const BATCH_MS = 0;
 /** A verify fails when the host sends nothing this many times the per-address timeout (plus a margin). */
-export const DEADLINE_FACTOR = 2;
-export const DEADLINE_MARGIN_MS = 5_000;
+const DEADLINE_FACTOR = 2;
+const DEADLINE_MARGIN_MS = 5_000;
 /** Defensive limits on what a port may ask at once. */
-export const MAX_ADDRESSES_PER_ASK = 1_000;
+const MAX_ADDRESSES_PER_ASK = 1_000;
 const MAX_ADDRESS_LENGTH = 320;
 
 /** Whoever wants results: a port, or a one-off ask (the context menu). */
@@ -61,20 +61,20 @@ export interface Scope {
   site?: string;
 }
 
-export const USER_SCOPE: Scope = { partition: USER_PARTITION };
+const USER_SCOPE: Scope = { partition: USER_PARTITION };
 
 /** http(s)://host[:port], the only form of `site` the host gets (content scripts run on no other pages). */
 const ORIGIN = /^https?:\/\/[^/\s]+$/i;
 
 /** The scope of a partition key's first part (alarm re-checks carry only the key). */
-export function scopeOfPartition(partition: string): Scope {
+function scopeOfPartition(partition: string): Scope {
   if (partition === USER_PARTITION) return USER_SCOPE;
   // The host gets an origin or nothing (a page whose site is not known keeps its own partition here).
   return ORIGIN.test(partition) ? { partition, site: partition } : { partition };
 }
 
 /** The top-level origin of the tab a port comes from: the tab's URL, else the top frame's own. */
-export function topLevelSite(sender: NonNullable<ApiPort['sender']>): string {
+function topLevelSite(sender: NonNullable<ApiPort['sender']>): string {
   for (const url of [sender.tab?.url, sender.frameId === 0 ? sender.url : undefined]) {
     if (!url) continue;
     try {

@@ -16,7 +16,7 @@ export const DOCTOR_COMMAND = 'mxlens doctor';
  * in them. Firefox says "No such native application" both when the host manifest is missing and
  * when it does not list this add-on, so that is "not installed" (installing again fixes both).
  */
-export const BROWSER_ERRORS: ReadonlyArray<{ pattern: RegExp; code: HostProblemCode }> = [
+const BROWSER_ERRORS: ReadonlyArray<{ pattern: RegExp; code: HostProblemCode }> = [
   // Chrome, Chromium, Edge, Brave, Vivaldi
   { pattern: /^Specified native messaging host not found\.?$/i, code: 'host_not_installed' },
   { pattern: /^Native messaging host .* is not registered\.?$/i, code: 'host_not_installed' },

@@ -33,17 +33,17 @@ export { NATIVE_HOST_NAME };
 /** An open native port keeps the service worker alive: close it this long after the last reply. */
 export const IDLE_CLOSE_MS = 60_000;
 export const HANDSHAKE_TIMEOUT_MS = 10_000;
-export const BACKOFF_FIRST_MS = 1_000;
-export const BACKOFF_MAX_MS = 60_000;
+const BACKOFF_FIRST_MS = 1_000;
+const BACKOFF_MAX_MS = 60_000;
 /** Verifies sent at once; more wait here (the host allows 16, and one big verify shares sessions better). */
-export const MAX_VERIFIES_IN_FLIGHT = 4;
+const MAX_VERIFIES_IN_FLIGHT = 4;
 
 export function backoffDelay(failures: number): number {
   if (failures <= 0) return 0;
   return Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** (failures - 1));
 }
 
-export interface VerifyHandlers {
+interface VerifyHandlers {
   /** One result. */
   onResult(index: number, result: VerificationResult): void;
   /** All results are in. */

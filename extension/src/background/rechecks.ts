@@ -8,8 +8,8 @@
 import type { VerificationResult } from '../../../native-host/shared/protocol/messages.js';
 import type { ApiAlarms } from './browser-api.js';
 
-export const RECHECK_ALARM_PREFIX = 'mxlens-recheck|';
-export const MAX_ATTEMPTS = 3;
+const RECHECK_ALARM_PREFIX = 'mxlens-recheck|';
+const MAX_ATTEMPTS = 3;
 /** Added to the server's delay: greylisting counts from the server's own first sighting. (Chrome makes a packed extension's alarms wait at least 30 s.) */
 export const RECHECK_MARGIN_MS = 1_000;
 
@@ -17,7 +17,7 @@ export function alarmName(attempt: number, key: string): string {
   return `${RECHECK_ALARM_PREFIX}${attempt}|${key}`;
 }
 
-export function parseAlarmName(name: string): { attempt: number; key: string } | null {
+function parseAlarmName(name: string): { attempt: number; key: string } | null {
   if (!name.startsWith(RECHECK_ALARM_PREFIX)) return null;
   const rest = name.slice(RECHECK_ALARM_PREFIX.length);
   const bar = rest.indexOf('|');

@@ -68,7 +68,7 @@ function saysNothing(result: VerificationResult): boolean {
 }
 
 /** How long a result stays good under these settings; 0 when results are not kept. */
-export function ttlFor(result: VerificationResult, settings: ExtensionSettings): number {
+function ttlFor(result: VerificationResult, settings: ExtensionSettings): number {
   if (saysNothing(result)) return 0;
   const ttl = Math.max(0, settings.cacheTtlMinutes) * 60_000;
   const settled = result.verdict !== 'unknown' || result.reason === 'dns_only' || result.reason === 'syntax_only';

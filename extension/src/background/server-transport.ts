@@ -128,7 +128,7 @@ async function refusalText(response: Response): Promise<string> {
   return text.slice(0, 200) || response.statusText;
 }
 
-export async function* ndjsonLines(body: ReadableStream<Uint8Array>): AsyncGenerator<string> {
+async function* ndjsonLines(body: ReadableStream<Uint8Array>): AsyncGenerator<string> {
   const reader = body.getReader();
   const decoder = new TextDecoder();
   let pending = '';

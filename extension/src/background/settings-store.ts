@@ -6,7 +6,7 @@ import { changedSettings, readSettings } from '../shared/settings-storage.js';
 import type { ApiStorage } from './browser-api.js';
 
 /** "https://example.com/path?x" → "https://example.com"; null for what has no web origin. */
-export function siteOrigin(text: string): string | null {
+function siteOrigin(text: string): string | null {
   try {
     const origin = new URL(text).origin;
     return origin && origin !== 'null' ? origin : null;

@@ -5,7 +5,7 @@
 import type { ContentReplies } from '../shared/messages.js';
 import { addressOfClick, checkWithCard, type ContextMenuDeps } from './context-menu.js';
 
-export const VERIFY_SELECTION_COMMAND = 'verify-selection';
+const VERIFY_SELECTION_COMMAND = 'verify-selection';
 
 /** The commands.onCommand handler. Resolves once the final card was sent (or could not be). */
 export function shortcutHandler(deps: ContextMenuDeps) {

@@ -7,7 +7,7 @@
 
 import type { ApiStorageArea } from './browser-api.js';
 
-export const BUDGET_WINDOW_MS = 60 * 60_000;
+const BUDGET_WINDOW_MS = 60 * 60_000;
 export const BUDGETS_KEY = 'tabBudgets';
 
 interface Budget {

@@ -20,18 +20,18 @@ export interface OptionsForm {
 
 export type FormField = keyof OptionsForm;
 
-export interface FieldError {
+interface FieldError {
   field: FormField;
   key: string;
   substitutions?: string[];
 }
 
 /** The fields the options page edits (pausedSites has its own list). */
-export type EditableSettings = Omit<ExtensionSettings, 'pausedSites'>;
+type EditableSettings = Omit<ExtensionSettings, 'pausedSites'>;
 
 export type FormCheck = { ok: true; settings: EditableSettings } | { ok: false; errors: FieldError[] };
 
-export const RANGES = {
+const RANGES = {
   // From 1 second here (the setting takes 100 ms); the upper bound is the setting's own (settings/values.ts).
   timeoutSeconds: { min: 1, max: SETTING_RANGES.timeoutMs[1] / 1000 },
   perPageLimit: { min: 1, max: 10_000 },

@@ -9,7 +9,7 @@ import { byId } from '../ui/dom.js';
 import { t } from '../ui/i18n.js';
 
 /** What the form asks for: the location to save and the permission it needs, or what is wrong. */
-export function readWhereForm(where: string, url: string, key: string):
+function readWhereForm(where: string, url: string, key: string):
   | { ok: true; location: CheckLocation; origins: string[] }
   | { ok: false; field: 'where-url' | 'where-key'; messageKey: MessageKey } {
   if (where !== 'server') return { ok: true, location: { where: 'host' }, origins: [] };

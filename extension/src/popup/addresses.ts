@@ -56,7 +56,7 @@ export function normalizeAddress(text: string): string {
 }
 
 /** `Name <a@b.test>` and `"Doe, Jane" <a@b.test>` become `a@b.test`; the rest is left alone. */
-export function dropDisplayNames(input: string): string {
+function dropDisplayNames(input: string): string {
   return input.replace(/(?:"(?:[^"\\\n]|\\.)*"|[^,;\n<>"])*<([^<>\s]+@[^<>\s]+)>/g, ' $1 ');
 }
 

@@ -3,10 +3,10 @@
 // Pure: no browser, no DOM; the clock is passed in.
 
 /** Before this much time has passed, a pace is no basis for an estimate ("about 0:00 left"). */
-export const ESTIMATE_AFTER_MS = 2_000;
+const ESTIMATE_AFTER_MS = 2_000;
 
 /** Addresses handed over at once: enough to keep the host's sessions busy, few enough to stop soon. */
-export const BULK_WINDOW = 25;
+const BULK_WINDOW = 25;
 
 export interface BulkProgress {
   total: number;

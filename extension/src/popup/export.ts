@@ -6,7 +6,7 @@ import { byId } from '../ui/dom.js';
 import { t } from '../ui/i18n.js';
 import type { ResultList } from './result-list.js';
 
-export function downloadCsv(csv: string, fileName: string): void {
+function downloadCsv(csv: string, fileName: string): void {
   // The byte order mark makes spreadsheet programs read the file as UTF-8.
   const blob = new Blob(['\uFEFF', csv], { type: 'text/csv;charset=utf-8' });
   const url = URL.createObjectURL(blob);

@@ -15,7 +15,7 @@ interface ActiveSite {
 }
 
 /** The origin MX Lens works on for this URL, or null (browser pages, files, the store). */
-export function siteOrigin(url: string | undefined): string | null {
+function siteOrigin(url: string | undefined): string | null {
   if (!url) return null;
   try {
     const parsed = new URL(url);

@@ -36,7 +36,7 @@ function keyOf(address: string): string {
   return address.includes('@') ? normalizeAddress(address) : address;
 }
 
-export function failureText(status: HostStatus): string {
+function failureText(status: HostStatus): string {
   if (status.state === 'failed') return t('popupCheckFailedProblem', [status.problem.message]);
   return t('popupCheckFailed');
 }

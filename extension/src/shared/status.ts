@@ -19,7 +19,7 @@ export interface HostProblem {
   raw: string;
 }
 
-export interface HostLastError {
+interface HostLastError {
   /** In plain words (translated). */
   message: string;
   /** The browser's or host's own words. */

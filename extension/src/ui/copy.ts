@@ -39,7 +39,7 @@ export function announce(region: HTMLElement, text: string, clearAfterMs = 2500)
  * Code for the screen: one block per line, each word unbreakable, so a narrow popup wraps a
  * command between words and never inside `--extension-id`; continuation lines are indented.
  */
-export function renderCodeLines(text: string): HTMLElement {
+function renderCodeLines(text: string): HTMLElement {
   const code = el('code');
   text.split('\n').forEach((line, index) => {
     if (index > 0) code.append('\n');

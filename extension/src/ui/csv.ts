@@ -56,10 +56,10 @@ export const CSV_COLUMNS = [
   'tls.certificateValid',
 ] as const;
 
-export type CsvColumn = (typeof CSV_COLUMNS)[number];
+type CsvColumn = (typeof CSV_COLUMNS)[number];
 
 /** One column's value from a result: "smtp.code" is result.smtp?.code. */
-export function columnValue(result: VerificationResult, column: CsvColumn): CsvValue {
+function columnValue(result: VerificationResult, column: CsvColumn): CsvValue {
   let value: unknown = result;
   for (const part of column.split('.')) value = value === null || typeof value !== 'object' ? undefined : (value as Record<string, unknown>)[part];
   return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' || value === null ? value : undefined;

@@ -8,13 +8,13 @@ import { el } from './dom.js';
 import type { MessageKey } from '../shared/i18n.js';
 import { t } from './i18n.js';
 
-export const DOCTOR_COMMAND = 'mxlens doctor';
+const DOCTOR_COMMAND = 'mxlens doctor';
 
 /** Problems whose fix is installing the host release that matches this extension. */
 const INSTALL_PROBLEMS: ReadonlySet<HostProblemCode> = new Set(['host_not_installed', 'host_outdated']);
 
 /** Problems no check can get past until the user sets the host up: pages show one call to action. */
-export const SETUP_PROBLEMS: ReadonlySet<HostProblemCode> = new Set([...INSTALL_PROBLEMS, 'host_forbidden']);
+const SETUP_PROBLEMS: ReadonlySet<HostProblemCode> = new Set([...INSTALL_PROBLEMS, 'host_forbidden']);
 
 export function needsSetup(status: HostStatus): boolean {
   return status.state === 'failed' && SETUP_PROBLEMS.has(status.problem.code);

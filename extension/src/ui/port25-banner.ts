@@ -9,7 +9,7 @@ export interface Port25BannerActions {
   onOptions: () => void;
 }
 
-export function renderPort25Banner(actions: Port25BannerActions): HTMLElement {
+function renderPort25Banner(actions: Port25BannerActions): HTMLElement {
   const options = el('button', { className: 'link-button', text: t('popupOptions'), attrs: { type: 'button' } });
   options.addEventListener('click', actions.onOptions);
   return el('div', { className: 'banner banner--warn', attrs: { role: 'status' } }, [

@@ -8,7 +8,7 @@ import { el } from './dom.js';
 import { reasonText, t } from './i18n.js';
 
 /** Where the check ran, for people: "this computer" or "the server https://…". */
-export function checkedOnText(result: VerificationResult): string {
+function checkedOnText(result: VerificationResult): string {
   const server = serverOf(result);
   return server === null ? t('checkedOnThisComputer') : t('checkedOnServer', [server]);
 }
@@ -42,7 +42,7 @@ function flagList(result: VerificationResult): HTMLElement | null {
  * "No" only when the mail server answered about mailboxes: when it refused us (blocked, rate
  * limited, greylisted, unreachable), the catch-all question was never really asked.
  */
-export function catchAllText(result: VerificationResult): string {
+function catchAllText(result: VerificationResult): string {
   if (result.flags.catchAll === true) return t('detailCatchAllYes');
   if (result.flags.catchAll === false && result.verdict !== 'unknown') return t('detailCatchAllNo');
   return t('detailCatchAllNotProbed');
@@ -56,7 +56,7 @@ function tlsText(result: VerificationResult): string | null {
 }
 
 /** The suggestion, as a sentence ("Did you mean bob@gmail.com?"), optionally a button. */
-export function renderSuggestion(suggestion: string, onSuggestion?: (address: string) => void): HTMLElement {
+function renderSuggestion(suggestion: string, onSuggestion?: (address: string) => void): HTMLElement {
   const text = t('detailSuggestion', [suggestion]);
   if (!onSuggestion) return el('p', { className: 'suggestion', text });
   const button = el('button', { className: 'link-button', text, attrs: { type: 'button' } });

@@ -15,7 +15,7 @@ import { loadSettings, saveSettings } from '../ui/settings-store.js';
 
 /** While the background says "connecting", ask again this often, at most this many times. */
 export const POLL_INTERVAL_MS = 1000;
-export const POLL_LIMIT = 30;
+const POLL_LIMIT = 30;
 
 export interface WelcomeHandle {
   /** Settles when the first answer about the host is shown (after any "connecting"). */

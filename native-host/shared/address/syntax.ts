@@ -23,7 +23,7 @@ export interface ParsedAddress {
   asciiLocalPart: boolean;
 }
 
-export interface InvalidAddress {
+interface InvalidAddress {
   ok: false;
   /** Plain words, for people. */
   problem: string;

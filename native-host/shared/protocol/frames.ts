@@ -8,7 +8,7 @@
 import type { ErrorCode } from './error-codes.js';
 import { LIMITS } from './messages.js';
 
-export const HEADER_BYTES = 4;
+const HEADER_BYTES = 4;
 
 export interface FrameOptions {
   /** true on little-endian machines (x86, ARM as usually run). */

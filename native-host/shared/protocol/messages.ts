@@ -29,11 +29,11 @@ export const LIMITS = {
   maxSiteLength: 300,
 } as const;
 
-export type Limits = { [K in keyof typeof LIMITS]: number };
+type Limits = { [K in keyof typeof LIMITS]: number };
 
 /** What this host can do, announced in the hello reply. */
 export const CAPABILITIES = ['verify', 'cancel', 'site', 'network'] as const;
-export type Capability = (typeof CAPABILITIES)[number];
+type Capability = (typeof CAPABILITIES)[number];
 
 // ---------------------------------------------------------------- requests (extension → host)
 
@@ -100,7 +100,7 @@ export interface SettingsProblem {
   message: string;
 }
 
-export interface HelloReply {
+interface HelloReply {
   type: 'hello';
   id: RequestId;
   protocol: number;
@@ -129,7 +129,7 @@ export interface NetworkRoute {
  * Not a reply: the host's network changed state (outbound port 25 found blocked, or working
  * again). `id` is null: it belongs to no request.
  */
-export interface NetworkMessage {
+interface NetworkMessage {
   type: 'network';
   id: null;
   network: NetworkRoute[];
@@ -157,7 +157,7 @@ export interface DoneMessage {
   cancelled?: true;
 }
 
-export interface CancelledReply {
+interface CancelledReply {
   type: 'cancelled';
   id: RequestId;
   target: RequestId;

@@ -14,7 +14,7 @@ import {
   type VerifyRequestOptions,
 } from './messages.js';
 
-export interface ValidationError {
+interface ValidationError {
   code: ErrorCode;
   message: string;
   /** The request's id when it could be read, so the error reply can echo it. */
@@ -177,7 +177,7 @@ function asObject(value: unknown, what: string): Record<string, unknown> {
 }
 
 /** "a number", "an array", "null", ... for messages. */
-export function describe(value: unknown): string {
+function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   const type = typeof value;

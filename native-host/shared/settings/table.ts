@@ -38,7 +38,7 @@ import {
 
 // ---------------------------------------------------------------- the settings themselves
 
-export interface SettingsProblem {
+interface SettingsProblem {
   /** Where the bad value is: an environment variable name, or `config.json "key"`. */
   setting: string;
   message: string;

@@ -17,7 +17,7 @@ export type Parsed<T> = { ok: true; value: T } | { ok: false; code: ProblemCode;
 export type ProblemCode = 'type' | 'range' | 'proxyFormat' | 'proxyScheme' | 'proxyHostPort' | 'proxyExtra' | 'helo' | 'sender' | 'value';
 
 export const good = <T>(value: T): Parsed<T> => ({ ok: true, value });
-export const bad = <T>(problem: string, code: ProblemCode = 'value'): Parsed<T> => ({ ok: false, code, problem });
+const bad = <T>(problem: string, code: ProblemCode = 'value'): Parsed<T> => ({ ok: false, code, problem });
 
 export interface ServeKey {
   name: string;

@@ -19,7 +19,7 @@ const MAX_ADDRESS_WIDTH = 40;
 const VERDICT_ORDER: readonly Verdict[] = ['deliverable', 'undeliverable', 'risky', 'unknown'];
 
 /** "4 addresses in 2.3 s: 1 deliverable, 2 undeliverable, 1 unknown" (verdicts with none left out). */
-export function summaryLine(counts: Readonly<Record<Verdict, number>>, elapsedMs: number): string {
+function summaryLine(counts: Readonly<Record<Verdict, number>>, elapsedMs: number): string {
   const total = VERDICT_ORDER.reduce((sum, verdict) => sum + counts[verdict], 0);
   const parts = VERDICT_ORDER.filter((verdict) => counts[verdict] > 0).map((verdict) => `${counts[verdict]} ${verdict}`);
   const seconds = elapsedMs < 10_000 ? (elapsedMs / 1000).toFixed(1) : String(Math.round(elapsedMs / 1000));

@@ -18,13 +18,13 @@ export function parseStrictArgs<T extends ParseArgsConfig>(config: T): ReturnTyp
 }
 
 /** "unknown option --jsno (did you mean --json?)"; without a close match, "(see --help)". */
-export function unknownOptionMessage(given: string, known: readonly string[]): string {
+function unknownOptionMessage(given: string, known: readonly string[]): string {
   const match = closestOption(given.replace(/^-+/, ''), known);
   return `unknown option ${given} (${match ? `did you mean --${match}?` : 'see --help'})`;
 }
 
 /** The known option within a third of the name's length of edits (at least 1, at most 3). */
-export function closestOption(given: string, known: readonly string[]): string | null {
+function closestOption(given: string, known: readonly string[]): string | null {
   const budget = Math.min(3, Math.max(1, Math.floor(given.length / 3)));
   let best: { name: string; distance: number } | null = null;
   for (const name of known) {

@@ -82,7 +82,7 @@ function checkNotAFile(text: string): string {
   return text;
 }
 
-export function parseFailOn(text: string): Verdict[] {
+function parseFailOn(text: string): Verdict[] {
   const verdicts = text.split(',').map((word) => word.trim());
   const unknown = verdicts.find((word) => !FAIL_ON.includes(word as Verdict));
   if (unknown !== undefined || verdicts.length === 0) {

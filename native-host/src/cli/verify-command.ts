@@ -51,7 +51,7 @@ Exit codes: 0 every address checked; 1 an unexpected error; 2 a wrong flag or va
  * That many listeners are expected, not a leak: without this bound Node warns
  * (MaxListenersExceededWarning) as soon as more than 10 are attached, on most runs of 1,000.
  */
-export const ABORT_LISTENERS_PER_SESSION = 2;
+const ABORT_LISTENERS_PER_SESSION = 2;
 
 export async function runVerify(argv: string[]): Promise<number> {
   const settings = loadSettings();

@@ -43,7 +43,7 @@ export interface Judgement {
 }
 
 /** Which replies a row matches; every given field must hold (AND). */
-export interface ReplyMatcher {
+interface ReplyMatcher {
   /** Basic codes: exact numbers, a class ("4xx"), or "invalid" (not 200–599). */
   codes?: readonly CodeSpec[];
   /** Basic codes that exclude the row even when everything else matches. */
@@ -56,7 +56,7 @@ export interface ReplyMatcher {
   text?: RegExp;
 }
 
-export type CodeSpec = number | '2xx' | '3xx' | '4xx' | '5xx' | 'invalid';
+type CodeSpec = number | '2xx' | '3xx' | '4xx' | '5xx' | 'invalid';
 
 export interface Rule {
   id: string;

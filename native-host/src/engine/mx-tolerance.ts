@@ -5,7 +5,7 @@
 // cut off half-way costs a new session anyway; one that never gets there costs nothing.
 
 /** RFC 5321 §4.5.3.1.8: servers must take at least 100 recipients per transaction. */
-export const RECIPIENTS_PER_TRANSACTION = 100;
+const RECIPIENTS_PER_TRANSACTION = 100;
 /** A reply this much later than the previous read, after a rejection, is the server's error sleep. */
 const SLOW_REPLY_FLOOR_MS = 500;
 const REMEMBER_MS = 60 * 60_000;

@@ -12,17 +12,17 @@ import type { NetworkRoute } from '../../shared/protocol/messages.js';
 // has its own network) and the address family (IPv6 can be blackholed while IPv4 works).
 
 /** Connect timeouts to this many distinct mail servers (by name), of this many recipient domains. */
-export const BLOCKED_AFTER_SERVERS = 2;
-export const BLOCKED_AFTER_DOMAINS = 2;
+const BLOCKED_AFTER_SERVERS = 2;
+const BLOCKED_AFTER_DOMAINS = 2;
 /** While blocked, sessions fail at once; after this long without new evidence they try again. */
 export const RETEST_AFTER_MS = 60_000;
 /** A connect that gave up sooner than this (a nearly spent budget) proves nothing. */
-export const MIN_EVIDENCE_WAIT_MS = 300;
+const MIN_EVIDENCE_WAIT_MS = 300;
 /**
  * A mail server answers a connect well within this; a first connect on an untested route that
  * takes longer starts the second opinion beside it, so a lone address need not wait twice.
  */
-export const SUSPECT_AFTER_MS = 2_000;
+const SUSPECT_AFTER_MS = 2_000;
 
 export type RouteState = NetworkRoute['state'];
 /** A route: what a connection depends on besides the server. */

@@ -13,7 +13,7 @@ export type { SocksProxy, VerifyOptions };
  * software rather than the person, and claims no one's identity. Servers that insist on a name
  * resolving to the client's IP refuse it, as they refuse most home host names: set --helo.
  */
-export const DEFAULT_HELO_NAME = 'mxlens.invalid';
+const DEFAULT_HELO_NAME = 'mxlens.invalid';
 
 /**
  * Defaults, and why:

@@ -13,7 +13,7 @@ const MAX_ENGINES = 8;
 const USER_PARTITION = 'user';
 
 /** Where a request's results and lookups are remembered: its site's partition, or the user's. */
-export function partitionOf(site: string | null | undefined): string {
+function partitionOf(site: string | null | undefined): string {
   return site ?? USER_PARTITION;
 }
 
@@ -46,7 +46,7 @@ export class EnginePool {
 }
 
 /** The same options, written in any key order, give the same key. */
-export function optionsKey(options: VerifyOptions): string {
+function optionsKey(options: VerifyOptions): string {
   return stableJson(options);
 }
 

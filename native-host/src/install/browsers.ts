@@ -30,7 +30,7 @@ export type Scope = 'user' | 'system';
  * on Windows %NAME% = an environment variable. `optional`: written only where the folder's
  * parent already exists (a location only some builds or distributions use).
  */
-export interface FolderTemplate {
+interface FolderTemplate {
   path: string;
   optional?: boolean;
 }
@@ -253,10 +253,10 @@ export interface SystemContext {
   isExecutable?: (file: string) => boolean;
 }
 
-export type SystemKind = 'linux' | 'darwin' | 'windows';
+type SystemKind = 'linux' | 'darwin' | 'windows';
 
 /** Windows, macOS, or Linux (and every other Unix, which lays out folders the Linux way). */
-export function systemKind(platform: NodeJS.Platform): SystemKind {
+function systemKind(platform: NodeJS.Platform): SystemKind {
   return platform === 'win32' ? 'windows' : platform === 'darwin' ? 'darwin' : 'linux';
 }
 

@@ -7,7 +7,7 @@ import { expandTemplate, pathsFor } from './browsers.js';
 // arguments on. A shell script on Linux and macOS, a .bat file on Windows.
 
 /** First comment line: how install and uninstall recognise a launcher of ours. */
-export const LAUNCHER_MARKER = 'MX Lens native messaging host launcher';
+const LAUNCHER_MARKER = 'MX Lens native messaging host launcher';
 
 export function launcherFileName(platform: NodeJS.Platform): string {
   return platform === 'win32' ? 'mxlens-host.bat' : 'mxlens-host';

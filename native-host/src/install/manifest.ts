@@ -7,7 +7,7 @@ import { DEV_EXTENSION_ID, FIREFOX_EXTENSION_ID, isExtensionId } from './extensi
 import { HOST_NAME } from '../../shared/protocol/messages.js';
 
 export { HOST_NAME };
-export const HOST_DESCRIPTION = 'MX Lens: checks whether email mailboxes exist (DNS + SMTP, no mail sent)';
+const HOST_DESCRIPTION = 'MX Lens: checks whether email mailboxes exist (DNS + SMTP, no mail sent)';
 
 export interface HostManifest {
   name: string;
@@ -29,7 +29,7 @@ export interface ExtraExtensions {
 export const NO_EXTRA_EXTENSIONS: ExtraExtensions = { chromium: [], firefox: [] };
 
 /** A Firefox add-on ID: an email-like name or a {GUID}. */
-export function isFirefoxExtensionId(text: string): boolean {
+function isFirefoxExtensionId(text: string): boolean {
   return /^[A-Za-z0-9._+-]+@[A-Za-z0-9.-]+$/.test(text) || /^\{[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\}$/.test(text);
 }
 

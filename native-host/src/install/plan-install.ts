@@ -32,7 +32,7 @@ export interface WriteTarget extends FileTarget {
   text: string;
 }
 
-export interface RegistryTarget {
+interface RegistryTarget {
   key: string;
   /** The manifest path the key's default value names. */
   value: string;

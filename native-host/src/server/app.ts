@@ -15,7 +15,7 @@ declare module 'fastify' {
 }
 
 /** The one path that answers without a key: it says the server is up, and nothing else. */
-export const OPEN_HEALTH_PATH = '/health';
+const OPEN_HEALTH_PATH = '/health';
 
 /**
  * Fastify and its CORS plugin are loaded here, when a server starts, so `mxlens verify` and the

@@ -12,7 +12,7 @@ import { CSV_COLUMNS, csvLine, toReacherOutput } from './reacher-output.js';
 //   GET  /v1/bulk/{job_id}/results     ?limit&offset (JSON), ?format=csv (CSV)
 // MX Lens extension: an optional "options" object, the native verify options (e.g. level).
 
-export const MAX_BULK_ADDRESSES = 500_000;
+const MAX_BULK_ADDRESSES = 500_000;
 const BULK_BODY_BYTES = 32 * 1024 * 1024;
 
 const BULK_BODY = {

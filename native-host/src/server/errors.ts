@@ -45,7 +45,7 @@ export function toHttpError(error: unknown): HttpError {
 }
 
 /** Fastify's own errors (body too large, bad JSON, schema) in the same shape. */
-export function fromFastifyError(error: { code?: string; statusCode?: number; message: string; validation?: unknown }): HttpError {
+function fromFastifyError(error: { code?: string; statusCode?: number; message: string; validation?: unknown }): HttpError {
   if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
     return new HttpError(413, 'payload_too_large', 'the request body is larger than this endpoint accepts; send fewer addresses per request (or use POST /v1/bulk)');
   }

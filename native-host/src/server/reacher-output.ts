@@ -6,7 +6,7 @@ import type { Reason } from '../../shared/verdicts.js';
 
 export type Reachable = 'safe' | 'invalid' | 'risky' | 'unknown';
 
-export interface CoreError {
+interface CoreError {
   type: string;
   message: string;
 }

@@ -10,7 +10,7 @@ import { toReacherOutput } from './reacher-output.js';
 //   POST /v0/check_email, POST /v1/check_email → CheckEmailOutput
 // The bulk endpoints are in bulk.ts.
 
-export interface CheckEmailRequest {
+interface CheckEmailRequest {
   to_email: string;
   from_email?: string;
   hello_name?: string;
@@ -59,7 +59,7 @@ export function reacherRoutes(app: FastifyInstance, ctx: ServerContext): void {
 }
 
 /** Reacher's request fields as native options, checked by the protocol's own validator. */
-export function reacherOptions(body: Omit<CheckEmailRequest, 'to_email'>): { options: VerifyRequestOptions; extra: ServerOnlyOptions } {
+function reacherOptions(body: Omit<CheckEmailRequest, 'to_email'>): { options: VerifyRequestOptions; extra: ServerOnlyOptions } {
   const wanted: Record<string, unknown> = {};
   if (body.from_email !== undefined) wanted.sender = body.from_email;
   if (body.hello_name !== undefined) wanted.heloName = body.hello_name;

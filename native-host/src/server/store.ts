@@ -23,7 +23,7 @@ CREATE TABLE IF NOT EXISTS job_results (job_id INTEGER NOT NULL, idx INTEGER NOT
   PRIMARY KEY (job_id, idx)) WITHOUT ROWID;
 `;
 
-export const DATABASE_FILE = 'mxlens-server.sqlite';
+const DATABASE_FILE = 'mxlens-server.sqlite';
 
 /**
  * Opens (and creates) the database in `dataDir`. better-sqlite3 is a native addon, loaded only
@@ -64,7 +64,7 @@ export function hashKey(key: string): string {
 }
 
 /** A new random key: 32 bytes, URL-safe, with a prefix that tells what it is. */
-export function newKey(): string {
+function newKey(): string {
   return `mxl_${randomBytes(32).toString('base64url')}`;
 }
 

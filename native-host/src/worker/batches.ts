@@ -12,7 +12,7 @@ import { parseAddress } from '../../shared/address/syntax.js';
 
 export const QUEUE_NAME = 'mxlens-checks';
 /** Recipients in one batch: about one SMTP transaction's worth (RFC 5321 servers take 100). */
-export const BATCH_SIZE = 100;
+const BATCH_SIZE = 100;
 const LEDGER_TTL_SECONDS = 24 * 60 * 60;
 
 export interface BatchInput {

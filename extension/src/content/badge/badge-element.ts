@@ -258,7 +258,7 @@ export function stateWord(state: BadgeState, result: Pick<VerificationResult, 'r
 }
 
 /** The aria-label: the address and its state in words. */
-export function badgeLabel(address: string, state: BadgeState, result: VerificationResult | null): string {
+function badgeLabel(address: string, state: BadgeState, result: VerificationResult | null): string {
   if (state === 'unchecked') return t('contentBadgeLabelUnchecked', [address]);
   const word = stateWord(state, result);
   const reason = result && state !== 'pending' ? result.reason : null;

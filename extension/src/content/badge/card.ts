@@ -19,7 +19,7 @@ export interface CardActions {
   copy(text: string): Promise<boolean>;
 }
 
-export type CardOpenedBy = 'hover' | 'focus' | 'click' | 'keyboard' | 'menu';
+type CardOpenedBy = 'hover' | 'focus' | 'click' | 'keyboard' | 'menu';
 
 export interface CardTarget {
   /** Normalized address, or null: the selection held none (`input` says what it held). */

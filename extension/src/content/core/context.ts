@@ -48,7 +48,7 @@ export interface ContextOptions {
  */
 const SETUP_PROBLEMS: ReadonlySet<HostProblemCode> = new Set(['host_not_installed', 'host_forbidden', 'host_outdated', 'extension_outdated']);
 
-export function needsSetup(status: HostStatus): boolean {
+function needsSetup(status: HostStatus): boolean {
   return status.state === 'failed' && SETUP_PROBLEMS.has(status.problem.code);
 }
 
@@ -375,7 +375,7 @@ export class ContentContext {
 }
 
 /** The clipboard API, or a copy event when the page's permissions refuse it. */
-export async function copyText(text: string): Promise<boolean> {
+async function copyText(text: string): Promise<boolean> {
   try {
     await navigator.clipboard.writeText(text);
     return true;

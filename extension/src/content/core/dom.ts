@@ -4,7 +4,7 @@
 const OURS = new WeakSet<Node>();
 
 /** The attribute that marks our elements for selectors; identity comes from OURS, not from it. */
-export const OURS_ATTRIBUTE = 'data-mxlens';
+const OURS_ATTRIBUTE = 'data-mxlens';
 
 export function markOurs(element: HTMLElement, kind: string): void {
   OURS.add(element);

@@ -10,7 +10,7 @@ export interface SlicesOptions {
   afterSlice?: () => void;
 }
 
-export const SLICE_MS = 8;
+const SLICE_MS = 8;
 
 export class Slices {
   private readonly jobs: Iterator<unknown>[] = [];

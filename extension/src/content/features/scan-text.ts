@@ -62,7 +62,7 @@ export function* scanTextJob(root: Node, host: TextScanHost): Generator<void> {
 }
 
 /** Places the badges of one block's own text (not of the blocks inside it); how many. */
-export function placeBlock(block: Node, host: TextScanHost): number {
+function placeBlock(block: Node, host: TextScanHost): number {
   let placed = 0;
   for (const run of blockRuns(block)) placed += placeRun(run, host);
   return placed;

@@ -4,7 +4,7 @@ import { isFreeProvider } from './free-provider.js';
 import { isRoleAccount } from './role.js';
 import { suggestDomain } from './suggestion.js';
 
-export { isDisposableDomain, isFreeProvider, isRoleAccount, suggestDomain };
+;
 
 /** The flags that follow from the address alone; catchAll needs an SMTP probe. */
 export type AddressFlags = Pick<Flags, 'disposable' | 'role' | 'free'>;

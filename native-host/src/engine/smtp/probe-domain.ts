@@ -139,7 +139,7 @@ function handBackAll(work: SessionWork, failure: ProbeOutcome): void {
 }
 
 /** Connects on this route time out to every mail server: the network, not the server, is at fault. */
-export function portBlockedOutcome(
+function portBlockedOutcome(
   rule: 'network-port-blocked' | 'connect-timeouts-across-servers',
   target: Target,
   route: Route,
@@ -390,7 +390,7 @@ function catchAllFromProbe(reply: SmtpReply): boolean | null {
  * Replies that cannot be matched to their commands (an extra reply, one before its command, a
  * second greeting, a code that cannot answer the command) answer no one: unknown.
  */
-export function unmatchedRepliesOutcome(target: Target, problem: string, transcript?: string[]): ProbeOutcome {
+function unmatchedRepliesOutcome(target: Target, problem: string, transcript?: string[]): ProbeOutcome {
   return {
     ...decide('replies-unmatched'),
     detail: `${target.host.name} [${target.ip}] sent replies that do not match our commands (${problem}); no reply was taken as this address's answer.`,
@@ -412,7 +412,7 @@ export function timeoutOutcome(signal?: AbortSignal): ProbeOutcome {
     : { ...decide('session-timeout'), detail: 'No mail server answered within the time allowed.', mx: null, reply: null };
 }
 
-export function failureOutcome(error: SmtpSessionError, target: Target, transcript: string[] | undefined): ProbeOutcome {
+function failureOutcome(error: SmtpSessionError, target: Target, transcript: string[] | undefined): ProbeOutcome {
   const where = `${target.host.name} [${target.ip}]`;
   const base = { mx: target.host.name, reply: error.reply, ...(transcript ? { transcript } : {}) };
   const { reason, rule, retryAfterMs } = judgeSessionFailure(error.kind, error.phase, error.reply);

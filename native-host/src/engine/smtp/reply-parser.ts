@@ -11,13 +11,13 @@ export interface ParserLimits {
   maxLines: number;
 }
 
-export type ParseProblem = 'line_too_long' | 'reply_too_large' | 'malformed';
+type ParseProblem = 'line_too_long' | 'reply_too_large' | 'malformed';
 
 export type ParseEvent =
   | { type: 'reply'; reply: SmtpReply }
   | { type: 'error'; problem: ParseProblem; detail: string };
 
-export const DEFAULT_PARSER_LIMITS: ParserLimits = {
+const DEFAULT_PARSER_LIMITS: ParserLimits = {
   maxLineBytes: 2048,
   maxReplyBytes: 64 * 1024,
   maxLines: 200,

@@ -86,7 +86,7 @@ export interface Command {
   verb: 'mail' | 'rcpt' | 'rset' | 'quit';
 }
 
-export interface ExchangeOptions {
+interface ExchangeOptions {
   /** One command at a time even when PIPELINING is offered. */
   lockstep?: boolean;
   /** Called as each reply arrives (all replies of one read are delivered together). */
@@ -94,7 +94,7 @@ export interface ExchangeOptions {
 }
 
 /** A reply, when it arrived, and which read from the socket brought it (same read, same chunk). */
-export interface Arrival {
+interface Arrival {
   reply: SmtpReply;
   at: number;
   chunk: number;
