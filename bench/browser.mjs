@@ -60,12 +60,16 @@ async function startPageServer() {
 }
 
 function buildExtension(dir) {
-  const run = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'extension/vite.config.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, MXLENS_EXTENSION_OUT: dir },
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
+  const run = spawnSync(
+    process.execPath,
+    [path.join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'extension/vite.config.ts'],
+    {
+      cwd: ROOT,
+      env: { ...process.env, MXLENS_EXTENSION_OUT: dir },
+      encoding: 'utf8',
+      timeout: 120_000,
+    },
+  );
   if (run.status !== 0) throw new Error(`extension build failed:\n${run.stdout}\n${run.stderr}`);
   return path.join(dir, 'chrome');
 }
@@ -76,12 +80,27 @@ async function launch(root, name, extensionDir, env) {
   const profile = path.join(root, `${name}-profile`);
   mkdirSync(home);
   mkdirSync(profile);
-  const childEnv = { ...env, HOME: home, XDG_CONFIG_HOME: path.join(home, '.config'), XDG_CACHE_HOME: path.join(home, '.cache') };
+  const childEnv = {
+    ...env,
+    HOME: home,
+    XDG_CONFIG_HOME: path.join(home, '.config'),
+    XDG_CACHE_HOME: path.join(home, '.cache'),
+  };
   if (extensionDir) {
-    const install = spawnSync(process.execPath, [MXLENS_BIN, 'install', '--dir', path.join(profile, 'NativeMessagingHosts')], { env: childEnv, encoding: 'utf8', timeout: 30_000 });
+    const install = spawnSync(
+      process.execPath,
+      [MXLENS_BIN, 'install', '--dir', path.join(profile, 'NativeMessagingHosts')],
+      { env: childEnv, encoding: 'utf8', timeout: 30_000 },
+    );
     if (install.status !== 0) throw new Error(`mxlens install failed:\n${install.stdout}${install.stderr}`);
   }
-  const args = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'];
+  const args = [
+    '--no-sandbox',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--no-first-run',
+    '--disable-sync',
+  ];
   if (extensionDir) args.push(`--disable-extensions-except=${extensionDir}`, `--load-extension=${extensionDir}`);
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
@@ -101,7 +120,8 @@ async function launch(root, name, extensionDir, env) {
   });
   if (extensionDir) {
     const isOurs = (w) => w.url().startsWith('chrome-extension://');
-    if (!context.serviceWorkers().some(isOurs)) await context.waitForEvent('serviceworker', { predicate: isOurs, timeout: 30_000 });
+    if (!context.serviceWorkers().some(isOurs))
+      await context.waitForEvent('serviceworker', { predicate: isOurs, timeout: 30_000 });
   }
   return context;
 }
@@ -156,18 +176,29 @@ async function startTrace(cdp) {
   cdp.on('Tracing.dataCollected', ({ value }) => events.push(...value));
   const complete = new Promise((resolve) => cdp.once('Tracing.tracingComplete', resolve));
   // devtools.timeline: the FunctionCall events that say whose script a task ran.
-  await cdp.send('Tracing.start', { traceConfig: { includedCategories: ['toplevel', '__metadata', 'devtools.timeline'], recordMode: 'recordAsMuchAsPossible' }, transferMode: 'ReportEvents' });
+  await cdp.send('Tracing.start', {
+    traceConfig: {
+      includedCategories: ['toplevel', '__metadata', 'devtools.timeline'],
+      recordMode: 'recordAsMuchAsPossible',
+    },
+    transferMode: 'ReportEvents',
+  });
   return {
     async stop() {
       await cdp.send('Tracing.end');
       await complete;
-      const mainThreads = new Set(events.filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`));
+      const mainThreads = new Set(
+        events
+          .filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain')
+          .map((e) => `${e.pid}:${e.tid}`),
+      );
       const byThread = new Map();
       const extensionCalls = [];
       for (const e of events) {
         const key = `${e.pid}:${e.tid}`;
         if (e.ph !== 'X' || !mainThreads.has(key)) continue;
-        if (e.name === 'FunctionCall' && String(e.args?.data?.url ?? '').startsWith('chrome-extension://')) extensionCalls.push(e);
+        if (e.name === 'FunctionCall' && String(e.args?.data?.url ?? '').startsWith('chrome-extension://'))
+          extensionCalls.push(e);
         if (!/RunTask$/.test(e.name)) continue;
         if (!byThread.has(key)) byThread.set(key, []);
         byThread.get(key).push(e);
@@ -177,7 +208,12 @@ async function startTrace(cdp) {
       const busiest = [...byThread.values()].sort((a, b) => sum(b) - sum(a))[0] ?? [];
       const long = busiest.filter((e) => e.dur / 1000 > 50);
       // A long task is the extension's when it ran the content script (forced layouts in it included).
-      const ours = long.filter((task) => extensionCalls.some((call) => call.pid === task.pid && call.tid === task.tid && call.ts >= task.ts && call.ts < task.ts + task.dur));
+      const ours = long.filter((task) =>
+        extensionCalls.some(
+          (call) =>
+            call.pid === task.pid && call.tid === task.tid && call.ts >= task.ts && call.ts < task.ts + task.dur,
+        ),
+      );
       const longest = (tasks) => (tasks.length ? Math.max(...tasks.map((e) => e.dur / 1000)) : 0);
       return {
         tasks: busiest.length,
@@ -201,7 +237,8 @@ async function longTasks(context, url) {
     const trace = await startTrace(cdp);
     const started = Date.now();
     await page.goto(url, { waitUntil: 'load', timeout: SETTLE_MAX_MS });
-    const busy = async () => (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration')?.value ?? 0;
+    const busy = async () =>
+      (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration')?.value ?? 0;
     let last = await busy();
     let quietSince = Date.now();
     while (Date.now() - quietSince < QUIET_MS && Date.now() - started < SETTLE_MAX_MS) {
@@ -246,7 +283,13 @@ export async function browserBench(world, env, log = () => {}) {
     addPage('p5k', 5_000);
     addPage('p50k', 50_000);
     // Every other mailbox exists; the fakes answer in 20 ms.
-    world.configure({ delayMs: 20, pipelining: true, starttls: false, strict: false, mailboxes: new Set(all.filter((_, i) => i % 2 === 0)) });
+    world.configure({
+      delayMs: 20,
+      pipelining: true,
+      starttls: false,
+      strict: false,
+      mailboxes: new Set(all.filter((_, i) => i % 2 === 0)),
+    });
 
     const browserEnv = { ...env, MXLENS_ALLOW_PRIVATE: '1' };
     log('browser: Chromium with MX Lens');

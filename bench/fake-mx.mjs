@@ -20,7 +20,19 @@ const MAX_LINE = 4096;
 export const HARD_ERROR_LIMIT = 20;
 
 export function emptyStats() {
-  return { connections: 0, maxConcurrent: 0, ehlo: 0, helo: 0, starttls: 0, mail: 0, rcpt: 0, rset: 0, quit: 0, other: 0, errorLimitHangups: 0 };
+  return {
+    connections: 0,
+    maxConcurrent: 0,
+    ehlo: 0,
+    helo: 0,
+    starttls: 0,
+    mail: 0,
+    rcpt: 0,
+    rset: 0,
+    quit: 0,
+    other: 0,
+    errorLimitHangups: 0,
+  };
 }
 
 /**

@@ -183,7 +183,9 @@ export function procStatusKb(pid, field) {
 /** Linux only: user + system CPU time of a live process, in ms (clock ticks of 10 ms). */
 export function procCpuMs(pid) {
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8')
+      .replace(/^.*\) /s, '')
+      .split(' ');
     return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
   } catch {
     return null;
@@ -239,12 +241,16 @@ export function reexecIsolated(entry) {
   writeFileSync(resolvConf, 'nameserver 127.0.0.1\n');
   try {
     const script = 'ip link set lo up && mount --bind "$1" /etc/resolv.conf && shift && exec "$@"';
-    const run = spawnSync('unshare', ['-n', '-m', 'sh', '-c', script, 'sh', resolvConf, process.execPath, entry, ...process.argv.slice(2)], {
-      stdio: 'inherit',
-      env: { ...process.env, [ISOLATED]: '1' },
-      timeout: 30 * 60_000,
-      killSignal: 'SIGKILL',
-    });
+    const run = spawnSync(
+      'unshare',
+      ['-n', '-m', 'sh', '-c', script, 'sh', resolvConf, process.execPath, entry, ...process.argv.slice(2)],
+      {
+        stdio: 'inherit',
+        env: { ...process.env, [ISOLATED]: '1' },
+        timeout: 30 * 60_000,
+        killSignal: 'SIGKILL',
+      },
+    );
     if (run.error) {
       process.stderr.write(`bench: could not enter private namespaces (${run.error.message}); running without them\n`);
       return null;

@@ -52,16 +52,27 @@ const attempt = async (name, work) => {
 
 function machineLine() {
   const cpus = os.cpus();
-  return `machine: ${os.type()} ${os.release()} ${os.arch()}; ${cpus.length} × ${cpus[0]?.model ?? 'unknown CPU'} (availableParallelism ${os.availableParallelism?.() ?? 'n/a'}); ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} at the start; node ${process.version}`;
+  return `machine: ${os.type()} ${os.release()} ${os.arch()}; ${cpus.length} × ${cpus[0]?.model ?? 'unknown CPU'} (availableParallelism ${os.availableParallelism?.() ?? 'n/a'}); ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM; load average ${os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')} at the start; node ${process.version}`;
 }
 
 const out = [];
 try {
   out.push(`MX Lens benchmarks, ${new Date().toISOString()}`, '', machineLine());
-  out.push(`network: ${isolated ? 'private namespaces (unshare -n -m): loopback only; /etc/resolv.conf → dnsmasq on 127.0.0.1:53' : 'the machine\'s own (SMTP scenarios skipped: they need Linux, root, unshare)'}`);
-  out.push(`MX Lens: ${path.relative(process.cwd(), BUNDLE)} run as \`node native-host/bin/mxlens.mjs ...\` with an empty HOME/XDG (no config file)`);
-  out.push(`peers (bench/package.json, \`npm ci --prefix bench\`): ${peersInstalled() ? PEERS.join(', ') : process.env.MXLENS_BENCH_PEERS === '0' ? 'skipped (MXLENS_BENCH_PEERS=0)' : 'NOT INSTALLED (run npm ci --prefix bench): peers skipped'}`);
-  out.push(`CPU and peak RSS: ${HAVE_GNU_TIME ? 'GNU time (/usr/bin/time) for commands; /proc/<pid>/stat and VmHWM for the host' : '/usr/bin/time missing: only the host\'s (from /proc)'}`);
+  out.push(
+    `network: ${isolated ? 'private namespaces (unshare -n -m): loopback only; /etc/resolv.conf → dnsmasq on 127.0.0.1:53' : "the machine's own (SMTP scenarios skipped: they need Linux, root, unshare)"}`,
+  );
+  out.push(
+    `MX Lens: ${path.relative(process.cwd(), BUNDLE)} run as \`node native-host/bin/mxlens.mjs ...\` with an empty HOME/XDG (no config file)`,
+  );
+  out.push(
+    `peers (bench/package.json, \`npm ci --prefix bench\`): ${peersInstalled() ? PEERS.join(', ') : process.env.MXLENS_BENCH_PEERS === '0' ? 'skipped (MXLENS_BENCH_PEERS=0)' : 'NOT INSTALLED (run npm ci --prefix bench): peers skipped'}`,
+  );
+  out.push(
+    `CPU and peak RSS: ${HAVE_GNU_TIME ? 'GNU time (/usr/bin/time) for commands; /proc/<pid>/stat and VmHWM for the host' : "/usr/bin/time missing: only the host's (from /proc)"}`,
+  );
   out.push('');
 
   const node = await attempt('node -e 0', () => nodeBaseline(sandbox.env));
@@ -77,7 +88,9 @@ try {
     const world = await attempt('the bench world (dnsmasq and fakes)', () => startWorld(MAX_DOMAINS));
     if (world) {
       try {
-        smtp = await attempt('SMTP scenarios', () => smtpScenarios(world, sandbox.env, { log, only: only.length ? only : undefined }));
+        smtp = await attempt('SMTP scenarios', () =>
+          smtpScenarios(world, sandbox.env, { log, only: only.length ? only : undefined }),
+        );
         if (process.env.MXLENS_BENCH_BROWSER !== '0' && browserAvailable()) {
           browser = await attempt('browser', () => browserBench(world, sandbox.env, log));
         }
@@ -103,14 +116,25 @@ try {
     out.push(
       'Chromium (/usr/bin/chromium, headless, via playwright-core) with the extension built from the sources and the host registered in its profile; pages of `<p>Contact N: address</p>` lines on a loopback HTTP server; ' +
         'the host reaches the same fakes (20 ms per reply). "First verdict": DevTools reads of the page (DOM.getDocument, pierce: closed shadow roots included) every 5 ms from navigation on. ' +
-        'Long tasks: a Tracing of the renderer\'s top-level tasks (category toplevel, RunTask on CrRendererMain) from navigation until 2 s without main-thread work; the page\'s own PerformanceObserver(\'longtask\') is shown too: it does not see the extension\'s isolated-world tasks.',
+        "Long tasks: a Tracing of the renderer's top-level tasks (category toplevel, RunTask on CrRendererMain) from navigation until 2 s without main-thread work; the page's own PerformanceObserver('longtask') is shown too: it does not see the extension's isolated-world tasks.",
       '',
       ...browserSection(browser),
       '',
     );
   }
-  out.push(`load average at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`, '');
-  out.push('## Issue 12 goals', '', ...goalsSection({ smtp, firstQuery, host, nodeStartMs, nodeCpuMs: node?.cpuMs ?? null, browser }), '');
+  out.push(
+    `load average at the end: ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+    '',
+  );
+  out.push(
+    '## Issue 12 goals',
+    '',
+    ...goalsSection({ smtp, firstQuery, host, nodeStartMs, nodeCpuMs: node?.cpuMs ?? null, browser }),
+    '',
+  );
   process.stdout.write(`${out.join('\n')}\n`);
 } finally {
   sandbox.remove();

@@ -10,13 +10,44 @@ export const DEFAULT_DELAY_MS = 20;
  * 'polite' = at most 2 sessions per MX); `repeat`: runs per tool (median reported).
  */
 export const SCENARIOS = [
-  { id: 'headline', title: '1,000 addresses / 20 domains', domains: 20, perDomain: 50, repeat: 3, peers: ['all', 'polite'] },
+  {
+    id: 'headline',
+    title: '1,000 addresses / 20 domains',
+    domains: 20,
+    perDomain: 50,
+    repeat: 3,
+    peers: ['all', 'polite'],
+  },
   { id: 'one-domain', title: '1 domain × 1,000', domains: 1, perDomain: 1000, repeat: 1, peers: ['all'] },
   { id: 'wide', title: '200 domains × 5', domains: 200, perDomain: 5, repeat: 1, peers: ['all', 'polite'] },
   { id: 'big', title: '100 domains × 100 (10,000)', domains: 100, perDomain: 100, repeat: 1, peers: ['all', 'polite'] },
-  { id: 'strict', title: 'strict server (421 after 20 errors), 20 × 50', domains: 20, perDomain: 50, repeat: 1, strict: true, peers: ['all', 'polite'] },
-  { id: 'no-pipelining', title: '20 × 50, PIPELINING not offered', domains: 20, perDomain: 50, repeat: 1, pipelining: false, peers: [] },
-  { id: 'starttls', title: '20 × 50, STARTTLS offered', domains: 20, perDomain: 50, repeat: 1, starttls: true, peers: [] },
+  {
+    id: 'strict',
+    title: 'strict server (421 after 20 errors), 20 × 50',
+    domains: 20,
+    perDomain: 50,
+    repeat: 1,
+    strict: true,
+    peers: ['all', 'polite'],
+  },
+  {
+    id: 'no-pipelining',
+    title: '20 × 50, PIPELINING not offered',
+    domains: 20,
+    perDomain: 50,
+    repeat: 1,
+    pipelining: false,
+    peers: [],
+  },
+  {
+    id: 'starttls',
+    title: '20 × 50, STARTTLS offered',
+    domains: 20,
+    perDomain: 50,
+    repeat: 1,
+    starttls: true,
+    peers: [],
+  },
 ];
 
 export const MAX_DOMAINS = Math.max(...SCENARIOS.map((s) => s.domains));

@@ -14,7 +14,14 @@ function toolsFor(scenario, withPeers) {
   ];
   if (withPeers) {
     for (const mode of scenario.peers) {
-      for (const peer of PEERS) tools.push({ name: `${peer} (${mode})`, kind: 'peer', peer, mode, run: (env, a) => runPeer(env, peer, mode, a) });
+      for (const peer of PEERS)
+        tools.push({
+          name: `${peer} (${mode})`,
+          kind: 'peer',
+          peer,
+          mode,
+          run: (env, a) => runPeer(env, peer, mode, a),
+        });
     }
   }
   return tools;
@@ -26,7 +33,9 @@ async function measure(world, built, tool, env, log) {
   await world.quiet();
   const stats = world.stats();
   const scored = score(run.answers, built.truth);
-  log(`  ${tool.name}: ${run.ms.toFixed(0)} ms, ${(scored.accuracy * 100).toFixed(1)}% right, ${stats.connections} connections, max ${stats.maxPerMx}/MX`);
+  log(
+    `  ${tool.name}: ${run.ms.toFixed(0)} ms, ${(scored.accuracy * 100).toFixed(1)}% right, ${stats.connections} connections, max ${stats.maxPerMx}/MX`,
+  );
   return { ...run, answers: undefined, ...scored, stats };
 }
 
@@ -37,7 +46,9 @@ export async function smtpScenarios(world, env, { log = () => {}, only } = {}) {
   for (const scenario of SCENARIOS) {
     if (only && !only.includes(scenario.id)) continue;
     const built = buildScenario(scenario);
-    log(`scenario ${scenario.id}: ${scenario.title} (${built.addresses.length} addresses, ${built.server.delayMs} ms per reply)`);
+    log(
+      `scenario ${scenario.id}: ${scenario.title} (${built.addresses.length} addresses, ${built.server.delayMs} ms per reply)`,
+    );
     // Rounds: every tool once per round, so a change in the machine's load hits all tools alike.
     const tools = toolsFor(scenario, withPeers).map((tool) => ({ tool, runs: [], error: null }));
     for (let round = 0; round < scenario.repeat; round++) {
@@ -55,7 +66,15 @@ export async function smtpScenarios(world, env, { log = () => {}, only } = {}) {
       scenario,
       addresses: built.addresses.length,
       delayMs: built.server.delayMs,
-      tools: tools.map(({ tool, runs, error }) => ({ name: tool.name, kind: tool.kind, peer: tool.peer, mode: tool.mode, runs, error, median: medianRun(runs) })),
+      tools: tools.map(({ tool, runs, error }) => ({
+        name: tool.name,
+        kind: tool.kind,
+        peer: tool.peer,
+        mode: tool.mode,
+        runs,
+        error,
+        median: medianRun(runs),
+      })),
     });
   }
   return { scenarios: out, peersInstalled: withPeers };

@@ -39,8 +39,13 @@ export async function hostColdStart(env) {
 
 /** The built host: its entry and the chunks next to it (one file before issue 12). */
 function bundleSize() {
-  const files = readdirSync(path.dirname(BUNDLE), { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile());
-  return { files: files.length, bytes: files.reduce((sum, entry) => sum + statSync(path.join(entry.parentPath ?? entry.path, entry.name)).size, 0) };
+  const files = readdirSync(path.dirname(BUNDLE), { recursive: true, withFileTypes: true }).filter((entry) =>
+    entry.isFile(),
+  );
+  return {
+    files: files.length,
+    bytes: files.reduce((sum, entry) => sum + statSync(path.join(entry.parentPath ?? entry.path, entry.name)).size, 0),
+  };
 }
 
 async function versionOnce(env) {
@@ -65,7 +70,11 @@ export async function nodeBaseline(env) {
   const runs = [];
   for (let i = 0; i < RUNS; i++) runs.push(await once());
   const cpu = runs.map((r) => r.cpuMs).filter((v) => v !== null);
-  return { ...summarize(runs.map((r) => r.ms)), cpuMs: cpu.length ? summarize(cpu).median : null, peakKb: runs[0].peakKb };
+  return {
+    ...summarize(runs.map((r) => r.ms)),
+    cpuMs: cpu.length ? summarize(cpu).median : null,
+    peakKb: runs[0].peakKb,
+  };
 }
 
 /**
@@ -97,7 +106,16 @@ async function firstQueryOnce(env, args) {
   }
 }
 
-const mxlensQuery = (port) => [MXLENS_BIN, 'verify', '--json', '--level', 'dns', '--dns', `127.0.0.1:${port}`, 'someone@start.bench'];
+const mxlensQuery = (port) => [
+  MXLENS_BIN,
+  'verify',
+  '--json',
+  '--level',
+  'dns',
+  '--dns',
+  `127.0.0.1:${port}`,
+  'someone@start.bench',
+];
 // The same first query from a bare Node: the floor under the CLI's figure.
 const bareNodeQuery = (port) => [
   '-e',

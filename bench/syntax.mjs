@@ -13,16 +13,35 @@ export function syntaxAddresses(count = ADDRESSES) {
   const list = [];
   for (let i = 0; i < count; i++) {
     switch (i % 10) {
-      case 0: list.push(`user${i}@example${i % 100}.com`); break;
-      case 1: list.push(`first.last+${i}@gmail.com`); break;
-      case 2: list.push(`Person${i}@Sub.Example${i % 37}.org`); break;
-      case 3: list.push(`info@company${i}.net`); break;
-      case 4: list.push(`someone${i}@gmial.com`); break;
-      case 5: list.push(`x${i}@mailinator.com`); break;
-      case 6: list.push(`"quoted ${i}"@example.com`); break;
-      case 7: list.push(`no-at-sign-${i}.example.com`); break;
-      case 8: list.push(`double..dot${i}@example.com`); break;
-      default: list.push(`ünïcode${i}@bücher.example`);
+      case 0:
+        list.push(`user${i}@example${i % 100}.com`);
+        break;
+      case 1:
+        list.push(`first.last+${i}@gmail.com`);
+        break;
+      case 2:
+        list.push(`Person${i}@Sub.Example${i % 37}.org`);
+        break;
+      case 3:
+        list.push(`info@company${i}.net`);
+        break;
+      case 4:
+        list.push(`someone${i}@gmial.com`);
+        break;
+      case 5:
+        list.push(`x${i}@mailinator.com`);
+        break;
+      case 6:
+        list.push(`"quoted ${i}"@example.com`);
+        break;
+      case 7:
+        list.push(`no-at-sign-${i}.example.com`);
+        break;
+      case 8:
+        list.push(`double..dot${i}@example.com`);
+        break;
+      default:
+        list.push(`ünïcode${i}@bücher.example`);
     }
   }
   return list;
@@ -57,8 +76,15 @@ async function verifyOnce(env, addresses) {
     const peakKb = procStatusKb(host.child.pid, 'VmHWM');
     const rssKb = procStatusKb(host.child.pid, 'VmRSS');
 
-    if (end.type !== 'done' || end.count !== addresses.length || results !== addresses.length || seen.some((n) => n !== 1)) {
-      throw new Error(`expected ${addresses.length} results then done, got ${results} results then ${JSON.stringify(end)}`);
+    if (
+      end.type !== 'done' ||
+      end.count !== addresses.length ||
+      results !== addresses.length ||
+      seen.some((n) => n !== 1)
+    ) {
+      throw new Error(
+        `expected ${addresses.length} results then done, got ${results} results then ${JSON.stringify(end)}`,
+      );
     }
     return { ms: elapsed, firstResultMs, peakKb, rssKb, verdicts };
   } finally {
@@ -68,7 +94,9 @@ async function verifyOnce(env, addresses) {
 
 export async function syntaxVerify(env) {
   const addresses = syntaxAddresses();
-  const requestBytes = Buffer.byteLength(JSON.stringify({ type: 'verify', id: 'bench', addresses, options: { level: 'syntax' } }));
+  const requestBytes = Buffer.byteLength(
+    JSON.stringify({ type: 'verify', id: 'bench', addresses, options: { level: 'syntax' } }),
+  );
   const runs = [];
   for (let i = 0; i < RUNS; i++) runs.push(await verifyOnce(env, addresses));
   const time = summarize(runs.map((r) => r.ms));

@@ -14,7 +14,9 @@ import { HELLO, MXLENS_BIN, procCpuMs, procStatusKb, runTimed, startHost } from 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const PEER_RUNNER = path.join(HERE, 'peers', 'run-peer.mjs');
 export const PEERS = ['deep-email-validator', 'server-accepts-email', 'email-existence'];
-export const peersInstalled = () => process.env.MXLENS_BENCH_PEERS !== '0' && PEERS.every((peer) => existsSync(path.join(HERE, 'node_modules', peer, 'package.json')));
+export const peersInstalled = () =>
+  process.env.MXLENS_BENCH_PEERS !== '0' &&
+  PEERS.every((peer) => existsSync(path.join(HERE, 'node_modules', peer, 'package.json')));
 
 const RUN_TIMEOUT_MS = 180_000;
 
@@ -29,9 +31,14 @@ export async function runMxlensCli(env, addresses) {
     input: `${addresses.join('\n')}\n`,
     timeoutMs: RUN_TIMEOUT_MS,
   });
-  const results = run.stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line));
+  const results = run.stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line));
   if (results.length !== addresses.length) {
-    throw new Error(`mxlens verify gave ${results.length} results for ${addresses.length} addresses (exit ${run.code})\n${run.stderr.slice(-2000)}`);
+    throw new Error(
+      `mxlens verify gave ${results.length} results for ${addresses.length} addresses (exit ${run.code})\n${run.stderr.slice(-2000)}`,
+    );
   }
   return {
     ms: run.ms,
@@ -69,7 +76,9 @@ export async function runMxlensHost(env, addresses) {
     const cpuMs = procCpuMs(host.child.pid);
     const peakKb = procStatusKb(host.child.pid, 'VmHWM');
     if (end.type !== 'done' || results.some((r) => r === undefined) || results.length !== addresses.length) {
-      throw new Error(`the host ended with ${JSON.stringify(end)} after ${results.filter(Boolean).length} of ${addresses.length} results`);
+      throw new Error(
+        `the host ended with ${JSON.stringify(end)} after ${results.filter(Boolean).length} of ${addresses.length} results`,
+      );
     }
     return {
       ms: now - started,

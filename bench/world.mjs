@@ -26,16 +26,29 @@ function dnsmasqArgs(domainCount) {
     records.push(`--mx-host=${domainName(j)},${mxName(j)},10`, `--host-record=${mxName(j)},${mxAddress(j)}`);
   }
   return [
-    'dnsmasq', '--no-daemon', '--port=53', `--listen-address=${DNS_SERVER}`, '--bind-interfaces',
-    '--no-resolv', '--no-hosts', '--local=/bench/', ...records,
+    'dnsmasq',
+    '--no-daemon',
+    '--port=53',
+    `--listen-address=${DNS_SERVER}`,
+    '--bind-interfaces',
+    '--no-resolv',
+    '--no-hosts',
+    '--local=/bench/',
+    ...records,
     // No config file, no pid file, stay root (keeps pdeathsig), log to our pipe.
-    '--conf-file=/dev/null', '--pid-file', '--user=root', '--group=root', '--log-facility=-',
+    '--conf-file=/dev/null',
+    '--pid-file',
+    '--user=root',
+    '--group=root',
+    '--log-facility=-',
   ];
 }
 
 async function startDnsmasq(domainCount) {
   // setpriv --pdeathsig: dnsmasq dies with us even if we are killed before cleaning up.
-  const child = spawn('setpriv', ['--pdeathsig', 'KILL', '--', ...dnsmasqArgs(domainCount)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('setpriv', ['--pdeathsig', 'KILL', '--', ...dnsmasqArgs(domainCount)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let log = '';
   const append = (c) => (log = (log + c.toString()).slice(-10_000));
   child.stdout.on('data', append);
@@ -49,7 +62,8 @@ async function startDnsmasq(domainCount) {
   const deadline = Date.now() + 5_000;
   while (Date.now() < deadline && !gone) {
     try {
-      if ((await resolver.resolveMx(last)).length > 0) return { stop: () => (child.kill('SIGTERM'), stopChild(child, 3_000)) };
+      if ((await resolver.resolveMx(last)).length > 0)
+        return { stop: () => (child.kill('SIGTERM'), stopChild(child, 3_000)) };
     } catch {
       // not up yet
     }
@@ -66,8 +80,27 @@ function makeCertificate() {
   try {
     const key = path.join(dir, 'key.pem');
     const cert = path.join(dir, 'cert.pem');
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-      '-subj', '/CN=mx.bench', '-days', '2', '-keyout', key, '-out', cert], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-subj',
+        '/CN=mx.bench',
+        '-days',
+        '2',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+      ],
+      { stdio: 'ignore' },
+    );
     return tls.createSecureContext({ key: readFileSync(key), cert: readFileSync(cert) });
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -109,7 +142,16 @@ export async function startWorld(domainCount) {
     },
     /** Totals over all fakes since configure(), and the most sessions one MX had at once. */
     stats() {
-      const total = { connections: 0, rcpt: 0, mail: 0, rset: 0, starttls: 0, errorLimitHangups: 0, maxPerMx: 0, openNow: 0 };
+      const total = {
+        connections: 0,
+        rcpt: 0,
+        mail: 0,
+        rset: 0,
+        starttls: 0,
+        errorLimitHangups: 0,
+        maxPerMx: 0,
+        openNow: 0,
+      };
       for (const fake of fakes) {
         const s = fake.stats;
         total.connections += s.connections;

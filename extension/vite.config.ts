@@ -19,7 +19,9 @@ import { browserManifest, iconFiles, TARGET_BROWSERS, type Manifest } from './bu
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const src = path.join(repo, 'extension/src');
-const outRoot = process.env.MXLENS_EXTENSION_OUT ? path.resolve(process.env.MXLENS_EXTENSION_OUT) : path.join(repo, 'dist');
+const outRoot = process.env.MXLENS_EXTENSION_OUT
+  ? path.resolve(process.env.MXLENS_EXTENSION_OUT)
+  : path.join(repo, 'dist');
 const outDir = (browser: string) => path.join(outRoot, browser);
 const first = outDir(TARGET_BROWSERS[0]!);
 
@@ -74,7 +76,9 @@ function extensionPlugin(): Plugin {
       const source = readJson<Manifest>(path.join(repo, 'manifest.json'));
       const { version } = readJson<{ version: string }>(path.join(repo, 'package.json'));
       if (source.version !== undefined && source.version !== version) {
-        this.warn(`manifest.json says version ${String(source.version)}, package.json ${version}: the build uses package.json's`);
+        this.warn(
+          `manifest.json says version ${String(source.version)}, package.json ${version}: the build uses package.json's`,
+        );
       }
 
       for (const { size, file } of iconFiles(source)) {

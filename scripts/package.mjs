@@ -15,7 +15,9 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const out = path.join(root, 'dist/packages');
-const { version, description, license, engines, dependencies } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
+const { version, description, license, engines, dependencies } = JSON.parse(
+  readFileSync(path.join(root, 'package.json'), 'utf8'),
+);
 // What `mxlens serve` and `mxlens worker` load at run time (everything else is in the bundle).
 // Optional: npx mxlens must work where they cannot be installed (offline, or no C++ toolchain
 // for better-sqlite3).
@@ -28,7 +30,11 @@ mkdirSync(out, { recursive: true });
 packageChrome();
 packageFirefox();
 packageHost();
-console.log(`\nPackages of MX Lens ${version} are in ${path.relative(root, out)}/: ${readdirSync(out).filter((f) => f !== 'staging').join(', ')}`);
+console.log(
+  `\nPackages of MX Lens ${version} are in ${path.relative(root, out)}/: ${readdirSync(out)
+    .filter((f) => f !== 'staging')
+    .join(', ')}`,
+);
 rmSync(path.join(out, 'staging'), { recursive: true, force: true });
 
 function packageChrome() {
@@ -44,14 +50,36 @@ function packageChrome() {
 
 function packageFirefox() {
   const source = path.join(root, 'dist/firefox');
-  const lint = spawnSync('npx', ['web-ext', 'lint', '--source-dir', source, '--output', 'json', '--no-config-discovery'], { cwd: root, encoding: 'utf8' });
+  const lint = spawnSync(
+    'npx',
+    ['web-ext', 'lint', '--source-dir', source, '--output', 'json', '--no-config-discovery'],
+    { cwd: root, encoding: 'utf8' },
+  );
   const report = JSON.parse(lint.stdout);
   const problems = [...report.errors, ...report.warnings, ...report.notices];
   if (lint.status !== 0 || problems.length > 0) {
-    for (const problem of problems) console.error(`web-ext lint: ${problem.code} ${problem.file ?? ''}: ${problem.message}`);
+    for (const problem of problems)
+      console.error(`web-ext lint: ${problem.code} ${problem.file ?? ''}: ${problem.message}`);
     throw new Error('web-ext lint is not clean');
   }
-  run('npx', ['web-ext', 'build', '--source-dir', source, '--artifacts-dir', out, '--filename', `mxlens-firefox-${version}.xpi`, '--overwrite-dest', '--ignore-files', '**/*.map', '--no-config-discovery'], root);
+  run(
+    'npx',
+    [
+      'web-ext',
+      'build',
+      '--source-dir',
+      source,
+      '--artifacts-dir',
+      out,
+      '--filename',
+      `mxlens-firefox-${version}.xpi`,
+      '--overwrite-dest',
+      '--ignore-files',
+      '**/*.map',
+      '--no-config-discovery',
+    ],
+    root,
+  );
 }
 
 /** The same layout as the repository, so native-host/bin/mxlens.mjs finds the bundle unchanged. */

@@ -20,8 +20,14 @@ const mxlens = path.join(root, 'native-host/bin/mxlens.mjs');
 
 // Google Chrome and Edge release builds ignore --load-extension since version 137; Chromium
 // and Brave still honour it.
-const BROWSERS = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/snap/bin/chromium', '/usr/bin/brave-browser',
-  '/Applications/Chromium.app/Contents/MacOS/Chromium', '/Applications/Brave Browser.app/Contents/MacOS/Brave Browser'];
+const BROWSERS = [
+  '/usr/bin/chromium',
+  '/usr/bin/chromium-browser',
+  '/snap/bin/chromium',
+  '/usr/bin/brave-browser',
+  '/Applications/Chromium.app/Contents/MacOS/Chromium',
+  '/Applications/Brave Browser.app/Contents/MacOS/Brave Browser',
+];
 
 /** A browser closed this soon after starting did not run for the user: something is wrong. */
 const EARLY_EXIT_MS = 10_000;
@@ -65,11 +71,18 @@ async function openDemo(browserPath) {
   run(process.execPath, [mxlens, 'install', '--dir', path.join(profile, 'NativeMessagingHosts')]);
   // Content scripts do not run on file:// pages, so the demo page is served on loopback.
   const page = readFileSync(path.join(root, 'scripts/demo/index.html'));
-  const server = createServer((_, response) => response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page));
+  const server = createServer((_, response) =>
+    response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page),
+  );
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${server.address().port}/`;
   const extension = path.join(root, 'dist/chrome');
-  const args = [`--user-data-dir=${profile}`, `--disable-extensions-except=${extension}`, `--load-extension=${extension}`, '--no-first-run'];
+  const args = [
+    `--user-data-dir=${profile}`,
+    `--disable-extensions-except=${extension}`,
+    `--load-extension=${extension}`,
+    '--no-first-run',
+  ];
   if (process.getuid?.() === 0) {
     console.warn(`
 WARNING: running as root. Chromium refuses to start as root with its sandbox on, so this demo
@@ -90,8 +103,14 @@ for the demo page only, or run npm start as a normal user.`);
     server.close();
     const early = Date.now() - started < EARLY_EXIT_MS;
     if (code === 0 && !early) return;
-    console.error(`\nnpm start: ${browserPath} exited ${signal ? `on ${signal}` : `with code ${code}`}${early ? ` after ${Math.round((Date.now() - started) / 1000)} s` : ''}. Its last lines of stderr:`);
-    console.error(stderr().map((text) => `  ${text}`).join('\n') || '  (none)');
+    console.error(
+      `\nnpm start: ${browserPath} exited ${signal ? `on ${signal}` : `with code ${code}`}${early ? ` after ${Math.round((Date.now() - started) / 1000)} s` : ''}. Its last lines of stderr:`,
+    );
+    console.error(
+      stderr()
+        .map((text) => `  ${text}`)
+        .join('\n') || '  (none)',
+    );
     process.exitCode = 1;
   });
 }

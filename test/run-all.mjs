@@ -4,7 +4,18 @@
 // Ends with one line `N passed, N failed[, N skipped]` and vitest's exit code.
 
 import { spawnSync } from 'node:child_process';
-import { accessSync, chmodSync, constants, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import {
+  accessSync,
+  chmodSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -55,7 +66,10 @@ let sharedLibraries;
 /** `lib:NAME` entries: is the shared library NAME in the linker cache? */
 function findLibrary(name) {
   if (sharedLibraries === undefined) {
-    const cache = spawnSync('ldconfig', ['-p'], { encoding: 'utf8', env: { ...process.env, PATH: `${process.env.PATH}:/usr/sbin:/sbin` } });
+    const cache = spawnSync('ldconfig', ['-p'], {
+      encoding: 'utf8',
+      env: { ...process.env, PATH: `${process.env.PATH}:/usr/sbin:/sbin` },
+    });
     sharedLibraries = new Set((cache.stdout ?? '').split('\n').map((line) => line.trim().split(' ')[0]));
   }
   return sharedLibraries.has(name);
@@ -72,7 +86,9 @@ function ensureSystemPrograms() {
   const packages = [...new Set(missing.map(([, pkg]) => pkg))];
   const programs = missing.map(([program]) => program).join(', ');
   if (!isRoot) {
-    console.error(`run-all: missing ${programs}. Install the Debian packages: sudo apt-get install -y ${packages.join(' ')}`);
+    console.error(
+      `run-all: missing ${programs}. Install the Debian packages: sudo apt-get install -y ${packages.join(' ')}`,
+    );
     process.exit(1);
   }
   console.log(`run-all: installing ${packages.join(' ')} (missing: ${programs})`);
@@ -101,7 +117,9 @@ function ensureExim() {
   if (existsSync(eximBin)) return;
   const byHand = `apt-get download exim4-daemon-light && dpkg-deb -x exim4-daemon-light_*.deb ${eximRoot} && chmod u-s ${eximBin}`;
   if (!isRoot) {
-    console.error(`run-all: Exim is missing (${eximBin}). Run \`npm test\` once as root (it fetches it), or as root: ${byHand}`);
+    console.error(
+      `run-all: Exim is missing (${eximBin}). Run \`npm test\` once as root (it fetches it), or as root: ${byHand}`,
+    );
     process.exit(1);
   }
   console.log('run-all: fetching exim4-daemon-light (unpacked into .cache/, not installed)');
@@ -125,7 +143,9 @@ function ensureExim() {
     const ldd = spawnSync('ldd', [path.join(partial, 'usr/sbin/exim4')], { encoding: 'utf8' });
     const unresolved = (ldd.stdout ?? '').split('\n').filter((line) => line.includes('not found'));
     if (unresolved.length) {
-      console.error(`run-all: exim4 lacks shared libraries (add their packages to test/system-packages.txt):\n${unresolved.join('\n')}`);
+      console.error(
+        `run-all: exim4 lacks shared libraries (add their packages to test/system-packages.txt):\n${unresolved.join('\n')}`,
+      );
       process.exit(1);
     }
     renameSync(partial, eximRoot);
@@ -141,7 +161,13 @@ function runVitest() {
   mkdirSync(resultsDir, { recursive: true });
   rmSync(jsonFile, { force: true });
   const vitest = path.join(root, 'node_modules/.bin/vitest');
-  const vitestArgs = ['run', '--reporter=default', '--reporter=json', `--outputFile=${path.relative(root, jsonFile)}`, ...extraArgs];
+  const vitestArgs = [
+    'run',
+    '--reporter=default',
+    '--reporter=json',
+    `--outputFile=${path.relative(root, jsonFile)}`,
+    ...extraArgs,
+  ];
   const unshareArgs = [
     isRoot ? '-n' : '-rn',
     '--',

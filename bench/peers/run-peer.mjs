@@ -35,13 +35,19 @@ const PEERS = {
   },
   'server-accepts-email': () => {
     const serverAcceptsEmail = require('server-accepts-email');
-    return (email) => serverAcceptsEmail(email, { senderDomain: 'sender.example', senderAddress: 'bench@sender.example' });
+    return (email) =>
+      serverAcceptsEmail(email, { senderDomain: 'sender.example', senderAddress: 'bench@sender.example' });
   },
   'email-existence': () => {
     const check = require('email-existence');
     return (email) =>
       new Promise((resolve) => {
-        check(email, (error, exists, undetermined) => resolve(error || undetermined ? null : exists), TIMEOUT_MS, 'bench@sender.example');
+        check(
+          email,
+          (error, exists, undetermined) => resolve(error || undetermined ? null : exists),
+          TIMEOUT_MS,
+          'bench@sender.example',
+        );
       });
   },
 };
@@ -59,7 +65,8 @@ async function runPolite(verify, addresses) {
     byDomain.get(domain).push(index);
   });
   const worker = async (queue) => {
-    for (let index = queue.shift(); index !== undefined; index = queue.shift()) answers[index] = await settle(verify, addresses[index]);
+    for (let index = queue.shift(); index !== undefined; index = queue.shift())
+      answers[index] = await settle(verify, addresses[index]);
   };
   await Promise.all([...byDomain.values()].flatMap((queue) => Array.from({ length: PER_MX }, () => worker(queue))));
   return answers;

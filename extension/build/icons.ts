@@ -17,7 +17,15 @@ const SUPERSAMPLE = 4;
 
 // ---------------------------------------------------------------- the drawing, in unit coordinates
 
-function insideRoundedRect(x: number, y: number, x0: number, y0: number, x1: number, y1: number, radius: number): boolean {
+function insideRoundedRect(
+  x: number,
+  y: number,
+  x0: number,
+  y0: number,
+  x1: number,
+  y1: number,
+  radius: number,
+): boolean {
   const cx = Math.min(Math.max(x, x0 + radius), x1 - radius);
   const cy = Math.min(Math.max(y, y0 + radius), y1 - radius);
   return x >= x0 && x <= x1 && y >= y0 && y <= y1 && (x - cx) ** 2 + (y - cy) ** 2 <= radius ** 2;
@@ -41,7 +49,10 @@ function iconColor(x: number, y: number): Rgba {
   // The envelope, and its flap as a V.
   if (x >= 0.12 && x <= 0.72 && y >= 0.22 && y <= 0.62) {
     color = WHITE;
-    const flap = Math.min(distanceToSegment(x, y, 0.12, 0.22, 0.42, 0.45), distanceToSegment(x, y, 0.42, 0.45, 0.72, 0.22));
+    const flap = Math.min(
+      distanceToSegment(x, y, 0.12, 0.22, 0.42, 0.45),
+      distanceToSegment(x, y, 0.42, 0.45, 0.72, 0.22),
+    );
     if (flap < 0.035) color = VIOLET;
   }
   // The magnifier: a tinted lens, an amber ring, a handle.
@@ -67,7 +78,10 @@ function drawIcon(size: number): Uint8Array {
       let a = 0;
       for (let sy = 0; sy < SUPERSAMPLE; sy++) {
         for (let sx = 0; sx < SUPERSAMPLE; sx++) {
-          const [cr, cg, cb, ca] = iconColor((px + (sx + 0.5) / SUPERSAMPLE) / size, (py + (sy + 0.5) / SUPERSAMPLE) / size);
+          const [cr, cg, cb, ca] = iconColor(
+            (px + (sx + 0.5) / SUPERSAMPLE) / size,
+            (py + (sy + 0.5) / SUPERSAMPLE) / size,
+          );
           r += cr * ca;
           g += cg * ca;
           b += cb * ca;
@@ -113,7 +127,8 @@ function chunk(type: string, data: Uint8Array): Buffer {
 
 /** An 8-bit RGBA PNG. */
 function encodePng(width: number, height: number, rgba: Uint8Array): Buffer {
-  if (rgba.length !== width * height * 4) throw new Error(`expected ${width * height * 4} bytes of RGBA, got ${rgba.length}`);
+  if (rgba.length !== width * height * 4)
+    throw new Error(`expected ${width * height * 4} bytes of RGBA, got ${rgba.length}`);
   const header = Buffer.alloc(13);
   header.writeUInt32BE(width, 0);
   header.writeUInt32BE(height, 4);

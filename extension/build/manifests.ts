@@ -47,7 +47,8 @@ export function browserManifest(source: Manifest, browser: TargetBrowser, extras
     for (const key of CHROME_ONLY) delete manifest[key];
     const settings = manifest.browser_specific_settings ?? {};
     const gecko = settings.gecko ?? {};
-    if (typeof gecko.id !== 'string' || !gecko.id) throw new Error('manifest.json has no browser_specific_settings.gecko.id');
+    if (typeof gecko.id !== 'string' || !gecko.id)
+      throw new Error('manifest.json has no browser_specific_settings.gecko.id');
     manifest.browser_specific_settings = { ...settings, gecko: { strict_min_version: FIREFOX_MIN_VERSION, ...gecko } };
   }
   return manifest;
@@ -65,7 +66,8 @@ export function filesNamedBy(manifest: Manifest): string[] {
     script.js?.forEach(add);
     script.css?.forEach(add);
   }
-  const action = manifest.action as { default_popup?: string; default_icon?: Record<string, string> | string } | undefined;
+  const action = manifest.action as
+    { default_popup?: string; default_icon?: Record<string, string> | string } | undefined;
   add(action?.default_popup);
   if (typeof action?.default_icon === 'string') add(action.default_icon);
   else Object.values(action?.default_icon ?? {}).forEach(add);

@@ -69,8 +69,7 @@ export const REASONS = {
   },
   connection_failed: {
     verdict: 'unknown',
-    summary:
-      'Could not connect to any mail server for the domain (port 25 may be blocked on this network).',
+    summary: 'Could not connect to any mail server for the domain (port 25 may be blocked on this network).',
   },
   port_blocked: {
     verdict: 'unknown',
@@ -84,13 +83,11 @@ export const REASONS = {
   },
   private_target: {
     verdict: 'unknown',
-    summary:
-      'The mail server address is private, loopback or reserved; refused unless --allow-private.',
+    summary: 'The mail server address is private, loopback or reserved; refused unless --allow-private.',
   },
   smtputf8_unsupported: {
     verdict: 'unknown',
-    summary:
-      'The address has a non-ASCII local part and the server does not advertise SMTPUTF8.',
+    summary: 'The address has a non-ASCII local part and the server does not advertise SMTPUTF8.',
   },
   protocol_error: {
     verdict: 'unknown',

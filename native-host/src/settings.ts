@@ -3,7 +3,15 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import { defaultVerifyOptions } from './engine/options.js';
 import { defaultLogFile } from './host/log.js';
-import { parseSettingText, settingRow, SETTINGS, valueOfText, type ServeSettings, type Settings, type SettingRow } from '../shared/settings/table.js';
+import {
+  parseSettingText,
+  settingRow,
+  SETTINGS,
+  valueOfText,
+  type ServeSettings,
+  type Settings,
+  type SettingRow,
+} from '../shared/settings/table.js';
 
 export type { ServeSettings, Settings } from '../shared/settings/table.js';
 export { describeProxy } from '../shared/settings/values.js';
@@ -21,9 +29,13 @@ export function defaultDataDir(
   platform: NodeJS.Platform = process.platform,
   home: string = homedir(),
 ): string {
-  if (platform === 'win32') return path.win32.join(env.LOCALAPPDATA || path.win32.join(home, 'AppData', 'Local'), 'mxlens', 'server');
+  if (platform === 'win32')
+    return path.win32.join(env.LOCALAPPDATA || path.win32.join(home, 'AppData', 'Local'), 'mxlens', 'server');
   if (platform === 'darwin') return path.posix.join(home, 'Library', 'Application Support', 'mxlens', 'server');
-  const data = env.XDG_DATA_HOME && path.posix.isAbsolute(env.XDG_DATA_HOME) ? env.XDG_DATA_HOME : path.posix.join(home, '.local', 'share');
+  const data =
+    env.XDG_DATA_HOME && path.posix.isAbsolute(env.XDG_DATA_HOME)
+      ? env.XDG_DATA_HOME
+      : path.posix.join(home, '.local', 'share');
   return path.posix.join(data, 'mxlens', 'server');
 }
 
@@ -46,7 +58,9 @@ function defaultServeSettings(env: NodeJS.ProcessEnv, platform: NodeJS.Platform,
 }
 
 /** The config file's keys: the settings' names. */
-export const CONFIG_KEYS: readonly string[] = SETTINGS.filter((setting) => setting.configKey).map((setting) => setting.key);
+export const CONFIG_KEYS: readonly string[] = SETTINGS.filter((setting) => setting.configKey).map(
+  (setting) => setting.key,
+);
 
 /** Config keys of earlier versions, still read so that no one's file stops working. */
 const RENAMED_KEYS: Readonly<Record<string, string>> = { from: 'sender', helo: 'heloName' };
@@ -63,7 +77,10 @@ export function configFilePath(
   }
   if (platform === 'darwin') return path.posix.join(home, 'Library', 'Application Support', 'mxlens', 'config.json');
   // XDG: a relative XDG_CONFIG_HOME is invalid and ignored.
-  const base = env.XDG_CONFIG_HOME && path.posix.isAbsolute(env.XDG_CONFIG_HOME) ? env.XDG_CONFIG_HOME : path.posix.join(home, '.config');
+  const base =
+    env.XDG_CONFIG_HOME && path.posix.isAbsolute(env.XDG_CONFIG_HOME)
+      ? env.XDG_CONFIG_HOME
+      : path.posix.join(home, '.config');
   return path.posix.join(base, 'mxlens', 'config.json');
 }
 
@@ -109,7 +126,11 @@ function readFileText(file: string): FileRead {
   try {
     const stat = fstatSync(fd);
     if (!stat.isFile()) return { kind: 'error', message: `${file} is not a regular file (${fileKind(stat)})` };
-    if (stat.size > MAX_CONFIG_BYTES) return { kind: 'error', message: `${file} is ${stat.size} bytes, more than a config file holds (at most ${MAX_CONFIG_BYTES})` };
+    if (stat.size > MAX_CONFIG_BYTES)
+      return {
+        kind: 'error',
+        message: `${file} is ${stat.size} bytes, more than a config file holds (at most ${MAX_CONFIG_BYTES})`,
+      };
     return { kind: 'text', text: readFileSync(fd, 'utf8') };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
@@ -180,7 +201,12 @@ function isEmptyAccepted(row: SettingRow): boolean {
   return empty.ok && row.parse(empty.value).ok;
 }
 
-function applyValue(settings: Settings, setting: string, row: SettingRow, parsed: ReturnType<SettingRow['parse']>): void {
+function applyValue(
+  settings: Settings,
+  setting: string,
+  row: SettingRow,
+  parsed: ReturnType<SettingRow['parse']>,
+): void {
   if (parsed.ok) row.write(settings, parsed.value);
   else settings.problems.push({ setting, message: `${parsed.problem}; using ${row.describe(row.read(settings))}` });
 }

@@ -254,8 +254,15 @@ export function makeBrowserHome(prefix: string, extra: Record<string, string>): 
 
 /** `mxlens install ARGS` with the browser's environment, the way a user installs the host. */
 export function installMxlensHost(args: string[], env: Record<string, string>): void {
-  const run = spawnSync(process.execPath, [MXLENS_BIN, 'install', ...args], { env: { ...env, NO_COLOR: '1' }, encoding: 'utf8', timeout: 30_000 });
-  if (run.status !== 0) throw new Error(`mxlens install ${args.join(' ')} failed (exit ${String(run.status ?? run.signal)}):\n${run.stdout}\n${run.stderr}`);
+  const run = spawnSync(process.execPath, [MXLENS_BIN, 'install', ...args], {
+    env: { ...env, NO_COLOR: '1' },
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  if (run.status !== 0)
+    throw new Error(
+      `mxlens install ${args.join(' ')} failed (exit ${String(run.status ?? run.signal)}):\n${run.stdout}\n${run.stderr}`,
+    );
 }
 
 // ------------------------------------------------------------------------- Chromium with MX Lens
@@ -398,7 +405,8 @@ async function launchChromiumWithMxlens(options: LaunchOptions = {}): Promise<Mx
       await waker.goto(extensionUrl('manifest.json')).catch(() => undefined);
       await waker
         .evaluate(() => {
-          const runtime = (globalThis as { chrome?: { runtime?: { sendMessage?: (m: unknown) => Promise<unknown> } } }).chrome?.runtime;
+          const runtime = (globalThis as { chrome?: { runtime?: { sendMessage?: (m: unknown) => Promise<unknown> } } })
+            .chrome?.runtime;
           return runtime?.sendMessage?.({ kind: 'e2e-wake-up' }).catch(() => undefined);
         })
         .catch(() => undefined);
@@ -524,7 +532,8 @@ export interface BadgeView {
  */
 export async function badgesIn(scope: Page | Frame): Promise<BadgeView[]> {
   const page = 'page' in scope && typeof scope.page === 'function' ? (scope as Frame).page() : (scope as Page);
-  const frameUrl = 'page' in scope && typeof scope.page === 'function' && scope !== page.mainFrame() ? (scope as Frame).url() : null;
+  const frameUrl =
+    'page' in scope && typeof scope.page === 'function' && scope !== page.mainFrame() ? (scope as Frame).url() : null;
   const cdp = await page.context().newCDPSession(page);
   try {
     const { root } = (await cdp.send('DOM.getDocument', { depth: -1, pierce: true })) as { root: DomNode };
@@ -534,7 +543,12 @@ export async function badgesIn(scope: Page | Frame): Promise<BadgeView[]> {
       const find = (node: DomNode): void => {
         if (start) return;
         if (node.contentDocument?.documentURL === frameUrl) start = node.contentDocument;
-        for (const child of [...(node.shadowRoots ?? []), ...(node.children ?? []), ...(node.contentDocument ? [node.contentDocument] : [])]) find(child);
+        for (const child of [
+          ...(node.shadowRoots ?? []),
+          ...(node.children ?? []),
+          ...(node.contentDocument ? [node.contentDocument] : []),
+        ])
+          find(child);
       };
       find(root);
       if (!start) return [];
@@ -567,9 +581,14 @@ export async function badgesIn(scope: Page | Frame): Promise<BadgeView[]> {
 }
 
 /** How many badges (for `address`, inside the element with id `inside`) the document has. */
-export async function countBadges(scope: Page | Frame, filter: { address?: string; inside?: string } = {}): Promise<number> {
+export async function countBadges(
+  scope: Page | Frame,
+  filter: { address?: string; inside?: string } = {},
+): Promise<number> {
   return (await badgesIn(scope)).filter(
-    (badge) => (filter.address === undefined || badge.address === filter.address) && (filter.inside === undefined || badge.within.includes(filter.inside)),
+    (badge) =>
+      (filter.address === undefined || badge.address === filter.address) &&
+      (filter.inside === undefined || badge.within.includes(filter.inside)),
   ).length;
 }
 
@@ -579,12 +598,17 @@ export async function verdictOf(scope: Page | Frame, address: string): Promise<s
 }
 
 /** Where the first badge of `address` is on the page (CSS pixels), or null. */
-export async function badgeBox(page: Page, address: string): Promise<{ x: number; y: number; width: number; height: number } | null> {
+export async function badgeBox(
+  page: Page,
+  address: string,
+): Promise<{ x: number; y: number; width: number; height: number } | null> {
   const badge = (await badgesIn(page)).find((each) => each.address === address);
   if (!badge) return null;
   const cdp = await page.context().newCDPSession(page);
   try {
-    const { model } = (await cdp.send('DOM.getBoxModel', { backendNodeId: badge.backendNodeId })) as { model: { border: number[] } };
+    const { model } = (await cdp.send('DOM.getBoxModel', { backendNodeId: badge.backendNodeId })) as {
+      model: { border: number[] };
+    };
     const xs = model.border.filter((_, i) => i % 2 === 0);
     const ys = model.border.filter((_, i) => i % 2 === 1);
     const x = Math.min(...xs);
@@ -619,11 +643,18 @@ export async function readCard(page: Page): Promise<CardView | null> {
       for (let i = 0; i + 1 < attrs.length; i += 2) {
         if (attrs[i] === 'data-mxlens' && attrs[i + 1] === 'card') cardShadow = node.shadowRoots?.[0];
       }
-      for (const child of [...(node.shadowRoots ?? []), ...(node.children ?? []), ...(node.contentDocument ? [node.contentDocument] : [])]) walk(child);
+      for (const child of [
+        ...(node.shadowRoots ?? []),
+        ...(node.children ?? []),
+        ...(node.contentDocument ? [node.contentDocument] : []),
+      ])
+        walk(child);
     };
     walk(root);
     if (!cardShadow) return null;
-    const { object } = (await cdp.send('DOM.resolveNode', { backendNodeId: cardShadow.backendNodeId })) as { object: { objectId?: string } };
+    const { object } = (await cdp.send('DOM.resolveNode', { backendNodeId: cardShadow.backendNodeId })) as {
+      object: { objectId?: string };
+    };
     if (!object.objectId) return null;
     const { result } = (await cdp.send('Runtime.callFunctionOn', {
       objectId: object.objectId,
@@ -660,4 +691,8 @@ export const pagesForFile = () => startedForScope('the page server', startPageSe
 
 /** One Chromium with MX Lens for the enclosing scope (file or describe block). */
 export const chromiumForScope = (options: LaunchOptions = {}) =>
-  startedForScope('Chromium', () => launchChromiumWithMxlens({ ...options, env: { ...WORLD_ENV, ...options.env } }), (browser) => browser.close());
+  startedForScope(
+    'Chromium',
+    () => launchChromiumWithMxlens({ ...options, env: { ...WORLD_ENV, ...options.env } }),
+    (browser) => browser.close(),
+  );

@@ -43,12 +43,15 @@ async function hostVerdicts(addresses: string[]): Promise<Record<string, string>
     const results = await verifyInWorld(missing);
     results.forEach((result, i) => {
       const asked = missing[i];
-      if (asked !== undefined && (result.address === asked || result.normalized === asked)) cliVerdicts.set(asked, result.verdict);
+      if (asked !== undefined && (result.address === asked || result.normalized === asked))
+        cliVerdicts.set(asked, result.verdict);
       cliVerdicts.set(result.normalized ?? result.address, result.verdict);
       cliVerdicts.set(result.address, result.verdict);
     });
   }
-  return Object.fromEntries(addresses.map((address) => [address, cliVerdicts.get(address) ?? `(the CLI gave no result for ${address})`]));
+  return Object.fromEntries(
+    addresses.map((address) => [address, cliVerdicts.get(address) ?? `(the CLI gave no result for ${address})`]),
+  );
 }
 
 // ------------------------------------------------------------------------- badges
@@ -59,14 +62,22 @@ type Summary = Record<string, string[]>;
 async function summary(scope: Page | Frame, addresses: string[]): Promise<Summary> {
   const badges = await badgesIn(scope);
   return Object.fromEntries(
-    addresses.map((address) => [address, [...new Set(badges.filter((b) => b.address === address).map((b) => b.verdict))].sort()]),
+    addresses.map((address) => [
+      address,
+      [...new Set(badges.filter((b) => b.address === address).map((b) => b.verdict))].sort(),
+    ]),
   );
 }
 
-const allSettled = (s: Summary) => Object.values(s).every((verdicts) => verdicts.length === 1 && SETTLED.has(verdicts[0]!));
+const allSettled = (s: Summary) =>
+  Object.values(s).every((verdicts) => verdicts.length === 1 && SETTLED.has(verdicts[0]!));
 
 /** Waits until every address has badges, all showing one final verdict; returns them. */
-async function settledVerdicts(scope: Page | Frame, addresses: string[], timeout = 20_000): Promise<Record<string, string>> {
+async function settledVerdicts(
+  scope: Page | Frame,
+  addresses: string[],
+  timeout = 20_000,
+): Promise<Record<string, string>> {
   await expect.poll(() => summary(scope, addresses), { timeout, interval: 100 }).toSatisfy(allSettled);
   const final = await summary(scope, addresses);
   return Object.fromEntries(Object.entries(final).map(([address, verdicts]) => [address, verdicts[0]!]));
@@ -75,7 +86,6 @@ async function settledVerdicts(scope: Page | Frame, addresses: string[], timeout
 async function addressesWithBadges(scope: Page | Frame): Promise<string[]> {
   return [...new Set((await badgesIn(scope)).map((b) => b.address))].sort();
 }
-
 
 // ------------------------------------------------------------------------- the extension's side
 
@@ -94,7 +104,12 @@ async function setSettings(browser: MxlensBrowser, patch: Record<string, unknown
  * A handler the background exposes on globalThis (main.ts), called in the service worker: no
  * test can click a browser menu or press a browser-wide shortcut.
  */
-async function callBackground(browser: MxlensBrowser, name: 'mxlensContextMenuClick' | 'mxlensShortcut', first: unknown, tabId: number): Promise<void> {
+async function callBackground(
+  browser: MxlensBrowser,
+  name: 'mxlensContextMenuClick' | 'mxlensShortcut',
+  first: unknown,
+  tabId: number,
+): Promise<void> {
   const worker = await browser.serviceWorker();
   await worker.evaluate(
     async ({ handler, argument, id }) => {
@@ -107,7 +122,11 @@ async function callBackground(browser: MxlensBrowser, name: 'mxlensContextMenuCl
 }
 
 /** "Verify this address": what a context menu click does, through the background's own handler. */
-async function contextMenuClick(browser: MxlensBrowser, page: Page, info: { selectionText?: string; linkUrl?: string }): Promise<void> {
+async function contextMenuClick(
+  browser: MxlensBrowser,
+  page: Page,
+  info: { selectionText?: string; linkUrl?: string },
+): Promise<void> {
   const clickInfo = { menuItemId: 'mxlens-verify', frameId: 0, editable: false, pageUrl: page.url(), ...info };
   await callBackground(browser, 'mxlensContextMenuClick', clickInfo, await browser.tabIdOf(page));
 }
@@ -122,7 +141,9 @@ async function toolbarText(browser: MxlensBrowser, page: Page): Promise<string> 
   const tabId = await browser.tabIdOf(page);
   const worker = await browser.serviceWorker();
   return worker.evaluate(async (id) => {
-    const action = (globalThis as unknown as { chrome: { action: { getBadgeText(details: { tabId: number }): Promise<string> } } }).chrome.action;
+    const action = (
+      globalThis as unknown as { chrome: { action: { getBadgeText(details: { tabId: number }): Promise<string> } } }
+    ).chrome.action;
     return action.getBadgeText({ tabId: id });
   }, tabId);
 }
@@ -199,7 +220,7 @@ function parseCsv(text: string): string[][] {
 describe('MX Lens in Chromium with the host installed', () => {
   const b = chromiumForScope();
 
-  it('plain-text addresses get badges whose verdicts are the host\'s', async () => {
+  it("plain-text addresses get badges whose verdicts are the host's", async () => {
     const page = await b().openPage(pages().url('/pages/plain-text.html'));
     const checked = [
       'alice@acme.test',
@@ -227,7 +248,13 @@ describe('MX Lens in Chromium with the host installed', () => {
 
   it('addresses split over inline elements get one badge; block-split look-alikes none', async () => {
     const page = await b().openPage(pages().url('/pages/split-inline.html'));
-    const checked = ['alice@acme.test', 'bob@acme.test', 'carol@aonly.test', 'someone@nullmx.test', 'anyone@catchall.test'];
+    const checked = [
+      'alice@acme.test',
+      'bob@acme.test',
+      'carol@aonly.test',
+      'someone@nullmx.test',
+      'anyone@catchall.test',
+    ];
     const verdicts = await settledVerdicts(page, checked);
     expect(verdicts).toEqual(await hostVerdicts(checked));
     expect(await addressesWithBadges(page)).toEqual([...checked, GREYLISTED].sort());
@@ -241,7 +268,13 @@ describe('MX Lens in Chromium with the host installed', () => {
   it('mailto: links get a badge for the address in the href', async () => {
     const page = await b().openPage(pages().url('/pages/mailto-links.html'));
     // MAILTO:Someone@NullMX.test: the domain is lower-cased, the local part kept as written.
-    const checked = ['alice@acme.test', 'bob@acme.test', 'carol@aonly.test', 'anyone@catchall.test', 'Someone@nullmx.test'];
+    const checked = [
+      'alice@acme.test',
+      'bob@acme.test',
+      'carol@aonly.test',
+      'anyone@catchall.test',
+      'Someone@nullmx.test',
+    ];
     const verdicts = await settledVerdicts(page, checked);
     expect(verdicts).toEqual(await hostVerdicts(checked));
     // "?cc=nobody@acme.test" is not a recipient of the link's own address list.
@@ -260,7 +293,11 @@ describe('MX Lens in Chromium with the host installed', () => {
   it('an email field the user fills in and leaves gets a badge; a password field never', async () => {
     const page = await b().openPage(pages().url('/pages/email-fields.html'));
     // As a user does it: click into the field, type, click elsewhere (only the user's own input counts).
-    for (const [field, value] of [['#password', 'bob@acme.test'], ['#email', 'alice@acme.test'], ['#work', 'nobody@acme.test']] as const) {
+    for (const [field, value] of [
+      ['#password', 'bob@acme.test'],
+      ['#email', 'alice@acme.test'],
+      ['#work', 'nobody@acme.test'],
+    ] as const) {
       await page.click(field);
       await page.keyboard.type(value);
       await page.click('h1');
@@ -303,9 +340,14 @@ describe('MX Lens in Chromium with the host installed', () => {
     // Playwright's CSS pierces open shadow roots: these badges are inside the cards' roots.
     expect(await countBadges(page, { inside: 'open-card', address: 'bob@acme.test' })).toBe(1);
     expect(await countBadges(page, { inside: 'nested-card', address: 'carol@aonly.test' })).toBe(1);
-    const inShadow = await page.evaluate((selector) => document.getElementById('open-card')?.shadowRoot?.querySelector(selector) != null, BADGE);
+    const inShadow = await page.evaluate(
+      (selector) => document.getElementById('open-card')?.shadowRoot?.querySelector(selector) != null,
+      BADGE,
+    );
     expect(inShadow).toBe(true);
-    await expect.poll(() => countBadges(page, { inside: 'nested-card', address: GREYLISTED }), { timeout: 10_000 }).toBe(1);
+    await expect
+      .poll(() => countBadges(page, { inside: 'nested-card', address: GREYLISTED }), { timeout: 10_000 })
+      .toBe(1);
     await page.close();
   });
 
@@ -315,7 +357,9 @@ describe('MX Lens in Chromium with the host installed', () => {
     expect(frame).toBeTruthy();
     const top = await settledVerdicts(page.mainFrame(), ['bob@acme.test']);
     const inFrame = await settledVerdicts(frame!, ['alice@acme.test', 'nobody@acme.test']);
-    expect({ ...top, ...inFrame }).toEqual(await hostVerdicts(['bob@acme.test', 'alice@acme.test', 'nobody@acme.test']));
+    expect({ ...top, ...inFrame }).toEqual(
+      await hostVerdicts(['bob@acme.test', 'alice@acme.test', 'nobody@acme.test']),
+    );
     // Each document has only its own badges (the locator does not cross into the frame).
     expect(await addressesWithBadges(page.mainFrame())).toEqual(['bob@acme.test']);
     expect(await addressesWithBadges(frame!)).toEqual(['alice@acme.test', 'nobody@acme.test']);
@@ -353,7 +397,9 @@ describe('MX Lens in Chromium with the host installed', () => {
     // A selection without an address: the card says so.
     await selectAndRightClick(page, 'Questions about an order');
     await contextMenuClick(b(), page, { selectionText: 'Questions about an order' });
-    await expect.poll(async () => (await readCard(page))?.text ?? '', { timeout: 10_000 }).toContain('Questions about an order');
+    await expect
+      .poll(async () => (await readCard(page))?.text ?? '', { timeout: 10_000 })
+      .toContain('Questions about an order');
     await page.close();
   });
 
@@ -406,21 +452,28 @@ describe('MX Lens in Chromium with the host installed', () => {
     await popup.fill('#check-input', 'bob@acme.test');
     await popup.click('#check-button');
     const expected = await expectedPromise;
-    await expect.poll(() => popupRows(popup, '#check-results'), { timeout: 15_000 }).toEqual({ 'bob@acme.test': expected['bob@acme.test'] });
+    await expect
+      .poll(() => popupRows(popup, '#check-results'), { timeout: 15_000 })
+      .toEqual({ 'bob@acme.test': expected['bob@acme.test'] });
 
     await popup.fill('#check-input', [...bulk, 'not-an-address'].join('\n'));
     await popup.click('#check-button');
     // Results stream in: quick answers are shown while the tarpit is still pending.
     await expect
       .poll(() => popupRows(popup, '#check-results'), { timeout: 15_000 })
-      .toSatisfy((rows: Record<string, string>) => ['alice@acme.test', 'nobody@acme.test', 'anyone@catchall.test'].every((a) => SETTLED.has(rows[a] ?? '')));
+      .toSatisfy((rows: Record<string, string>) =>
+        ['alice@acme.test', 'nobody@acme.test', 'anyone@catchall.test'].every((a) => SETTLED.has(rows[a] ?? '')),
+      );
     expect((await popupRows(popup, '#check-results'))[TARPIT]).toBe('pending');
     await expect
       .poll(() => popupRows(popup, '#check-results'), { timeout: 20_000 })
       .toEqual({ ...Object.fromEntries(bulk.map((a) => [a, expected[a]])), 'not-an-address': 'undeliverable' });
     await screenshot(popup, 'popup-bulk', { fullPage: true });
 
-    const [download] = await Promise.all([popup.waitForEvent('download', { timeout: 10_000 }), popup.click('#check-download-csv')]);
+    const [download] = await Promise.all([
+      popup.waitForEvent('download', { timeout: 10_000 }),
+      popup.click('#check-download-csv'),
+    ]);
     expect(download.suggestedFilename()).toMatch(/^mxlens-\d{4}-\d{2}-\d{2}\.csv$/);
     const file = await download.path();
     const text = readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
@@ -431,7 +484,10 @@ describe('MX Lens in Chromium with the host installed', () => {
     const byAddress = Object.fromEntries(rows.map((row) => [row[0], row]));
     expect(Object.keys(byAddress).sort()).toEqual([...bulk, 'not-an-address'].sort());
     for (const address of bulk) expect(byAddress[address]?.[column('verdict')], address).toBe(expected[address]);
-    expect([column('verdict'), column('reason')].map((i) => byAddress['not-an-address']?.[i])).toEqual(['undeliverable', 'invalid_syntax']);
+    expect([column('verdict'), column('reason')].map((i) => byAddress['not-an-address']?.[i])).toEqual([
+      'undeliverable',
+      'invalid_syntax',
+    ]);
     expect(byAddress['nobody@acme.test']?.[column('smtp.code')]).toBe('550');
     await setSettings(b(), { timeoutMs: 20_000 });
     await popup.close();
@@ -457,7 +513,9 @@ describe('MX Lens in Chromium with the host installed', () => {
       await settledVerdicts(page, ['alice@acme.test']);
       const popup = await b().openPopup(page);
       await expect.poll(() => popup.locator('#page-pause').isEnabled(), { timeout: 10_000 }).toBe(true);
-      await expect.poll(() => popupRows(popup, '#page-results'), { timeout: 10_000 }).toMatchObject({ 'alice@acme.test': 'deliverable' });
+      await expect
+        .poll(() => popupRows(popup, '#page-results'), { timeout: 10_000 })
+        .toMatchObject({ 'alice@acme.test': 'deliverable' });
       await popup.bringToFront();
       await screenshot(popup, 'popup-page-list', { fullPage: true });
 
@@ -497,7 +555,9 @@ describe('MX Lens in Chromium with the host installed', () => {
 
       // Resuming brings them back without a reload.
       await popup.click('#page-pause');
-      await expect.poll(() => countBadges(page, { address: 'alice@acme.test' }), { timeout: 10_000 }).toBeGreaterThan(0);
+      await expect
+        .poll(() => countBadges(page, { address: 'alice@acme.test' }), { timeout: 10_000 })
+        .toBeGreaterThan(0);
       await popup.close();
       await page.close();
     } finally {
@@ -521,9 +581,13 @@ describe('MX Lens in Chromium without the host', () => {
 
   it('the welcome page (opened on install) and the popup show the install command', async () => {
     const isWelcome = (p: Page) => p.url().endsWith('/welcome/welcome.html');
-    const welcome = b().context.pages().find(isWelcome) ?? (await b().context.waitForEvent('page', { predicate: isWelcome, timeout: 10_000 }));
+    const welcome =
+      b().context.pages().find(isWelcome) ??
+      (await b().context.waitForEvent('page', { predicate: isWelcome, timeout: 10_000 }));
     await welcome.bringToFront();
-    await expect.poll(() => welcome.locator('#welcome-status').innerText(), { timeout: 15_000 }).toContain('mxlens install');
+    await expect
+      .poll(() => welcome.locator('#welcome-status').innerText(), { timeout: 15_000 })
+      .toContain('mxlens install');
     expect(await welcome.locator('#welcome-status').innerText()).toContain(b().extensionId);
     expect(await welcome.locator('#welcome-missing').isVisible()).toBe(true);
     await screenshot(welcome, 'welcome-host-missing', { fullPage: true });
@@ -543,7 +607,10 @@ describe('MX Lens in Chromium without the host', () => {
       return worker.evaluate(async (id) => {
         type Tabs = { sendMessage(tab: number, message: object): Promise<unknown> };
         const tabs = (globalThis as unknown as { chrome: { tabs: Tabs } }).chrome.tabs;
-        return tabs.sendMessage(id, { kind: 'list-addresses' }).then((reply) => JSON.stringify(reply), (error: unknown) => `no answer: ${String(error)}`);
+        return tabs.sendMessage(id, { kind: 'list-addresses' }).then(
+          (reply) => JSON.stringify(reply),
+          (error: unknown) => `no answer: ${String(error)}`,
+        );
       }, tabId);
     };
     const popup = await b().openPopup();
@@ -554,7 +621,9 @@ describe('MX Lens in Chromium without the host', () => {
     await screenshot(page, 'page-host-missing');
 
     b().installHost();
-    const welcome = b().context.pages().find((p) => p.url().endsWith('/welcome/welcome.html'));
+    const welcome = b()
+      .context.pages()
+      .find((p) => p.url().endsWith('/welcome/welcome.html'));
     expect(welcome).toBeTruthy();
     await welcome!.bringToFront();
     await welcome!.click('#welcome-check-again');
@@ -592,7 +661,9 @@ describe('MX Lens in Chromium when the host dies mid-check', () => {
     expect(killed.length, 'a running native host started by this Chromium').toBeGreaterThan(0);
     for (const pid of killed) process.kill(pid, 'SIGKILL');
 
-    await expect.poll(() => verdictOf(page, TARPIT), { timeout: 15_000 }).toSatisfy((v: string | null) => v !== null && SETTLED.has(v));
+    await expect
+      .poll(() => verdictOf(page, TARPIT), { timeout: 15_000 })
+      .toSatisfy((v: string | null) => v !== null && SETTLED.has(v));
 
     await page.evaluate(() => {
       const later = document.getElementById('later');
@@ -635,7 +706,10 @@ describe('MX Lens in Chromium with a greylisted address', () => {
       .toBe('deliverable');
     const beforeFinal = seen.slice(0, seen.indexOf('deliverable'));
     // First the greylisted answer (a final-looking verdict that is not "deliverable"), then the re-check's.
-    expect(beforeFinal.some((v) => SETTLED.has(v) && v !== 'deliverable'), `verdicts seen: ${seen.join(' → ')}`).toBe(true);
+    expect(
+      beforeFinal.some((v) => SETTLED.has(v) && v !== 'deliverable'),
+      `verdicts seen: ${seen.join(' → ')}`,
+    ).toBe(true);
     const tries = world().fakes['mx.greylist.test']!.sessions.filter((s) => s.rcptTo.includes(GREYLISTED));
     expect(tries.length).toBeGreaterThanOrEqual(2);
     await screenshot(page, 'greylist-deliverable');

@@ -27,12 +27,16 @@ const RESULTS_DIR = path.join(REPO, 'test-results');
 
 worldForFile();
 const pages = pagesForFile();
-const ff = startedForScope('Firefox', () => launchFirefoxWithMxlens({ env: { ...WORLD_ENV } }), async (firefox) => {
-  // Firefox's console (errors of the add-on, the pages, Firefox itself): an artifact of the run.
-  mkdirSync(RESULTS_DIR, { recursive: true });
-  writeFileSync(path.join(RESULTS_DIR, 'firefox-console.log'), `${firefox.log().join('\n')}\n`);
-  await firefox.close();
-});
+const ff = startedForScope(
+  'Firefox',
+  () => launchFirefoxWithMxlens({ env: { ...WORLD_ENV } }),
+  async (firefox) => {
+    // Firefox's console (errors of the add-on, the pages, Firefox itself): an artifact of the run.
+    mkdirSync(RESULTS_DIR, { recursive: true });
+    writeFileSync(path.join(RESULTS_DIR, 'firefox-console.log'), `${firefox.log().join('\n')}\n`);
+    await firefox.close();
+  },
+);
 
 // ------------------------------------------------------------------------- helpers
 
@@ -43,7 +47,9 @@ async function hostVerdicts(addresses: string[]): Promise<Record<string, string>
     byAddress.set(result.address, result.verdict);
     if (result.normalized) byAddress.set(result.normalized, result.verdict);
   }
-  return Object.fromEntries(addresses.map((address) => [address, byAddress.get(address) ?? `(the CLI gave no result for ${address})`]));
+  return Object.fromEntries(
+    addresses.map((address) => [address, byAddress.get(address) ?? `(the CLI gave no result for ${address})`]),
+  );
 }
 
 type Summary = Record<string, string[]>;
@@ -51,11 +57,15 @@ type Summary = Record<string, string[]>;
 async function summary(page: Page, addresses: string[]): Promise<Summary> {
   const badges = await firefoxBadges(page);
   return Object.fromEntries(
-    addresses.map((address) => [address, [...new Set(badges.filter((b) => b.address === address).map((b) => b.verdict))].sort()]),
+    addresses.map((address) => [
+      address,
+      [...new Set(badges.filter((b) => b.address === address).map((b) => b.verdict))].sort(),
+    ]),
   );
 }
 
-const allSettled = (s: Summary) => Object.values(s).every((verdicts) => verdicts.length === 1 && SETTLED.has(verdicts[0]!));
+const allSettled = (s: Summary) =>
+  Object.values(s).every((verdicts) => verdicts.length === 1 && SETTLED.has(verdicts[0]!));
 
 /** Waits until every address has badges, all showing one final verdict; returns them. */
 async function settledVerdicts(page: Page, addresses: string[], timeout = 20_000): Promise<Record<string, string>> {
@@ -78,7 +88,12 @@ describe('MX Lens in Firefox ESR with the host installed', () => {
     const file = ff().hostManifestPath;
     expect(file).toBe(`${ff().homeDir}/.mozilla/native-messaging-hosts/${HOST_NAME}.json`);
     expect(existsSync(file)).toBe(true);
-    const manifest = JSON.parse(readFileSync(file, 'utf8')) as { name: string; type: string; path: string; allowed_extensions: string[] };
+    const manifest = JSON.parse(readFileSync(file, 'utf8')) as {
+      name: string;
+      type: string;
+      path: string;
+      allowed_extensions: string[];
+    };
     expect(manifest).toMatchObject({ name: HOST_NAME, type: 'stdio', allowed_extensions: [GECKO_ID] });
     expect(statSync(manifest.path).mode & 0o111, `${manifest.path} is executable`).not.toBe(0);
     expect(ff().addonId).toBe(GECKO_ID);
@@ -92,7 +107,7 @@ describe('MX Lens in Firefox ESR with the host installed', () => {
     expect(ff().grantedPermissions()?.origins.sort()).toEqual(['http://*/*', 'https://*/*']);
   });
 
-  it('plain-text addresses get badges whose verdicts are the host\'s', async () => {
+  it("plain-text addresses get badges whose verdicts are the host's", async () => {
     const page = await ff().openPage(pages().url('/pages/plain-text.html'));
     const checked = [
       'alice@acme.test',
@@ -139,15 +154,26 @@ describe('MX Lens in Firefox ESR with the host installed', () => {
           count: tags.length,
         };
       } catch (error) {
-        return { ok: false, error: String(error), badgeTag: null, attributes: [], text: null, shadowRoot: null, count: 0 };
+        return {
+          ok: false,
+          error: String(error),
+          badgeTag: null,
+          attributes: [],
+          text: null,
+          shadowRoot: null,
+          count: 0,
+        };
       }
     });
-    expect(outcome, `a page script touching the badges: ${outcome.error ?? 'fine'}`).toMatchObject({ ok: true, badgeTag: 'mxlens-badge' });
+    expect(outcome, `a page script touching the badges: ${outcome.error ?? 'fine'}`).toMatchObject({
+      ok: true,
+      badgeTag: 'mxlens-badge',
+    });
     expect(outcome).toMatchObject({ attributes: ['data-mxlens', 'style', 'translate'], text: '', shadowRoot: 'null' });
     await page.close();
   });
 
-  it('the add-on\'s scripts reported no errors', () => {
+  it("the add-on's scripts reported no errors", () => {
     expect(addonErrors()).toEqual([]);
   });
 });

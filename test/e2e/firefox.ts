@@ -17,7 +17,17 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { builtExtension } from '../harness/extension.js';
-import { BADGE, descendants, endLeftovers, hostsBelow, installMxlensHost, isAlive, makeBrowserHome, SCREENSHOTS_DIR, withTimeout } from './browser.js';
+import {
+  BADGE,
+  descendants,
+  endLeftovers,
+  hostsBelow,
+  installMxlensHost,
+  isAlive,
+  makeBrowserHome,
+  SCREENSHOTS_DIR,
+  withTimeout,
+} from './browser.js';
 
 const FIREFOX = process.env.MXLENS_FIREFOX ?? '/usr/bin/firefox-esr';
 /** browser_specific_settings.gecko.id: what the host manifest's allowed_extensions names. */
@@ -267,7 +277,10 @@ export async function launchFirefoxWithMxlens(options: FirefoxLaunchOptions = {}
     },
     grantedPermissions() {
       try {
-        const all = JSON.parse(readFileSync(path.join(profileDir, 'extension-preferences.json'), 'utf8')) as Record<string, { permissions?: string[]; origins?: string[] }>;
+        const all = JSON.parse(readFileSync(path.join(profileDir, 'extension-preferences.json'), 'utf8')) as Record<
+          string,
+          { permissions?: string[]; origins?: string[] }
+        >;
         const ours = all[GECKO_ID];
         return ours ? { permissions: ours.permissions ?? [], origins: ours.origins ?? [] } : null;
       } catch {
@@ -281,12 +294,24 @@ export async function launchFirefoxWithMxlens(options: FirefoxLaunchOptions = {}
 }
 
 type RemoteValue = { type: string; value?: unknown };
-type RemoteNode = { type: 'node'; value?: { localName?: string; attributes?: Record<string, string>; children?: RemoteNode[]; shadowRoot?: RemoteNode | null } };
+type RemoteNode = {
+  type: 'node';
+  value?: {
+    localName?: string;
+    attributes?: Record<string, string>;
+    children?: RemoteNode[];
+    shadowRoot?: RemoteNode | null;
+  };
+};
 
 /** The BiDi realm of the page's main frame (puppeteer-core's own object for it). */
 interface BidiRealm {
   /** script.callFunction: the EvaluateResult, `{ type: 'success', result }` or `{ type: 'exception', exceptionDetails }`. */
-  callFunction(functionDeclaration: string, awaitPromise: boolean, options: object): Promise<{ type: string; result?: RemoteValue; exceptionDetails?: { text?: string } }>;
+  callFunction(
+    functionDeclaration: string,
+    awaitPromise: boolean,
+    options: object,
+  ): Promise<{ type: string; result?: RemoteValue; exceptionDetails?: { text?: string } }>;
 }
 
 /**
@@ -313,7 +338,8 @@ export async function firefoxBadges(page: Page): Promise<Array<{ address: string
       resultOwnership: 'none',
     },
   );
-  if (evaluated.type !== 'success' || !evaluated.result) throw new Error(`reading the badges failed: ${evaluated.exceptionDetails?.text ?? evaluated.type}`);
+  if (evaluated.type !== 'success' || !evaluated.result)
+    throw new Error(`reading the badges failed: ${evaluated.exceptionDetails?.text ?? evaluated.type}`);
   const result = evaluated.result;
   const hosts = (result.type === 'array' ? (result.value as RemoteNode[]) : []).filter((node) => node.type === 'node');
   return hosts.map((host) => {
@@ -325,7 +351,11 @@ export async function firefoxBadges(page: Page): Promise<Array<{ address: string
 }
 
 /** Saves a PNG into test-results/screenshots/<name>.png; returns its path. */
-export async function firefoxScreenshot(page: Page, name: string, options: { fullPage?: boolean } = {}): Promise<string> {
+export async function firefoxScreenshot(
+  page: Page,
+  name: string,
+  options: { fullPage?: boolean } = {},
+): Promise<string> {
   mkdirSync(SCREENSHOTS_DIR, { recursive: true });
   const file = path.join(SCREENSHOTS_DIR, `${name}.png`);
   await page.screenshot({ path: file as `${string}.png`, fullPage: options.fullPage ?? false });

@@ -128,10 +128,15 @@ describe('a page script learns nothing about a verdict', () => {
 
     // What MX Lens really shows (DevTools' view): two different verdicts.
     await expect
-      .poll(async () => Object.fromEntries((await badgesIn(page)).map((badge) => [badge.address, badge.verdict])), { timeout: 20_000 })
+      .poll(async () => Object.fromEntries((await badgesIn(page)).map((badge) => [badge.address, badge.verdict])), {
+        timeout: 20_000,
+      })
       .toEqual({ [REAL]: 'deliverable', [GHOST]: 'undeliverable' });
     const mine = await badgesIn(page);
-    expect(mine.map((badge) => badge.label)).toEqual([`Email check for ${REAL}: Deliverable`, `Email check for ${GHOST}: Undeliverable`]);
+    expect(mine.map((badge) => badge.label)).toEqual([
+      `Email check for ${REAL}: Deliverable`,
+      `Email check for ${GHOST}: Undeliverable`,
+    ]);
 
     // What the page sees of each, at the end...
     const final = await page.evaluate(() => {
@@ -156,13 +161,25 @@ describe('a page script learns nothing about a verdict', () => {
     // The element says nothing: no address, no verdict, no label, no text, no shadow root to open.
     const seen = look(final.real)!;
     expect(seen.attributes).toEqual(['data-mxlens=badge', expect.stringMatching(/^style=/), 'translate=no']);
-    expect(seen).toMatchObject({ text: '', innerText: '', shadowRoot: 'null', attachError: 'NotSupportedError', role: null, ariaLabel: null, title: '', tabIndex: -1, focusable: false, animations: 0 });
+    expect(seen).toMatchObject({
+      text: '',
+      innerText: '',
+      shadowRoot: 'null',
+      attachError: 'NotSupportedError',
+      role: null,
+      ariaLabel: null,
+      title: '',
+      tabIndex: -1,
+      focusable: false,
+      animations: 0,
+    });
     expect(JSON.stringify([look(final.real), look(final.ghost)])).not.toMatch(/deliverable|alice@|xqzzy@|Email check/i);
 
     // Mutations, events and animations: the same story for both, nothing after the badge went in.
     // (The page's own text is split after the address: that old text is the address itself.)
     const mutations = spy.mutations as Record<string, string[]>;
-    const same = (records: string[] | undefined) => (records ?? []).map((record) => record.replace(REAL, 'ADDRESS').replace(GHOST, 'ADDRESS'));
+    const same = (records: string[] | undefined) =>
+      (records ?? []).map((record) => record.replace(REAL, 'ADDRESS').replace(GHOST, 'ADDRESS'));
     expect(mutations.real?.length).toBeGreaterThan(0);
     expect(same(mutations.real)).toEqual(same(mutations.ghost));
     expect(mutations.real?.some((record) => record.startsWith('attributes|'))).toBe(false);
@@ -176,11 +193,18 @@ describe('a page script learns nothing about a verdict', () => {
 
   it('the badges take one Tab stop, whatever their verdicts; arrows move between them', async () => {
     const page = await b().openPage(pages().url('/hostile/spy.html'));
-    await expect.poll(async () => (await badgesIn(page)).map((badge) => badge.verdict).every((v) => SETTLED.has(v)), { timeout: 20_000 }).toBe(true);
+    await expect
+      .poll(async () => (await badgesIn(page)).map((badge) => badge.verdict).every((v) => SETTLED.has(v)), {
+        timeout: 20_000,
+      })
+      .toBe(true);
     const stops = (await badgesIn(page)).map((badge) => badge.tabindex);
     expect(stops).toEqual(['0', '-1']);
     // Tab from the top: into the first badge, then out of the page's badges (no second stop).
-    const focused = async () => page.evaluate(() => document.activeElement?.getAttribute('data-mxlens') ?? document.activeElement?.tagName ?? null);
+    const focused = async () =>
+      page.evaluate(
+        () => document.activeElement?.getAttribute('data-mxlens') ?? document.activeElement?.tagName ?? null,
+      );
     await page.keyboard.press('Tab');
     expect(await focused()).toBe('badge');
     await page.keyboard.press('ArrowRight');
@@ -197,7 +221,10 @@ describe('a page script learns nothing about a verdict', () => {
 const FRAME_ADDRESSES = 6;
 
 function framePage(frame: number): string {
-  const lines = Array.from({ length: FRAME_ADDRESSES }, (_, i) => `<p>Member ${i}: f${frame}-m${i}@catchall.test</p>`).join('');
+  const lines = Array.from(
+    { length: FRAME_ADDRESSES },
+    (_, i) => `<p>Member ${i}: f${frame}-m${i}@catchall.test</p>`,
+  ).join('');
   // Small print: each frame shows all its members (badges are made only for text on screen).
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Frame ${frame}</title></head><body style="font: 12px sans-serif; margin: 4px">${lines}</body></html>`;
 }
@@ -264,7 +291,9 @@ describe('a page cannot make MX Lens check more than the budget', () => {
     await expect.poll(async () => (await allBadges(page)).length, { timeout: 20_000 }).toBe(all);
     // ...and exactly `budget` of them are checked; the rest stay unchecked.
     const checked = async () => (await allBadges(page)).filter((badge) => badge.verdict !== 'unchecked');
-    await expect.poll(async () => (await checked()).filter((badge) => SETTLED.has(badge.verdict)).length, { timeout: 30_000 }).toBe(budget);
+    await expect
+      .poll(async () => (await checked()).filter((badge) => SETTLED.has(badge.verdict)).length, { timeout: 30_000 })
+      .toBe(budget);
 
     const badgesTouched = await page.evaluate(() => (window as unknown as { attack(): number }).attack());
     expect(badgesTouched).toBe(all);
@@ -274,9 +303,11 @@ describe('a page cannot make MX Lens check more than the budget', () => {
     expect(unchecked, 'an unchecked badge in the top page').toBeTruthy();
     const box = await badgeBox(page, unchecked!.address);
     await page.mouse.click(box!.x + box!.width / 2, box!.y + box!.height / 2);
-    await expect.poll(async () => (await badgesIn(page)).find((badge) => badge.address === unchecked!.address)?.verdict, { timeout: 20_000 }).toSatisfy(
-      (verdict: string | undefined) => verdict !== undefined && SETTLED.has(verdict),
-    );
+    await expect
+      .poll(async () => (await badgesIn(page)).find((badge) => badge.address === unchecked!.address)?.verdict, {
+        timeout: 20_000,
+      })
+      .toSatisfy((verdict: string | undefined) => verdict !== undefined && SETTLED.has(verdict));
     await page.keyboard.press('Escape');
 
     const asked = rcpts();
@@ -291,9 +322,12 @@ describe('a page cannot make MX Lens check more than the budget', () => {
     const stored = await worker.evaluate(async () => {
       type Area = { get(key: string): Promise<Record<string, unknown>> };
       const session = (globalThis as unknown as { chrome: { storage: { session: Area } } }).chrome.storage.session;
-      return (await session.get('tabBudgets')).tabBudgets as Record<string, { site: string; used: string[] }> | undefined;
+      return (await session.get('tabBudgets')).tabBudgets as
+        Record<string, { site: string; used: string[] }> | undefined;
     });
-    const used = Object.values(stored ?? {}).filter((entry) => entry.site === pages().origin).map((entry) => entry.used.length);
+    const used = Object.values(stored ?? {})
+      .filter((entry) => entry.site === pages().origin)
+      .map((entry) => entry.used.length);
     expect(used).toContain(budget);
     expect(Math.max(...used)).toBe(budget);
     await setSettings({ perPageLimit: 200, catchAll: true });

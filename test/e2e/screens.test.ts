@@ -33,7 +33,9 @@ async function wordsBrokenInCode(page: Page): Promise<string[]> {
 async function badgeText(browser: MxlensBrowser, tabId: number | null): Promise<string> {
   const worker = await browser.serviceWorker();
   return worker.evaluate(async (id) => {
-    const api = (globalThis as unknown as { chrome: { action: { getBadgeText(details: { tabId?: number }): Promise<string> } } }).chrome;
+    const api = (
+      globalThis as unknown as { chrome: { action: { getBadgeText(details: { tabId?: number }): Promise<string> } } }
+    ).chrome;
     return api.action.getBadgeText(id === null ? {} : { tabId: id });
   }, tabId);
 }
@@ -61,9 +63,13 @@ describe.each([
 
   it('without the host: the welcome page, the popup and the toolbar all say "set up"', async () => {
     const isWelcome = (p: Page) => p.url().endsWith('/welcome/welcome.html');
-    const welcome = b().context.pages().find(isWelcome) ?? (await b().context.waitForEvent('page', { predicate: isWelcome, timeout: 10_000 }));
+    const welcome =
+      b().context.pages().find(isWelcome) ??
+      (await b().context.waitForEvent('page', { predicate: isWelcome, timeout: 10_000 }));
     await welcome.bringToFront();
-    await expect.poll(() => welcome.locator('#welcome-status').innerText(), { timeout: 15_000 }).toContain('mxlens install');
+    await expect
+      .poll(() => welcome.locator('#welcome-status').innerText(), { timeout: 15_000 })
+      .toContain('mxlens install');
     const status = await welcome.locator('#welcome-status').innerText();
     expect(status).toContain('npm install --global ./mxlens-');
     expect(status).toContain(zh ? 'Node.js 20.19 或更新版本' : 'Node.js 20.19 or newer');
@@ -86,7 +92,9 @@ describe.each([
 
   it('with the host: the welcome page says so and offers the quieter modes', async () => {
     b().installHost();
-    const welcome = b().context.pages().find((p) => p.url().endsWith('/welcome/welcome.html'))!;
+    const welcome = b()
+      .context.pages()
+      .find((p) => p.url().endsWith('/welcome/welcome.html'))!;
     await welcome.bringToFront();
     await welcome.click('#welcome-check-again');
     await expect.poll(() => welcome.locator('#welcome-ready').isVisible(), { timeout: 15_000 }).toBe(true);
@@ -106,16 +114,21 @@ describe.each([
     // The tarpit keeps one check running for the screenshot, 3 s instead of the default 20.
     const worker = await b().serviceWorker();
     await worker.evaluate(async () => {
-      const api = (globalThis as unknown as { chrome: { storage: { local: { set(items: object): Promise<void> } } } }).chrome;
+      const api = (globalThis as unknown as { chrome: { storage: { local: { set(items: object): Promise<void> } } } })
+        .chrome;
       await api.storage.local.set({ settings: { timeoutMs: 3000 } });
     });
     const popup = await b().openPopup();
     await popup.setViewportSize({ width: 400, height: 600 });
     await popup.fill('#check-input', BULK.join('\n'));
     await popup.click('#check-button');
-    await expect.poll(() => popup.locator('#check-progress-text').innerText(), { timeout: 5_000 }).toMatch(zh ? /已完成 \d \/ 11/ : /^\d+ of 11 done · 0:0\d elapsed/);
+    await expect
+      .poll(() => popup.locator('#check-progress-text').innerText(), { timeout: 5_000 })
+      .toMatch(zh ? /已完成 \d \/ 11/ : /^\d+ of 11 done · 0:0\d elapsed/);
     await shoot(popup, `popup-bulk-running-${locale}`);
-    await expect.poll(() => popup.locator('#check-summary').innerText(), { timeout: 45_000 }).toMatch(zh ? /^完成：\d+:\d\d 内检查了 11 个地址$/ : /^Done: 11 checked in \d+:\d\d$/);
+    await expect
+      .poll(() => popup.locator('#check-summary').innerText(), { timeout: 45_000 })
+      .toMatch(zh ? /^完成：\d+:\d\d 内检查了 11 个地址$/ : /^Done: 11 checked in \d+:\d\d$/);
     expect(await popup.locator('#check-progress').isVisible()).toBe(false);
     await shoot(popup, `popup-bulk-done-${locale}`);
 

@@ -12,7 +12,17 @@ import { HOST_NAME } from '../../native-host/shared/protocol/messages.js';
 import { verifyInWorld } from '../integration/cli.js';
 import { addKey, newDataDir, startServe, WORLD_ENV as SERVE_WORLD_ENV } from '../integration/server-process.js';
 import { startedForScope } from '../harness/scope.js';
-import { badgeBox, badgesIn, chromiumForScope, extensionIdFromManifest, pagesForFile, readCard, screenshot, WORLD_ENV, worldForFile } from './browser.js';
+import {
+  badgeBox,
+  badgesIn,
+  chromiumForScope,
+  extensionIdFromManifest,
+  pagesForFile,
+  readCard,
+  screenshot,
+  WORLD_ENV,
+  worldForFile,
+} from './browser.js';
 
 const SETTLED = new Set(['deliverable', 'undeliverable', 'risky', 'unknown']);
 /** Its answer changes from one check to the next (greylisting): not compared. */
@@ -63,8 +73,12 @@ describe('server mode, no native host', () => {
     // fetches go through because the server allows the extension's origin (MXLENS_SERVE_CORS).
     const options = await b().context.newPage();
     await options.addInitScript(() => {
-      type Request = (details: { origins?: string[] }, callback?: (granted: boolean) => void) => Promise<boolean> | undefined;
-      const permissions = (globalThis as unknown as { chrome: { permissions: { request: Request } } }).chrome.permissions;
+      type Request = (
+        details: { origins?: string[] },
+        callback?: (granted: boolean) => void,
+      ) => Promise<boolean> | undefined;
+      const permissions = (globalThis as unknown as { chrome: { permissions: { request: Request } } }).chrome
+        .permissions;
       const asked: string[][] = [];
       (globalThis as unknown as { mxlensAskedOrigins: string[][] }).mxlensAskedOrigins = asked;
       permissions.request = (details, callback) => {
@@ -81,10 +95,20 @@ describe('server mode, no native host', () => {
     await options.locator('#where-url').fill(serve().url);
     await options.locator('#where-key').fill(key);
     await options.locator('#where-form button[type="submit"]').click();
-    await expect.poll(() => options.locator('#where-status').innerText(), { timeout: 15_000 }).toContain(`Saved: checks now run on ${serve().url}`);
-    expect(await options.evaluate(() => (globalThis as unknown as { mxlensAskedOrigins: string[][] }).mxlensAskedOrigins)).toEqual([['http://127.0.0.1/*']]);
-    const stored = await (await b().serviceWorker()).evaluate(async () => {
-      const api = (globalThis as unknown as { chrome: { storage: { local: { get(key: string): Promise<Record<string, unknown>> } } } }).chrome;
+    await expect
+      .poll(() => options.locator('#where-status').innerText(), { timeout: 15_000 })
+      .toContain(`Saved: checks now run on ${serve().url}`);
+    expect(
+      await options.evaluate(() => (globalThis as unknown as { mxlensAskedOrigins: string[][] }).mxlensAskedOrigins),
+    ).toEqual([['http://127.0.0.1/*']]);
+    const stored = await (
+      await b().serviceWorker()
+    ).evaluate(async () => {
+      const api = (
+        globalThis as unknown as {
+          chrome: { storage: { local: { get(key: string): Promise<Record<string, unknown>> } } };
+        }
+      ).chrome;
       return (await api.storage.local.get('checkLocation')).checkLocation;
     });
     expect(stored).toEqual({ where: 'server', url: serve().url, key });
@@ -95,7 +119,9 @@ describe('server mode, no native host', () => {
     const page = await b().openPage(pages().url('/pages/plain-text.html'));
     await expect.poll(() => verdicts(page), { timeout: 40_000, interval: 200 }).toSatisfy(allSettled);
     const shown = await verdicts(page);
-    const addresses = Object.keys(shown).filter((address) => address !== GREYLISTED).sort();
+    const addresses = Object.keys(shown)
+      .filter((address) => address !== GREYLISTED)
+      .sort();
     expect(addresses.length).toBeGreaterThanOrEqual(6);
 
     const cli = await verifyInWorld(addresses);
@@ -114,17 +140,23 @@ describe('server mode, no native host', () => {
     const box = await badgeBox(page, 'nobody@acme.test');
     if (!box) throw new Error('no badge for nobody@acme.test');
     await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
-    await expect.poll(() => readCard(page), { timeout: 10_000 }).toMatchObject({ state: expected['nobody@acme.test']![0] });
+    await expect
+      .poll(() => readCard(page), { timeout: 10_000 })
+      .toMatchObject({ state: expected['nobody@acme.test']![0] });
     expect((await readCard(page))?.text).toContain(`Checked on the server ${serve().url}.`);
     await screenshot(page, 'server-mode-card');
   });
 
   it('the popup and the welcome page say checks run on the server', async () => {
     const popup = await b().openPopup();
-    await expect.poll(() => popup.locator('#host-status').innerText(), { timeout: 15_000 }).toContain(`Checks run on the MX Lens server ${serve().url}.`);
+    await expect
+      .poll(() => popup.locator('#host-status').innerText(), { timeout: 15_000 })
+      .toContain(`Checks run on the MX Lens server ${serve().url}.`);
     await popup.close();
     const welcome = await b().openPage(b().extensionUrl('welcome/welcome.html'));
-    await expect.poll(() => welcome.locator('#welcome-status').innerText(), { timeout: 15_000 }).toContain(`Checks run on the MX Lens server ${serve().url}.`);
+    await expect
+      .poll(() => welcome.locator('#welcome-status').innerText(), { timeout: 15_000 })
+      .toContain(`Checks run on the MX Lens server ${serve().url}.`);
     await welcome.close();
   });
 });

@@ -28,15 +28,21 @@ export interface ExtensionBuild {
 export function buildExtension(): ExtensionBuild & { dir: string; cleanup(): void } {
   const dir = mkdtempSync(path.join(tmpdir(), 'mxlens-e2e-extension-'));
   const cleanup = () => rmSync(dir, { recursive: true, force: true });
-  const run = spawnSync(process.execPath, [path.join(REPO, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'extension/vite.config.ts'], {
-    cwd: REPO,
-    env: { ...process.env, MXLENS_EXTENSION_OUT: dir },
-    encoding: 'utf8',
-    timeout: 50_000,
-  });
+  const run = spawnSync(
+    process.execPath,
+    [path.join(REPO, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'extension/vite.config.ts'],
+    {
+      cwd: REPO,
+      env: { ...process.env, MXLENS_EXTENSION_OUT: dir },
+      encoding: 'utf8',
+      timeout: 50_000,
+    },
+  );
   if (run.status !== 0) {
     cleanup();
-    throw new Error(`the extension build failed (exit ${String(run.status ?? run.signal)}):\n${run.stdout}\n${run.stderr}`);
+    throw new Error(
+      `the extension build failed (exit ${String(run.status ?? run.signal)}):\n${run.stdout}\n${run.stderr}`,
+    );
   }
   const build = buildsIn(dir);
   for (const folder of [build.chrome, build.firefox]) {
@@ -51,9 +57,15 @@ export function buildExtension(): ExtensionBuild & { dir: string; cleanup(): voi
 /** The run's build of the extension, made by the global setup. */
 export function builtExtension(): ExtensionBuild {
   const build = inject('extensionBuild');
-  if (!build) throw new Error('the extension was not built: run the file through `npm test` (the global setup of vitest.config.ts builds it)');
+  if (!build)
+    throw new Error(
+      'the extension was not built: run the file through `npm test` (the global setup of vitest.config.ts builds it)',
+    );
   if (!build.ok) throw new Error(`the extension build failed: ${build.problem}`);
   return buildsIn(build.dir);
 }
 
-const buildsIn = (dir: string): ExtensionBuild => ({ chrome: path.join(dir, 'chrome'), firefox: path.join(dir, 'firefox') });
+const buildsIn = (dir: string): ExtensionBuild => ({
+  chrome: path.join(dir, 'chrome'),
+  firefox: path.join(dir, 'firefox'),
+});

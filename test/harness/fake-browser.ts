@@ -88,7 +88,8 @@ export class FakeStorageArea {
   changed?: (changes: StorageChanges) => void;
 
   async get(keys?: null | string | string[]): Promise<Record<string, unknown>> {
-    const wanted = keys === null || keys === undefined ? [...this.data.keys()] : typeof keys === 'string' ? [keys] : keys;
+    const wanted =
+      keys === null || keys === undefined ? [...this.data.keys()] : typeof keys === 'string' ? [keys] : keys;
     const out: Record<string, unknown> = {};
     for (const key of wanted) if (this.data.has(key)) out[key] = structuredClone(this.data.get(key));
     return out;

@@ -51,8 +51,13 @@ export class HostProcess {
 
   /** `mxlens host ARGS` with this process's environment plus `env` (an undefined value removes a variable). */
   constructor(env: NodeJS.ProcessEnv = {}, args: string[] = []) {
-    const fullEnv = Object.fromEntries(Object.entries({ ...process.env, ...env }).filter(([, value]) => value !== undefined));
-    this.child = spawn(process.execPath, [MXLENS_BIN, 'host', ...args], { env: fullEnv, stdio: ['pipe', 'pipe', 'pipe'] });
+    const fullEnv = Object.fromEntries(
+      Object.entries({ ...process.env, ...env }).filter(([, value]) => value !== undefined),
+    );
+    this.child = spawn(process.execPath, [MXLENS_BIN, 'host', ...args], {
+      env: fullEnv,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     this.child.stdout.on('data', (chunk: Buffer) => this.receive(chunk));
     this.child.stderr.setEncoding('utf8').on('data', (text: string) => (this.stderr += text));
     this.child.stdin.on('error', () => undefined); // writes after the host has gone
@@ -75,7 +80,11 @@ export class HostProcess {
       const waiter = { test, resolve: (m: HostFrame) => (clearTimeout(timer), resolve(m)) };
       const timer = setTimeout(() => {
         this.waiters.splice(this.waiters.indexOf(waiter), 1);
-        reject(new Error(`no matching message in ${timeoutMs} ms; got ${JSON.stringify(this.messages).slice(0, 2000)}\nstderr: ${this.stderr.slice(-2000)}`));
+        reject(
+          new Error(
+            `no matching message in ${timeoutMs} ms; got ${JSON.stringify(this.messages).slice(0, 2000)}\nstderr: ${this.stderr.slice(-2000)}`,
+          ),
+        );
       }, timeoutMs);
       this.waiters.push(waiter);
     });
@@ -157,7 +166,9 @@ export class HostProcess {
  * A host starter for a test file: each host gets `defaults()` (read when it starts), then its own
  * env; every host a test started is killed after that test.
  */
-export function hostsForEachTest(defaults: () => NodeJS.ProcessEnv = () => ({})): (env?: NodeJS.ProcessEnv, args?: string[]) => HostProcess {
+export function hostsForEachTest(
+  defaults: () => NodeJS.ProcessEnv = () => ({}),
+): (env?: NodeJS.ProcessEnv, args?: string[]) => HostProcess {
   const started: HostProcess[] = [];
   afterEach(async () => {
     await Promise.all(started.splice(0).map((host) => host.kill()));

@@ -18,7 +18,10 @@ describe('mxlens verify: usage errors', () => {
     [['verify', '--dns', 'resolver.example', 'a@b.test'], /--dns takes an IP address/],
     [['verify', '--proxy', 'http://127.0.0.1:8080', 'a@b.test'], /--proxy supports socks5/],
     // A user name that is broken percent-encoding once made decodeURIComponent throw a URIError stack (exit 1).
-    [['verify', '--proxy', 'socks5://%E0%A4%A:x@127.0.0.1:1080', 'a@b.test'], /^mxlens: --proxy has a user name or password that is not valid percent-encoding/],
+    [
+      ['verify', '--proxy', 'socks5://%E0%A4%A:x@127.0.0.1:1080', 'a@b.test'],
+      /^mxlens: --proxy has a user name or password that is not valid percent-encoding/,
+    ],
     [['verify', '--from', 'not-an-address', 'a@b.test'], /--from takes an email address/],
     [['verify', '--smtp-port', '70000', 'a@b.test'], /--smtp-port takes a whole number from 1 to 65535/],
     [['frobnicate'], /unknown command "frobnicate"/],
@@ -26,7 +29,10 @@ describe('mxlens verify: usage errors', () => {
     [['verify', '--concurency', '4', 'a@b.test'], /did you mean --concurrency\?/],
     [['verify', '--zzzzzz', 'a@b.test'], /unknown option --zzzzzz \(see --help\)/],
     [['verify', '--fail-on', 'bad', 'a@b.test'], /--fail-on takes undeliverable, risky, unknown/],
-    [['verify', 'lists/addresses.txt'], /"lists\/addresses.txt" is not an email address; .*--input lists\/addresses.txt \(or - for stdin\)/],
+    [
+      ['verify', 'lists/addresses.txt'],
+      /"lists\/addresses.txt" is not an email address; .*--input lists\/addresses.txt \(or - for stdin\)/,
+    ],
     [['verify', 'contacts.csv'], /--input contacts.csv/],
     [['verify', '--input', '/nonexistent/list.txt'], /--input \/nonexistent\/list.txt: ENOENT/],
   ])('%j exits 2 with one line on stderr and nothing on stdout', async (args, message) => {
@@ -47,7 +53,15 @@ describe('mxlens verify: usage errors', () => {
 
 describe('mxlens verify --level syntax', () => {
   it('checks syntax, flags and suggestions without touching the network', async () => {
-    const run = await runMxlens(['verify', '--json', '--level', 'syntax', 'Info@GMIAL.com', 'bad@@x.test', 'user@[192.0.2.1]']);
+    const run = await runMxlens([
+      'verify',
+      '--json',
+      '--level',
+      'syntax',
+      'Info@GMIAL.com',
+      'bad@@x.test',
+      'user@[192.0.2.1]',
+    ]);
     expect(run.code).toBe(0);
     expect(run.results).toHaveLength(3);
     expect(run.results[0]).toMatchObject({
@@ -58,7 +72,12 @@ describe('mxlens verify --level syntax', () => {
       flags: { role: true, catchAll: null },
       suggestion: 'Info@gmail.com',
     });
-    expect(run.results[1]).toMatchObject({ verdict: 'undeliverable', reason: 'invalid_syntax', rule: 'syntax-invalid', normalized: null });
+    expect(run.results[1]).toMatchObject({
+      verdict: 'undeliverable',
+      reason: 'invalid_syntax',
+      rule: 'syntax-invalid',
+      normalized: null,
+    });
     expect(run.results[2]).toMatchObject({ reason: 'syntax_only', domainLiteral: true });
   });
 
@@ -70,7 +89,9 @@ describe('mxlens verify --level syntax', () => {
     expect(run.stdout).toMatch(/someone@example\.com\s+\? unknown\s+syntax_only/);
     expect(run.stdout).toMatch(/nope\s+✘ undeliverable\s+invalid_syntax/);
     expect(run.stdout).not.toMatch(/\x1b\[/);
-    expect(run.stdout.trimEnd().split('\n').at(-1)).toMatch(/^3 addresses in \d+(\.\d)? s: 1 undeliverable, 2 unknown$/);
+    expect(run.stdout.trimEnd().split('\n').at(-1)).toMatch(
+      /^3 addresses in \d+(\.\d)? s: 1 undeliverable, 2 unknown$/,
+    );
   });
 
   it('names and explains the rule that decided each verdict with --verbose, and only then', async () => {
@@ -85,20 +106,43 @@ describe('mxlens verify --level syntax', () => {
   it('reads addresses from --input files and from "-" (stdin), after those given as arguments', async () => {
     const file = path.join(scratch, 'list.txt');
     writeFileSync(file, '\uFEFFfirst@example.com\r\n\r\n  second@example.com  \n');
-    const run = await runMxlens(['verify', '--json', '--level', 'syntax', 'zero@example.com', '--input', file, '-'], { stdin: 'third@example.com\n' });
+    const run = await runMxlens(['verify', '--json', '--level', 'syntax', 'zero@example.com', '--input', file, '-'], {
+      stdin: 'third@example.com\n',
+    });
     expect(run.code, run.stderr).toBe(0);
-    expect(run.results.map((result) => result.address)).toEqual(['zero@example.com', 'first@example.com', 'second@example.com', 'third@example.com']);
+    expect(run.results.map((result) => result.address)).toEqual([
+      'zero@example.com',
+      'first@example.com',
+      'second@example.com',
+      'third@example.com',
+    ]);
   });
 });
 
 describe('mxlens verify --fail-on', () => {
   it('exits 3 when a result has one of the named verdicts, 0 otherwise', async () => {
-    const failing = await runMxlens(['verify', '--level', 'syntax', '--fail-on', 'undeliverable,risky', 'ok@example.com', 'nope']);
+    const failing = await runMxlens([
+      'verify',
+      '--level',
+      'syntax',
+      '--fail-on',
+      'undeliverable,risky',
+      'ok@example.com',
+      'nope',
+    ]);
     expect(failing.code).toBe(3);
     expect(failing.stdout).toMatch(/nope\s+✘ undeliverable/); // the table is still printed in full
     const passing = await runMxlens(['verify', '--level', 'syntax', '--fail-on', 'undeliverable', 'ok@example.com']);
     expect(passing.code).toBe(0);
-    const unknown = await runMxlens(['verify', '--json', '--level', 'syntax', '--fail-on', 'unknown', 'ok@example.com']);
+    const unknown = await runMxlens([
+      'verify',
+      '--json',
+      '--level',
+      'syntax',
+      '--fail-on',
+      'unknown',
+      'ok@example.com',
+    ]);
     expect(unknown.code).toBe(3);
   });
 });
@@ -142,12 +186,18 @@ describe('mxlens verify: a large run', () => {
   it('checks 1,000 addresses at 50 domains without a MaxListenersExceededWarning', async () => {
     // Domain literals at 127.0.0.1…50: fifty mail servers without DNS, all this one listener.
     const addresses = Array.from({ length: 1000 }, (_, i) => `user${i}@[127.0.0.${(i % 50) + 1}]`);
-    const run = await runMxlens(['verify', '--json', '--allow-private', '--smtp-port', String(port), '--timeout', '10000', '--no-catch-all', '-'], {
-      stdin: addresses.join('\n'),
-    });
+    const run = await runMxlens(
+      ['verify', '--json', '--allow-private', '--smtp-port', String(port), '--timeout', '10000', '--no-catch-all', '-'],
+      {
+        stdin: addresses.join('\n'),
+      },
+    );
     expect(run.code, run.stderr).toBe(0);
     expect(run.results).toHaveLength(1000);
-    expect(run.results.every((result) => result.verdict === 'deliverable'), JSON.stringify(run.results[0])).toBe(true);
+    expect(
+      run.results.every((result) => result.verdict === 'deliverable'),
+      JSON.stringify(run.results[0]),
+    ).toBe(true);
     expect(run.stderr).not.toMatch(/MaxListenersExceeded/);
     expect(run.stderr).toBe('');
   }, 60_000);
@@ -163,7 +213,20 @@ describe('mxlens --version and --help', () => {
   it('documents every verify flag', async () => {
     const run = await runMxlens(['verify', '--help']);
     expect(run.code).toBe(0);
-    for (const flag of ['--json', '--dns', '--smtp-port', '--allow-private', '--helo', '--from', '--timeout', '--level', '--no-catch-all', '--greylist-wait', '--proxy', '--concurrency']) {
+    for (const flag of [
+      '--json',
+      '--dns',
+      '--smtp-port',
+      '--allow-private',
+      '--helo',
+      '--from',
+      '--timeout',
+      '--level',
+      '--no-catch-all',
+      '--greylist-wait',
+      '--proxy',
+      '--concurrency',
+    ]) {
       expect(run.stdout).toContain(flag);
     }
   });

@@ -36,13 +36,20 @@ let env: NodeJS.ProcessEnv;
 beforeAll(async () => {
   world = await useWorld();
   redis = await startRedis();
-  env = { ...WORLD_ENV, ...BUDGETS, XDG_CONFIG_HOME: mkdtempSync(path.join(os.tmpdir(), 'mxlens-worker-config-')), MXLENS_WORKER_STALL_MS: '2000' };
+  env = {
+    ...WORLD_ENV,
+    ...BUDGETS,
+    XDG_CONFIG_HOME: mkdtempSync(path.join(os.tmpdir(), 'mxlens-worker-config-')),
+    MXLENS_WORKER_STALL_MS: '2000',
+  };
   server = await startServe({
     env: { ...env, MXLENS_SERVE_KEYS: `ci:${KEY}`, MXLENS_SERVE_RATE: '100000', MXLENS_SERVE_QUOTA: '1000000' },
     args: ['--redis', redis.url],
   });
   // One batch at a time each, so that the batches of one mail server go to different workers.
-  workers = await Promise.all(SOURCES.map((source) => startWorker(redis.url, ['--source-address', source, '--concurrency', '1'], env)));
+  workers = await Promise.all(
+    SOURCES.map((source) => startWorker(redis.url, ['--source-address', source, '--concurrency', '1'], env)),
+  );
 });
 
 afterAll(async () => {
@@ -60,7 +67,10 @@ interface Streamed {
 }
 
 /** POST /v1/verify, reading the NDJSON as it streams; `onResult` sees each line as it comes. */
-async function verifyOnServer(addresses: string[], onResult: (streamed: Streamed) => void = () => {}): Promise<Streamed> {
+async function verifyOnServer(
+  addresses: string[],
+  onResult: (streamed: Streamed) => void = () => {},
+): Promise<Streamed> {
   const response = await fetch(`${server.url}/v1/verify`, {
     method: 'POST',
     headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
@@ -96,10 +106,14 @@ async function verifyInOneProcess(addresses: string[]): Promise<VerificationResu
 /** The most sessions open at once, by the server's own records (a session ends at QUIT or close). */
 function mostAtOnce(sessions: readonly FakeSession[]): number {
   const end = (s: FakeSession) => s.quitAt ?? s.closedAt ?? Number.POSITIVE_INFINITY;
-  return Math.max(0, ...sessions.map((s) => sessions.filter((o) => o.startedAt <= s.startedAt && end(o) > s.startedAt).length));
+  return Math.max(
+    0,
+    ...sessions.map((s) => sessions.filter((o) => o.startedAt <= s.startedAt && end(o) > s.startedAt).length),
+  );
 }
 
-const verdicts = (results: Iterable<VerificationResult>) => [...results].map((r) => `${r.address} ${r.verdict} ${r.reason}`).sort();
+const verdicts = (results: Iterable<VerificationResult>) =>
+  [...results].map((r) => `${r.address} ${r.verdict} ${r.reason}`).sort();
 
 describe('mxlens worker', () => {
   it('refuses to start without a queue, or with a URL that is not Redis, and says what it needs', async () => {
@@ -117,8 +131,21 @@ describe('mxlens worker', () => {
 
 describe('three workers behind one queue', () => {
   it('give the verdicts of the single-process engine and never open more sessions to one MX than the limit', async () => {
-    const sharedMx = Array.from({ length: 30 }, (_, i) => ['info', 'nobody', 'sales', 'x1', 'x2', 'x3', 'x4', 'x5', 'x6', 'x7'].map((local) => `${local}@sharedmx${i + 1}.test`)).flat();
-    const others = ['alice@acme.test', 'bob@acme.test', 'nosuch@acme.test', 'carol@aonly.test', 'someone@catchall.test', 'a@nullmx.test', 'a@nosuch-domain.test', 'not-an-address'];
+    const sharedMx = Array.from({ length: 30 }, (_, i) =>
+      ['info', 'nobody', 'sales', 'x1', 'x2', 'x3', 'x4', 'x5', 'x6', 'x7'].map(
+        (local) => `${local}@sharedmx${i + 1}.test`,
+      ),
+    ).flat();
+    const others = [
+      'alice@acme.test',
+      'bob@acme.test',
+      'nosuch@acme.test',
+      'carol@aonly.test',
+      'someone@catchall.test',
+      'a@nullmx.test',
+      'a@nosuch-domain.test',
+      'not-an-address',
+    ];
     const addresses = [...sharedMx, ...others];
     world.resetFakes();
 
@@ -147,17 +174,31 @@ describe('three workers behind one queue', () => {
   });
 
   it('run the bulk jobs of the server too: every input answered once, in the job store', async () => {
-    const input = [...Array.from({ length: 30 }, (_, i) => `info@sharedmx${i + 1}.test`), 'alice@acme.test', 'nosuch@acme.test', 'not-an-address'];
+    const input = [
+      ...Array.from({ length: 30 }, (_, i) => `info@sharedmx${i + 1}.test`),
+      'alice@acme.test',
+      'nosuch@acme.test',
+      'not-an-address',
+    ];
     const accepted = await call<{ job_id: number }>(server, 'POST', '/v1/bulk', { key: KEY, body: { input } });
     expect(accepted.status).toBe(200);
     const jobId = accepted.body.job_id;
     await server.waitForLog((line) => line.msg === 'bulk job completed' && line.job === jobId);
 
     const status = await call<Record<string, any>>(server, 'GET', `/v1/bulk/${jobId}`, { key: KEY });
-    expect(status.body).toMatchObject({ total_records: input.length, total_processed: input.length, job_status: 'Completed' });
+    expect(status.body).toMatchObject({
+      total_records: input.length,
+      total_processed: input.length,
+      job_status: 'Completed',
+    });
     // info@ is a role address: risky in Reacher's terms.
     expect(status.body.summary).toMatchObject({ total_safe: 1, total_risky: 30, total_invalid: 2, total_unknown: 0 });
-    const page = await call<{ results: Array<{ input: string }> }>(server, 'GET', `/v1/bulk/${jobId}/results?limit=100`, { key: KEY });
+    const page = await call<{ results: Array<{ input: string }> }>(
+      server,
+      'GET',
+      `/v1/bulk/${jobId}/results?limit=100`,
+      { key: KEY },
+    );
     expect(page.body.results.map((result) => result.input)).toEqual(input);
   });
 });
@@ -187,7 +228,9 @@ describe('faults', () => {
     expect(streamed.lines).toBe(addresses.length);
     for (const [index, result] of streamed.results) {
       expect(result.address).toBe(addresses[index]);
-      expect(`${result.verdict} ${result.reason}`).toBe(index < mailboxes.length ? 'deliverable mailbox_exists' : 'undeliverable mailbox_not_found');
+      expect(`${result.verdict} ${result.reason}`).toBe(
+        index < mailboxes.length ? 'deliverable mailbox_exists' : 'undeliverable mailbox_not_found',
+      );
     }
   };
 
@@ -224,7 +267,9 @@ describe('faults', () => {
       if (restarted || results.size < 3) return;
       restarted = redis.stop().then(async () => {
         // While Redis is away, the server says so rather than hanging.
-        const health = await fetch(`${server.url}/v1/health`, { headers: { authorization: `Bearer ${KEY}` } }).then((response) => response.json());
+        const health = await fetch(`${server.url}/v1/health`, { headers: { authorization: `Bearer ${KEY}` } }).then(
+          (response) => response.json(),
+        );
         expect(health.queue).toMatchObject({ mode: 'redis', reachable: false });
         await redis.start();
       });
@@ -240,7 +285,12 @@ describe('budgets shared by the fleet', () => {
     const perMinute = 12;
     await Promise.all(workers.map((worker) => worker.stop()));
     workers = await Promise.all(
-      SOURCES.map((source) => startWorker(redis.url, ['--source-address', source, '--concurrency', '1'], { ...env, MXLENS_MX_RCPTS_PER_MINUTE: String(perMinute) })),
+      SOURCES.map((source) =>
+        startWorker(redis.url, ['--source-address', source, '--concurrency', '1'], {
+          ...env,
+          MXLENS_MX_RCPTS_PER_MINUTE: String(perMinute),
+        }),
+      ),
     );
     const fake = world.fakes['mx.catchall.test']!;
     fake.reset();
@@ -252,7 +302,9 @@ describe('budgets shared by the fleet', () => {
     const rcpts = fake.sessions.flatMap((s) => s.rcptTo);
     expect(rcpts.length).toBeGreaterThan(0);
     expect(rcpts.length).toBeLessThanOrEqual(perMinute);
-    const overBudget = [...streamed.results.values()].filter((r) => r.reason === 'rate_limited' && r.rule === 'over-budget');
+    const overBudget = [...streamed.results.values()].filter(
+      (r) => r.reason === 'rate_limited' && r.rule === 'over-budget',
+    );
     expect(overBudget.length).toBeGreaterThanOrEqual(addresses.length - perMinute);
   });
 });
@@ -262,14 +314,24 @@ describe('a mail server that refuses one worker', () => {
     const BLOCKING_IP = '127.0.3.2';
     const [refused, ...others] = SOURCES;
     const mailboxes = [`ann@[${BLOCKING_IP}]`, `ben@[${BLOCKING_IP}]`];
-    const fake = await startFakeSmtp({ name: 'mx.picky.test', host: BLOCKING_IP, port: 25, behaviour: { kind: 'strict-mta', mailboxes, blockedClients: [refused!] } });
+    const fake = await startFakeSmtp({
+      name: 'mx.picky.test',
+      host: BLOCKING_IP,
+      port: 25,
+      behaviour: { kind: 'strict-mta', mailboxes, blockedClients: [refused!] },
+    });
     const redisClient = new Redis(redis.url);
     try {
       // Only the refused worker runs when the batch is queued, so it is the one that meets the refusal.
       await Promise.all(workers.slice(1).map((worker) => worker.stop()));
       const answered = verifyOnServer([...mailboxes, `nobody@[${BLOCKING_IP}]`]);
       await vi.waitFor(() => expect(fake.sessions.some((s) => s.rcptTo.length > 0)).toBe(true), { timeout: 20_000 });
-      workers = [workers[0]!, ...(await Promise.all(others.map((source) => startWorker(redis.url, ['--source-address', source!, '--concurrency', '1'], env))))];
+      workers = [
+        workers[0]!,
+        ...(await Promise.all(
+          others.map((source) => startWorker(redis.url, ['--source-address', source!, '--concurrency', '1'], env)),
+        )),
+      ];
       const streamed = await answered;
 
       expect([...streamed.results.values()].map((r) => `${r.address} ${r.reason}`).sort()).toEqual([
@@ -277,12 +339,15 @@ describe('a mail server that refuses one worker', () => {
         `ben@[${BLOCKING_IP}] mailbox_exists`,
         `nobody@[${BLOCKING_IP}] mailbox_not_found`,
       ]);
-      const asking = (source: string) => fake.sessions.filter((s) => s.remoteAddress.replace(/^::ffff:/, '') === source && s.rcptTo.length > 0);
+      const asking = (source: string) =>
+        fake.sessions.filter((s) => s.remoteAddress.replace(/^::ffff:/, '') === source && s.rcptTo.length > 0);
       expect(asking(refused!)).toHaveLength(1);
       expect(others.some((source) => asking(source!).length > 0)).toBe(true);
       expect(await redisClient.pttl(`mxlens:pause:${refused} ${BLOCKING_IP}`)).toBeGreaterThan(0);
       for (const source of others) expect(await redisClient.exists(`mxlens:pause:${source} ${BLOCKING_IP}`)).toBe(0);
-      const health = await fetch(`${server.url}/v1/health`, { headers: { authorization: `Bearer ${KEY}` } }).then((response) => response.json());
+      const health = await fetch(`${server.url}/v1/health`, { headers: { authorization: `Bearer ${KEY}` } }).then(
+        (response) => response.json(),
+      );
       expect(health.queue).toMatchObject({ mode: 'redis', reachable: true, batches: { wait: 0, active: 0 } });
       expect([...health.queue.workers].sort()).toEqual([...SOURCES].sort());
       expect(health.queue.pauses).toEqual([{ worker: refused, mx: BLOCKING_IP, msLeft: expect.any(Number) }]);

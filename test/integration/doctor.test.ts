@@ -74,22 +74,36 @@ afterAll(async () => {
 describe('mxlens doctor', () => {
   it('all green in a working setup: browser registration, settings, DNS, port 25, log', async () => {
     const { byId, report } = await doctor([...WORLD_DNS, '--mx-domain', 'acme.test'], { MXLENS_ALLOW_PRIVATE: '1' });
-    for (const id of ['browser.chrome.manifest', 'browser.chrome.launcher', 'browser.chrome.node', 'settings', 'dns', 'port25', 'log']) {
+    for (const id of [
+      'browser.chrome.manifest',
+      'browser.chrome.launcher',
+      'browser.chrome.node',
+      'settings',
+      'dns',
+      'port25',
+      'log',
+    ]) {
       expect(byId(id), JSON.stringify(byId(id))).toMatchObject({ ok: true, fix: null });
     }
     expect(byId('dns').detail).toContain('mx1.acme.test (127.0.0.2)');
     expect(byId('port25').detail).toMatch(/connected to mx1\.acme\.test \(127\.0\.0\.2\) port 25; it said: 220 /);
     expect(byId('log').detail).toContain(path.join(home, '.local/state/mxlens/host.log'));
     // Only Chrome is registered; a browser merely installed on the test machine is mentioned, not failed.
-    for (const check of report.checks.filter((c) => c.id.startsWith('browser.') && !c.id.startsWith('browser.chrome.'))) {
+    for (const check of report.checks.filter(
+      (c) => c.id.startsWith('browser.') && !c.id.startsWith('browser.chrome.'),
+    )) {
       expect(check).toMatchObject({ ok: true, title: expect.stringMatching(/: host registered$/) });
-      expect(check.detail).toMatch(/MX Lens is not registered for it\. If you use MX Lens in .*: mxlens install --browser /);
+      expect(check.detail).toMatch(
+        /MX Lens is not registered for it\. If you use MX Lens in .*: mxlens install --browser /,
+      );
     }
   });
 
   // Needs `mxlens host` in the CLI's command table: fails until the host command is there.
   it('the host answers hello through the installed launcher; exit code 0', async () => {
-    const { byId, code, report } = await doctor([...WORLD_DNS, '--mx-domain', 'acme.test'], { MXLENS_ALLOW_PRIVATE: '1' });
+    const { byId, code, report } = await doctor([...WORLD_DNS, '--mx-domain', 'acme.test'], {
+      MXLENS_ALLOW_PRIVATE: '1',
+    });
     expect(byId('host'), byId('host').detail).toMatchObject({ ok: true });
     expect(byId('host').detail).toMatch(/answered hello: mxlens \d+\.\d+\.\d+, protocol 1/);
     expect(report.ok).toBe(true);
@@ -97,11 +111,15 @@ describe('mxlens doctor', () => {
   });
 
   it('port 25 blocked (nothing listens at the MX): fails with the SOCKS5 proxy advice, exit code 1', async () => {
-    const { byId, code, report } = await doctor([...WORLD_DNS, '--mx-domain', 'refused.test'], { MXLENS_ALLOW_PRIVATE: '1' });
+    const { byId, code, report } = await doctor([...WORLD_DNS, '--mx-domain', 'refused.test'], {
+      MXLENS_ALLOW_PRIVATE: '1',
+    });
     expect(byId('dns').ok).toBe(true);
     const port25 = byId('port25');
     expect(port25.ok).toBe(false);
-    expect(port25.detail).toMatch(/could not connect to mx\.refused\.test \(127\.0\.1\.8\) port 25 within 5 s: .*ECONNREFUSED/);
+    expect(port25.detail).toMatch(
+      /could not connect to mx\.refused\.test \(127\.0\.1\.8\) port 25 within 5 s: .*ECONNREFUSED/,
+    );
     expect(port25.fix).toContain('Most home and cloud networks block outbound port 25');
     expect(port25.fix).toContain('connection_failed');
     expect(port25.fix).toContain('MXLENS_PROXY=socks5://');
@@ -142,7 +160,10 @@ describe('mxlens doctor', () => {
   });
 
   it('settings problems are listed with where to fix them', async () => {
-    const { byId } = await doctor([...WORLD_DNS, '--mx-domain', 'acme.test'], { MXLENS_PROXY: 'http://127.0.0.1:3128', MXLENS_TIMEOUT: 'soon' });
+    const { byId } = await doctor([...WORLD_DNS, '--mx-domain', 'acme.test'], {
+      MXLENS_PROXY: 'http://127.0.0.1:3128',
+      MXLENS_TIMEOUT: 'soon',
+    });
     const settings = byId('settings');
     expect(settings.ok).toBe(false);
     expect(settings.detail).toContain('MXLENS_PROXY: supports socks5:// only');
@@ -161,13 +182,19 @@ describe('mxlens doctor', () => {
     });
     // Browsers installed on the test machine itself (found at their usual paths) are reported as
     // found but not registered; with none, one check says no browser was found.
-    const { report } = await doctor([...WORLD_DNS, '--mx-domain', 'acme.test'], { HOME: bare, XDG_CONFIG_HOME: undefined, XDG_DATA_HOME: undefined, XDG_STATE_HOME: undefined });
+    const { report } = await doctor([...WORLD_DNS, '--mx-domain', 'acme.test'], {
+      HOME: bare,
+      XDG_CONFIG_HOME: undefined,
+      XDG_DATA_HOME: undefined,
+      XDG_STATE_HOME: undefined,
+    });
     const browserChecks = report.checks.filter((c) => c.id === 'browsers' || c.id.startsWith('browser.'));
     expect(browserChecks.length).toBeGreaterThan(0);
     for (const check of browserChecks) {
       expect(check.ok).toBe(false);
       expect(check.fix).toContain('mxlens install');
-      if (check.id !== 'browsers') expect(check.detail).toMatch(/is on this machine, but no io\.mxlens\.host manifest is registered/);
+      if (check.id !== 'browsers')
+        expect(check.detail).toMatch(/is on this machine, but no io\.mxlens\.host manifest is registered/);
     }
     expect(byId('host').title).toContain('started directly');
     expect(code).toBe(1);
@@ -193,7 +220,9 @@ describe('mxlens doctor', () => {
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/^MX Lens doctor: mxlens \d/);
     expect(run.stdout).toMatch(/ {2}ok {4}Chrome: host manifest/);
-    expect(run.stdout).toMatch(/ {2}FAIL {2}Outbound port 25\n.*\n {8}Fix: Most home and cloud networks block outbound port 25/);
+    expect(run.stdout).toMatch(
+      / {2}FAIL {2}Outbound port 25\n.*\n {8}Fix: Most home and cloud networks block outbound port 25/,
+    );
     expect(run.stdout).toMatch(/\d+ problems? found\.\n$/);
   });
 });

@@ -27,7 +27,11 @@ afterAll(async () => {
 });
 
 function run(transport: ServerTransport, addresses: string[]) {
-  return new Promise<{ results: Map<number, VerificationResult>; done: DoneMessage | null; problem: HostProblem | null }>((resolve) => {
+  return new Promise<{
+    results: Map<number, VerificationResult>;
+    done: DoneMessage | null;
+    problem: HostProblem | null;
+  }>((resolve) => {
     const results = new Map<number, VerificationResult>();
     const call: VerifyCall = {
       addresses,
@@ -55,7 +59,7 @@ describe('the extension checking through an MX Lens server', () => {
     expect(transport.status()).toMatchObject({ state: 'connected', hostVersion: `server ${server.url}` });
   });
 
-  it('fails every address with the server\'s own words when the key is wrong', async () => {
+  it("fails every address with the server's own words when the key is wrong", async () => {
     const transport = new ServerTransport(() => ({ where: 'server', url: server.url, key: 'not-the-key' }));
     const { results, done, problem } = await run(transport, ['alice@acme.test']);
     expect(results.size).toBe(0);

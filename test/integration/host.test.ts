@@ -46,7 +46,10 @@ describe('mxlens host: handshake', () => {
       protocol: 1,
       version,
       capabilities: ['verify', 'cancel', 'site', 'network'],
-      limits: expect.objectContaining({ maxFrameBytes: 1024 * 1024, maxAddressesPerRequest: LIMITS.maxAddressesPerRequest }),
+      limits: expect.objectContaining({
+        maxFrameBytes: 1024 * 1024,
+        maxAddressesPerRequest: LIMITS.maxAddressesPerRequest,
+      }),
       settingsProblems: expect.any(Array),
       network: [],
     });
@@ -83,13 +86,28 @@ describe('mxlens host: verify', () => {
   it('checks syntax: one result per address, then done', async () => {
     const host = startHost();
     await host.handshake();
-    host.send({ type: 'verify', id: 's1', addresses: ['alice@example.com', 'not an address'], options: { level: 'syntax' } });
+    host.send({
+      type: 'verify',
+      id: 's1',
+      addresses: ['alice@example.com', 'not an address'],
+      options: { level: 'syntax' },
+    });
     const done = await host.reply('s1', 'done');
     expect(done).toEqual({ type: 'done', id: 's1', count: 2 });
     const results = host.of('s1').filter((m) => m.type === 'result');
     const byIndex = Object.fromEntries(results.map((m) => [m.index, m.result]));
-    expect(byIndex[0]).toMatchObject({ address: 'alice@example.com', reason: 'syntax_only', verdict: 'unknown', rule: 'level-syntax' });
-    expect(byIndex[1]).toMatchObject({ address: 'not an address', reason: 'invalid_syntax', verdict: 'undeliverable', rule: 'syntax-invalid' });
+    expect(byIndex[0]).toMatchObject({
+      address: 'alice@example.com',
+      reason: 'syntax_only',
+      verdict: 'unknown',
+      rule: 'level-syntax',
+    });
+    expect(byIndex[1]).toMatchObject({
+      address: 'not an address',
+      reason: 'invalid_syntax',
+      verdict: 'undeliverable',
+      rule: 'syntax-invalid',
+    });
     expect(await host.close()).toBe(0);
     host.expectCleanStdout();
   });
@@ -98,7 +116,12 @@ describe('mxlens host: verify', () => {
     // The system resolver: unreachable inside the loopback-only namespace, NXDOMAIN outside it.
     const host = startHost({ MXLENS_DNS: undefined });
     await host.handshake();
-    host.send({ type: 'verify', id: 'd1', addresses: ['someone@mxlens-test.invalid'], options: { level: 'dns', timeoutMs: 2000 } });
+    host.send({
+      type: 'verify',
+      id: 'd1',
+      addresses: ['someone@mxlens-test.invalid'],
+      options: { level: 'dns', timeoutMs: 2000 },
+    });
     const result = await host.next((m) => m.id === 'd1' && m.type === 'result');
     expect(['no_such_domain', 'dns_error']).toContain((result.result as { reason: string }).reason);
     expect(await host.reply('d1', 'done')).toMatchObject({ count: 1 });
@@ -107,8 +130,18 @@ describe('mxlens host: verify', () => {
   it('runs two requests at once: a quick one finishes while a slow one is still running', async () => {
     const host = startHost();
     await host.handshake();
-    host.send({ type: 'verify', id: 'slow', addresses: ['a@slow-one.example'], options: { level: 'dns', timeoutMs: 20_000 } });
-    host.send({ type: 'verify', id: 'quick', addresses: ['b@example.com', 'c@example.com'], options: { level: 'syntax' } });
+    host.send({
+      type: 'verify',
+      id: 'slow',
+      addresses: ['a@slow-one.example'],
+      options: { level: 'dns', timeoutMs: 20_000 },
+    });
+    host.send({
+      type: 'verify',
+      id: 'quick',
+      addresses: ['b@example.com', 'c@example.com'],
+      options: { level: 'syntax' },
+    });
     expect(await host.reply('quick', 'done')).toMatchObject({ count: 2 });
     expect(host.of('slow')).toEqual([]);
     host.send({ type: 'cancel', id: 'c', target: 'slow' });
@@ -144,7 +177,9 @@ describe('mxlens host: verify', () => {
   it('answers each of 2,000 addresses exactly once, in frames under 1 MiB, and checks again when asked again', async () => {
     const host = startHost();
     await host.handshake();
-    const addresses = Array.from({ length: 2000 }, (_, i) => (i % 7 === 0 ? `bad address ${i}` : `user${i}@example${i % 13}.com`));
+    const addresses = Array.from({ length: 2000 }, (_, i) =>
+      i % 7 === 0 ? `bad address ${i}` : `user${i}@example${i % 13}.com`,
+    );
     host.send({ type: 'verify', id: 'big', addresses, options: { level: 'syntax' } });
     expect(await host.reply('big', 'done')).toEqual({ type: 'done', id: 'big', count: 2000 });
     const results = host.of('big').filter((m) => m.type === 'result');
@@ -154,10 +189,20 @@ describe('mxlens host: verify', () => {
 
     // The host keeps no results (the extension does: PROTOCOL.md); `fresh`, which older
     // extensions send, is still accepted.
-    host.send({ type: 'verify', id: 'again', addresses: addresses.slice(0, 10), options: { level: 'syntax', fresh: true } });
+    host.send({
+      type: 'verify',
+      id: 'again',
+      addresses: addresses.slice(0, 10),
+      options: { level: 'syntax', fresh: true },
+    });
     expect(await host.reply('again', 'done')).toEqual({ type: 'done', id: 'again', count: 10 });
     const again = host.of('again').filter((m) => m.type === 'result');
-    expect(again.map((m) => m.result)).toEqual(results.filter((m) => (m.index as number) < 10).sort((a, b) => (a.index as number) - (b.index as number)).map((m) => m.result));
+    expect(again.map((m) => m.result)).toEqual(
+      results
+        .filter((m) => (m.index as number) < 10)
+        .sort((a, b) => (a.index as number) - (b.index as number))
+        .map((m) => m.result),
+    );
     expect(again.some((m) => 'cached' in m)).toBe(false);
     expect(await host.close()).toBe(0);
     host.expectCleanStdout();
@@ -167,11 +212,20 @@ describe('mxlens host: verify', () => {
     const host = startHost();
     await host.handshake();
     host.send({ type: 'verify', id: 'p', addresses: ['a@b.example'], options: { proxy: 'http://127.0.0.1:3128' } });
-    expect(await host.reply('p', 'error')).toMatchObject({ code: 'bad_value', message: expect.stringContaining('options.proxy') });
+    expect(await host.reply('p', 'error')).toMatchObject({
+      code: 'bad_value',
+      message: expect.stringContaining('options.proxy'),
+    });
     host.send({ type: 'verify', id: 'o', addresses: ['a@b.example'], options: { speed: 'fast' } });
-    expect(await host.reply('o', 'error')).toMatchObject({ code: 'bad_value', message: expect.stringContaining('options.speed') });
+    expect(await host.reply('o', 'error')).toMatchObject({
+      code: 'bad_value',
+      message: expect.stringContaining('options.speed'),
+    });
     host.send({ type: 'verify', id: 'n', addresses: ['a@b.example', 7] });
-    expect(await host.reply('n', 'error')).toMatchObject({ code: 'wrong_type', message: '`addresses[1]` is not a string (it is a number)' });
+    expect(await host.reply('n', 'error')).toMatchObject({
+      code: 'wrong_type',
+      message: '`addresses[1]` is not a string (it is a number)',
+    });
     host.send({ type: 'verify', id: 'dup', addresses: ['a@dup.example'], options: { level: 'dns' } });
     host.send({ type: 'verify', id: 'dup', addresses: ['a@dup.example'], options: { level: 'dns' } });
     expect(await host.reply('dup', 'error')).toMatchObject({ code: 'duplicate_id' });
@@ -206,7 +260,10 @@ describe('mxlens host: bad input', () => {
     const body = Buffer.alloc(size, 0x20);
     body.write('{"type":"hello","id":"huge","protocol":1,"extension":"1.0.0","pad":"', 0);
     body.write('"}', size - 2);
-    const good = frameBytes(new TextEncoder().encode(JSON.stringify({ type: 'hello', id: 'after', protocol: 1, extension: '0.1.0' })), LE);
+    const good = frameBytes(
+      new TextEncoder().encode(JSON.stringify({ type: 'hello', id: 'after', protocol: 1, extension: '0.1.0' })),
+      LE,
+    );
     const stream = Buffer.concat([header(size), body, good]);
     // In uneven chunks, the way a pipe delivers them.
     for (let at = 0; at < stream.length; at += 65_521) host.sendRaw(stream.subarray(at, at + 65_521));
@@ -220,7 +277,12 @@ describe('mxlens host: bad input', () => {
   it('exits 0 when stdin closes in the middle of a request', async () => {
     const host = startHost();
     await host.handshake();
-    host.send({ type: 'verify', id: 'cut', addresses: ['a@slow-four.example', 'bad'], options: { level: 'dns', timeoutMs: 20_000 } });
+    host.send({
+      type: 'verify',
+      id: 'cut',
+      addresses: ['a@slow-four.example', 'bad'],
+      options: { level: 'dns', timeoutMs: 20_000 },
+    });
     await host.next((m) => m.id === 'cut' && m.type === 'result');
     expect(await host.close()).toBe(0);
     // It did not wait for the DNS check (its server never answers; its timeout is 20 s).
@@ -263,11 +325,31 @@ describe('mxlens host: against the test world (dnsmasq + Postfix)', () => {
   it('finds alice@acme.test deliverable and nobody@acme.test undeliverable', async () => {
     const host = worldHost();
     await host.handshake();
-    host.send({ type: 'verify', id: 'acme', addresses: ['alice@acme.test', 'nobody@acme.test'], options: { timeoutMs: 5000 } });
+    host.send({
+      type: 'verify',
+      id: 'acme',
+      addresses: ['alice@acme.test', 'nobody@acme.test'],
+      options: { timeoutMs: 5000 },
+    });
     expect(await host.reply('acme', 'done', 30_000)).toMatchObject({ count: 2 });
-    const byIndex = Object.fromEntries(host.of('acme').filter((m) => m.type === 'result').map((m) => [m.index, m.result]));
-    expect(byIndex[0]).toMatchObject({ address: 'alice@acme.test', verdict: 'deliverable', reason: 'mailbox_exists', mx: 'mx1.acme.test' });
-    expect(byIndex[1]).toMatchObject({ address: 'nobody@acme.test', verdict: 'undeliverable', reason: 'mailbox_not_found', rule: 'no-such-mailbox-text' });
+    const byIndex = Object.fromEntries(
+      host
+        .of('acme')
+        .filter((m) => m.type === 'result')
+        .map((m) => [m.index, m.result]),
+    );
+    expect(byIndex[0]).toMatchObject({
+      address: 'alice@acme.test',
+      verdict: 'deliverable',
+      reason: 'mailbox_exists',
+      mx: 'mx1.acme.test',
+    });
+    expect(byIndex[1]).toMatchObject({
+      address: 'nobody@acme.test',
+      verdict: 'undeliverable',
+      reason: 'mailbox_not_found',
+      rule: 'no-such-mailbox-text',
+    });
     expect(await host.close()).toBe(0);
     host.expectCleanStdout();
   });

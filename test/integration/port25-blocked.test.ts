@@ -16,7 +16,18 @@ import { runMxlens } from './cli.js';
 
 const TABLE = 'mxlens_port25_test';
 /** Ten domains, each with its own single mail server. */
-const DOMAINS = ['catchall', 'greylist', 'blocked', 'tlsonly', 'noehlo', 'limited', 'multiline', 'garbage', 'aonly', 'tarpit'];
+const DOMAINS = [
+  'catchall',
+  'greylist',
+  'blocked',
+  'tlsonly',
+  'noehlo',
+  'limited',
+  'multiline',
+  'garbage',
+  'aonly',
+  'tarpit',
+];
 const ADDRESSES = DOMAINS.map((domain) => `someone@${domain}.test`);
 const TIMEOUT_MS = 2_000;
 const CONCURRENCY = 2;
@@ -56,8 +67,16 @@ function expectBlockedNetwork(results: VerificationResult[]): void {
 describe('outbound port 25 dropped', () => {
   it('the CLI concludes "port blocked" from the first timeouts and answers the rest without waiting', async () => {
     const run = await runMxlens([
-      'verify', '--json', '--dns', '127.0.0.1:5353', '--allow-private',
-      '--timeout', String(TIMEOUT_MS), '--concurrency', String(CONCURRENCY), ...ADDRESSES,
+      'verify',
+      '--json',
+      '--dns',
+      '127.0.0.1:5353',
+      '--allow-private',
+      '--timeout',
+      String(TIMEOUT_MS),
+      '--concurrency',
+      String(CONCURRENCY),
+      ...ADDRESSES,
     ]);
     expect(run.code, run.stderr).toBe(0);
     expectBlockedNetwork(run.results);
@@ -70,15 +89,28 @@ describe('outbound port 25 dropped', () => {
     expect(run.stderr.match(/seems blocked from this network/g)).toHaveLength(1);
   });
 
-  it('a lone address gets the conclusion too: doctor\'s port-25 check is the second opinion', async () => {
+  it("a lone address gets the conclusion too: doctor's port-25 check is the second opinion", async () => {
     const run = await runMxlens(
-      ['verify', '--json', '--dns', '127.0.0.1:5353', '--allow-private', '--timeout', String(TIMEOUT_MS), 'someone@catchall.test'],
+      [
+        'verify',
+        '--json',
+        '--dns',
+        '127.0.0.1:5353',
+        '--allow-private',
+        '--timeout',
+        String(TIMEOUT_MS),
+        'someone@catchall.test',
+      ],
       // The second opinion asks this domain's mail server (another one than the address's).
       { env: { MXLENS_SERVE_PROBE_DOMAIN: 'greylist.test' } },
     );
     expect(run.code, run.stderr).toBe(0);
     expect(run.results).toHaveLength(1);
-    expect(run.results[0]).toMatchObject({ verdict: 'unknown', reason: 'port_blocked', rule: 'connect-timeouts-across-servers' });
+    expect(run.results[0]).toMatchObject({
+      verdict: 'unknown',
+      reason: 'port_blocked',
+      rule: 'connect-timeouts-across-servers',
+    });
     expect(run.stderr).toMatch(/mx\.greylist\.test/);
   });
 
@@ -93,7 +125,10 @@ describe('outbound port 25 dropped', () => {
     });
     const resultsOf = (id: string) => host.results(id).map((m) => m.result);
     try {
-      const hello = await host.request({ type: 'hello', id: 'h', protocol: PROTOCOL_VERSION, extension: 'test' }, 'hello');
+      const hello = await host.request(
+        { type: 'hello', id: 'h', protocol: PROTOCOL_VERSION, extension: 'test' },
+        'hello',
+      );
       expect(hello).toMatchObject({ capabilities: expect.arrayContaining(['network']), network: [] });
 
       host.send({ type: 'verify', id: 'first', addresses: ADDRESSES });
@@ -103,13 +138,22 @@ describe('outbound port 25 dropped', () => {
       expectBlockedNetwork(resultsOf('first'));
 
       // The same host session: no connection is tried, every answer is the honest reason.
-      await host.request({ type: 'verify', id: 'second', addresses: ADDRESSES.map((a) => a.replace('someone', 'other')) }, 'done', 50_000);
+      await host.request(
+        { type: 'verify', id: 'second', addresses: ADDRESSES.map((a) => a.replace('someone', 'other')) },
+        'done',
+        50_000,
+      );
       const second = resultsOf('second');
       expectBlockedNetwork(second);
       expect(second.map((r) => r.rule)).toEqual(second.map(() => 'network-port-blocked'));
 
-      const again = await host.request({ type: 'hello', id: 'h2', protocol: PROTOCOL_VERSION, extension: 'test' }, 'hello');
-      expect(again).toMatchObject({ network: [{ port: 25, state: 'blocked', servers: expect.arrayContaining([expect.stringMatching(/\.test$/)]) }] });
+      const again = await host.request(
+        { type: 'hello', id: 'h2', protocol: PROTOCOL_VERSION, extension: 'test' },
+        'hello',
+      );
+      expect(again).toMatchObject({
+        network: [{ port: 25, state: 'blocked', servers: expect.arrayContaining([expect.stringMatching(/\.test$/)]) }],
+      });
     } finally {
       await host.close();
       rmSync(stateDir, { recursive: true, force: true });

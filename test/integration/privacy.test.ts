@@ -18,11 +18,19 @@ const EVIL = 'https://evil.example';
 const OTHER = 'https://other.example';
 
 let stateDir: string;
-const startHost = hostsForEachTest(() => ({ XDG_STATE_HOME: stateDir, XDG_CONFIG_HOME: path.join(stateDir, 'no-config'), MXLENS_ALLOW_PRIVATE: '1' }));
+const startHost = hostsForEachTest(() => ({
+  XDG_STATE_HOME: stateDir,
+  XDG_CONFIG_HOME: path.join(stateDir, 'no-config'),
+  MXLENS_ALLOW_PRIVATE: '1',
+}));
 
 /** Sends a verify (as a page of `site`, or as the user) and waits for its `done`. */
 function verify(host: HostProcess, id: string, addresses: string[], site?: string): Promise<HostFrame> {
-  return host.request({ type: 'verify', id, addresses, options: { timeoutMs: 1000, catchAll: false }, ...(site ? { site } : {}) }, 'done', 50_000);
+  return host.request(
+    { type: 'verify', id, addresses, options: { timeoutMs: 1000, catchAll: false }, ...(site ? { site } : {}) },
+    'done',
+    50_000,
+  );
 }
 
 const rcpts = (fake: FakeSmtp) => fake.sessions.flatMap((session) => session.rcptTo);
@@ -36,7 +44,11 @@ afterAll(() => rmSync(stateDir, { recursive: true, force: true }));
 describe('host: no result is kept, so none can be served to another site', () => {
   let fake: FakeSmtp;
   beforeAll(async () => {
-    fake = await startFakeSmtp({ host: '127.0.77.1', port: 25, behaviour: { kind: 'mailboxes', mailboxes: ['known@[127.0.77.1]'] } });
+    fake = await startFakeSmtp({
+      host: '127.0.77.1',
+      port: 25,
+      behaviour: { kind: 'mailboxes', mailboxes: ['known@[127.0.77.1]'] },
+    });
   });
   afterAll(() => fake.stop());
 
@@ -203,7 +215,13 @@ describe('CLI: a mail server cannot drive the terminal', () => {
   it('shows the banner escaped in doctor', async () => {
     const home = mkdtempSync(path.join(stateDir, 'home-'));
     const run = await runMxlens(['doctor', '--mx-host', '127.0.77.4'], {
-      env: { HOME: home, XDG_CONFIG_HOME: path.join(home, '.config'), XDG_STATE_HOME: path.join(home, '.state'), MXLENS_ALLOW_PRIVATE: '1', MXLENS_DNS: '127.0.0.1:9' },
+      env: {
+        HOME: home,
+        XDG_CONFIG_HOME: path.join(home, '.config'),
+        XDG_STATE_HOME: path.join(home, '.state'),
+        MXLENS_ALLOW_PRIVATE: '1',
+        MXLENS_DNS: '127.0.0.1:9',
+      },
     });
     expect(run.stdout).toContain('it said: 220 \\x1b]52;c;ZXZpbA==\\x07');
     expect(run.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
@@ -227,20 +245,30 @@ describe('a FIFO or a device at the config path', () => {
     const dir = configHome();
     const fifo = path.join(dir, 'mxlens', 'config.json');
     expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
-    const show = spawnSync(process.execPath, [BIN, 'config', 'show'], { env: { ...process.env, XDG_CONFIG_HOME: dir }, timeout: 15_000, encoding: 'utf8' });
+    const show = spawnSync(process.execPath, [BIN, 'config', 'show'], {
+      env: { ...process.env, XDG_CONFIG_HOME: dir },
+      timeout: 15_000,
+      encoding: 'utf8',
+    });
     expect(show.error).toBeUndefined();
     expect(show.status).toBe(1);
     expect(JSON.parse(show.stdout).problems[0].message).toContain('is not a regular file (a named pipe)');
 
     const host = startHost({ XDG_CONFIG_HOME: dir });
     const hello = await host.handshake();
-    expect(hello.settingsProblems).toEqual([expect.objectContaining({ message: expect.stringContaining('a named pipe') })]);
+    expect(hello.settingsProblems).toEqual([
+      expect.objectContaining({ message: expect.stringContaining('a named pipe') }),
+    ]);
   });
 
   it('a device (a link to /dev/zero) likewise', () => {
     const dir = configHome();
     symlinkSync('/dev/zero', path.join(dir, 'mxlens', 'config.json'));
-    const show = spawnSync(process.execPath, [BIN, 'config', 'show'], { env: { ...process.env, XDG_CONFIG_HOME: dir }, timeout: 15_000, encoding: 'utf8' });
+    const show = spawnSync(process.execPath, [BIN, 'config', 'show'], {
+      env: { ...process.env, XDG_CONFIG_HOME: dir },
+      timeout: 15_000,
+      encoding: 'utf8',
+    });
     expect(show.error).toBeUndefined();
     expect(JSON.parse(show.stdout).problems[0].message).toContain('is not a regular file (a device)');
   });

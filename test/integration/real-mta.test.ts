@@ -35,7 +35,12 @@ const unknownReply = (address: string) =>
 
 describe('the stock Postfix (mx.stock.test)', () => {
   it('runs with Postfix default error handling', async () => {
-    const names = ['smtpd_error_sleep_time', 'smtpd_soft_error_limit', 'smtpd_hard_error_limit', 'smtpd_junk_command_limit'];
+    const names = [
+      'smtpd_error_sleep_time',
+      'smtpd_soft_error_limit',
+      'smtpd_hard_error_limit',
+      'smtpd_junk_command_limit',
+    ];
     const { stdout } = await run('postconf', ['-c', world.stockPostfix.configDir, '-x', ...names]);
     expect(stdout.trim().split('\n')).toEqual([
       'smtpd_error_sleep_time = 1s',
@@ -130,13 +135,19 @@ describe('Exim 4.96 (mx.exim.test)', () => {
     } finally {
       client.close();
     }
-    await expect.poll(() => world.exim.log(), { timeout: 5_000 }).toMatch(/rejected RCPT <nobody52@exim\.test>: Unrouteable address/);
+    await expect
+      .poll(() => world.exim.log(), { timeout: 5_000 })
+      .toMatch(/rejected RCPT <nobody52@exim\.test>: Unrouteable address/);
   });
 });
 
 describe('mxlens verify: large mixed batches against real servers', () => {
   const cases = [
-    { server: 'the lenient Postfix', domain: 'acme.test', existing: () => ['alice@acme.test', 'bob@acme.test', 'info@acme.test'] },
+    {
+      server: 'the lenient Postfix',
+      domain: 'acme.test',
+      existing: () => ['alice@acme.test', 'bob@acme.test', 'info@acme.test'],
+    },
     { server: 'the stock Postfix', domain: 'stock.test', existing: () => world.map.stockPostfix.mailboxes },
     { server: 'Exim', domain: 'exim.test', existing: () => world.map.exim.mailboxes },
   ];

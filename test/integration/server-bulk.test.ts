@@ -30,7 +30,9 @@ afterAll(async () => {
 });
 
 /** A data folder with one stored key, and for PostgreSQL a new database of its own. */
-async function newSetup(kind: StoreKind): Promise<{ dataDir: string; key: string; args: string[]; databaseUrl: string | null }> {
+async function newSetup(
+  kind: StoreKind,
+): Promise<{ dataDir: string; key: string; args: string[]; databaseUrl: string | null }> {
   const dataDir = newDataDir();
   const key = await addKey(dataDir, 'bulk');
   const databaseUrl = kind === 'postgres' ? await postgres.createDatabase(`bulk_${++databases}`) : null;
@@ -41,7 +43,13 @@ async function serve(setup: { dataDir: string; args: string[] }, env: NodeJS.Pro
   const server = await startServe({
     dataDir: setup.dataDir,
     args: setup.args,
-    env: { ...WORLD_ENV, MXLENS_SERVE_KEYS: `ci:${ENV_KEY}`, MXLENS_SERVE_PROBE_DOMAIN: 'acme.test', MXLENS_SERVE_RATE: '100000', ...env },
+    env: {
+      ...WORLD_ENV,
+      MXLENS_SERVE_KEYS: `ci:${ENV_KEY}`,
+      MXLENS_SERVE_PROBE_DOMAIN: 'acme.test',
+      MXLENS_SERVE_RATE: '100000',
+      ...env,
+    },
   });
   running.push(server);
   return server;
@@ -65,7 +73,15 @@ describe.each(STORES)('bulk jobs in the %s store', (kind) => {
   });
 
   it('checks a job in the background (SMTP level), reports progress and summary, and pages results as JSON and CSV', async () => {
-    const input = ['alice@acme.test', 'nobody@acme.test', 'info@acme.test', 'x@catchall.test', 'bad', 'someone@nowhere.test', 'bob@acme.test'];
+    const input = [
+      'alice@acme.test',
+      'nobody@acme.test',
+      'info@acme.test',
+      'x@catchall.test',
+      'bad',
+      'someone@nowhere.test',
+      'bob@acme.test',
+    ];
     const accepted = await call<{ job_id: number }>(server, 'POST', '/v1/bulk', { key, body: { input } });
     expect(accepted.status).toBe(200);
     expect(schemaErrors('bulkAccepted', accepted.body)).toEqual([]);
@@ -83,10 +99,20 @@ describe.each(STORES)('bulk jobs in the %s store', (kind) => {
     });
     expect(Date.parse(status.body.finished_at)).toBeGreaterThanOrEqual(Date.parse(status.body.created_at));
 
-    const all = await call<{ results: Array<{ input: string }> }>(server, 'GET', `/v1/bulk/${jobId}/results?limit=100`, { key });
+    const all = await call<{ results: Array<{ input: string }> }>(
+      server,
+      'GET',
+      `/v1/bulk/${jobId}/results?limit=100`,
+      { key },
+    );
     expect(schemaErrors('bulkResults', all.body)).toEqual([]);
     expect(all.body.results.map((result) => result.input)).toEqual(input);
-    const page = await call<{ results: Array<{ input: string }> }>(server, 'GET', `/v1/bulk/${jobId}/results?limit=2&offset=3`, { key });
+    const page = await call<{ results: Array<{ input: string }> }>(
+      server,
+      'GET',
+      `/v1/bulk/${jobId}/results?limit=2&offset=3`,
+      { key },
+    );
     expect(page.body.results.map((result) => result.input)).toEqual(input.slice(3, 5));
 
     const csv = await call(server, 'GET', `/v1/bulk/${jobId}/results?format=csv`, { key });
@@ -98,14 +124,20 @@ describe.each(STORES)('bulk jobs in the %s store', (kind) => {
   });
 
   it("hides one key's jobs from another key (404), and checks the input", async () => {
-    const accepted = await call<{ job_id: number }>(server, 'POST', '/v1/bulk', { key, body: { input: ['a@acme.test'], options: { level: 'syntax' } } });
+    const accepted = await call<{ job_id: number }>(server, 'POST', '/v1/bulk', {
+      key,
+      body: { input: ['a@acme.test'], options: { level: 'syntax' } },
+    });
     const other = await call(server, 'GET', `/v1/bulk/${accepted.body.job_id}`, { authorization: ENV_KEY });
     expect(other.status).toBe(404);
     expect(schemaErrors('errorBody', other.body)).toEqual([]);
     expect((await call(server, 'GET', '/v1/bulk/999999', { key })).status).toBe(404);
     expect((await call(server, 'POST', '/v1/bulk', { key, body: { input: [] } })).status).toBe(400);
     expect((await call(server, 'POST', '/v1/bulk', { key, body: { input: [1, 2] } })).status).toBe(400);
-    const webhook = await call(server, 'POST', '/v1/bulk', { key, body: { input: ['a@acme.test'], webhook: { on_each_email: { url: 'http://127.0.0.1:9/' } } } });
+    const webhook = await call(server, 'POST', '/v1/bulk', {
+      key,
+      body: { input: ['a@acme.test'], webhook: { on_each_email: { url: 'http://127.0.0.1:9/' } } },
+    });
     expect(webhook.status).toBe(400);
     expect(webhook.body).toMatchObject({ error: expect.stringContaining('webhooks are not supported') });
   });
@@ -126,7 +158,10 @@ describe.each(STORES)('bulk jobs in the %s store', (kind) => {
     const first = await serve(setup, env);
 
     const input = Array.from({ length: TOTAL }, (_, i) => address(i));
-    const accepted = await call<{ job_id: number }>(first, 'POST', '/v1/bulk', { key: setup.key, body: { input, options: { level: 'dns' } } });
+    const accepted = await call<{ job_id: number }>(first, 'POST', '/v1/bulk', {
+      key: setup.key,
+      body: { input, options: { level: 'dns' } },
+    });
     expect(accepted.status, accepted.text).toBe(200);
     const jobId = accepted.body.job_id;
 
@@ -159,12 +194,23 @@ describe.each(STORES)('bulk jobs in the %s store', (kind) => {
     const csv = await call(second, 'GET', `/v1/bulk/${jobId}/results?format=csv`, { key: setup.key });
     const rows = csv.text.trimEnd().split('\r\n').slice(1);
     expect(rows.length).toBe(TOTAL);
-    const mismatched = rows.map((row, i) => [i, row.startsWith('"') ? row.slice(1, row.indexOf('"', 1)) : row.split(',')[0]] as const).filter(([i, input]) => input !== address(i));
+    const mismatched = rows
+      .map((row, i) => [i, row.startsWith('"') ? row.slice(1, row.indexOf('"', 1)) : row.split(',')[0]] as const)
+      .filter(([i, input]) => input !== address(i));
     expect(mismatched.slice(0, 5)).toEqual([]);
 
-    const page = await call<{ results: Array<{ input: string }> }>(second, 'GET', `/v1/bulk/${jobId}/results?limit=3&offset=99997`, { key: setup.key });
+    const page = await call<{ results: Array<{ input: string }> }>(
+      second,
+      'GET',
+      `/v1/bulk/${jobId}/results?limit=3&offset=99997`,
+      { key: setup.key },
+    );
     expect(schemaErrors('bulkResults', page.body)).toEqual([]);
-    expect(page.body.results.map((result) => result.input)).toEqual([address(99_997), address(99_998), address(99_999)]);
+    expect(page.body.results.map((result) => result.input)).toEqual([
+      address(99_997),
+      address(99_998),
+      address(99_999),
+    ]);
   });
 });
 
@@ -175,7 +221,10 @@ describe('PostgreSQL stopped during a bulk submission', () => {
     const setup = await newSetup('postgres');
     // The quota fits exactly the jobs that get in: a refused submission must give its addresses back.
     const server = await serve(setup, { MXLENS_SERVE_QUOTA: String(RUNNING + FRESH) });
-    const [locker, watcher] = await Promise.all([postgres.connect(setup.databaseUrl!), postgres.connect(setup.databaseUrl!)]);
+    const [locker, watcher] = await Promise.all([
+      postgres.connect(setup.databaseUrl!),
+      postgres.connect(setup.databaseUrl!),
+    ]);
 
     const first = await call<{ job_id: number }>(server, 'POST', '/v1/bulk', {
       key: setup.key,
@@ -189,10 +238,15 @@ describe('PostgreSQL stopped during a bulk submission', () => {
     // (its job row written, its inputs waiting), and the running job cannot read its next chunk.
     await locker.query('BEGIN');
     await locker.query('LOCK TABLE bulk_inputs IN ACCESS EXCLUSIVE MODE');
-    const submitting = call<Record<string, any>>(server, 'POST', '/v1/bulk', { key: setup.key, body: { input: ['a@acme.test', 'b@acme.test'] } });
+    const submitting = call<Record<string, any>>(server, 'POST', '/v1/bulk', {
+      key: setup.key,
+      body: { input: ['a@acme.test', 'b@acme.test'] },
+    });
     // (From another connection: inside a transaction, pg_stat_activity stays as first read.)
     await waitFor(async () => {
-      const { rows } = await watcher.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO bulk_inputs%'");
+      const { rows } = await watcher.query(
+        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO bulk_inputs%'",
+      );
       return rows[0].n === 1;
     });
     await postgres.stop();
@@ -202,12 +256,19 @@ describe('PostgreSQL stopped during a bulk submission', () => {
     expect(refused.body).toMatchObject({ code: 'unavailable', error: expect.stringContaining('nothing was saved') });
     expect(refused.headers.get('retry-after')).toBe('5');
     expect(schemaErrors('errorBody', refused.body)).toEqual([]);
-    const whileDown = await call<Record<string, any>>(server, 'POST', '/v1/bulk', { key: setup.key, body: { input: ['c@acme.test'] } });
+    const whileDown = await call<Record<string, any>>(server, 'POST', '/v1/bulk', {
+      key: setup.key,
+      body: { input: ['c@acme.test'] },
+    });
     expect(whileDown.status).toBe(503);
     expect((await call(server, 'GET', `/v1/bulk/${runningJob}`, { key: setup.key })).status).toBe(503);
     const health = await call<Record<string, any>>(server, 'GET', '/v1/health', { key: setup.key });
     expect(health.status).toBe(200);
-    expect(health.body).toMatchObject({ status: 'degraded', store: { kind: 'postgres', ok: false }, queue: { bulkPending: null } });
+    expect(health.body).toMatchObject({
+      status: 'degraded',
+      store: { kind: 'postgres', ok: false },
+      queue: { bulkPending: null },
+    });
     await server.waitForLog((line) => line.msg === 'the bulk store failed; retrying');
 
     await postgres.start();
@@ -218,7 +279,10 @@ describe('PostgreSQL stopped during a bulk submission', () => {
     });
     expect(fresh.status, fresh.text).toBe(200);
     await server.waitForLog((line) => line.msg === 'bulk job completed' && line.job === fresh.body.job_id);
-    expect((await call<Record<string, any>>(server, 'GET', '/v1/health', { key: setup.key })).body).toMatchObject({ status: 'ok', store: { ok: true } });
+    expect((await call<Record<string, any>>(server, 'GET', '/v1/health', { key: setup.key })).body).toMatchObject({
+      status: 'ok',
+      store: { ok: true },
+    });
 
     // In the database: the two accepted jobs, complete, each input and each result once; of the
     // refused submissions, not a row.
@@ -229,7 +293,9 @@ describe('PostgreSQL stopped during a bulk submission', () => {
         { id: runningJob, total: RUNNING, processed: RUNNING, status: 'completed' },
         { id: fresh.body.job_id, total: FRESH, processed: FRESH, status: 'completed' },
       ]);
-      const counts = await db.query('SELECT (SELECT count(*)::int FROM bulk_inputs) AS inputs, (SELECT count(*)::int FROM bulk_results) AS results');
+      const counts = await db.query(
+        'SELECT (SELECT count(*)::int FROM bulk_inputs) AS inputs, (SELECT count(*)::int FROM bulk_results) AS results',
+      );
       expect(counts.rows[0]).toEqual({ inputs: RUNNING + FRESH, results: RUNNING + FRESH });
     } finally {
       await db.end();
@@ -247,7 +313,11 @@ describe('several server nodes on one PostgreSQL', () => {
       const jobId = await first.create('k', ['a@acme.test', 'b@acme.test', 'c@acme.test'], {} as never);
       expect((await first.nextRunning())?.id).toBe(jobId);
       expect(await second.nextRunning()).toBeNull();
-      expect((await first.pendingChunk(jobId, -1, 10)).map((input) => input.address)).toEqual(['a@acme.test', 'b@acme.test', 'c@acme.test']);
+      expect((await first.pendingChunk(jobId, -1, 10)).map((input) => input.address)).toEqual([
+        'a@acme.test',
+        'b@acme.test',
+        'c@acme.test',
+      ]);
 
       // Results are idempotent whoever writes them: the same (job, index) counts once.
       const result = { address: 'a@acme.test', verdict: 'unknown', reason: 'skipped' } as unknown as VerificationResult;
@@ -257,7 +327,7 @@ describe('several server nodes on one PostgreSQL', () => {
 
       // node-a stops renewing (it died): once its lease is past, node-b takes the job, and
       // node-a, should it come back, is told so instead of checking the job a second time.
-      await db.query('UPDATE bulk_jobs SET runner_until = now() - interval \'1 second\' WHERE id = $1', [jobId]);
+      await db.query("UPDATE bulk_jobs SET runner_until = now() - interval '1 second' WHERE id = $1", [jobId]);
       expect((await second.nextRunning())?.id).toBe(jobId);
       await expect(first.pendingChunk(jobId, -1, 10)).rejects.toBeInstanceOf(JobLeaseLostError);
       expect((await second.pendingChunk(jobId, -1, 10)).map((input) => input.idx)).toEqual([1, 2]);
@@ -285,14 +355,18 @@ describe('two mxlens serve nodes on one PostgreSQL', () => {
     // The second node (its own data folder, so another name) looks for jobs as it starts and
     // finds this one held by the first.
     const second = await serve({ ...setup, dataDir: newDataDir() }, env);
-    const completed = await Promise.race([first, second].map((node) => node.waitForLog((line) => line.msg === 'bulk job completed' && line.job === jobId)));
+    const completed = await Promise.race(
+      [first, second].map((node) => node.waitForLog((line) => line.msg === 'bulk job completed' && line.job === jobId)),
+    );
     // (The second node was up while the job ran, or the test would prove nothing.)
     const secondUp = await second.waitForLog((line) => line.msg === 'listening');
     expect(Number(secondUp.time)).toBeLessThan(Number(completed.time));
     const status = await call<Record<string, any>>(second, 'GET', `/v1/bulk/${jobId}`, { authorization: ENV_KEY });
     expect(status.body).toMatchObject({ total_records: TOTAL, total_processed: TOTAL, job_status: 'Completed' });
     const checked = (node: ServeProcess) =>
-      node.log.filter((line) => line.msg === 'bulk chunk committed' && line.job === jobId).reduce((sum, line) => sum + Number(line.checked), 0);
+      node.log
+        .filter((line) => line.msg === 'bulk chunk committed' && line.job === jobId)
+        .reduce((sum, line) => sum + Number(line.checked), 0);
     expect(checked(first)).toBe(TOTAL);
     expect(checked(second)).toBe(0);
     expect(second.log.some((line) => line.msg === 'bulk job started')).toBe(false);
@@ -310,7 +384,9 @@ describe('mxlens serve --postgres at start', () => {
     // Nothing listens on port 1: the server stops at once, naming the database without its password.
     const unreachable = await runMxlens(serveArgs('postgres://mxlens:secret@127.0.0.1:1/mxlens'));
     expect(unreachable.code).toBe(1);
-    expect(unreachable.stderr).toMatch(/cannot use the PostgreSQL database postgres:\/\/mxlens@127\.0\.0\.1:1\/mxlens: .*ECONNREFUSED/);
+    expect(unreachable.stderr).toMatch(
+      /cannot use the PostgreSQL database postgres:\/\/mxlens@127\.0\.0\.1:1\/mxlens: .*ECONNREFUSED/,
+    );
     expect(unreachable.stderr).not.toContain('secret');
   });
 });

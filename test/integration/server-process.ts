@@ -46,17 +46,25 @@ export function newDataDir(): string {
 /** The test world's DNS, private targets allowed (the world lives on loopback), short timeouts. */
 export const WORLD_ENV = { MXLENS_DNS: '127.0.0.1:5353', MXLENS_ALLOW_PRIVATE: '1', MXLENS_TIMEOUT: '5000' };
 
-export async function startServe(options: { dataDir?: string; env?: NodeJS.ProcessEnv; args?: string[] } = {}): Promise<ServeProcess> {
+export async function startServe(
+  options: { dataDir?: string; env?: NodeJS.ProcessEnv; args?: string[] } = {},
+): Promise<ServeProcess> {
   const dataDir = options.dataDir ?? newDataDir();
-  const child = spawn(process.execPath, [BIN, 'serve', '--listen', '127.0.0.1:0', '--data', dataDir, ...(options.args ?? [])], {
-    env: { ...process.env, XDG_CONFIG_HOME: path.join(dataDir, 'config'), ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [BIN, 'serve', '--listen', '127.0.0.1:0', '--data', dataDir, ...(options.args ?? [])],
+    {
+      env: { ...process.env, XDG_CONFIG_HOME: path.join(dataDir, 'config'), ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const log: LogLine[] = [];
   const waiters: Array<{ match: (line: LogLine) => boolean; resolve: (line: LogLine) => void }> = [];
   let text = '';
   let pending = '';
-  const exited = new Promise<number | NodeJS.Signals | null>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal)));
+  const exited = new Promise<number | NodeJS.Signals | null>((resolve) =>
+    child.on('exit', (code, signal) => resolve(code ?? signal)),
+  );
   child.stdout!.resume();
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
     text += chunk;
@@ -84,7 +92,9 @@ export async function startServe(options: { dataDir?: string; env?: NodeJS.Proce
     if (seen) return Promise.resolve(seen);
     return new Promise<LogLine>((resolve, reject) => {
       waiters.push({ match, resolve });
-      void exited.then((code) => reject(new Error(`mxlens serve exited (${code}) before the awaited log line; stderr:\n${text}`)));
+      void exited.then((code) =>
+        reject(new Error(`mxlens serve exited (${code}) before the awaited log line; stderr:\n${text}`)),
+      );
     });
   };
   const listening = await waitForLog((line) => line.msg === 'listening');
@@ -105,7 +115,9 @@ export async function startServe(options: { dataDir?: string; env?: NodeJS.Proce
 
 /** `mxlens serve keys add NAME` in `dataDir`: the new key. */
 export async function addKey(dataDir: string, name: string): Promise<string> {
-  const run = await runMxlens(['serve', 'keys', 'add', name, '--data', dataDir], { env: { XDG_CONFIG_HOME: path.join(dataDir, 'config') } });
+  const run = await runMxlens(['serve', 'keys', 'add', name, '--data', dataDir], {
+    env: { XDG_CONFIG_HOME: path.join(dataDir, 'config') },
+  });
   if (run.code !== 0) throw new Error(`keys add failed: ${run.stderr}`);
   return run.stdout.trim();
 }
@@ -121,7 +133,13 @@ export async function call<T = unknown>(
   server: { url: string },
   method: string,
   route: string,
-  options: { key?: string | null; authorization?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> } = {},
+  options: {
+    key?: string | null;
+    authorization?: string;
+    body?: unknown;
+    rawBody?: string;
+    headers?: Record<string, string>;
+  } = {},
 ): Promise<Answer<T>> {
   const headers: Record<string, string> = { ...options.headers };
   if (options.authorization !== undefined) headers.authorization = options.authorization;

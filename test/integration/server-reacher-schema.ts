@@ -22,7 +22,11 @@ const checkEmailOutput = {
         {
           type: 'object',
           required: ['is_disposable', 'is_role_account'],
-          properties: { is_disposable: { type: 'boolean' }, is_role_account: { type: 'boolean' }, gravatar_url: { type: ['string', 'null'] } },
+          properties: {
+            is_disposable: { type: 'boolean' },
+            is_role_account: { type: 'boolean' },
+            gravatar_url: { type: ['string', 'null'] },
+          },
         },
         coreError,
       ],
@@ -74,7 +78,10 @@ const bulkAccepted = {
   properties: { job_id: { type: 'integer' } },
 };
 
-const dateTime = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2})$' };
+const dateTime = {
+  type: 'string',
+  pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2})$',
+};
 
 const bulkStatus = {
   type: 'object',

@@ -51,8 +51,14 @@ describe('keys', () => {
   it('refuses a missing or unknown key with a JSON 401 that says what to do', async () => {
     const missing = await call(server, 'POST', '/v1/check_email', { body: { to_email: 'alice@acme.test' } });
     expect(missing.status).toBe(401);
-    expect(missing.body).toMatchObject({ code: 'unauthorized', error: expect.stringContaining('Authorization: Bearer') });
-    const wrong = await call(server, 'POST', '/v1/check_email', { key: `${key}x`, body: { to_email: 'alice@acme.test' } });
+    expect(missing.body).toMatchObject({
+      code: 'unauthorized',
+      error: expect.stringContaining('Authorization: Bearer'),
+    });
+    const wrong = await call(server, 'POST', '/v1/check_email', {
+      key: `${key}x`,
+      body: { to_email: 'alice@acme.test' },
+    });
     expect(wrong.status).toBe(401);
     expect(wrong.body).toMatchObject({ code: 'unauthorized', error: expect.stringContaining('not known') });
   });
@@ -96,23 +102,46 @@ describe('native API', () => {
 
     const cli = await verifyInWorld(addresses);
     expect(byIndex).toEqual(cli);
-    expect(byIndex.map((result) => result.reason)).toEqual(['mailbox_exists', 'mailbox_not_found', 'invalid_syntax', 'catch_all']);
+    expect(byIndex.map((result) => result.reason)).toEqual([
+      'mailbox_exists',
+      'mailbox_not_found',
+      'invalid_syntax',
+      'catch_all',
+    ]);
   });
 
   it('takes the options of the native verify request, and echoes the id', async () => {
-    const answer = await call(server, 'POST', '/v1/verify', { key, body: { id: 7, addresses: ['alice@acme.test'], options: { level: 'dns' } } });
+    const answer = await call(server, 'POST', '/v1/verify', {
+      key,
+      body: { id: 7, addresses: ['alice@acme.test'], options: { level: 'dns' } },
+    });
     const messages = ndjson(answer.text);
-    expect(messages[0]).toMatchObject({ type: 'result', id: 7, index: 0, result: { reason: 'dns_only', mx: 'mx1.acme.test' } });
+    expect(messages[0]).toMatchObject({
+      type: 'result',
+      id: 7,
+      index: 0,
+      result: { reason: 'dns_only', mx: 'mx1.acme.test' },
+    });
     expect(messages[1]).toEqual({ type: 'done', id: 7, count: 1 });
   });
 
   it('refuses a bad request with the protocol validator own words', async () => {
-    const level = await call(server, 'POST', '/v1/verify', { key, body: { addresses: ['a@b.test'], options: { level: 'deep' } } });
+    const level = await call(server, 'POST', '/v1/verify', {
+      key,
+      body: { addresses: ['a@b.test'], options: { level: 'deep' } },
+    });
     expect(level.status).toBe(400);
-    expect(level.body).toMatchObject({ code: 'bad_request', error: expect.stringContaining('`options.level` takes one of syntax, dns, smtp') });
+    expect(level.body).toMatchObject({
+      code: 'bad_request',
+      error: expect.stringContaining('`options.level` takes one of syntax, dns, smtp'),
+    });
     const hello = await call(server, 'POST', '/v1/verify', { key, body: { type: 'hello', addresses: [] } });
     expect(hello.status).toBe(400);
-    const notJson = await call(server, 'POST', '/v1/verify', { key, rawBody: '{"addresses": [', headers: { 'content-type': 'application/json' } });
+    const notJson = await call(server, 'POST', '/v1/verify', {
+      key,
+      rawBody: '{"addresses": [',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(notJson.status).toBe(400);
     expect(schemaErrors('errorBody', notJson.body)).toEqual([]);
   });
@@ -123,22 +152,39 @@ describe('native API', () => {
     expect(tooMany.status).toBe(413);
     expect(tooMany.body).toMatchObject({ code: 'payload_too_large', error: expect.stringContaining('at most 10000') });
 
-    const huge = await call(server, 'POST', '/v1/verify', { key, body: { addresses: ['x'.repeat(1024 * 1024) + '@acme.test'] } });
+    const huge = await call(server, 'POST', '/v1/verify', {
+      key,
+      body: { addresses: ['x'.repeat(1024 * 1024) + '@acme.test'] },
+    });
     expect(huge.status).toBe(413);
     expect(huge.body).toMatchObject({ code: 'payload_too_large' });
   });
 
   it('refuses a proxy chosen by the request unless the server allows it (403)', async () => {
-    const answer = await call(server, 'POST', '/v1/verify', { key, body: { addresses: ['alice@acme.test'], options: { proxy: 'socks5://127.0.0.1:1080' } } });
+    const answer = await call(server, 'POST', '/v1/verify', {
+      key,
+      body: { addresses: ['alice@acme.test'], options: { proxy: 'socks5://127.0.0.1:1080' } },
+    });
     expect(answer.status).toBe(403);
-    expect(answer.body).toMatchObject({ code: 'forbidden', error: expect.stringContaining('MXLENS_SERVE_ALLOW_PROXY') });
+    expect(answer.body).toMatchObject({
+      code: 'forbidden',
+      error: expect.stringContaining('MXLENS_SERVE_ALLOW_PROXY'),
+    });
   });
 
   it('reports version, outbound port 25 (through doctor) and queue depth', async () => {
     const health = await call<Record<string, any>>(server, 'GET', '/v1/health', { key });
     expect(health.status).toBe(200);
-    expect(health.body).toMatchObject({ status: 'ok', version: expect.stringMatching(/^\d+\.\d+\.\d+/), protocol: 1, queue: { addresses: 0, bulkPending: 0 } });
-    expect(health.body.port25).toMatchObject({ ok: true, detail: expect.stringContaining('mx1.acme.test (127.0.0.2) port 25') });
+    expect(health.body).toMatchObject({
+      status: 'ok',
+      version: expect.stringMatching(/^\d+\.\d+\.\d+/),
+      protocol: 1,
+      queue: { addresses: 0, bulkPending: 0 },
+    });
+    expect(health.body.port25).toMatchObject({
+      ok: true,
+      detail: expect.stringContaining('mx1.acme.test (127.0.0.2) port 25'),
+    });
   });
 });
 
@@ -150,17 +196,26 @@ describe('Reacher API', () => {
     return answer.body;
   };
 
-  it.each(['/v0/check_email', '/v1/check_email'])('%s answers CheckEmailOutput for an existing mailbox: safe', async (path) => {
-    const output = await check(path, { to_email: 'alice@acme.test' });
-    expect(output).toMatchObject({
-      input: 'alice@acme.test',
-      is_reachable: 'safe',
-      misc: { is_disposable: false, is_role_account: false },
-      mx: { accepts_mail: true, records: ['mx1.acme.test'] },
-      smtp: { can_connect_smtp: true, has_full_inbox: false, is_catch_all: false, is_deliverable: true, is_disabled: false },
-      syntax: { domain: 'acme.test', is_valid_syntax: true, username: 'alice' },
-    });
-  });
+  it.each(['/v0/check_email', '/v1/check_email'])(
+    '%s answers CheckEmailOutput for an existing mailbox: safe',
+    async (path) => {
+      const output = await check(path, { to_email: 'alice@acme.test' });
+      expect(output).toMatchObject({
+        input: 'alice@acme.test',
+        is_reachable: 'safe',
+        misc: { is_disposable: false, is_role_account: false },
+        mx: { accepts_mail: true, records: ['mx1.acme.test'] },
+        smtp: {
+          can_connect_smtp: true,
+          has_full_inbox: false,
+          is_catch_all: false,
+          is_deliverable: true,
+          is_disabled: false,
+        },
+        syntax: { domain: 'acme.test', is_valid_syntax: true, username: 'alice' },
+      });
+    },
+  );
 
   it('maps each kind of answer the way the README says', async () => {
     const cases: Array<[string, string, object]> = [
@@ -181,9 +236,16 @@ describe('Reacher API', () => {
   });
 
   it('uses from_email and hello_name, and refuses bad ones with a 400 naming the field', async () => {
-    const output = await check('/v1/check_email', { to_email: 'alice@acme.test', from_email: 'me@example.com', hello_name: 'checker.example.com' });
+    const output = await check('/v1/check_email', {
+      to_email: 'alice@acme.test',
+      from_email: 'me@example.com',
+      hello_name: 'checker.example.com',
+    });
     expect(output.is_reachable).toBe('safe');
-    const bad = await call(server, 'POST', '/v1/check_email', { key, body: { to_email: 'alice@acme.test', hello_name: 'not a name!' } });
+    const bad = await call(server, 'POST', '/v1/check_email', {
+      key,
+      body: { to_email: 'alice@acme.test', hello_name: 'not a name!' },
+    });
     expect(bad.status).toBe(400);
     expect(bad.body).toMatchObject({ code: 'bad_request', error: expect.stringContaining('`hello_name`') });
     const missing = await call(server, 'POST', '/v1/check_email', { key, body: { from_email: 'me@example.com' } });
@@ -192,12 +254,21 @@ describe('Reacher API', () => {
   });
 
   it('honours smtp_port and proxy only where the server allows: 403 otherwise', async () => {
-    const port = await call(server, 'POST', '/v1/check_email', { key, body: { to_email: 'alice@acme.test', smtp_port: 2525 } });
+    const port = await call(server, 'POST', '/v1/check_email', {
+      key,
+      body: { to_email: 'alice@acme.test', smtp_port: 2525 },
+    });
     expect(port.status).toBe(403);
     expect(port.body).toMatchObject({ code: 'forbidden', error: expect.stringContaining('port 25 only') });
-    const samePort = await call(server, 'POST', '/v1/check_email', { key, body: { to_email: 'alice@acme.test', smtp_port: 25 } });
+    const samePort = await call(server, 'POST', '/v1/check_email', {
+      key,
+      body: { to_email: 'alice@acme.test', smtp_port: 25 },
+    });
     expect(samePort.status).toBe(200);
-    const proxy = await call(server, 'POST', '/v1/check_email', { key, body: { to_email: 'alice@acme.test', proxy: { host: '127.0.0.1', port: 1080 } } });
+    const proxy = await call(server, 'POST', '/v1/check_email', {
+      key,
+      body: { to_email: 'alice@acme.test', proxy: { host: '127.0.0.1', port: 1080 } },
+    });
     expect(proxy.status).toBe(403);
   });
 });
@@ -208,23 +279,38 @@ describe('CORS', () => {
   it('answers a preflight from the configured extension origin', async () => {
     const preflight = await fetch(`${server.url}/v1/verify`, {
       method: 'OPTIONS',
-      headers: { origin: EXTENSION_ORIGIN, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' },
+      headers: {
+        origin: EXTENSION_ORIGIN,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization,content-type',
+      },
     });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-origin')).toBe(EXTENSION_ORIGIN);
     expect(preflight.headers.get('access-control-allow-headers')?.toLowerCase()).toContain('authorization');
 
-    const real = await call(server, 'POST', '/v1/check_email', { key, body: { to_email: 'alice@acme.test' }, headers: { origin: EXTENSION_ORIGIN } });
+    const real = await call(server, 'POST', '/v1/check_email', {
+      key,
+      body: { to_email: 'alice@acme.test' },
+      headers: { origin: EXTENSION_ORIGIN },
+    });
     expect(real.status).toBe(200);
     expect(real.headers.get('access-control-allow-origin')).toBe(EXTENSION_ORIGIN);
   });
 
   it('refuses any other origin, preflight or not, and allows it nothing', async () => {
     const origin = 'https://evil.example';
-    const preflight = await fetch(`${server.url}/v1/verify`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST' } });
+    const preflight = await fetch(`${server.url}/v1/verify`, {
+      method: 'OPTIONS',
+      headers: { origin, 'access-control-request-method': 'POST' },
+    });
     expect(preflight.status).toBe(403);
     expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
-    const real = await call(server, 'POST', '/v1/check_email', { key, body: { to_email: 'alice@acme.test' }, headers: { origin } });
+    const real = await call(server, 'POST', '/v1/check_email', {
+      key,
+      body: { to_email: 'alice@acme.test' },
+      headers: { origin },
+    });
     expect(real.status).toBe(403);
     expect(real.headers.get('access-control-allow-origin')).toBeNull();
     expect(real.body).toMatchObject({ code: 'forbidden', error: expect.stringContaining(origin) });
@@ -265,9 +351,22 @@ describe('limits', () => {
       const refused = await call(limited, 'POST', '/v1/verify', { key: first, body });
       expect(refused.status).toBe(429);
       expect(refused.body).toMatchObject({ code: 'quota_exceeded', error: expect.stringContaining('1 left today') });
-      expect((await call(limited, 'POST', '/v1/check_email', { authorization: first, body: { to_email: 'a@acme.test' } })).status).toBe(200);
-      expect((await call(limited, 'POST', '/v1/check_email', { authorization: first, body: { to_email: 'a@acme.test' } })).status).toBe(429);
-      expect((await call(limited, 'POST', '/v1/bulk', { key: second, body: { input: ['a@x.test', 'b@x.test', 'c@x.test', 'd@x.test'] } })).status).toBe(429);
+      expect(
+        (await call(limited, 'POST', '/v1/check_email', { authorization: first, body: { to_email: 'a@acme.test' } }))
+          .status,
+      ).toBe(200);
+      expect(
+        (await call(limited, 'POST', '/v1/check_email', { authorization: first, body: { to_email: 'a@acme.test' } }))
+          .status,
+      ).toBe(429);
+      expect(
+        (
+          await call(limited, 'POST', '/v1/bulk', {
+            key: second,
+            body: { input: ['a@x.test', 'b@x.test', 'c@x.test', 'd@x.test'] },
+          })
+        ).status,
+      ).toBe(429);
       expect((await call(limited, 'POST', '/v1/verify', { key: second, body })).status).toBe(200);
     } finally {
       await limited.stop();
@@ -279,29 +378,41 @@ describe('mxlens verify --server', () => {
   const addresses = ['alice@acme.test', 'nobody@acme.test', 'oops', 'x@catchall.test'];
 
   it('sends the work to the server and prints the same results as a local check', async () => {
-    const remote = await runMxlens(['verify', '--json', '--server', server.url, ...addresses], { env: { MXLENS_SERVER_KEY: key } });
+    const remote = await runMxlens(['verify', '--json', '--server', server.url, ...addresses], {
+      env: { MXLENS_SERVER_KEY: key },
+    });
     expect(remote.code, remote.stderr).toBe(0);
     expect(remote.results).toEqual(await verifyInWorld(addresses));
   });
 
   it('takes the server from MXLENS_SERVER, passes the level on, and prints the table', async () => {
-    const run = await runMxlens(['verify', '--level', 'dns', ...addresses], { env: { MXLENS_SERVER: server.url, MXLENS_SERVER_KEY: key } });
+    const run = await runMxlens(['verify', '--level', 'dns', ...addresses], {
+      env: { MXLENS_SERVER: server.url, MXLENS_SERVER_KEY: key },
+    });
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/alice@acme\.test\s+\? unknown\s+dns_only/);
     expect(run.stdout).toMatch(/oops\s+✘ undeliverable\s+invalid_syntax/);
   });
 
   it("says why when the server refuses, and refuses flags that are the server's to decide", async () => {
-    const refused = await runMxlens(['verify', '--server', server.url, 'alice@acme.test'], { env: { MXLENS_SERVER_KEY: 'mxl_wrong' } });
+    const refused = await runMxlens(['verify', '--server', server.url, 'alice@acme.test'], {
+      env: { MXLENS_SERVER_KEY: 'mxl_wrong' },
+    });
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('the server refused (HTTP 401): this API key is not known');
-    const noKey = await runMxlens(['verify', '--server', server.url, 'alice@acme.test'], { env: { MXLENS_SERVER_KEY: '' } });
+    const noKey = await runMxlens(['verify', '--server', server.url, 'alice@acme.test'], {
+      env: { MXLENS_SERVER_KEY: '' },
+    });
     expect(noKey.code).toBe(2);
     expect(noKey.stderr).toContain('MXLENS_SERVER_KEY');
-    const local = await runMxlens(['verify', '--server', server.url, '--dns', '127.0.0.1:5353', 'alice@acme.test'], { env: { MXLENS_SERVER_KEY: key } });
+    const local = await runMxlens(['verify', '--server', server.url, '--dns', '127.0.0.1:5353', 'alice@acme.test'], {
+      env: { MXLENS_SERVER_KEY: key },
+    });
     expect(local.code).toBe(2);
     expect(local.stderr).toContain('--dns cannot be used with a server');
-    const down = await runMxlens(['verify', '--server', 'http://127.0.0.1:39', 'alice@acme.test'], { env: { MXLENS_SERVER_KEY: key } });
+    const down = await runMxlens(['verify', '--server', 'http://127.0.0.1:39', 'alice@acme.test'], {
+      env: { MXLENS_SERVER_KEY: key },
+    });
     expect(down.code).toBe(1);
     expect(down.stderr).toContain('cannot reach the server at http://127.0.0.1:39: ECONNREFUSED');
   });
@@ -326,8 +437,13 @@ describe('the native host with MXLENS_SERVER', () => {
     const local = { MXLENS_DNS: '127.0.0.1:9', MXLENS_ALLOW_PRIVATE: '1', MXLENS_TIMEOUT: '1000' };
     const verifies = () => server.log.filter((line) => JSON.stringify(line).includes('/v1/verify')).length;
     const before = verifies();
-    const frames = await hostVerify({ ...local, MXLENS_SERVER: server.url, MXLENS_SERVER_KEY: key }, ['alice@acme.test', 'oops']);
-    const results = frames.filter((frame) => frame.type === 'result').map((frame) => frame.result as VerificationResult);
+    const frames = await hostVerify({ ...local, MXLENS_SERVER: server.url, MXLENS_SERVER_KEY: key }, [
+      'alice@acme.test',
+      'oops',
+    ]);
+    const results = frames
+      .filter((frame) => frame.type === 'result')
+      .map((frame) => frame.result as VerificationResult);
     expect(results.map((result) => [result.address, result.reason]).sort()).toEqual([
       ['alice@acme.test', 'dns_only'],
       ['oops', 'invalid_syntax'],
@@ -335,7 +451,9 @@ describe('the native host with MXLENS_SERVER', () => {
     expect(verifies()).toBeGreaterThan(before);
     // Without the server the same host cannot reach the world's DNS.
     const alone = await hostVerify(local, ['alice@acme.test']);
-    expect(alone.filter((frame) => frame.type === 'result').map((frame) => (frame.result as VerificationResult).reason)).toEqual(['dns_error']);
+    expect(
+      alone.filter((frame) => frame.type === 'result').map((frame) => (frame.result as VerificationResult).reason),
+    ).toEqual(['dns_error']);
   });
 });
 
@@ -345,7 +463,10 @@ describe('the server process', () => {
     const guardedKey = await addKey(dataDir, 'k');
     const guarded = await startServe({ dataDir, env: { MXLENS_DNS: '127.0.0.1:5353', MXLENS_ALLOW_PRIVATE: '' } });
     try {
-      const answer = await call(guarded, 'POST', '/v1/verify', { key: guardedKey, body: { addresses: ['alice@acme.test'] } });
+      const answer = await call(guarded, 'POST', '/v1/verify', {
+        key: guardedKey,
+        body: { addresses: ['alice@acme.test'] },
+      });
       expect(ndjson(answer.text)[0]).toMatchObject({ result: { reason: 'private_target' } });
     } finally {
       await guarded.stop();
@@ -359,11 +480,15 @@ describe('the server process', () => {
     try {
       expect(secure.url).toMatch(/^https:\/\//);
       const body = await new Promise<string>((resolve, reject) => {
-        const request = httpsRequest(`${secure.url}/health`, { ca: tls.cert, checkServerIdentity: () => undefined }, (response) => {
-          let text = '';
-          response.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
-          response.on('end', () => resolve(text));
-        });
+        const request = httpsRequest(
+          `${secure.url}/health`,
+          { ca: tls.cert, checkServerIdentity: () => undefined },
+          (response) => {
+            let text = '';
+            response.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+            response.on('end', () => resolve(text));
+          },
+        );
         request.on('error', reject);
         request.end();
       });

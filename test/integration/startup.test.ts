@@ -11,7 +11,10 @@ import { runMxlens } from './cli.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'mxlens-startup-'));
 const preload = path.join(dir, 'loaded-modules.mjs');
-writeFileSync(preload, "process.on('exit', () => process.stderr.write(`LOADED ${JSON.stringify(process.moduleLoadList)}\\n`));\n");
+writeFileSync(
+  preload,
+  "process.on('exit', () => process.stderr.write(`LOADED ${JSON.stringify(process.moduleLoadList)}\\n`));\n",
+);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function builtinsLoadedBy(args: string[]): Promise<string[]> {
@@ -40,12 +43,14 @@ describe('start-up loads what the command needs', () => {
 });
 
 describe('the built host', () => {
-  it('has no chunk that imports the entry (it would wait forever on the entry\'s top-level await)', () => {
+  it("has no chunk that imports the entry (it would wait forever on the entry's top-level await)", () => {
     const chunks = new URL('../../dist/host/chunks/', import.meta.url);
     const files = readdirSync(chunks).filter((name) => name.endsWith('.mjs'));
     expect(files.length).toBeGreaterThan(1);
     for (const name of files) {
-      expect(readFileSync(new URL(name, chunks), 'utf8'), name).not.toMatch(/^\s*(?:import|export)\b[^;]*["']\.\.\/mxlens\.mjs["']/m);
+      expect(readFileSync(new URL(name, chunks), 'utf8'), name).not.toMatch(
+        /^\s*(?:import|export)\b[^;]*["']\.\.\/mxlens\.mjs["']/m,
+      );
     }
   });
 });

@@ -39,7 +39,24 @@ afterAll(async () => {
 async function startDnsmasq(at: { host: string; port: number }, confFile: string, probe: string): Promise<void> {
   const child = spawn(
     'setpriv',
-    ['--pdeathsig', 'KILL', '--', 'dnsmasq', '--no-daemon', `--conf-file=${confFile}`, '--user=root', '--group=root', `--port=${at.port}`, `--listen-address=${at.host}`, '--bind-interfaces', '--no-resolv', '--no-hosts', '--no-poll', '--log-facility=-', '--pid-file'],
+    [
+      '--pdeathsig',
+      'KILL',
+      '--',
+      'dnsmasq',
+      '--no-daemon',
+      `--conf-file=${confFile}`,
+      '--user=root',
+      '--group=root',
+      `--port=${at.port}`,
+      `--listen-address=${at.host}`,
+      '--bind-interfaces',
+      '--no-resolv',
+      '--no-hosts',
+      '--no-poll',
+      '--log-facility=-',
+      '--pid-file',
+    ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   children.push(child);
@@ -57,7 +74,10 @@ async function startDnsmasq(at: { host: string; port: number }, confFile: string
 describe('DNS under load', () => {
   it(`resolves ${DOMAINS} domains through a forwarding resolver with no spurious dns_error`, async () => {
     const addresses = Array.from({ length: DOMAINS }, (_, i) => `someone@d${i + 1}.load.test`);
-    const run = await runMxlens(['verify', '--json', '--level', 'dns', '--dns', `${FORWARDER.host}:${FORWARDER.port}`], { stdin: `${addresses.join('\n')}\n` });
+    const run = await runMxlens(
+      ['verify', '--json', '--level', 'dns', '--dns', `${FORWARDER.host}:${FORWARDER.port}`],
+      { stdin: `${addresses.join('\n')}\n` },
+    );
     expect(run.code, run.stderr).toBe(0);
     expect(run.results).toHaveLength(DOMAINS);
     const reasons: Record<string, number> = {};

@@ -21,11 +21,17 @@ describe('mxlens verify: the DNS stage', () => {
   });
 
   it('says no_mail_server when the name exists but has no MX and no address', async () => {
-    expect(await verifyOne('someone@nomail.test')).toMatchObject({ verdict: 'undeliverable', reason: 'no_mail_server' });
+    expect(await verifyOne('someone@nomail.test')).toMatchObject({
+      verdict: 'undeliverable',
+      reason: 'no_mail_server',
+    });
   });
 
   it('says no_mail_server when the only MX host does not exist', async () => {
-    expect(await verifyOne('someone@dangling.test')).toMatchObject({ verdict: 'undeliverable', reason: 'no_mail_server' });
+    expect(await verifyOne('someone@dangling.test')).toMatchObject({
+      verdict: 'undeliverable',
+      reason: 'no_mail_server',
+    });
   });
 
   it('says unknown / dns_error for SERVFAIL, never undeliverable', async () => {

@@ -36,18 +36,41 @@ describe('connections per mail server', () => {
   it('opens at most two sessions at once to one MX, even for many domains', async () => {
     const addresses = [1, 2, 3, 4].map((n) => `someone@shared${n}.test`);
     const results = await verifyInWorld([...addresses, 'mia@multiline.test'], ['--concurrency', '8', '--no-catch-all']);
-    expect(results.map((r) => r.reason)).toEqual(['mailbox_not_found', 'mailbox_not_found', 'mailbox_not_found', 'mailbox_not_found', 'mailbox_exists']);
+    expect(results.map((r) => r.reason)).toEqual([
+      'mailbox_not_found',
+      'mailbox_not_found',
+      'mailbox_not_found',
+      'mailbox_not_found',
+      'mailbox_exists',
+    ]);
 
     // A session ends, for the client, when it sends QUIT; the server sees the socket close later.
     // Sessions are per mail server, not per domain: each address is asked once, in few sessions.
     const sessions = world.fakes['mx.multiline.test']!.sessions;
     expect(sessions.flatMap((s) => s.rcptTo).sort()).toEqual([...addresses, 'mia@multiline.test'].sort());
-    const mostAtOnce = Math.max(...sessions.map((s) => sessions.filter((o) => o.startedAt <= s.startedAt && (o.quitAt ?? o.closedAt ?? Infinity) > s.startedAt).length));
+    const mostAtOnce = Math.max(
+      ...sessions.map(
+        (s) =>
+          sessions.filter((o) => o.startedAt <= s.startedAt && (o.quitAt ?? o.closedAt ?? Infinity) > s.startedAt)
+            .length,
+      ),
+    );
     expect(mostAtOnce).toBeLessThanOrEqual(2);
   });
 
   it('runs one session at a time with --concurrency 1', async () => {
-    const run = await runMxlens(['verify', '--json', '--dns', '127.0.0.1:5353', '--allow-private', '--concurrency', '1', '--no-catch-all', 'someone@shared1.test', 'someone@catchall.test']);
+    const run = await runMxlens([
+      'verify',
+      '--json',
+      '--dns',
+      '127.0.0.1:5353',
+      '--allow-private',
+      '--concurrency',
+      '1',
+      '--no-catch-all',
+      'someone@shared1.test',
+      'someone@catchall.test',
+    ]);
     expect(run.results).toHaveLength(2);
     const sessions = [world.fakes['mx.multiline.test']!.sessions[0]!, world.fakes['mx.catchall.test']!.sessions[0]!];
     const [first, second] = sessions.sort((a, b) => a.startedAt - b.startedAt);

@@ -14,7 +14,11 @@ beforeEach(() => world.resetFakes());
 
 describe('broken mail servers', () => {
   it('says connection_failed when nothing listens on port 25', async () => {
-    expect(await verifyOne('someone@refused.test')).toMatchObject({ verdict: 'unknown', reason: 'connection_failed', mx: 'mx.refused.test' });
+    expect(await verifyOne('someone@refused.test')).toMatchObject({
+      verdict: 'unknown',
+      reason: 'connection_failed',
+      mx: 'mx.refused.test',
+    });
   });
 
   it('ends a tarpit as unknown / timeout within the deadline', async () => {
@@ -33,25 +37,34 @@ describe('broken mail servers', () => {
 });
 
 describe('hostile addresses', () => {
-  it.each([
-    'x@catchall.test>\r\nRCPT TO:<y@catchall.test',
-    'x@catchall.test\r\nRSET',
-    '<x@catchall.test>',
-  ])('refuses %j before any connection', async (address) => {
-    const result = await verifyOne(address);
-    expect(result).toMatchObject({ address, normalized: null, verdict: 'undeliverable', reason: 'invalid_syntax' });
-    expect(world.fakes['mx.catchall.test']!.connections).toBe(0);
-  });
+  it.each(['x@catchall.test>\r\nRCPT TO:<y@catchall.test', 'x@catchall.test\r\nRSET', '<x@catchall.test>'])(
+    'refuses %j before any connection',
+    async (address) => {
+      const result = await verifyOne(address);
+      expect(result).toMatchObject({ address, normalized: null, verdict: 'undeliverable', reason: 'invalid_syntax' });
+      expect(world.fakes['mx.catchall.test']!.connections).toBe(0);
+    },
+  );
 
   it('refuses a NUL byte read from stdin before any connection', async () => {
-    const run = await runMxlens(['verify', '--json', '--dns', '127.0.0.1:5353', '--allow-private'], { stdin: 'x@catchall.test\u0000RSET\n' });
+    const run = await runMxlens(['verify', '--json', '--dns', '127.0.0.1:5353', '--allow-private'], {
+      stdin: 'x@catchall.test\u0000RSET\n',
+    });
     expect(run.results).toMatchObject([{ verdict: 'undeliverable', reason: 'invalid_syntax' }]);
     expect(world.fakes['mx.catchall.test']!.connections).toBe(0);
   });
 
   it('refuses a quoted local part with < or > for that address alone, one result per input line', async () => {
-    const input = ['"a<b"@catchall.test', 'alice@acme.test', '"x>y"@acme.test', 'nobody@acme.test', '"ok"@catchall.test'];
-    const run = await runMxlens(['verify', '--json', '--dns', '127.0.0.1:5353', '--allow-private'], { stdin: `${input.join('\n')}\n` });
+    const input = [
+      '"a<b"@catchall.test',
+      'alice@acme.test',
+      '"x>y"@acme.test',
+      'nobody@acme.test',
+      '"ok"@catchall.test',
+    ];
+    const run = await runMxlens(['verify', '--json', '--dns', '127.0.0.1:5353', '--allow-private'], {
+      stdin: `${input.join('\n')}\n`,
+    });
     expect(run.code, run.stderr).toBe(0);
     expect(run.results.map((r) => [r.address, r.reason])).toEqual([
       ['"a<b"@catchall.test', 'invalid_syntax'],
@@ -64,8 +77,16 @@ describe('hostile addresses', () => {
   });
 
   it('answers a mix of good, bad and duplicate addresses once each, in input order', async () => {
-    const input = ['alice@acme.test', 'not an address', 'someone@nullmx.test', 'alice@acme.test', 'someone@catchall.test'];
-    const run = await runMxlens(['verify', '--json', '--dns', '127.0.0.1:5353', '--allow-private'], { stdin: `${input.join('\n')}\n` });
+    const input = [
+      'alice@acme.test',
+      'not an address',
+      'someone@nullmx.test',
+      'alice@acme.test',
+      'someone@catchall.test',
+    ];
+    const run = await runMxlens(['verify', '--json', '--dns', '127.0.0.1:5353', '--allow-private'], {
+      stdin: `${input.join('\n')}\n`,
+    });
     expect(run.code).toBe(0);
     expect(run.results.map((r) => [r.address, r.reason])).toEqual([
       ['alice@acme.test', 'mailbox_exists'],

@@ -61,13 +61,22 @@ describe('a session that ends mid-batch keeps the replies it got', () => {
     ['cuttls', 'a broken TLS record after 4 replies'],
   ])('%s: %s', async (label) => {
     const existing = [`ann@${label}.test`, `ben@${label}.test`];
-    const addresses = [`ann@${label}.test`, `nobody1@${label}.test`, `ben@${label}.test`, `nobody2@${label}.test`, `nobody3@${label}.test`, `nobody4@${label}.test`];
+    const addresses = [
+      `ann@${label}.test`,
+      `nobody1@${label}.test`,
+      `ben@${label}.test`,
+      `nobody2@${label}.test`,
+      `nobody3@${label}.test`,
+      `nobody4@${label}.test`,
+    ];
     const results = await verifyInWorld(addresses, ['--timeout', '4000']);
     expect(reasons(results)).toEqual(expected(addresses, existing));
 
     const [first, ...later] = world.fakes[`mx.${label}.test`]!.sessions;
     // The server answered 4 RCPTs in the first session (the catch-all probe goes first).
-    const answeredInFirst = rcptsOf(first!).slice(0, 4).filter((a) => addresses.includes(a));
+    const answeredInFirst = rcptsOf(first!)
+      .slice(0, 4)
+      .filter((a) => addresses.includes(a));
     expect(answeredInFirst).toEqual(addresses.slice(0, 3));
     // Only the recipients without a reply went on; none was asked twice.
     const askedLater = later.flatMap(rcptsOf).filter((a) => addresses.includes(a));
@@ -98,13 +107,23 @@ describe('replies that cannot be matched to commands', () => {
 
 describe('many domains on one mail server', () => {
   it('carries 30 domains through at most two sessions at a time, with no false timeouts', async () => {
-    const addresses = Array.from({ length: 30 }, (_, i) => [`info@sharedmx${i + 1}.test`, `nobody@sharedmx${i + 1}.test`]).flat();
+    const addresses = Array.from({ length: 30 }, (_, i) => [
+      `info@sharedmx${i + 1}.test`,
+      `nobody@sharedmx${i + 1}.test`,
+    ]).flat();
     const results = await verifyInWorld(addresses, ['--timeout', '1500']);
-    expect(reasons(results)).toEqual(expected(addresses, addresses.filter((a) => a.startsWith('info@'))));
+    expect(reasons(results)).toEqual(
+      expected(
+        addresses,
+        addresses.filter((a) => a.startsWith('info@')),
+      ),
+    );
 
     const sessions = world.fakes['mx.sharedmx.test']!.sessions;
     const end = (s: FakeSession) => s.quitAt ?? s.closedAt ?? Infinity;
-    const mostAtOnce = Math.max(...sessions.map((s) => sessions.filter((o) => o.startedAt <= s.startedAt && end(o) > s.startedAt).length));
+    const mostAtOnce = Math.max(
+      ...sessions.map((s) => sessions.filter((o) => o.startedAt <= s.startedAt && end(o) > s.startedAt).length),
+    );
     expect(mostAtOnce).toBeLessThanOrEqual(2);
     // One session carries recipients of many domains.
     const domainsPerSession = sessions.map((s) => new Set(s.rcptTo.map((a) => a.split('@')[1])).size);
@@ -142,7 +161,11 @@ describe('the time budget', () => {
     // (the slow one alone takes ~1.2 s of a 1.5 s budget), and must still get its answer.
     const addresses = ['ann@drip.test', 'info@sharedmx1.test', 'someone@catchall.test'];
     const results = await verifyInWorld(addresses, ['--concurrency', '1', '--timeout', '1500']);
-    expect(reasons(results)).toEqual({ 'ann@drip.test': 'mailbox_exists', 'info@sharedmx1.test': 'mailbox_exists', 'someone@catchall.test': 'catch_all' });
+    expect(reasons(results)).toEqual({
+      'ann@drip.test': 'mailbox_exists',
+      'info@sharedmx1.test': 'mailbox_exists',
+      'someone@catchall.test': 'catch_all',
+    });
   });
 
   it('streams each result as soon as it is known', async () => {

@@ -29,18 +29,38 @@ describe('mxlens verify against Postfix', () => {
   });
 
   it('answers through `npx mxlens`, as the README says', () => {
-    const run = spawnSync('npx', ['mxlens', 'verify', '--json', '--dns', '127.0.0.1:5353', '--allow-private', 'alice@acme.test', 'nobody@acme.test'], {
-      cwd: new URL('../..', import.meta.url),
-      encoding: 'utf8',
-    });
+    const run = spawnSync(
+      'npx',
+      [
+        'mxlens',
+        'verify',
+        '--json',
+        '--dns',
+        '127.0.0.1:5353',
+        '--allow-private',
+        'alice@acme.test',
+        'nobody@acme.test',
+      ],
+      {
+        cwd: new URL('../..', import.meta.url),
+        encoding: 'utf8',
+      },
+    );
     expect(run.status, run.stderr).toBe(0);
-    const results = run.stdout.trim().split('\n').map((line) => JSON.parse(line) as { reason: string });
+    const results = run.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { reason: string });
     expect(results.map((r) => r.reason)).toEqual(['mailbox_exists', 'mailbox_not_found']);
   });
 
   it('finds an unknown mailbox undeliverable, with Postfix own words', async () => {
     const result = await verifyOne('nobody@acme.test');
-    expect(result).toMatchObject({ verdict: 'undeliverable', reason: 'mailbox_not_found', smtp: { code: 550, enhanced: '5.1.1' } });
+    expect(result).toMatchObject({
+      verdict: 'undeliverable',
+      reason: 'mailbox_not_found',
+      smtp: { code: 550, enhanced: '5.1.1' },
+    });
     expect(result.smtp!.message).toMatch(/User unknown in virtual mailbox table/);
   });
 
@@ -49,7 +69,12 @@ describe('mxlens verify against Postfix', () => {
     const batch = await verifyInWorld(addresses);
     const single = await Promise.all(addresses.map((address) => verifyOne(address)));
     expect(batch.map((r) => [r.address, r.reason])).toEqual(single.map((r) => [r.address, r.reason]));
-    expect(batch.map((r) => r.reason)).toEqual(['mailbox_exists', 'mailbox_not_found', 'mailbox_exists', 'mailbox_not_found']);
+    expect(batch.map((r) => r.reason)).toEqual([
+      'mailbox_exists',
+      'mailbox_not_found',
+      'mailbox_exists',
+      'mailbox_not_found',
+    ]);
   });
 
   it('flags a role account without failing it', async () => {
@@ -59,7 +84,11 @@ describe('mxlens verify against Postfix', () => {
 
   it('asks for a non-ASCII local part only with SMTPUTF8, which Postfix offers', async () => {
     const result = await verifyOne('jöhn@acme.test');
-    expect(result).toMatchObject({ normalized: 'jöhn@acme.test', verdict: 'undeliverable', reason: 'mailbox_not_found' });
+    expect(result).toMatchObject({
+      normalized: 'jöhn@acme.test',
+      verdict: 'undeliverable',
+      reason: 'mailbox_not_found',
+    });
   });
 
   it('turns a Unicode domain into its ASCII form for DNS and RCPT', async () => {
@@ -121,7 +150,10 @@ describe('mxlens verify against odd but honest servers', () => {
 
   it('falls back to HELO when EHLO is refused', async () => {
     expect(await verifyOne('nora@noehlo.test')).toMatchObject({ verdict: 'deliverable' });
-    expect(await verifyOne('nobody@noehlo.test')).toMatchObject({ verdict: 'undeliverable', reason: 'mailbox_not_found' });
+    expect(await verifyOne('nobody@noehlo.test')).toMatchObject({
+      verdict: 'undeliverable',
+      reason: 'mailbox_not_found',
+    });
     expect(world.fakes['mx.noehlo.test']!.commands().some((c) => /^HELO /i.test(c))).toBe(true);
   });
 
@@ -142,15 +174,30 @@ describe('mxlens verify against odd but honest servers', () => {
 
   it('calls an existing mailbox at a disposable service risky', async () => {
     const result = await verifyOne('temp@mailinator.com');
-    expect(result).toMatchObject({ verdict: 'risky', reason: 'disposable', flags: { disposable: true, catchAll: false } });
-    expect(await verifyOne('someone@mailinator.com')).toMatchObject({ reason: 'mailbox_not_found', flags: { disposable: true } });
+    expect(result).toMatchObject({
+      verdict: 'risky',
+      reason: 'disposable',
+      flags: { disposable: true, catchAll: false },
+    });
+    expect(await verifyOne('someone@mailinator.com')).toMatchObject({
+      reason: 'mailbox_not_found',
+      flags: { disposable: true },
+    });
   });
 });
 
 describe('few connections for many addresses', () => {
   it('checks a domain in one connection, starting a new transaction after 452 too many recipients', async () => {
-    const results = await verifyInWorld(['lee@limited.test', 'lou@limited.test', 'lynn@limited.test', 'nope@limited.test'], ['--no-catch-all']);
-    expect(results.map((r) => r.reason)).toEqual(['mailbox_exists', 'mailbox_exists', 'mailbox_exists', 'mailbox_not_found']);
+    const results = await verifyInWorld(
+      ['lee@limited.test', 'lou@limited.test', 'lynn@limited.test', 'nope@limited.test'],
+      ['--no-catch-all'],
+    );
+    expect(results.map((r) => r.reason)).toEqual([
+      'mailbox_exists',
+      'mailbox_exists',
+      'mailbox_exists',
+      'mailbox_not_found',
+    ]);
     const fake = world.fakes['mx.limited.test']!;
     expect(fake.connections).toBe(1);
     const mailCommands = fake.commands().filter((c) => /^MAIL FROM/i.test(c));

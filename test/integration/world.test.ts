@@ -123,7 +123,11 @@ describe('Postfix', () => {
   });
 
   it('serves mx2.acme.test and aonly.test on their own listeners', async () => {
-    const [banner2, , , bob] = await dialogue('127.0.0.3', ['HELO checker.test', 'MAIL FROM:<>', 'RCPT TO:<bob@acme.test>']);
+    const [banner2, , , bob] = await dialogue('127.0.0.3', [
+      'HELO checker.test',
+      'MAIL FROM:<>',
+      'RCPT TO:<bob@acme.test>',
+    ]);
     expect(banner2?.text).toMatch(/^mx2\.acme\.test ESMTP/);
     expect(bob?.lines).toEqual(['250 2.1.5 Ok']);
     const [banner3, , , carol, dave] = await dialogue('127.0.0.4', [
@@ -188,7 +192,12 @@ describe('fakes', () => {
   });
 
   it('greylists the first try per recipient and accepts after 2 s', async () => {
-    const steps = ['HELO checker.test', 'MAIL FROM:<>', 'RCPT TO:<gina@greylist.test>', 'RCPT TO:<ghost@greylist.test>'];
+    const steps = [
+      'HELO checker.test',
+      'MAIL FROM:<>',
+      'RCPT TO:<gina@greylist.test>',
+      'RCPT TO:<ghost@greylist.test>',
+    ];
     const first = await dialogue('127.0.1.2', steps);
     expect(first[3]?.lines).toEqual(['450 4.7.1 Greylisted, try again in 2 seconds']);
     expect(first[4]?.code).toBe(450);
@@ -205,7 +214,11 @@ describe('fakes', () => {
   });
 
   it('blocks like Spamhaus at RCPT', async () => {
-    const [, , mail, rcpt] = await dialogue('127.0.1.3', ['EHLO checker.test', 'MAIL FROM:<>', 'RCPT TO:<x@blocked.test>']);
+    const [, , mail, rcpt] = await dialogue('127.0.1.3', [
+      'EHLO checker.test',
+      'MAIL FROM:<>',
+      'RCPT TO:<x@blocked.test>',
+    ]);
     expect(mail?.code).toBe(250);
     expect(rcpt?.code).toBe(554);
     expect(rcpt?.text).toMatch(/^5\.7\.1 .*blocked using zen\.spamhaus\.org/);
@@ -220,7 +233,12 @@ describe('fakes', () => {
       const banner = await smtp.read();
       expect(banner.code).toBe(code);
       await smtp.closedByServer();
-      const [, , , yes, no] = await dialogue(mx2, ['EHLO checker.test', 'MAIL FROM:<>', `RCPT TO:<${known}>`, `RCPT TO:<nobody@${domain}>`]);
+      const [, , , yes, no] = await dialogue(mx2, [
+        'EHLO checker.test',
+        'MAIL FROM:<>',
+        `RCPT TO:<${known}>`,
+        `RCPT TO:<nobody@${domain}>`,
+      ]);
       expect(yes?.code).toBe(250);
       expect(no?.code).toBe(550);
       expect(world.fakes[`mx1.${domain}`]!.connections).toBe(1);
@@ -341,13 +359,23 @@ describe('fakes', () => {
   });
 
   it('mailinator.com accepts temp@ only', async () => {
-    const [, , , yes, no] = await dialogue('127.0.1.16', ['EHLO checker.test', 'MAIL FROM:<>', 'RCPT TO:<temp@mailinator.com>', 'RCPT TO:<anything@mailinator.com>']);
+    const [, , , yes, no] = await dialogue('127.0.1.16', [
+      'EHLO checker.test',
+      'MAIL FROM:<>',
+      'RCPT TO:<temp@mailinator.com>',
+      'RCPT TO:<anything@mailinator.com>',
+    ]);
     expect(yes?.code).toBe(250);
     expect(no?.code).toBe(550);
   });
 
   it('mx.ipv6.test listens on [::1]:25', async () => {
-    const [banner, , , yes, no] = await dialogue('::1', ['EHLO checker.test', 'MAIL FROM:<>', 'RCPT TO:<ivy@ipv6.test>', 'RCPT TO:<no@ipv6.test>']);
+    const [banner, , , yes, no] = await dialogue('::1', [
+      'EHLO checker.test',
+      'MAIL FROM:<>',
+      'RCPT TO:<ivy@ipv6.test>',
+      'RCPT TO:<no@ipv6.test>',
+    ]);
     expect(banner?.code).toBe(220);
     expect(yes?.code).toBe(250);
     expect(no?.code).toBe(550);

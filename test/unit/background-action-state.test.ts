@@ -18,15 +18,25 @@ class RecordedAction implements ApiAction {
     this.title.set(tabId ?? 'default', title);
   }
   shown(tabId: number): { text: string | undefined; title: string | undefined } {
-    return { text: this.text.get(tabId) ?? this.text.get('default'), title: this.title.get(tabId) ?? this.title.get('default') };
+    return {
+      text: this.text.get(tabId) ?? this.text.get('default'),
+      title: this.title.get(tabId) ?? this.title.get('default'),
+    };
   }
 }
 
 describe('actionLook', () => {
   it('says set-up first, then paused, then the count; nothing on a page without addresses', () => {
     expect(actionLook(true, { addresses: 4, paused: true })).toMatchObject({ text: '!', titleKey: 'actionTitleSetup' });
-    expect(actionLook(false, { addresses: 4, paused: true })).toMatchObject({ textKey: 'actionBadgePaused', titleKey: 'actionTitlePaused' });
-    expect(actionLook(false, { addresses: 4, paused: false })).toMatchObject({ text: '4', titleKey: 'actionTitleCount', titleSubstitutions: ['4'] });
+    expect(actionLook(false, { addresses: 4, paused: true })).toMatchObject({
+      textKey: 'actionBadgePaused',
+      titleKey: 'actionTitlePaused',
+    });
+    expect(actionLook(false, { addresses: 4, paused: false })).toMatchObject({
+      text: '4',
+      titleKey: 'actionTitleCount',
+      titleSubstitutions: ['4'],
+    });
     expect(actionLook(false, { addresses: 12_000, paused: false }).text).toBe('999+');
     expect(actionLook(false, { addresses: 0, paused: false })).toMatchObject({ text: '', titleKey: 'actionTitle' });
   });
@@ -51,15 +61,21 @@ describe('the toolbar button, driven by the background', () => {
     await settle(100);
     expect(action.shown(3)).toEqual({ text: '3', title: 'MX Lens: 3 addresses on this page' });
     // Another tab has its own count.
-    browser.connect(CHECKS_PORT, { tab: { id: 4 }, frameId: 0, url: 'https://other.example/' }).receive({ kind: 'check', addresses: ['z@example.org'], depth: 'smtp' });
+    browser
+      .connect(CHECKS_PORT, { tab: { id: 4 }, frameId: 0, url: 'https://other.example/' })
+      .receive({ kind: 'check', addresses: ['z@example.org'], depth: 'smtp' });
     expect(action.shown(4).text).toBe('1');
 
     browser.connect(CHECKS_PORT, { tab: { id: 3 }, frameId: 0, url: 'https://shop.example/about' });
     expect(action.shown(3).text).toBe('');
   });
 
-  it('does not count the popup opened in a tab, nor garbage on a page\'s port', async () => {
-    const popup = browser.connect(CHECKS_PORT, { tab: { id: 5 }, frameId: 0, url: `chrome-extension://${browser.runtime.id}/popup/popup.html` });
+  it("does not count the popup opened in a tab, nor garbage on a page's port", async () => {
+    const popup = browser.connect(CHECKS_PORT, {
+      tab: { id: 5 },
+      frameId: 0,
+      url: `chrome-extension://${browser.runtime.id}/popup/popup.html`,
+    });
     popup.receive({ kind: 'check', addresses: ['a@example.org'], depth: 'smtp' });
     const page = browser.connect(CHECKS_PORT, { tab: { id: 6 }, frameId: 0, url: 'https://shop.example/' });
     page.receive(null);
@@ -85,10 +101,16 @@ describe('the toolbar button, driven by the background', () => {
   });
 
   it('says "off" on the tab whose site the popup paused', async () => {
-    const replies = browser.runtime.onMessage.emit({ kind: 'set-site-paused', origin: 'https://shop.example', paused: true, tabId: 3 }, {});
+    const replies = browser.runtime.onMessage.emit(
+      { kind: 'set-site-paused', origin: 'https://shop.example', paused: true, tabId: 3 },
+      {},
+    );
     await Promise.all([replies[0], settle(100)]);
     expect(action.shown(3)).toEqual({ text: 'off', title: 'MX Lens: paused on this site' });
-    const resumed = browser.runtime.onMessage.emit({ kind: 'set-site-paused', origin: 'https://shop.example', paused: false, tabId: 3 }, {});
+    const resumed = browser.runtime.onMessage.emit(
+      { kind: 'set-site-paused', origin: 'https://shop.example', paused: false, tabId: 3 },
+      {},
+    );
     await Promise.all([resumed[0], settle(100)]);
     expect(action.shown(3).text).toBe('');
   });
@@ -98,10 +120,15 @@ describe('the toolbar button, driven by the background', () => {
     await browser.runtime.onMessage.emit({ kind: 'page-paused' }, shop)[0];
     expect(action.shown(3)).toEqual({ text: 'off', title: 'MX Lens: paused on this site' });
     // A paused frame of another site says nothing about the tab.
-    await browser.runtime.onMessage.emit({ kind: 'page-paused' }, { tab: { id: 4 }, frameId: 2, url: 'https://ads.example/' })[0];
+    await browser.runtime.onMessage.emit(
+      { kind: 'page-paused' },
+      { tab: { id: 4 }, frameId: 2, url: 'https://ads.example/' },
+    )[0];
     expect(action.text.has(4)).toBe(false);
     // The tab goes on to a site that is not paused: its content script connects.
-    browser.connect(CHECKS_PORT, { tab: { id: 3 }, frameId: 0, url: 'https://news.example/' }).receive({ kind: 'check', addresses: ['a@example.org'], depth: 'smtp' });
+    browser
+      .connect(CHECKS_PORT, { tab: { id: 3 }, frameId: 0, url: 'https://news.example/' })
+      .receive({ kind: 'check', addresses: ['a@example.org'], depth: 'smtp' });
     expect(action.shown(3).text).toBe('1');
   });
 });
@@ -109,7 +136,10 @@ describe('the toolbar button, driven by the background', () => {
 describe('port 25 blocked', () => {
   const blocked = { smtp: null, reason: 'port_blocked' } as unknown as VerificationResult;
   const failed = { smtp: null, reason: 'connection_failed' } as unknown as VerificationResult;
-  const answered = { smtp: { code: 550, enhanced: '5.1.1', message: 'no' }, reason: 'mailbox_not_found' } as unknown as VerificationResult;
+  const answered = {
+    smtp: { code: 550, enhanced: '5.1.1', message: 'no' },
+    reason: 'mailbox_not_found',
+  } as unknown as VerificationResult;
   const dnsOnly = { smtp: null, reason: 'no_such_domain' } as unknown as VerificationResult;
 
   it('shows "25" when the host reports port 25 blocked, and clears when a mail server answers', () => {
@@ -123,7 +153,11 @@ describe('port 25 blocked', () => {
     expect(state.port25Blocked).toBe(false);
     state.sawResult(blocked);
     expect(state.port25Blocked).toBe(true);
-    expect(action.shown(3)).toEqual({ text: '25', title: 'MX Lens: port 25 (mail) seems blocked on this network, so mailboxes cannot be checked from here. Open MX Lens for the two fixes.' });
+    expect(action.shown(3)).toEqual({
+      text: '25',
+      title:
+        'MX Lens: port 25 (mail) seems blocked on this network, so mailboxes cannot be checked from here. Open MX Lens for the two fixes.',
+    });
     expect(action.shown(99).text).toBe('25');
     state.sawResult(dnsOnly); // says nothing about port 25
     expect(action.shown(99).text).toBe('25');

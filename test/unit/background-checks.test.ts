@@ -8,7 +8,15 @@ import { scopedKey, USER_PARTITION } from '../../extension/src/background/result
 import { BUDGETS_KEY } from '../../extension/src/background/tab-budget.js';
 import { CHECKS_PORT, type PortEvent } from '../../extension/src/shared/messages.js';
 import { DEFAULT_SETTINGS } from '../../extension/src/shared/settings.js';
-import { fakeBrowser, greylisted, makeResult, settle, type FakeBrowser, type FakePort, type HostSide } from './background-fake-browser.js';
+import {
+  fakeBrowser,
+  greylisted,
+  makeResult,
+  settle,
+  type FakeBrowser,
+  type FakePort,
+  type HostSide,
+} from './background-fake-browser.js';
 
 let browser: FakeBrowser;
 let background: Background;
@@ -22,7 +30,11 @@ const SITE = 'https://example.com';
 
 /** A content script's port: tab `id` showing `site` (all tabs show the same site unless told). */
 function tab(id: number, site = SITE, frameId = 0): FakePort {
-  return browser.connect(CHECKS_PORT, { tab: { id, url: `${site}/page` }, frameId, url: frameId === 0 ? `${site}/page` : 'https://frames.test/inner' });
+  return browser.connect(CHECKS_PORT, {
+    tab: { id, url: `${site}/page` },
+    frameId,
+    url: frameId === 0 ? `${site}/page` : 'https://frames.test/inner',
+  });
 }
 
 /** The popup's port: an extension page, no tab. */
@@ -30,7 +42,13 @@ function popup(): FakePort {
   return browser.connect(CHECKS_PORT, { url: `chrome-extension://${browser.runtime.id}/popup/popup.html` });
 }
 
-function ask(port: FakePort, addresses: string[], depth: 'dns' | 'smtp' = 'smtp', force = false, trigger?: 'auto' | 'user'): void {
+function ask(
+  port: FakePort,
+  addresses: string[],
+  depth: 'dns' | 'smtp' = 'smtp',
+  force = false,
+  trigger?: 'auto' | 'user',
+): void {
   port.receive({ kind: 'check', addresses, depth, ...(force ? { force } : {}), ...(trigger ? { trigger } : {}) });
 }
 
@@ -67,7 +85,11 @@ describe('the checks port', () => {
     expect(port.sent[0]).toEqual({ kind: 'status', status: { state: 'disconnected' } });
     ask(port, ['a@example.org']);
     await settle(BATCH_MS);
-    expect(events(port, 'status').map((e) => (e as { status: { state: string } }).status.state)).toEqual(['disconnected', 'connecting', 'connected']);
+    expect(events(port, 'status').map((e) => (e as { status: { state: string } }).status.state)).toEqual([
+      'disconnected',
+      'connecting',
+      'connected',
+    ]);
   });
 
   it('deduplicates across tabs of one site: one host check per address, the result to every port that asked', async () => {
@@ -89,7 +111,11 @@ describe('the checks port', () => {
     answerAll(held[0]!);
     await settle();
     // Each port hears the address as it wrote it.
-    expect(events(one, 'result').map((e) => (e as { address: string }).address).sort()).toEqual(['alice@Example.ORG', 'bob@example.org']);
+    expect(
+      events(one, 'result')
+        .map((e) => (e as { address: string }).address)
+        .sort(),
+    ).toEqual(['alice@Example.ORG', 'bob@example.org']);
     expect(events(two, 'result').map((e) => (e as { address: string }).address)).toEqual(['alice@example.org']);
     expect(events(three, 'result').map((e) => (e as { address: string }).address)).toEqual(['alice@example.org']);
     expect(browser.host.verifies).toHaveLength(1);
@@ -124,7 +150,9 @@ describe('the checks port', () => {
     ask(two, ['a@example.org']);
     await settle(BATCH_MS);
     expect(browser.host.verifies).toHaveLength(1);
-    expect(events(two, 'result')).toEqual([{ kind: 'result', address: 'a@example.org', result: makeResult('a@example.org') }]);
+    expect(events(two, 'result')).toEqual([
+      { kind: 'result', address: 'a@example.org', result: makeResult('a@example.org') },
+    ]);
 
     ask(two, ['a@example.org'], 'smtp', true);
     await settle(BATCH_MS);
@@ -139,7 +167,13 @@ describe('the checks port', () => {
   it('a DNS result does not answer an SMTP ask, an SMTP result answers both', async () => {
     browser.host.onVerify = (request, side) => {
       request.addresses.forEach((address, index) =>
-        side.result(request.id, index, request.options?.level === 'dns' ? makeResult(address, { verdict: 'unknown', reason: 'dns_only', smtp: null }) : makeResult(address)),
+        side.result(
+          request.id,
+          index,
+          request.options?.level === 'dns'
+            ? makeResult(address, { verdict: 'unknown', reason: 'dns_only', smtp: null })
+            : makeResult(address),
+        ),
       );
       side.done(request.id, request.addresses.length);
     };
@@ -149,13 +183,25 @@ describe('the checks port', () => {
     ask(smtpTab, ['a@example.org'], 'smtp');
     await settle(BATCH_MS);
     expect(browser.host.verifies.map((v) => v.options?.level).sort()).toEqual(['dns', 'smtp']);
-    expect(events(dnsTab, 'result').map((e) => (e as { result: { reason: string } }).result.reason)).toEqual(['dns_only', 'mailbox_exists']);
-    expect(events(smtpTab, 'result').map((e) => (e as { result: { reason: string } }).result.reason)).toEqual(['mailbox_exists']);
+    expect(events(dnsTab, 'result').map((e) => (e as { result: { reason: string } }).result.reason)).toEqual([
+      'dns_only',
+      'mailbox_exists',
+    ]);
+    expect(events(smtpTab, 'result').map((e) => (e as { result: { reason: string } }).result.reason)).toEqual([
+      'mailbox_exists',
+    ]);
   });
 
   it('sends the settings as per-request options (heloName left out when empty)', async () => {
     await browser.storage.local.set({
-      settings: { ...DEFAULT_SETTINGS, sender: 'probe@mine.test', heloName: '', proxy: 'socks5://127.0.0.1:1080', timeoutMs: 5_000, catchAll: false },
+      settings: {
+        ...DEFAULT_SETTINGS,
+        sender: 'probe@mine.test',
+        heloName: '',
+        proxy: 'socks5://127.0.0.1:1080',
+        timeoutMs: 5_000,
+        catchAll: false,
+      },
     });
     await settle();
     const port = tab(1);
@@ -174,7 +220,13 @@ describe('the checks port', () => {
     await settle();
     ask(port, ['b@example.org']);
     await settle(BATCH_MS);
-    expect(browser.host.verifies[1]!.options).toMatchObject({ level: 'smtp', heloName: 'mx.mine.test', sender: '', proxy: '', timeoutMs: 20_000 });
+    expect(browser.host.verifies[1]!.options).toMatchObject({
+      level: 'smtp',
+      heloName: 'mx.mine.test',
+      sender: '',
+      proxy: '',
+      timeoutMs: 20_000,
+    });
     expect(deadlineFor(DEFAULT_SETTINGS)).toBe(45_000);
     expect(verifyOptions({ ...DEFAULT_SETTINGS, timeoutMs: 0 }, 'smtp').timeoutMs).toBe(100);
   });
@@ -193,9 +245,16 @@ describe('the checks port', () => {
     expect(events(one, 'result').map((e) => (e as { address: string }).address)).toEqual(['a@example.org']);
     const failedOne = events(one, 'failed') as Array<Extract<PortEvent, { kind: 'failed' }>>;
     expect(failedOne.map((e) => e.address)).toEqual(['b@example.org']);
-    expect(failedOne[0]!.status).toMatchObject({ state: 'failed', problem: { code: 'host_crashed', raw: 'Native host has exited.' } });
-    expect((events(two, 'failed') as Array<Extract<PortEvent, { kind: 'failed' }>>).map((e) => e.address)).toEqual(['b@example.org']);
-    expect(events(two, 'status').at(-1)).toMatchObject({ status: { state: 'failed', problem: { code: 'host_crashed' } } });
+    expect(failedOne[0]!.status).toMatchObject({
+      state: 'failed',
+      problem: { code: 'host_crashed', raw: 'Native host has exited.' },
+    });
+    expect((events(two, 'failed') as Array<Extract<PortEvent, { kind: 'failed' }>>).map((e) => e.address)).toEqual([
+      'b@example.org',
+    ]);
+    expect(events(two, 'status').at(-1)).toMatchObject({
+      status: { state: 'failed', problem: { code: 'host_crashed' } },
+    });
 
     // The next ask reconnects.
     browser.host.onVerify = (request, side) => answerAll({ request, side });
@@ -214,7 +273,10 @@ describe('the checks port', () => {
     expect(failed.map((e) => e.address)).toEqual(['a@example.org', 'b@example.org']);
     expect(failed[0]!.status).toMatchObject({
       state: 'failed',
-      problem: { code: 'host_not_installed', fix: `npm install --global ./mxlens-0.1.0.tgz\nmxlens install --browser chrome --extension-id ${browser.runtime.id}` },
+      problem: {
+        code: 'host_not_installed',
+        fix: `npm install --global ./mxlens-0.1.0.tgz\nmxlens install --browser chrome --extension-id ${browser.runtime.id}`,
+      },
     });
   });
 
@@ -245,7 +307,9 @@ describe('re-checks of greylisted addresses', () => {
     const port = tab(1);
     ask(port, ['grey@example.org']);
     await settle(BATCH_MS);
-    expect(browser.alarms.alarms.get(alarmName(1, onSite('grey@example.org')))?.scheduledTime).toBe(Date.now() + 60_000 + RECHECK_MARGIN_MS);
+    expect(browser.alarms.alarms.get(alarmName(1, onSite('grey@example.org')))?.scheduledTime).toBe(
+      Date.now() + 60_000 + RECHECK_MARGIN_MS,
+    );
     const hostPort = browser.host.port!;
     await settle(IDLE_CLOSE_MS);
     expect(hostPort.disconnectedByExtension).toBe(true);
@@ -256,7 +320,10 @@ describe('re-checks of greylisted addresses', () => {
     await settle(BATCH_MS);
     expect(browser.host.connects).toBe(2);
     expect(browser.host.verifies[1]!.addresses).toEqual(['grey@example.org']);
-    expect(events(port, 'result').map((e) => (e as { result: { verdict: string } }).result.verdict)).toEqual(['unknown', 'deliverable']);
+    expect(events(port, 'result').map((e) => (e as { result: { verdict: string } }).result.verdict)).toEqual([
+      'unknown',
+      'deliverable',
+    ]);
     expect(await background.cache.get(onSite('grey@example.org'), 'smtp')).toMatchObject({ verdict: 'deliverable' });
     expect(browser.alarms.alarms.size).toBe(0);
   });
@@ -358,14 +425,19 @@ describe('scopes: what one site asks is not another site’s, nor the user’s',
     expect(held).toHaveLength(2);
     expect(await outcome).toMatchObject({ result: { verdict: 'deliverable' } });
     await background.cache.flush();
-    expect(await background.cache.get(scopedKey(USER_PARTITION, 'x@example.org'), 'smtp')).toMatchObject({ verdict: 'deliverable' });
-    expect(await background.cache.get(onSite('x@example.org', 'https://a.test'), 'smtp')).toMatchObject({ verdict: 'deliverable' });
+    expect(await background.cache.get(scopedKey(USER_PARTITION, 'x@example.org'), 'smtp')).toMatchObject({
+      verdict: 'deliverable',
+    });
+    expect(await background.cache.get(onSite('x@example.org', 'https://a.test'), 'smtp')).toMatchObject({
+      verdict: 'deliverable',
+    });
     expect(await background.cache.get(onSite('x@example.org', 'https://b.test'), 'smtp')).toBeNull();
   });
 });
 
 describe('the budget of automatic checks: one per tab, whatever its frames do', () => {
-  const addresses = (prefix: string, count: number) => Array.from({ length: count }, (_, i) => `${prefix}${i}@example.org`);
+  const addresses = (prefix: string, count: number) =>
+    Array.from({ length: count }, (_, i) => `${prefix}${i}@example.org`);
 
   async function limit(perPageLimit: number): Promise<void> {
     await browser.storage.local.set({ settings: { ...DEFAULT_SETTINGS, perPageLimit } });

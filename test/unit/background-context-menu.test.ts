@@ -40,7 +40,10 @@ describe('finding the address of a click', () => {
       address: 'sales@example.com',
       input: 'mailto:sales@example.com?subject=Quote',
     });
-    expect(addressOfClick({ selectionText: '  just   some words  ' })).toEqual({ address: null, input: 'just some words' });
+    expect(addressOfClick({ selectionText: '  just   some words  ' })).toEqual({
+      address: null,
+      input: 'just some words',
+    });
     expect(addressOfClick({ selectionText: 'x'.repeat(1000) }).input).toHaveLength(256);
   });
 });
@@ -59,7 +62,11 @@ describe('the "Verify this address" menu and shortcut', () => {
     vi.useRealTimers();
   });
 
-  function cards(): Array<{ tabId: number; frameId?: number; message: Extract<ContentRequest, { kind: 'show-card' }> }> {
+  function cards(): Array<{
+    tabId: number;
+    frameId?: number;
+    message: Extract<ContentRequest, { kind: 'show-card' }>;
+  }> {
     return browser.tabs.messages.filter((m) => m.message.kind === 'show-card') as never;
   }
 
@@ -79,21 +86,48 @@ describe('the "Verify this address" menu and shortcut', () => {
   });
 
   it('a selection with an address: a pending card in the clicked frame, then the result', async () => {
-    browser.contextMenus.onClicked.emit({ menuItemId: MENU_ID, selectionText: 'Mail Alice@Example.com now', frameId: 3 }, { id: 7 });
+    browser.contextMenus.onClicked.emit(
+      { menuItemId: MENU_ID, selectionText: 'Mail Alice@Example.com now', frameId: 3 },
+      { id: 7 },
+    );
     await settle(100);
     expect(cards()).toEqual([
-      { tabId: 7, frameId: 3, message: { kind: 'show-card', address: 'Alice@example.com', input: 'Mail Alice@Example.com now', result: null } },
-      { tabId: 7, frameId: 3, message: { kind: 'show-card', address: 'Alice@example.com', input: 'Mail Alice@Example.com now', result: makeResult('Alice@example.com') } },
+      {
+        tabId: 7,
+        frameId: 3,
+        message: { kind: 'show-card', address: 'Alice@example.com', input: 'Mail Alice@Example.com now', result: null },
+      },
+      {
+        tabId: 7,
+        frameId: 3,
+        message: {
+          kind: 'show-card',
+          address: 'Alice@example.com',
+          input: 'Mail Alice@Example.com now',
+          result: makeResult('Alice@example.com'),
+        },
+      },
     ]);
     expect(browser.host.verifies[0]).toMatchObject({ addresses: ['Alice@example.com'], options: { level: 'smtp' } });
   });
 
   it('a mailto link with ?subject: the address without the query', async () => {
-    const done = background.contextMenuClick({ menuItemId: MENU_ID, linkUrl: 'mailto:Carol%40Example.org?subject=Hi%20there' }, { id: 2 });
+    const done = background.contextMenuClick(
+      { menuItemId: MENU_ID, linkUrl: 'mailto:Carol%40Example.org?subject=Hi%20there' },
+      { id: 2 },
+    );
     await settle(100);
     await done;
     const last = cards().at(-1)!;
-    expect(last).toMatchObject({ tabId: 2, frameId: 0, message: { address: 'Carol@example.org', input: 'mailto:Carol@Example.org?subject=Hi there', result: { verdict: 'deliverable' } } });
+    expect(last).toMatchObject({
+      tabId: 2,
+      frameId: 0,
+      message: {
+        address: 'Carol@example.org',
+        input: 'mailto:Carol@Example.org?subject=Hi there',
+        result: { verdict: 'deliverable' },
+      },
+    });
     expect(cards()).toHaveLength(2);
     expect(browser.host.verifies[0]!.addresses).toEqual(['Carol@example.org']);
   });
@@ -105,10 +139,18 @@ describe('the "Verify this address" menu and shortcut', () => {
     await settle(100);
     await done;
     expect(cards().at(-1)!.message.address).toBe(badge!.address);
-    const page = browser.connect(CHECKS_PORT, { tab: { id: 3, url: 'https://shop.example/' }, frameId: 0, url: 'https://shop.example/' });
+    const page = browser.connect(CHECKS_PORT, {
+      tab: { id: 3, url: 'https://shop.example/' },
+      frameId: 0,
+      url: 'https://shop.example/',
+    });
     page.receive({ kind: 'check', addresses: [badge!.address], depth: 'smtp', trigger: 'user' });
     await settle(100);
-    expect(page.sent).toContainEqual({ kind: 'result', address: badge!.address, result: expect.objectContaining({ verdict: 'deliverable' }) });
+    expect(page.sent).toContainEqual({
+      kind: 'result',
+      address: badge!.address,
+      result: expect.objectContaining({ verdict: 'deliverable' }),
+    });
     expect(browser.host.verifies.flatMap((v) => v.addresses)).toEqual(['Jürgen@xn--bcher-kva.example']);
   });
 
@@ -125,7 +167,9 @@ describe('the "Verify this address" menu and shortcut', () => {
   it('an invalid selection: one card with address null and the input, and no check', async () => {
     await background.contextMenuClick({ menuItemId: MENU_ID, selectionText: 'call me maybe', frameId: 0 }, { id: 4 });
     await settle(100);
-    expect(cards()).toEqual([{ tabId: 4, frameId: 0, message: { kind: 'show-card', address: null, input: 'call me maybe', result: null } }]);
+    expect(cards()).toEqual([
+      { tabId: 4, frameId: 0, message: { kind: 'show-card', address: null, input: 'call me maybe', result: null } },
+    ]);
     expect(browser.host.connects).toBe(0);
   });
 
@@ -168,7 +212,10 @@ describe('the "Verify this address" menu and shortcut', () => {
     expect(sent()).toEqual([
       { frameId: undefined, message: { kind: 'get-selection' } },
       { frameId: undefined, message: { kind: 'show-card', address, input: browser.tabs.selection, result: null } },
-      { frameId: undefined, message: { kind: 'show-card', address, input: browser.tabs.selection, result: makeResult(address) } },
+      {
+        frameId: undefined,
+        message: { kind: 'show-card', address, input: browser.tabs.selection, result: makeResult(address) },
+      },
     ]);
     expect(browser.host.verifies.flatMap((verify) => verify.addresses)).toEqual([address]);
   });

@@ -19,7 +19,7 @@ import { browserGetMessage } from './locale-messages.js';
 import { FakeEvent, FakePort, FakeStorageArea } from '../harness/fake-browser.js';
 import { greylisted, makeResult } from '../harness/results.js';
 
-export {  FakePort, FakeStorageArea, greylisted, makeResult };
+export { FakePort, FakeStorageArea, greylisted, makeResult };
 
 // ------------------------------------------------------------------ the scripted host
 
@@ -96,7 +96,12 @@ class ScriptedHost {
               protocol: this.protocol,
               version: this.version,
               capabilities: ['verify', 'cancel', 'site', 'network'],
-              limits: { maxFrameBytes: 1048576, maxAddressesPerRequest: 10000, maxConcurrentRequests: 16, maxIdLength: 200 },
+              limits: {
+                maxFrameBytes: 1048576,
+                maxAddressesPerRequest: 10000,
+                maxConcurrentRequests: 16,
+                maxIdLength: 200,
+              },
               settingsProblems: this.settingsProblems,
               network: this.network,
             });
@@ -179,7 +184,8 @@ class FakeContextMenus implements ApiContextMenus {
   items: Array<Parameters<ApiContextMenus['create']>[0]> = [];
   onClicked = new FakeEvent<(info: MenuClickInfo, tab?: { id?: number }) => void>();
   create(properties: Parameters<ApiContextMenus['create']>[0]): string {
-    if (this.items.some((item) => item.id === properties.id)) throw new Error(`Cannot create item with duplicate id ${properties.id}`);
+    if (this.items.some((item) => item.id === properties.id))
+      throw new Error(`Cannot create item with duplicate id ${properties.id}`);
     this.items.push(properties);
     return properties.id;
   }
@@ -237,7 +243,8 @@ export function fakeBrowser(options: { style?: BrowserStyle; version?: string } 
     lastError: null as { message?: string } | null,
     connectNative: (name: string) => host.connect(name),
     getManifest: () => ({ version: options.version ?? '0.1.0' }),
-    getURL: (path: string) => `${style === 'chrome' ? `chrome-extension://${EXTENSION_ID}` : 'moz-extension://2b7c4b53-0c52-4f4e-9f55-1d1a4c5e0f00'}/${path}`,
+    getURL: (path: string) =>
+      `${style === 'chrome' ? `chrome-extension://${EXTENSION_ID}` : 'moz-extension://2b7c4b53-0c52-4f4e-9f55-1d1a4c5e0f00'}/${path}`,
     onConnect: new FakeEvent<(port: ApiPort) => void>(),
     onMessage: new FakeEvent<(message: unknown, sender: MessageSender) => Promise<unknown> | true | void>(),
     onInstalled: new FakeEvent<(details: { reason: string; previousVersion?: string }) => void>(),
@@ -258,7 +265,8 @@ export function fakeBrowser(options: { style?: BrowserStyle; version?: string } 
       getMessage: (name, substitutions) => {
         const text = translations[name];
         if (text === undefined) return browserGetMessage('en')(name, substitutions);
-        const subs = substitutions === undefined ? [] : typeof substitutions === 'string' ? [substitutions] : substitutions;
+        const subs =
+          substitutions === undefined ? [] : typeof substitutions === 'string' ? [substitutions] : substitutions;
         return text.replace(/\$([1-9])/g, (_, n: string) => subs[Number(n) - 1] ?? '');
       },
     },

@@ -13,7 +13,10 @@ import { detectBrowser, type ThisBrowser } from '../../extension/src/background/
 import { BROWSER_IDS } from '../../native-host/src/install/browsers.js';
 import type { ApiI18n } from '../../extension/src/background/browser-api.js';
 
-const english = englishMessages as unknown as Record<string, { message: string; placeholders?: Record<string, { content: string }> }>;
+const english = englishMessages as unknown as Record<
+  string,
+  { message: string; placeholders?: Record<string, { content: string }> }
+>;
 const en = (key: string, subs: string[] = []) => browserGetMessage('en')(key, subs);
 
 const CHROME_ID = 'nlgehacbapefahfcfpmmmhnkpbghfklm';
@@ -38,9 +41,15 @@ describe('browser error strings → HostProblem codes', () => {
     ['Error when communicating with the native messaging host.', 'host_crashed'],
     // Firefox
     ['No such native application io.mxlens.host', 'host_not_installed'],
-    ['This extension does not have permission to use native application io.mxlens.host (or the application is not installed)', 'host_forbidden'],
+    [
+      'This extension does not have permission to use native application io.mxlens.host (or the application is not installed)',
+      'host_forbidden',
+    ],
     ['Attempt to postMessage on disconnected port', 'host_crashed'],
-    ['Native application tried to send a message of 2000000 bytes, which exceeds the limit of 1048576 bytes.', 'host_crashed'],
+    [
+      'Native application tried to send a message of 2000000 bytes, which exceeds the limit of 1048576 bytes.',
+      'host_crashed',
+    ],
     // Anything else
     ['An unexpected error occurred', 'unknown'],
     ['', 'unknown'],
@@ -61,9 +70,13 @@ describe('browser error strings → HostProblem codes', () => {
       raw: 'Specified native messaging host not found.',
     });
     const edge = problems({ id: 'edge', family: 'chromium' });
-    expect(edge.fromBrowserError('Specified native messaging host not found.').fix).toBe(`npm install --global ./mxlens-0.1.0.tgz\nmxlens install --browser edge --extension-id ${CHROME_ID}`);
+    expect(edge.fromBrowserError('Specified native messaging host not found.').fix).toBe(
+      `npm install --global ./mxlens-0.1.0.tgz\nmxlens install --browser edge --extension-id ${CHROME_ID}`,
+    );
     // Firefox: the installer knows the add-on ID (mxlens@mxlens.io).
-    expect(firefox.fromBrowserError('No such native application io.mxlens.host').fix).toBe('npm install --global ./mxlens-0.1.0.tgz\nmxlens install --browser firefox');
+    expect(firefox.fromBrowserError('No such native application io.mxlens.host').fix).toBe(
+      'npm install --global ./mxlens-0.1.0.tgz\nmxlens install --browser firefox',
+    );
   });
 
   it('forbidden: the message names this extension’s ID', () => {
@@ -84,9 +97,12 @@ describe('browser error strings → HostProblem codes', () => {
     const zh: Record<string, string> = { hostProblemForbidden: 'MX Lens 主机已安装，但不允许此扩展（ID $1）。' };
     // A browser in Chinese with one entry translated: the others come from the default locale.
     const i18n: ApiI18n = {
-      getMessage: (key, subs) => zh[key]?.replace('$1', (Array.isArray(subs) ? subs[0] : subs) ?? '') ?? browserGetMessage('en')(key, subs),
+      getMessage: (key, subs) =>
+        zh[key]?.replace('$1', (Array.isArray(subs) ? subs[0] : subs) ?? '') ?? browserGetMessage('en')(key, subs),
     };
-    const problem = problems({ id: 'chrome', family: 'chromium' }, i18n).fromBrowserError('Access to the specified native messaging host is forbidden.');
+    const problem = problems({ id: 'chrome', family: 'chromium' }, i18n).fromBrowserError(
+      'Access to the specified native messaging host is forbidden.',
+    );
     expect(problem.message).toBe(`MX Lens 主机已安装，但不允许此扩展（ID ${CHROME_ID}）。`);
     // A key the locale lacks is English.
     const other = problems({ id: 'chrome', family: 'chromium' }, i18n).fromBrowserError('Native host has exited.');
@@ -98,7 +114,8 @@ describe('browser error strings → HostProblem codes', () => {
 describe('protocol mismatch', () => {
   const hostOlder =
     'the host is older: the extension speaks protocol 2, the host (mxlens 0.1.0) speaks protocol 1; update the MX Lens host (install the newer mxlens package)';
-  const extensionOlder = 'the extension is older: the extension speaks protocol 1, the host (mxlens 3.0.0) speaks protocol 2; update the MX Lens extension';
+  const extensionOlder =
+    'the extension is older: the extension speaks protocol 1, the host (mxlens 3.0.0) speaks protocol 2; update the MX Lens extension';
 
   it('reads the host’s protocol from the host’s message (not the extension’s)', () => {
     expect(hostProtocolIn(hostOlder)).toBe(1);
@@ -108,10 +125,14 @@ describe('protocol mismatch', () => {
 
   it('the side with the lower protocol is the one to update', () => {
     // This extension speaks protocol 1: a host speaking 0 is older, one speaking 2 newer.
-    const older = chrome.protocolMismatch('the host is older: the extension speaks protocol 1, the host (mxlens 0.0.1) speaks protocol 0; update');
+    const older = chrome.protocolMismatch(
+      'the host is older: the extension speaks protocol 1, the host (mxlens 0.0.1) speaks protocol 0; update',
+    );
     expect(older.code).toBe('host_outdated');
     // The host release that matches this extension, installed over the old one.
-    expect(older.fix).toBe(`npm install --global ./mxlens-0.1.0.tgz\nmxlens install --browser chrome --extension-id ${CHROME_ID}`);
+    expect(older.fix).toBe(
+      `npm install --global ./mxlens-0.1.0.tgz\nmxlens install --browser chrome --extension-id ${CHROME_ID}`,
+    );
     expect(older.message).toContain('protocol 0');
     const newer = chrome.protocolMismatch(extensionOlder);
     expect(newer.code).toBe('extension_outdated');
@@ -134,7 +155,14 @@ describe('which browser this is', () => {
     [{ extensionUrl: 'chrome-extension://id/', brands: ['Chromium', 'Microsoft Edge', 'Not=A?Brand'] }, 'edge'],
     [{ extensionUrl: 'chrome-extension://id/', brands: ['Brave', 'Chromium', 'Not=A?Brand'] }, 'brave'],
     [{ extensionUrl: 'chrome-extension://id/', brands: ['Chromium', 'Not=A?Brand'] }, 'chromium'],
-    [{ extensionUrl: 'chrome-extension://id/', brands: ['Chromium'], userAgent: 'Mozilla/5.0 … Chrome/130.0 Safari/537.36 Vivaldi/7.0' }, 'vivaldi'],
+    [
+      {
+        extensionUrl: 'chrome-extension://id/',
+        brands: ['Chromium'],
+        userAgent: 'Mozilla/5.0 … Chrome/130.0 Safari/537.36 Vivaldi/7.0',
+      },
+      'vivaldi',
+    ],
     [{ extensionUrl: 'chrome-extension://id/' }, 'chrome'],
   ] as const)('%j → %s', (clues, id) => {
     const found = detectBrowser(clues);
@@ -147,10 +175,14 @@ describe('which browser this is', () => {
 describe('the translations', () => {
   it('every problem sentence and the menu title are in every locale, with the same placeholders', () => {
     for (const locale of ['en', 'zh_CN']) {
-      const messages = JSON.parse(readFileSync(new URL(`../../extension/_locales/${locale}/messages.json`, import.meta.url), 'utf8')) as typeof english;
+      const messages = JSON.parse(
+        readFileSync(new URL(`../../extension/_locales/${locale}/messages.json`, import.meta.url), 'utf8'),
+      ) as typeof english;
       for (const key of [...PROBLEM_MESSAGE_KEYS, 'contextMenuVerify']) {
         expect(messages, `${locale} lacks ${key}`).toHaveProperty(key);
-        expect(Object.keys(messages[key]!.placeholders ?? {}).sort(), `${locale} ${key}`).toEqual(Object.keys(english[key]!.placeholders ?? {}).sort());
+        expect(Object.keys(messages[key]!.placeholders ?? {}).sort(), `${locale} ${key}`).toEqual(
+          Object.keys(english[key]!.placeholders ?? {}).sort(),
+        );
       }
     }
     expect(en('hostProblemForbidden', [CHROME_ID])).toContain(CHROME_ID);

@@ -1,5 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { parseBackgroundRequest, startBackground, WELCOME_PAGE, type Background } from '../../extension/src/background/index.js';
+import {
+  parseBackgroundRequest,
+  startBackground,
+  WELCOME_PAGE,
+  type Background,
+} from '../../extension/src/background/index.js';
 import { CHECKS_PORT } from '../../extension/src/shared/messages.js';
 import { DEFAULT_SETTINGS } from '../../extension/src/shared/settings.js';
 import type { VerificationResult } from '../../extension/src/shared/messages.js';
@@ -10,7 +15,9 @@ let background: Background;
 
 /** What runtime.sendMessage from a page would get back. */
 async function send(message: unknown): Promise<unknown> {
-  const replies = browser.runtime.onMessage.emit(message, { url: `chrome-extension://${browser.runtime.id}/popup/popup.html` });
+  const replies = browser.runtime.onMessage.emit(message, {
+    url: `chrome-extension://${browser.runtime.id}/popup/popup.html`,
+  });
   const reply = replies.find((r) => r !== undefined);
   if (reply === undefined) return undefined;
   const [value] = await Promise.all([reply, settle(100)]);
@@ -40,7 +47,11 @@ describe('the background', () => {
 
   it('get-status connects and tells the host’s version; reconnect tries again at once', async () => {
     browser.host.version = '0.2.0';
-    expect(await send({ kind: 'get-status' })).toEqual({ state: 'connected', hostVersion: '0.2.0', settingsProblems: [] });
+    expect(await send({ kind: 'get-status' })).toEqual({
+      state: 'connected',
+      hostVersion: '0.2.0',
+      settingsProblems: [],
+    });
     expect(browser.host.connects).toBe(1);
 
     browser.host.port!.drop('Native host has exited.');
@@ -61,7 +72,9 @@ describe('the background', () => {
     expect(await send({ kind: 'get-network' })).toEqual({ port25Blocked: false });
     const answer = (overrides: Partial<VerificationResult>) => {
       browser.host.onVerify = (request, side) => {
-        request.addresses.forEach((address, index) => side.result(request.id, index, { ...makeResult(address), ...overrides }));
+        request.addresses.forEach((address, index) =>
+          side.result(request.id, index, { ...makeResult(address), ...overrides }),
+        );
         side.done(request.id, request.addresses.length);
       };
     };
@@ -98,15 +111,25 @@ describe('the background', () => {
     vi.stubGlobal('fetch', async (url: string, init: RequestInit) => {
       asked.push({ url, init });
       const body = [
-        JSON.stringify({ type: 'result', id: 'x', index: 0, result: { address: 'a@example.org', verdict: 'deliverable', reason: 'mailbox_exists', smtp: { code: 250 } } }),
+        JSON.stringify({
+          type: 'result',
+          id: 'x',
+          index: 0,
+          result: { address: 'a@example.org', verdict: 'deliverable', reason: 'mailbox_exists', smtp: { code: 250 } },
+        }),
         JSON.stringify({ type: 'done', id: 'x', count: 1 }),
       ].join('\n');
       return new Response(body, { status: 200, headers: { 'content-type': 'application/x-ndjson' } });
     });
     try {
-      await browser.storage.local.set({ checkLocation: { where: 'server', url: 'https://mx-lens.example.org', key: 'k1' } });
+      await browser.storage.local.set({
+        checkLocation: { where: 'server', url: 'https://mx-lens.example.org', key: 'k1' },
+      });
       await settle(100);
-      expect(await send({ kind: 'get-status' })).toMatchObject({ state: 'connected', hostVersion: 'server https://mx-lens.example.org' });
+      expect(await send({ kind: 'get-status' })).toMatchObject({
+        state: 'connected',
+        hostVersion: 'server https://mx-lens.example.org',
+      });
       const port = browser.connect(CHECKS_PORT);
       port.receive({ kind: 'check', addresses: ['a@example.org'], depth: 'smtp' });
       await settle(100);
@@ -114,7 +137,11 @@ describe('the background', () => {
       expect((asked[0]!.init.headers as Record<string, string>).authorization).toBe('Bearer k1');
       expect(browser.host.verifies).toEqual([]);
       // The result says where it was found, for the card and the popup.
-      expect(port.sent).toContainEqual({ kind: 'result', address: 'a@example.org', result: expect.objectContaining({ verdict: 'deliverable', checkedOn: 'https://mx-lens.example.org' }) });
+      expect(port.sent).toContainEqual({
+        kind: 'result',
+        address: 'a@example.org',
+        result: expect.objectContaining({ verdict: 'deliverable', checkedOn: 'https://mx-lens.example.org' }),
+      });
       expect(await send({ kind: 'get-status' })).toMatchObject({ server: 'https://mx-lens.example.org' });
     } finally {
       vi.unstubAllGlobals();
@@ -130,10 +157,19 @@ describe('the background', () => {
   });
 
   it('set-site-paused keeps the origin in the settings in storage.local', async () => {
-    await browser.storage.local.set({ settings: { ...DEFAULT_SETTINGS, sender: 'me@mine.test', pausedSites: ['https://old.test'] } });
-    expect(await send({ kind: 'set-site-paused', origin: 'https://mail.example.com/inbox?x=1', paused: true })).toEqual({ paused: true });
-    expect(browser.storage.local.data.get('settings')).toMatchObject({ sender: 'me@mine.test', pausedSites: ['https://old.test', 'https://mail.example.com'] });
-    expect(await send({ kind: 'set-site-paused', origin: 'https://mail.example.com', paused: false })).toEqual({ paused: false });
+    await browser.storage.local.set({
+      settings: { ...DEFAULT_SETTINGS, sender: 'me@mine.test', pausedSites: ['https://old.test'] },
+    });
+    expect(await send({ kind: 'set-site-paused', origin: 'https://mail.example.com/inbox?x=1', paused: true })).toEqual(
+      { paused: true },
+    );
+    expect(browser.storage.local.data.get('settings')).toMatchObject({
+      sender: 'me@mine.test',
+      pausedSites: ['https://old.test', 'https://mail.example.com'],
+    });
+    expect(await send({ kind: 'set-site-paused', origin: 'https://mail.example.com', paused: false })).toEqual({
+      paused: false,
+    });
     expect(browser.storage.local.data.get('settings')).toMatchObject({ pausedSites: ['https://old.test'] });
     expect(background.settings.current.pausedSites).toEqual(['https://old.test']);
   });

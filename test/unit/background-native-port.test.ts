@@ -82,7 +82,11 @@ describe('the native port', () => {
     expect(port.name).toBe('io.mxlens.host');
     const [hello, request] = port.sent as Array<Record<string, unknown>>;
     expect(hello).toEqual({ type: 'hello', id: expect.any(String), protocol: 1, extension: '0.1.0' });
-    expect(request).toMatchObject({ type: 'verify', addresses: ['a@example.org', 'b@example.org'], options: { level: 'smtp' } });
+    expect(request).toMatchObject({
+      type: 'verify',
+      addresses: ['a@example.org', 'b@example.org'],
+      options: { level: 'smtp' },
+    });
     expect(request!.id).not.toBe(hello!.id);
 
     expect(outcome.results.map((r) => [r.index, r.result.address])).toEqual([
@@ -152,7 +156,9 @@ describe('the native port', () => {
   });
 
   it('reconnects with backoff: 1 s, 2 s, 4 s … capped at 60 s, failing requests at once meanwhile', async () => {
-    expect([1, 2, 3, 4, 5, 6, 7, 8, 20].map(backoffDelay)).toEqual([1000, 2000, 4000, 8000, 16000, 32000, 60000, 60000, 60000]);
+    expect([1, 2, 3, 4, 5, 6, 7, 8, 20].map(backoffDelay)).toEqual([
+      1000, 2000, 4000, 8000, 16000, 32000, 60000, 60000, 60000,
+    ]);
 
     const { browser, host } = setup();
     browser.host.connectError = 'Specified native messaging host not found.';
@@ -285,12 +291,16 @@ describe('the native port', () => {
     const { browser, host } = setup();
     browser.host.helloError = {
       code: 'protocol_mismatch',
-      message: 'the host is older: the extension speaks protocol 1, the host (mxlens 0.0.9) speaks protocol 0; update the MX Lens host (install the newer mxlens package)',
+      message:
+        'the host is older: the extension speaks protocol 1, the host (mxlens 0.0.9) speaks protocol 0; update the MX Lens host (install the newer mxlens package)',
     };
     const status = await Promise.all([host.connect(), settle()]).then(([s]) => s);
     expect(status).toMatchObject({
       state: 'failed',
-      problem: { code: 'host_outdated', fix: `npm install --global ./mxlens-<version>.tgz\nmxlens install --browser chrome --extension-id ${EXTENSION_ID}` },
+      problem: {
+        code: 'host_outdated',
+        fix: `npm install --global ./mxlens-<version>.tgz\nmxlens install --browser chrome --extension-id ${EXTENSION_ID}`,
+      },
     });
     expect(status.state === 'failed' && status.problem.raw).toContain('speaks protocol 0');
     expect(browser.host.port!.disconnectedByExtension).toBe(true);
@@ -301,7 +311,8 @@ describe('the native port', () => {
     const { browser, host } = setup();
     browser.host.helloError = {
       code: 'protocol_mismatch',
-      message: 'the extension is older: the extension speaks protocol 1, the host (mxlens 2.0.0) speaks protocol 2; update the MX Lens extension',
+      message:
+        'the extension is older: the extension speaks protocol 1, the host (mxlens 2.0.0) speaks protocol 2; update the MX Lens extension',
     };
     const outcome = verify(host, ['a@example.org']);
     await settle();
@@ -319,7 +330,8 @@ describe('the native port', () => {
   it('host errors for a verify fail it with the host’s words; other verifies go on', async () => {
     const { browser, host } = setup();
     browser.host.onVerify = (request, side) => {
-      if (request.addresses[0] === 'bad@a.test') side.send({ type: 'error', id: request.id, code: 'bad_value', message: 'option `proxy`: not a socks5:// URL' });
+      if (request.addresses[0] === 'bad@a.test')
+        side.send({ type: 'error', id: request.id, code: 'bad_value', message: 'option `proxy`: not a socks5:// URL' });
       else {
         side.result(request.id, 0, makeResult(request.addresses[0]!));
         side.done(request.id, 1);
@@ -337,7 +349,11 @@ describe('the native port', () => {
   it('hands on the host\u2019s network report: the hello field, then network messages without an id', async () => {
     const browser = fakeBrowser({ style: 'chrome' });
     const reports: unknown[] = [];
-    const problems = new HostProblems({ i18n: browser.i18n, browser: { id: 'chrome', family: 'chromium' }, extensionId: browser.runtime.id });
+    const problems = new HostProblems({
+      i18n: browser.i18n,
+      browser: { id: 'chrome', family: 'chromium' },
+      extensionId: browser.runtime.id,
+    });
     const host = new NativeHost({ runtime: browser.runtime, problems, onNetwork: (routes) => reports.push(routes) });
     const blocked = { port: 25, proxy: null, family: 4, state: 'blocked', servers: ['mx.a.example', 'mx.b.example'] };
     browser.host.network = [];

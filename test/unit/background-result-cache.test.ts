@@ -36,11 +36,17 @@ describe('the result cache', () => {
   it('miss, then hit; stored in storage.local under its own key, with an index', async () => {
     expect(await cache.get('a@example.org', 'smtp')).toBeNull();
     await cache.put('a@example.org', 'smtp', makeResult('a@example.org'));
-    expect(await cache.get('a@example.org', 'smtp')).toMatchObject({ address: 'a@example.org', verdict: 'deliverable' });
+    expect(await cache.get('a@example.org', 'smtp')).toMatchObject({
+      address: 'a@example.org',
+      verdict: 'deliverable',
+    });
     expect(await cache.get('b@example.org', 'smtp')).toBeNull();
 
     await cache.flush();
-    expect(storage.data.get(`${ENTRY_PREFIX}a@example.org`)).toMatchObject({ depth: 'smtp', result: { verdict: 'deliverable' } });
+    expect(storage.data.get(`${ENTRY_PREFIX}a@example.org`)).toMatchObject({
+      depth: 'smtp',
+      result: { verdict: 'deliverable' },
+    });
     expect(Object.keys(storage.data.get(INDEX_KEY) as object)).toEqual(['a@example.org']);
 
     // Another life of the background reads it back.
@@ -76,8 +82,17 @@ describe('the result cache', () => {
   });
 
   it('keeps nothing of a cancelled check or of our own budget saying "not now"', async () => {
-    const cancelled = makeResult('c@example.org', { verdict: 'unknown', reason: 'timeout', detail: 'The check was cancelled.' });
-    const overBudget = makeResult('b@example.org', { verdict: 'unknown', reason: 'rate_limited', smtp: null, retryAfterMs: 30_000 });
+    const cancelled = makeResult('c@example.org', {
+      verdict: 'unknown',
+      reason: 'timeout',
+      detail: 'The check was cancelled.',
+    });
+    const overBudget = makeResult('b@example.org', {
+      verdict: 'unknown',
+      reason: 'rate_limited',
+      smtp: null,
+      retryAfterMs: 30_000,
+    });
     const serverSaidSlowDown = makeResult('s@example.org', {
       verdict: 'unknown',
       reason: 'rate_limited',
@@ -102,8 +117,16 @@ describe('the result cache', () => {
   });
 
   it('a DNS-level result answers a DNS question, not an SMTP one (unless DNS already decided)', async () => {
-    await cache.put('dns@example.org', 'dns', makeResult('dns@example.org', { verdict: 'unknown', reason: 'dns_only', smtp: null }));
-    await cache.put('gone@nowhere.test', 'dns', makeResult('gone@nowhere.test', { verdict: 'undeliverable', reason: 'no_such_domain', smtp: null }));
+    await cache.put(
+      'dns@example.org',
+      'dns',
+      makeResult('dns@example.org', { verdict: 'unknown', reason: 'dns_only', smtp: null }),
+    );
+    await cache.put(
+      'gone@nowhere.test',
+      'dns',
+      makeResult('gone@nowhere.test', { verdict: 'undeliverable', reason: 'no_such_domain', smtp: null }),
+    );
     await cache.put('full@example.org', 'smtp', makeResult('full@example.org'));
     expect(await cache.get('dns@example.org', 'dns')).not.toBeNull();
     expect(await cache.get('dns@example.org', 'smtp')).toBeNull();
@@ -142,7 +165,11 @@ describe('the result cache', () => {
     expect(await small.get('b@example.org', 'smtp')).toBeNull();
     for (const name of ['a', 'c', 'd']) expect(await small.get(`${name}@example.org`, 'smtp')).not.toBeNull();
     expect(storage.data.has(`${ENTRY_PREFIX}b@example.org`)).toBe(false);
-    expect(Object.keys(storage.data.get(INDEX_KEY) as object).sort()).toEqual(['a@example.org', 'c@example.org', 'd@example.org']);
+    expect(Object.keys(storage.data.get(INDEX_KEY) as object).sort()).toEqual([
+      'a@example.org',
+      'c@example.org',
+      'd@example.org',
+    ]);
   });
 
   it('drops the transcript before storing', async () => {

@@ -11,7 +11,13 @@ import {
   type BudgetRates,
 } from '../../native-host/src/engine/budgets.js';
 
-const OFF: BudgetRates = { mxSessionsPerMinute: 0, mxRcptsPerMinute: 0, domainSessionsPerMinute: 0, domainRcptsPerMinute: 0, siteChecksPerMinute: 0 };
+const OFF: BudgetRates = {
+  mxSessionsPerMinute: 0,
+  mxRcptsPerMinute: 0,
+  domainSessionsPerMinute: 0,
+  domainRcptsPerMinute: 0,
+  siteChecksPerMinute: 0,
+};
 
 function clock(start = 1_000_000) {
   let now = start;
@@ -57,17 +63,24 @@ describe('Budgets', () => {
     const budgets = new Budgets({ ...OFF, domainSessionsPerMinute: 10 }, time.now);
     for (let i = 0; i < 10; i++) expect(budgets.admit(domainClaim('example.com', 1, null), 0).admitted).toBe(1);
     const refused = budgets.admit(domainClaim('example.com', 1, null), 0);
-    expect(refused).toMatchObject({ admitted: 0, retryAfterMs: 6_000, limitedBy: '10 sessions a minute for example.com' });
+    expect(refused).toMatchObject({
+      admitted: 0,
+      retryAfterMs: 6_000,
+      limitedBy: '10 sessions a minute for example.com',
+    });
     const waiting = budgets.admit(domainClaim('example.com', 1, null), 6_000);
     expect(waiting).toMatchObject({ admitted: 1, waitMs: 6_000 });
   });
 
-  it('charges a page\'s checks to its site, and the user\'s to no site', () => {
+  it("charges a page's checks to its site, and the user's to no site", () => {
     const time = clock();
     const budgets = new Budgets({ ...OFF, siteChecksPerMinute: 60 }, time.now);
     expect(budgets.admit(domainClaim('a.example', 50, 'https://evil.example'), 0).admitted).toBe(50);
     const sameSite = budgets.admit(domainClaim('b.example', 50, 'https://evil.example'), 0);
-    expect(sameSite).toMatchObject({ admitted: 10, limitedBy: '60 addresses a minute for pages of https://evil.example' });
+    expect(sameSite).toMatchObject({
+      admitted: 10,
+      limitedBy: '60 addresses a minute for pages of https://evil.example',
+    });
     expect(budgets.admit(domainClaim('b.example', 50, 'https://other.example'), 0).admitted).toBe(50);
     expect(budgets.admit(domainClaim('b.example', 5_000, null), 0).admitted).toBe(5_000);
   });
@@ -82,7 +95,10 @@ describe('Budgets', () => {
 
   it('treats a rate of 0 as no limit', () => {
     const budgets = new Budgets(OFF);
-    expect(budgets.admit(domainClaim('example.com', 100_000, 'https://a.example'), 0)).toMatchObject({ admitted: 100_000, waitMs: 0 });
+    expect(budgets.admit(domainClaim('example.com', 100_000, 'https://a.example'), 0)).toMatchObject({
+      admitted: 100_000,
+      waitMs: 0,
+    });
   });
 
   it('has documented defaults that bound a page', () => {
@@ -116,7 +132,15 @@ describe('spend', () => {
   });
 
   it('explains an over-budget answer', () => {
-    expect(overBudgetDetail({ admitted: 0, waitMs: 0, retryAfterMs: 6_000, limitedBy: '10 sessions a minute for example.com', waitingFor: null })).toBe(
+    expect(
+      overBudgetDetail({
+        admitted: 0,
+        waitMs: 0,
+        retryAfterMs: 6_000,
+        limitedBy: '10 sessions a minute for example.com',
+        waitingFor: null,
+      }),
+    ).toBe(
       "Not checked: MX Lens's budget of 10 sessions a minute for example.com is spent; no connection was made. Try again in 6 s.",
     );
   });

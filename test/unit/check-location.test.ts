@@ -7,7 +7,13 @@ describe('where checks run', () => {
     expect(serverOrigin('https://mx.example.org:8443')).toEqual({ ok: true, origin: 'https://mx.example.org:8443' });
     expect(serverOrigin('http://localhost:8025')).toEqual({ ok: true, origin: 'http://localhost:8025' });
     expect(serverOrigin('http://mx.example.org')).toEqual({ ok: false, problem: 'insecure' });
-    for (const bad of ['mx.example.org', 'https://mx.example.org/v1/verify', 'https://user:pw@mx.example.org', 'ftp://mx.example.org', 'https://mx.example.org/?a=1']) {
+    for (const bad of [
+      'mx.example.org',
+      'https://mx.example.org/v1/verify',
+      'https://user:pw@mx.example.org',
+      'ftp://mx.example.org',
+      'https://mx.example.org/?a=1',
+    ]) {
       expect(serverOrigin(bad), bad).toEqual({ ok: false, problem: 'invalid' });
     }
   });
@@ -18,8 +24,16 @@ describe('where checks run', () => {
 
   it('reads anything doubtful in storage as "this computer"', () => {
     expect(completeCheckLocation(undefined)).toEqual({ where: 'host' });
-    expect(completeCheckLocation({ where: 'server', url: 'http://mx.example.org', key: 'k' })).toEqual({ where: 'host' });
-    expect(completeCheckLocation({ where: 'server', url: 'https://mx.example.org', key: '' })).toEqual({ where: 'host' });
-    expect(completeCheckLocation({ where: 'server', url: 'https://mx.example.org/', key: 'k' })).toEqual({ where: 'server', url: 'https://mx.example.org', key: 'k' });
+    expect(completeCheckLocation({ where: 'server', url: 'http://mx.example.org', key: 'k' })).toEqual({
+      where: 'host',
+    });
+    expect(completeCheckLocation({ where: 'server', url: 'https://mx.example.org', key: '' })).toEqual({
+      where: 'host',
+    });
+    expect(completeCheckLocation({ where: 'server', url: 'https://mx.example.org/', key: 'k' })).toEqual({
+      where: 'server',
+      url: 'https://mx.example.org',
+      key: 'k',
+    });
   });
 });

@@ -5,13 +5,25 @@ import { SWEEP_DELAY_MS } from '../../extension/src/content/core/unseen.js';
 import { changedSettings, readSettings } from '../../extension/src/shared/settings-storage.js';
 import type { ExtensionSettings } from '../../extension/src/shared/settings.js';
 import { DEFAULT_SETTINGS } from '../../extension/src/shared/settings.js';
-import { allBadges, badgeAddresses, FakePort, loadFixture, makeContext, makeResult, shownByStyle, type TestContext } from './content-helpers.js';
+import {
+  allBadges,
+  badgeAddresses,
+  FakePort,
+  loadFixture,
+  makeContext,
+  makeResult,
+  shownByStyle,
+  type TestContext,
+} from './content-helpers.js';
 
 const ORIGIN = 'https://acme.test';
 let apps: ContentApp[] = [];
 let running: TestContext | null = null;
 
-async function app(stored: Partial<ExtensionSettings> = {}, options: Partial<AppOptions> = {}): Promise<{ app: ContentApp; ports: FakePort[] }> {
+async function app(
+  stored: Partial<ExtensionSettings> = {},
+  options: Partial<AppOptions> = {},
+): Promise<{ app: ContentApp; ports: FakePort[] }> {
   const ports: FakePort[] = [];
   const instance = new ContentApp({
     loadSettings: async () => stored,
@@ -104,7 +116,9 @@ describe('ContentApp', () => {
     const original = document.hasFocus.bind(document);
     document.hasFocus = () => false;
     try {
-      expect(instance.handle({ kind: 'show-card', address: 'alice@acme.test', input: 'alice@acme.test', result: null })).toBeUndefined();
+      expect(
+        instance.handle({ kind: 'show-card', address: 'alice@acme.test', input: 'alice@acme.test', result: null }),
+      ).toBeUndefined();
     } finally {
       document.hasFocus = original;
     }
@@ -121,7 +135,8 @@ describe('ContentApp', () => {
 
 describe('the shortcut asks for the selection', () => {
   it('answers with the selected text, in the page or in a text field; without one it does not answer', async () => {
-    document.body.innerHTML = '<p id="p">Mail jürgen@bücher.example today</p><textarea id="t">x a@b.example y</textarea>';
+    document.body.innerHTML =
+      '<p id="p">Mail jürgen@bücher.example today</p><textarea id="t">x a@b.example y</textarea>';
     const { app: instance } = await app({ autoMode: 'manual' });
     expect(instance.handle({ kind: 'get-selection' })).toBeUndefined();
     const range = document.createRange();
@@ -142,11 +157,15 @@ describe('reading the settings (one reader for background, pages and content scr
     expect(await readSettings(area(undefined))).toEqual(DEFAULT_SETTINGS);
     const read = await readSettings(area({ autoMode: 'dns', perPageLimit: 5, pausedSites: ['https://a.test'] }));
     expect(read).toMatchObject({ autoMode: 'dns', perPageLimit: 5, pausedSites: ['https://a.test'] });
-    expect(await readSettings(area({ autoMode: 'always', perPageLimit: '7', pausedSites: 'x' }))).toEqual(DEFAULT_SETTINGS);
+    expect(await readSettings(area({ autoMode: 'always', perPageLimit: '7', pausedSites: 'x' }))).toEqual(
+      DEFAULT_SETTINGS,
+    );
   });
 
   it('hears a change of the settings in storage.local only', () => {
-    expect(changedSettings({ settings: { newValue: { autoMode: 'manual' } } }, 'local')).toMatchObject({ autoMode: 'manual' });
+    expect(changedSettings({ settings: { newValue: { autoMode: 'manual' } } }, 'local')).toMatchObject({
+      autoMode: 'manual',
+    });
     expect(changedSettings({ settings: { newValue: { autoMode: 'manual' } } }, 'sync')).toBeNull();
     expect(changedSettings({ checkLocation: { newValue: {} } }, 'local')).toBeNull();
     expect(changedSettings({ settings: {} }, 'local')).toEqual(DEFAULT_SETTINGS);
@@ -196,7 +215,8 @@ describe('checks only what is on screen', () => {
 
   /** The page scrolled: these blocks of text are in the viewport now (their badges are made). */
   function showText(...selectors: string[]): void {
-    for (const selector of selectors) for (const element of Array.from(document.querySelectorAll(selector))) inViewport.add(element);
+    for (const selector of selectors)
+      for (const element of Array.from(document.querySelectorAll(selector))) inViewport.add(element);
     window.dispatchEvent(new Event('scroll'));
     vi.advanceTimersByTime(SWEEP_DELAY_MS);
   }
@@ -219,7 +239,9 @@ describe('checks only what is on screen', () => {
     const [first, second] = allBadges(); // document order
     observer.show([first!.host, second!.host]);
     test.flushChecks();
-    expect(test.port().sent).toEqual([{ kind: 'check', addresses: ['alice@acme.test', 'bob@acme.test'], depth: 'smtp', trigger: 'auto' }]);
+    expect(test.port().sent).toEqual([
+      { kind: 'check', addresses: ['alice@acme.test', 'bob@acme.test'], depth: 'smtp', trigger: 'auto' },
+    ]);
     // Other badges of alice@ and bob@ need not be watched any more.
     const watched = allBadges().filter((badge) => observer.targets.has(badge.host));
     expect(watched.map((badge) => badge.address)).toEqual(['carol@aonly.test']);
@@ -230,7 +252,9 @@ describe('checks only what is on screen', () => {
     showText('main > p:first-child');
     observer.show([allBadges()[0]!.host]);
     test.flushChecks();
-    expect(test.port().sent).toEqual([{ kind: 'check', addresses: ['alice@acme.test'], depth: 'dns', trigger: 'auto' }]);
+    expect(test.port().sent).toEqual([
+      { kind: 'check', addresses: ['alice@acme.test'], depth: 'dns', trigger: 'auto' },
+    ]);
   });
 
   it('stops at the per-page cap; the rest stay unchecked until clicked', () => {

@@ -1,11 +1,6 @@
 // @vitest-environment happy-dom
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import {
-  BADGE_TAG,
-  badgeHostKind,
-  badgeOf,
-  type Badge,
-} from '../../extension/src/content/badge/badge-element.js';
+import { BADGE_TAG, badgeHostKind, badgeOf, type Badge } from '../../extension/src/content/badge/badge-element.js';
 import type { BadgeState } from '../../extension/src/content/core/address-book.js';
 import { setMessageSource } from '../../extension/src/content/core/i18n.js';
 import { VERDICT_ICONS as BADGE_ICONS } from '../../extension/src/shared/verdict-look.js';
@@ -48,7 +43,10 @@ describe('<mxlens-badge>', () => {
     expect(badge.host.shadowRoot).toBeNull();
     // The state lives in the closed shadow root, on one element.
     expect(badgeState(badge)).toMatchObject({ address: 'alice@acme.test', verdict: 'unchecked', role: 'button' });
-    test.context.book.setResult('alice@acme.test', makeResult('alice@acme.test', { verdict: 'undeliverable', reason: 'mailbox_not_found' }));
+    test.context.book.setResult(
+      'alice@acme.test',
+      makeResult('alice@acme.test', { verdict: 'undeliverable', reason: 'mailbox_not_found' }),
+    );
     expect(badgeState(badge).verdict).toBe('undeliverable');
     // Not one character of the element in the page changed.
     expect(badge.host.outerHTML).toBe(before);
@@ -87,7 +85,10 @@ describe('<mxlens-badge>', () => {
     expect(labels.size).toBe(states.length);
     badge.render('deliverable', makeResult('alice@acme.test'));
     expect(badgeState(badge).label).toBe('Email check for alice@acme.test: Deliverable');
-    test.context.book.setResult('alice@acme.test', makeResult('alice@acme.test', { verdict: 'undeliverable', reason: 'mailbox_not_found' }));
+    test.context.book.setResult(
+      'alice@acme.test',
+      makeResult('alice@acme.test', { verdict: 'undeliverable', reason: 'mailbox_not_found' }),
+    );
     expect(badgeState(badge).label).toBe('Email check for alice@acme.test: Undeliverable');
   });
 
@@ -116,7 +117,9 @@ describe('<mxlens-badge>', () => {
     expect(test.ports).toHaveLength(0);
     badge.host.click();
     test.flushChecks();
-    expect(test.port().sent).toEqual([{ kind: 'check', addresses: ['alice@acme.test'], depth: 'smtp', trigger: 'user' }]);
+    expect(test.port().sent).toEqual([
+      { kind: 'check', addresses: ['alice@acme.test'], depth: 'smtp', trigger: 'user' },
+    ]);
     expect(badge.state).toBe('pending');
   });
 
@@ -125,7 +128,9 @@ describe('<mxlens-badge>', () => {
     const { badge, test } = page('<p>alice@acme.test</p>', { autoMode: 'manual' });
     badge.host.dispatchEvent(pageEvent(new MouseEvent('click', { bubbles: true })));
     for (const key of ['Enter', ' ']) {
-      shadowOf(badge.host).querySelector('.b')?.dispatchEvent(pageEvent(new KeyboardEvent('keydown', { key, bubbles: true, composed: true })));
+      shadowOf(badge.host)
+        .querySelector('.b')
+        ?.dispatchEvent(pageEvent(new KeyboardEvent('keydown', { key, bubbles: true, composed: true })));
       badge.host.dispatchEvent(pageEvent(new KeyboardEvent('keydown', { key, bubbles: true })));
     }
     badge.host.dispatchEvent(pageEvent(new MouseEvent('mouseenter')));
@@ -159,7 +164,9 @@ describe('badge and card', () => {
     const { badge, test } = page('<p>alice@acme.test</p>');
     const card = test.context.card;
     badge.focus();
-    shadowOf(badge.host).querySelector('.b')?.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, composed: true }));
+    shadowOf(badge.host)
+      .querySelector('.b')
+      ?.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, composed: true }));
     expect(document.activeElement).toBe(card.host);
     const focused = shadowOf(card.host).activeElement;
     expect(focused?.tagName).toBe('BUTTON');
@@ -205,7 +212,9 @@ describe('badge and card', () => {
 
 describe('keyboard: one Tab stop for all the badges', () => {
   it('only one badge is in the Tab order; the arrow keys, Home and End move between them', async () => {
-    const { test } = page('<p>alice@acme.test</p><p>bob@acme.test and carol@aonly.test</p><p>gina@greylist.test</p>', { autoMode: 'manual' });
+    const { test } = page('<p>alice@acme.test</p><p>bob@acme.test and carol@aonly.test</p><p>gina@greylist.test</p>', {
+      autoMode: 'manual',
+    });
     await Promise.resolve();
     const badges = test.context.allBadges;
     const order = ['alice@acme.test', 'bob@acme.test', 'carol@aonly.test', 'gina@greylist.test'];
@@ -214,7 +223,9 @@ describe('keyboard: one Tab stop for all the badges', () => {
     expect(badges).toHaveLength(4);
     expect(stops()).toEqual(['alice@acme.test']);
     const key = (badge: Badge, name: string) =>
-      shadowOf(badge.host).querySelector('.b')?.dispatchEvent(new KeyboardEvent('keydown', { key: name, bubbles: true, composed: true }));
+      shadowOf(badge.host)
+        .querySelector('.b')
+        ?.dispatchEvent(new KeyboardEvent('keydown', { key: name, bubbles: true, composed: true }));
     const focusedAddress = () => badges.find((badge) => badge.hasFocus)?.address;
 
     byAddress('alice@acme.test').focus();
@@ -238,7 +249,9 @@ describe('keyboard: one Tab stop for all the badges', () => {
     document.getElementById('a')?.remove();
     test.context.observer.runBatch();
     await Promise.resolve();
-    expect(test.context.allBadges.map((badge) => [badge.address, badgeState(badge).tabindex])).toEqual([['bob@acme.test', '0']]);
+    expect(test.context.allBadges.map((badge) => [badge.address, badgeState(badge).tabindex])).toEqual([
+      ['bob@acme.test', '0'],
+    ]);
   });
 });
 
@@ -246,7 +259,12 @@ describe('without a working host (MX Lens not set up)', () => {
   it('pages show no badges at all, never a wall of "?"; they come back when the host answers', () => {
     const { test } = page('<p>alice@acme.test</p><p>bob@acme.test</p>');
     test.flushChecks();
-    const problem = { code: 'host_not_installed' as const, message: 'not installed', fix: 'npx mxlens install', raw: '' };
+    const problem = {
+      code: 'host_not_installed' as const,
+      message: 'not installed',
+      fix: 'npx mxlens install',
+      raw: '',
+    };
     test.port().emit({ kind: 'failed', address: 'alice@acme.test', status: { state: 'failed', problem } });
     test.port().emit({ kind: 'failed', address: 'bob@acme.test', status: { state: 'failed', problem } });
     expect(test.context.allBadges).toHaveLength(0);
@@ -259,9 +277,19 @@ describe('without a working host (MX Lens not set up)', () => {
     expect(test.context.allBadges).toHaveLength(0);
 
     test.port().emit({ kind: 'status', status: { state: 'connected', hostVersion: '0.1.0', settingsProblems: [] } });
-    expect(test.context.allBadges.map((badge) => badge.address).sort()).toEqual(['alice@acme.test', 'bob@acme.test', 'carol@aonly.test']);
+    expect(test.context.allBadges.map((badge) => badge.address).sort()).toEqual([
+      'alice@acme.test',
+      'bob@acme.test',
+      'carol@aonly.test',
+    ]);
     test.flushChecks();
-    expect(test.port().addresses.sort()).toEqual(['alice@acme.test', 'alice@acme.test', 'bob@acme.test', 'bob@acme.test', 'carol@aonly.test']);
+    expect(test.port().addresses.sort()).toEqual([
+      'alice@acme.test',
+      'alice@acme.test',
+      'bob@acme.test',
+      'bob@acme.test',
+      'carol@aonly.test',
+    ]);
   });
 
   it('a host that failed for another reason (it crashed) keeps the badges, with the reason in the card', () => {
@@ -275,9 +303,15 @@ describe('without a working host (MX Lens not set up)', () => {
 
 describe('automatic checks need text the user can see', () => {
   it('an address in transparent or invisible text gets a badge but no check', () => {
-    const { test } = page('<p style="opacity: 0">ghost@acme.test</p><p style="visibility: hidden">shy@acme.test</p><p>seen@acme.test</p>');
+    const { test } = page(
+      '<p style="opacity: 0">ghost@acme.test</p><p style="visibility: hidden">shy@acme.test</p><p>seen@acme.test</p>',
+    );
     test.flushChecks();
-    expect(test.context.allBadges.map((badge) => badge.address).sort()).toEqual(['ghost@acme.test', 'seen@acme.test', 'shy@acme.test']);
+    expect(test.context.allBadges.map((badge) => badge.address).sort()).toEqual([
+      'ghost@acme.test',
+      'seen@acme.test',
+      'shy@acme.test',
+    ]);
     expect(test.port().addresses).toEqual(['seen@acme.test']);
   });
 });

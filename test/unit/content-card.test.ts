@@ -10,7 +10,10 @@ const HOSTILE = '<img src=x onerror=alert(1)>';
 
 let running: TestContext | null = null;
 
-function open(result = makeResult('alice@acme.test'), copy?: (text: string) => Promise<boolean>): {
+function open(
+  result = makeResult('alice@acme.test'),
+  copy?: (text: string) => Promise<boolean>,
+): {
   test: TestContext;
   card: Card;
   badge: Badge;
@@ -73,13 +76,18 @@ describe('the card', () => {
     const local = open(makeResult('alice@acme.test', { verdict: 'deliverable', reason: 'mailbox_exists' }));
     expect(local.panel.querySelector('.where')?.textContent).toBe('Checked on this computer.');
     running?.context.stop();
-    const served = { ...makeResult('alice@acme.test', { verdict: 'deliverable', reason: 'mailbox_exists' }), checkedOn: 'https://mx-lens.example.org' };
+    const served = {
+      ...makeResult('alice@acme.test', { verdict: 'deliverable', reason: 'mailbox_exists' }),
+      checkedOn: 'https://mx-lens.example.org',
+    };
     const { panel } = open(served);
     expect(panel.querySelector('.where')?.textContent).toBe('Checked on the server https://mx-lens.example.org.');
   });
 
   it('names a check that port 25 blocked as such, not as a generic unknown', () => {
-    const { panel, badge } = open(makeResult('alice@acme.test', { verdict: 'unknown', reason: 'port_blocked', smtp: null }));
+    const { panel, badge } = open(
+      makeResult('alice@acme.test', { verdict: 'unknown', reason: 'port_blocked', smtp: null }),
+    );
     expect(panel.querySelector('.word')?.textContent).toBe("Can't check from this network");
     expect(panel.querySelector('.icon')?.textContent).toBe('⊘');
     const mark = shadowOf(badge.host).querySelector('.b')!;
@@ -121,13 +129,19 @@ describe('the card', () => {
     expect(recheck.textContent).toBe('Re-check');
     recheck.click();
     test.flushChecks();
-    expect(test.port().sent).toEqual([{ kind: 'check', addresses: ['alice@acme.test'], depth: 'smtp', trigger: 'user', force: true }]);
+    expect(test.port().sent).toEqual([
+      { kind: 'check', addresses: ['alice@acme.test'], depth: 'smtp', trigger: 'user', force: true },
+    ]);
     expect(panel.textContent).toContain('Checking this address…');
     expect(button(panel, 'recheck').disabled).toBe(true);
     test.port().emit({
       kind: 'result',
       address: 'alice@acme.test',
-      result: makeResult('alice@acme.test', { verdict: 'undeliverable', reason: 'mailbox_not_found', smtp: { code: 550, enhanced: '5.1.1', message: 'No such user' } }),
+      result: makeResult('alice@acme.test', {
+        verdict: 'undeliverable',
+        reason: 'mailbox_not_found',
+        smtp: { code: 550, enhanced: '5.1.1', message: 'No such user' },
+      }),
     });
     expect(panel.textContent).toContain('Undeliverable');
     expect(panel.textContent).toContain('550 5.1.1 No such user');
@@ -148,7 +162,12 @@ describe('the card', () => {
       address: 'alice@acme.test',
       status: {
         state: 'failed',
-        problem: { code: 'host_crashed', message: 'The MX Lens helper stopped.', fix: 'Check again in a moment.', raw: '' },
+        problem: {
+          code: 'host_crashed',
+          message: 'The MX Lens helper stopped.',
+          fix: 'Check again in a moment.',
+          raw: '',
+        },
       },
     });
     running.context.allBadges[0]?.host.click();
@@ -216,13 +235,23 @@ describe('the context menu card (show-card)', () => {
     const { app: instance } = app();
     await instance.init();
     selectText(document.getElementById('sel')!);
-    const reply = await instance.handle({ kind: 'show-card', address: 'Bob@acme.test', input: 'Bob@Acme.test', result: null });
+    const reply = await instance.handle({
+      kind: 'show-card',
+      address: 'Bob@acme.test',
+      input: 'Bob@Acme.test',
+      result: null,
+    });
     expect(reply).toEqual({ shown: true });
     const card = instance.current!.card;
     const panel = shadowOf(card.host).querySelector('.card');
     expect(card.isOpen).toBe(true);
     expect(panel?.textContent).toContain('Checking this address…');
-    await instance.handle({ kind: 'show-card', address: 'Bob@acme.test', input: 'Bob@Acme.test', result: makeResult('Bob@acme.test') });
+    await instance.handle({
+      kind: 'show-card',
+      address: 'Bob@acme.test',
+      input: 'Bob@Acme.test',
+      result: makeResult('Bob@acme.test'),
+    });
     expect(panel?.textContent).toContain('Deliverable');
     expect(panel?.textContent).toContain('Mail server: mx.acme.test');
     expect(document.activeElement).toBe(card.host);
@@ -260,7 +289,12 @@ describe('the context menu card (show-card)', () => {
     expect(instance.isPaused).toBe(true);
     expect(document.querySelector('[data-mxlens="badge"]')).toBeNull();
     selectText(document.getElementById('sel')!);
-    await instance.handle({ kind: 'show-card', address: 'alice@acme.test', input: 'alice@acme.test', result: makeResult('alice@acme.test') });
+    await instance.handle({
+      kind: 'show-card',
+      address: 'alice@acme.test',
+      input: 'alice@acme.test',
+      result: makeResult('alice@acme.test'),
+    });
     expect(instance.current?.card.isOpen).toBe(true);
     expect(document.querySelector('[data-mxlens="badge"]')).toBeNull();
     instance.setPaused(true);

@@ -124,7 +124,11 @@ describe('ChecksClient', () => {
     const h = harness();
     h.client.check('alice@acme.test', 'smtp');
     h.frame();
-    h.port().emit({ kind: 'result', address: 'alice@acme.test', result: makeResult('alice@acme.test', { verdict: 'unknown', reason: 'dns_only' }) });
+    h.port().emit({
+      kind: 'result',
+      address: 'alice@acme.test',
+      result: makeResult('alice@acme.test', { verdict: 'unknown', reason: 'dns_only' }),
+    });
     expect(h.client.unanswered).toEqual(['alice@acme.test']);
   });
 
@@ -145,8 +149,15 @@ describe('ChecksClient', () => {
       { kind: 'check', addresses: ['carol@aonly.test'], depth: 'smtp', trigger: 'auto', force: true },
     ]);
     // Events from the old port are ignored; the new one works.
-    h.port().emit({ kind: 'result', address: 'bob@acme.test', result: makeResult('bob@acme.test', { reason: 'dns_only', verdict: 'unknown' }) });
-    expect(h.events.map((event) => event.kind === 'result' && event.address)).toEqual(['alice@acme.test', 'bob@acme.test']);
+    h.port().emit({
+      kind: 'result',
+      address: 'bob@acme.test',
+      result: makeResult('bob@acme.test', { reason: 'dns_only', verdict: 'unknown' }),
+    });
+    expect(h.events.map((event) => event.kind === 'result' && event.address)).toEqual([
+      'alice@acme.test',
+      'bob@acme.test',
+    ]);
   });
 
   it('reconnects lazily when nothing is pending', () => {

@@ -1,7 +1,16 @@
 // @vitest-environment happy-dom
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { isEmailField, TYPING_PAUSE_MS } from '../../extension/src/content/features/watch-fields.js';
-import { allBadges, badgeState, loadFixture, makeContext, makeResult, pageEvent, shadowOf, type TestContext } from './content-helpers.js';
+import {
+  allBadges,
+  badgeState,
+  loadFixture,
+  makeContext,
+  makeResult,
+  pageEvent,
+  shadowOf,
+  type TestContext,
+} from './content-helpers.js';
 
 let running: TestContext | null = null;
 
@@ -29,7 +38,8 @@ function type(field: HTMLInputElement, value: string): void {
 /** A page script does what typing does, with events it makes itself. */
 function scriptFills(field: HTMLInputElement, value: string): void {
   field.focus();
-  for (const type of ['keydown', 'pointerdown', 'mousedown', 'paste']) field.dispatchEvent(pageEvent(new Event(type, { bubbles: true })));
+  for (const type of ['keydown', 'pointerdown', 'mousedown', 'paste'])
+    field.dispatchEvent(pageEvent(new Event(type, { bubbles: true })));
   field.value = value;
   field.dispatchEvent(pageEvent(new Event('input', { bubbles: true })));
   field.dispatchEvent(pageEvent(new Event('change', { bubbles: true })));
@@ -50,7 +60,9 @@ afterEach(() => {
 describe('which inputs are email fields', () => {
   it('knows them by type, name, id or autocomplete, never a password field', () => {
     loadFixture('email-fields.html');
-    const fields = Array.from(document.querySelectorAll('input')).filter(isEmailField).map((field) => field.id);
+    const fields = Array.from(document.querySelectorAll('input'))
+      .filter(isEmailField)
+      .map((field) => field.id);
     expect(fields).toEqual(['email', 'work', 'backup', 'invite']);
   });
 });
@@ -104,7 +116,9 @@ describe('email fields', () => {
     expect(style).toContain(`left: ${100 + 240 - 6 - 14}px !important`);
     expect(style).toContain(`top: ${50 + 8}px !important`);
     test.flushChecks();
-    expect(test.port().sent).toEqual([{ kind: 'check', addresses: ['Alice@acme.test'], depth: 'smtp', trigger: 'auto' }]);
+    expect(test.port().sent).toEqual([
+      { kind: 'check', addresses: ['Alice@acme.test'], depth: 'smtp', trigger: 'auto' },
+    ]);
     test.port().emit({ kind: 'result', address: 'Alice@acme.test', result: makeResult('Alice@acme.test') });
     expect(badgeState(badge!).verdict).toBe('deliverable');
   });
@@ -182,7 +196,9 @@ describe('email fields', () => {
     expect(test.ports).toHaveLength(0);
     badge?.host.click();
     test.flushChecks();
-    expect(test.port().sent).toEqual([{ kind: 'check', addresses: ['alice@acme.test'], depth: 'smtp', trigger: 'user' }]);
+    expect(test.port().sent).toEqual([
+      { kind: 'check', addresses: ['alice@acme.test'], depth: 'smtp', trigger: 'user' },
+    ]);
   });
 
   it('drops the badge when the page removes the field', async () => {

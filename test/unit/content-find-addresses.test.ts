@@ -105,7 +105,10 @@ describe('mailtoRecipients (RFC 6068)', () => {
     ['MAILTO:Someone@NullMX.test', ['Someone@nullmx.test']],
     ['mailto:bob@acme.test?subject=Order%20%2342&body=Hi', ['bob@acme.test']],
     ['mailto:carol%40aonly.test', ['carol@aonly.test']],
-    ['mailto:anyone@catchall.test,gina@greylist.test?cc=nobody@acme.test', ['anyone@catchall.test', 'gina@greylist.test']],
+    [
+      'mailto:anyone@catchall.test,gina@greylist.test?cc=nobody@acme.test',
+      ['anyone@catchall.test', 'gina@greylist.test'],
+    ],
     ['mailto:anyone@catchall.test%2C%20gina@greylist.test', ['anyone@catchall.test', 'gina@greylist.test']],
     ['mailto:Alice%20Example%20%3Calice@acme.test%3E', ['alice@acme.test']],
     ['mailto:alice@acme.test,alice@acme.test', ['alice@acme.test']],

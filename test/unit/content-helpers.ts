@@ -56,7 +56,11 @@ export function pageEvent<E extends Event>(event: E): E {
  * is too slow for pages of hundreds of badges). Chromium tests the real measure.
  */
 export function shownByStyle(element: Element): boolean {
-  for (let node: Element | null = element; node; node = node.parentElement ?? ((node.parentNode as ShadowRoot | null)?.host ?? null)) {
+  for (
+    let node: Element | null = element;
+    node;
+    node = node.parentElement ?? (node.parentNode as ShadowRoot | null)?.host ?? null
+  ) {
     if ((node as HTMLElement).hidden) return false;
     const style = (node as HTMLElement).style;
     if (style && (style.display === 'none' || style.visibility === 'hidden' || style.opacity === '0')) return false;
@@ -162,7 +166,13 @@ export function makeContext(
 }
 
 /** What a badge shows, read inside its closed shadow root (as assistive technology does). */
-export function badgeState(badge: Badge): { address: string | null; verdict: string | null; label: string | null; tabindex: string | null; role: string | null } {
+export function badgeState(badge: Badge): {
+  address: string | null;
+  verdict: string | null;
+  label: string | null;
+  tabindex: string | null;
+  role: string | null;
+} {
   const mark = shadowOf(badge.host).querySelector('[data-verdict]');
   return {
     address: mark?.getAttribute('data-address') ?? null,
@@ -195,4 +205,3 @@ export function badgeAddresses(root: Document | ShadowRoot | Element = document)
 export function badgeAfter(node: Node | null): Badge | undefined {
   return badgeOf(node?.nextSibling ?? null);
 }
-

@@ -3,7 +3,16 @@
 // everywhere. Its own file: the page's element definition must come before our first badge.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BADGE_TAG, badgeHostKind } from '../../extension/src/content/badge/badge-element.js';
-import { allBadges, badgeAddresses, badgeState, loadFixture, makeContext, makeResult, shadowOf, type TestContext } from './content-helpers.js';
+import {
+  allBadges,
+  badgeAddresses,
+  badgeState,
+  loadFixture,
+  makeContext,
+  makeResult,
+  shadowOf,
+  type TestContext,
+} from './content-helpers.js';
 
 let running: TestContext | null = null;
 
@@ -58,14 +67,24 @@ describe('a hostile page', () => {
     expect(panel?.textContent).toContain(hostile);
     expect(panel?.textContent).toContain('<script>alert(1)</script>');
     expect(shadow.querySelectorAll('img, script')).toHaveLength(0);
-    expect(Array.from(shadow.querySelectorAll('*')).every((element) => element.getAttributeNames().every((name) => !name.startsWith('on')))).toBe(true);
+    expect(
+      Array.from(shadow.querySelectorAll('*')).every((element) =>
+        element.getAttributeNames().every((name) => !name.startsWith('on')),
+      ),
+    ).toBe(true);
   });
 
   it('pins the badge box with inline !important rules the page CSS cannot beat', () => {
     running = makeContext({ autoMode: 'manual' });
     running.context.start();
     const style = allBadges()[0]?.host.getAttribute('style') ?? '';
-    for (const rule of ['all: initial', 'display: inline-block', 'visibility: visible', 'width: 14px', 'height: 14px']) {
+    for (const rule of [
+      'all: initial',
+      'display: inline-block',
+      'visibility: visible',
+      'width: 14px',
+      'height: 14px',
+    ]) {
       expect(style).toContain(`${rule} !important`);
     }
   });

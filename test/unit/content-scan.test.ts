@@ -132,7 +132,10 @@ describe('mailto links', () => {
       expect(badgeAfter(link), id).toBeDefined();
       expect(allBadges(byId(id)), id).toHaveLength(1);
     }
-    expect(allBadges(byId('several')).map((badge) => badge.address)).toEqual(['anyone@catchall.test', 'gina@greylist.test']);
+    expect(allBadges(byId('several')).map((badge) => badge.address)).toEqual([
+      'anyone@catchall.test',
+      'gina@greylist.test',
+    ]);
     expect(allBadges(byId('not-mail'))).toHaveLength(0);
   });
 

@@ -121,7 +121,13 @@ describe('checkBrowser', () => {
 
   it('no manifest at all', () => {
     const result = checkBrowser(browserById('vivaldi'), null, 'linux');
-    expect(result.checks).toEqual([expect.objectContaining({ id: 'browser.vivaldi.manifest', ok: false, fix: 'run: mxlens install --browser vivaldi' })]);
+    expect(result.checks).toEqual([
+      expect.objectContaining({
+        id: 'browser.vivaldi.manifest',
+        ok: false,
+        fix: 'run: mxlens install --browser vivaldi',
+      }),
+    ]);
   });
 });
 
@@ -131,7 +137,10 @@ describe('settings and log', () => {
     mkdirSync(home);
     const good = loadSettings({}, 'linux', home);
     expect(checkSettings(good)).toMatchObject({ ok: true });
-    expect(checkLog(good)).toMatchObject({ ok: true, detail: `${path.join(home, '.local/state/mxlens/host.log')}, not written yet` });
+    expect(checkLog(good)).toMatchObject({
+      ok: true,
+      detail: `${path.join(home, '.local/state/mxlens/host.log')}, not written yet`,
+    });
     const bad = loadSettings({ MXLENS_DNS: 'dns.google' }, 'linux', home);
     expect(checkSettings(bad)).toMatchObject({ ok: false });
     expect(checkSettings(bad).detail).toContain('MXLENS_DNS: takes an IP address');

@@ -16,7 +16,8 @@ const { version } = JSON.parse(readFileSync(path.join(repo, 'package.json'), 'ut
 
 let out = '';
 const dir = (browser: 'chrome' | 'firefox') => path.join(out, browser);
-const manifestOf = (browser: 'chrome' | 'firefox') => JSON.parse(readFileSync(path.join(dir(browser), 'manifest.json'), 'utf8')) as Manifest;
+const manifestOf = (browser: 'chrome' | 'firefox') =>
+  JSON.parse(readFileSync(path.join(dir(browser), 'manifest.json'), 'utf8')) as Manifest;
 
 function filesUnder(root: string, prefix = ''): string[] {
   return readdirSync(path.join(root, prefix)).flatMap((name) => {
@@ -27,13 +28,18 @@ function filesUnder(root: string, prefix = ''): string[] {
 
 beforeAll(() => {
   out = mkdtempSync(path.join(tmpdir(), 'mxlens-extension-'));
-  const run = spawnSync(process.execPath, [path.join(repo, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'extension/vite.config.ts'], {
-    cwd: repo,
-    env: { ...process.env, MXLENS_EXTENSION_OUT: out },
-    encoding: 'utf8',
-    timeout: 110_000,
-  });
-  if (run.status !== 0) throw new Error(`the extension build failed (exit ${run.status}):\n${run.stdout}\n${run.stderr}`);
+  const run = spawnSync(
+    process.execPath,
+    [path.join(repo, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'extension/vite.config.ts'],
+    {
+      cwd: repo,
+      env: { ...process.env, MXLENS_EXTENSION_OUT: out },
+      encoding: 'utf8',
+      timeout: 110_000,
+    },
+  );
+  if (run.status !== 0)
+    throw new Error(`the extension build failed (exit ${run.status}):\n${run.stdout}\n${run.stderr}`);
 }, 120_000);
 
 afterAll(() => {
@@ -55,7 +61,11 @@ describe('the extension build', () => {
     const manifest = manifestOf('firefox');
     expect(manifest.manifest_version).toBe(3);
     expect(manifest.background).toEqual({ scripts: ['background.js'] });
-    expect(manifest.browser_specific_settings?.gecko).toEqual({ id: 'mxlens@mxlens.io', strict_min_version: '128.0', data_collection_permissions: { required: ['none'] } });
+    expect(manifest.browser_specific_settings?.gecko).toEqual({
+      id: 'mxlens@mxlens.io',
+      strict_min_version: '128.0',
+      data_collection_permissions: { required: ['none'] },
+    });
     expect(manifest).not.toHaveProperty('key');
     expect(manifest).not.toHaveProperty('minimum_chrome_version');
   });
@@ -67,7 +77,13 @@ describe('the extension build', () => {
       expect(manifest.permissions).toEqual(['nativeMessaging', 'storage', 'contextMenus', 'activeTab', 'alarms']);
       expect(manifest).not.toHaveProperty('host_permissions');
       expect(manifest.content_scripts).toEqual([
-        { matches: ['http://*/*', 'https://*/*'], js: ['content.js'], run_at: 'document_idle', all_frames: true, match_about_blank: true },
+        {
+          matches: ['http://*/*', 'https://*/*'],
+          js: ['content.js'],
+          run_at: 'document_idle',
+          all_frames: true,
+          match_about_blank: true,
+        },
       ]);
       expect(manifest.default_locale).toBe('en');
     }
@@ -76,17 +92,31 @@ describe('the extension build', () => {
   it('every file a manifest names exists, and so does the welcome page', () => {
     for (const browser of ['chrome', 'firefox'] as const) {
       const named = filesNamedBy(manifestOf(browser));
-      expect(named).toEqual(expect.arrayContaining(['background.js', 'content.js', 'popup/popup.html', 'options/options.html', 'icons/icon-128.png']));
-      for (const file of [...named, WELCOME_PAGE]) expect(existsSync(path.join(dir(browser), file)), `${browser}: ${file}`).toBe(true);
+      expect(named).toEqual(
+        expect.arrayContaining([
+          'background.js',
+          'content.js',
+          'popup/popup.html',
+          'options/options.html',
+          'icons/icon-128.png',
+        ]),
+      );
+      for (const file of [...named, WELCOME_PAGE])
+        expect(existsSync(path.join(dir(browser), file)), `${browser}: ${file}`).toBe(true);
     }
   });
 
   it('the pages load only files that exist', () => {
     for (const page of ['popup/popup.html', 'options/options.html', WELCOME_PAGE]) {
       const html = readFileSync(path.join(dir('chrome'), page), 'utf8');
-      const references = [...html.matchAll(/\b(?:src|href)="([^"#]+)"/g)].map((m) => m[1]!).filter((ref) => !/^[a-z]+:/i.test(ref));
+      const references = [...html.matchAll(/\b(?:src|href)="([^"#]+)"/g)]
+        .map((m) => m[1]!)
+        .filter((ref) => !/^[a-z]+:/i.test(ref));
       expect(references.length, page).toBeGreaterThan(0);
-      for (const ref of references) expect(existsSync(path.resolve(path.dirname(path.join(dir('chrome'), page)), ref)), `${page} → ${ref}`).toBe(true);
+      for (const ref of references)
+        expect(existsSync(path.resolve(path.dirname(path.join(dir('chrome'), page)), ref)), `${page} → ${ref}`).toBe(
+          true,
+        );
       // Extension pages may not run inline scripts (MV3 CSP).
       expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>\s*\S/);
     }
@@ -121,7 +151,9 @@ describe('the extension build', () => {
     const locales = readdirSync(path.join(dir('chrome'), '_locales'));
     expect(locales).toContain('en');
     for (const locale of locales) {
-      const messages = JSON.parse(readFileSync(path.join(dir('chrome'), '_locales', locale, 'messages.json'), 'utf8')) as Record<string, unknown>;
+      const messages = JSON.parse(
+        readFileSync(path.join(dir('chrome'), '_locales', locale, 'messages.json'), 'utf8'),
+      ) as Record<string, unknown>;
       for (const key of keys) expect(messages, `${locale}: ${key}`).toHaveProperty(key);
     }
   });
@@ -130,7 +162,10 @@ describe('the extension build', () => {
     const chrome = filesUnder(dir('chrome')).sort();
     expect(filesUnder(dir('firefox')).sort()).toEqual(chrome);
     for (const file of chrome.filter((f) => f !== 'manifest.json')) {
-      expect(readFileSync(path.join(dir('firefox'), file)).equals(readFileSync(path.join(dir('chrome'), file))), file).toBe(true);
+      expect(
+        readFileSync(path.join(dir('firefox'), file)).equals(readFileSync(path.join(dir('chrome'), file))),
+        file,
+      ).toBe(true);
     }
   });
 });

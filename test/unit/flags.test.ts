@@ -6,12 +6,9 @@ import { isRoleAccount } from '../../native-host/src/engine/flags/role.js';
 import { editDistance, suggestDomain } from '../../native-host/src/engine/flags/suggestion.js';
 
 describe('isDisposableDomain', () => {
-  it.each(['mailinator.com', 'yopmail.com', 'guerrillamail.com', 'MAILINATOR.COM'])(
-    '%s is disposable',
-    (domain) => {
-      expect(isDisposableDomain(domain)).toBe(true);
-    },
-  );
+  it.each(['mailinator.com', 'yopmail.com', 'guerrillamail.com', 'MAILINATOR.COM'])('%s is disposable', (domain) => {
+    expect(isDisposableDomain(domain)).toBe(true);
+  });
 
   it.each(['sub.mailinator.com', 'a.b.yopmail.com'])('subdomain %s is disposable', (domain) => {
     expect(isDisposableDomain(domain)).toBe(true);
@@ -43,9 +40,31 @@ describe('isFreeProvider', () => {
 
 describe('isRoleAccount', () => {
   it.each([
-    'info', 'admin', 'administrator', 'sales', 'support', 'help', 'contact', 'office', 'billing',
-    'accounts', 'noreply', 'no-reply', 'postmaster', 'hostmaster', 'webmaster', 'abuse',
-    'security', 'marketing', 'hr', 'jobs', 'careers', 'press', 'team', 'hello', 'enquiries',
+    'info',
+    'admin',
+    'administrator',
+    'sales',
+    'support',
+    'help',
+    'contact',
+    'office',
+    'billing',
+    'accounts',
+    'noreply',
+    'no-reply',
+    'postmaster',
+    'hostmaster',
+    'webmaster',
+    'abuse',
+    'security',
+    'marketing',
+    'hr',
+    'jobs',
+    'careers',
+    'press',
+    'team',
+    'hello',
+    'enquiries',
   ])('%s is a role account', (localPart) => {
     expect(isRoleAccount(localPart)).toBe(true);
   });
@@ -149,16 +168,8 @@ describe('suggestDomain', () => {
     },
   );
 
-  it.each([
-    'ymail.com',
-    'email.com',
-    'foxmail.com',
-    'hotmail.de',
-    'hotmail.ca',
-    'outlook.de',
-    'yahoo.co.jp',
-    'gmx.fr',
-  ])('never corrects %s, a real free provider of its own',
+  it.each(['ymail.com', 'email.com', 'foxmail.com', 'hotmail.de', 'hotmail.ca', 'outlook.de', 'yahoo.co.jp', 'gmx.fr'])(
+    'never corrects %s, a real free provider of its own',
     (domain) => {
       expect(isFreeProvider(domain)).toBe(true);
       expect(suggestDomain(domain)).toBeNull();
@@ -195,12 +206,15 @@ describe('computeFlags', () => {
     });
   });
 
-  it.each(['gmial.com', 'hotmial.com', 'yaho.com'])('calls typo domain %s neither disposable nor free: the suggestion says it', (domain) => {
-    // These sit on the lists (squatters registered them); the flags would bury the hint.
-    expect(isDisposableDomain(domain) || isFreeProvider(domain)).toBe(true);
-    expect(suggestAddress('bob', domain)).not.toBeNull();
-    expect(computeFlags('bob', domain)).toEqual({ disposable: false, role: false, free: false });
-  });
+  it.each(['gmial.com', 'hotmial.com', 'yaho.com'])(
+    'calls typo domain %s neither disposable nor free: the suggestion says it',
+    (domain) => {
+      // These sit on the lists (squatters registered them); the flags would bury the hint.
+      expect(isDisposableDomain(domain) || isFreeProvider(domain)).toBe(true);
+      expect(suggestAddress('bob', domain)).not.toBeNull();
+      expect(computeFlags('bob', domain)).toEqual({ disposable: false, role: false, free: false });
+    },
+  );
 
   it('flags nothing for a personal address at a company domain', () => {
     expect(computeFlags('jane.doe', 'example.com')).toEqual({

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { decodeBody, encodeFrame, fitJson, FrameReader, frameBytes, type FrameEvent } from '../../native-host/shared/protocol/frames.js';
+import {
+  decodeBody,
+  encodeFrame,
+  fitJson,
+  FrameReader,
+  frameBytes,
+  type FrameEvent,
+} from '../../native-host/shared/protocol/frames.js';
 import { LIMITS } from '../../native-host/shared/protocol/messages.js';
 
 const utf8 = new TextEncoder();
@@ -26,7 +33,9 @@ function header(length: number, littleEndian = true): Uint8Array {
 }
 
 function bodies(events: FrameEvent[]): unknown[] {
-  return events.map((event) => (event.kind === 'frame' ? JSON.parse(text.decode(event.body)) : { tooLarge: event.length }));
+  return events.map((event) =>
+    event.kind === 'frame' ? JSON.parse(text.decode(event.body)) : { tooLarge: event.length },
+  );
 }
 
 describe('frame header', () => {
@@ -50,7 +59,11 @@ describe('FrameReader', () => {
   const stream = concat(frame({ a: 1 }), frame({ b: 'two' }), frame({ c: [3, 3, 3] }));
 
   it('splits several frames merged into one chunk', () => {
-    expect(bodies(new FrameReader({ littleEndian: true }).push(stream))).toEqual([{ a: 1 }, { b: 'two' }, { c: [3, 3, 3] }]);
+    expect(bodies(new FrameReader({ littleEndian: true }).push(stream))).toEqual([
+      { a: 1 },
+      { b: 'two' },
+      { c: [3, 3, 3] },
+    ]);
   });
 
   it('joins frames split at every possible point, down to one byte per chunk', () => {
@@ -144,7 +157,13 @@ describe('encodeFrame', () => {
     const out = encodeFrame(message, { littleEndian: true });
     expect(out.length - 4).toBeLessThan(LIMITS.maxFrameBytes);
     const back = JSON.parse(text.decode(out.subarray(4)));
-    expect(back).toMatchObject({ type: 'result', id: 'v1', index: 7, truncated: true, result: { address: 'a@example.com' } });
+    expect(back).toMatchObject({
+      type: 'result',
+      id: 'v1',
+      index: 7,
+      truncated: true,
+      result: { address: 'a@example.com' },
+    });
     expect(back.result.transcript[0]).toBe(result.transcript[0]);
     expect(back.result.transcript.at(-1)).toBe(result.transcript.at(-1));
     expect(back.result.transcript.some((line: string) => /items omitted/.test(line))).toBe(true);

@@ -1,6 +1,16 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash, createPublicKey } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { endianness, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,7 +19,11 @@ import packageJson from '../../package.json';
 import extensionManifest from '../../manifest.json';
 import type { BrowserId } from '../../native-host/shared/browsers.js';
 import { BROWSERS, detectBrowsers } from '../../native-host/src/install/browsers.js';
-import { DEV_EXTENSION_ID, extensionIdFromKey, FIREFOX_EXTENSION_ID } from '../../native-host/src/install/extension-id.js';
+import {
+  DEV_EXTENSION_ID,
+  extensionIdFromKey,
+  FIREFOX_EXTENSION_ID,
+} from '../../native-host/src/install/extension-id.js';
 import { applyInstall } from '../../native-host/src/install/apply-install.js';
 import type { InstallEnvironment } from '../../native-host/src/install/environment.js';
 import { planInstall, registryAddCommands, type InstallRequest } from '../../native-host/src/install/plan-install.js';
@@ -40,7 +54,8 @@ afterEach(() => {
 
 /** Only what is under the test's temporary folder exists: browsers installed on this machine stay out of it. */
 const insideRoot = (file: string) => file.startsWith(root) && existsSync(file);
-const executableInsideRoot = (file: string) => insideRoot(file) && statSync(file).isFile() && (statSync(file).mode & 0o111) !== 0;
+const executableInsideRoot = (file: string) =>
+  insideRoot(file) && statSync(file).isFile() && (statSync(file).mode & 0o111) !== 0;
 
 function system(platform: NodeJS.Platform = 'linux', env: NodeJS.ProcessEnv = {}): InstallEnvironment {
   return {
@@ -123,10 +138,17 @@ describe('the extension ID', () => {
   });
 
   it('--extension-id takes Chrome IDs (also as origins) and Firefox add-on IDs', () => {
-    const sorted = sortExtensionIds(['abcdefghijklmnopabcdefghijklmnop', 'chrome-extension://pponmlkjihgfedcbaponmlkjihgfedcb/', 'other@example.org']);
+    const sorted = sortExtensionIds([
+      'abcdefghijklmnopabcdefghijklmnop',
+      'chrome-extension://pponmlkjihgfedcbaponmlkjihgfedcb/',
+      'other@example.org',
+    ]);
     expect(sorted).toEqual({
       ok: true,
-      extra: { chromium: ['abcdefghijklmnopabcdefghijklmnop', 'pponmlkjihgfedcbaponmlkjihgfedcb'], firefox: ['other@example.org'] },
+      extra: {
+        chromium: ['abcdefghijklmnopabcdefghijklmnop', 'pponmlkjihgfedcbaponmlkjihgfedcb'],
+        firefox: ['other@example.org'],
+      },
     });
     expect(sortExtensionIds(['not an id'])).toEqual({ ok: false, bad: 'not an id' });
   });
@@ -148,8 +170,16 @@ describe('Linux, per user', () => {
     }
     expect(statSync(launcher).mode & 0o777).toBe(0o755);
     // Nothing but the launcher, its record and the one manifest.
-    const files = Object.entries(snapshot(home)).filter(([, what]) => what !== 'dir').map(([file]) => file);
-    expect(files.sort()).toEqual(['.local/share/mxlens/install-record.json', '.local/share/mxlens/mxlens-host', `${LINUX_USER[id]}/${HOST_NAME}.json`].sort());
+    const files = Object.entries(snapshot(home))
+      .filter(([, what]) => what !== 'dir')
+      .map(([file]) => file);
+    expect(files.sort()).toEqual(
+      [
+        '.local/share/mxlens/install-record.json',
+        '.local/share/mxlens/mxlens-host',
+        `${LINUX_USER[id]}/${HOST_NAME}.json`,
+      ].sort(),
+    );
   });
 
   it('follows XDG_CONFIG_HOME and XDG_DATA_HOME', () => {
@@ -168,7 +198,10 @@ describe('Linux, per user', () => {
       `chrome-extension://${DEV_EXTENSION_ID}/`,
       'chrome-extension://abcdefghijklmnopabcdefghijklmnop/',
     ]);
-    expect(readJson(path.join(home, LINUX_USER.firefox, `${HOST_NAME}.json`)).allowed_extensions).toEqual(['mxlens@mxlens.io', 'beta@mxlens.io']);
+    expect(readJson(path.join(home, LINUX_USER.firefox, `${HOST_NAME}.json`)).allowed_extensions).toEqual([
+      'mxlens@mxlens.io',
+      'beta@mxlens.io',
+    ]);
   });
 
   it('system-wide: the documented system folders', () => {
@@ -201,12 +234,23 @@ describe('macOS (planned and written on this machine with a fake HOME)', () => {
   it("Brave's own folder is added where Brave has its profile", () => {
     mkdirSync(path.join(home, 'Library/Application Support/BraveSoftware/Brave-Browser'), { recursive: true });
     install(system('darwin'), { browsers: ['brave'] });
-    expect(existsSync(path.join(home, 'Library/Application Support/BraveSoftware/Brave-Browser/NativeMessagingHosts', `${HOST_NAME}.json`))).toBe(true);
+    expect(
+      existsSync(
+        path.join(
+          home,
+          'Library/Application Support/BraveSoftware/Brave-Browser/NativeMessagingHosts',
+          `${HOST_NAME}.json`,
+        ),
+      ),
+    ).toBe(true);
     expect(existsSync(path.join(home, MAC_USER.brave, `${HOST_NAME}.json`))).toBe(true);
   });
 
   it('system-wide folders', () => {
-    const folders = (id: BrowserId) => planInstall(system('darwin'), request({ browsers: [id], scope: 'system' })).manifests.map((m) => path.dirname(m.path));
+    const folders = (id: BrowserId) =>
+      planInstall(system('darwin'), request({ browsers: [id], scope: 'system' })).manifests.map((m) =>
+        path.dirname(m.path),
+      );
     expect(folders('chrome')).toEqual(['/Library/Google/Chrome/NativeMessagingHosts']);
     expect(folders('chromium')).toEqual(['/Library/Application Support/Chromium/NativeMessagingHosts']);
     expect(folders('edge')).toEqual(['/Library/Microsoft/Edge/NativeMessagingHosts']);
@@ -225,7 +269,13 @@ describe('finding browsers', () => {
     writeFileSync(path.join(bin, 'vivaldi-stable'), '#!/bin/sh\n');
     chmodSync(path.join(bin, 'vivaldi-stable'), 0o755);
     writeFileSync(path.join(bin, 'brave-browser'), 'not executable');
-    const found = detectBrowsers({ platform: 'linux', home, env: { PATH: bin }, exists: insideRoot, isExecutable: executableInsideRoot });
+    const found = detectBrowsers({
+      platform: 'linux',
+      home,
+      env: { PATH: bin },
+      exists: insideRoot,
+      isExecutable: executableInsideRoot,
+    });
     expect(found.map((f) => f.browser.id)).toEqual(['chrome', 'vivaldi', 'firefox']);
     expect(found[1]!.evidence).toBe(path.join(bin, 'vivaldi-stable'));
   });
@@ -278,7 +328,9 @@ describe('installing twice, and uninstalling', () => {
     const moved = { ...system(), nodePath: '/opt/node 22/bin/node' };
     const report = install(moved, { browsers: ['chrome'] });
     expect(report.steps.map((step) => step.outcome)).toEqual(['updated', 'unchanged']);
-    expect(readFileSync(path.join(home, '.local/share/mxlens/mxlens-host'), 'utf8')).toContain(`'/opt/node 22/bin/node'`);
+    expect(readFileSync(path.join(home, '.local/share/mxlens/mxlens-host'), 'utf8')).toContain(
+      `'/opt/node 22/bin/node'`,
+    );
   });
 
   it.each(['linux', 'darwin'] as const)('%s: uninstall leaves exactly what was there before', (platform) => {
@@ -289,28 +341,37 @@ describe('installing twice, and uninstalling', () => {
     const before = snapshot(home);
     install(system(platform), { browsers: 'all' });
     expect(snapshot(home)).not.toEqual(before);
-    const report = applyUninstall(planUninstall(system(platform), { browsers: null, scope: 'user', dir: null }), system(platform));
+    const report = applyUninstall(
+      planUninstall(system(platform), { browsers: null, scope: 'user', dir: null }),
+      system(platform),
+    );
     expect(report.ok).toBe(true);
     expect(snapshot(home)).toEqual(before);
   });
 
   it('uninstalling one browser keeps the launcher for the others, and files another browser reads', () => {
     install(system('darwin'), { browsers: ['chrome', 'brave', 'firefox'] });
-    const report = applyUninstall(planUninstall(system('darwin'), { browsers: ['brave', 'firefox'], scope: 'user', dir: null }), system('darwin'));
-    const byOutcome = (outcome: string) => report.steps.filter((step) => step.outcome === outcome).map((step) => step.target);
+    const report = applyUninstall(
+      planUninstall(system('darwin'), { browsers: ['brave', 'firefox'], scope: 'user', dir: null }),
+      system('darwin'),
+    );
+    const byOutcome = (outcome: string) =>
+      report.steps.filter((step) => step.outcome === outcome).map((step) => step.target);
     expect(byOutcome('removed')).toEqual([path.join(home, MAC_USER.firefox, `${HOST_NAME}.json`)]);
     expect(byOutcome('kept')).toEqual([path.join(home, MAC_USER.chrome, `${HOST_NAME}.json`)]);
     expect(existsSync(path.join(home, 'Library/Application Support/mxlens/mxlens-host'))).toBe(true);
     expect(existsSync(path.join(home, MAC_USER.firefox))).toBe(false); // a folder install created, now empty
   });
 
-  it("never touches a file of that name that is not ours", () => {
+  it('never touches a file of that name that is not ours', () => {
     const folder = path.join(home, LINUX_USER.chrome);
     mkdirSync(folder, { recursive: true });
     writeFileSync(path.join(folder, `${HOST_NAME}.json`), '{"name":"something.else"}');
     const report = install(system(), { browsers: ['chrome'] });
     expect(report.ok).toBe(false);
-    expect(report.steps.find((step) => step.outcome === 'not ours')?.target).toBe(path.join(folder, `${HOST_NAME}.json`));
+    expect(report.steps.find((step) => step.outcome === 'not ours')?.target).toBe(
+      path.join(folder, `${HOST_NAME}.json`),
+    );
     expect(readFileSync(path.join(folder, `${HOST_NAME}.json`), 'utf8')).toBe('{"name":"something.else"}');
     const removal = applyUninstall(planUninstall(system(), { browsers: null, scope: 'user', dir: null }), system());
     expect(readFileSync(path.join(folder, `${HOST_NAME}.json`), 'utf8')).toBe('{"name":"something.else"}');
@@ -335,16 +396,73 @@ describe('Windows (the plan and the reg.exe commands; nothing is run here)', () 
     const plan = planInstall(winEnv(), request({ browsers: 'all' }));
     const folder = 'C:\\Users\\Ann Lee\\AppData\\Local\\mxlens';
     expect(plan.launcher.path).toBe(`${folder}\\mxlens-host.bat`);
-    expect(plan.manifests.map((m) => m.path)).toEqual([`${folder}\\io.mxlens.host.json`, `${folder}\\io.mxlens.host.firefox.json`]);
+    expect(plan.manifests.map((m) => m.path)).toEqual([
+      `${folder}\\io.mxlens.host.json`,
+      `${folder}\\io.mxlens.host.firefox.json`,
+    ]);
     const chromeManifest = `${folder}\\io.mxlens.host.json`;
     const firefoxManifest = `${folder}\\io.mxlens.host.firefox.json`;
     expect(registryAddCommands(plan)).toEqual([
-      ['add', 'HKCU\\Software\\Google\\Chrome\\NativeMessagingHosts\\io.mxlens.host', '/ve', '/t', 'REG_SZ', '/d', chromeManifest, '/f'],
-      ['add', 'HKCU\\Software\\Chromium\\NativeMessagingHosts\\io.mxlens.host', '/ve', '/t', 'REG_SZ', '/d', chromeManifest, '/f'],
-      ['add', 'HKCU\\Software\\Microsoft\\Edge\\NativeMessagingHosts\\io.mxlens.host', '/ve', '/t', 'REG_SZ', '/d', chromeManifest, '/f'],
-      ['add', 'HKCU\\Software\\BraveSoftware\\Brave-Browser\\NativeMessagingHosts\\io.mxlens.host', '/ve', '/t', 'REG_SZ', '/d', chromeManifest, '/f'],
-      ['add', 'HKCU\\Software\\Vivaldi\\NativeMessagingHosts\\io.mxlens.host', '/ve', '/t', 'REG_SZ', '/d', chromeManifest, '/f'],
-      ['add', 'HKCU\\Software\\Mozilla\\NativeMessagingHosts\\io.mxlens.host', '/ve', '/t', 'REG_SZ', '/d', firefoxManifest, '/f'],
+      [
+        'add',
+        'HKCU\\Software\\Google\\Chrome\\NativeMessagingHosts\\io.mxlens.host',
+        '/ve',
+        '/t',
+        'REG_SZ',
+        '/d',
+        chromeManifest,
+        '/f',
+      ],
+      [
+        'add',
+        'HKCU\\Software\\Chromium\\NativeMessagingHosts\\io.mxlens.host',
+        '/ve',
+        '/t',
+        'REG_SZ',
+        '/d',
+        chromeManifest,
+        '/f',
+      ],
+      [
+        'add',
+        'HKCU\\Software\\Microsoft\\Edge\\NativeMessagingHosts\\io.mxlens.host',
+        '/ve',
+        '/t',
+        'REG_SZ',
+        '/d',
+        chromeManifest,
+        '/f',
+      ],
+      [
+        'add',
+        'HKCU\\Software\\BraveSoftware\\Brave-Browser\\NativeMessagingHosts\\io.mxlens.host',
+        '/ve',
+        '/t',
+        'REG_SZ',
+        '/d',
+        chromeManifest,
+        '/f',
+      ],
+      [
+        'add',
+        'HKCU\\Software\\Vivaldi\\NativeMessagingHosts\\io.mxlens.host',
+        '/ve',
+        '/t',
+        'REG_SZ',
+        '/d',
+        chromeManifest,
+        '/f',
+      ],
+      [
+        'add',
+        'HKCU\\Software\\Mozilla\\NativeMessagingHosts\\io.mxlens.host',
+        '/ve',
+        '/t',
+        'REG_SZ',
+        '/d',
+        firefoxManifest,
+        '/f',
+      ],
     ]);
     expect(JSON.parse(plan.manifests[0]!.text).path).toBe(`${folder}\\mxlens-host.bat`);
   });
@@ -353,24 +471,46 @@ describe('Windows (the plan and the reg.exe commands; nothing is run here)', () 
     const plan = planInstall(winEnv(), request({ browsers: ['edge'], scope: 'system' }));
     expect(plan.launcher.path).toBe('C:\\ProgramData\\mxlens\\mxlens-host.bat');
     expect(registryAddCommands(plan)).toEqual([
-      ['add', 'HKLM\\Software\\Microsoft\\Edge\\NativeMessagingHosts\\io.mxlens.host', '/ve', '/t', 'REG_SZ', '/d', 'C:\\ProgramData\\mxlens\\io.mxlens.host.json', '/f'],
+      [
+        'add',
+        'HKLM\\Software\\Microsoft\\Edge\\NativeMessagingHosts\\io.mxlens.host',
+        '/ve',
+        '/t',
+        'REG_SZ',
+        '/d',
+        'C:\\ProgramData\\mxlens\\io.mxlens.host.json',
+        '/f',
+      ],
     ]);
   });
 
   it('uninstall deletes the keys; keys another browser reads stay', () => {
-    expect(registryDeleteCommands(planUninstall(winEnv(), { browsers: null, scope: 'user', dir: null }))).toHaveLength(6);
+    expect(registryDeleteCommands(planUninstall(winEnv(), { browsers: null, scope: 'user', dir: null }))).toHaveLength(
+      6,
+    );
     const edgeOnly = planUninstall(winEnv(), { browsers: ['edge', 'brave'], scope: 'user', dir: null });
     expect(registryDeleteCommands(edgeOnly)).toEqual([
       ['delete', 'HKCU\\Software\\Microsoft\\Edge\\NativeMessagingHosts\\io.mxlens.host', '/f'],
       ['delete', 'HKCU\\Software\\BraveSoftware\\Brave-Browser\\NativeMessagingHosts\\io.mxlens.host', '/f'],
     ]);
-    expect(edgeOnly.kept.map((k) => k.target)).toContain('HKCU\\Software\\Google\\Chrome\\NativeMessagingHosts\\io.mxlens.host');
+    expect(edgeOnly.kept.map((k) => k.target)).toContain(
+      'HKCU\\Software\\Google\\Chrome\\NativeMessagingHosts\\io.mxlens.host',
+    );
   });
 
   it('the .bat launcher quotes paths and doubles % signs', () => {
-    const text = launcherText('win32', 'C:\\Program Files\\nodejs\\node.exe', 'C:\\Users\\Ann Lee\\mx 100%\\dist\\host\\mxlens.mjs');
-    expect(text).toContain('"C:\\Program Files\\nodejs\\node.exe" "C:\\Users\\Ann Lee\\mx 100%%\\dist\\host\\mxlens.mjs" host %*\r\n');
-    expect(launcherTargets(text)).toEqual({ nodePath: 'C:\\Program Files\\nodejs\\node.exe', hostScript: 'C:\\Users\\Ann Lee\\mx 100%\\dist\\host\\mxlens.mjs' });
+    const text = launcherText(
+      'win32',
+      'C:\\Program Files\\nodejs\\node.exe',
+      'C:\\Users\\Ann Lee\\mx 100%\\dist\\host\\mxlens.mjs',
+    );
+    expect(text).toContain(
+      '"C:\\Program Files\\nodejs\\node.exe" "C:\\Users\\Ann Lee\\mx 100%%\\dist\\host\\mxlens.mjs" host %*\r\n',
+    );
+    expect(launcherTargets(text)).toEqual({
+      nodePath: 'C:\\Program Files\\nodejs\\node.exe',
+      hostScript: 'C:\\Users\\Ann Lee\\mx 100%\\dist\\host\\mxlens.mjs',
+    });
     expect(() => batQuote('C:\\a"b')).toThrow();
   });
 });
@@ -387,7 +527,7 @@ describe('the launcher', () => {
   it('runs this Node on the host script with "host" and the browser\'s arguments, from a path with spaces and quotes', () => {
     install(system(), { browsers: ['chrome'] });
     const launcher = path.join(home, '.local/share/mxlens/mxlens-host');
-    const args = [`chrome-extension://${DEV_EXTENSION_ID}/`, '--parent-window=0', "it's \"quoted\" $x"];
+    const args = [`chrome-extension://${DEV_EXTENSION_ID}/`, '--parent-window=0', 'it\'s "quoted" $x'];
     // A bare environment, as browsers give: no PATH to find node with.
     const run = spawnSync(launcher, args, { encoding: 'utf8', env: {} });
     expect(run.stderr).toBe('');
@@ -400,7 +540,10 @@ describe('the launcher', () => {
     install(env, { browsers: ['chrome'] });
     const launcher = path.join(home, '.local/share/mxlens/mxlens-host');
     const reply = await helloThrough(launcher, { HOME: home, XDG_STATE_HOME: path.join(root, 'state') });
-    expect(reply).toMatchObject({ kind: 'frame', message: { type: 'hello', id: 1, protocol: 1, version: packageJson.version } });
+    expect(reply).toMatchObject({
+      kind: 'frame',
+      message: { type: 'hello', id: 1, protocol: 1, version: packageJson.version },
+    });
   });
 });
 
@@ -409,7 +552,10 @@ type HelloOutcome = { kind: 'frame'; message: Record<string, unknown> } | { kind
 function helloThrough(launcher: string, env: NodeJS.ProcessEnv): Promise<HelloOutcome> {
   const littleEndian = endianness() === 'LE';
   return new Promise((resolve, reject) => {
-    const child = spawn(launcher, [`chrome-extension://${DEV_EXTENSION_ID}/`], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(launcher, [`chrome-extension://${DEV_EXTENSION_ID}/`], {
+      env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     const reader = new FrameReader({ littleEndian });
     let stderr = '';
     const timer = setTimeout(() => {
@@ -421,7 +567,10 @@ function helloThrough(launcher: string, env: NodeJS.ProcessEnv): Promise<HelloOu
         if (event.kind !== 'frame') continue;
         clearTimeout(timer);
         child.stdin.end();
-        resolve({ kind: 'frame', message: JSON.parse(Buffer.from(event.body).toString('utf8')) as Record<string, unknown> });
+        resolve({
+          kind: 'frame',
+          message: JSON.parse(Buffer.from(event.body).toString('utf8')) as Record<string, unknown>,
+        });
       }
     });
     child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
@@ -432,6 +581,11 @@ function helloThrough(launcher: string, env: NodeJS.ProcessEnv): Promise<HelloOu
         resolve({ kind: 'stderr', text: stderr });
       }),
     );
-    child.stdin.write(frameBytes(Buffer.from(JSON.stringify({ type: 'hello', id: 1, protocol: 1, extension: packageJson.version })), littleEndian));
+    child.stdin.write(
+      frameBytes(
+        Buffer.from(JSON.stringify({ type: 'hello', id: 1, protocol: 1, extension: packageJson.version })),
+        littleEndian,
+      ),
+    );
   });
 }

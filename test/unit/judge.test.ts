@@ -29,7 +29,8 @@ const LOOKS_LIKE_BLOCKLIST = /spamhaus|spamcop|barracuda|\brbl\b|dnsbl|block ?li
 
 const reply = (g: GoldenReply): SmtpReply => ({ code: g.code, enhanced: g.enhanced, message: g.message });
 const label = (g: GoldenReply) => `${g.source}: ${g.phase} ${g.code} ${g.enhanced ?? '-'} ${g.message.split('\n')[0]}`;
-const at = (phase: SmtpPhase, code: number, enhanced: string | null, message: string) => judgeReply(phase, { code, enhanced, message });
+const at = (phase: SmtpPhase, code: number, enhanced: string | null, message: string) =>
+  judgeReply(phase, { code, enhanced, message });
 
 // Replies whose words say nothing either way, so that only the codes can decide (real servers
 // rarely send them: their words usually decide first). They exercise the code rows of the table.
@@ -70,7 +71,8 @@ describe('golden formats', () => {
   it('never calls a 5.7.x reply undeliverable when its words say nothing about the mailbox', () => {
     const policy = GOLDEN_REPLIES.filter((g) => g.enhanced?.startsWith('5.7.'));
     expect(policy.length).toBeGreaterThan(8);
-    for (const g of policy) expect(judgeReply('rcpt', { ...reply(g), message: 'Rejected' }).verdict, label(g)).not.toBe('undeliverable');
+    for (const g of policy)
+      expect(judgeReply('rcpt', { ...reply(g), message: 'Rejected' }).verdict, label(g)).not.toBe('undeliverable');
   });
 
   it('never gives a mailbox answer for a reply outside RCPT, in whichever phase it is replayed', () => {
@@ -99,7 +101,9 @@ describe('golden formats', () => {
     for (const g of GOLDEN_REPLIES) {
       const all = matchingRules(g.phase, reply(g));
       const deciding = all.filter((r) => r.stage === all[0]!.stage);
-      expect(new Set(deciding.map((r) => r.reason)).size, `${label(g)}: ${deciding.map((r) => r.id).join(', ')}`).toBe(1);
+      expect(new Set(deciding.map((r) => r.reason)).size, `${label(g)}: ${deciding.map((r) => r.id).join(', ')}`).toBe(
+        1,
+      );
     }
   });
 });
@@ -124,7 +128,8 @@ describe('the table', () => {
       if (MAILBOX_REASONS.has(r.reason)) expect(r.phases, r.id).toEqual(['rcpt']);
       if (verdictOf(r.reason) === 'undeliverable') {
         expect(r.match.codes, r.id).toBeDefined();
-        for (const c of r.match.codes!) expect(c === '5xx' || (typeof c === 'number' && c >= 500 && c < 600), r.id).toBe(true);
+        for (const c of r.match.codes!)
+          expect(c === '5xx' || (typeof c === 'number' && c >= 500 && c < 600), r.id).toBe(true);
       }
     }
   });
@@ -133,7 +138,10 @@ describe('the table', () => {
     for (const phase of PHASES) {
       for (let code = 0; code < 1000; code++) {
         const result = judgeReply(phase, { code, enhanced: null, message: '' });
-        expect(RULES.some((r) => r.id === result.rule), `${phase} ${code}`).toBe(true);
+        expect(
+          RULES.some((r) => r.id === result.rule),
+          `${phase} ${code}`,
+        ).toBe(true);
       }
     }
   });
@@ -154,14 +162,32 @@ describe('the table', () => {
 
 describe('words over codes, case by case (issue 8)', () => {
   it('reads a complaint about rate as rate_limited, whatever mailbox code comes with it', () => {
-    expect(at('rcpt', 550, '5.1.1', 'Too many messages from your IP, slow down')).toMatchObject({ reason: 'rate_limited', rule: 'rate-limit-text' });
-    expect(at('rcpt', 550, '5.2.1', 'The user you are trying to contact is receiving mail at a rate that prevents additional messages from being delivered').reason).toBe('rate_limited');
+    expect(at('rcpt', 550, '5.1.1', 'Too many messages from your IP, slow down')).toMatchObject({
+      reason: 'rate_limited',
+      rule: 'rate-limit-text',
+    });
+    expect(
+      at(
+        'rcpt',
+        550,
+        '5.2.1',
+        'The user you are trying to contact is receiving mail at a rate that prevents additional messages from being delivered',
+      ).reason,
+    ).toBe('rate_limited');
   });
 
   it('reads words that deny the mailbox as mailbox_not_found, even behind a 5.7.x code', () => {
-    expect(at('rcpt', 550, '5.7.1', 'The user does not exist')).toEqual({ verdict: 'undeliverable', reason: 'mailbox_not_found', rule: 'no-such-mailbox-text' });
+    expect(at('rcpt', 550, '5.7.1', 'The user does not exist')).toEqual({
+      verdict: 'undeliverable',
+      reason: 'mailbox_not_found',
+      rule: 'no-such-mailbox-text',
+    });
     // The same code with words that say nothing about the mailbox stays a policy refusal.
-    expect(at('rcpt', 550, '5.7.1', 'Message rejected')).toMatchObject({ verdict: 'unknown', reason: 'blocked', rule: 'enhanced-policy' });
+    expect(at('rcpt', 550, '5.7.1', 'Message rejected')).toMatchObject({
+      verdict: 'unknown',
+      reason: 'blocked',
+      rule: 'enhanced-policy',
+    });
   });
 
   it('reads "mailbox full" as mailbox_full behind a 5.1.x code, and "disabled" as mailbox_disabled', () => {
@@ -180,14 +206,26 @@ describe('words over codes, case by case (issue 8)', () => {
   });
 
   it('lets words that name us win over words that deny the mailbox', () => {
-    expect(at('rcpt', 550, '5.1.1', 'User unknown; see our policy page')).toMatchObject({ reason: 'blocked', rule: 'policy-text' });
-    expect(at('rcpt', 550, '5.1.1', 'Blocked using bl.spamcop.net')).toMatchObject({ reason: 'blocked', rule: 'blocklist-named' });
-    expect(at('rcpt', 550, '5.1.1', 'User unknown, try again later')).toMatchObject({ reason: 'greylisted', rule: 'try-later-text' });
+    expect(at('rcpt', 550, '5.1.1', 'User unknown; see our policy page')).toMatchObject({
+      reason: 'blocked',
+      rule: 'policy-text',
+    });
+    expect(at('rcpt', 550, '5.1.1', 'Blocked using bl.spamcop.net')).toMatchObject({
+      reason: 'blocked',
+      rule: 'blocklist-named',
+    });
+    expect(at('rcpt', 550, '5.1.1', 'User unknown, try again later')).toMatchObject({
+      reason: 'greylisted',
+      rule: 'try-later-text',
+    });
   });
 
-  it.each(CODES_ALONE)('lets the codes decide when the words say nothing: %s %i %s "%s"', (phase, code, enhanced, text, reason, rule) => {
-    expect(at(phase, code, enhanced, text)).toMatchObject({ reason, rule });
-  });
+  it.each(CODES_ALONE)(
+    'lets the codes decide when the words say nothing: %s %i %s "%s"',
+    (phase, code, enhanced, text, reason, rule) => {
+      expect(at(phase, code, enhanced, text)).toMatchObject({ reason, rule });
+    },
+  );
 
   it('reads Microsoft 5.4.1 "Access denied" as no such recipient, but not elsewhere', () => {
     expect(at('rcpt', 550, '5.4.1', 'Recipient address rejected: Access denied. AS(201806281)')).toEqual({
@@ -195,7 +233,14 @@ describe('words over codes, case by case (issue 8)', () => {
       reason: 'mailbox_not_found',
       rule: 'ms365-directory-reject',
     });
-    expect(at('rcpt', 550, '5.4.1', 'Recipient address rejected: Access denied. Client host [192.0.2.25] has a poor reputation').reason).toBe('blocked');
+    expect(
+      at(
+        'rcpt',
+        550,
+        '5.4.1',
+        'Recipient address rejected: Access denied. Client host [192.0.2.25] has a poor reputation',
+      ).reason,
+    ).toBe('blocked');
     expect(at('rcpt', 550, '5.7.1', 'Recipient address rejected: Access denied').reason).toBe('blocked');
     expect(at('rcpt', 550, null, 'Access denied').reason).toBe('blocked');
     expect(at('mail', 550, '5.4.1', 'Recipient address rejected: Access denied').reason).toBe('blocked');
@@ -221,13 +266,21 @@ describe('decisions that are not replies', () => {
   it('gives every decision its reason, the matching verdict, its id and an explanation', () => {
     for (const id of Object.keys(DECISIONS) as DecisionId[]) {
       const judged = decide(id);
-      expect(judged).toEqual({ verdict: REASONS[DECISIONS[id].reason].verdict, reason: DECISIONS[id].reason, rule: id });
+      expect(judged).toEqual({
+        verdict: REASONS[DECISIONS[id].reason].verdict,
+        reason: DECISIONS[id].reason,
+        rule: id,
+      });
       expect(describeRule(id)).toBe(DECISIONS[id].why);
     }
   });
 
   it('judges DNS answers that end a check', () => {
-    expect(judgeRouting('no_such_domain')).toMatchObject({ verdict: 'undeliverable', reason: 'no_such_domain', rule: 'dns-nxdomain' });
+    expect(judgeRouting('no_such_domain')).toMatchObject({
+      verdict: 'undeliverable',
+      reason: 'no_such_domain',
+      rule: 'dns-nxdomain',
+    });
     expect(judgeRouting('null_mx')).toMatchObject({ reason: 'null_mx', rule: 'dns-null-mx' });
     expect(judgeRouting('no_mail_server')).toMatchObject({ reason: 'no_mail_server', rule: 'dns-no-mail-server' });
     expect(judgeRouting('dns_error')).toMatchObject({ verdict: 'unknown', reason: 'dns_error', rule: 'dns-failure' });
@@ -236,44 +289,97 @@ describe('decisions that are not replies', () => {
   it('judges session failures by their kind, and by the reply when the server said why', () => {
     const tooMany: SmtpReply = { code: 421, enhanced: '4.7.0', message: 'Error: too many connections from 192.0.2.25' };
     expect(judgeSessionFailure('timeout', 'rcpt', null)).toMatchObject({ reason: 'timeout', rule: 'session-timeout' });
-    expect(judgeSessionFailure('aborted', 'connect', null)).toMatchObject({ reason: 'timeout', rule: 'session-cancelled' });
-    expect(judgeSessionFailure('protocol', 'rcpt', null)).toMatchObject({ reason: 'protocol_error', rule: 'session-protocol' });
-    expect(judgeSessionFailure('tls', 'starttls', null)).toMatchObject({ reason: 'connection_failed', rule: 'session-tls-failed' });
-    expect(judgeSessionFailure('connection', 'connect', null)).toMatchObject({ reason: 'connection_failed', rule: 'session-connect-failed' });
-    expect(judgeSessionFailure('connection', 'banner', tooMany)).toMatchObject({ reason: 'rate_limited', rule: 'rate-limit-text' });
-    expect(judgeSessionFailure('rejected', 'ehlo', { code: 554, enhanced: null, message: 'No SMTP service here' })).toMatchObject({
+    expect(judgeSessionFailure('aborted', 'connect', null)).toMatchObject({
+      reason: 'timeout',
+      rule: 'session-cancelled',
+    });
+    expect(judgeSessionFailure('protocol', 'rcpt', null)).toMatchObject({
+      reason: 'protocol_error',
+      rule: 'session-protocol',
+    });
+    expect(judgeSessionFailure('tls', 'starttls', null)).toMatchObject({
+      reason: 'connection_failed',
+      rule: 'session-tls-failed',
+    });
+    expect(judgeSessionFailure('connection', 'connect', null)).toMatchObject({
+      reason: 'connection_failed',
+      rule: 'session-connect-failed',
+    });
+    expect(judgeSessionFailure('connection', 'banner', tooMany)).toMatchObject({
+      reason: 'rate_limited',
+      rule: 'rate-limit-text',
+    });
+    expect(
+      judgeSessionFailure('rejected', 'ehlo', { code: 554, enhanced: null, message: 'No SMTP service here' }),
+    ).toMatchObject({
       reason: 'blocked',
       rule: 'refused-before-rcpt',
     });
   });
 
   it('turns an acceptance into catch_all or disposable by the flags, and nothing else', () => {
-    const flags = (over: Partial<Flags>): Flags => ({ disposable: false, role: false, free: false, catchAll: false, ...over });
+    const flags = (over: Partial<Flags>): Flags => ({
+      disposable: false,
+      role: false,
+      free: false,
+      catchAll: false,
+      ...over,
+    });
     const accepted = judgeReply('rcpt', { code: 250, enhanced: '2.1.5', message: 'Ok' });
     expect(judgeWithFlags(accepted, flags({}))).toEqual(accepted);
-    expect(judgeWithFlags(accepted, flags({ catchAll: true, disposable: true }))).toMatchObject({ verdict: 'risky', reason: 'catch_all', rule: 'catch-all-domain' });
-    expect(judgeWithFlags(accepted, flags({ disposable: true }))).toMatchObject({ verdict: 'risky', reason: 'disposable', rule: 'disposable-domain' });
+    expect(judgeWithFlags(accepted, flags({ catchAll: true, disposable: true }))).toMatchObject({
+      verdict: 'risky',
+      reason: 'catch_all',
+      rule: 'catch-all-domain',
+    });
+    expect(judgeWithFlags(accepted, flags({ disposable: true }))).toMatchObject({
+      verdict: 'risky',
+      reason: 'disposable',
+      rule: 'disposable-domain',
+    });
     const refused = judgeReply('rcpt', { code: 550, enhanced: '5.1.1', message: 'User unknown' });
     expect(judgeWithFlags(refused, flags({ catchAll: true, disposable: true }))).toEqual(refused);
   });
 
   it('reads the same non-mailbox refusal for the address and a random one as a policy', () => {
-    const rejected = (to: string): SmtpReply => ({ code: 550, enhanced: '5.0.0', message: `<${to}> Rejected by local rules` });
+    const rejected = (to: string): SmtpReply => ({
+      code: 550,
+      enhanced: '5.0.0',
+      message: `<${to}> Rejected by local rules`,
+    });
     expect(judgeRecipient(rejected('alice@example.com'), rejected('x7q2@example.com'))).toMatchObject({
       reason: 'blocked',
       rule: 'same-refusal-as-random-address',
     });
-    const unknown = (to: string): SmtpReply => ({ code: 550, enhanced: '5.1.1', message: `<${to}>: Recipient address rejected: User unknown` });
+    const unknown = (to: string): SmtpReply => ({
+      code: 550,
+      enhanced: '5.1.1',
+      message: `<${to}>: Recipient address rejected: User unknown`,
+    });
     expect(judgeRecipient(unknown('alice@example.com'), unknown('x7q2@example.com')).reason).toBe('mailbox_not_found');
     expect(judgeRecipient(unknown('alice@example.com'), null).reason).toBe('mailbox_not_found');
-    expect(judgeRecipient(rejected('alice@example.com'), { code: 250, enhanced: '2.1.5', message: 'Ok' }).rule).toBe('rcpt-refused-unexplained');
+    expect(judgeRecipient(rejected('alice@example.com'), { code: 250, enhanced: '2.1.5', message: 'Ok' }).rule).toBe(
+      'rcpt-refused-unexplained',
+    );
   });
 
   it('learns catch-all only from a mailbox answer to the random address', () => {
     expect(judgeCatchAllProbe({ code: 250, enhanced: '2.1.5', message: 'Ok' })).toBe(true);
     expect(judgeCatchAllProbe({ code: 550, enhanced: '5.1.1', message: 'User unknown' })).toBe(false);
-    expect(judgeCatchAllProbe({ code: 550, enhanced: '5.7.1', message: 'Client host [192.0.2.25] blocked using zen.spamhaus.org' })).toBeNull();
-    expect(judgeCatchAllProbe({ code: 450, enhanced: '4.2.0', message: 'Greylisted, see http://postgrey.schweikert.ch/help/example.com.html' })).toBeNull();
+    expect(
+      judgeCatchAllProbe({
+        code: 550,
+        enhanced: '5.7.1',
+        message: 'Client host [192.0.2.25] blocked using zen.spamhaus.org',
+      }),
+    ).toBeNull();
+    expect(
+      judgeCatchAllProbe({
+        code: 450,
+        enhanced: '4.2.0',
+        message: 'Greylisted, see http://postgrey.schweikert.ch/help/example.com.html',
+      }),
+    ).toBeNull();
   });
 });
 
@@ -316,7 +422,11 @@ describe('retryDelayMs', () => {
   });
 
   it('is given only with greylisted and rate_limited answers', () => {
-    expect(judgeReply('rcpt', { code: 550, enhanced: null, message: 'User unknown, try again in 5 minutes' }).retryAfterMs).toBeUndefined();
-    expect(judgeReply('rcpt', { code: 421, enhanced: null, message: 'Too busy, try again in 5 minutes' }).retryAfterMs).toBe(300_000);
+    expect(
+      judgeReply('rcpt', { code: 550, enhanced: null, message: 'User unknown, try again in 5 minutes' }).retryAfterMs,
+    ).toBeUndefined();
+    expect(
+      judgeReply('rcpt', { code: 421, enhanced: null, message: 'Too busy, try again in 5 minutes' }).retryAfterMs,
+    ).toBe(300_000);
   });
 });

@@ -32,19 +32,25 @@ describe('writableByOthers', () => {
 
   it('refuses a host script a user owns', () => {
     const table = { ...SAFE, '/usr/lib/node_modules/mxlens.mjs': { ...rootFile(0o644), uid: 1000 } };
-    expect(writableByOthers(CHAIN, fs(table))).toEqual([{ path: '/usr/lib/node_modules/mxlens.mjs', level: 'refuse', why: 'owned by uid 1000, not root' }]);
+    expect(writableByOthers(CHAIN, fs(table))).toEqual([
+      { path: '/usr/lib/node_modules/mxlens.mjs', level: 'refuse', why: 'owned by uid 1000, not root' },
+    ]);
   });
 
   it('refuses a world-writable folder above the Node binary', () => {
     const table = { ...SAFE, '/usr/bin': rootDir(0o777) };
-    expect(writableByOthers(CHAIN, fs(table))).toEqual([{ path: '/usr/bin', level: 'refuse', why: 'writable by every user' }]);
+    expect(writableByOthers(CHAIN, fs(table))).toEqual([
+      { path: '/usr/bin', level: 'refuse', why: 'writable by every user' },
+    ]);
   });
 
   it("accepts root's sticky folders (/tmp), and warns about a group-writable one", () => {
     const sticky = { ...SAFE, '/usr/lib': rootDir(0o1777) };
     expect(writableByOthers(CHAIN, fs(sticky))).toEqual([]);
     const group = { ...SAFE, '/usr/lib': { ...rootDir(0o775), gid: 50 } };
-    expect(writableByOthers(CHAIN, fs(group))).toEqual([{ path: '/usr/lib', level: 'warn', why: 'writable by group 50' }]);
+    expect(writableByOthers(CHAIN, fs(group))).toEqual([
+      { path: '/usr/lib', level: 'warn', why: 'writable by group 50' },
+    ]);
   });
 });
 
@@ -69,7 +75,9 @@ describe('install --system', () => {
   let errors: string;
   beforeEach(() => {
     errors = '';
-    vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((errors += String(chunk)), true));
+    vi.spyOn(process.stderr, 'write').mockImplementation(
+      (chunk: string | Uint8Array) => ((errors += String(chunk)), true),
+    );
     vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
   });
   afterEach(() => vi.restoreAllMocks());

@@ -18,15 +18,23 @@ const loaded = new Map<string, Record<string, MessageEntry>>();
 function locale(name: string): Record<string, MessageEntry> {
   let messages = loaded.get(name);
   if (!messages) {
-    messages = JSON.parse(readFileSync(path.join(LOCALES, name, 'messages.json'), 'utf8')) as Record<string, MessageEntry>;
+    messages = JSON.parse(readFileSync(path.join(LOCALES, name, 'messages.json'), 'utf8')) as Record<
+      string,
+      MessageEntry
+    >;
     loaded.set(name, messages);
   }
   return messages;
 }
 
 function fillEntry(entry: MessageEntry, substitutions: readonly string[] = []): string {
-  const named = entry.message.replace(/\$([A-Za-z0-9_@]+)\$/g, (whole, name: string) => entry.placeholders?.[name.toLowerCase()]?.content ?? whole);
-  return named.replace(/\$(\$|[1-9])/g, (_whole, which: string) => (which === '$' ? '$' : (substitutions[Number(which) - 1] ?? '')));
+  const named = entry.message.replace(
+    /\$([A-Za-z0-9_@]+)\$/g,
+    (whole, name: string) => entry.placeholders?.[name.toLowerCase()]?.content ?? whole,
+  );
+  return named.replace(/\$(\$|[1-9])/g, (_whole, which: string) =>
+    which === '$' ? '$' : (substitutions[Number(which) - 1] ?? ''),
+  );
 }
 
 /** getMessage for `localeName` ("en", "zh_CN"), falling back to English as browsers do. */
@@ -34,6 +42,9 @@ export function browserGetMessage(localeName = 'en') {
   return (key: string, substitutions?: string | string[]): string => {
     const entry = locale(localeName)[key] ?? locale('en')[key];
     if (!entry) return '';
-    return fillEntry(entry, substitutions === undefined ? [] : typeof substitutions === 'string' ? [substitutions] : substitutions);
+    return fillEntry(
+      entry,
+      substitutions === undefined ? [] : typeof substitutions === 'string' ? [substitutions] : substitutions,
+    );
   };
 }

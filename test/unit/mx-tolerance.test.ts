@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ErrorPaceWatch, MxToleranceMemory, recipientsForNextTransaction } from '../../native-host/src/engine/mx-tolerance.js';
+import {
+  ErrorPaceWatch,
+  MxToleranceMemory,
+  recipientsForNextTransaction,
+} from '../../native-host/src/engine/mx-tolerance.js';
 
 describe('MxToleranceMemory', () => {
   it('keeps the smallest limit seen, per server, for an hour', () => {

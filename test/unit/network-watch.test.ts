@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { NetworkWatch, RETEST_AFTER_MS, routeTo, type RouteReport, type SecondOpinion } from '../../native-host/src/engine/network-watch.js';
+import {
+  NetworkWatch,
+  RETEST_AFTER_MS,
+  routeTo,
+  type RouteReport,
+  type SecondOpinion,
+} from '../../native-host/src/engine/network-watch.js';
 
 // The pure part of port-25-blocked detection: what evidence makes "blocked", what clears it.
 
@@ -29,7 +35,9 @@ describe('NetworkWatch', () => {
     watch.begin(DIRECT).timedOut('mx.c.example', ['c.example'], 5_000);
     expect(watch.isBlocked(DIRECT)).toBe(true);
     expect(watch.failFast(DIRECT)).toBe(true);
-    expect(changes).toEqual([{ port: 25, proxy: null, family: 4, state: 'blocked', servers: ['mx.a.example', 'mx.b.example'] }]);
+    expect(changes).toEqual([
+      { port: 25, proxy: null, family: 4, state: 'blocked', servers: ['mx.a.example', 'mx.b.example'] },
+    ]);
   });
 
   it('ignores connects that gave up almost at once (a spent budget proves nothing)', () => {
@@ -79,7 +87,11 @@ describe('NetworkWatch', () => {
 });
 
 describe('NetworkWatch second opinion', () => {
-  const unreachable = async (): Promise<SecondOpinion> => ({ reachable: false, server: 'mx.probe.example', domain: 'probe.example' });
+  const unreachable = async (): Promise<SecondOpinion> => ({
+    reachable: false,
+    server: 'mx.probe.example',
+    domain: 'probe.example',
+  });
 
   it('asks once, on the first timeout, and a lone address then gets the conclusion', async () => {
     let asked = 0;
@@ -92,7 +104,9 @@ describe('NetworkWatch second opinion', () => {
   });
 
   it('a probe that connects means the server, not the network, is dead', async () => {
-    const watch = new NetworkWatch({ secondOpinion: async () => ({ reachable: true, server: 'mx.probe.example', domain: 'probe.example' }) });
+    const watch = new NetworkWatch({
+      secondOpinion: async () => ({ reachable: true, server: 'mx.probe.example', domain: 'probe.example' }),
+    });
     watch.begin(DIRECT).timedOut('mx.a.example', ['a.example'], 5_000);
     await watch.othersSettled(DIRECT);
     expect(watch.isBlocked(DIRECT)).toBe(false);

@@ -3,8 +3,17 @@ import { addressesInFile, looksLikeAddress, splitAddresses } from '../../extensi
 
 describe('splitAddresses', () => {
   it('splits on newlines, commas, semicolons and spaces', () => {
-    const { addresses, invalid } = splitAddresses('a@example.com\nb@example.com, c@example.com;d@example.com e@example.com\r\n\tf@example.com');
-    expect(addresses).toEqual(['a@example.com', 'b@example.com', 'c@example.com', 'd@example.com', 'e@example.com', 'f@example.com']);
+    const { addresses, invalid } = splitAddresses(
+      'a@example.com\nb@example.com, c@example.com;d@example.com e@example.com\r\n\tf@example.com',
+    );
+    expect(addresses).toEqual([
+      'a@example.com',
+      'b@example.com',
+      'c@example.com',
+      'd@example.com',
+      'e@example.com',
+      'f@example.com',
+    ]);
     expect(invalid).toEqual([]);
   });
 
@@ -44,7 +53,9 @@ describe('splitAddresses', () => {
 
 describe('display names, as mail programs copy addresses', () => {
   it('takes the address out of Name <address> lines, names with commas in quotes too', () => {
-    const split = splitAddresses('Jane Doe <jane@example.com>\n"Doe, John" <john@example.com>, Zoë Ü <zoe@example.org>; plain@example.net');
+    const split = splitAddresses(
+      'Jane Doe <jane@example.com>\n"Doe, John" <john@example.com>, Zoë Ü <zoe@example.org>; plain@example.net',
+    );
     expect(split.addresses).toEqual(['jane@example.com', 'john@example.com', 'zoe@example.org', 'plain@example.net']);
     expect(split.invalid).toEqual([]);
   });
@@ -58,7 +69,8 @@ describe('display names, as mail programs copy addresses', () => {
 
 describe('addressesInFile', () => {
   it('reads every cell of a CSV, quoted cells and display names included, and skips words without @', () => {
-    const csv = '\uFEFFname,email,phone\r\n"Doe, Jane",jane@example.com,+1 555\r\nJohn;"John <john@example.com>";x\r\nbad,nobody@,1\r\n';
+    const csv =
+      '\uFEFFname,email,phone\r\n"Doe, Jane",jane@example.com,+1 555\r\nJohn;"John <john@example.com>";x\r\nbad,nobody@,1\r\n';
     const found = addressesInFile(csv);
     expect(found.addresses).toEqual(['jane@example.com', 'john@example.com']);
     expect(found.invalid).toEqual(['nobody@']);

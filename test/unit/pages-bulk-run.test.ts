@@ -5,7 +5,12 @@ function run(count: number, window = 3) {
   let now = 1_000;
   const sent: string[][] = [];
   const addresses = Array.from({ length: count }, (_, i) => `a${i}@example.com`);
-  const bulk = new BulkRun(addresses, (batch) => sent.push(batch), () => now, window);
+  const bulk = new BulkRun(
+    addresses,
+    (batch) => sent.push(batch),
+    () => now,
+    window,
+  );
   return { bulk, sent, addresses, advance: (ms: number) => (now += ms) };
 }
 

@@ -92,7 +92,9 @@ describe('toCsv / resultsToCsv', () => {
     const full = result({ retryAfterMs: 60_000, domainLiteral: true, tls: { used: true, certificateValid: false } });
     const flatten = (value: object, prefix = ''): string[] =>
       Object.entries(value).flatMap(([key, inner]) =>
-        inner !== null && typeof inner === 'object' ? flatten(inner as object, `${prefix}${key}.`) : [`${prefix}${key}`],
+        inner !== null && typeof inner === 'object'
+          ? flatten(inner as object, `${prefix}${key}.`)
+          : [`${prefix}${key}`],
       );
     expect([...CSV_COLUMNS]).toEqual(flatten(JSON.parse(JSON.stringify(full)) as object));
   });
@@ -134,7 +136,15 @@ describe('toCsv / resultsToCsv', () => {
 
   it('keeps a hostile server reply in one cell and defuses formulas in it', () => {
     const reply = '=cmd|" /C calc"!A0,\r\n550 no';
-    const rows = parseCsv(resultsToCsv([{ address: '+x@example.org', verdict: 'undeliverable', result: result({ address: '+x@example.org', smtp: { code: 550, enhanced: null, message: reply } }) }]));
+    const rows = parseCsv(
+      resultsToCsv([
+        {
+          address: '+x@example.org',
+          verdict: 'undeliverable',
+          result: result({ address: '+x@example.org', smtp: { code: 550, enhanced: null, message: reply } }),
+        },
+      ]),
+    );
     expect(rows).toHaveLength(2);
     expect(rows[1]![0]).toBe("'+x@example.org");
     expect(rows[1]![CSV_COLUMNS.indexOf('smtp.message')]).toBe(`'${reply}`);

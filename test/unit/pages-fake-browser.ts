@@ -111,8 +111,10 @@ function createFake() {
         remove: (keys: string | string[]) => state.storage.remove(keys),
       },
       onChanged: {
-        addListener: (listener: (changes: StorageChanges, area: string) => void) => state.storageChanged.addListener(listener),
-        removeListener: (listener: (changes: StorageChanges, area: string) => void) => state.storageChanged.removeListener(listener),
+        addListener: (listener: (changes: StorageChanges, area: string) => void) =>
+          state.storageChanged.addListener(listener),
+        removeListener: (listener: (changes: StorageChanges, area: string) => void) =>
+          state.storageChanged.removeListener(listener),
       },
     },
   };

@@ -42,11 +42,15 @@ function keysFromCode(): Map<string, string> {
   const found = new Map<string, string>();
   for (const file of files.filter((name) => /\.(ts|tsx|js|mjs)$/.test(name))) {
     const code = withoutComments(readFileSync(file, 'utf8'));
-    for (const match of code.matchAll(/\bt\(\s*['"`]([A-Za-z0-9_@]+)['"`]/g)) found.set(match[1]!, path.relative(ROOT, file));
-    for (const match of code.matchAll(/getMessage\(\s*['"`]([A-Za-z0-9_]+)['"`]/g)) found.set(match[1]!, path.relative(ROOT, file));
+    for (const match of code.matchAll(/\bt\(\s*['"`]([A-Za-z0-9_@]+)['"`]/g))
+      found.set(match[1]!, path.relative(ROOT, file));
+    for (const match of code.matchAll(/getMessage\(\s*['"`]([A-Za-z0-9_]+)['"`]/g))
+      found.set(match[1]!, path.relative(ROOT, file));
     // The pages' own keys also travel as data (key maps, validation errors): catch them by prefix.
     if (/extension\/src\/(ui|popup|options|welcome|shared)\//.test(file.split(path.sep).join('/'))) {
-      for (const match of code.matchAll(/['"`]((?:common|detail|flag|options|popup|reason|status|verdict|welcome)[A-Z][A-Za-z0-9]*)['"`]/g)) {
+      for (const match of code.matchAll(
+        /['"`]((?:common|detail|flag|options|popup|reason|status|verdict|welcome)[A-Z][A-Za-z0-9]*)['"`]/g,
+      )) {
         found.set(match[1]!, path.relative(ROOT, file));
       }
     }
@@ -58,13 +62,17 @@ function keysFromCode(): Map<string, string> {
 function keysFromHtml(): Map<string, string> {
   const found = new Map<string, string>();
   const sources = files.filter((name) => name.endsWith('.html'));
-  const manifests = ['manifest.json', 'extension/manifest.json'].map((name) => path.join(ROOT, name)).filter((name) => existsSync(name));
+  const manifests = ['manifest.json', 'extension/manifest.json']
+    .map((name) => path.join(ROOT, name))
+    .filter((name) => existsSync(name));
   for (const file of sources) {
     const html = readFileSync(file, 'utf8');
-    for (const match of html.matchAll(/\bdata-i18n(?:-[a-z-]+)?="([^"]+)"/g)) found.set(match[1]!, path.relative(ROOT, file));
+    for (const match of html.matchAll(/\bdata-i18n(?:-[a-z-]+)?="([^"]+)"/g))
+      found.set(match[1]!, path.relative(ROOT, file));
   }
   for (const file of [...sources, ...manifests]) {
-    for (const match of readFileSync(file, 'utf8').matchAll(/__MSG_([A-Za-z0-9_@]+)__/g)) found.set(match[1]!, path.relative(ROOT, file));
+    for (const match of readFileSync(file, 'utf8').matchAll(/__MSG_([A-Za-z0-9_@]+)__/g))
+      found.set(match[1]!, path.relative(ROOT, file));
   }
   return found;
 }
@@ -99,7 +107,9 @@ describe('locales', () => {
       expect(Object.keys(messages).sort(), locale).toEqual(Object.keys(english).sort());
       for (const [key, entry] of Object.entries(english)) {
         const content = (e: Entry | undefined) =>
-          Object.fromEntries(Object.entries(e?.placeholders ?? {}).map(([name, placeholder]) => [name, placeholder.content]));
+          Object.fromEntries(
+            Object.entries(e?.placeholders ?? {}).map(([name, placeholder]) => [name, placeholder.content]),
+          );
         expect(content(messages[key]), `${locale} ${key}`).toEqual(content(entry));
       }
     }
@@ -108,12 +118,14 @@ describe('locales', () => {
   it('have the extension name, description and context menu item', () => {
     for (const locale of locales) {
       const { messages } = readLocale(locale);
-      for (const key of ['extName', 'extDescription', 'contextMenuVerify']) expect(messages[key], `${locale} ${key}`).toBeDefined();
+      for (const key of ['extName', 'extDescription', 'contextMenuVerify'])
+        expect(messages[key], `${locale} ${key}`).toBeDefined();
     }
     expect(readLocale('en').messages.contextMenuVerify?.message).toBe('Verify this address');
     expect(readLocale('zh_CN').messages.contextMenuVerify?.message).toBe('验证此地址');
     // Chrome Web Store limit.
-    for (const locale of locales) expect(readLocale(locale).messages.extDescription!.message.length).toBeLessThanOrEqual(132);
+    for (const locale of locales)
+      expect(readLocale(locale).messages.extDescription!.message.length).toBeLessThanOrEqual(132);
   });
 
   it('explain every reason and name every verdict', () => {

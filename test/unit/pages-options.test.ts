@@ -7,7 +7,8 @@ import { $, fake, flush, loadPage } from './pages-fake-browser.js';
 vi.mock('webextension-polyfill', async () => ({ default: (await import('./pages-fake-browser.js')).fake.browser }));
 
 const { startOptions } = await import('../../extension/src/options/options-app.js');
-const { checkHeloName, checkProxy, checkSender, validateOptions, formFromSettings } = await import('../../extension/src/options/validate.js');
+const { checkHeloName, checkProxy, checkSender, validateOptions, formFromSettings } =
+  await import('../../extension/src/options/validate.js');
 
 let status: HostStatus;
 
@@ -59,14 +60,27 @@ describe('options validation', () => {
   });
 
   it('accepts host names and address literals as HELO names', () => {
-    for (const ok of ['', 'mail.example.com', 'localhost', '[192.0.2.1]', '[IPv6:2001:db8::1]']) expect(checkHeloName(ok)).toBeNull();
-    for (const bad of ['-bad.example.com', 'under_score.example', 'a..b', '[300.1.1.1]', 'mail example', 'x'.repeat(64)]) {
+    for (const ok of ['', 'mail.example.com', 'localhost', '[192.0.2.1]', '[IPv6:2001:db8::1]'])
+      expect(checkHeloName(ok)).toBeNull();
+    for (const bad of [
+      '-bad.example.com',
+      'under_score.example',
+      'a..b',
+      '[300.1.1.1]',
+      'mail example',
+      'x'.repeat(64),
+    ]) {
       expect(checkHeloName(bad)).toBe('optionsErrorHelo');
     }
   });
 
   it('accepts socks5://[user:pass@]host:port and nothing else', () => {
-    for (const ok of ['', 'socks5://127.0.0.1:1080', 'socks5://user:p%40ss@proxy.example.com:1080', 'socks5h://[::1]:9050']) {
+    for (const ok of [
+      '',
+      'socks5://127.0.0.1:1080',
+      'socks5://user:p%40ss@proxy.example.com:1080',
+      'socks5h://[::1]:9050',
+    ]) {
       expect(checkProxy(ok)).toBeNull();
     }
     expect(checkProxy('127.0.0.1:1080')).not.toBeNull();
@@ -100,13 +114,19 @@ describe('options validation', () => {
     expect(check.errors.map((error) => error.field).sort()).toEqual(
       ['autoMode', 'cacheTtlMinutes', 'heloName', 'perPageLimit', 'proxy', 'sender', 'timeoutSeconds'].sort(),
     );
-    expect(check.errors.find((error) => error.field === 'timeoutSeconds')).toEqual({ field: 'timeoutSeconds', key: 'optionsErrorRange', substitutions: ['1', '600'] });
+    expect(check.errors.find((error) => error.field === 'timeoutSeconds')).toEqual({
+      field: 'timeoutSeconds',
+      key: 'optionsErrorRange',
+      substitutions: ['1', '600'],
+    });
   });
 });
 
 describe('options page', () => {
   it('shows the stored settings (defaults for what is missing)', async () => {
-    fake.state.storage.fill({ settings: { sender: 'me@example.com', timeoutMs: 12_500, autoMode: 'dns', pausedSites: ['https://a.example'] } });
+    fake.state.storage.fill({
+      settings: { sender: 'me@example.com', timeoutMs: 12_500, autoMode: 'dns', pausedSites: ['https://a.example'] },
+    });
     await startOptions().ready;
     expect(field('sender').value).toBe('me@example.com');
     expect(field('heloName').value).toBe('');
@@ -146,7 +166,9 @@ describe('options page', () => {
     fake.state.storage.fill({ settings: { ...DEFAULT_SETTINGS, pausedSites: ['https://a.example'] } });
     await startOptions().ready;
     // The popup pauses another site while the page is open.
-    await fake.browser.storage.local.set({ settings: { ...DEFAULT_SETTINGS, pausedSites: ['https://a.example', 'https://b.example'] } });
+    await fake.browser.storage.local.set({
+      settings: { ...DEFAULT_SETTINGS, pausedSites: ['https://a.example', 'https://b.example'] },
+    });
     type('sender', ' <> ');
     type('heloName', 'mail.example.com');
     type('proxy', 'socks5://user:pw@proxy.example.com:1080');
@@ -172,7 +194,9 @@ describe('options page', () => {
   });
 
   it('resumes a paused site', async () => {
-    fake.state.storage.fill({ settings: { ...DEFAULT_SETTINGS, pausedSites: ['https://a.example', 'https://b.example'] } });
+    fake.state.storage.fill({
+      settings: { ...DEFAULT_SETTINGS, pausedSites: ['https://a.example', 'https://b.example'] },
+    });
     await startOptions().ready;
     const remove = $('#paused-list').querySelector('button')!;
     expect(remove.getAttribute('aria-label')).toBe('Resume MX Lens on https://a.example');
@@ -197,7 +221,11 @@ describe('options page', () => {
       state: 'connected',
       hostVersion: '0.2.0',
       settingsProblems: [{ setting: 'MXLENS_TIMEOUT', message: 'not a number; using 20000' }],
-      lastError: { message: 'The host stopped unexpectedly.', raw: 'Native host has exited. <b>x</b>', at: Date.UTC(2025, 0, 1) },
+      lastError: {
+        message: 'The host stopped unexpectedly.',
+        raw: 'Native host has exited. <b>x</b>',
+        at: Date.UTC(2025, 0, 1),
+      },
     };
     await startOptions().ready;
     const diagnostics = $('#diagnostics-heading').parentElement!;
@@ -216,7 +244,15 @@ describe('options page', () => {
   });
 
   it('shows a failed host with its fix in diagnostics', async () => {
-    status = { state: 'failed', problem: { code: 'host_forbidden', message: 'The host does not allow this extension.', fix: 'npx mxlens install', raw: 'Access to the specified native messaging host is forbidden.' } };
+    status = {
+      state: 'failed',
+      problem: {
+        code: 'host_forbidden',
+        message: 'The host does not allow this extension.',
+        fix: 'npx mxlens install',
+        raw: 'Access to the specified native messaging host is forbidden.',
+      },
+    };
     await startOptions().ready;
     const box = $('#diagnostics-status');
     expect(box.textContent).toContain('The host does not allow this extension.');
@@ -239,12 +275,16 @@ describe('where checks run', () => {
     expect(document.querySelector<HTMLInputElement>('#where-form input[value="host"]')!.checked).toBe(true);
   });
 
-  it('asks the browser for the server\'s origin, and saves the server only once allowed', async () => {
+  it("asks the browser for the server's origin, and saves the server only once allowed", async () => {
     await startOptions().ready;
     choose('server', 'https://mx-lens.example.org/', ' secret-key ');
     await flush();
     expect(fake.state.permissionRequests).toEqual([['https://mx-lens.example.org/*']]);
-    expect(fake.state.storage.peek('checkLocation')).toEqual({ where: 'server', url: 'https://mx-lens.example.org', key: 'secret-key' });
+    expect(fake.state.storage.peek('checkLocation')).toEqual({
+      where: 'server',
+      url: 'https://mx-lens.example.org',
+      key: 'secret-key',
+    });
     expect($('#where-status').textContent).toBe('Saved: checks now run on https://mx-lens.example.org.');
   });
 

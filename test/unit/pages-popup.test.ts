@@ -101,7 +101,9 @@ describe('popup', () => {
     ($('#check-form') as HTMLFormElement).requestSubmit();
     await flush();
 
-    expect(fake.port().sent).toEqual([{ kind: 'check', addresses: ['bob@example.org', 'alice@example.com'], depth: 'smtp', trigger: 'user' }]);
+    expect(fake.port().sent).toEqual([
+      { kind: 'check', addresses: ['bob@example.org', 'alice@example.com'], depth: 'smtp', trigger: 'user' },
+    ]);
     const items = () => Array.from(document.querySelectorAll('#check-results > li'));
     expect(items()).toHaveLength(3);
     expect(items()[0]!.textContent).toContain('Not an address');
@@ -126,7 +128,13 @@ describe('popup', () => {
     send({
       kind: 'result',
       address: 'alice@example.com',
-      result: result('alice@example.com', { verdict: 'risky', reason: 'catch_all', smtp: null, suggestion: 'alice@example.org', flags: { disposable: false, role: true, free: false, catchAll: true } }),
+      result: result('alice@example.com', {
+        verdict: 'risky',
+        reason: 'catch_all',
+        smtp: null,
+        suggestion: 'alice@example.org',
+        flags: { disposable: false, role: true, free: false, catchAll: true },
+      }),
     });
     const alice = items()[2]!;
     expect(alice.querySelector('summary')!.textContent).toContain('Risky');
@@ -136,7 +144,10 @@ describe('popup', () => {
   });
 
   it('says where each check ran and where checks run, and names a check port 25 blocked', async () => {
-    fake.state.background = (message) => (message.kind === 'get-status' ? { ...CONNECTED, hostVersion: 'server https://mx-lens.example.org', server: 'https://mx-lens.example.org' } : undefined);
+    fake.state.background = (message) =>
+      message.kind === 'get-status'
+        ? { ...CONNECTED, hostVersion: 'server https://mx-lens.example.org', server: 'https://mx-lens.example.org' }
+        : undefined;
     await startPopup();
     await flush();
     expect($('#host-status').textContent).toContain('Checks run on the MX Lens server https://mx-lens.example.org.');
@@ -144,8 +155,16 @@ describe('popup', () => {
     input.value = 'bob@example.org alice@example.com';
     ($('#check-form') as HTMLFormElement).requestSubmit();
     await flush();
-    send({ kind: 'result', address: 'bob@example.org', result: { ...result('bob@example.org'), checkedOn: 'https://mx-lens.example.org' } as VerificationResult });
-    send({ kind: 'result', address: 'alice@example.com', result: result('alice@example.com', { verdict: 'unknown', reason: 'port_blocked', smtp: null }) });
+    send({
+      kind: 'result',
+      address: 'bob@example.org',
+      result: { ...result('bob@example.org'), checkedOn: 'https://mx-lens.example.org' } as VerificationResult,
+    });
+    send({
+      kind: 'result',
+      address: 'alice@example.com',
+      result: result('alice@example.com', { verdict: 'unknown', reason: 'port_blocked', smtp: null }),
+    });
     const [bob, alice] = Array.from(document.querySelectorAll('#check-results > li'));
     expect(bob!.textContent).toContain('Checked onthe server https://mx-lens.example.org');
     expect(alice!.textContent).toContain('Checked onthis computer');
@@ -175,8 +194,14 @@ describe('popup', () => {
     // The service worker stops: the port drops with alice@example.com unanswered.
     first.onDisconnect.emit(first);
     await vi.waitFor(() => expect(fake.state.ports).toHaveLength(2));
-    expect(fake.port().sent).toEqual([{ kind: 'check', addresses: ['alice@example.com'], depth: 'smtp', trigger: 'user' }]);
-    send({ kind: 'result', address: 'alice@example.com', result: result('alice@example.com', { verdict: 'deliverable', reason: 'mailbox_exists', smtp: null }) });
+    expect(fake.port().sent).toEqual([
+      { kind: 'check', addresses: ['alice@example.com'], depth: 'smtp', trigger: 'user' },
+    ]);
+    send({
+      kind: 'result',
+      address: 'alice@example.com',
+      result: result('alice@example.com', { verdict: 'deliverable', reason: 'mailbox_exists', smtp: null }),
+    });
     const rows = Array.from(document.querySelectorAll('#check-results > li'));
     expect(rows.map((row) => row.textContent)).not.toContainEqual(expect.stringContaining('Checking'));
     // Status and network news keep coming on the new port.
@@ -189,19 +214,44 @@ describe('popup', () => {
     await flush();
     ($('#check-input') as HTMLTextAreaElement).value = 'bob@example.org';
     ($('#check-form') as HTMLFormElement).requestSubmit();
-    send({ kind: 'result', address: 'bob@example.org', result: result('bob@example.org', { verdict: 'unknown', reason: 'greylisted', smtp: { code: 451, enhanced: '4.7.1', message: 'try later' }, retryAfterMs: 60_000 }) });
+    send({
+      kind: 'result',
+      address: 'bob@example.org',
+      result: result('bob@example.org', {
+        verdict: 'unknown',
+        reason: 'greylisted',
+        smtp: { code: 451, enhanced: '4.7.1', message: 'try later' },
+        retryAfterMs: 60_000,
+      }),
+    });
     const details = () => document.querySelector('#check-results details') as HTMLDetailsElement;
     details().open = true;
     expect(details().textContent).toContain('about 60 seconds');
 
-    const recheck = Array.from(details().querySelectorAll('button')).find((button) => button.textContent === 'Check again')!;
+    const recheck = Array.from(details().querySelectorAll('button')).find(
+      (button) => button.textContent === 'Check again',
+    )!;
     recheck.click();
     await flush();
-    expect(fake.port().sent.at(-1)).toEqual({ kind: 'check', addresses: ['bob@example.org'], depth: 'smtp', trigger: 'user', force: true });
+    expect(fake.port().sent.at(-1)).toEqual({
+      kind: 'check',
+      addresses: ['bob@example.org'],
+      depth: 'smtp',
+      trigger: 'user',
+      force: true,
+    });
     expect(details().open).toBe(true);
     expect(details().querySelector('summary')!.textContent).toContain('Checking');
 
-    send({ kind: 'result', address: 'bob@example.org', result: result('bob@example.org', { verdict: 'deliverable', reason: 'mailbox_exists', smtp: { code: 250, enhanced: '2.1.5', message: 'OK' } }) });
+    send({
+      kind: 'result',
+      address: 'bob@example.org',
+      result: result('bob@example.org', {
+        verdict: 'deliverable',
+        reason: 'mailbox_exists',
+        smtp: { code: 250, enhanced: '2.1.5', message: 'OK' },
+      }),
+    });
     expect(details().open).toBe(true);
     expect(details().querySelector('summary')!.textContent).toContain('✓');
     expect(details().querySelector('summary')!.textContent).toContain('Deliverable');
@@ -218,7 +268,9 @@ describe('popup', () => {
     expect($('#host-status').querySelector('code')?.textContent).toBe('npx mxlens install --browser chrome');
     noInjectedElements();
 
-    const retry = Array.from($('#host-status').querySelectorAll('button')).find((button) => button.textContent === 'Check again')!;
+    const retry = Array.from($('#host-status').querySelectorAll('button')).find(
+      (button) => button.textContent === 'Check again',
+    )!;
     retry.click();
     await flush();
     expect(fake.state.sent).toContainEqual({ kind: 'reconnect' });
@@ -246,15 +298,23 @@ describe('popup', () => {
     await flush();
     const csv = writeText.mock.calls[0]![0];
     // The columns of `mxlens verify --json`.
-    expect(csv.split('\r\n')[0]).toMatch(/^address,normalized,verdict,reason,rule,mx,smtp\.code,smtp\.enhanced,smtp\.message,flags\.disposable,/);
-    expect(csv).toContain('bob@example.org,bob@example.org,undeliverable,mailbox_not_found,no-such-mailbox-text,mx.example.org,550,5.1.1');
+    expect(csv.split('\r\n')[0]).toMatch(
+      /^address,normalized,verdict,reason,rule,mx,smtp\.code,smtp\.enhanced,smtp\.message,flags\.disposable,/,
+    );
+    expect(csv).toContain(
+      'bob@example.org,bob@example.org,undeliverable,mailbox_not_found,no-such-mailbox-text,mx.example.org,550,5.1.1',
+    );
     expect(csv).toContain("'=bad,,undeliverable,invalid_syntax");
     expect($('#check-export-feedback').textContent).toBe('CSV copied.');
   });
 
   it('lists the addresses on the page, verifies all, and pauses the site', async () => {
     const found: PageAddress[] = [
-      { address: 'sales@shop.example.com', verdict: 'deliverable', result: result('sales@shop.example.com', { verdict: 'deliverable', reason: 'mailbox_exists' }) },
+      {
+        address: 'sales@shop.example.com',
+        verdict: 'deliverable',
+        result: result('sales@shop.example.com', { verdict: 'deliverable', reason: 'mailbox_exists' }),
+      },
       { address: `"${HOSTILE}"@shop.example.com`, verdict: 'pending', result: null },
       { address: 'old@shop.example.com', verdict: 'unknown', result: null },
     ];
@@ -289,7 +349,12 @@ describe('popup', () => {
     expect(pause.textContent).toBe('Pause on this site');
     pause.click();
     await flush();
-    expect(fake.state.sent).toContainEqual({ kind: 'set-site-paused', origin: 'https://shop.example.com', paused: true, tabId: 7 });
+    expect(fake.state.sent).toContainEqual({
+      kind: 'set-site-paused',
+      origin: 'https://shop.example.com',
+      paused: true,
+      tabId: 7,
+    });
     expect(fake.state.tabSent.at(-1)).toEqual({ tabId: 7, message: { kind: 'set-paused', paused: true } });
     expect(pause.textContent).toBe('Resume on this site');
     expect($('#page-message').textContent).toBe('MX Lens is paused on https://shop.example.com.');
@@ -336,8 +401,10 @@ describe('popup', () => {
   });
 
   it('never breaks a command inside a word: each word of the fix is one unbreakable piece', async () => {
-    const fix = 'npm install --global ./mxlens-0.1.0.tgz\nmxlens install --browser chrome --extension-id nlgehacbapefahfcfpmmmhnkpbghfklm';
-    fake.state.background = (message) => (message.kind === 'get-status' ? { ...NOT_INSTALLED, problem: { ...NOT_INSTALLED.problem, fix } } : undefined);
+    const fix =
+      'npm install --global ./mxlens-0.1.0.tgz\nmxlens install --browser chrome --extension-id nlgehacbapefahfcfpmmmhnkpbghfklm';
+    fake.state.background = (message) =>
+      message.kind === 'get-status' ? { ...NOT_INSTALLED, problem: { ...NOT_INSTALLED.problem, fix } } : undefined;
     await startPopup();
     await flush();
     const code = $('#host-status').querySelector('code')!;
@@ -355,22 +422,39 @@ describe('popup', () => {
     ($('#check-form') as HTMLFormElement).requestSubmit();
     await flush();
     // Handed over 25 at a time, so that Cancel can stop the rest.
-    expect(fake.port().sent).toEqual([{ kind: 'check', addresses: addresses.slice(0, 25), depth: 'smtp', trigger: 'user' }]);
+    expect(fake.port().sent).toEqual([
+      { kind: 'check', addresses: addresses.slice(0, 25), depth: 'smtp', trigger: 'user' },
+    ]);
     expect($('#check-progress-text').textContent).toMatch(/^0 of 30 done · 0:0\d elapsed$/);
     expect($('#check-cancel').hidden).toBe(false);
 
-    send({ kind: 'result', address: 'user0@example.org', result: result('user0@example.org', { verdict: 'deliverable', reason: 'mailbox_exists', smtp: null }) });
+    send({
+      kind: 'result',
+      address: 'user0@example.org',
+      result: result('user0@example.org', { verdict: 'deliverable', reason: 'mailbox_exists', smtp: null }),
+    });
     send({ kind: 'result', address: 'user1@example.org', result: result('user1@example.org') });
     await flush();
-    expect(fake.port().sent.at(-1)).toEqual({ kind: 'check', addresses: ['user25@example.org', 'user26@example.org'], depth: 'smtp', trigger: 'user' });
+    expect(fake.port().sent.at(-1)).toEqual({
+      kind: 'check',
+      addresses: ['user25@example.org', 'user26@example.org'],
+      depth: 'smtp',
+      trigger: 'user',
+    });
     expect($('#check-progress-text').textContent).toMatch(/^2 of 30 done · 0:0\d elapsed/);
     expect(($('#check-progress-bar') as HTMLProgressElement).value).toBe(2);
 
-    const counts = () => Array.from(document.querySelectorAll<HTMLButtonElement>('#check-counts .count')).map((button) => button.textContent);
+    const counts = () =>
+      Array.from(document.querySelectorAll<HTMLButtonElement>('#check-counts .count')).map(
+        (button) => button.textContent,
+      );
     expect(counts()).toEqual(['✓Deliverable1', '✗Undeliverable1', '…Checking28']);
-    const visible = () => Array.from(document.querySelectorAll<HTMLLIElement>('#check-results > li')).filter((item) => !item.hidden);
+    const visible = () =>
+      Array.from(document.querySelectorAll<HTMLLIElement>('#check-results > li')).filter((item) => !item.hidden);
     document.querySelector<HTMLButtonElement>('#check-counts .count--deliverable')!.click();
-    expect(visible().map((item) => item.querySelector('.result-item__address')!.textContent)).toEqual(['user0@example.org']);
+    expect(visible().map((item) => item.querySelector('.result-item__address')!.textContent)).toEqual([
+      'user0@example.org',
+    ]);
     expect(document.querySelector('#check-counts .count--deliverable')!.getAttribute('aria-pressed')).toBe('true');
     document.querySelector<HTMLButtonElement>('#check-counts .count--deliverable')!.click();
     expect(visible()).toHaveLength(30);
@@ -380,7 +464,8 @@ describe('popup', () => {
     // The three never handed over stay unchecked; those with the host still come in.
     expect($('#check-results').textContent).toContain('Not checked (cancelled)');
     expect(popup.bulk()!.progress()).toMatchObject({ cancelled: true, running: true });
-    for (let i = 2; i < 27; i += 1) send({ kind: 'result', address: `user${i}@example.org`, result: result(`user${i}@example.org`) });
+    for (let i = 2; i < 27; i += 1)
+      send({ kind: 'result', address: `user${i}@example.org`, result: result(`user${i}@example.org`) });
     expect(fake.port().sent.length).toBe(postedBefore);
     expect($('#check-summary').textContent).toBe('Cancelled: 27 of 30 checked');
     expect($('#check-cancel').hidden).toBe(true);
@@ -390,15 +475,21 @@ describe('popup', () => {
     await startPopup();
     await flush();
     const input = $('#check-import') as HTMLInputElement;
-    const file = new File(['name,email\r\n"Doe, Jane",Jane Doe <jane@example.com>\r\nBob,bob@example.org\r\n'], 'contacts.csv', { type: 'text/csv' });
+    const file = new File(
+      ['name,email\r\n"Doe, Jane",Jane Doe <jane@example.com>\r\nBob,bob@example.org\r\n'],
+      'contacts.csv',
+      { type: 'text/csv' },
+    );
     Object.defineProperty(input, 'files', { value: [file], configurable: true });
     input.dispatchEvent(new Event('change'));
     await flush(10);
     expect(($('#check-input') as HTMLTextAreaElement).value).toBe('jane@example.com\nbob@example.org');
-    expect(fake.port().sent).toEqual([{ kind: 'check', addresses: ['jane@example.com', 'bob@example.org'], depth: 'smtp', trigger: 'user' }]);
+    expect(fake.port().sent).toEqual([
+      { kind: 'check', addresses: ['jane@example.com', 'bob@example.org'], depth: 'smtp', trigger: 'user' },
+    ]);
   });
 
-  it('shows the verdict once: no verdict row in the details, the host\'s own words under Technical details', async () => {
+  it("shows the verdict once: no verdict row in the details, the host's own words under Technical details", async () => {
     await startPopup();
     await flush();
     ($('#check-input') as HTMLTextAreaElement).value = 'bob@example.org';
@@ -416,11 +507,17 @@ describe('popup', () => {
     await flush();
     ($('#check-input') as HTMLTextAreaElement).value = 'bob@example.org, eve@example.org';
     ($('#check-form') as HTMLFormElement).requestSubmit();
-    const blocked = { verdict: 'unknown', reason: 'blocked', smtp: { code: 554, enhanced: '5.7.1', message: 'listed at Spamhaus' } } as const;
+    const blocked = {
+      verdict: 'unknown',
+      reason: 'blocked',
+      smtp: { code: 554, enhanced: '5.7.1', message: 'listed at Spamhaus' },
+    } as const;
     send({ kind: 'result', address: 'bob@example.org', result: result('bob@example.org', blocked) });
     send({ kind: 'result', address: 'eve@example.org', result: result('eve@example.org') });
     const [bob, eve] = Array.from(document.querySelectorAll('#check-results > li'));
-    const catchAll = (item: Element) => Array.from(item.querySelectorAll('dt')).find((dt) => dt.textContent === 'Catch-all')!.nextElementSibling!.textContent;
+    const catchAll = (item: Element) =>
+      Array.from(item.querySelectorAll('dt')).find((dt) => dt.textContent === 'Catch-all')!.nextElementSibling!
+        .textContent;
     expect(catchAll(bob!)).toBe('Not tested');
     expect(catchAll(eve!)).toBe('No: the domain rejects unknown addresses');
   });
@@ -442,7 +539,8 @@ describe('popup', () => {
 describe('port 25 blocked', () => {
   it('shows the banner with both fixes when the background says the host reported port 25 blocked', async () => {
     const background = fake.state.background;
-    fake.state.background = (message) => (message.kind === 'get-network' ? { port25Blocked: true } : background(message));
+    fake.state.background = (message) =>
+      message.kind === 'get-network' ? { port25Blocked: true } : background(message);
     await startPopup();
     await flush();
     const banner = $('#port25-banner');
@@ -456,11 +554,16 @@ describe('port 25 blocked', () => {
   });
 
   it('shows it as soon as a result says port_blocked, and hides it when a mail server answers', async () => {
-    fake.state.background = (message) => (message.kind === 'get-network' ? { port25Blocked: false } : message.kind === 'get-status' ? CONNECTED : undefined);
+    fake.state.background = (message) =>
+      message.kind === 'get-network' ? { port25Blocked: false } : message.kind === 'get-status' ? CONNECTED : undefined;
     await startPopup();
     await flush();
     expect($('#port25-banner').hidden).toBe(true);
-    send({ kind: 'result', address: 'a@example.org', result: result('a@example.org', { verdict: 'unknown', reason: 'port_blocked', smtp: null }) });
+    send({
+      kind: 'result',
+      address: 'a@example.org',
+      result: result('a@example.org', { verdict: 'unknown', reason: 'port_blocked', smtp: null }),
+    });
     expect($('#port25-banner').hidden).toBe(false);
     send({ kind: 'result', address: 'b@example.org', result: result('b@example.org') });
     expect($('#port25-banner').hidden).toBe(true);

@@ -55,14 +55,20 @@ describe('welcome page', () => {
     await startWelcome().ready;
     expect(document.querySelector('#welcome-status')!.textContent).toContain('Checks run on this computer.');
     loadPage('welcome/welcome.html');
-    replies['get-status'] = [{ ...CONNECTED, hostVersion: 'server https://mx-lens.example.org', server: 'https://mx-lens.example.org' }];
+    replies['get-status'] = [
+      { ...CONNECTED, hostVersion: 'server https://mx-lens.example.org', server: 'https://mx-lens.example.org' },
+    ];
     await startWelcome().ready;
-    expect(document.querySelector('#welcome-status')!.textContent).toContain('Checks run on the MX Lens server https://mx-lens.example.org.');
+    expect(document.querySelector('#welcome-status')!.textContent).toContain(
+      'Checks run on the MX Lens server https://mx-lens.example.org.',
+    );
   });
 
   it('says what automatic checks send to whom, from which IP, and switches to a quieter mode in one click', async () => {
     replies['get-status'] = [CONNECTED];
-    fake.state.storage.fill({ settings: { autoMode: 'full', pausedSites: ['https://a.example'], proxy: 'socks5://127.0.0.1:1080' } });
+    fake.state.storage.fill({
+      settings: { autoMode: 'full', pausedSites: ['https://a.example'], proxy: 'socks5://127.0.0.1:1080' },
+    });
     const welcome = startWelcome();
     await welcome.modeReady;
     const text = document.body.textContent ?? '';
@@ -76,7 +82,11 @@ describe('welcome page', () => {
     radio('dns').dispatchEvent(new Event('change'));
     await flush();
     // Only the mode changes; the other settings stay as they were.
-    expect(fake.state.storage.peek('settings')).toMatchObject({ autoMode: 'dns', pausedSites: ['https://a.example'], proxy: 'socks5://127.0.0.1:1080' });
+    expect(fake.state.storage.peek('settings')).toMatchObject({
+      autoMode: 'dns',
+      pausedSites: ['https://a.example'],
+      proxy: 'socks5://127.0.0.1:1080',
+    });
     expect($('#welcome-mode-saved').textContent).toBe('Saved.');
   });
 

@@ -15,7 +15,12 @@ function request(value: unknown) {
   return validation.request;
 }
 
-const verify = (extra: Record<string, unknown> = {}) => ({ type: 'verify', id: 'v1', addresses: ['a@b.example'], ...extra });
+const verify = (extra: Record<string, unknown> = {}) => ({
+  type: 'verify',
+  id: 'v1',
+  addresses: ['a@b.example'],
+  ...extra,
+});
 
 describe('error code table', () => {
   it('numbers every code uniquely, from 1 without gaps', () => {
@@ -49,12 +54,25 @@ describe('error code table', () => {
 
 describe('validateRequest: well-formed requests', () => {
   it('reads hello', () => {
-    expect(request({ type: 'hello', id: 1, protocol: 1, extension: '0.1.0' })).toEqual({ type: 'hello', id: 1, protocol: 1, extension: '0.1.0' });
+    expect(request({ type: 'hello', id: 1, protocol: 1, extension: '0.1.0' })).toEqual({
+      type: 'hello',
+      id: 1,
+      protocol: 1,
+      extension: '0.1.0',
+    });
   });
 
   it('reads verify, with and without options', () => {
     expect(request(verify())).toEqual({ type: 'verify', id: 'v1', addresses: ['a@b.example'] });
-    const options = { level: 'dns', sender: '<>', heloName: 'mx.example.org', proxy: 'socks5://u:p@127.0.0.1:1080', timeoutMs: 5000, catchAll: false, greylistWaitMs: 0 };
+    const options = {
+      level: 'dns',
+      sender: '<>',
+      heloName: 'mx.example.org',
+      proxy: 'socks5://u:p@127.0.0.1:1080',
+      timeoutMs: 5000,
+      catchAll: false,
+      greylistWaitMs: 0,
+    };
     expect(request(verify({ options }))).toEqual({
       type: 'verify',
       id: 'v1',
@@ -65,7 +83,9 @@ describe('validateRequest: well-formed requests', () => {
 
   it('accepts an empty address list and an address-literal HELO name', () => {
     expect(request(verify({ addresses: [] }))).toMatchObject({ addresses: [] });
-    expect(request(verify({ options: { heloName: '[192.0.2.1]' } }))).toMatchObject({ options: { heloName: '[192.0.2.1]' } });
+    expect(request(verify({ options: { heloName: '[192.0.2.1]' } }))).toMatchObject({
+      options: { heloName: '[192.0.2.1]' },
+    });
   });
 
   it('reads cancel, with a numeric or a string target', () => {
@@ -84,14 +104,25 @@ describe('validateRequest: well-formed requests', () => {
 
 describe('validateRequest: the exact problem', () => {
   it('refuses what is not an object', () => {
-    expect(problem([1, 2])).toEqual({ code: 'wrong_type', message: 'the message must be a JSON object, not an array', id: null });
+    expect(problem([1, 2])).toEqual({
+      code: 'wrong_type',
+      message: 'the message must be a JSON object, not an array',
+      id: null,
+    });
     expect(problem('hello')).toMatchObject({ code: 'wrong_type', id: null });
     expect(problem(null)).toMatchObject({ code: 'wrong_type', message: 'the message must be a JSON object, not null' });
   });
 
   it('needs an id, a string or a whole number', () => {
-    expect(problem({ type: 'hello', protocol: 1, extension: '1' })).toEqual({ code: 'missing_field', message: 'missing field `id`', id: null });
-    expect(problem({ type: 'hello', id: true })).toMatchObject({ code: 'wrong_type', message: '`id` must be a string or a number, not a boolean' });
+    expect(problem({ type: 'hello', protocol: 1, extension: '1' })).toEqual({
+      code: 'missing_field',
+      message: 'missing field `id`',
+      id: null,
+    });
+    expect(problem({ type: 'hello', id: true })).toMatchObject({
+      code: 'wrong_type',
+      message: '`id` must be a string or a number, not a boolean',
+    });
     expect(problem({ type: 'hello', id: 1.5 })).toMatchObject({ code: 'bad_value' });
     expect(problem({ type: 'hello', id: '' })).toMatchObject({ code: 'bad_value' });
     expect(problem({ type: 'hello', id: 'x'.repeat(LIMITS.maxIdLength + 1) })).toMatchObject({ code: 'bad_value' });
@@ -102,19 +133,36 @@ describe('validateRequest: the exact problem', () => {
   });
 
   it('names an unknown or mistyped type', () => {
-    expect(problem({ id: 1, type: 'verfy' })).toMatchObject({ code: 'unknown_type', message: expect.stringContaining('"verfy"'), id: 1 });
-    expect(problem({ id: 1, type: 3 })).toMatchObject({ code: 'wrong_type', message: '`type` must be a string, not a number' });
+    expect(problem({ id: 1, type: 'verfy' })).toMatchObject({
+      code: 'unknown_type',
+      message: expect.stringContaining('"verfy"'),
+      id: 1,
+    });
+    expect(problem({ id: 1, type: 3 })).toMatchObject({
+      code: 'wrong_type',
+      message: '`type` must be a string, not a number',
+    });
   });
 
   it('checks hello fields', () => {
-    expect(problem({ type: 'hello', id: 1, extension: '1.0.0' })).toMatchObject({ code: 'missing_field', message: 'missing field `protocol`' });
+    expect(problem({ type: 'hello', id: 1, extension: '1.0.0' })).toMatchObject({
+      code: 'missing_field',
+      message: 'missing field `protocol`',
+    });
     expect(problem({ type: 'hello', id: 1, protocol: '1', extension: '1.0.0' })).toMatchObject({ code: 'wrong_type' });
     expect(problem({ type: 'hello', id: 1, protocol: 0, extension: '1.0.0' })).toMatchObject({ code: 'bad_value' });
-    expect(problem({ type: 'hello', id: 1, protocol: 1 })).toMatchObject({ code: 'missing_field', message: 'missing field `extension`' });
+    expect(problem({ type: 'hello', id: 1, protocol: 1 })).toMatchObject({
+      code: 'missing_field',
+      message: 'missing field `extension`',
+    });
   });
 
   it('names a missing or mistyped address list', () => {
-    expect(problem({ type: 'verify', id: 'v' })).toEqual({ code: 'missing_field', message: 'missing field `addresses`', id: 'v' });
+    expect(problem({ type: 'verify', id: 'v' })).toEqual({
+      code: 'missing_field',
+      message: 'missing field `addresses`',
+      id: 'v',
+    });
     expect(problem(verify({ addresses: 'a@b.example' }))).toMatchObject({
       code: 'wrong_type',
       message: '`addresses` must be an array of strings, not a string',
@@ -127,24 +175,47 @@ describe('validateRequest: the exact problem', () => {
       message: '`addresses[3]` is not a string (it is a number)',
       id: 'v1',
     });
-    expect(problem(verify({ addresses: [null] }))).toMatchObject({ message: '`addresses[0]` is not a string (it is null)' });
+    expect(problem(verify({ addresses: [null] }))).toMatchObject({
+      message: '`addresses[0]` is not a string (it is null)',
+    });
   });
 
   it('refuses more addresses than the limit', () => {
     const addresses = Array.from({ length: LIMITS.maxAddressesPerRequest + 1 }, (_, i) => `u${i}@x.example`);
-    expect(problem(verify({ addresses }))).toMatchObject({ code: 'too_many_addresses', message: expect.stringContaining('10001') });
+    expect(problem(verify({ addresses }))).toMatchObject({
+      code: 'too_many_addresses',
+      message: expect.stringContaining('10001'),
+    });
     expect(request(verify({ addresses: addresses.slice(1) }))).toMatchObject({ type: 'verify' });
   });
 
   it('checks each option', () => {
-    expect(problem(verify({ options: [] }))).toMatchObject({ code: 'wrong_type', message: '`options` must be a JSON object, not an array' });
-    expect(problem(verify({ options: { levle: 'dns' } }))).toMatchObject({ code: 'bad_value', message: expect.stringContaining('`options.levle`') });
-    expect(problem(verify({ options: { level: 'full' } }))).toMatchObject({ code: 'bad_value', message: expect.stringContaining('syntax, dns, smtp') });
-    expect(problem(verify({ options: { level: 2 } }))).toMatchObject({ code: 'wrong_type', message: '`options.level` takes one of syntax, dns, smtp, not "2"' });
+    expect(problem(verify({ options: [] }))).toMatchObject({
+      code: 'wrong_type',
+      message: '`options` must be a JSON object, not an array',
+    });
+    expect(problem(verify({ options: { levle: 'dns' } }))).toMatchObject({
+      code: 'bad_value',
+      message: expect.stringContaining('`options.levle`'),
+    });
+    expect(problem(verify({ options: { level: 'full' } }))).toMatchObject({
+      code: 'bad_value',
+      message: expect.stringContaining('syntax, dns, smtp'),
+    });
+    expect(problem(verify({ options: { level: 2 } }))).toMatchObject({
+      code: 'wrong_type',
+      message: '`options.level` takes one of syntax, dns, smtp, not "2"',
+    });
     expect(problem(verify({ options: { timeoutMs: '5000' } }))).toMatchObject({ code: 'wrong_type' });
-    expect(problem(verify({ options: { timeoutMs: 5 } }))).toMatchObject({ code: 'bad_value', message: expect.stringContaining('100 to 600000') });
+    expect(problem(verify({ options: { timeoutMs: 5 } }))).toMatchObject({
+      code: 'bad_value',
+      message: expect.stringContaining('100 to 600000'),
+    });
     expect(problem(verify({ options: { greylistWaitMs: -1 } }))).toMatchObject({ code: 'bad_value' });
-    expect(problem(verify({ options: { catchAll: 'no' } }))).toMatchObject({ code: 'wrong_type', message: '`options.catchAll` takes true or false, not "no"' });
+    expect(problem(verify({ options: { catchAll: 'no' } }))).toMatchObject({
+      code: 'wrong_type',
+      message: '`options.catchAll` takes true or false, not "no"',
+    });
     expect(problem(verify({ options: { sender: 'not an address' } }))).toMatchObject({ code: 'bad_value' });
     expect(problem(verify({ options: { heloName: 'bad name!' } }))).toMatchObject({ code: 'bad_value' });
   });
@@ -154,24 +225,37 @@ describe('validateRequest: the exact problem', () => {
       code: 'bad_value',
       message: expect.stringContaining('socks5'),
     });
-    expect(problem(verify({ options: { proxy: 'socks5://127.0.0.1' } }))).toMatchObject({ code: 'bad_value', message: expect.stringContaining('port') });
+    expect(problem(verify({ options: { proxy: 'socks5://127.0.0.1' } }))).toMatchObject({
+      code: 'bad_value',
+      message: expect.stringContaining('port'),
+    });
     expect(problem(verify({ options: { proxy: 'not a url' } }))).toMatchObject({ code: 'bad_value' });
     expect(request(verify({ options: { proxy: '' } }))).toMatchObject({ options: { proxy: '' } });
   });
 
   it('needs a cancel target', () => {
-    expect(problem({ type: 'cancel', id: 'c' })).toEqual({ code: 'missing_field', message: 'missing field `target`', id: 'c' });
-    expect(problem({ type: 'cancel', id: 'c', target: {} })).toMatchObject({ code: 'wrong_type', message: '`target` must be a string or a number, not an object' });
+    expect(problem({ type: 'cancel', id: 'c' })).toEqual({
+      code: 'missing_field',
+      message: 'missing field `target`',
+      id: 'c',
+    });
+    expect(problem({ type: 'cancel', id: 'c', target: {} })).toMatchObject({
+      code: 'wrong_type',
+      message: '`target` must be a string or a number, not an object',
+    });
   });
 });
 
 describe('validateRequest: the requesting site', () => {
-  it.each(['https://example.com', 'http://example.com:8080', 'https://xn--bcher-kva.example', 'http://127.0.0.1:3000', 'https://[::1]:8443'])(
-    'reads the origin %s',
-    (site) => {
-      expect(request(verify({ site }))).toEqual({ type: 'verify', id: 'v1', addresses: ['a@b.example'], site });
-    },
-  );
+  it.each([
+    'https://example.com',
+    'http://example.com:8080',
+    'https://xn--bcher-kva.example',
+    'http://127.0.0.1:3000',
+    'https://[::1]:8443',
+  ])('reads the origin %s', (site) => {
+    expect(request(verify({ site }))).toEqual({ type: 'verify', id: 'v1', addresses: ['a@b.example'], site });
+  });
 
   it('leaves site out when it is absent (the user asked)', () => {
     expect(request(verify())).not.toHaveProperty('site');
@@ -192,13 +276,23 @@ describe('validateRequest: the requesting site', () => {
     ['example.com', 'no scheme'],
     [' https://example.com', 'white space'],
   ])('refuses %j (%s) as bad_value', (site) => {
-    expect(problem(verify({ site }))).toMatchObject({ code: 'bad_value', id: 'v1', message: expect.stringContaining('`site`') });
+    expect(problem(verify({ site }))).toMatchObject({
+      code: 'bad_value',
+      id: 'v1',
+      message: expect.stringContaining('`site`'),
+    });
   });
 
   it('refuses a site of the wrong type, and one over the length cap', () => {
-    expect(problem(verify({ site: 42 }))).toMatchObject({ code: 'wrong_type', message: '`site` must be a string, not a number' });
+    expect(problem(verify({ site: 42 }))).toMatchObject({
+      code: 'wrong_type',
+      message: '`site` must be a string, not a number',
+    });
     const long = `https://${'a'.repeat(60)}.${'b'.repeat(60)}.${'c'.repeat(60)}.${'d'.repeat(60)}.${'e'.repeat(60)}.example`;
     expect(long.length).toBeGreaterThan(LIMITS.maxSiteLength);
-    expect(problem(verify({ site: long }))).toMatchObject({ code: 'bad_value', message: expect.stringContaining(`${LIMITS.maxSiteLength} characters`) });
+    expect(problem(verify({ site: long }))).toMatchObject({
+      code: 'bad_value',
+      message: expect.stringContaining(`${LIMITS.maxSiteLength} characters`),
+    });
   });
 });

@@ -10,7 +10,8 @@ const PHASES: SmtpPhase[] = ['connect', 'banner', 'ehlo', 'helo', 'starttls', 'm
 const MAILBOX_REASONS = new Set(['mailbox_exists', 'mailbox_not_found', 'mailbox_disabled', 'mailbox_full']);
 
 const asReply = (c: CorpusReply): SmtpReply => ({ code: c.code, enhanced: c.enhanced, message: c.text });
-const label = (c: CorpusReply) => `${c.who}: ${c.phase} ${c.code} ${c.enhanced ?? '-'} ${c.text.split('\n')[0]!.slice(0, 90)}`;
+const label = (c: CorpusReply) =>
+  `${c.who}: ${c.phase} ${c.code} ${c.enhanced ?? '-'} ${c.text.split('\n')[0]!.slice(0, 90)}`;
 
 /** An enhanced code whose class speaks of the mailbox (x.1.x, x.2.x) or of policy (x.7.x). */
 const codeSays = (c: CorpusReply, detail: string) => c.enhanced !== null && c.enhanced.split('.')[1] === detail;
@@ -28,14 +29,39 @@ describe('reply corpus', () => {
 
   it('covers the providers and products the issue names', () => {
     const who = REPLY_CORPUS.map((c) => c.who.toLowerCase()).join(' | ');
-    for (const name of ['gmail', 'microsoft 365', 'outlook', 'yahoo', 'aol', 'icloud', 'gmx', 'zoho', 'yandex', 'mail.ru', 'qq', '163', 'mimecast', 'proofpoint', 'barracuda', 'cisco', 'postfix', 'exim', 'qmail', 'exchange', 'postgrey']) {
+    for (const name of [
+      'gmail',
+      'microsoft 365',
+      'outlook',
+      'yahoo',
+      'aol',
+      'icloud',
+      'gmx',
+      'zoho',
+      'yandex',
+      'mail.ru',
+      'qq',
+      '163',
+      'mimecast',
+      'proofpoint',
+      'barracuda',
+      'cisco',
+      'postfix',
+      'exim',
+      'qmail',
+      'exchange',
+      'postgrey',
+    ]) {
       expect(who, name).toContain(name);
     }
   });
 
   it.each(REPLY_CORPUS.map((c) => [label(c), c] as const))('%s', (_name, c) => {
     const judged = judgeReply(c.phase, asReply(c));
-    expect({ verdict: judged.verdict, reason: judged.reason }, `rule ${judged.rule}`).toEqual({ verdict: c.verdict, reason: c.reason });
+    expect({ verdict: judged.verdict, reason: judged.reason }, `rule ${judged.rule}`).toEqual({
+      verdict: c.verdict,
+      reason: c.reason,
+    });
     expect(judged.retryAfterMs).toBe(c.retryAfterMs);
   });
 
@@ -70,7 +96,9 @@ describe('reply corpus', () => {
     for (const c of REPLY_CORPUS) {
       const all = matchingRules(c.phase, asReply(c));
       const deciding = all.filter((r) => r.stage === all[0]!.stage);
-      expect(new Set(deciding.map((r) => r.reason)).size, `${label(c)}: ${deciding.map((r) => r.id).join(', ')}`).toBe(1);
+      expect(new Set(deciding.map((r) => r.reason)).size, `${label(c)}: ${deciding.map((r) => r.id).join(', ')}`).toBe(
+        1,
+      );
     }
   });
 

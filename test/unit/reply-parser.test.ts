@@ -121,7 +121,10 @@ describe('ReplyParser: chunking', () => {
   it('gives the same reply when fed one byte at a time', () => {
     const whole = bytes(EHLO);
     const parser = new ReplyParser();
-    const events = feedAll(parser, [...whole].map((b) => Buffer.from([b])));
+    const events = feedAll(
+      parser,
+      [...whole].map((b) => Buffer.from([b])),
+    );
     expect(events).toEqual([EHLO_REPLY]);
   });
 
@@ -153,7 +156,12 @@ describe('ReplyParser: chunking', () => {
     for (let at = 0; at <= whole.length; at++) {
       expect(feedAll(new ReplyParser(), [whole.subarray(0, at), whole.subarray(at)])).toEqual(expected);
     }
-    expect(feedAll(new ReplyParser(), [...whole].map((b) => Buffer.from([b])))).toEqual(expected);
+    expect(
+      feedAll(
+        new ReplyParser(),
+        [...whole].map((b) => Buffer.from([b])),
+      ),
+    ).toEqual(expected);
   });
 });
 
@@ -213,7 +221,9 @@ describe('ReplyParser: limits', () => {
     const line = '250 ' + 'x'.repeat(96);
     const parser = new ReplyParser({ maxLineBytes: 100 });
     expect(parser.feed(bytes(line + '\r'))).toEqual([]);
-    expect(parser.feed(bytes('\n'))).toEqual([{ type: 'reply', reply: { code: 250, enhanced: null, message: 'x'.repeat(96) } }]);
+    expect(parser.feed(bytes('\n'))).toEqual([
+      { type: 'reply', reply: { code: 250, enhanced: null, message: 'x'.repeat(96) } },
+    ]);
   });
 
   it('rejects a line one byte over the cap', () => {

@@ -24,7 +24,9 @@ function result(reason: Reason, overrides: Partial<VerificationResult> = {}): Ve
 describe('is_reachable', () => {
   it('follows the verdict: deliverable safe, undeliverable invalid, risky risky, unknown unknown', () => {
     for (const reason of Object.keys(REASONS) as Reason[]) {
-      const expected = { deliverable: 'safe', undeliverable: 'invalid', risky: 'risky', unknown: 'unknown' }[REASONS[reason].verdict];
+      const expected = { deliverable: 'safe', undeliverable: 'invalid', risky: 'risky', unknown: 'unknown' }[
+        REASONS[reason].verdict
+      ];
       expect(reachableOf(result(reason)), reason).toBe(expected);
     }
   });
@@ -43,7 +45,13 @@ describe('CheckEmailOutput', () => {
       is_reachable: 'safe',
       misc: { is_disposable: false, is_role_account: false },
       mx: { accepts_mail: true, records: ['mx.example.com'] },
-      smtp: { can_connect_smtp: true, has_full_inbox: false, is_catch_all: false, is_deliverable: true, is_disabled: false },
+      smtp: {
+        can_connect_smtp: true,
+        has_full_inbox: false,
+        is_catch_all: false,
+        is_deliverable: true,
+        is_disabled: false,
+      },
       syntax: {
         address: 'Jane.Doe@example.com',
         domain: 'example.com',
@@ -57,8 +65,14 @@ describe('CheckEmailOutput', () => {
 
   it('SMTP answers about the mailbox become SmtpDetails', () => {
     expect(toReacherOutput(result('mailbox_full')).smtp).toMatchObject({ has_full_inbox: true, is_deliverable: false });
-    expect(toReacherOutput(result('mailbox_disabled')).smtp).toMatchObject({ is_disabled: true, is_deliverable: false });
-    expect(toReacherOutput(result('mailbox_not_found')).smtp).toMatchObject({ can_connect_smtp: true, is_deliverable: false });
+    expect(toReacherOutput(result('mailbox_disabled')).smtp).toMatchObject({
+      is_disabled: true,
+      is_deliverable: false,
+    });
+    expect(toReacherOutput(result('mailbox_not_found')).smtp).toMatchObject({
+      can_connect_smtp: true,
+      is_deliverable: false,
+    });
     const catchAll = result('catch_all', { flags: { disposable: false, role: false, free: false, catchAll: true } });
     expect(toReacherOutput(catchAll).smtp).toMatchObject({ is_catch_all: true, is_deliverable: true });
   });
@@ -78,19 +92,33 @@ describe('CheckEmailOutput', () => {
       expect(output.is_reachable).toBe('invalid');
     }
     const bad = toReacherOutput(result('invalid_syntax', { address: 'nope', normalized: null, mx: null, smtp: null }));
-    expect(bad.syntax).toEqual({ address: null, domain: '', is_valid_syntax: false, username: '', normalized_email: null, suggestion: null });
+    expect(bad.syntax).toEqual({
+      address: null,
+      domain: '',
+      is_valid_syntax: false,
+      username: '',
+      normalized_email: null,
+      suggestion: null,
+    });
   });
 
   it('checks stopped early say what was skipped', () => {
     expect(toReacherOutput(result('syntax_only', { mx: null, smtp: null })).mx).toMatchObject({ type: 'skipped' });
     expect(toReacherOutput(result('dns_only', { smtp: null })).smtp).toMatchObject({ type: 'skipped' });
-    expect(toReacherOutput(result('dns_only', { smtp: null })).mx).toEqual({ accepts_mail: true, records: ['mx.example.com'] });
+    expect(toReacherOutput(result('dns_only', { smtp: null })).mx).toEqual({
+      accepts_mail: true,
+      records: ['mx.example.com'],
+    });
   });
 });
 
 describe('CSV', () => {
   it('quotes commas and quotes, and defuses spreadsheet formulas', () => {
-    const line = csvLine(toReacherOutput(result('invalid_syntax', { address: '=HYPERLINK("x"),a', normalized: null, mx: null, smtp: null })));
+    const line = csvLine(
+      toReacherOutput(
+        result('invalid_syntax', { address: '=HYPERLINK("x"),a', normalized: null, mx: null, smtp: null }),
+      ),
+    );
     expect(line.startsWith(`"'=HYPERLINK(""x""),a",invalid,`)).toBe(true);
     expect(line.endsWith('\r\n')).toBe(true);
   });

@@ -85,8 +85,21 @@ describe('server settings', () => {
   });
 
   it('names each bad value and keeps the value below it', () => {
-    writeConfig({ serveRatePerMinute: 0, serveCorsOrigins: ['not an origin'], serveDataDir: 'relative/dir', postgres: 'postgres://db.example.com', sourceAddress: 'eth0', workerStallMs: 10 });
-    const settings = load({ MXLENS_SERVE_LISTEN: 'nowhere', MXLENS_SERVE_KEYS: 'alice:short', MXLENS_SERVER: 'ftp://x', MXLENS_SERVE_ALLOW_PROXY: 'maybe', MXLENS_REDIS: 'http://x' });
+    writeConfig({
+      serveRatePerMinute: 0,
+      serveCorsOrigins: ['not an origin'],
+      serveDataDir: 'relative/dir',
+      postgres: 'postgres://db.example.com',
+      sourceAddress: 'eth0',
+      workerStallMs: 10,
+    });
+    const settings = load({
+      MXLENS_SERVE_LISTEN: 'nowhere',
+      MXLENS_SERVE_KEYS: 'alice:short',
+      MXLENS_SERVER: 'ftp://x',
+      MXLENS_SERVE_ALLOW_PROXY: 'maybe',
+      MXLENS_REDIS: 'http://x',
+    });
     const bySetting = Object.fromEntries(settings.problems.map((problem) => [problem.setting, problem.message]));
     expect(bySetting['config.json "serveRatePerMinute"']).toContain('from 1 to');
     expect(bySetting['config.json "serveCorsOrigins"']).toContain('chrome-extension://ID');
@@ -100,7 +113,15 @@ describe('server settings', () => {
     expect(bySetting['config.json "sourceAddress"']).toContain('an IP address of this machine');
     expect(bySetting['config.json "workerStallMs"']).toContain('from 1000 to');
     expect(settings.verify.sourceAddress).toBeNull();
-    expect(settings.serve).toMatchObject({ listen: '127.0.0.1:8025', ratePerMinute: 120, keys: [], allowRequestProxy: false, corsOrigins: [], redis: '', workerStallMs: 30_000 });
+    expect(settings.serve).toMatchObject({
+      listen: '127.0.0.1:8025',
+      ratePerMinute: 120,
+      keys: [],
+      allowRequestProxy: false,
+      corsOrigins: [],
+      redis: '',
+      workerStallMs: 30_000,
+    });
     expect(settings.server.url).toBeNull();
     expect(settings.serve.postgres).toBe('');
   });
@@ -109,7 +130,13 @@ describe('server settings', () => {
     expect(parseListen('127.0.0.1:0')).toEqual({ ok: true, value: { host: '127.0.0.1', port: 0 } });
     expect(parseListen('[::]:8025')).toEqual({ ok: true, value: { host: '::', port: 8025 } });
     expect(parseListen('127.0.0.1:70000')).toMatchObject({ ok: false, problem: expect.stringMatching(/HOST:PORT/) });
-    expect(parseServeKeys('a:0123456789abcdef,a:0123456789abcdef')).toMatchObject({ ok: false, problem: expect.stringMatching(/twice/) });
-    expect(parseServeKeys('no-colon-here-0123456789')).toMatchObject({ ok: false, problem: expect.stringMatching(/no valid name/) });
+    expect(parseServeKeys('a:0123456789abcdef,a:0123456789abcdef')).toMatchObject({
+      ok: false,
+      problem: expect.stringMatching(/twice/),
+    });
+    expect(parseServeKeys('no-colon-here-0123456789')).toMatchObject({
+      ok: false,
+      problem: expect.stringMatching(/no valid name/),
+    });
   });
 });

@@ -35,7 +35,9 @@ describe('where things are', () => {
     expect(xdg.configFile).toBe('/x/conf/mxlens/config.json');
     expect(xdg.logFile).toBe('/x/state/mxlens/host.log');
     // A relative XDG folder is invalid and ignored.
-    expect(configFilePath({ XDG_CONFIG_HOME: 'relative' }, 'linux', '/home/u')).toBe('/home/u/.config/mxlens/config.json');
+    expect(configFilePath({ XDG_CONFIG_HOME: 'relative' }, 'linux', '/home/u')).toBe(
+      '/home/u/.config/mxlens/config.json',
+    );
   });
 
   it('macOS: Application Support and Logs', () => {
@@ -114,7 +116,14 @@ describe('precedence: defaults < config file < environment', () => {
 
   it('set-but-empty variables mean "none": system DNS, no proxy, null sender, no log file', () => {
     writeConfig({ dns: ['9.9.9.9'], proxy: 'socks5://10.0.0.1:1080', from: 'me@example.org' });
-    const settings = load({ MXLENS_DNS: '', MXLENS_PROXY: '', MXLENS_FROM: '', MXLENS_LOG: '', MXLENS_HELO: '', MXLENS_TIMEOUT: '' });
+    const settings = load({
+      MXLENS_DNS: '',
+      MXLENS_PROXY: '',
+      MXLENS_FROM: '',
+      MXLENS_LOG: '',
+      MXLENS_HELO: '',
+      MXLENS_TIMEOUT: '',
+    });
     expect(settings.problems).toEqual([]);
     expect(settings.verify.dnsServers).toEqual([]);
     expect(settings.verify.proxy).toBeNull();
@@ -212,8 +221,12 @@ describe('bad values are reported, never silently dropped', () => {
       'config.json "colour"',
     ]);
     expect(bySetting['config.json "dns"']).toMatch(/^takes a list like \["1.1.1.1", "9.9.9.9:53"\], not "1.1.1.1"/);
-    expect(bySetting['config.json "timeoutMs"']).toBe('takes a whole number from 100 to 600000, not "5000"; using 20000');
-    expect(bySetting['config.json "proxy"']).toBe('needs a host and a port, as in socks5://127.0.0.1:1080; using no proxy');
+    expect(bySetting['config.json "timeoutMs"']).toBe(
+      'takes a whole number from 100 to 600000, not "5000"; using 20000',
+    );
+    expect(bySetting['config.json "proxy"']).toBe(
+      'needs a host and a port, as in socks5://127.0.0.1:1080; using no proxy',
+    );
     expect(bySetting['config.json "timeout"']).toContain('did you mean "timeoutMs"?');
     expect(bySetting['config.json "colour"']).toContain(`known settings: ${CONFIG_KEYS.join(', ')}`);
   });
@@ -245,7 +258,10 @@ describe('budgets', () => {
       const variable = settingRow(name).env!;
       const settings = load({ [variable]: 'lots' });
       expect(settings.problems).toEqual([
-        { setting: variable, message: `takes a whole number per minute from 0 (no limit) to 100000, not "lots"; using ${defaultVerifyOptions().budgets[name]}` },
+        {
+          setting: variable,
+          message: `takes a whole number per minute from 0 (no limit) to 100000, not "lots"; using ${defaultVerifyOptions().budgets[name]}`,
+        },
       ]);
       expect(CONFIG_KEYS).toContain(name);
     }

@@ -58,7 +58,9 @@ async function stopServer(server: { close(callback: () => void): unknown }, conn
 }
 
 function listen(server: net.Server): Promise<number> {
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port)));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port)),
+  );
 }
 
 async function startSmtpServer(options: SMTPServerOptions = {}): Promise<Started & { mailArgs: unknown[] }> {
@@ -350,7 +352,10 @@ describe('SmtpSession with odd servers', () => {
     const server = await startRawServer(async (socket, lines) => {
       await trickle(socket, '220-mx.raw.test ESMTP\r\n220 no spam please\r\n');
       await lines.next();
-      await trickle(socket, '250-mx.raw.test hi\r\n250-PIPELINING\r\n250-SIZE 5000\r\n250-SMTPUTF8\r\n250 ENHANCEDSTATUSCODES\r\n');
+      await trickle(
+        socket,
+        '250-mx.raw.test hi\r\n250-PIPELINING\r\n250-SIZE 5000\r\n250-SMTPUTF8\r\n250 ENHANCEDSTATUSCODES\r\n',
+      );
     });
     const session = await open(server.port);
     expect(session.banner).toEqual({ code: 220, enhanced: null, message: 'mx.raw.test ESMTP\nno spam please' });
@@ -392,7 +397,13 @@ describe('SmtpSession with odd servers', () => {
     ]);
   });
 
-  it.each(['500 5.5.1 Unknown command', '501 5.5.4 Syntax error', '502 5.5.2 Command not recognized', '504 5.5.2 Not implemented', '550 5.7.1 EHLO not allowed'])('falls back to HELO when EHLO is refused with %s', async (refusal) => {
+  it.each([
+    '500 5.5.1 Unknown command',
+    '501 5.5.4 Syntax error',
+    '502 5.5.2 Command not recognized',
+    '504 5.5.2 Not implemented',
+    '550 5.7.1 EHLO not allowed',
+  ])('falls back to HELO when EHLO is refused with %s', async (refusal) => {
     const server = await startRawServer(async (socket, lines) => {
       socket.write(BANNER);
       await lines.next();
@@ -428,7 +439,11 @@ describe('SmtpSession with odd servers', () => {
       socket.write('550 5.7.1 Go away\r\n');
     });
     const error = await failure(openSession(options(server.port)));
-    expect(error).toMatchObject({ kind: 'rejected', phase: 'helo', reply: { code: 550, enhanced: '5.7.1', message: 'Go away' } });
+    expect(error).toMatchObject({
+      kind: 'rejected',
+      phase: 'helo',
+      reply: { code: 550, enhanced: '5.7.1', message: 'Go away' },
+    });
   });
 
   it.each([
@@ -483,9 +498,11 @@ describe('SmtpSession with odd servers', () => {
   });
 
   it('fails with timeout at the deadline when it comes before the reply timeout', async () => {
-    const server = await startRawServer(politeStart(EHLO_PLAIN, async (_socket, lines) => {
-      await lines.next(); // MAIL: never answered
-    }));
+    const server = await startRawServer(
+      politeStart(EHLO_PLAIN, async (_socket, lines) => {
+        await lines.next(); // MAIL: never answered
+      }),
+    );
     const session = await open(server.port, { replyTimeoutMs: 5000, deadline: Date.now() + 400 });
     const error = await failure(session.mailFrom('a@sender.test'));
     // The deadline ended the wait, not the 5 s reply timeout.
@@ -496,10 +513,12 @@ describe('SmtpSession with odd servers', () => {
   });
 
   it('fails at once when the deadline has passed, and setDeadline moves it', async () => {
-    const server = await startRawServer(politeStart(EHLO_PLAIN, async (socket, lines) => {
-      await lines.next();
-      socket.write('250 2.1.0 Ok\r\n');
-    }));
+    const server = await startRawServer(
+      politeStart(EHLO_PLAIN, async (socket, lines) => {
+        await lines.next();
+        socket.write('250 2.1.0 Ok\r\n');
+      }),
+    );
     const session = await open(server.port, { deadline: Date.now() + 300 });
     await sleep(350);
     session.setDeadline(Date.now() + 2000);
@@ -520,18 +539,22 @@ describe('SmtpSession with odd servers', () => {
   });
 
   it('reports a connection closed while a command waits', async () => {
-    const server = await startRawServer(politeStart(EHLO_PLAIN, async (socket, lines) => {
-      await lines.next();
-      socket.destroy();
-    }));
+    const server = await startRawServer(
+      politeStart(EHLO_PLAIN, async (socket, lines) => {
+        await lines.next();
+        socket.destroy();
+      }),
+    );
     const session = await open(server.port);
     expect(await failure(session.mailFrom('a@sender.test'))).toMatchObject({ kind: 'connection', phase: 'mail' });
   });
 
   it('reports a reply nobody asked for as a connection error, with the reply', async () => {
-    const server = await startRawServer(politeStart(EHLO_PLAIN, async (socket) => {
-      socket.write('421 4.4.2 mx.raw.test Error: timeout exceeded\r\n');
-    }));
+    const server = await startRawServer(
+      politeStart(EHLO_PLAIN, async (socket) => {
+        socket.write('421 4.4.2 mx.raw.test Error: timeout exceeded\r\n');
+      }),
+    );
     const session = await open(server.port);
     await sleep(50);
     const error = await failure(session.mailFrom('a@sender.test'));
@@ -588,10 +611,12 @@ describe('SmtpSession with odd servers', () => {
     const closing = await startRawServer((socket) => {
       setTimeout(() => socket.destroy(), 30);
     });
-    const polite = await startRawServer(politeStart(EHLO_PLAIN, async (socket, lines) => {
-      await lines.next(); // QUIT
-      socket.end('221 2.0.0 Bye\r\n');
-    }));
+    const polite = await startRawServer(
+      politeStart(EHLO_PLAIN, async (socket, lines) => {
+        await lines.next(); // QUIT
+        socket.end('221 2.0.0 Bye\r\n');
+      }),
+    );
     let accepted = (): void => undefined;
     const silentAccepted = new Promise<void>((resolve) => (accepted = resolve));
     const silent = await startRawServer(() => accepted());
@@ -663,7 +688,9 @@ describe('SmtpSession reply accounting', () => {
     const server = await startRawServer(
       politeStart(PIPELINING, async (socket, lines) => {
         for (let i = 0; i < 5; i++) await lines.next();
-        socket.end('250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n550 5.1.1 <b@x.test>: User unknown\r\n421 4.7.0 mx.raw.test Error: too many errors\r\n');
+        socket.end(
+          '250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n550 5.1.1 <b@x.test>: User unknown\r\n421 4.7.0 mx.raw.test Error: too many errors\r\n',
+        );
       }),
     );
     const session = await open(server.port);
@@ -715,7 +742,11 @@ describe('SmtpSession reply accounting', () => {
     );
     const session = await open(server.port);
     const done = await session.exchange(
-      [session.mailCommand(''), { line: 'RCPT TO:<a@x.test>', phase: 'rcpt', verb: 'rcpt' }, { line: 'RSET', phase: 'mail', verb: 'rset' }],
+      [
+        session.mailCommand(''),
+        { line: 'RCPT TO:<a@x.test>', phase: 'rcpt', verb: 'rcpt' },
+        { line: 'RSET', phase: 'mail', verb: 'rset' },
+      ],
       { lockstep: true },
     );
     expect(done.replies.map((r) => r?.code)).toEqual([250, 250, 250]);

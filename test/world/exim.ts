@@ -57,7 +57,7 @@ const EXIM_WRAPPER = [
   'mount --bind "$1" /etc/passwd && mount --bind "$2" /etc/group || exit 97',
   'shift 2',
   '"$@" & e=$!',
-  'trap \'kill -TERM $e 2>/dev/null\' TERM INT HUP',
+  "trap 'kill -TERM $e 2>/dev/null' TERM INT HUP",
   'wait $e; s=$?',
   'if kill -0 $e 2>/dev/null; then wait $e; s=$?; fi',
   'exit $s',
@@ -143,7 +143,21 @@ export function eximAt(place: EximPlace): EximView {
 /** setpriv arguments that run Exim with the config and account copies of `dir`. */
 function eximCommand(dir: string, eximArgs: string[]): string[] {
   const accounts = [path.join(dir, 'passwd'), path.join(dir, 'group')];
-  return ['--', 'unshare', '-m', '--', 'sh', '-c', EXIM_WRAPPER, 'sh', ...accounts, EXIM_BIN, '-C', path.join(dir, 'exim.conf'), ...eximArgs];
+  return [
+    '--',
+    'unshare',
+    '-m',
+    '--',
+    'sh',
+    '-c',
+    EXIM_WRAPPER,
+    'sh',
+    ...accounts,
+    EXIM_BIN,
+    '-C',
+    path.join(dir, 'exim.conf'),
+    ...eximArgs,
+  ];
 }
 
 /** Copies of /etc/passwd and /etc/group that also hold Debian-exim (if the machine lacks it). */
@@ -151,18 +165,28 @@ async function writeAccountCopies(dir: string): Promise<{ uid: number; gid: numb
   const passwd = await readFile('/etc/passwd', 'utf8');
   const group = await readFile('/etc/group', 'utf8');
   const field = (text: string, name: string) =>
-    text.split('\n').find((line) => line.startsWith(`${name}:`))?.split(':')[2];
+    text
+      .split('\n')
+      .find((line) => line.startsWith(`${name}:`))
+      ?.split(':')[2];
   const known = field(passwd, EXIM_USER);
   const uid = known !== undefined ? Number(known) : freeId(passwd);
   const knownGroup = field(group, EXIM_USER);
   const gid = knownGroup !== undefined ? Number(knownGroup) : freeId(group);
-  const withLine = (text: string, line: string) => `${text.endsWith('\n') || text === '' ? text : `${text}\n`}${line}\n`;
+  const withLine = (text: string, line: string) =>
+    `${text.endsWith('\n') || text === '' ? text : `${text}\n`}${line}\n`;
   await writeFile(
     path.join(dir, 'passwd'),
-    known !== undefined ? passwd : withLine(passwd, `${EXIM_USER}:x:${uid}:${gid}:Exim (MX Lens test world):/nonexistent:/usr/sbin/nologin`),
+    known !== undefined
+      ? passwd
+      : withLine(passwd, `${EXIM_USER}:x:${uid}:${gid}:Exim (MX Lens test world):/nonexistent:/usr/sbin/nologin`),
     { mode: 0o644 },
   );
-  await writeFile(path.join(dir, 'group'), knownGroup !== undefined ? group : withLine(group, `${EXIM_USER}:x:${gid}:`), { mode: 0o644 });
+  await writeFile(
+    path.join(dir, 'group'),
+    knownGroup !== undefined ? group : withLine(group, `${EXIM_USER}:x:${gid}:`),
+    { mode: 0o644 },
+  );
   return { uid, gid };
 }
 
@@ -211,7 +235,12 @@ function runToEnd(setprivArgs: string[]): Promise<string> {
  * sender) or do not apply (submission, authentication); relay_from_hosts is empty, else every
  * loopback client could relay.
  */
-function eximConf(dir: string, options: EximOptions, tls: { certFile: string; keyFile: string }, mailboxFile: string): string {
+function eximConf(
+  dir: string,
+  options: EximOptions,
+  tls: { certFile: string; keyFile: string },
+  mailboxFile: string,
+): string {
   return `# Written by the MX Lens test world (test/world/exim.ts).
 keep_environment =
 primary_hostname = ${options.hostname}

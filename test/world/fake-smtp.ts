@@ -119,13 +119,7 @@ export interface FakeSmtpOptions {
   tls?: { key: string | Buffer; cert: string | Buffer };
 }
 
-const RAW_KINDS = new Set<FakeBehaviour['kind']>([
-  'tarpit',
-  'garbage',
-  'banner-reject',
-  'ehlo-refused',
-  'multiline',
-]);
+const RAW_KINDS = new Set<FakeBehaviour['kind']>(['tarpit', 'garbage', 'banner-reject', 'ehlo-refused', 'multiline']);
 
 export async function startFakeSmtp(options: FakeSmtpOptions): Promise<FakeSmtp> {
   if (options.behaviour.kind === 'strict-mta') return startStrictMta(options, options.behaviour);
@@ -222,8 +216,7 @@ function smtpError(code: number, message: string): Error & { responseCode: numbe
   return Object.assign(new Error(message), { responseCode: code });
 }
 
-const userUnknown = (address: string) =>
-  smtpError(550, `5.1.1 <${address}>: Recipient address rejected: User unknown`);
+const userUnknown = (address: string) => smtpError(550, `5.1.1 <${address}>: Recipient address rejected: User unknown`);
 
 // ---------------------------------------------------------------------------------------------
 // smtp-server based fakes
@@ -498,7 +491,13 @@ function miniSmtp(
   return {
     greet() {
       if (multi) {
-        send(reply(220, [`${name} ESMTP fake (multiline)`, 'every reply here has several lines', 'and arrives one byte at a time']));
+        send(
+          reply(220, [
+            `${name} ESMTP fake (multiline)`,
+            'every reply here has several lines',
+            'and arrives one byte at a time',
+          ]),
+        );
       } else {
         send(reply(220, [`${name} ESMTP fake (EHLO refused)`]));
       }
@@ -536,7 +535,11 @@ function miniSmtp(
             recipients++;
             return answer(250, '2.1.5 Ok', `2.1.5 <${address}> mailbox exists`);
           }
-          return answer(550, `5.1.1 <${address}>: Recipient address rejected: User unknown`, '5.1.1 no such mailbox here');
+          return answer(
+            550,
+            `5.1.1 <${address}>: Recipient address rejected: User unknown`,
+            '5.1.1 no such mailbox here',
+          );
         }
         case 'DATA':
           if (recipients === 0) return answer(554, '5.5.1 Error: no valid recipients');
@@ -639,7 +642,14 @@ function strictMtaConnection(
     switch (verb) {
       case 'EHLO': {
         greeted = true;
-        const keywords = [name, ...(mta.pipelining === false ? [] : ['PIPELINING']), 'SIZE 10240000', ...(mta.starttls && tlsFiles && io === raw ? ['STARTTLS'] : []), 'ENHANCEDSTATUSCODES', '8BITMIME'];
+        const keywords = [
+          name,
+          ...(mta.pipelining === false ? [] : ['PIPELINING']),
+          'SIZE 10240000',
+          ...(mta.starttls && tlsFiles && io === raw ? ['STARTTLS'] : []),
+          'ENHANCEDSTATUSCODES',
+          '8BITMIME',
+        ];
         out += keywords.map((k, i) => `250${i === keywords.length - 1 ? ' ' : '-'}${k}\r\n`).join('');
         if (mta.mismatch === 'early-reply') out += '250 2.0.0 Ok\r\n';
         return;
@@ -675,8 +685,10 @@ function strictMtaConnection(
         if (cutThisSession && rcptReplies >= mta.cut!.afterRcpts) return cut();
         rcptReplies++;
         const client = session.remoteAddress.replace(/^::ffff:/, '');
-        if (mta.blockedClients?.includes(client)) return reply(554, `5.7.1 Service unavailable; Client host [${client}] blocked using zen.spamhaus.org`);
-        if (mta.recipientLimit !== undefined && transactionRcpts >= mta.recipientLimit) return reply(452, '4.5.3 Error: too many recipients');
+        if (mta.blockedClients?.includes(client))
+          return reply(554, `5.7.1 Service unavailable; Client host [${client}] blocked using zen.spamhaus.org`);
+        if (mta.recipientLimit !== undefined && transactionRcpts >= mta.recipientLimit)
+          return reply(452, '4.5.3 Error: too many recipients');
         transactionRcpts++;
         const address = /^TO:\s*<([^>]*)>/i.exec(arg)?.[1] ?? '';
         if (mta.mismatch === 'wrong-code' && rcptReplies > 1) return reply(354, 'End data with <CR><LF>.<CR><LF>');

@@ -25,7 +25,7 @@ import { makeSelfSignedCert, postfixAt, startPostfix, type PostfixPlace, type Po
 import { WORLD_MAP, type WorldMap, type WorldServer } from './world-map.js';
 
 export type { WorldMap } from './world-map.js';
-export type {  FakeSession } from './fake-smtp.js';
+export type { FakeSession } from './fake-smtp.js';
 
 /** Where the run's daemons are: what the global setup provides to every test file. */
 export interface WorldPlace {
@@ -92,7 +92,9 @@ class Stoppers {
 }
 
 /** Like Promise.all, but lets every start settle first, so whatever did start is registered for stopping. */
-async function allStarted<T extends readonly unknown[] | []>(starts: T): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
+async function allStarted<T extends readonly unknown[] | []>(
+  starts: T,
+): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
   const settled = await Promise.allSettled(starts);
   for (const result of settled) if (result.status === 'rejected') throw result.reason;
   return settled.map((result) => (result as PromiseFulfilledResult<unknown>).value) as never;
@@ -104,11 +106,21 @@ function serverOf(map: WorldMap, kind: WorldServer['run']['kind']): WorldServer 
   return server;
 }
 
-const listenerOf = (server: WorldServer) => ({ listen: `${server.ip}:${server.port}`, hostname: server.names[0] ?? server.id });
-const placeOf = ({ dir, configDir, logFile, listeners }: PostfixPlace): PostfixPlace => ({ dir, configDir, logFile, listeners });
+const listenerOf = (server: WorldServer) => ({
+  listen: `${server.ip}:${server.port}`,
+  hostname: server.names[0] ?? server.id,
+});
+const placeOf = ({ dir, configDir, logFile, listeners }: PostfixPlace): PostfixPlace => ({
+  dir,
+  configDir,
+  logFile,
+  listeners,
+});
 
 /** The daemons of the world, once per run (the global setup). */
-export async function startWorldDaemons(map: WorldMap = WORLD_MAP): Promise<{ place: WorldPlace; stop(): Promise<void> }> {
+export async function startWorldDaemons(
+  map: WorldMap = WORLD_MAP,
+): Promise<{ place: WorldPlace; stop(): Promise<void> }> {
   const stoppers = new Stoppers();
   try {
     const dnsHandle = await stoppers.track(startDns(map, { host: map.dns.host, port: map.dns.port }));
@@ -166,7 +178,10 @@ export async function startWorldDaemons(map: WorldMap = WORLD_MAP): Promise<{ pl
 /** This file's view of the run's world: the daemons the global setup started, and fresh fakes. */
 export function useWorld(): Promise<World> {
   const world = inject('testWorld');
-  if (!world) throw new Error('the test world is not running: run the file through `npm test` (the global setup of vitest.config.ts starts it)');
+  if (!world)
+    throw new Error(
+      'the test world is not running: run the file through `npm test` (the global setup of vitest.config.ts starts it)',
+    );
   if (!world.ok) throw new Error(`the test world did not start: ${world.problem}`);
   return attachWorld(world.place);
 }
@@ -179,7 +194,17 @@ async function attachWorld(place: WorldPlace, map: WorldMap = WORLD_MAP): Promis
     started = await allStarted(
       map.servers.flatMap((server) =>
         server.run.kind === 'fake'
-          ? [stoppers.track(startFakeSmtp({ name: server.id, host: server.ip, port: server.port, behaviour: server.run.behaviour, tls: place.fakeTls }))]
+          ? [
+              stoppers.track(
+                startFakeSmtp({
+                  name: server.id,
+                  host: server.ip,
+                  port: server.port,
+                  behaviour: server.run.behaviour,
+                  tls: place.fakeTls,
+                }),
+              ),
+            ]
           : [],
       ),
     );

@@ -72,7 +72,7 @@ const MASTER_BIN = '/usr/lib/postfix/sbin/master';
 // $1 = master binary, $2 = config dir. Exits with master's status.
 const MASTER_WATCHDOG = [
   '"$1" -c "$2" -d & m=$!',
-  'trap \'kill -TERM $m 2>/dev/null\' TERM INT HUP',
+  "trap 'kill -TERM $m 2>/dev/null' TERM INT HUP",
   'wait $m; s=$?',
   'if kill -0 $m 2>/dev/null; then wait $m; s=$?; fi',
   'exit $s',
@@ -131,9 +131,13 @@ export async function startPostfix(options: PostfixOptions): Promise<PostfixHand
   // master switches its effective uid now and then, which clears a parent-death signal, so a
   // small sh keeps it (setpriv --pdeathsig) and passes SIGTERM on: if this process dies, even
   // by SIGKILL, Postfix stops too. stop() signals the sh the same way.
-  const child = spawn('setpriv', ['--pdeathsig', 'TERM', '--', 'sh', '-c', MASTER_WATCHDOG, 'sh', MASTER_BIN, configDir], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    'setpriv',
+    ['--pdeathsig', 'TERM', '--', 'sh', '-c', MASTER_WATCHDOG, 'sh', MASTER_BIN, configDir],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const daemon = superviseDaemon(child, path.join(dir, 'queue/pid/master.pid'));
   const stop = async () => {
     await daemon.stop();

@@ -30,8 +30,12 @@ export interface PostgresHandle {
 
 /** The folder of initdb and postgres: the newest version Debian installed. */
 function postgresBinDir(): string {
-  const versions = existsSync('/usr/lib/postgresql') ? readdirSync('/usr/lib/postgresql').sort((a, b) => Number(b) - Number(a)) : [];
-  const found = versions.map((version) => `/usr/lib/postgresql/${version}/bin`).find((dir) => existsSync(path.join(dir, 'postgres')));
+  const versions = existsSync('/usr/lib/postgresql')
+    ? readdirSync('/usr/lib/postgresql').sort((a, b) => Number(b) - Number(a))
+    : [];
+  const found = versions
+    .map((version) => `/usr/lib/postgresql/${version}/bin`)
+    .find((dir) => existsSync(path.join(dir, 'postgres')));
   if (!found) throw new Error('PostgreSQL is not installed (Debian package postgresql; see test/system-packages.txt)');
   return found;
 }
@@ -48,15 +52,36 @@ export async function startPostgres(port = POSTGRES_PORT): Promise<PostgresHandl
   const dir = mkdtempSync(path.join(os.tmpdir(), 'mxlens-pg-'));
   if (process.getuid?.() === 0) chownSync(dir, idOf('-u'), idOf('-g'));
   const dataDir = path.join(dir, 'data');
-  const [initCommand, initArgs] = asPostgresUser(path.join(bin, 'initdb'), ['-D', dataDir, '-U', SUPERUSER, '--auth=trust', '-E', 'UTF8', '--no-sync']);
+  const [initCommand, initArgs] = asPostgresUser(path.join(bin, 'initdb'), [
+    '-D',
+    dataDir,
+    '-U',
+    SUPERUSER,
+    '--auth=trust',
+    '-E',
+    'UTF8',
+    '--no-sync',
+  ]);
   const init = spawnSync(initCommand, initArgs, { encoding: 'utf8' });
   if (init.status !== 0) throw new Error(`initdb failed (${init.status}): ${init.stderr || init.error?.message}`);
 
   let running: { daemon: Daemon; child: ChildProcess } | null = null;
   const start = async () => {
     const [command, args] = asPostgresUser(path.join(bin, 'postgres'), [
-      '-D', dataDir, '-k', dir, '-p', String(port),
-      '-c', `listen_addresses=${HOST}`, '-c', 'fsync=off', '-c', 'full_page_writes=off', '-c', 'synchronous_commit=off',
+      '-D',
+      dataDir,
+      '-k',
+      dir,
+      '-p',
+      String(port),
+      '-c',
+      `listen_addresses=${HOST}`,
+      '-c',
+      'fsync=off',
+      '-c',
+      'full_page_writes=off',
+      '-c',
+      'synchronous_commit=off',
     ]);
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     const daemon = superviseDaemon(child, path.join(dataDir, 'postmaster.pid'));

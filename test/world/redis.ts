@@ -27,8 +27,30 @@ export async function startRedis(): Promise<RedisHandle> {
   let output = '';
 
   const start = async () => {
-    const args = ['--pdeathsig', 'KILL', '--', 'redis-server', '--bind', '127.0.0.1', '--port', String(port), '--dir', dir];
-    args.push('--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--protected-mode', 'no', '--daemonize', 'no');
+    const args = [
+      '--pdeathsig',
+      'KILL',
+      '--',
+      'redis-server',
+      '--bind',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--dir',
+      dir,
+    ];
+    args.push(
+      '--save',
+      '',
+      '--appendonly',
+      'yes',
+      '--appendfsync',
+      'always',
+      '--protected-mode',
+      'no',
+      '--daemonize',
+      'no',
+    );
     const started = spawn('setpriv', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     child = started;
     await new Promise<void>((resolve, reject) => {

@@ -108,9 +108,11 @@ export class SmtpClient {
     for (;;) {
       const value = take();
       if (value !== undefined) return value;
-      if (this.closed) throw new Error(`connection closed while waiting for ${what}; got ${JSON.stringify(this.buffer)}`);
+      if (this.closed)
+        throw new Error(`connection closed while waiting for ${what}; got ${JSON.stringify(this.buffer)}`);
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no ${what} within ${timeoutMs} ms; got ${JSON.stringify(this.buffer.slice(0, 200))}`);
+      if (left <= 0)
+        throw new Error(`no ${what} within ${timeoutMs} ms; got ${JSON.stringify(this.buffer.slice(0, 200))}`);
       await this.nextEvent(left);
     }
   }

@@ -10,7 +10,10 @@ export interface Socks5Proxy {
   stop(): Promise<void>;
 }
 
-export async function startSocks5Proxy(options: { host: string; credentials?: { user: string; password: string } }): Promise<Socks5Proxy> {
+export async function startSocks5Proxy(options: {
+  host: string;
+  credentials?: { user: string; password: string };
+}): Promise<Socks5Proxy> {
   const connects: string[] = [];
   const sockets = new Set<net.Socket>();
   const server = net.createServer((client) => {
@@ -58,9 +61,11 @@ async function handshake(
   }
   const [, command, , addressType] = await read(4);
   const host =
-    addressType === 1 ? [...(await read(4))].join('.')
-    : addressType === 4 ? ipv6Text(await read(16))
-    : (await read((await read(1))[0]!)).toString();
+    addressType === 1
+      ? [...(await read(4))].join('.')
+      : addressType === 4
+        ? ipv6Text(await read(16))
+        : (await read((await read(1))[0]!)).toString();
   const port = (await read(2)).readUInt16BE(0);
   if (command !== 1) return void client.end(Buffer.from([5, 7, 0, 1, 0, 0, 0, 0, 0, 0]));
   connects.push(`${host}:${port}`);

@@ -32,10 +32,22 @@ export interface ActionLook {
 }
 
 /** What the icon shows for one tab: pure, so the rules are tested without a browser. */
-export function actionLook(setupNeeded: boolean, tab: { addresses: number; paused: boolean } | null, port25Blocked = false): ActionLook {
+export function actionLook(
+  setupNeeded: boolean,
+  tab: { addresses: number; paused: boolean } | null,
+  port25Blocked = false,
+): ActionLook {
   if (setupNeeded) return { text: '!', colour: COLOURS.setup, titleKey: 'actionTitleSetup', titleSubstitutions: [] };
-  if (tab?.paused) return { text: '', textKey: 'actionBadgePaused', colour: COLOURS.paused, titleKey: 'actionTitlePaused', titleSubstitutions: [] };
-  if (port25Blocked) return { text: '25', colour: COLOURS.blocked, titleKey: 'actionTitlePort25', titleSubstitutions: [] };
+  if (tab?.paused)
+    return {
+      text: '',
+      textKey: 'actionBadgePaused',
+      colour: COLOURS.paused,
+      titleKey: 'actionTitlePaused',
+      titleSubstitutions: [],
+    };
+  if (port25Blocked)
+    return { text: '25', colour: COLOURS.blocked, titleKey: 'actionTitlePort25', titleSubstitutions: [] };
   if (tab && tab.addresses > 0) {
     const text = tab.addresses > 999 ? '999+' : String(tab.addresses);
     return { text, colour: COLOURS.count, titleKey: 'actionTitleCount', titleSubstitutions: [String(tab.addresses)] };
@@ -140,7 +152,11 @@ export class ActionState {
     if (!tab || (topFrame && url !== undefined && url !== tab.url)) {
       // A new document: paused only if it says so (pageLoadedPaused), whatever the last one was.
       const newDocument = topFrame && tab !== undefined;
-      tab = { url: topFrame ? (url ?? '') : (tab?.url ?? ''), addresses: new Set(), paused: !newDocument && (tab?.paused ?? false) };
+      tab = {
+        url: topFrame ? (url ?? '') : (tab?.url ?? ''),
+        addresses: new Set(),
+        paused: !newDocument && (tab?.paused ?? false),
+      };
       this.tabs.set(tabId, tab);
       this.show(tabId);
     }
@@ -149,8 +165,12 @@ export class ActionState {
 
   /** Sets text, colour and title for one tab, or the default (tabId undefined). */
   private show(tabId: number | undefined): void {
-    const state = tabId === undefined ? null : this.tabs.get(tabId) ?? null;
-    const look = actionLook(this.setupNeeded, state && { addresses: state.addresses.size, paused: state.paused }, this.port25Blocked);
+    const state = tabId === undefined ? null : (this.tabs.get(tabId) ?? null);
+    const look = actionLook(
+      this.setupNeeded,
+      state && { addresses: state.addresses.size, paused: state.paused },
+      this.port25Blocked,
+    );
     const where = tabId === undefined ? {} : { tabId };
     const title = translate(this.i18n, look.titleKey, look.titleSubstitutions);
     const calls = [

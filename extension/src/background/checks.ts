@@ -16,13 +16,26 @@
 // - A check that cannot be done ends with `failed` and the reason, never with silence.
 
 import type { VerificationResult, VerifyRequestOptions } from '../../../native-host/shared/protocol/messages.js';
-import { CHECKS_PORT, type CheckDepth, type CheckTrigger, type PortEvent, type PortRequest } from '../shared/messages.js';
+import {
+  CHECKS_PORT,
+  type CheckDepth,
+  type CheckTrigger,
+  type PortEvent,
+  type PortRequest,
+} from '../shared/messages.js';
 import type { ExtensionSettings } from '../shared/settings.js';
 import type { HostProblem, HostStatus } from '../shared/status.js';
 import type { ApiPort } from './browser-api.js';
 import type { HostProblems } from './host-errors.js';
 import { MAX_ADDRESSES_PER_VERIFY, type NativeHost, type VerifyCall } from './native-port.js';
-import { answers, normalizeAddress, scopedKey, splitScopedKey, USER_PARTITION, type ResultCache } from './result-cache.js';
+import {
+  answers,
+  normalizeAddress,
+  scopedKey,
+  splitScopedKey,
+  USER_PARTITION,
+  type ResultCache,
+} from './result-cache.js';
 import type { TabBudgets } from './tab-budget.js';
 
 /**
@@ -150,13 +163,15 @@ export class CheckService {
     // popup, also when it is opened in a tab); without a tab it is one of our own pages too.
     const tabId = port.sender?.tab?.id;
     const ownPage = port.sender?.url?.startsWith(this.options.extensionPages) ?? false;
-    const page = port.sender && tabId !== undefined && tabId >= 0 && !ownPage ? { tabId, site: topLevelSite(port.sender) } : null;
+    const page =
+      port.sender && tabId !== undefined && tabId >= 0 && !ownPage ? { tabId, site: topLevelSite(port.sender) } : null;
     const onMessage = (message: unknown) => {
       const request = parsePortRequest(message);
       if (!request) return;
       const force = request.force === true;
       const trigger: CheckTrigger = page ? (request.trigger ?? 'auto') : 'user';
-      if (trigger === 'user' || !page) void this.request(request.addresses, request.depth, force, subscriber, USER_SCOPE);
+      if (trigger === 'user' || !page)
+        void this.request(request.addresses, request.depth, force, subscriber, USER_SCOPE);
       else void this.requestAuto(page.tabId, page.site, request.addresses, request.depth, force, subscriber);
     };
     const onDisconnect = () => this.detachPort(port);
@@ -201,7 +216,13 @@ export class CheckService {
    * Checks addresses for a subscriber (or for nobody in particular: an alarm re-check, whose
    * result goes to whoever is still interested, and to the cache).
    */
-  async request(addresses: readonly string[], depth: CheckDepth, force: boolean, subscriber: Subscriber | null, scope: Scope): Promise<void> {
+  async request(
+    addresses: readonly string[],
+    depth: CheckDepth,
+    force: boolean,
+    subscriber: Subscriber | null,
+    scope: Scope,
+  ): Promise<void> {
     const keys: string[] = [];
     for (const address of addresses.slice(0, MAX_ADDRESSES_PER_ASK)) {
       const normalized = normalizeAddress(address);
@@ -234,15 +255,28 @@ export class CheckService {
    * A page's automatic ask: within the tab's budget it is checked in the site's scope; past
    * it the address is `skipped` (the badge stays unchecked; the user's click still checks).
    */
-  async requestAuto(tabId: number, site: string, addresses: readonly string[], depth: CheckDepth, force: boolean, subscriber: Subscriber): Promise<void> {
+  async requestAuto(
+    tabId: number,
+    site: string,
+    addresses: readonly string[],
+    depth: CheckDepth,
+    force: boolean,
+    subscriber: Subscriber,
+  ): Promise<void> {
     const wanted = new Map<string, string>();
     for (const address of addresses.slice(0, MAX_ADDRESSES_PER_ASK)) {
       const normalized = normalizeAddress(address);
-      if (normalized !== '' && normalized.length <= MAX_ADDRESS_LENGTH && !wanted.has(normalized)) wanted.set(normalized, address.trim());
+      if (normalized !== '' && normalized.length <= MAX_ADDRESS_LENGTH && !wanted.has(normalized))
+        wanted.set(normalized, address.trim());
     }
     let admission;
     try {
-      admission = await this.options.budgets.admit(tabId, site, [...wanted.keys()], this.options.settings().perPageLimit);
+      admission = await this.options.budgets.admit(
+        tabId,
+        site,
+        [...wanted.keys()],
+        this.options.settings().perPageLimit,
+      );
     } catch (error) {
       console.warn('MX Lens: the tab budget failed:', error);
       admission = { allowed: [], refused: [...wanted.keys()] };
@@ -263,7 +297,10 @@ export class CheckService {
           if (event.kind === 'status' || event.kind === 'skipped' || event.kind === 'network') return;
           this.forget(subscriber);
           if (event.kind === 'result') resolve({ result: event.result });
-          else resolve({ problem: event.status.state === 'failed' ? event.status.problem : this.options.problems.noResult(key) });
+          else
+            resolve({
+              problem: event.status.state === 'failed' ? event.status.problem : this.options.problems.noResult(key),
+            });
         },
       };
       if (key === '') resolve({ problem: this.options.problems.noResult(address) });
@@ -377,7 +414,9 @@ export class CheckService {
   // ---------------------------------------------------------------- answers
 
   private onResult(key: string, depth: CheckDepth, result: VerificationResult): void {
-    this.options.cache.put(key, depth, result).catch((error: unknown) => console.warn('MX Lens: caching a result failed:', error));
+    this.options.cache
+      .put(key, depth, result)
+      .catch((error: unknown) => console.warn('MX Lens: caching a result failed:', error));
     this.options.onResult?.(key, result);
     const byKey = this.interests.get(key);
     if (!byKey) return;

@@ -30,7 +30,10 @@ const MAX_INPUT_LENGTH = 256;
  * What a click points at: the address (or null) and what the user selected or linked. The
  * address is found as the page scanner finds it, so the card and the page's badge share a key.
  */
-export function addressOfClick(info: Pick<MenuClickInfo, 'selectionText' | 'linkUrl'>): { address: string | null; input: string } {
+export function addressOfClick(info: Pick<MenuClickInfo, 'selectionText' | 'linkUrl'>): {
+  address: string | null;
+  input: string;
+} {
   if (isMailto(info.linkUrl)) {
     return { address: mailtoRecipients(info.linkUrl)[0] ?? null, input: shortened(percentDecode(info.linkUrl)) };
   }
@@ -63,7 +66,12 @@ export function contextMenuHandler(deps: ContextMenuDeps) {
  * with the result or with why there is none. Without a frameId every frame hears it and the one
  * the user is in shows it.
  */
-export async function checkWithCard(deps: ContextMenuDeps, tabId: number, frameId: number | undefined, pointed: { address: string | null; input: string }): Promise<void> {
+export async function checkWithCard(
+  deps: ContextMenuDeps,
+  tabId: number,
+  frameId: number | undefined,
+  pointed: { address: string | null; input: string },
+): Promise<void> {
   const { address, input } = pointed;
   const show = async (card: ContentRequest & { kind: 'show-card' }) => {
     try {

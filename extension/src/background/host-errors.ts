@@ -104,7 +104,13 @@ export class HostProblems {
     if (hostOlder) {
       return this.make('host_outdated', 'hostProblemHostOutdated', numbers, this.installCommand(), raw);
     }
-    return this.make('extension_outdated', 'hostProblemExtensionOutdated', numbers, this.text('hostProblemExtensionOutdatedFix'), raw);
+    return this.make(
+      'extension_outdated',
+      'hostProblemExtensionOutdated',
+      numbers,
+      this.text('hostProblemExtensionOutdatedFix'),
+      raw,
+    );
   }
 
   /** The host answered a request with an error (bad_value for a wrong proxy, internal, …). */
@@ -139,7 +145,13 @@ export class HostProblems {
     return this.context.version ?? '<version>';
   }
 
-  private make(code: HostProblemCode, key: ProblemMessageKey, substitutions: string[], fix: string, raw: string): HostProblem {
+  private make(
+    code: HostProblemCode,
+    key: ProblemMessageKey,
+    substitutions: string[],
+    fix: string,
+    raw: string,
+  ): HostProblem {
     return { code, message: this.text(key, substitutions), fix, raw };
   }
 

@@ -33,12 +33,20 @@ export interface Background {
   contextMenuClick: (info: MenuClickInfo, tab?: { id?: number }) => Promise<void>;
   /** The keyboard shortcuts' handler, callable directly (nor press browser shortcuts). */
   shortcut: (command: string, tab?: { id?: number }) => Promise<void>;
-  handleRequest: (request: BackgroundRequest, sender?: MessageSender) => Promise<BackgroundReplies[BackgroundRequest['kind']]>;
+  handleRequest: (
+    request: BackgroundRequest,
+    sender?: MessageSender,
+  ) => Promise<BackgroundReplies[BackgroundRequest['kind']]>;
 }
 
 export function startBackground(api: BackgroundApi, options: { browser?: ThisBrowser } = {}): Background {
   const browser = options.browser ?? detectBrowser(browserCluesHere(api.runtime.getURL('')));
-  const problems = new HostProblems({ i18n: api.i18n, browser, extensionId: api.runtime.id, version: api.runtime.getManifest().version });
+  const problems = new HostProblems({
+    i18n: api.i18n,
+    browser,
+    extensionId: api.runtime.id,
+    version: api.runtime.getManifest().version,
+  });
   const settings = new SettingsStore(api.storage);
   const cache = new ResultCache(api.storage.local, () => settings.current);
 
@@ -96,7 +104,10 @@ export function startBackground(api: BackgroundApi, options: { browser?: ThisBro
   const contextMenuClick = contextMenuHandler(userCheck);
   const shortcut = shortcutHandler(userCheck);
 
-  const handleRequest = async (request: BackgroundRequest, sender: MessageSender = {}): Promise<BackgroundReplies[BackgroundRequest['kind']]> => {
+  const handleRequest = async (
+    request: BackgroundRequest,
+    sender: MessageSender = {},
+  ): Promise<BackgroundReplies[BackgroundRequest['kind']]> => {
     switch (request.kind) {
       case 'get-status':
         return checker.where === 'server' ? checker.status() : host.connect();
@@ -112,7 +123,8 @@ export function startBackground(api: BackgroundApi, options: { browser?: ThisBro
         return { paused };
       }
       case 'page-paused':
-        if (sender.tab?.id !== undefined && sender.frameId === 0) actionState?.pageLoadedPaused(sender.tab.id, sender.url);
+        if (sender.tab?.id !== undefined && sender.frameId === 0)
+          actionState?.pageLoadedPaused(sender.tab.id, sender.url);
         return null;
     }
   };
@@ -142,7 +154,9 @@ export function startBackground(api: BackgroundApi, options: { browser?: ThisBro
   api.runtime.onInstalled.addListener((details) => {
     setUpMenu();
     if (details.reason === 'install') {
-      void api.tabs.create({ url: api.runtime.getURL(WELCOME_PAGE) }).catch((error: unknown) => console.warn('MX Lens: welcome page:', error));
+      void api.tabs
+        .create({ url: api.runtime.getURL(WELCOME_PAGE) })
+        .catch((error: unknown) => console.warn('MX Lens: welcome page:', error));
     }
   });
 
@@ -171,9 +185,17 @@ function countPageAddresses(port: ApiPort, actionState: ActionState): void {
   if (port.name !== CHECKS_PORT || tabId === undefined || !/^https?:/.test(url ?? '')) return;
   actionState.pageConnected(tabId, frameId, url);
   const onMessage = (message: unknown) => {
-    const { kind, addresses } = (typeof message === 'object' && message !== null ? message : {}) as { kind?: unknown; addresses?: unknown };
+    const { kind, addresses } = (typeof message === 'object' && message !== null ? message : {}) as {
+      kind?: unknown;
+      addresses?: unknown;
+    };
     if (kind === 'check' && Array.isArray(addresses)) {
-      actionState.pageAsked(tabId, frameId, url, addresses.filter((address): address is string => typeof address === 'string'));
+      actionState.pageAsked(
+        tabId,
+        frameId,
+        url,
+        addresses.filter((address): address is string => typeof address === 'string'),
+      );
     }
   };
   port.onMessage.addListener(onMessage);

@@ -73,7 +73,13 @@ interface Pending {
 type State =
   | { name: 'disconnected' }
   | { name: 'connecting'; port: ApiPort; helloId: string; timer: Timer; detach: () => void }
-  | { name: 'connected'; port: ApiPort; hostVersion: string; settingsProblems: Array<{ setting: string; message: string }>; detach: () => void }
+  | {
+      name: 'connected';
+      port: ApiPort;
+      hostVersion: string;
+      settingsProblems: Array<{ setting: string; message: string }>;
+      detach: () => void;
+    }
   | { name: 'failed'; problem: HostProblem; retryAt: number };
 
 export interface NativeHostOptions {
@@ -208,7 +214,12 @@ export class NativeHost {
       }
     }, HANDSHAKE_TIMEOUT_MS);
     this.setState({ name: 'connecting', port, helloId, timer, detach });
-    const hello: HelloRequest = { type: 'hello', id: helloId, protocol: PROTOCOL_VERSION, extension: runtime.getManifest().version };
+    const hello: HelloRequest = {
+      type: 'hello',
+      id: helloId,
+      protocol: PROTOCOL_VERSION,
+      extension: runtime.getManifest().version,
+    };
     this.post(hello);
   }
 
@@ -223,7 +234,9 @@ export class NativeHost {
       if (message.type === 'hello') {
         if (message.protocol !== PROTOCOL_VERSION) {
           this.leavePort('protocol mismatch');
-          this.failConnect(this.options.problems.protocolMismatch(`the host speaks protocol ${message.protocol}`, message.protocol));
+          this.failConnect(
+            this.options.problems.protocolMismatch(`the host speaks protocol ${message.protocol}`, message.protocol),
+          );
           return;
         }
         clearTimeout(state.timer);
@@ -241,7 +254,11 @@ export class NativeHost {
       } else if (message.type === 'error') {
         this.leavePort('hello refused');
         const problems = this.options.problems;
-        this.failConnect(message.code === 'protocol_mismatch' ? problems.protocolMismatch(message.message) : problems.refused(message.code, message.message));
+        this.failConnect(
+          message.code === 'protocol_mismatch'
+            ? problems.protocolMismatch(message.message)
+            : problems.refused(message.code, message.message),
+        );
       }
       return;
     }
@@ -291,7 +308,9 @@ export class NativeHost {
     const { problems } = this.options;
     if (this.state.name === 'connecting') {
       this.leavePort('disconnected');
-      this.failConnect(raw ? problems.fromBrowserError(raw) : problems.crashed('the host exited before answering hello'));
+      this.failConnect(
+        raw ? problems.fromBrowserError(raw) : problems.crashed('the host exited before answering hello'),
+      );
       return;
     }
     this.leavePort('disconnected');
@@ -365,7 +384,12 @@ export class NativeHost {
       const pending = this.queue.shift()!;
       this.active.set(pending.id, pending);
       this.arm(pending);
-      const request: VerifyRequest = { type: 'verify', id: pending.id, addresses: pending.call.addresses, options: pending.call.options };
+      const request: VerifyRequest = {
+        type: 'verify',
+        id: pending.id,
+        addresses: pending.call.addresses,
+        options: pending.call.options,
+      };
       if (pending.call.site !== undefined) request.site = pending.call.site;
       this.post(request);
     }
@@ -396,7 +420,9 @@ export class NativeHost {
     if (this.active.get(pending.id) !== pending) return;
     this.finish(pending);
     this.post({ type: 'cancel', id: `c${++this.sequence}`, target: pending.id satisfies RequestId });
-    pending.call.handlers.onFail(this.options.problems.timeout(`no reply to verify ${pending.id} within ${pending.call.deadlineMs} ms`));
+    pending.call.handlers.onFail(
+      this.options.problems.timeout(`no reply to verify ${pending.id} within ${pending.call.deadlineMs} ms`),
+    );
     this.afterFinish();
   }
 
@@ -441,7 +467,8 @@ function isHostMessage(message: unknown): message is HostMessage {
   const { type, id } = message as { type?: unknown; id?: unknown };
   if (typeof type !== 'string') return false;
   // Only errors and network reports answer no request (id null).
-  if (!(typeof id === 'string' || typeof id === 'number' || (id === null && (type === 'error' || type === 'network')))) return false;
+  if (!(typeof id === 'string' || typeof id === 'number' || (id === null && (type === 'error' || type === 'network'))))
+    return false;
   if (type === 'result') {
     const { index, result } = message as { index?: unknown; result?: unknown };
     return typeof index === 'number' && typeof result === 'object' && result !== null;

@@ -64,9 +64,9 @@ export class RecheckScheduler {
     }
     if (attempt !== this.scheduled.get(key)) this.clearOthers(key, attempt);
     this.scheduled.set(key, attempt);
-    void Promise.resolve(this.alarms.create(alarmName(attempt, key), { when: Date.now() + delay + RECHECK_MARGIN_MS })).catch(
-      (error: unknown) => console.warn('MX Lens: could not set a re-check alarm:', error),
-    );
+    void Promise.resolve(
+      this.alarms.create(alarmName(attempt, key), { when: Date.now() + delay + RECHECK_MARGIN_MS }),
+    ).catch((error: unknown) => console.warn('MX Lens: could not set a re-check alarm:', error));
   }
 
   /** runtime's alarms.onAlarm: true when the alarm was ours. */

@@ -50,7 +50,9 @@ export function scopedKey(partition: string, normalizedAddress: string): string 
 
 export function splitScopedKey(key: string): { partition: string; address: string } {
   const space = key.indexOf(' ');
-  return space < 0 ? { partition: USER_PARTITION, address: key } : { partition: key.slice(0, space), address: key.slice(space + 1) };
+  return space < 0
+    ? { partition: USER_PARTITION, address: key }
+    : { partition: key.slice(0, space), address: key.slice(space + 1) };
 }
 
 /** Does a result of a check `done` this deep answer a question `wanted` this deep? */
@@ -64,7 +66,10 @@ export function answers(done: CheckDepth, result: VerificationResult, wanted: Ch
  * "not now" (no server reply): remembered, it would outlast its retryAfterMs.
  */
 function saysNothing(result: VerificationResult): boolean {
-  return (result.reason === 'timeout' && /cancel/i.test(result.detail)) || (result.reason === 'rate_limited' && result.smtp === null);
+  return (
+    (result.reason === 'timeout' && /cancel/i.test(result.detail)) ||
+    (result.reason === 'rate_limited' && result.smtp === null)
+  );
 }
 
 /** How long a result stays good under these settings; 0 when results are not kept. */
@@ -205,7 +210,9 @@ export class ResultCache {
         const raw = stored[INDEX_KEY];
         const index = new Map<string, number>();
         if (typeof raw === 'object' && raw !== null) {
-          const pairs = Object.entries(raw as Record<string, unknown>).filter((pair): pair is [string, number] => typeof pair[1] === 'number');
+          const pairs = Object.entries(raw as Record<string, unknown>).filter(
+            (pair): pair is [string, number] => typeof pair[1] === 'number',
+          );
           pairs.sort((a, b) => a[1] - b[1]);
           for (const [key, storedAt] of pairs) index.set(key, storedAt);
         }

@@ -4,7 +4,13 @@
 // background picks one or the other per check (RoutedChecks) and nothing else changes.
 
 import type { DoneMessage, VerificationResult } from '../../../native-host/shared/protocol/messages.js';
-import { CHECK_LOCATION_KEY, completeCheckLocation, ON_THIS_COMPUTER, type CheckedOn, type CheckLocation } from '../shared/check-location.js';
+import {
+  CHECK_LOCATION_KEY,
+  completeCheckLocation,
+  ON_THIS_COMPUTER,
+  type CheckedOn,
+  type CheckLocation,
+} from '../shared/check-location.js';
 import type { HostProblem, HostStatus } from '../shared/status.js';
 import type { ApiStorage } from './browser-api.js';
 import type { NativeHost, VerifyCall } from './native-port.js';
@@ -38,7 +44,11 @@ export class ServerTransport implements Checker {
       call.handlers.onResult(index, marked);
     })
       .then(() => call.handlers.onDone({ type: 'done', id: 'server', count } satisfies DoneMessage))
-      .catch((error: unknown) => call.handlers.onFail(serverProblem(url, aborter.signal.aborted ? `no answer within ${call.deadlineMs} ms` : errorText(error))))
+      .catch((error: unknown) =>
+        call.handlers.onFail(
+          serverProblem(url, aborter.signal.aborted ? `no answer within ${call.deadlineMs} ms` : errorText(error)),
+        ),
+      )
       .finally(() => clearTimeout(timer));
   }
 
@@ -60,7 +70,12 @@ export class ServerTransport implements Checker {
     let done = false;
     for await (const line of ndjsonLines(response.body)) {
       const message = JSON.parse(line) as { type?: unknown; index?: unknown; result?: unknown };
-      if (message.type === 'result' && typeof message.index === 'number' && typeof message.result === 'object' && message.result !== null) {
+      if (
+        message.type === 'result' &&
+        typeof message.index === 'number' &&
+        typeof message.result === 'object' &&
+        message.result !== null
+      ) {
         onResult(message.index, message.result as VerificationResult);
       } else if (message.type === 'done') done = true;
     }

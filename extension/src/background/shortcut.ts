@@ -20,7 +20,8 @@ export function shortcutHandler(deps: ContextMenuDeps) {
 
 async function selectionIn(deps: Pick<ContextMenuDeps, 'tabs'>, tabId: number): Promise<string> {
   try {
-    const reply = (await deps.tabs.sendMessage(tabId, { kind: 'get-selection' })) as Partial<ContentReplies['get-selection']> | undefined;
+    const reply = (await deps.tabs.sendMessage(tabId, { kind: 'get-selection' })) as
+      Partial<ContentReplies['get-selection']> | undefined;
     return typeof reply?.text === 'string' ? reply.text : '';
   } catch {
     return ''; // no frame answered: nothing selected (or no content script there)

@@ -35,7 +35,9 @@ export function detectBrowser(clues: BrowserClues): ThisBrowser {
 
 /** The clues a service worker or background page can see. */
 export function browserCluesHere(extensionUrl: string): BrowserClues {
-  const nav = (globalThis as { navigator?: { userAgent?: string; userAgentData?: { brands?: Array<{ brand: string }> } } }).navigator;
+  const nav = (
+    globalThis as { navigator?: { userAgent?: string; userAgentData?: { brands?: Array<{ brand: string }> } } }
+  ).navigator;
   return {
     extensionUrl,
     brands: nav?.userAgentData?.brands?.map((entry) => entry.brand),

@@ -164,12 +164,15 @@ export class ContentApp {
     const target = event.composedPath()[0];
     this.menuTarget = target instanceof Element ? (target.closest('a') ?? target) : null;
     const selection = this.doc.getSelection();
-    this.menuRange = selection && selection.rangeCount > 0 && !selection.isCollapsed ? selection.getRangeAt(0).cloneRange() : null;
+    this.menuRange =
+      selection && selection.rangeCount > 0 && !selection.isCollapsed ? selection.getRangeAt(0).cloneRange() : null;
   };
 
   private async whenReady(run: () => void): Promise<void> {
     if (this.doc.readyState === 'loading') {
-      await new Promise<void>((resolve) => this.doc.addEventListener('DOMContentLoaded', () => resolve(), { once: true }));
+      await new Promise<void>((resolve) =>
+        this.doc.addEventListener('DOMContentLoaded', () => resolve(), { once: true }),
+      );
     }
     run();
   }
@@ -179,7 +182,10 @@ export class ContentApp {
 function menuAnchor(range: Range | null, element: Element | null, doc: Document): DOMRect | null {
   const live = doc.getSelection();
   const current = live && live.rangeCount > 0 && !live.isCollapsed ? live.getRangeAt(0) : range;
-  for (const rect of [current?.getBoundingClientRect(), element?.isConnected ? element.getBoundingClientRect() : undefined]) {
+  for (const rect of [
+    current?.getBoundingClientRect(),
+    element?.isConnected ? element.getBoundingClientRect() : undefined,
+  ]) {
     if (rect && (rect.width > 0 || rect.height > 0)) return rect;
   }
   const active = doc.activeElement;
@@ -192,7 +198,8 @@ function selectedText(doc: Document): string {
   const field = doc.activeElement;
   if (field instanceof HTMLInputElement || field instanceof HTMLTextAreaElement) {
     const { selectionStart, selectionEnd, value } = field;
-    if (selectionStart !== null && selectionEnd !== null && selectionEnd > selectionStart) return value.slice(selectionStart, selectionEnd);
+    if (selectionStart !== null && selectionEnd !== null && selectionEnd > selectionStart)
+      return value.slice(selectionStart, selectionEnd);
   }
   return doc.getSelection()?.toString() ?? '';
 }

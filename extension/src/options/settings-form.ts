@@ -28,7 +28,10 @@ export function wireSettingsForm(): SettingsForm {
   }
 
   function read(): OptionsForm {
-    const text = Object.fromEntries(TEXT_FIELDS.map((field) => [field, input(field).value])) as Record<(typeof TEXT_FIELDS)[number], string>;
+    const text = Object.fromEntries(TEXT_FIELDS.map((field) => [field, input(field).value])) as Record<
+      (typeof TEXT_FIELDS)[number],
+      string
+    >;
     return { ...text, catchAll: catchAll.checked, autoMode: radios().find((radio) => radio.checked)?.value ?? '' };
   }
 

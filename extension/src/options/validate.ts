@@ -2,7 +2,14 @@
 // own parsers (native-host/src/settings/values.ts), the host's and the CLI's; errors name a
 // message key, so the page shows them in the user's language.
 
-import { parseHeloName, parseProxy, parseSender, RANGES as SETTING_RANGES, type Parsed, type ProblemCode } from '../../../native-host/shared/settings/values.js';
+import {
+  parseHeloName,
+  parseProxy,
+  parseSender,
+  RANGES as SETTING_RANGES,
+  type Parsed,
+  type ProblemCode,
+} from '../../../native-host/shared/settings/values.js';
 import type { AutoMode, ExtensionSettings } from '../shared/settings.js';
 
 /** The form as typed: text fields as strings. */

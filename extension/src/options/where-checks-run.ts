@@ -3,20 +3,39 @@
 // user saves (inside the click, as browsers require), and the choice is saved only once granted.
 
 import browser from 'webextension-polyfill';
-import { CHECK_LOCATION_KEY, completeCheckLocation, permissionPattern, serverOrigin, type CheckLocation } from '../shared/check-location.js';
+import {
+  CHECK_LOCATION_KEY,
+  completeCheckLocation,
+  permissionPattern,
+  serverOrigin,
+  type CheckLocation,
+} from '../shared/check-location.js';
 import type { MessageKey } from '../shared/i18n.js';
 import { byId } from '../ui/dom.js';
 import { t } from '../ui/i18n.js';
 
 /** What the form asks for: the location to save and the permission it needs, or what is wrong. */
-function readWhereForm(where: string, url: string, key: string):
+function readWhereForm(
+  where: string,
+  url: string,
+  key: string,
+):
   | { ok: true; location: CheckLocation; origins: string[] }
   | { ok: false; field: 'where-url' | 'where-key'; messageKey: MessageKey } {
   if (where !== 'server') return { ok: true, location: { where: 'host' }, origins: [] };
   const origin = serverOrigin(url);
-  if (!origin.ok) return { ok: false, field: 'where-url', messageKey: origin.problem === 'insecure' ? 'optionsWhereUrlInsecure' : 'optionsWhereUrlInvalid' };
+  if (!origin.ok)
+    return {
+      ok: false,
+      field: 'where-url',
+      messageKey: origin.problem === 'insecure' ? 'optionsWhereUrlInsecure' : 'optionsWhereUrlInvalid',
+    };
   if (key.trim() === '') return { ok: false, field: 'where-key', messageKey: 'optionsWhereKeyMissing' };
-  return { ok: true, location: { where: 'server', url: origin.origin, key: key.trim() }, origins: [permissionPattern(origin.origin)] };
+  return {
+    ok: true,
+    location: { where: 'server', url: origin.origin, key: key.trim() },
+    origins: [permissionPattern(origin.origin)],
+  };
 }
 
 /** Fills the form from storage and saves it on submit; resolves when the stored choice is shown. */
@@ -50,7 +69,8 @@ export async function wireWhereChecksRun(): Promise<void> {
       return;
     }
     // Asked before anything is awaited: the permission prompt needs the user's click.
-    const granted = read.origins.length > 0 ? browser.permissions.request({ origins: read.origins }) : Promise.resolve(true);
+    const granted =
+      read.origins.length > 0 ? browser.permissions.request({ origins: read.origins }) : Promise.resolve(true);
     void granted
       .then(async (allowed) => {
         if (!allowed) {
@@ -58,7 +78,10 @@ export async function wireWhereChecksRun(): Promise<void> {
           return;
         }
         await browser.storage.local.set({ [CHECK_LOCATION_KEY]: read.location });
-        status.textContent = read.location.where === 'server' ? t('optionsWhereSavedServer', [read.location.url]) : t('optionsWhereSavedHost');
+        status.textContent =
+          read.location.where === 'server'
+            ? t('optionsWhereSavedServer', [read.location.url])
+            : t('optionsWhereSavedHost');
       })
       .catch((error: unknown) => {
         status.textContent = t('optionsSaveFailed', [error instanceof Error ? error.message : String(error)]);

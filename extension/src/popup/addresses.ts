@@ -24,7 +24,7 @@ function clean(token: string): string {
   let text = token.trim();
   if (isMailto(text)) return mailtoRecipients(text)[0] ?? text;
   // Quotes, brackets and sentence punctuation around an address, as copied from mail or prose.
-  for (let previous = ''; previous !== text; ) {
+  for (let previous = ''; previous !== text;) {
     previous = text;
     text = text.replace(/^[<("']+/, '').replace(/[>)"'.:!]+$/, '');
   }
@@ -46,7 +46,14 @@ export function looksLikeAddress(text: string): boolean {
   if (/^\[.+\]$/.test(domain)) return true;
   const labels = domain.split('.');
   if (labels.length < 2) return false;
-  return labels.every((label) => label.length > 0 && label.length <= 63 && !/[\s<>@,;:()[\]\\"]/.test(label) && !label.startsWith('-') && !label.endsWith('-'));
+  return labels.every(
+    (label) =>
+      label.length > 0 &&
+      label.length <= 63 &&
+      !/[\s<>@,;:()[\]\\"]/.test(label) &&
+      !label.startsWith('-') &&
+      !label.endsWith('-'),
+  );
 }
 
 /** local@domain with the domain in lower case: the form checked, shown and deduplicated. */

@@ -67,7 +67,8 @@ export class BulkRun {
     const total = this.addresses.length;
     const elapsedMs = (this.endedAt ?? this.now()) - this.startedAt;
     const left = this.stopped ? this.outstanding.size : total - done;
-    const remainingMs = this.running && done > 0 && elapsedMs >= ESTIMATE_AFTER_MS ? Math.round((elapsedMs / done) * left) : null;
+    const remainingMs =
+      this.running && done > 0 && elapsedMs >= ESTIMATE_AFTER_MS ? Math.round((elapsedMs / done) * left) : null;
     return { total, done, elapsedMs, remainingMs, running: this.running, cancelled: this.stopped };
   }
 
@@ -79,7 +80,8 @@ export class BulkRun {
       batch.push(next);
     }
     if (batch.length > 0) this.send(batch);
-    if (this.outstanding.size === 0 && (this.queue.length === 0 || this.stopped) && this.endedAt === null) this.endedAt = this.now();
+    if (this.outstanding.size === 0 && (this.queue.length === 0 || this.stopped) && this.endedAt === null)
+      this.endedAt = this.now();
   }
 }
 

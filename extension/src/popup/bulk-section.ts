@@ -46,7 +46,10 @@ export function startBulkSection(checks: ResultList, ask: (addresses: readonly s
     progressBox.hidden = false;
     progressBar.max = Math.max(1, total);
     progressBar.value = done;
-    const parts = [t('popupProgressDone', [String(done), String(total)]), t('popupProgressElapsed', [clockText(elapsedMs)])];
+    const parts = [
+      t('popupProgressDone', [String(done), String(total)]),
+      t('popupProgressElapsed', [clockText(elapsedMs)]),
+    ];
     if (remainingMs !== null) parts.push(t('popupProgressLeft', [clockText(remainingMs)]));
     progressText.textContent = parts.join(' · ');
     checkCancel.hidden = !running || cancelled;
@@ -54,7 +57,9 @@ export function startBulkSection(checks: ResultList, ask: (addresses: readonly s
       window.clearInterval(ticker);
       ticker = undefined;
       progressBox.hidden = !cancelled; // the summary below says the rest, once
-      const end = cancelled ? t('popupSummaryCancelled', [String(done), String(total)]) : t('popupSummaryDone', [String(done), clockText(elapsedMs)]);
+      const end = cancelled
+        ? t('popupSummaryCancelled', [String(done), String(total)])
+        : t('popupSummaryDone', [String(done), clockText(elapsedMs)]);
       checkSummary.textContent = [intro, end].filter(Boolean).join(' · ');
     }
   }
@@ -67,10 +72,11 @@ export function startBulkSection(checks: ResultList, ask: (addresses: readonly s
     countsBox.replaceChildren(
       ...shown.map((verdict) => {
         const pressed = checks.currentFilter === verdict;
-        const button = el('button', { className: `count count--${verdict}`, attrs: { type: 'button', 'aria-pressed': String(pressed) } }, [
-          renderVerdictBadge(verdict),
-          el('span', { className: 'count__n', text: String(counts[verdict]) }),
-        ]);
+        const button = el(
+          'button',
+          { className: `count count--${verdict}`, attrs: { type: 'button', 'aria-pressed': String(pressed) } },
+          [renderVerdictBadge(verdict), el('span', { className: 'count__n', text: String(counts[verdict]) })],
+        );
         button.addEventListener('click', () => {
           checks.setFilter(pressed ? null : verdict);
           renderCounts();
@@ -100,7 +106,9 @@ export function startBulkSection(checks: ResultList, ask: (addresses: readonly s
     if (invalid.length > 0) parts.push(t('popupSummaryInvalid', [String(invalid.length)]));
     if (duplicates > 0) parts.push(t('popupSummaryDuplicates', [String(duplicates)]));
     intro = parts.join(' · ');
-    checkSummary.textContent = [t('popupSummaryChecking', [String(addresses.length)]), intro].filter(Boolean).join(' · ');
+    checkSummary.textContent = [t('popupSummaryChecking', [String(addresses.length)]), intro]
+      .filter(Boolean)
+      .join(' · ');
     checkExport.hidden = false;
     window.clearInterval(ticker);
     bulk = new BulkRun(addresses, (batch) => ask(batch));

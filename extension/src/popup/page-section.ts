@@ -99,5 +99,4 @@ export function startPageSection(page: ResultList, ask: (addresses: readonly str
   return loadPage().catch(() => {
     pageMessage.textContent = t('popupPageUnavailable');
   });
-
 }

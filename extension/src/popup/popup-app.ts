@@ -49,7 +49,10 @@ export async function startPopup(): Promise<PopupHandle> {
     }
     byId('check-export').hidden = false;
   };
-  const checks = new ResultList(byId<HTMLUListElement>('check-results'), { onRecheck: recheck, onSuggestion: checkSuggestion });
+  const checks = new ResultList(byId<HTMLUListElement>('check-results'), {
+    onRecheck: recheck,
+    onSuggestion: checkSuggestion,
+  });
   const page = new ResultList(byId<HTMLUListElement>('page-results'), { onRecheck: recheck });
   const bulk = startBulkSection(checks, ask);
 

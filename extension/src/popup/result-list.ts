@@ -25,7 +25,13 @@ interface Entry {
 
 /** What the count buttons count and filter by: the verdicts, and checks still running. */
 export type CountedVerdict = BadgeVerdict;
-export const COUNTED_VERDICTS: readonly CountedVerdict[] = ['deliverable', 'undeliverable', 'risky', 'unknown', 'pending'];
+export const COUNTED_VERDICTS: readonly CountedVerdict[] = [
+  'deliverable',
+  'undeliverable',
+  'risky',
+  'unknown',
+  'pending',
+];
 
 export interface ResultListActions {
   onRecheck: (address: string) => void;
@@ -61,7 +67,13 @@ export class ResultList {
 
   /** Rows per verdict (invalid input counts as undeliverable); unchecked rows are not counted. */
   counts(): Record<CountedVerdict, number> {
-    const counts: Record<CountedVerdict, number> = { deliverable: 0, undeliverable: 0, risky: 0, unknown: 0, pending: 0 };
+    const counts: Record<CountedVerdict, number> = {
+      deliverable: 0,
+      undeliverable: 0,
+      risky: 0,
+      unknown: 0,
+      pending: 0,
+    };
     for (const entry of this.entries.values()) {
       if (!entry.idle && !entry.cancelled) counts[entry.verdict] += 1;
     }
@@ -80,7 +92,14 @@ export class ResultList {
 
   /** A bulk check was cancelled before this address was handed over: it stays unchecked. */
   setCancelled(address: string): void {
-    this.upsert(address, { verdict: 'unknown', result: null, failure: null, invalidInput: false, idle: true, cancelled: true });
+    this.upsert(address, {
+      verdict: 'unknown',
+      result: null,
+      failure: null,
+      invalidInput: false,
+      idle: true,
+      cancelled: true,
+    });
   }
 
   has(address: string): boolean {
@@ -108,7 +127,13 @@ export class ResultList {
 
   setFailed(address: string, status: HostStatus): boolean {
     if (!this.has(address)) return false;
-    this.upsert(address, { verdict: 'unknown', result: null, failure: failureText(status), invalidInput: false, idle: false });
+    this.upsert(address, {
+      verdict: 'unknown',
+      result: null,
+      failure: failureText(status),
+      invalidInput: false,
+      idle: false,
+    });
     return true;
   }
 
@@ -144,7 +169,8 @@ export class ResultList {
   }
 
   private applyFilter(entry: Entry): void {
-    entry.item.hidden = this.filter !== null && (entry.idle || entry.cancelled === true || entry.verdict !== this.filter);
+    entry.item.hidden =
+      this.filter !== null && (entry.idle || entry.cancelled === true || entry.verdict !== this.filter);
   }
 
   private render(entry: Entry, open: boolean): void {
@@ -160,12 +186,17 @@ export class ResultList {
     const badge = entry.idle
       ? el('span', { className: 'verdict verdict--unknown' }, [
           el('span', { className: 'verdict__icon', text: '–', attrs: { 'aria-hidden': 'true' } }),
-          el('span', { className: 'verdict__word', text: entry.cancelled ? t('popupCancelledWord') : t('popupNotChecked') }),
+          el('span', {
+            className: 'verdict__word',
+            text: entry.cancelled ? t('popupCancelledWord') : t('popupNotChecked'),
+          }),
         ])
       : renderVerdictBadge(entry.verdict, entry.result?.reason);
     const body = el('div', { className: 'result-item__body' });
     if (entry.result) {
-      body.append(renderResultDetails(entry.result, this.actions.onSuggestion ? { onSuggestion: this.actions.onSuggestion } : {}));
+      body.append(
+        renderResultDetails(entry.result, this.actions.onSuggestion ? { onSuggestion: this.actions.onSuggestion } : {}),
+      );
     } else if (entry.failure) {
       body.append(el('p', { className: 'result-item__failure', text: entry.failure }));
     } else if (entry.verdict === 'pending') {

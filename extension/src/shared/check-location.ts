@@ -21,14 +21,17 @@ export function completeCheckLocation(stored: unknown): CheckLocation {
  * The server's origin from what the user typed. HTTPS, because the API key travels with every
  * check; plain HTTP only to this machine (an SSH tunnel, a local test).
  */
-export function serverOrigin(text: string): { ok: true; origin: string } | { ok: false; problem: 'invalid' | 'insecure' } {
+export function serverOrigin(
+  text: string,
+): { ok: true; origin: string } | { ok: false; problem: 'invalid' | 'insecure' } {
   let url: URL;
   try {
     url = new URL(text.trim());
   } catch {
     return { ok: false, problem: 'invalid' };
   }
-  if (url.username || url.password || (url.pathname !== '/' && url.pathname !== '') || url.search || url.hash) return { ok: false, problem: 'invalid' };
+  if (url.username || url.password || (url.pathname !== '/' && url.pathname !== '') || url.search || url.hash)
+    return { ok: false, problem: 'invalid' };
   if (url.protocol === 'https:') return { ok: true, origin: url.origin };
   const local = url.hostname === 'localhost' || url.hostname === '127.0.0.1' || url.hostname === '[::1]';
   if (url.protocol === 'http:') return local ? { ok: true, origin: url.origin } : { ok: false, problem: 'insecure' };

@@ -118,7 +118,12 @@ export class ChecksClient {
     }
     for (const { wanted, addresses } of groups.values()) {
       for (let i = 0; i < addresses.length; i += CHUNK) {
-        const request: PortRequest = { kind: 'check', addresses: addresses.slice(i, i + CHUNK), depth: wanted.depth, trigger: wanted.trigger };
+        const request: PortRequest = {
+          kind: 'check',
+          addresses: addresses.slice(i, i + CHUNK),
+          depth: wanted.depth,
+          trigger: wanted.trigger,
+        };
         if (wanted.force) request.force = true;
         try {
           this.port?.postMessage(request);
@@ -191,8 +196,10 @@ function merge(old: Wanted | undefined, wanted: Wanted): Wanted {
 function isPortEvent(value: unknown): value is PortEvent {
   if (typeof value !== 'object' || value === null) return false;
   const event = value as { kind?: unknown; address?: unknown; result?: unknown; status?: unknown };
-  if (event.kind === 'result') return typeof event.address === 'string' && typeof event.result === 'object' && event.result !== null;
-  if (event.kind === 'failed') return typeof event.address === 'string' && typeof event.status === 'object' && event.status !== null;
+  if (event.kind === 'result')
+    return typeof event.address === 'string' && typeof event.result === 'object' && event.result !== null;
+  if (event.kind === 'failed')
+    return typeof event.address === 'string' && typeof event.status === 'object' && event.status !== null;
   if (event.kind === 'skipped') return typeof event.address === 'string';
   if (event.kind === 'network') return typeof (value as { port25Blocked?: unknown }).port25Blocked === 'boolean';
   return event.kind === 'status' && typeof event.status === 'object' && event.status !== null;

@@ -30,7 +30,7 @@ export type PortRequest =
    * on a port from a web page absent means 'auto'; a port from the extension's own pages (the
    * popup) is always the user's.
    */
-  | { kind: 'check'; addresses: string[]; depth: CheckDepth; trigger?: CheckTrigger; force?: boolean };
+  { kind: 'check'; addresses: string[]; depth: CheckDepth; trigger?: CheckTrigger; force?: boolean };
 
 export type PortEvent =
   /** A result, or a newer one (re-check of a greylisted address, a forced re-check). */
@@ -77,7 +77,13 @@ export type ContentRequest =
    * could not be done (host missing, crashed, timed out). address null: the selection or link
    * held no address; `input` is what it held.
    */
-  | { kind: 'show-card'; address: string | null; input: string; result: VerificationResult | null; problem?: HostProblem }
+  | {
+      kind: 'show-card';
+      address: string | null;
+      input: string;
+      result: VerificationResult | null;
+      problem?: HostProblem;
+    }
   /** Pause or resume scanning on this page (the popup's toggle). */
   | { kind: 'set-paused'; paused: boolean }
   /** The keyboard shortcut: the focused frame answers with its selected text; other frames do not answer. */

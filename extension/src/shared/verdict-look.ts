@@ -34,7 +34,10 @@ function cantCheckHere(state: VerdictState, reason: string | null | undefined): 
 }
 
 /** Every icon a badge can show, by name: its states, and "can't check from here". */
-export const ALL_ICONS: Record<VerdictState | 'cant-check', string> = { ...VERDICT_ICONS, 'cant-check': CANT_CHECK_HERE_ICON };
+export const ALL_ICONS: Record<VerdictState | 'cant-check', string> = {
+  ...VERDICT_ICONS,
+  'cant-check': CANT_CHECK_HERE_ICON,
+};
 
 /** Which of ALL_ICONS a verdict shows. */
 export function iconName(state: VerdictState, reason?: string | null): VerdictState | 'cant-check' {

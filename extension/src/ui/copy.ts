@@ -66,5 +66,8 @@ export function renderCopyableCode(text: string, label?: string): HTMLElement {
   button.addEventListener('click', () => {
     void copyText(text).then((copied) => announce(feedback, copied ? t('commonCopied') : t('commonCopyFailed')));
   });
-  return el('div', { className: 'code-block' }, [el('pre', {}, [code]), el('div', { className: 'code-block__actions' }, [button, feedback])]);
+  return el('div', { className: 'code-block' }, [
+    el('pre', {}, [code]),
+    el('div', { className: 'code-block__actions' }, [button, feedback]),
+  ]);
 }

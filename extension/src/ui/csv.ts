@@ -61,8 +61,11 @@ type CsvColumn = (typeof CSV_COLUMNS)[number];
 /** One column's value from a result: "smtp.code" is result.smtp?.code. */
 function columnValue(result: VerificationResult, column: CsvColumn): CsvValue {
   let value: unknown = result;
-  for (const part of column.split('.')) value = value === null || typeof value !== 'object' ? undefined : (value as Record<string, unknown>)[part];
-  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' || value === null ? value : undefined;
+  for (const part of column.split('.'))
+    value = value === null || typeof value !== 'object' ? undefined : (value as Record<string, unknown>)[part];
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' || value === null
+    ? value
+    : undefined;
 }
 
 /**

@@ -65,8 +65,13 @@ export function renderHostStatus(status: HostStatus, options: HostStatusViewOpti
       );
       break;
     case 'connected': {
-      if (status.server !== undefined) view.append(line('host-status--ok', '✓', t('statusRunsOnServer', [status.server])));
-      else view.append(line('host-status--ok', '✓', t('statusConnected', [status.hostVersion])), el('p', { className: 'host-status__where', text: t('statusRunsOnThisComputer') }));
+      if (status.server !== undefined)
+        view.append(line('host-status--ok', '✓', t('statusRunsOnServer', [status.server])));
+      else
+        view.append(
+          line('host-status--ok', '✓', t('statusConnected', [status.hostVersion])),
+          el('p', { className: 'host-status__where', text: t('statusRunsOnThisComputer') }),
+        );
       if (status.settingsProblems.length > 0) {
         view.append(
           el('p', { className: 'host-status__note', text: t('statusSettingsProblems') }),
@@ -86,8 +91,13 @@ export function renderHostStatus(status: HostStatus, options: HostStatusViewOpti
       view.append(line('host-status--problem', '✗', problem.message || t('statusFailedUnknown')));
       if (problem.fix) {
         // What the install command needs (Node, the release file) is said before the command.
-        const intro = INSTALL_PROBLEMS.has(problem.code) ? t('statusInstallIntro', [extensionVersion()]) : t('statusFixIntro');
-        view.append(el('p', { className: 'host-status__note', text: intro }), renderCopyableCode(problem.fix, t('statusFixLabel')));
+        const intro = INSTALL_PROBLEMS.has(problem.code)
+          ? t('statusInstallIntro', [extensionVersion()])
+          : t('statusFixIntro');
+        view.append(
+          el('p', { className: 'host-status__note', text: intro }),
+          renderCopyableCode(problem.fix, t('statusFixLabel')),
+        );
       }
       if (!options.compact) {
         if (!options.hideDoctor) view.append(renderDoctorHint());
@@ -100,7 +110,12 @@ export function renderHostStatus(status: HostStatus, options: HostStatusViewOpti
           );
         }
       } else {
-        view.append(el('p', { className: 'host-status__note' }, [t('statusDoctorShort') + ' ', el('code', { text: DOCTOR_COMMAND })]));
+        view.append(
+          el('p', { className: 'host-status__note' }, [
+            t('statusDoctorShort') + ' ',
+            el('code', { text: DOCTOR_COMMAND }),
+          ]),
+        );
       }
       break;
     }

@@ -15,9 +15,7 @@ function renderPort25Banner(actions: Port25BannerActions): HTMLElement {
   return el('div', { className: 'banner banner--warn', attrs: { role: 'status' } }, [
     el('p', { className: 'banner__title', text: t('port25BannerTitle') }),
     el('p', { text: t('port25BannerText') }),
-    el('p', { className: 'actions' }, [
-      options,
-    ]),
+    el('p', { className: 'actions' }, [options]),
   ]);
 }
 

@@ -35,7 +35,11 @@ function row(label: string, ...value: Array<Node | string>): HTMLElement[] {
 function flagList(result: VerificationResult): HTMLElement | null {
   const items = flagKeys(result).map((key) => t(key));
   if (items.length === 0) return null;
-  return el('ul', { className: 'flags' }, items.map((text) => el('li', { className: 'flag', text })));
+  return el(
+    'ul',
+    { className: 'flags' },
+    items.map((text) => el('li', { className: 'flag', text })),
+  );
 }
 
 /**
@@ -107,12 +111,20 @@ export function renderResultDetails(result: VerificationResult, options: Verdict
   }
   block.append(list);
   const technical: HTMLElement[] = [];
-  if (result.detail) technical.push(el('p', {}, [el('strong', { text: t('detailHostNote') }), ' ', el('span', { text: result.detail })]));
+  if (result.detail)
+    technical.push(
+      el('p', {}, [el('strong', { text: t('detailHostNote') }), ' ', el('span', { text: result.detail })]),
+    );
   if (result.transcript && result.transcript.length > 0) {
-    technical.push(el('p', {}, [el('strong', { text: t('detailTranscript') })]), el('pre', { text: result.transcript.join('\n') }));
+    technical.push(
+      el('p', {}, [el('strong', { text: t('detailTranscript') })]),
+      el('pre', { text: result.transcript.join('\n') }),
+    );
   }
   if (technical.length > 0) {
-    block.append(el('details', { className: 'transcript' }, [el('summary', { text: t('detailTechnical') }), ...technical]));
+    block.append(
+      el('details', { className: 'transcript' }, [el('summary', { text: t('detailTechnical') }), ...technical]),
+    );
   }
   return block;
 }

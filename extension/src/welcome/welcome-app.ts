@@ -90,7 +90,10 @@ export function startWelcome(): WelcomeHandle {
   })();
   // "You're set" is only half true where port 25 is blocked: the banner says what to do.
   const networkReady = askBackground({ kind: 'get-network' }).then(
-    (network) => showPort25Banner(byId('port25-banner'), network?.port25Blocked === true, { onOptions: () => void browser.runtime.openOptionsPage() }),
+    (network) =>
+      showPort25Banner(byId('port25-banner'), network?.port25Blocked === true, {
+        onOptions: () => void browser.runtime.openOptionsPage(),
+      }),
     () => undefined,
   );
   return { ready: first, modeReady, checkAgain, networkReady };

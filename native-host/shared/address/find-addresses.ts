@@ -29,10 +29,46 @@ const ADDRESS_PATTERN = new RegExp(
 
 /** Extensions of files that pages name "name@2x.png" and the like; none is a real TLD. */
 const ASSET_EXTENSIONS = new Set([
-  'png', 'jpg', 'jpeg', 'gif', 'svg', 'webp', 'avif', 'ico', 'bmp', 'tif', 'tiff', 'heic',
-  'css', 'scss', 'less', 'js', 'mjs', 'cjs', 'ts', 'map', 'json', 'wasm', 'xml', 'txt',
-  'html', 'htm', 'php', 'woff', 'woff2', 'ttf', 'otf', 'eot', 'mp3', 'mp4', 'webm', 'ogg', 'wav',
-  'pdf', 'gz', 'tgz',
+  'png',
+  'jpg',
+  'jpeg',
+  'gif',
+  'svg',
+  'webp',
+  'avif',
+  'ico',
+  'bmp',
+  'tif',
+  'tiff',
+  'heic',
+  'css',
+  'scss',
+  'less',
+  'js',
+  'mjs',
+  'cjs',
+  'ts',
+  'map',
+  'json',
+  'wasm',
+  'xml',
+  'txt',
+  'html',
+  'htm',
+  'php',
+  'woff',
+  'woff2',
+  'ttf',
+  'otf',
+  'eot',
+  'mp3',
+  'mp4',
+  'webm',
+  'ogg',
+  'wav',
+  'pdf',
+  'gz',
+  'tgz',
 ]);
 
 /** Retina asset names: the first domain label is "2x", "3x", … */
@@ -90,7 +126,11 @@ function trimLeadingUnspaced(local: string): string {
 
 /** "https://host/x?u=a@b.test", "ftp://user@host.test": part of a URL, not an address. */
 function insideUrl(text: string, start: number): boolean {
-  const tokenStart = Math.max(text.lastIndexOf(' ', start), text.lastIndexOf('\n', start), text.lastIndexOf('\t', start));
+  const tokenStart = Math.max(
+    text.lastIndexOf(' ', start),
+    text.lastIndexOf('\n', start),
+    text.lastIndexOf('\t', start),
+  );
   const before = text.slice(tokenStart + 1, start);
   return before.includes('://') || /(?:^|[^\p{L}\p{N}])www\.[^\s]*\/[^\s]*$/u.test(before);
 }

@@ -22,7 +22,8 @@ export function mailtoRecipients(url: string | null | undefined): string[] {
   if (question !== -1) {
     for (const field of rest.slice(question + 1).split('&')) {
       const equals = field.indexOf('=');
-      if (equals !== -1 && percentDecode(field.slice(0, equals)).toLowerCase() === 'to') lists.push(field.slice(equals + 1));
+      if (equals !== -1 && percentDecode(field.slice(0, equals)).toLowerCase() === 'to')
+        lists.push(field.slice(equals + 1));
     }
   }
   const recipients: string[] = [];

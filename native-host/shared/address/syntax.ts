@@ -59,9 +59,7 @@ export function parseAddress(input: string): AddressParseResult {
   const localProblem = checkLocalPart(localPart);
   if (localProblem !== null) return invalid(localProblem);
 
-  const domain = rawDomain.startsWith('[')
-    ? parseDomainLiteral(rawDomain)
-    : parsedHostName(rawDomain);
+  const domain = rawDomain.startsWith('[') ? parseDomainLiteral(rawDomain) : parsedHostName(rawDomain);
   if (!domain.ok) return domain;
 
   const normalized = `${localPart}@${domain.ascii}`;
@@ -132,9 +130,7 @@ function findClosingQuote(text: string): number {
 
 function checkLocalPart(localPart: string): string | null {
   if (localPart === '') return 'the local part (before "@") is empty';
-  const problem = localPart.startsWith('"')
-    ? checkQuotedLocalPart(localPart)
-    : checkDotString(localPart);
+  const problem = localPart.startsWith('"') ? checkQuotedLocalPart(localPart) : checkDotString(localPart);
   if (problem !== null) return problem;
   if (octets(localPart) > MAX_LOCAL_PART_OCTETS) {
     return `the local part is longer than ${MAX_LOCAL_PART_OCTETS} octets`;
@@ -188,9 +184,7 @@ function isQuotedTextCharacter(char: string): boolean {
   return isPrintableAscii(char) && char !== '"' && char !== '\\';
 }
 
-type DomainResult =
-  | { ok: true; ascii: string; literalIp: string | null }
-  | InvalidAddress;
+type DomainResult = { ok: true; ascii: string; literalIp: string | null } | InvalidAddress;
 
 function parseDomainLiteral(rawDomain: string): DomainResult {
   if (!rawDomain.endsWith(']')) return invalid('the domain literal has no closing "]"');
@@ -350,4 +344,3 @@ export function invalidSyntaxResult(address: string, problem: string): Verificat
     detail: `Not a valid address: ${problem}.`,
   };
 }
-

@@ -180,7 +180,8 @@ function largestShrinkable(root: unknown): Shrinkable | null {
     }
     if (typeof value === 'object' && value !== null) {
       let size = 2;
-      for (const [name, item] of Object.entries(value)) size += visit(item, value as Record<string, unknown>, name) + name.length + 4;
+      for (const [name, item] of Object.entries(value))
+        size += visit(item, value as Record<string, unknown>, name) + name.length + 4;
       return size;
     }
     return String(value).length;

@@ -62,12 +62,14 @@ export function validateRequest(value: unknown): Validation {
 function readHello(message: Record<string, unknown>, id: RequestId): HelloRequest {
   // `protocol` first: a peer of another protocol version still gets protocol_mismatch.
   const protocol = required(message, 'protocol');
-  if (typeof protocol !== 'number') throw new Invalid('wrong_type', `\`protocol\` must be a number, not ${describe(protocol)}`);
+  if (typeof protocol !== 'number')
+    throw new Invalid('wrong_type', `\`protocol\` must be a number, not ${describe(protocol)}`);
   if (!Number.isSafeInteger(protocol) || protocol < 1) {
     throw new Invalid('bad_value', `\`protocol\` must be a whole number from 1 up, not ${protocol}`);
   }
   const extension = required(message, 'extension');
-  if (typeof extension !== 'string') throw new Invalid('wrong_type', `\`extension\` must be a string, not ${describe(extension)}`);
+  if (typeof extension !== 'string')
+    throw new Invalid('wrong_type', `\`extension\` must be a string, not ${describe(extension)}`);
   if (extension.length > 64) throw new Invalid('bad_value', '`extension` is longer than 64 characters');
   return { type: 'hello', id, protocol, extension };
 }
@@ -102,9 +104,13 @@ function readVerify(message: Record<string, unknown>, id: RequestId): VerifyRequ
  */
 function readSite(value: unknown): string {
   if (typeof value !== 'string') throw new Invalid('wrong_type', `\`site\` must be a string, not ${describe(value)}`);
-  if (value.length > LIMITS.maxSiteLength) throw new Invalid('bad_value', `\`site\` is longer than ${LIMITS.maxSiteLength} characters`);
+  if (value.length > LIMITS.maxSiteLength)
+    throw new Invalid('bad_value', `\`site\` is longer than ${LIMITS.maxSiteLength} characters`);
   if (!isSerializedOrigin(value)) {
-    throw new Invalid('bad_value', `\`site\` must be a page's origin like "https://example.com" or "http://example.com:8080", not ${quote(value)}`);
+    throw new Invalid(
+      'bad_value',
+      `\`site\` must be a page's origin like "https://example.com" or "http://example.com:8080", not ${quote(value)}`,
+    );
   }
   return value;
 }
@@ -129,13 +135,18 @@ function readOptions(value: unknown): VerifyRequestOptions {
   for (const row of OPTION_ROWS) {
     if (input[row.key] === undefined) continue;
     const parsed = row.parse(input[row.key]);
-    if (!parsed.ok) throw new Invalid(parsed.code === 'type' ? 'wrong_type' : 'bad_value', `\`options.${row.key}\` ${parsed.problem}`);
+    if (!parsed.ok)
+      throw new Invalid(
+        parsed.code === 'type' ? 'wrong_type' : 'bad_value',
+        `\`options.${row.key}\` ${parsed.problem}`,
+      );
     // The proxy travels as its URL (the host parses it again when it applies the options).
     options[row.key] = row.key === 'proxy' ? input[row.key] : parsed.value;
   }
   const fresh = input.fresh;
   if (fresh !== undefined) {
-    if (typeof fresh !== 'boolean') throw new Invalid('wrong_type', `\`options.fresh\` must be a boolean, not ${describe(fresh)}`);
+    if (typeof fresh !== 'boolean')
+      throw new Invalid('wrong_type', `\`options.fresh\` must be a boolean, not ${describe(fresh)}`);
     options.fresh = fresh;
   }
   return options as VerifyRequestOptions;
@@ -156,7 +167,8 @@ function readId(message: Record<string, unknown>, field: 'id' | 'target'): Reque
     return value;
   }
   if (typeof value === 'number') {
-    if (!Number.isSafeInteger(value)) throw new Invalid('bad_value', `\`${field}\` must be a whole number when it is a number, not ${value}`);
+    if (!Number.isSafeInteger(value))
+      throw new Invalid('bad_value', `\`${field}\` must be a whole number when it is a number, not ${value}`);
     return value;
   }
   throw new Invalid('wrong_type', `\`${field}\` must be a string or a number, not ${describe(value)}`);

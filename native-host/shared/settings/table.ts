@@ -44,7 +44,6 @@ interface SettingsProblem {
   message: string;
 }
 
-
 export interface ServeSettings {
   /** HOST:PORT to listen on. */
   listen: string;
@@ -178,7 +177,12 @@ export const SETTINGS: readonly SettingRow[] = [
     read: (s) => s.verify.dnsServers,
     write: (s, value) => void (s.verify.dnsServers = value),
   }),
-  booleanRow('allowPrivate', { flag: 'allow-private', env: 'MXLENS_ALLOW_PRIVATE', read: (s) => s.verify.allowPrivate, write: (s, value) => void (s.verify.allowPrivate = value) }),
+  booleanRow('allowPrivate', {
+    flag: 'allow-private',
+    env: 'MXLENS_ALLOW_PRIVATE',
+    read: (s) => s.verify.allowPrivate,
+    write: (s, value) => void (s.verify.allowPrivate = value),
+  }),
   row({
     key: 'proxy',
     flag: 'proxy',
@@ -199,13 +203,53 @@ export const SETTINGS: readonly SettingRow[] = [
     read: (s) => s.verify.sender,
     write: (s, value) => void (s.verify.sender = value),
   }),
-  row({ key: 'heloName', flag: 'helo', env: 'MXLENS_HELO', protocolOption: true, parse: parseHeloName, read: (s) => s.verify.heloName, write: (s, value) => void (s.verify.heloName = value) }),
-  row({ key: 'level', flag: 'level', protocolOption: true, parse: parseLevel, read: (s) => s.verify.level, write: (s, value) => void (s.verify.level = value) }),
-  integerRow('timeoutMs', { flag: 'timeout', env: 'MXLENS_TIMEOUT', protocolOption: true, read: (s) => s.verify.timeoutMs, write: (s, value) => void (s.verify.timeoutMs = value) }),
-  booleanRow('catchAll', { flag: 'no-catch-all', protocolOption: true, read: (s) => s.verify.catchAllProbe, write: (s, value) => void (s.verify.catchAllProbe = value) }),
-  integerRow('greylistWaitMs', { flag: 'greylist-wait', protocolOption: true, read: (s) => s.verify.greylistWaitMs, write: (s, value) => void (s.verify.greylistWaitMs = value) }),
-  integerRow('concurrency', { flag: 'concurrency', read: (s) => s.verify.concurrency, write: (s, value) => void (s.verify.concurrency = value) }),
-  integerRow('smtpPort', { flag: 'smtp-port', configKey: false, read: (s) => s.verify.smtpPort, write: (s, value) => void (s.verify.smtpPort = value) }),
+  row({
+    key: 'heloName',
+    flag: 'helo',
+    env: 'MXLENS_HELO',
+    protocolOption: true,
+    parse: parseHeloName,
+    read: (s) => s.verify.heloName,
+    write: (s, value) => void (s.verify.heloName = value),
+  }),
+  row({
+    key: 'level',
+    flag: 'level',
+    protocolOption: true,
+    parse: parseLevel,
+    read: (s) => s.verify.level,
+    write: (s, value) => void (s.verify.level = value),
+  }),
+  integerRow('timeoutMs', {
+    flag: 'timeout',
+    env: 'MXLENS_TIMEOUT',
+    protocolOption: true,
+    read: (s) => s.verify.timeoutMs,
+    write: (s, value) => void (s.verify.timeoutMs = value),
+  }),
+  booleanRow('catchAll', {
+    flag: 'no-catch-all',
+    protocolOption: true,
+    read: (s) => s.verify.catchAllProbe,
+    write: (s, value) => void (s.verify.catchAllProbe = value),
+  }),
+  integerRow('greylistWaitMs', {
+    flag: 'greylist-wait',
+    protocolOption: true,
+    read: (s) => s.verify.greylistWaitMs,
+    write: (s, value) => void (s.verify.greylistWaitMs = value),
+  }),
+  integerRow('concurrency', {
+    flag: 'concurrency',
+    read: (s) => s.verify.concurrency,
+    write: (s, value) => void (s.verify.concurrency = value),
+  }),
+  integerRow('smtpPort', {
+    flag: 'smtp-port',
+    configKey: false,
+    read: (s) => s.verify.smtpPort,
+    write: (s, value) => void (s.verify.smtpPort = value),
+  }),
   row({
     key: 'logFile',
     env: 'MXLENS_LOG',
@@ -233,8 +277,20 @@ export const SETTINGS: readonly SettingRow[] = [
     read: (s) => s.server.key ?? '',
     write: (s, value) => void (s.server.key = value === '' ? null : value),
   }),
-  row({ key: 'serveListen', env: 'MXLENS_SERVE_LISTEN', parse: (value) => mapParsed(parseListen(value), () => value as string), read: (s) => s.serve.listen, write: (s, value) => void (s.serve.listen = value) }),
-  row({ key: 'serveDataDir', env: 'MXLENS_SERVE_DATA', parse: (value) => parsePath(value, null), read: (s) => s.serve.dataDir, write: (s, value) => void (s.serve.dataDir = value) }),
+  row({
+    key: 'serveListen',
+    env: 'MXLENS_SERVE_LISTEN',
+    parse: (value) => mapParsed(parseListen(value), () => value as string),
+    read: (s) => s.serve.listen,
+    write: (s, value) => void (s.serve.listen = value),
+  }),
+  row({
+    key: 'serveDataDir',
+    env: 'MXLENS_SERVE_DATA',
+    parse: (value) => parsePath(value, null),
+    read: (s) => s.serve.dataDir,
+    write: (s, value) => void (s.serve.dataDir = value),
+  }),
   row({
     key: 'serveCorsOrigins',
     env: 'MXLENS_SERVE_CORS',
@@ -244,10 +300,26 @@ export const SETTINGS: readonly SettingRow[] = [
     read: (s) => s.serve.corsOrigins,
     write: (s, value) => void (s.serve.corsOrigins = value),
   }),
-  integerRow('serveRatePerMinute', { env: 'MXLENS_SERVE_RATE', read: (s) => s.serve.ratePerMinute, write: (s, value) => void (s.serve.ratePerMinute = value) }),
-  integerRow('serveDailyQuota', { env: 'MXLENS_SERVE_QUOTA', read: (s) => s.serve.dailyQuota, write: (s, value) => void (s.serve.dailyQuota = value) }),
-  booleanRow('serveAllowSmtpPort', { env: 'MXLENS_SERVE_ALLOW_SMTP_PORT', read: (s) => s.serve.allowRequestSmtpPort, write: (s, value) => void (s.serve.allowRequestSmtpPort = value) }),
-  booleanRow('serveAllowProxy', { env: 'MXLENS_SERVE_ALLOW_PROXY', read: (s) => s.serve.allowRequestProxy, write: (s, value) => void (s.serve.allowRequestProxy = value) }),
+  integerRow('serveRatePerMinute', {
+    env: 'MXLENS_SERVE_RATE',
+    read: (s) => s.serve.ratePerMinute,
+    write: (s, value) => void (s.serve.ratePerMinute = value),
+  }),
+  integerRow('serveDailyQuota', {
+    env: 'MXLENS_SERVE_QUOTA',
+    read: (s) => s.serve.dailyQuota,
+    write: (s, value) => void (s.serve.dailyQuota = value),
+  }),
+  booleanRow('serveAllowSmtpPort', {
+    env: 'MXLENS_SERVE_ALLOW_SMTP_PORT',
+    read: (s) => s.serve.allowRequestSmtpPort,
+    write: (s, value) => void (s.serve.allowRequestSmtpPort = value),
+  }),
+  booleanRow('serveAllowProxy', {
+    env: 'MXLENS_SERVE_ALLOW_PROXY',
+    read: (s) => s.serve.allowRequestProxy,
+    write: (s, value) => void (s.serve.allowRequestProxy = value),
+  }),
   row({
     key: 'serveLogFile',
     env: 'MXLENS_SERVE_LOG',
@@ -256,7 +328,13 @@ export const SETTINGS: readonly SettingRow[] = [
     read: (s) => s.serve.logFile,
     write: (s, value) => void (s.serve.logFile = value),
   }),
-  row({ key: 'serveProbeDomain', env: 'MXLENS_SERVE_PROBE_DOMAIN', parse: parseDomain, read: (s) => s.serve.probeDomain, write: (s, value) => void (s.serve.probeDomain = value) }),
+  row({
+    key: 'serveProbeDomain',
+    env: 'MXLENS_SERVE_PROBE_DOMAIN',
+    parse: parseDomain,
+    read: (s) => s.serve.probeDomain,
+    write: (s, value) => void (s.serve.probeDomain = value),
+  }),
   row({
     key: 'postgres',
     env: 'MXLENS_POSTGRES',
@@ -283,7 +361,11 @@ export const SETTINGS: readonly SettingRow[] = [
     read: (s) => s.verify.sourceAddress,
     write: (s, value) => void (s.verify.sourceAddress = value),
   }),
-  integerRow('workerStallMs', { env: 'MXLENS_WORKER_STALL_MS', read: (s) => s.serve.workerStallMs, write: (s, value) => void (s.serve.workerStallMs = value) }),
+  integerRow('workerStallMs', {
+    env: 'MXLENS_WORKER_STALL_MS',
+    read: (s) => s.serve.workerStallMs,
+    write: (s, value) => void (s.serve.workerStallMs = value),
+  }),
   row({
     key: 'serveKeys',
     env: 'MXLENS_SERVE_KEYS',
@@ -314,7 +396,12 @@ export function valueOfText(form: TextForm, text: string): Parsed<unknown> {
     case 'boolean':
       return parseBooleanWord(text);
     case 'list':
-      return good(text.split(',').map((item) => item.trim()).filter((item) => item !== ''));
+      return good(
+        text
+          .split(',')
+          .map((item) => item.trim())
+          .filter((item) => item !== ''),
+      );
   }
 }
 

@@ -14,7 +14,8 @@ import { isIPv4, isIPv6, parseAddress } from '../address/syntax.js';
  * translations (the options page) and the protocol's error codes (`type` = wrong_type).
  */
 export type Parsed<T> = { ok: true; value: T } | { ok: false; code: ProblemCode; problem: string };
-export type ProblemCode = 'type' | 'range' | 'proxyFormat' | 'proxyScheme' | 'proxyHostPort' | 'proxyExtra' | 'helo' | 'sender' | 'value';
+export type ProblemCode =
+  'type' | 'range' | 'proxyFormat' | 'proxyScheme' | 'proxyHostPort' | 'proxyExtra' | 'helo' | 'sender' | 'value';
 
 export const good = <T>(value: T): Parsed<T> => ({ ok: true, value });
 const bad = <T>(problem: string, code: ProblemCode = 'value'): Parsed<T> => ({ ok: false, code, problem });
@@ -46,7 +47,10 @@ function quote(value: unknown): string {
 
 export function parseWholeNumber(value: unknown, min: number, max: number): Parsed<number> {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
-    return bad(`takes a whole number from ${min} to ${max}, not ${quote(value)}`, typeof value === 'number' ? 'range' : 'type');
+    return bad(
+      `takes a whole number from ${min} to ${max}, not ${quote(value)}`,
+      typeof value === 'number' ? 'range' : 'type',
+    );
   }
   return good(value);
 }
@@ -74,16 +78,23 @@ export function parseList<T>(value: unknown, example: string, item: (text: strin
 
 export function parseLevel(value: unknown): Parsed<CheckLevel> {
   const level = LEVELS.find((candidate) => candidate === value);
-  return level ? good(level) : bad(`takes one of ${LEVELS.join(', ')}, not ${quote(value)}`, typeof value === 'string' ? 'value' : 'type');
+  return level
+    ? good(level)
+    : bad(`takes one of ${LEVELS.join(', ')}, not ${quote(value)}`, typeof value === 'string' ? 'value' : 'type');
 }
 
 /** "1.2.3.4", "1.2.3.4:5353", "::1", "[::1]:5353". */
 export function parseDnsServer(text: string): Parsed<string> {
   const bracketed = /^\[([^\]]+)\](?::(\d{1,5}))?$/.exec(text);
   const hostPort = /^([^:]+)(?::(\d{1,5}))?$/.exec(text);
-  const [host, port] = bracketed ? [bracketed[1]!, bracketed[2]] : hostPort ? [hostPort[1]!, hostPort[2]] : [text, undefined];
+  const [host, port] = bracketed
+    ? [bracketed[1]!, bracketed[2]]
+    : hostPort
+      ? [hostPort[1]!, hostPort[2]]
+      : [text, undefined];
   const portOk = port === undefined || (Number(port) >= 1 && Number(port) <= 65_535);
-  if (!(isIPv4(host) || isIPv6(host)) || !portOk) return bad(`takes an IP address with an optional port, like 1.1.1.1 or [::1]:5353, not ${quote(text)}`);
+  if (!(isIPv4(host) || isIPv6(host)) || !portOk)
+    return bad(`takes an IP address with an optional port, like 1.1.1.1 or [::1]:5353, not ${quote(text)}`);
   return good(text);
 }
 
@@ -94,8 +105,14 @@ export function parseHeloName(value: unknown): Parsed<string> {
   const text = parseText(value, 'a host name');
   if (!text.ok) return text;
   const literal = /^\[(?:IPv6:(.+)|(.+))\]$/i.exec(text.value);
-  const valid = literal ? (literal[1] !== undefined ? isIPv6(literal[1]) : isIPv4(literal[2]!)) : HOST_NAME.test(text.value);
-  return valid ? text : bad(`takes a host name or an address literal like [192.0.2.1], not ${quote(text.value)}`, 'helo');
+  const valid = literal
+    ? literal[1] !== undefined
+      ? isIPv6(literal[1])
+      : isIPv4(literal[2]!)
+    : HOST_NAME.test(text.value);
+  return valid
+    ? text
+    : bad(`takes a host name or an address literal like [192.0.2.1], not ${quote(text.value)}`, 'helo');
 }
 
 /** MAIL FROM: an address of yours, normalized; "" or "<>" is the null sender. */
@@ -104,7 +121,8 @@ export function parseSender(value: unknown): Parsed<string> {
   if (!text.ok) return text;
   if (text.value === '' || text.value === '<>') return good('');
   const parsed = parseAddress(text.value);
-  if (!parsed.ok) return bad(`takes an email address of yours (or "" for <>), not ${quote(text.value)}: ${parsed.problem}`, 'sender');
+  if (!parsed.ok)
+    return bad(`takes an email address of yours (or "" for <>), not ${quote(text.value)}: ${parsed.problem}`, 'sender');
   return good(parsed.normalized);
 }
 
@@ -119,8 +137,10 @@ export function parseProxy(value: unknown): Parsed<SocksProxy | null> {
   } catch {
     return bad(`takes a URL like socks5://127.0.0.1:1080, not ${quote(text.value)}`, 'proxyFormat');
   }
-  if (url.protocol !== 'socks5:' && url.protocol !== 'socks5h:') return bad(`supports socks5:// only, not ${quote(url.protocol)}`, 'proxyScheme');
-  if (!url.hostname || !url.port || url.port === '0') return bad('needs a host and a port, as in socks5://127.0.0.1:1080', 'proxyHostPort');
+  if (url.protocol !== 'socks5:' && url.protocol !== 'socks5h:')
+    return bad(`supports socks5:// only, not ${quote(url.protocol)}`, 'proxyScheme');
+  if (!url.hostname || !url.port || url.port === '0')
+    return bad('needs a host and a port, as in socks5://127.0.0.1:1080', 'proxyHostPort');
   if ((url.pathname !== '' && url.pathname !== '/') || url.search || url.hash) {
     return bad(`takes a URL without path, query or fragment, not ${quote(text.value)}`, 'proxyExtra');
   }
@@ -172,8 +192,10 @@ export function parseServerUrl(value: unknown): Parsed<string | null> {
   } catch {
     return bad(`takes a URL like https://mxlens.example.com, not ${quote(text.value)}`);
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') return bad(`takes an http:// or https:// URL, not ${quote(url.protocol)}`);
-  if (url.search || url.hash || url.username) return bad(`takes a URL without query, fragment or user name, not ${quote(text.value)}`);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    return bad(`takes an http:// or https:// URL, not ${quote(url.protocol)}`);
+  if (url.search || url.hash || url.username)
+    return bad(`takes a URL without query, fragment or user name, not ${quote(text.value)}`);
   return good(url.href.replace(/\/+$/, ''));
 }
 
@@ -185,10 +207,14 @@ export function parsePostgresUrl(value: unknown): Parsed<string> {
   try {
     url = new URL(text.value);
   } catch {
-    return bad(`takes a URL like postgres://mxlens@db.example.com/mxlens, not ${quote(text.value.replace(/:[^:@/]*@/, ':***@'))}`);
+    return bad(
+      `takes a URL like postgres://mxlens@db.example.com/mxlens, not ${quote(text.value.replace(/:[^:@/]*@/, ':***@'))}`,
+    );
   }
-  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') return bad(`takes a postgres:// URL, not ${quote(`${url.protocol}//...`)}`);
-  if (url.pathname.length <= 1) return bad('names no database: add it after the host, like postgres://mxlens@db.example.com/mxlens');
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:')
+    return bad(`takes a postgres:// URL, not ${quote(`${url.protocol}//...`)}`);
+  if (url.pathname.length <= 1)
+    return bad('names no database: add it after the host, like postgres://mxlens@db.example.com/mxlens');
   return text;
 }
 
@@ -202,7 +228,8 @@ export function parseRedisUrl(value: unknown): Parsed<string> {
   } catch {
     return bad(`takes a URL like redis://127.0.0.1:6379, not ${quote(text.value.replace(/:[^:@/]*@/, ':***@'))}`);
   }
-  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') return bad(`takes a redis:// or rediss:// URL, not ${quote(url.protocol)}`);
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:')
+    return bad(`takes a redis:// or rediss:// URL, not ${quote(url.protocol)}`);
   return text;
 }
 
@@ -211,7 +238,9 @@ export function parseSourceAddress(value: unknown): Parsed<string | null> {
   if (value === null || value === '') return good(null);
   const text = parseText(value, 'an IP address like 192.0.2.10');
   if (!text.ok) return text;
-  return isIPv4(text.value) || isIPv6(text.value) ? good(text.value) : bad(`takes an IP address of this machine, like 192.0.2.10, not ${quote(text.value)}`);
+  return isIPv4(text.value) || isIPv6(text.value)
+    ? good(text.value)
+    : bad(`takes an IP address of this machine, like 192.0.2.10, not ${quote(text.value)}`);
 }
 
 /** An origin as browsers send it: scheme://host[:port], nothing more. */
@@ -224,7 +253,8 @@ export function parseOrigin(text: string): Parsed<string> {
 export function parseDomain(value: unknown): Parsed<string> {
   const text = parseText(value, 'a domain name');
   if (!text.ok) return text;
-  if (!HOST_NAME.test(text.value) || !text.value.includes('.')) return bad(`takes a domain name that receives mail, like gmail.com, not ${quote(text.value)}`);
+  if (!HOST_NAME.test(text.value) || !text.value.includes('.'))
+    return bad(`takes a domain name that receives mail, like gmail.com, not ${quote(text.value)}`);
   return good(text.value.toLowerCase());
 }
 
@@ -233,11 +263,15 @@ export function parseServeKeys(value: unknown): Parsed<ServeKey[]> {
   const text = parseText(value, 'name:key pairs');
   if (!text.ok) return text;
   const keys: ServeKey[] = [];
-  for (const item of text.value.split(',').map((part) => part.trim()).filter((part) => part !== '')) {
+  for (const item of text.value
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '')) {
     const colon = item.indexOf(':');
     const name = colon > 0 ? item.slice(0, colon) : '';
     const key = colon > 0 ? item.slice(colon + 1) : '';
-    if (!/^[A-Za-z0-9._-]{1,64}$/.test(name)) return bad(`takes name:key pairs; "${item.slice(0, 20)}…" has no valid name (letters, digits, . _ -)`);
+    if (!/^[A-Za-z0-9._-]{1,64}$/.test(name))
+      return bad(`takes name:key pairs; "${item.slice(0, 20)}…" has no valid name (letters, digits, . _ -)`);
     if (key.length < 16) return bad(`has the key of "${name}" shorter than 16 characters: use a long random key`);
     if (keys.some((known) => known.name === name)) return bad(`names "${name}" twice`);
     keys.push({ name, key });
@@ -255,7 +289,8 @@ export function parseBooleanWord(text: string): Parsed<boolean> {
 
 /** A budget (engine/budgets.ts): a whole number per minute, 0 for no limit. */
 export function parseBudgetRate(value: unknown): Parsed<number> {
-  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 && value <= MAX_BUDGET_RATE) return good(value);
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 && value <= MAX_BUDGET_RATE)
+    return good(value);
   return bad(`takes a whole number per minute from 0 (no limit) to ${MAX_BUDGET_RATE}, not ${quote(value)}`, 'range');
 }
 

@@ -19,7 +19,11 @@ export async function runConfig(argv: string[]): Promise<number> {
       process.stdout.write(`${settings.configFile}\n`);
       return 0;
     case 'show': {
-      const shown = { configFile: settings.configFile, ...Object.fromEntries(SETTINGS.map((row) => [row.key, shownValue(row, settings)])), problems: settings.problems };
+      const shown = {
+        configFile: settings.configFile,
+        ...Object.fromEntries(SETTINGS.map((row) => [row.key, shownValue(row, settings)])),
+        problems: settings.problems,
+      };
       process.stdout.write(`${terminalSafeJson(shown, 2)}\n`);
       return settings.problems.length > 0 ? 1 : 0;
     }

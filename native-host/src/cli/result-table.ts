@@ -21,7 +21,9 @@ const VERDICT_ORDER: readonly Verdict[] = ['deliverable', 'undeliverable', 'risk
 /** "4 addresses in 2.3 s: 1 deliverable, 2 undeliverable, 1 unknown" (verdicts with none left out). */
 function summaryLine(counts: Readonly<Record<Verdict, number>>, elapsedMs: number): string {
   const total = VERDICT_ORDER.reduce((sum, verdict) => sum + counts[verdict], 0);
-  const parts = VERDICT_ORDER.filter((verdict) => counts[verdict] > 0).map((verdict) => `${counts[verdict]} ${verdict}`);
+  const parts = VERDICT_ORDER.filter((verdict) => counts[verdict] > 0).map(
+    (verdict) => `${counts[verdict]} ${verdict}`,
+  );
   const seconds = elapsedMs < 10_000 ? (elapsedMs / 1000).toFixed(1) : String(Math.round(elapsedMs / 1000));
   return `${total} ${total === 1 ? 'address' : 'addresses'} in ${seconds} s: ${parts.join(', ')}`;
 }
@@ -35,7 +37,10 @@ export class ResultTable {
   private readonly started = Date.now();
   private readonly counts: Record<Verdict, number> = { deliverable: 0, undeliverable: 0, risky: 0, unknown: 0 };
 
-  constructor(addresses: readonly string[], private readonly verbose: boolean) {
+  constructor(
+    addresses: readonly string[],
+    private readonly verbose: boolean,
+  ) {
     this.addressWidth = Math.min(MAX_ADDRESS_WIDTH, Math.max(7, ...addresses.map((a) => escapeForTerminal(a).length)));
     process.stdout.write(`${this.row('ADDRESS', 'VERDICT', 'REASON', 'MX', 'REPLY')}\n`);
   }
@@ -45,16 +50,24 @@ export class ResultTable {
     this.counts[result.verdict] += 1;
     const { mark, colour } = MARKS[result.verdict];
     const verdict = this.paint(`${mark} ${result.verdict}`.padEnd(15), colour);
-    const reply = result.smtp ? `${result.smtp.code}${result.smtp.enhanced ? ` ${result.smtp.enhanced}` : ''} ${firstLine(result.smtp.message)}` : '';
+    const reply = result.smtp
+      ? `${result.smtp.code}${result.smtp.enhanced ? ` ${result.smtp.enhanced}` : ''} ${firstLine(result.smtp.message)}`
+      : '';
     const safe = escapeForTerminal;
-    process.stdout.write(`${this.row(safe(result.address), verdict, result.reason, safe(result.mx ?? '-'), safe(reply))}\n`);
+    process.stdout.write(
+      `${this.row(safe(result.address), verdict, result.reason, safe(result.mx ?? '-'), safe(reply))}\n`,
+    );
     const notes = [safe(result.detail)];
     if (result.suggestion) notes.push(`did you mean ${safe(result.suggestion)}?`);
-    const flags = Object.entries(result.flags).filter(([, on]) => on === true).map(([name]) => name);
+    const flags = Object.entries(result.flags)
+      .filter(([, on]) => on === true)
+      .map(([name]) => name);
     if (flags.length > 0) notes.push(`flags: ${flags.join(', ')}`);
     process.stdout.write(this.paint(`  ${notes.join(' · ')}\n`, 90));
     if (this.verbose) {
-      process.stdout.write(this.paint(`    rule ${result.rule}: ${describeRule(result.rule) ?? 'no explanation recorded'}\n`, 90));
+      process.stdout.write(
+        this.paint(`    rule ${result.rule}: ${describeRule(result.rule) ?? 'no explanation recorded'}\n`, 90),
+      );
     }
     if (this.verbose && result.transcript) {
       process.stdout.write(result.transcript.map((line) => `    ${safe(line)}\n`).join(''));
@@ -72,7 +85,9 @@ export class ResultTable {
   waiting(ms: number, budget: string): void {
     if (!this.showProgress) return;
     const { done, total } = this.checked;
-    process.stderr.write(`\r\x1b[K${done}/${total} checked; waiting ${Math.ceil(ms / 1000)} s for the budget of ${escapeForTerminal(budget)}`);
+    process.stderr.write(
+      `\r\x1b[K${done}/${total} checked; waiting ${Math.ceil(ms / 1000)} s for the budget of ${escapeForTerminal(budget)}`,
+    );
     this.progressShown = true;
   }
 

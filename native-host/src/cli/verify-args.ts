@@ -2,7 +2,13 @@ import { existsSync } from 'node:fs';
 import { defaultVerifyOptions, type VerifyOptions } from '../engine/options.js';
 import type { Verdict } from '../../shared/verdicts.js';
 import type { VerifyRequestOptions } from '../../shared/protocol/messages.js';
-import { parseSettingText, SETTINGS, settingRow, writeVerifyOption, type SettingRow } from '../../shared/settings/table.js';
+import {
+  parseSettingText,
+  SETTINGS,
+  settingRow,
+  writeVerifyOption,
+  type SettingRow,
+} from '../../shared/settings/table.js';
 import { parseStrictArgs, UsageError } from './usage-error.js';
 
 export interface VerifyCommand {
@@ -50,7 +56,8 @@ export function parseVerifyArgs(argv: string[], base: VerifyOptions = defaultVer
   if (values.verbose) options.verbose = true;
 
   // --server "" checks from here even when MXLENS_SERVER names a server.
-  const server = given.server === undefined ? null : ((flagValue(settingRow('server'), given.server) as string | null) ?? '');
+  const server =
+    given.server === undefined ? null : ((flagValue(settingRow('server'), given.server) as string | null) ?? '');
   const localOnly = LOCAL_ONLY_FLAGS.filter((flag) => given[flag] !== undefined).map((flag) => `--${flag}`);
   const inputs = values.input ?? [];
   const addresses: string[] = [];
@@ -59,13 +66,27 @@ export function parseVerifyArgs(argv: string[], base: VerifyOptions = defaultVer
     else addresses.push(checkNotAFile(positional));
   }
   const failOn = values['fail-on'] === undefined ? [] : parseFailOn(values['fail-on']);
-  return { options, addresses, json: values.json ?? false, server, requested: requested as VerifyRequestOptions, localOnly, inputs, failOn };
+  return {
+    options,
+    addresses,
+    json: values.json ?? false,
+    server,
+    requested: requested as VerifyRequestOptions,
+    localOnly,
+    inputs,
+    failOn,
+  };
 }
 
 /** A flag's value, checked by its row; a bad one is a one-line usage error naming the flag. */
 export function flagValue(row: SettingRow, given: string | boolean | string[]): unknown {
   // A boolean flag says yes by being there; "--no-catch-all" says no.
-  const parsed = typeof given === 'boolean' ? row.parse(!row.flag!.startsWith('no-')) : Array.isArray(given) ? row.parse(given) : parseSettingText(row, given);
+  const parsed =
+    typeof given === 'boolean'
+      ? row.parse(!row.flag!.startsWith('no-'))
+      : Array.isArray(given)
+        ? row.parse(given)
+        : parseSettingText(row, given);
   if (!parsed.ok) throw new UsageError(`--${row.flag} ${parsed.problem}`);
   return parsed.value;
 }
@@ -77,7 +98,9 @@ export function flagValue(row: SettingRow, given: string | boolean | string[]): 
 function checkNotAFile(text: string): string {
   if (text.includes('@')) return text;
   if (existsSync(text) || /[\\/]/.test(text) || /\.(txt|csv|tsv|lst)$/i.test(text)) {
-    throw new UsageError(`"${text}" is not an email address; to read addresses from a file, use --input ${text} (or - for stdin)`);
+    throw new UsageError(
+      `"${text}" is not an email address; to read addresses from a file, use --input ${text} (or - for stdin)`,
+    );
   }
   return text;
 }
@@ -93,7 +116,10 @@ function parseFailOn(text: string): Verdict[] {
 
 /** Each row's flag: a boolean row's is a switch, a list row's repeatable. */
 const SETTING_FLAGS = Object.fromEntries(
-  SETTINGS.filter((row) => row.flag !== null).map((row) => [row.flag!, row.text === 'boolean' ? { type: 'boolean' as const } : { type: 'string' as const, multiple: row.text === 'list' }]),
+  SETTINGS.filter((row) => row.flag !== null).map((row) => [
+    row.flag!,
+    row.text === 'boolean' ? { type: 'boolean' as const } : { type: 'string' as const, multiple: row.text === 'list' },
+  ]),
 );
 
 function parseStrict(argv: string[]) {

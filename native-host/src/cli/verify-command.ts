@@ -57,18 +57,24 @@ export async function runVerify(argv: string[]): Promise<number> {
   const settings = loadSettings();
   const command = parseVerifyArgs(argv, settings.verify);
   for (const problem of settings.problems) {
-    process.stderr.write(`mxlens: ignoring ${escapeForTerminal(problem.setting)}: ${escapeForTerminal(problem.message)}\n`);
+    process.stderr.write(
+      `mxlens: ignoring ${escapeForTerminal(problem.setting)}: ${escapeForTerminal(problem.message)}\n`,
+    );
   }
   const server = command.server ?? settings.server.url;
   if (server && command.localOnly.length > 0) {
-    throw new UsageError(`${command.localOnly.join(', ')} cannot be used with a server: the server decides (${server})`);
+    throw new UsageError(
+      `${command.localOnly.join(', ')} cannot be used with a server: the server decides (${server})`,
+    );
   }
   const remote = server ? { url: server, key: settings.server.key } : null;
   if (remote) checkRemoteTarget(remote);
   const addresses = [...command.addresses];
-  for (const input of command.inputs) addresses.push(...(input === '-' ? await readStdinLines() : readFileLines(input)));
+  for (const input of command.inputs)
+    addresses.push(...(input === '-' ? await readStdinLines() : readFileLines(input)));
   if (command.addresses.length === 0 && command.inputs.length === 0) addresses.push(...(await readStdinLines()));
-  if (addresses.length === 0) throw new UsageError('no addresses given (pass them as arguments, with --input FILE, or on stdin)');
+  if (addresses.length === 0)
+    throw new UsageError('no addresses given (pass them as arguments, with --input FILE, or on stdin)');
   await keepYoungGenerationSmall(addresses.length);
 
   const aborter = new AbortController();
@@ -90,7 +96,9 @@ export async function runVerify(argv: string[]): Promise<number> {
     if (remote) await verifyRemotely(remote, addresses, command.requested, aborter.signal, take);
     else {
       const budgets = new Budgets(command.options.budgets, Date.now, ({ ms, budget }) => output.waiting(ms, budget));
-      const network = new NetworkWatch({ secondOpinion: port25SecondOpinion(settings.serve.probeDomain, command.options) });
+      const network = new NetworkWatch({
+        secondOpinion: port25SecondOpinion(settings.serve.probeDomain, command.options),
+      });
       const verifier = new Verifier(command.options, { budgets, network });
       verifier.network.onChange((route) => {
         if (route.state === 'blocked') process.stderr.write(`mxlens: ${portBlockedNote(route)}\n`);
@@ -101,7 +109,10 @@ export async function runVerify(argv: string[]): Promise<number> {
     }
   } catch (error) {
     failure = error;
-    const message = error instanceof RemoteError ? error.message : `the check broke down: ${error instanceof Error ? error.message : String(error)}`;
+    const message =
+      error instanceof RemoteError
+        ? error.message
+        : `the check broke down: ${error instanceof Error ? error.message : String(error)}`;
     process.stderr.write(`mxlens: ${escapeForTerminal(message)}\n`);
   } finally {
     process.off('SIGINT', stop);
@@ -180,7 +191,10 @@ class NdjsonWriter {
 }
 
 async function readStdinLines(): Promise<string[]> {
-  if (process.stdin.isTTY) throw new UsageError('no addresses given (pass them as arguments, with --input FILE, or pipe them in, one per line)');
+  if (process.stdin.isTTY)
+    throw new UsageError(
+      'no addresses given (pass them as arguments, with --input FILE, or pipe them in, one per line)',
+    );
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return lines(Buffer.concat(chunks).toString('utf8'));

@@ -17,7 +17,8 @@ export interface RemoteTarget {
 
 /** A server target needs its key before any work starts: a usage error, not a failed run. */
 export function checkRemoteTarget(target: RemoteTarget): void {
-  if (!target.key) throw new UsageError('the server needs an API key: set MXLENS_SERVER_KEY (or "serverKey" in the config file)');
+  if (!target.key)
+    throw new UsageError('the server needs an API key: set MXLENS_SERVER_KEY (or "serverKey" in the config file)');
 }
 
 export async function verifyRemotely(
@@ -48,14 +49,24 @@ async function verifyBatch(
   try {
     response = await fetch(endpoint, {
       method: 'POST',
-      headers: { authorization: `Bearer ${target.key}`, 'content-type': 'application/json', accept: 'application/x-ndjson' },
-      body: JSON.stringify({ addresses, ...(Object.keys(options).length > 0 ? { options } : {}), ...(site ? { site } : {}) }),
+      headers: {
+        authorization: `Bearer ${target.key}`,
+        'content-type': 'application/json',
+        accept: 'application/x-ndjson',
+      },
+      body: JSON.stringify({
+        addresses,
+        ...(Object.keys(options).length > 0 ? { options } : {}),
+        ...(site ? { site } : {}),
+      }),
       signal,
     });
   } catch (error) {
     if (signal.aborted) return;
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    throw new RemoteError(`cannot reach the server at ${target.url}: ${cause?.code ?? cause?.message ?? (error as Error).message}`);
+    throw new RemoteError(
+      `cannot reach the server at ${target.url}: ${cause?.code ?? cause?.message ?? (error as Error).message}`,
+    );
   }
   if (!response.ok) throw new RemoteError(await describeRefusal(response));
   if (!response.body) throw new RemoteError(`the server at ${target.url} sent no body`);
@@ -63,7 +74,8 @@ async function verifyBatch(
   let done = false;
   for await (const line of ndjsonLines(response.body)) {
     const message = parseLine(line, target.url);
-    if (message.type === 'result' && typeof message.index === 'number' && message.result) onResult(message.index, message.result);
+    if (message.type === 'result' && typeof message.index === 'number' && message.result)
+      onResult(message.index, message.result);
     else if (message.type === 'done') done = true;
   }
   if (!done && !signal.aborted) throw new RemoteError(`the server at ${target.url} ended the answer early (no "done")`);

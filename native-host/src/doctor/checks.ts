@@ -65,7 +65,11 @@ export function findManifest(browser: Browser, ctx: SystemContext): ManifestLoca
 export function readRegistryDefault(key: string): string | null {
   if (process.platform !== 'win32') return null;
   try {
-    const out = execFileSync('reg.exe', ['query', key, '/ve'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], windowsHide: true });
+    const out = execFileSync('reg.exe', ['query', key, '/ve'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      windowsHide: true,
+    });
     const match = /REG_(?:EXPAND_)?SZ\s+(.+?)\s*$/m.exec(out);
     return match ? match[1]! : null;
   } catch {
@@ -86,7 +90,14 @@ export function checkBrowser(
   const id = `browser.${browser.id}`;
   if (!location) {
     return {
-      checks: [fail(`${id}.manifest`, `${browser.name}: host registered`, `${browser.name} is on this machine, but no ${HOST_NAME} manifest is registered for it, so the extension cannot start the host.`, reinstall)],
+      checks: [
+        fail(
+          `${id}.manifest`,
+          `${browser.name}: host registered`,
+          `${browser.name} is on this machine, but no ${HOST_NAME} manifest is registered for it, so the extension cannot start the host.`,
+          reinstall,
+        ),
+      ],
       launcher: null,
     };
   }
@@ -95,49 +106,114 @@ export function checkBrowser(
   try {
     text = readFileSync(location.file, 'utf8');
   } catch (error) {
-    return { checks: [fail(`${id}.manifest`, title, `${location.file} (${location.via}) cannot be read: ${describe(error)}`, reinstall)], launcher: null };
+    return {
+      checks: [
+        fail(
+          `${id}.manifest`,
+          title,
+          `${location.file} (${location.via}) cannot be read: ${describe(error)}`,
+          reinstall,
+        ),
+      ],
+      launcher: null,
+    };
   }
   const manifest = parseOurManifest(text);
   if (!manifest) {
-    return { checks: [fail(`${id}.manifest`, title, `${location.file} is not a valid ${HOST_NAME} manifest (bad JSON or another name).`, reinstall)], launcher: null };
+    return {
+      checks: [
+        fail(
+          `${id}.manifest`,
+          title,
+          `${location.file} is not a valid ${HOST_NAME} manifest (bad JSON or another name).`,
+          reinstall,
+        ),
+      ],
+      launcher: null,
+    };
   }
   const problem = manifestProblem(manifest, browser);
-  if (problem) return { checks: [fail(`${id}.manifest`, title, `${location.file}: ${problem}`, reinstall)], launcher: null };
+  if (problem)
+    return { checks: [fail(`${id}.manifest`, title, `${location.file}: ${problem}`, reinstall)], launcher: null };
   const allowed = browser.family === 'firefox' ? manifest.allowed_extensions! : manifest.allowed_origins!;
-  const checks: Check[] = [pass(`${id}.manifest`, title, `${location.file} (${location.via}); allows ${allowed.join(', ')}`)];
+  const checks: Check[] = [
+    pass(`${id}.manifest`, title, `${location.file} (${location.via}); allows ${allowed.join(', ')}`),
+  ];
 
   const launcher = resolveLauncherPath(manifest.path, location.file, platform);
   const launcherTitle = `${browser.name}: launcher`;
   if (!existsSync(launcher)) {
-    checks.push(fail(`${id}.launcher`, launcherTitle, `the manifest names ${launcher}, which does not exist.`, reinstall));
+    checks.push(
+      fail(`${id}.launcher`, launcherTitle, `the manifest names ${launcher}, which does not exist.`, reinstall),
+    );
     return { checks, launcher: null };
   }
   if (platform !== 'win32' && !isExecutable(launcher)) {
-    checks.push(fail(`${id}.launcher`, launcherTitle, `${launcher} is not executable, so the browser cannot start it.`, `${reinstall} (or: chmod +x '${launcher}')`));
+    checks.push(
+      fail(
+        `${id}.launcher`,
+        launcherTitle,
+        `${launcher} is not executable, so the browser cannot start it.`,
+        `${reinstall} (or: chmod +x '${launcher}')`,
+      ),
+    );
     return { checks, launcher: null };
   }
   const targets = launcherTargets(safeRead(launcher) ?? '');
   if (!targets) {
-    checks.push(pass(`${id}.launcher`, launcherTitle, `${launcher} (not written by mxlens install: its contents are not checked)`));
+    checks.push(
+      pass(
+        `${id}.launcher`,
+        launcherTitle,
+        `${launcher} (not written by mxlens install: its contents are not checked)`,
+      ),
+    );
     return { checks, launcher };
   }
   checks.push(pass(`${id}.launcher`, launcherTitle, `${launcher} runs ${targets.nodePath} ${targets.hostScript} host`));
 
   const nodeTitle = `${browser.name}: Node and MX Lens found`;
   if (!existsSync(targets.nodePath)) {
-    checks.push(fail(`${id}.node`, nodeTitle, `the launcher runs Node at ${targets.nodePath}, which is gone (Node was moved, upgraded or uninstalled?).`, `run mxlens install again with the Node you use now: ${reinstall}`));
+    checks.push(
+      fail(
+        `${id}.node`,
+        nodeTitle,
+        `the launcher runs Node at ${targets.nodePath}, which is gone (Node was moved, upgraded or uninstalled?).`,
+        `run mxlens install again with the Node you use now: ${reinstall}`,
+      ),
+    );
     return { checks, launcher: null };
   }
   const nodeVersion = readNodeVersion(targets.nodePath);
   if (nodeVersion !== null && nodeVersion.major < 20) {
-    checks.push(fail(`${id}.node`, nodeTitle, `the launcher runs Node ${nodeVersion.text} at ${targets.nodePath}; MX Lens needs Node 20 or newer.`, `install Node 20+, then run with it: ${reinstall}`));
+    checks.push(
+      fail(
+        `${id}.node`,
+        nodeTitle,
+        `the launcher runs Node ${nodeVersion.text} at ${targets.nodePath}; MX Lens needs Node 20 or newer.`,
+        `install Node 20+, then run with it: ${reinstall}`,
+      ),
+    );
     return { checks, launcher: null };
   }
   if (!existsSync(targets.hostScript)) {
-    checks.push(fail(`${id}.node`, nodeTitle, `the launcher runs ${targets.hostScript}, which is gone (moved, or not built).`, `run "npm run build" in the MX Lens folder, then ${reinstall}`));
+    checks.push(
+      fail(
+        `${id}.node`,
+        nodeTitle,
+        `the launcher runs ${targets.hostScript}, which is gone (moved, or not built).`,
+        `run "npm run build" in the MX Lens folder, then ${reinstall}`,
+      ),
+    );
     return { checks, launcher: null };
   }
-  checks.push(pass(`${id}.node`, nodeTitle, `Node ${nodeVersion?.text ?? '(version unknown)'} at ${targets.nodePath}; host ${targets.hostScript}`));
+  checks.push(
+    pass(
+      `${id}.node`,
+      nodeTitle,
+      `Node ${nodeVersion?.text ?? '(version unknown)'} at ${targets.nodePath}; host ${targets.hostScript}`,
+    ),
+  );
   return { checks, launcher };
 }
 
@@ -147,11 +223,13 @@ function manifestProblem(manifest: HostManifest, browser: Pick<Browser, 'family'
   if (browser.family === 'firefox') {
     const allowed = manifest.allowed_extensions;
     if (!Array.isArray(allowed)) return 'it has no "allowed_extensions" (a Chrome-style manifest where Firefox looks?)';
-    if (!allowed.includes(FIREFOX_EXTENSION_ID)) return `it does not allow the MX Lens add-on ${FIREFOX_EXTENSION_ID} (it allows ${allowed.join(', ') || 'nothing'})`;
+    if (!allowed.includes(FIREFOX_EXTENSION_ID))
+      return `it does not allow the MX Lens add-on ${FIREFOX_EXTENSION_ID} (it allows ${allowed.join(', ') || 'nothing'})`;
     return null;
   }
   const origins = manifest.allowed_origins;
-  if (!Array.isArray(origins)) return 'it has no "allowed_origins" (a Firefox-style manifest where a Chromium browser looks?)';
+  if (!Array.isArray(origins))
+    return 'it has no "allowed_origins" (a Firefox-style manifest where a Chromium browser looks?)';
   if (origins.length === 0) return 'it allows no extension ("allowed_origins" is empty)';
   return null;
 }
@@ -181,7 +259,11 @@ function safeRead(file: string): string | null {
 
 function readNodeVersion(nodePath: string): { text: string; major: number } | null {
   try {
-    const text = execFileSync(nodePath, ['--version'], { encoding: 'utf8', timeout: 5_000, stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const text = execFileSync(nodePath, ['--version'], {
+      encoding: 'utf8',
+      timeout: 5_000,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
     const major = Number(/^v(\d+)\./.exec(text)?.[1]);
     return Number.isFinite(major) ? { text, major } : null;
   } catch {
@@ -204,20 +286,32 @@ export function launcherCommand(launcher: string, platform: NodeJS.Platform): Ho
   const origin = `chrome-extension://${DEV_EXTENSION_ID}/`;
   if (platform === 'win32' && /\.(bat|cmd)$/i.test(launcher)) {
     // cmd /s /c strips the outer pair of quotes, leaving "launcher" origin (spaces in the path survive).
-    return { command: process.env.ComSpec || 'cmd.exe', args: ['/d', '/s', '/c', `""${launcher}" ${origin}"`], label: launcher };
+    return {
+      command: process.env.ComSpec || 'cmd.exe',
+      args: ['/d', '/s', '/c', `""${launcher}" ${origin}"`],
+      label: launcher,
+    };
   }
   return { command: launcher, args: [origin], label: launcher };
 }
 
 /** Starts the host the way a browser does, says hello, expects hello back within `timeoutMs`. */
-export async function checkHostAnswers(id: string, title: string, host: HostCommand, timeoutMs = 5_000): Promise<Check> {
+export async function checkHostAnswers(
+  id: string,
+  title: string,
+  host: HostCommand,
+  timeoutMs = 5_000,
+): Promise<Check> {
   const littleEndian = endianness() === 'LE';
   const fix =
     'run the launcher by hand to see its error messages; the host log (see the log check) has details. If the host command is missing, run "npm run build", then mxlens install';
   return new Promise<Check>((resolve) => {
     let stderr = '';
     let settled = false;
-    const child = spawn(host.command, host.args, { stdio: ['pipe', 'pipe', 'pipe'], windowsVerbatimArguments: host.command.toLowerCase().endsWith('cmd.exe') });
+    const child = spawn(host.command, host.args, {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      windowsVerbatimArguments: host.command.toLowerCase().endsWith('cmd.exe'),
+    });
     const finish = (check: Check) => {
       if (settled) return;
       settled = true;
@@ -228,7 +322,14 @@ export async function checkHostAnswers(id: string, title: string, host: HostComm
       resolve(check);
     };
     const timer = setTimeout(() => {
-      finish(fail(id, title, `${host.label} started but gave no hello reply within ${timeoutMs / 1000} s.${tail(stderr)}`, fix));
+      finish(
+        fail(
+          id,
+          title,
+          `${host.label} started but gave no hello reply within ${timeoutMs / 1000} s.${tail(stderr)}`,
+          fix,
+        ),
+      );
     }, timeoutMs);
     const reader = new FrameReader({ littleEndian, maxFrameBytes: 64 * 1024 * 1024 });
     child.stdout.on('data', (chunk: Buffer) => {
@@ -237,11 +338,31 @@ export async function checkHostAnswers(id: string, title: string, host: HostComm
         const decoded = decodeBody(event.body);
         const reply = decoded.ok ? (decoded.value as Record<string, unknown>) : null;
         if (reply?.type === 'hello' && reply.protocol === PROTOCOL_VERSION) {
-          finish(pass(id, title, `${host.label} answered hello: mxlens ${String(reply.version)}, protocol ${PROTOCOL_VERSION}`));
+          finish(
+            pass(
+              id,
+              title,
+              `${host.label} answered hello: mxlens ${String(reply.version)}, protocol ${PROTOCOL_VERSION}`,
+            ),
+          );
         } else if (reply?.type === 'error') {
-          finish(fail(id, title, `${host.label} refused hello: ${String(reply.message)}`, 'install matching versions of the MX Lens extension and host'));
+          finish(
+            fail(
+              id,
+              title,
+              `${host.label} refused hello: ${String(reply.message)}`,
+              'install matching versions of the MX Lens extension and host',
+            ),
+          );
         } else {
-          finish(fail(id, title, `${host.label} answered something else than hello: ${decoded.ok ? JSON.stringify(decoded.value).slice(0, 200) : decoded.message}`, fix));
+          finish(
+            fail(
+              id,
+              title,
+              `${host.label} answered something else than hello: ${decoded.ok ? JSON.stringify(decoded.value).slice(0, 200) : decoded.message}`,
+              fix,
+            ),
+          );
         }
       }
     });
@@ -249,12 +370,25 @@ export async function checkHostAnswers(id: string, title: string, host: HostComm
       stderr = (stderr + text).slice(-4_000);
     });
     child.stdin.on('error', () => undefined);
-    child.on('error', (error: NodeJS.ErrnoException) => finish(fail(id, title, `${host.label} could not be started: ${error.code ?? describe(error)}`, fix)));
+    child.on('error', (error: NodeJS.ErrnoException) =>
+      finish(fail(id, title, `${host.label} could not be started: ${error.code ?? describe(error)}`, fix)),
+    );
     child.on('exit', (code, signal) => {
       // Let the stdout data already read be handled first.
-      setImmediate(() => finish(fail(id, title, `${host.label} exited (${signal ?? `code ${code}`}) without answering hello.${tail(stderr)}`, fix)));
+      setImmediate(() =>
+        finish(
+          fail(
+            id,
+            title,
+            `${host.label} exited (${signal ?? `code ${code}`}) without answering hello.${tail(stderr)}`,
+            fix,
+          ),
+        ),
+      );
     });
-    child.stdin.write(encodeFrame({ type: 'hello', id: 1, protocol: PROTOCOL_VERSION, extension: VERSION }, { littleEndian }));
+    child.stdin.write(
+      encodeFrame({ type: 'hello', id: 1, protocol: PROTOCOL_VERSION, extension: VERSION }, { littleEndian }),
+    );
   });
 }
 
@@ -268,15 +402,25 @@ function tail(stderr: string): string {
 export function checkSettings(settings: Settings): Check {
   const title = 'Settings';
   if (settings.problems.length === 0) {
-    return pass('settings', title, `no problems (config file: ${settings.configFile}${existsSync(settings.configFile) ? '' : ', not present: defaults'})`);
+    return pass(
+      'settings',
+      title,
+      `no problems (config file: ${settings.configFile}${existsSync(settings.configFile) ? '' : ', not present: defaults'})`,
+    );
   }
   const listed = settings.problems.map((problem) => `${problem.setting}: ${problem.message}`).join('\n');
-  return fail('settings', title, `${settings.problems.length} setting(s) ignored:\n${listed}`, `correct or remove them (config file: ${settings.configFile}; environment variables MXLENS_*). See: mxlens config show`);
+  return fail(
+    'settings',
+    title,
+    `${settings.problems.length} setting(s) ignored:\n${listed}`,
+    `correct or remove them (config file: ${settings.configFile}; environment variables MXLENS_*). See: mxlens config show`,
+  );
 }
 
 export function checkLog(settings: Settings): Check {
   const title = 'Log file';
-  if (!settings.logFile) return pass('log', title, 'no log file (MXLENS_LOG or "logFile" is empty): the host logs to stderr only');
+  if (!settings.logFile)
+    return pass('log', title, 'no log file (MXLENS_LOG or "logFile" is empty): the host logs to stderr only');
   const file = settings.logFile;
   const size = existsSync(file) ? `, ${statSync(file).size} bytes` : ', not written yet';
   let folder = path.dirname(file);
@@ -284,7 +428,12 @@ export function checkLog(settings: Settings): Check {
   try {
     accessSync(existsSync(file) ? file : folder, constants.W_OK);
   } catch {
-    return fail('log', title, `${file}: cannot be written (${existsSync(file) ? 'the file' : folder} is not writable)`, 'set MXLENS_LOG (or "logFile" in the config file) to a file you can write');
+    return fail(
+      'log',
+      title,
+      `${file}: cannot be written (${existsSync(file) ? 'the file' : folder} is not writable)`,
+      'set MXLENS_LOG (or "logFile" in the config file) to a file you can write',
+    );
   }
   return pass('log', title, `${file}${size}`);
 }
@@ -319,14 +468,35 @@ export async function checkDns(domain: string, servers: string[]): Promise<{ che
       return { check: pass('dns', title, `${kind}: ${hosts}, asked ${via}`), first };
     }
     case 'null_mx':
-      return { check: fail('dns', title, `${domain} publishes a null MX (it takes no mail): pick another test domain`, 'use --mx-domain with a domain that receives mail, e.g. gmail.com'), first: null };
+      return {
+        check: fail(
+          'dns',
+          title,
+          `${domain} publishes a null MX (it takes no mail): pick another test domain`,
+          'use --mx-domain with a domain that receives mail, e.g. gmail.com',
+        ),
+        first: null,
+      };
     case 'no_such_domain':
       return {
-        check: fail('dns', title, `${via} say ${domain} does not exist (NXDOMAIN)`, `check the spelling of --mx-domain; if ${domain} does exist, DNS does not work from here: ${fix}`),
+        check: fail(
+          'dns',
+          title,
+          `${via} say ${domain} does not exist (NXDOMAIN)`,
+          `check the spelling of --mx-domain; if ${domain} does exist, DNS does not work from here: ${fix}`,
+        ),
         first: null,
       };
     case 'no_mail_server':
-      return { check: fail('dns', title, `${routing.detail}`, 'use --mx-domain with a domain that receives mail, e.g. gmail.com'), first: null };
+      return {
+        check: fail(
+          'dns',
+          title,
+          `${routing.detail}`,
+          'use --mx-domain with a domain that receives mail, e.g. gmail.com',
+        ),
+        first: null,
+      };
     case 'dns_error':
       return { check: fail('dns', title, `asking ${via}: ${routing.detail}`, fix), first: null };
   }
@@ -347,7 +517,14 @@ export async function resolveMailServer(name: string, servers: string[]): Promis
 /** Can this machine open TCP port 25 to a mail server (through the proxy when one is set)? */
 export async function checkPort25(
   target: MailServer | null,
-  options: { port: number; proxy: SocksProxy | null; allowPrivate: boolean; configFile: string; timeoutMs?: number; why?: string },
+  options: {
+    port: number;
+    proxy: SocksProxy | null;
+    allowPrivate: boolean;
+    configFile: string;
+    timeoutMs?: number;
+    why?: string;
+  },
 ): Promise<Check> {
   const title = `Outbound port ${options.port}`;
   const proxyAdvice =
@@ -355,7 +532,12 @@ export async function checkPort25(
     'Run MX Lens on a network that allows port 25, or send it through a SOCKS5 proxy on a machine that can reach port 25: ' +
     `set MXLENS_PROXY=socks5://HOST:1080 (or "proxy": "socks5://HOST:1080" in ${options.configFile}).`;
   if (!target) {
-    return fail('port25', title, `not tested: ${options.why ?? 'no mail server to connect to'}`, 'fix the DNS check first, or name a mail server with --mx-host');
+    return fail(
+      'port25',
+      title,
+      `not tested: ${options.why ?? 'no mail server to connect to'}`,
+      'fix the DNS check first, or name a mail server with --mx-host',
+    );
   }
   const timeoutMs = options.timeoutMs ?? 5_000;
   const where = `${target.name} (${target.address}) port ${options.port}${options.proxy ? ` through ${describeProxy(options.proxy)}` : ''}`;
@@ -365,11 +547,21 @@ export async function checkPort25(
       : '';
   let socket;
   try {
-    socket = await connectSocket({ host: target.address, port: options.port, proxy: options.proxy ?? undefined, timeoutMs });
+    socket = await connectSocket({
+      host: target.address,
+      port: options.port,
+      proxy: options.proxy ?? undefined,
+      timeoutMs,
+    });
   } catch (error) {
     const detail = `could not connect to ${where} within ${timeoutMs / 1000} s: ${describe(error)}.`;
     if (options.proxy) {
-      return fail('port25', title, detail, `check the SOCKS5 proxy ${describeProxy(options.proxy)} (is it running, does it allow port 25?). ${proxyAdvice}`);
+      return fail(
+        'port25',
+        title,
+        detail,
+        `check the SOCKS5 proxy ${describeProxy(options.proxy)} (is it running, does it allow port 25?). ${proxyAdvice}`,
+      );
     }
     return fail('port25', title, `${detail}${privateNote}`, proxyAdvice);
   }

@@ -55,8 +55,15 @@ export async function runDoctor(argv: string[]): Promise<number> {
     const file = path.join(flags.dir, `${HOST_NAME}.json`);
     const manifest = existsSync(file) ? parseOurManifest(safeRead(file)) : null;
     const family = manifest?.allowed_extensions ? 'firefox' : 'chromium';
-    const result = checkBrowser({ id: 'chrome', name: `${flags.dir}`, family }, existsSync(file) ? { file, via: '--dir' } : null, ctx.platform, `run: mxlens install --dir '${flags.dir}'`);
-    browserChecks.push(...result.checks.map((check) => ({ ...check, id: check.id.replace(/^browser\.chrome/, 'dir') })));
+    const result = checkBrowser(
+      { id: 'chrome', name: `${flags.dir}`, family },
+      existsSync(file) ? { file, via: '--dir' } : null,
+      ctx.platform,
+      `run: mxlens install --dir '${flags.dir}'`,
+    );
+    browserChecks.push(
+      ...result.checks.map((check) => ({ ...check, id: check.id.replace(/^browser\.chrome/, 'dir') })),
+    );
     if (result.launcher) launchers.add(result.launcher);
   } else {
     const detected = new Set(detectBrowsers(ctx).map((found) => found.browser.id));
@@ -96,14 +103,30 @@ export async function runDoctor(argv: string[]): Promise<number> {
     let n = 0;
     for (const launcher of launchers) {
       n++;
-      hostRuns.push(checkHostAnswers(n === 1 ? 'host' : `host.${n}`, `Host answers (${launcher})`, launcherCommand(launcher, ctx.platform)));
+      hostRuns.push(
+        checkHostAnswers(
+          n === 1 ? 'host' : `host.${n}`,
+          `Host answers (${launcher})`,
+          launcherCommand(launcher, ctx.platform),
+        ),
+      );
     }
   } else {
     const script = bundledHostScript();
     hostRuns.push(
       existsSync(script)
-        ? checkHostAnswers('host', 'Host answers (started directly: no launcher registered)', { command: process.execPath, args: [script, 'host'], label: `node ${script} host` })
-        : Promise.resolve({ id: 'host', ok: false, title: 'Host answers', detail: `the host is not built: ${script} is missing`, fix: 'run "npm run build" in the MX Lens folder' }),
+        ? checkHostAnswers('host', 'Host answers (started directly: no launcher registered)', {
+            command: process.execPath,
+            args: [script, 'host'],
+            label: `node ${script} host`,
+          })
+        : Promise.resolve({
+            id: 'host',
+            ok: false,
+            title: 'Host answers',
+            detail: `the host is not built: ${script} is missing`,
+            fix: 'run "npm run build" in the MX Lens folder',
+          }),
     );
   }
 
@@ -131,7 +154,9 @@ export async function runDoctor(argv: string[]): Promise<number> {
   const ok = checks.every((check) => check.ok);
 
   if (flags.json) {
-    process.stdout.write(`${JSON.stringify({ ok, version: VERSION, node: process.version, platform: process.platform, checks })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ ok, version: VERSION, node: process.version, platform: process.platform, checks })}\n`,
+    );
   } else {
     process.stdout.write(formatReport(checks, ok));
   }

@@ -117,7 +117,13 @@ const MAX_BUCKETS = 10_000;
  * process admitted, how many the shared budgets let through, after waiting at most `maxWaitMs`.
  */
 export interface SharedBudgets {
-  admit(rates: BudgetRates, claim: Claim, admitted: Admission, maxWaitMs: number, signal?: AbortSignal): Promise<Admission>;
+  admit(
+    rates: BudgetRates,
+    claim: Claim,
+    admitted: Admission,
+    maxWaitMs: number,
+    signal?: AbortSignal,
+  ): Promise<Admission>;
 }
 
 export class Budgets {
@@ -237,7 +243,12 @@ export function serverKey(ip: string): string {
  * Admits what fits, waits for its tokens (at most `maxWaitMs`, or until `signal` aborts), and
  * says how many units may go ahead. Nothing is admitted after an abort.
  */
-export async function spend(budgets: Budgets, claim: Claim, maxWaitMs: number, signal?: AbortSignal): Promise<Admission> {
+export async function spend(
+  budgets: Budgets,
+  claim: Claim,
+  maxWaitMs: number,
+  signal?: AbortSignal,
+): Promise<Admission> {
   if (signal?.aborted) return { admitted: 0, waitMs: 0, retryAfterMs: 0, limitedBy: null, waitingFor: null };
   const startedAt = Date.now();
   let admission = budgets.admit(claim, Math.max(0, maxWaitMs));
@@ -246,7 +257,13 @@ export async function spend(budgets: Budgets, claim: Claim, maxWaitMs: number, s
     await sleep(admission.waitMs, undefined, { signal }).catch(() => undefined);
   }
   if (budgets.shared && admission.admitted > 0 && !signal?.aborted) {
-    admission = await budgets.shared.admit(budgets.rates, claim, admission, Math.max(0, maxWaitMs - (Date.now() - startedAt)), signal);
+    admission = await budgets.shared.admit(
+      budgets.rates,
+      claim,
+      admission,
+      Math.max(0, maxWaitMs - (Date.now() - startedAt)),
+      signal,
+    );
   }
   return signal?.aborted ? { ...admission, admitted: 0 } : admission;
 }

@@ -119,7 +119,8 @@ const RATE_LIMIT = new RegExp(
 );
 
 /** Sender reputation or a spam / abuse judgement about us or our message. */
-const REPUTATION = /reputation|\bspam(?:ming|my)?\b|unsolicited|unusual (?:sending )?activity|phishing|\bvirus\b|complaints/i;
+const REPUTATION =
+  /reputation|\bspam(?:ming|my)?\b|unsolicited|unusual (?:sending )?activity|phishing|\bvirus\b|complaints/i;
 
 /** The server refuses this client: its IP, its reverse DNS, its HELO name, its sender or its authentication. */
 const CLIENT_REFUSED = new RegExp(
@@ -231,7 +232,7 @@ const NO_SUCH_MAILBOX = new RegExp(
     'unknown (?:user|recipient|mailbox|address|local[- ]?part)',
     'addressee unknown',
     'no such (?:user|mailbox|recipient|account|address|person)',
-    '(?:user|mailbox|recipient|account|address|addressee|rcpt)\\b[^.;:,]{0,40}?\\b(?:is |was )?(?:unknown|not found|not listed|not local|does ?n[o\']?t exists?|is not exist|not exist)',
+    "(?:user|mailbox|recipient|account|address|addressee|rcpt)\\b[^.;:,]{0,40}?\\b(?:is |was )?(?:unknown|not found|not listed|not local|does ?n[o']?t exists?|is not exist|not exist)",
     'does not exist',
     "doesn'?t exist",
     'does no exists?',
@@ -281,7 +282,8 @@ export const STAGES: readonly Stage[] = [
   },
   {
     id: 'shape',
-    precedence: 'A reply that is not a refusal, or not SMTP at all, must not reach any rule that reads meaning into codes.',
+    precedence:
+      'A reply that is not a refusal, or not SMTP at all, must not reach any rule that reads meaning into codes.',
     rules: [
       {
         id: 'code-out-of-range',
@@ -641,15 +643,30 @@ export const RULES: readonly Rule[] = STAGES.flatMap((stage) =>
 // ---------------------------------------------------------------------------------------
 
 export const DECISIONS = {
-  'syntax-invalid': { reason: 'invalid_syntax', why: 'The address does not follow the RFC 5321 mailbox grammar (or holds characters MX Lens refuses).' },
+  'syntax-invalid': {
+    reason: 'invalid_syntax',
+    why: 'The address does not follow the RFC 5321 mailbox grammar (or holds characters MX Lens refuses).',
+  },
   'level-syntax': { reason: 'syntax_only', why: 'Only the syntax was checked (--level syntax).' },
   'level-dns': { reason: 'dns_only', why: 'The domain takes mail; the mailbox was not asked (--level dns).' },
   'dns-nxdomain': { reason: 'no_such_domain', why: 'DNS answered NXDOMAIN: the domain does not exist.' },
   'dns-null-mx': { reason: 'null_mx', why: 'The domain publishes a null MX (RFC 7505): it takes no mail.' },
-  'dns-no-mail-server': { reason: 'no_mail_server', why: 'The domain has neither an MX record nor an A/AAAA record to fall back on.' },
-  'dns-failure': { reason: 'dns_error', why: 'DNS failed (SERVFAIL or timeout): nothing was learned about the domain.' },
-  'target-private': { reason: 'private_target', why: 'The mail server is on a loopback, private or reserved address, refused without --allow-private.' },
-  'session-connect-failed': { reason: 'connection_failed', why: 'No TCP connection to any mail server of the domain (port 25 is often blocked).' },
+  'dns-no-mail-server': {
+    reason: 'no_mail_server',
+    why: 'The domain has neither an MX record nor an A/AAAA record to fall back on.',
+  },
+  'dns-failure': {
+    reason: 'dns_error',
+    why: 'DNS failed (SERVFAIL or timeout): nothing was learned about the domain.',
+  },
+  'target-private': {
+    reason: 'private_target',
+    why: 'The mail server is on a loopback, private or reserved address, refused without --allow-private.',
+  },
+  'session-connect-failed': {
+    reason: 'connection_failed',
+    why: 'No TCP connection to any mail server of the domain (port 25 is often blocked).',
+  },
   'connect-timeouts-across-servers': {
     reason: 'port_blocked',
     why: 'The connection timed out, as did connections to other mail servers of other domains, and none got through: the network drops outbound SMTP, not this server.',
@@ -658,10 +675,16 @@ export const DECISIONS = {
     reason: 'port_blocked',
     why: 'Connections to several mail servers had just timed out from this network, so MX Lens did not wait for another one (it tests again a minute later).',
   },
-  'session-tls-failed': { reason: 'connection_failed', why: 'STARTTLS with the mail server failed, and no other server answered.' },
+  'session-tls-failed': {
+    reason: 'connection_failed',
+    why: 'STARTTLS with the mail server failed, and no other server answered.',
+  },
   'session-timeout': { reason: 'timeout', why: 'The mail server did not answer within the time allowed.' },
   'session-cancelled': { reason: 'timeout', why: 'The check was cancelled before a mail server answered.' },
-  'session-protocol': { reason: 'protocol_error', why: 'The mail server broke the SMTP protocol, so its replies could not be trusted.' },
+  'session-protocol': {
+    reason: 'protocol_error',
+    why: 'The mail server broke the SMTP protocol, so its replies could not be trusted.',
+  },
   'over-budget': {
     reason: 'rate_limited',
     why: "MX Lens's own budget for this mail server, domain or requesting site is spent: not checked, no connection made.",
@@ -670,14 +693,26 @@ export const DECISIONS = {
     reason: 'protocol_error',
     why: "The server's replies could not be matched to our commands (an extra or early reply, a second greeting), so none was taken as this address's answer.",
   },
-  'internal-error': { reason: 'protocol_error', why: 'MX Lens itself failed during this check; nothing was concluded about the address.' },
-  'smtputf8-not-offered': { reason: 'smtputf8_unsupported', why: 'The address has a non-ASCII local part and the server does not offer SMTPUTF8.' },
+  'internal-error': {
+    reason: 'protocol_error',
+    why: 'MX Lens itself failed during this check; nothing was concluded about the address.',
+  },
+  'smtputf8-not-offered': {
+    reason: 'smtputf8_unsupported',
+    why: 'The address has a non-ASCII local part and the server does not offer SMTPUTF8.',
+  },
   'same-refusal-as-random-address': {
     reason: 'blocked',
     why: 'The server refused a random address with the same words: a policy refusal, not an answer about this mailbox.',
   },
-  'catch-all-domain': { reason: 'catch_all', why: 'The server also accepted a random address at the domain, so acceptance proves nothing.' },
-  'disposable-domain': { reason: 'disposable', why: 'The server accepted the mailbox, but the domain is a disposable (throwaway) mail service.' },
+  'catch-all-domain': {
+    reason: 'catch_all',
+    why: 'The server also accepted a random address at the domain, so acceptance proves nothing.',
+  },
+  'disposable-domain': {
+    reason: 'disposable',
+    why: 'The server accepted the mailbox, but the domain is a disposable (throwaway) mail service.',
+  },
 } as const satisfies Record<string, { reason: Reason; why: string }>;
 
 export type DecisionId = keyof typeof DECISIONS;
@@ -725,7 +760,8 @@ export function judgeReply(phase: SmtpPhase, reply: SmtpReply): Judgement {
  * not speak of mailboxes, the refusal is a policy, not an answer about this mailbox.
  */
 export function judgeRecipient(reply: SmtpReply, probeReply: SmtpReply | null): Judgement {
-  if (reply.code >= 500 && probeReply && samePolicyRefusal(reply, probeReply)) return decide('same-refusal-as-random-address');
+  if (reply.code >= 500 && probeReply && samePolicyRefusal(reply, probeReply))
+    return decide('same-refusal-as-random-address');
   return judgeReply('rcpt', reply);
 }
 
@@ -792,8 +828,8 @@ export function isMailboxSpecific(reply: SmtpReply): boolean {
   const enhanced = reply.enhanced;
   if (enhanced && !enhancedIs(enhanced, ['x.1.7', 'x.1.8']) && enhancedIs(enhanced, ['x.1.*', 'x.2.*'])) return true;
   const text = normalizeText(reply.message);
-  return [MS_DIRECTORY_REJECT, NO_SUCH_MAILBOX, MAILBOX_DISABLED, MAILBOX_FULL, MAILBOX_VAGUE, NAMES_MAILBOX].some((re) =>
-    re.test(text),
+  return [MS_DIRECTORY_REJECT, NO_SUCH_MAILBOX, MAILBOX_DISABLED, MAILBOX_FULL, MAILBOX_VAGUE, NAMES_MAILBOX].some(
+    (re) => re.test(text),
   );
 }
 
@@ -869,7 +905,10 @@ function enhancedIs(enhanced: string, patterns: readonly string[]): boolean {
 }
 
 function normalizeText(message: string): string {
-  return message.replace(/[\u2018\u2019]/g, "'").replace(/\s+/g, ' ').trim();
+  return message
+    .replace(/[\u2018\u2019]/g, "'")
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 // ---------------------------------------------------------------------------------------

@@ -2,7 +2,14 @@ import { serverKey, type Budgets } from './budgets.js';
 import { MxToleranceMemory } from './mx-tolerance.js';
 import { NetworkWatch } from './network-watch.js';
 import type { VerifyOptions } from './options.js';
-import { runSession, timeoutOutcome, type NoAnswer, type ProbeOutcome, type Recipient, type Target } from './smtp/probe-domain.js';
+import {
+  runSession,
+  timeoutOutcome,
+  type NoAnswer,
+  type ProbeOutcome,
+  type Recipient,
+  type Target,
+} from './smtp/probe-domain.js';
 
 // SMTP sessions are scheduled per mail server address, not per domain: thousands of domains
 // share one MX (Google Workspace, Microsoft 365, hosting providers), and one session carries
@@ -150,21 +157,22 @@ export class MxScheduler {
     // runSession takes its first batch before its first await, so the queue is up to date
     // when pump() looks at it again. Behind a gate, a session waiting for its slot takes its
     // batch once it has one (a later session may find nothing left, and ends at once).
-    const session = () => runSession({
-      target: queue.target,
-      options: this.options,
-      tolerance: this.tolerance,
-      budgets: this.budgets,
-      network: this.network,
-      signal,
-      take: () => this.take(queue),
-      hasWaiting: () => queue.waiting.length > 0,
-      deadlineOf: (r) => this.states.get(r)!.deadline,
-      catchAllOf: (domain) => this.catchAll.known(domain),
-      learnCatchAll: (domain, value) => this.catchAll.learn(domain, value),
-      answered: (r, outcome) => this.answered(this.states.get(r)!, outcome, signal),
-      unanswered: (r, failure, why) => this.unanswered(this.states.get(r)!, failure, why, signal),
-    });
+    const session = () =>
+      runSession({
+        target: queue.target,
+        options: this.options,
+        tolerance: this.tolerance,
+        budgets: this.budgets,
+        network: this.network,
+        signal,
+        take: () => this.take(queue),
+        hasWaiting: () => queue.waiting.length > 0,
+        deadlineOf: (r) => this.states.get(r)!.deadline,
+        catchAllOf: (domain) => this.catchAll.known(domain),
+        learnCatchAll: (domain, value) => this.catchAll.learn(domain, value),
+        answered: (r, outcome) => this.answered(this.states.get(r)!, outcome, signal),
+        unanswered: (r, failure, why) => this.unanswered(this.states.get(r)!, failure, why, signal),
+      });
     // runSession hands every recipient back, whatever happens
     (this.gate ? this.gate.hold(serverKey(ip), session) : session()).then(end, end);
   }

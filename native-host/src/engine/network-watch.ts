@@ -148,7 +148,8 @@ export class NetworkWatch {
     memory.lastTimeoutAt = this.now();
     memory.servers.add(server);
     for (const domain of domains) memory.domains.add(domain);
-    if (memory.servers.size >= BLOCKED_AFTER_SERVERS && memory.domains.size >= BLOCKED_AFTER_DOMAINS) this.setState(memory, 'blocked');
+    if (memory.servers.size >= BLOCKED_AFTER_SERVERS && memory.domains.size >= BLOCKED_AFTER_DOMAINS)
+      this.setState(memory, 'blocked');
     else if (memory.state === 'unknown') this.askSecondOpinion(memory);
   }
 
@@ -159,7 +160,8 @@ export class NetworkWatch {
     const asking: Promise<void> = this.secondOpinion(memory.route)
       .then((opinion) => {
         if (opinion.reachable === true) this.learnOpen(memory);
-        else if (opinion.reachable === false) this.learnTimeout(memory, opinion.server, [opinion.domain], MIN_EVIDENCE_WAIT_MS);
+        else if (opinion.reachable === false)
+          this.learnTimeout(memory, opinion.server, [opinion.domain], MIN_EVIDENCE_WAIT_MS);
       })
       .catch(() => undefined)
       .finally(() => memory.inFlight.delete(asking));
@@ -176,7 +178,15 @@ export class NetworkWatch {
     const key = routeKey(route);
     let memory = this.routes.get(key);
     if (!memory) {
-      memory = { route: { ...route }, state: 'unknown', servers: new Set(), domains: new Set(), lastTimeoutAt: 0, inFlight: new Set(), asked: false };
+      memory = {
+        route: { ...route },
+        state: 'unknown',
+        servers: new Set(),
+        domains: new Set(),
+        lastTimeoutAt: 0,
+        inFlight: new Set(),
+        asked: false,
+      };
       this.routes.set(key, memory);
     }
     return memory;

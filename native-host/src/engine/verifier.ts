@@ -61,7 +61,8 @@ export class Verifier {
       options,
       {
         known: (domain) => this.rememberedCatchAll(domain),
-        learn: (domain, catchAll) => this.catchAllByDomain.set(domain, { catchAll, expires: Date.now() + CATCH_ALL_MEMORY_MS }),
+        learn: (domain, catchAll) =>
+          this.catchAllByDomain.set(domain, { catchAll, expires: Date.now() + CATCH_ALL_MEMORY_MS }),
       },
       this.requester.budgets,
       this.requester.network,
@@ -121,10 +122,16 @@ export class Verifier {
       const parsed = parseAddress(address);
       if (!parsed.ok) return emit(index, invalidSyntaxResult(address, parsed.problem));
       if (UNSENDABLE.test(parsed.normalized)) {
-        return emit(index, invalidSyntaxResult(address, 'control characters, "<" and ">" cannot be sent to a mail server'));
+        return emit(
+          index,
+          invalidSyntaxResult(address, 'control characters, "<" and ">" cannot be sent to a mail server'),
+        );
       }
       if (this.options.level === 'syntax') {
-        return emit(index, buildResult(address, parsed, { ...decide('level-syntax'), detail: '', mx: null, reply: null }, null));
+        return emit(
+          index,
+          buildResult(address, parsed, { ...decide('level-syntax'), detail: '', mx: null, reply: null }, null),
+        );
       }
       const domainGroup = byDomain.get(parsed.domain) ?? new Map<string, Member>();
       byDomain.set(parsed.domain, domainGroup);
@@ -162,7 +169,12 @@ export class Verifier {
     if (routing.kind !== 'hosts') return members.forEach((m) => answer(m, routingOutcome(domain, routing)));
     if (this.options.level === 'dns') {
       const names = routing.hosts.map((host) => host.name).join(', ');
-      const outcome = { ...decide('level-dns'), detail: `Mail for ${domain} goes to ${names}.`, mx: routing.hosts[0]!.name, reply: null };
+      const outcome = {
+        ...decide('level-dns'),
+        detail: `Mail for ${domain} goes to ${names}.`,
+        mx: routing.hosts[0]!.name,
+        reply: null,
+      };
       return members.forEach((m) => answer(m, outcome));
     }
     const { targets, refused } = allowedTargets(routing.hosts, this.options.allowPrivate);
@@ -175,7 +187,13 @@ export class Verifier {
       (this.options.timeoutMs - (Date.now() - startedAt)) / 2,
       signal,
     );
-    const overBudget: ProbeOutcome = { ...decide('over-budget'), detail: overBudgetDetail(budget), mx: null, reply: null, retryAfterMs: budget.retryAfterMs };
+    const overBudget: ProbeOutcome = {
+      ...decide('over-budget'),
+      detail: overBudgetDetail(budget),
+      mx: null,
+      reply: null,
+      retryAfterMs: budget.retryAfterMs,
+    };
     // A cancelled check goes on to the scheduler, which answers "cancelled" without connecting.
     const admitted = signal?.aborted ? members : members.slice(0, budget.admitted);
     for (const member of members.slice(admitted.length)) answer(member, overBudget);

@@ -14,7 +14,12 @@ export interface FrameIntake {
   readonly partialBytes: number;
 }
 
-export function frameIntake(options: { littleEndian: boolean; send: (message: HostMessage) => void; dispatch: (request: Request) => void; log: HostLog }): FrameIntake {
+export function frameIntake(options: {
+  littleEndian: boolean;
+  send: (message: HostMessage) => void;
+  dispatch: (request: Request) => void;
+  log: HostLog;
+}): FrameIntake {
   const { send, dispatch, log } = options;
   const reader = new FrameReader({ littleEndian: options.littleEndian, maxFrameBytes: LIMITS.maxFrameBytes });
 

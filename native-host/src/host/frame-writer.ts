@@ -28,7 +28,10 @@ export class FrameWriter {
       frame = encodeFrame(message, { littleEndian: this.littleEndian });
     } catch (error) {
       this.log.error(`could not encode a ${message.type} reply:`, error);
-      frame = encodeFrame(errorReply('id' in message ? message.id : null, 'internal', 'the reply could not be encoded'), { littleEndian: this.littleEndian });
+      frame = encodeFrame(
+        errorReply('id' in message ? message.id : null, 'internal', 'the reply could not be encoded'),
+        { littleEndian: this.littleEndian },
+      );
     }
     this.unflushed++;
     this.queued.push(frame);

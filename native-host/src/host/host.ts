@@ -18,7 +18,9 @@ import { HostState, type HostSettings } from './state.js';
 
 type Action = (state: HostState, request: never) => void | Promise<void>;
 
-const ACTIONS: { [T in Request['type']]: (state: HostState, request: Extract<Request, { type: T }>) => void | Promise<void> } = {
+const ACTIONS: {
+  [T in Request['type']]: (state: HostState, request: Extract<Request, { type: T }>) => void | Promise<void>;
+} = {
   hello,
   verify,
   cancel,
@@ -44,7 +46,9 @@ export async function runHost(argv: string[]): Promise<number> {
 function startLog(log: HostLog, argv: string[]): HostSettings {
   const { settings, settingsError } = readSettings();
   if (settings.logFile) log.useFile(settings.logFile);
-  log.info(`mxlens ${VERSION} host started (node ${process.version}, ${process.platform}, log ${log.path ?? 'stderr only'})`);
+  log.info(
+    `mxlens ${VERSION} host started (node ${process.version}, ${process.platform}, log ${log.path ?? 'stderr only'})`,
+  );
   logCaller(log, argv);
   if (settingsError) log.error('reading the settings failed; using the defaults:', settingsError);
   for (const problem of settings.problems) log.warn(`setting ${problem.setting}: ${problem.message}`);
@@ -61,7 +65,13 @@ function dispatchTo(state: HostState, send: (message: HostMessage) => void, log:
   return (request: Request): void => {
     const fail = (error: unknown) => {
       log.error(`${request.type} ${JSON.stringify(request.id)} failed:`, error);
-      send(errorReply(request.id, 'internal', `the host failed on this ${request.type}: ${(error as Error)?.message ?? String(error)}`));
+      send(
+        errorReply(
+          request.id,
+          'internal',
+          `the host failed on this ${request.type}: ${(error as Error)?.message ?? String(error)}`,
+        ),
+      );
     };
     try {
       const action = ACTIONS[request.type] as Action;
@@ -109,13 +119,24 @@ function serveStdio(state: HostState, writer: FrameWriter, intake: FrameIntake, 
 function readSettings(): { settings: HostSettings; settingsError: unknown } {
   try {
     const loaded = loadSettings(process.env);
-    const settings = { verify: loaded.verify, logFile: loaded.logFile, problems: [...loaded.problems], probeDomain: loaded.serve.probeDomain, server: loaded.server };
+    const settings = {
+      verify: loaded.verify,
+      logFile: loaded.logFile,
+      problems: [...loaded.problems],
+      probeDomain: loaded.serve.probeDomain,
+      server: loaded.server,
+    };
     return { settings, settingsError: null };
   } catch (error) {
     const settings: HostSettings = {
       verify: defaultVerifyOptions(),
       logFile: defaultLogFile(),
-      problems: [{ setting: 'settings', message: `the settings could not be read (${(error as Error)?.message ?? String(error)}); defaults are used` }],
+      problems: [
+        {
+          setting: 'settings',
+          message: `the settings could not be read (${(error as Error)?.message ?? String(error)}); defaults are used`,
+        },
+      ],
     };
     return { settings, settingsError: error };
   }

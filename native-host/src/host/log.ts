@@ -17,7 +17,10 @@ export function defaultLogFile(
     return path.win32.join(base, 'mxlens', 'host.log');
   }
   if (platform === 'darwin') return path.posix.join(home, 'Library', 'Logs', 'mxlens', 'host.log');
-  const state = env.XDG_STATE_HOME && path.posix.isAbsolute(env.XDG_STATE_HOME) ? env.XDG_STATE_HOME : path.posix.join(home, '.local', 'state');
+  const state =
+    env.XDG_STATE_HOME && path.posix.isAbsolute(env.XDG_STATE_HOME)
+      ? env.XDG_STATE_HOME
+      : path.posix.join(home, '.local', 'state');
   return path.posix.join(state, 'mxlens', 'host.log');
 }
 
@@ -83,7 +86,9 @@ export class HostLog {
     } catch (error) {
       const file = this.file;
       this.file = null;
-      this.toStderr(`mxlens host: cannot write the log file ${file}: ${(error as Error).message}; logging to stderr only\n`);
+      this.toStderr(
+        `mxlens host: cannot write the log file ${file}: ${(error as Error).message}; logging to stderr only\n`,
+      );
     }
   }
 
@@ -96,7 +101,9 @@ export class HostLog {
       this.fileBytes = size > ROTATE_AT_BYTES ? 0 : size;
     } catch (error) {
       this.file = null;
-      this.toStderr(`mxlens host: cannot use the log file ${file}: ${(error as Error).message}; logging to stderr only\n`);
+      this.toStderr(
+        `mxlens host: cannot use the log file ${file}: ${(error as Error).message}; logging to stderr only\n`,
+      );
     }
   }
 }

@@ -37,7 +37,6 @@ export interface Job {
   finished: Promise<void>;
 }
 
-
 export class HostState {
   /** Set by a successful hello; until then only hello is served. */
   handshake: { extension: string } | null = null;
@@ -57,7 +56,9 @@ export class HostState {
     this.network = new NetworkWatch({ secondOpinion });
     this.engines = new EnginePool(this.budgets, this.network);
     this.network.onChange((route) => {
-      log.warn(`network: outbound ${describeRoute(route)} is ${route.state}${route.servers.length ? ` (connects timed out to ${route.servers.join(', ')})` : ''}`);
+      log.warn(
+        `network: outbound ${describeRoute(route)} is ${route.state}${route.servers.length ? ` (connects timed out to ${route.servers.join(', ')})` : ''}`,
+      );
       // Before the handshake the extension is not listening yet; hello carries the state.
       if (this.handshake) send({ type: 'network', id: null, network: this.network.reports() });
     });

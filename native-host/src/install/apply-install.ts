@@ -4,7 +4,18 @@
 import { chmodSync, writeFileSync } from 'node:fs';
 import { browserById, pathsFor, type BrowserId } from './browsers.js';
 import type { InstallEnvironment } from './environment.js';
-import { failure, hasMode, makeFolders, readRecord, readText, RECORD_FILE, reportOf, writeRecord, type Report, type Step } from './host-files.js';
+import {
+  failure,
+  hasMode,
+  makeFolders,
+  readRecord,
+  readText,
+  RECORD_FILE,
+  reportOf,
+  writeRecord,
+  type Report,
+  type Step,
+} from './host-files.js';
 import { isOurLauncher } from './launcher.js';
 import { parseOurManifest } from './manifest.js';
 import { registryAddCommands, type InstallPlan, type WriteTarget } from './plan-install.js';
@@ -19,7 +30,11 @@ export function applyInstall(plan: InstallPlan, env: InstallEnvironment, dryRun 
     if (existing !== null) {
       const ours = target.kind === 'launcher' ? isOurLauncher(existing) : parseOurManifest(existing) !== null;
       if (!ours) {
-        steps.push({ outcome: 'not ours', target: target.path, detail: 'a file of that name is there and is not MX Lens\'s; left alone (remove it yourself)' });
+        steps.push({
+          outcome: 'not ours',
+          target: target.path,
+          detail: "a file of that name is there and is not MX Lens's; left alone (remove it yourself)",
+        });
         return;
       }
       if (existing === target.text && hasMode(target.path, mode, env.platform)) {
@@ -49,7 +64,11 @@ export function applyInstall(plan: InstallPlan, env: InstallEnvironment, dryRun 
     for (const args of registryAddCommands(plan)) {
       const key = args[1]!;
       const entry = plan.registry.find((target) => target.key === key)!;
-      const step: Step = { outcome: 'written', target: key, detail: `${names(entry.browsers)}: reg.exe ${args.join(' ')}` };
+      const step: Step = {
+        outcome: 'written',
+        target: key,
+        detail: `${names(entry.browsers)}: reg.exe ${args.join(' ')}`,
+      };
       if (!dryRun && env.platform === 'win32') {
         try {
           env.runReg?.(args);

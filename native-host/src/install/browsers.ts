@@ -189,7 +189,10 @@ export const BROWSERS: readonly Browser[] = [
     windows: {
       keys: [CHROME_KEY, 'Software\\Vivaldi\\NativeMessagingHosts'],
       profiles: ['%LOCALAPPDATA%\\Vivaldi\\User Data'],
-      programs: ['%LOCALAPPDATA%\\Vivaldi\\Application\\vivaldi.exe', '%ProgramFiles%\\Vivaldi\\Application\\vivaldi.exe'],
+      programs: [
+        '%LOCALAPPDATA%\\Vivaldi\\Application\\vivaldi.exe',
+        '%ProgramFiles%\\Vivaldi\\Application\\vivaldi.exe',
+      ],
     },
   },
   {
@@ -227,7 +230,10 @@ export function browserById(id: BrowserId): Browser {
 
 /** "chrome", "Chrome", "google-chrome", "msedge" ... -> the browser id, or null. */
 export function parseBrowserName(text: string): BrowserId | null {
-  const word = text.trim().toLowerCase().replace(/[\s_]+/g, '-');
+  const word = text
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_]+/g, '-');
   const aliases: Record<string, BrowserId> = {
     'google-chrome': 'chrome',
     'chromium-browser': 'chromium',
@@ -291,7 +297,10 @@ export function expandTemplate(template: string, ctx: SystemContext): string {
       'ProgramFiles(x86)': 'C:\\Program Files (x86)',
       ProgramData: 'C:\\ProgramData',
     };
-    const expanded = template.replace(/%([^%]+)%/g, (_, name: string) => envValue(ctx.env, name) ?? defaults[name] ?? `%${name}%`);
+    const expanded = template.replace(
+      /%([^%]+)%/g,
+      (_, name: string) => envValue(ctx.env, name) ?? defaults[name] ?? `%${name}%`,
+    );
     return p.normalize(expanded.replace(/\{home\}/g, ctx.home));
   }
   const xdg = ctx.env.XDG_CONFIG_HOME;
@@ -314,7 +323,10 @@ export interface ResolvedFolder {
 export function manifestFolders(browser: Browser, scope: Scope, ctx: SystemContext): ResolvedFolder[] {
   const kind = systemKind(ctx.platform);
   if (kind === 'windows') return [];
-  return browser[kind][scope].map((folder) => ({ path: expandTemplate(folder.path, ctx), optional: folder.optional ?? false }));
+  return browser[kind][scope].map((folder) => ({
+    path: expandTemplate(folder.path, ctx),
+    optional: folder.optional ?? false,
+  }));
 }
 
 /** The registry keys (full, with the host name) `browser` reads on Windows. */
@@ -335,7 +347,9 @@ export function detectBrowsers(ctx: SystemContext): DetectedBrowser[] {
   const exists = existsIn(ctx);
   const isExecutable = isExecutableIn(ctx);
   const p = pathsFor(ctx.platform);
-  const searchPath = (ctx.env.PATH ?? '').split(ctx.platform === 'win32' ? ';' : ':').filter((dir) => p.isAbsolute(dir));
+  const searchPath = (ctx.env.PATH ?? '')
+    .split(ctx.platform === 'win32' ? ';' : ':')
+    .filter((dir) => p.isAbsolute(dir));
 
   const found: DetectedBrowser[] = [];
   for (const browser of BROWSERS) {

@@ -61,7 +61,9 @@ export function readRecord(file: string): string[] {
   if (text === null) return [];
   try {
     const value = JSON.parse(text) as { createdFolders?: unknown };
-    return Array.isArray(value.createdFolders) ? value.createdFolders.filter((item): item is string => typeof item === 'string') : [];
+    return Array.isArray(value.createdFolders)
+      ? value.createdFolders.filter((item): item is string => typeof item === 'string')
+      : [];
   } catch {
     return [];
   }

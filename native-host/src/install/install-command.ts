@@ -53,20 +53,24 @@ function parseFlags(argv: string[], command: 'install' | 'uninstall'): ParsedFla
       ...(command === 'install' ? { 'extension-id': { type: 'string' as const, multiple: true } } : {}),
     },
   });
-  const names = (values.browser ?? []).flatMap((value) => value.split(',')).map((name) => name.trim()).filter(Boolean);
+  const names = (values.browser ?? [])
+    .flatMap((value) => value.split(','))
+    .map((name) => name.trim())
+    .filter(Boolean);
   let browsers: BrowserId[] | 'all' | null = null;
   if (names.some((name) => name.toLowerCase() === 'all')) browsers = 'all';
   else if (names.length > 0) {
     browsers = [];
     for (const name of names) {
       const id = parseBrowserName(name);
-      if (!id) throw new UsageError(`--browser takes one of ${BROWSERS.map((b) => b.id).join(', ')}, all; not "${name}"`);
+      if (!id)
+        throw new UsageError(`--browser takes one of ${BROWSERS.map((b) => b.id).join(', ')}, all; not "${name}"`);
       if (!browsers.includes(id)) browsers.push(id);
     }
   }
   if (values.dir !== undefined && values.system) throw new UsageError('--dir and --system do not go together');
   if (values.dir === '') throw new UsageError('--dir needs a folder');
-  const extensionIds = ((values as { 'extension-id'?: string[] })['extension-id'] ?? []);
+  const extensionIds = (values as { 'extension-id'?: string[] })['extension-id'] ?? [];
   return {
     browsers,
     scope: values.system ? 'system' : 'user',
@@ -80,10 +84,14 @@ export async function runInstall(argv: string[], env: InstallEnvironment = curre
   const flags = parseFlags(argv, 'install');
   const sorted = sortExtensionIds(flags.extensionIds);
   if (!sorted.ok) {
-    throw new UsageError(`--extension-id takes a Chrome extension ID (32 letters a-p) or a Firefox add-on ID (name@domain), not "${sorted.bad}"`);
+    throw new UsageError(
+      `--extension-id takes a Chrome extension ID (32 letters a-p) or a Firefox add-on ID (name@domain), not "${sorted.bad}"`,
+    );
   }
   if (!existsSync(env.hostScript)) {
-    process.stderr.write(`mxlens: the host is not built yet: ${env.hostScript} is missing; run "npm run build" first\n`);
+    process.stderr.write(
+      `mxlens: the host is not built yet: ${env.hostScript} is missing; run "npm run build" first\n`,
+    );
     return 1;
   }
   const plan = planInstall(env, { browsers: flags.browsers, scope: flags.scope, dir: flags.dir, extra: sorted.extra });
@@ -94,7 +102,10 @@ export async function runInstall(argv: string[], env: InstallEnvironment = curre
 }
 
 function installSummary(plan: InstallPlan, report: Report, dryRun: boolean): string[] {
-  const who = plan.dir !== null ? `in ${plan.dir}` : `for ${plan.browsers.map((b) => b.name).join(', ')} (${plan.scope === 'user' ? 'this user' : 'all users'})`;
+  const who =
+    plan.dir !== null
+      ? `in ${plan.dir}`
+      : `for ${plan.browsers.map((b) => b.name).join(', ')} (${plan.scope === 'user' ? 'this user' : 'all users'})`;
   const allowed = plan.manifests.flatMap((m) => {
     const manifest = parseOurManifest(m.text);
     return [...(manifest?.allowed_origins ?? []), ...(manifest?.allowed_extensions ?? [])];
@@ -137,15 +148,20 @@ export async function runUninstall(argv: string[], env: InstallEnvironment = cur
  * could change any of it (or a folder above it); warns when a non-root group could.
  */
 function systemInstallIsSafe(plan: InstallPlan, env: InstallEnvironment): boolean {
-  const findings = writableByOthers(launcherChain(plan.launcher.path, env.nodePath, env.hostScript), env.statOf ?? statOnDisk);
+  const findings = writableByOthers(
+    launcherChain(plan.launcher.path, env.nodePath, env.hostScript),
+    env.statOf ?? statOnDisk,
+  );
   const refused = findings.filter((finding) => finding.level === 'refuse');
   for (const finding of findings.filter((f) => f.level === 'warn')) {
-    process.stderr.write(`mxlens: warning: ${finding.path} is ${finding.why}; its members could change what every user's browser runs\n`);
+    process.stderr.write(
+      `mxlens: warning: ${finding.path} is ${finding.why}; its members could change what every user's browser runs\n`,
+    );
   }
   if (refused.length === 0) return true;
   process.stderr.write(
     [
-      'mxlens: refusing a system-wide install: every user\'s browser would run code that a non-root user can change:',
+      "mxlens: refusing a system-wide install: every user's browser would run code that a non-root user can change:",
       ...refused.map((finding) => `  ${finding.path}: ${finding.why}`),
       'Install MX Lens and Node where only root can write (e.g. sudo npm install -g mxlens), then run: sudo mxlens install --system',
       '',
@@ -154,7 +170,11 @@ function systemInstallIsSafe(plan: InstallPlan, env: InstallEnvironment): boolea
   return false;
 }
 
-const WOULD: Partial<Record<FileOutcome, string>> = { written: 'would write', updated: 'would update', removed: 'would remove' };
+const WOULD: Partial<Record<FileOutcome, string>> = {
+  written: 'would write',
+  updated: 'would update',
+  removed: 'would remove',
+};
 
 function formatSteps(steps: Step[], dryRun = false): string[] {
   return steps.map((step) => {

@@ -50,7 +50,8 @@ function judge(at: string, owner: Owner): SafetyFinding | null {
   // below is checked on its own.
   const stickyRootFolder = owner.isDirectory && owner.uid === 0 && (owner.mode & STICKY) !== 0;
   if (owner.uid !== 0) return { path: at, level: 'refuse', why: `owned by uid ${owner.uid}, not root` };
-  if ((owner.mode & WORLD_WRITABLE) !== 0 && !stickyRootFolder) return { path: at, level: 'refuse', why: 'writable by every user' };
+  if ((owner.mode & WORLD_WRITABLE) !== 0 && !stickyRootFolder)
+    return { path: at, level: 'refuse', why: 'writable by every user' };
   if ((owner.mode & GROUP_WRITABLE) !== 0 && owner.gid !== 0 && !stickyRootFolder) {
     return { path: at, level: 'warn', why: `writable by group ${owner.gid}` };
   }

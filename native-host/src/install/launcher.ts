@@ -20,7 +20,9 @@ export function mxlensFolder(scope: Scope, ctx: SystemContext): string {
     return expandTemplate(scope === 'user' ? '%LOCALAPPDATA%\\mxlens' : '%ProgramData%\\mxlens', ctx);
   }
   if (ctx.platform === 'darwin') {
-    return scope === 'user' ? p.join(ctx.home, 'Library', 'Application Support', 'mxlens') : '/Library/Application Support/mxlens';
+    return scope === 'user'
+      ? p.join(ctx.home, 'Library', 'Application Support', 'mxlens')
+      : '/Library/Application Support/mxlens';
   }
   if (scope === 'system') return '/usr/local/lib/mxlens';
   const xdg = ctx.env.XDG_DATA_HOME;

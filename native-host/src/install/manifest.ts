@@ -30,7 +30,10 @@ export const NO_EXTRA_EXTENSIONS: ExtraExtensions = { chromium: [], firefox: [] 
 
 /** A Firefox add-on ID: an email-like name or a {GUID}. */
 function isFirefoxExtensionId(text: string): boolean {
-  return /^[A-Za-z0-9._+-]+@[A-Za-z0-9.-]+$/.test(text) || /^\{[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\}$/.test(text);
+  return (
+    /^[A-Za-z0-9._+-]+@[A-Za-z0-9.-]+$/.test(text) ||
+    /^\{[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\}$/.test(text)
+  );
 }
 
 /** Sorts --extension-id values; returns the first unusable one as an error. */
@@ -45,12 +48,19 @@ export function sortExtensionIds(ids: string[]): { ok: true; extra: ExtraExtensi
   return { ok: true, extra };
 }
 
-export function hostManifest(family: BrowserFamily, launcherPath: string, extra: ExtraExtensions = NO_EXTRA_EXTENSIONS): HostManifest {
+export function hostManifest(
+  family: BrowserFamily,
+  launcherPath: string,
+  extra: ExtraExtensions = NO_EXTRA_EXTENSIONS,
+): HostManifest {
   const base = { name: HOST_NAME, description: HOST_DESCRIPTION, path: launcherPath, type: 'stdio' as const };
   if (family === 'firefox') {
     return { ...base, allowed_extensions: unique([FIREFOX_EXTENSION_ID, ...extra.firefox]) };
   }
-  return { ...base, allowed_origins: unique([DEV_EXTENSION_ID, ...extra.chromium]).map((id) => `chrome-extension://${id}/`) };
+  return {
+    ...base,
+    allowed_origins: unique([DEV_EXTENSION_ID, ...extra.chromium]).map((id) => `chrome-extension://${id}/`),
+  };
 }
 
 /** The exact bytes written: stable, so installing twice writes nothing new. */

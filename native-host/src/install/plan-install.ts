@@ -73,7 +73,12 @@ export function planInstall(env: InstallEnvironment, request: InstallRequest): I
     text: launcherText(env.platform, env.nodePath, env.hostScript),
     browsers: [],
   });
-  const manifestFor = (family: BrowserFamily, file: string, browsers: BrowserId[], launcherPath: string): WriteTarget => ({
+  const manifestFor = (
+    family: BrowserFamily,
+    file: string,
+    browsers: BrowserId[],
+    launcherPath: string,
+  ): WriteTarget => ({
     kind: 'manifest',
     path: file,
     text: manifestText(hostManifest(family, launcherPath, request.extra)),
@@ -83,16 +88,35 @@ export function planInstall(env: InstallEnvironment, request: InstallRequest): I
 
   if (request.dir !== null) {
     const dir = p.resolve(request.dir);
-    const browsers = request.browsers === null ? [] : request.browsers === 'all' ? [...BROWSERS] : request.browsers.map(browserById);
+    const browsers =
+      request.browsers === null ? [] : request.browsers === 'all' ? [...BROWSERS] : request.browsers.map(browserById);
     const families = new Set(browsers.map((browser) => browser.family));
     if (families.size > 1) {
       throw new UsageError('--dir holds one manifest: name only Chromium-family browsers, or only Firefox');
     }
     const family: BrowserFamily = families.has('firefox') ? 'firefox' : 'chromium';
     const launcher = launcherFor(dir);
-    const manifest = manifestFor(family, p.join(dir, `${HOST_NAME}.json`), browsers.map((b) => b.id), launcher.path);
-    if (env.platform === 'win32') notes.push('On Windows browsers find hosts through the registry only; --dir writes the files and registers nothing.');
-    return { platform: env.platform, scope: request.scope, dir, browsers, folder: dir, launcher, manifests: [manifest], registry: [], notes };
+    const manifest = manifestFor(
+      family,
+      p.join(dir, `${HOST_NAME}.json`),
+      browsers.map((b) => b.id),
+      launcher.path,
+    );
+    if (env.platform === 'win32')
+      notes.push(
+        'On Windows browsers find hosts through the registry only; --dir writes the files and registers nothing.',
+      );
+    return {
+      platform: env.platform,
+      scope: request.scope,
+      dir,
+      browsers,
+      folder: dir,
+      launcher,
+      manifests: [manifest],
+      registry: [],
+      notes,
+    };
   }
 
   const browsers = selectForInstall(env, request.browsers);
@@ -117,7 +141,17 @@ export function planInstall(env: InstallEnvironment, request: InstallRequest): I
         registry.set(key, entry);
       }
     }
-    return { platform: env.platform, scope: request.scope, dir: null, browsers, folder, launcher, manifests, registry: [...registry.values()], notes };
+    return {
+      platform: env.platform,
+      scope: request.scope,
+      dir: null,
+      browsers,
+      folder,
+      launcher,
+      manifests,
+      registry: [...registry.values()],
+      notes,
+    };
   }
 
   // Linux and macOS: one manifest file per folder the browser reads (some folders are shared).
@@ -128,14 +162,25 @@ export function planInstall(env: InstallEnvironment, request: InstallRequest): I
       const file = p.join(folder.path, `${HOST_NAME}.json`);
       const known = byPath.get(file);
       if (known) {
-        if (known.family !== browser.family) throw new Error(`browser table error: ${file} is read by browsers of two families`);
+        if (known.family !== browser.family)
+          throw new Error(`browser table error: ${file} is read by browsers of two families`);
         known.browsers.push(browser.id);
       } else {
         byPath.set(file, manifestFor(browser.family, file, [browser.id], launcher.path));
       }
     }
   }
-  return { platform: env.platform, scope: request.scope, dir: null, browsers, folder, launcher, manifests: [...byPath.values()], registry: [], notes };
+  return {
+    platform: env.platform,
+    scope: request.scope,
+    dir: null,
+    browsers,
+    folder,
+    launcher,
+    manifests: [...byPath.values()],
+    registry: [],
+    notes,
+  };
 }
 
 function selectForInstall(env: InstallEnvironment, wanted: BrowserId[] | 'all' | null): Browser[] {

@@ -3,9 +3,28 @@
 // a file that is not ours.
 
 import { existsSync, readdirSync, rmdirSync, unlinkSync } from 'node:fs';
-import { BROWSERS, browserById, manifestFolders, pathsFor, registryKeys, type Browser, type BrowserId, type Scope, type SystemContext } from './browsers.js';
+import {
+  BROWSERS,
+  browserById,
+  manifestFolders,
+  pathsFor,
+  registryKeys,
+  type Browser,
+  type BrowserId,
+  type Scope,
+  type SystemContext,
+} from './browsers.js';
 import type { InstallEnvironment } from './environment.js';
-import { failure, readRecord, readText, RECORD_FILE, reportOf, writeRecord, type Step, type Report } from './host-files.js';
+import {
+  failure,
+  readRecord,
+  readText,
+  RECORD_FILE,
+  reportOf,
+  writeRecord,
+  type Step,
+  type Report,
+} from './host-files.js';
 import { isOurLauncher, launcherFileName, mxlensFolder } from './launcher.js';
 import { HOST_NAME, parseOurManifest } from './manifest.js';
 import { FIREFOX_MANIFEST_ON_WINDOWS, type FileTarget } from './plan-install.js';
@@ -59,13 +78,15 @@ export function planUninstall(env: SystemContext, request: UninstallRequest): Un
 
   const selected = new Set<BrowserId>(request.browsers ?? BROWSERS.map((browser) => browser.id));
   const readersOf = new Map<string, BrowserId[]>();
-  const add = (map: Map<string, BrowserId[]>, target: string, id: BrowserId) => map.set(target, [...(map.get(target) ?? []), id]);
+  const add = (map: Map<string, BrowserId[]>, target: string, id: BrowserId) =>
+    map.set(target, [...(map.get(target) ?? []), id]);
   for (const browser of BROWSERS) {
     for (const file of candidateManifestFiles(browser, request.scope, env)) add(readersOf, file, browser.id);
   }
   const keyReaders = new Map<string, BrowserId[]>();
   if (env.platform === 'win32') {
-    for (const browser of BROWSERS) for (const key of registryKeys(browser, request.scope, HOST_NAME)) add(keyReaders, key, browser.id);
+    for (const browser of BROWSERS)
+      for (const key of registryKeys(browser, request.scope, HOST_NAME)) add(keyReaders, key, browser.id);
   }
 
   const kept: UninstallPlan['kept'] = [];
@@ -75,7 +96,10 @@ export function planUninstall(env: SystemContext, request: UninstallRequest): Un
     if (!readers.some((id) => selected.has(id))) continue;
     const others = stillWanted(readers);
     if (others.length > 0) {
-      kept.push({ target: file, reason: `${others.map((id) => browserById(id).name).join(', ')} read${others.length === 1 ? 's' : ''} it too` });
+      kept.push({
+        target: file,
+        reason: `${others.map((id) => browserById(id).name).join(', ')} read${others.length === 1 ? 's' : ''} it too`,
+      });
     } else {
       manifests.push({ kind: 'manifest', path: file, browsers: readers });
     }
@@ -84,12 +108,25 @@ export function planUninstall(env: SystemContext, request: UninstallRequest): Un
   for (const [key, readers] of keyReaders) {
     if (!readers.some((id) => selected.has(id))) continue;
     const others = stillWanted(readers);
-    if (others.length > 0) kept.push({ target: key, reason: `${others.map((id) => browserById(id).name).join(', ')} read${others.length === 1 ? 's' : ''} it too` });
+    if (others.length > 0)
+      kept.push({
+        target: key,
+        reason: `${others.map((id) => browserById(id).name).join(', ')} read${others.length === 1 ? 's' : ''} it too`,
+      });
     else registry.push({ key, browsers: readers });
   }
 
   const folder = mxlensFolder(request.scope, env);
-  return { platform: env.platform, scope: request.scope, dir: null, folder, launcher: p.join(folder, launcherFileName(env.platform)), manifests, kept, registry };
+  return {
+    platform: env.platform,
+    scope: request.scope,
+    dir: null,
+    folder,
+    launcher: p.join(folder, launcherFileName(env.platform)),
+    manifests,
+    kept,
+    registry,
+  };
 }
 
 export function registryDeleteCommands(plan: UninstallPlan): string[][] {

@@ -21,7 +21,10 @@ const OPEN_HEALTH_PATH = '/health';
  * Fastify and its CORS plugin are loaded here, when a server starts, so `mxlens verify` and the
  * native host never pay for them.
  */
-export async function buildApp(ctx: ServerContext, options: { logger: object; https?: { key: Buffer; cert: Buffer } }): Promise<FastifyInstance> {
+export async function buildApp(
+  ctx: ServerContext,
+  options: { logger: object; https?: { key: Buffer; cert: Buffer } },
+): Promise<FastifyInstance> {
   const { default: Fastify } = await importServerModule(() => import('fastify'), 'fastify');
   const app = (Fastify as unknown as (options: object) => FastifyInstance)({
     logger: options.logger,
@@ -39,7 +42,12 @@ export async function buildApp(ctx: ServerContext, options: { logger: object; ht
     if (http.status >= 500) request.log.error({ err: error }, 'request failed');
     return sendError(reply, http);
   });
-  app.setNotFoundHandler((request, reply) => sendError(reply, new HttpError(404, 'not_found', `no such endpoint: ${request.method} ${request.url.split('?')[0]}`)));
+  app.setNotFoundHandler((request, reply) =>
+    sendError(
+      reply,
+      new HttpError(404, 'not_found', `no such endpoint: ${request.method} ${request.url.split('?')[0]}`),
+    ),
+  );
 
   await registerCors(app, ctx);
   app.addHook('onRequest', async (request) => {
@@ -66,7 +74,11 @@ async function registerCors(app: FastifyInstance, ctx: ServerContext): Promise<v
   app.addHook('onRequest', async (request) => {
     const origin = request.headers.origin;
     if (origin !== undefined && !allowed.has(origin)) {
-      throw new HttpError(403, 'forbidden', `requests from the origin ${origin} are not allowed (the server's operator lists allowed origins in MXLENS_SERVE_CORS)`);
+      throw new HttpError(
+        403,
+        'forbidden',
+        `requests from the origin ${origin} are not allowed (the server's operator lists allowed origins in MXLENS_SERVE_CORS)`,
+      );
     }
   });
   if (allowed.size === 0) return;
@@ -84,7 +96,9 @@ async function importServerModule<T>(load: () => Promise<T>, name: string): Prom
   try {
     return await load();
   } catch (error) {
-    throw new ServerSetupError(`the module ${name} is missing (${(error as Error).message.split('\n')[0]}): install it beside mxlens (npm install ${name}) or reinstall mxlens with network access`);
+    throw new ServerSetupError(
+      `the module ${name} is missing (${(error as Error).message.split('\n')[0]}): install it beside mxlens (npm install ${name}) or reinstall mxlens with network access`,
+    );
   }
 }
 
@@ -92,12 +106,16 @@ async function importServerModule<T>(load: () => Promise<T>, name: string): Prom
 function authenticate(ctx: ServerContext, request: FastifyRequest): void {
   const header = request.headers.authorization;
   if (header === undefined || header.trim() === '') {
-    throw new HttpError(401, 'unauthorized', 'an API key is needed: send it as "Authorization: Bearer KEY" (keys: mxlens serve keys add NAME)');
+    throw new HttpError(
+      401,
+      'unauthorized',
+      'an API key is needed: send it as "Authorization: Bearer KEY" (keys: mxlens serve keys add NAME)',
+    );
   }
   const bearer = /^Bearer\s+(.+)$/i.exec(header.trim());
   const presented = (bearer ? bearer[1]! : header).trim();
   const name = ctx.keys.lookup(presented);
-  if (name === null) throw new HttpError(401, 'unauthorized', 'this API key is not known to the server (removed, or mistyped)');
+  if (name === null)
+    throw new HttpError(401, 'unauthorized', 'this API key is not known to the server (removed, or mistyped)');
   request.keyName = name;
 }
-

@@ -99,12 +99,19 @@ export class BulkRunner {
       }
       if ((await this.checkChunk(jobId, options, chunk)) === 'aborted') return;
       after = chunk[chunk.length - 1]!.idx;
-      this.log.info({ job: jobId, checked: chunk.length, processed: (await this.store.job(jobId))?.processed }, 'bulk chunk committed');
+      this.log.info(
+        { job: jobId, checked: chunk.length, processed: (await this.store.job(jobId))?.processed },
+        'bulk chunk committed',
+      );
     }
   }
 
   /** Checks one chunk, saving results in batches, one save at a time; a failed save stops the chunk. */
-  private async checkChunk(jobId: number, options: VerifyOptions, chunk: readonly PendingInput[]): Promise<'done' | 'aborted'> {
+  private async checkChunk(
+    jobId: number,
+    options: VerifyOptions,
+    chunk: readonly PendingInput[],
+  ): Promise<'done' | 'aborted'> {
     const saveFailed = new AbortController();
     let failure: unknown = null;
     let saving = Promise.resolve();
@@ -122,10 +129,15 @@ export class BulkRunner {
       });
     };
     const signal = AbortSignal.any([this.aborter.signal, saveFailed.signal]);
-    const ending = await this.check(options, chunk.map((input) => input.address), signal, (index, result) => {
-      batch.push({ idx: chunk[index]!.idx, result });
-      if (batch.length >= BATCH) flush();
-    });
+    const ending = await this.check(
+      options,
+      chunk.map((input) => input.address),
+      signal,
+      (index, result) => {
+        batch.push({ idx: chunk[index]!.idx, result });
+        if (batch.length >= BATCH) flush();
+      },
+    );
     flush();
     await saving;
     if (failure !== null) throw failure;

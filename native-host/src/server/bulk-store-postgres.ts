@@ -2,7 +2,15 @@ import type * as PgModule from 'pg';
 import type { Pool, PoolClient } from 'pg';
 import type { VerifyOptions } from '../engine/options.js';
 import type { VerificationResult } from '../../shared/result.js';
-import { countResults, StoreUnavailableError, type BulkStore, type IndexedResult, type JobRow, type PendingInput, type StoreHealth } from './bulk-store.js';
+import {
+  countResults,
+  StoreUnavailableError,
+  type BulkStore,
+  type IndexedResult,
+  type JobRow,
+  type PendingInput,
+  type StoreHealth,
+} from './bulk-store.js';
 import { ServerSetupError } from './store.js';
 
 // Bulk jobs in PostgreSQL, shared by every server node (`--postgres URL`). The tables are
@@ -45,7 +53,8 @@ const MIGRATIONS: readonly string[] = [
 const MIGRATION_LOCK = 0x6d786c656e73;
 const PAGE = 1000;
 const ANALYZE_FROM = 10_000;
-const JOB_COLUMNS = 'id, key_name, created_at, finished_at, total, options, status, processed, safe, invalid, risky, unknown';
+const JOB_COLUMNS =
+  'id, key_name, created_at, finished_at, total, options, status, processed, safe, invalid, risky, unknown';
 
 /** How long a node's claim on a job lasts without being renewed. */
 const JOB_LEASE_SECONDS = 120;
@@ -60,9 +69,16 @@ export async function openPostgresStore(url: string, runner: string): Promise<Po
   try {
     pg = (await import('pg')).default as unknown as typeof PgModule;
   } catch (error) {
-    throw new ServerSetupError(`the module pg is missing (${(error as Error).message.split('\n')[0]}): install it beside mxlens (npm install pg)`);
+    throw new ServerSetupError(
+      `the module pg is missing (${(error as Error).message.split('\n')[0]}): install it beside mxlens (npm install pg)`,
+    );
   }
-  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5000, application_name: 'mxlens' });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 10,
+    connectionTimeoutMillis: 5000,
+    application_name: 'mxlens',
+  });
   // An idle connection that PostgreSQL closed (restart, failover) is an 'error' on the pool;
   // unhandled it would end the process. The pool drops it, and the next query opens a new one.
   pool.on('error', () => {});
@@ -101,8 +117,12 @@ export class PostgresBulkStore implements BulkStore {
   async migrate(): Promise<void> {
     await this.transaction(async (client) => {
       await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
-      await client.query('CREATE TABLE IF NOT EXISTS mxlens_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
-      const { rows } = await client.query<{ version: number | null }>('SELECT max(version) AS version FROM mxlens_migrations');
+      await client.query(
+        'CREATE TABLE IF NOT EXISTS mxlens_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
+      );
+      const { rows } = await client.query<{ version: number | null }>(
+        'SELECT max(version) AS version FROM mxlens_migrations',
+      );
       for (let version = (rows[0]?.version ?? 0) + 1; version <= MIGRATIONS.length; version++) {
         await client.query(MIGRATIONS[version - 1]!);
         await client.query('INSERT INTO mxlens_migrations (version) VALUES ($1)', [version]);
@@ -112,16 +132,15 @@ export class PostgresBulkStore implements BulkStore {
 
   async create(keyName: string, addresses: readonly string[], options: VerifyOptions): Promise<number> {
     const id = await this.transaction(async (client) => {
-      const { rows } = await client.query<{ id: number }>('INSERT INTO bulk_jobs (key_name, total, options) VALUES ($1, $2, $3) RETURNING id', [
-        keyName,
-        addresses.length,
-        JSON.stringify(options),
-      ]);
+      const { rows } = await client.query<{ id: number }>(
+        'INSERT INTO bulk_jobs (key_name, total, options) VALUES ($1, $2, $3) RETURNING id',
+        [keyName, addresses.length, JSON.stringify(options)],
+      );
       const id = rows[0]!.id;
-      await client.query('INSERT INTO bulk_inputs (job_id, idx, address) SELECT $1, n - 1, address FROM unnest($2::text[]) WITH ORDINALITY AS t(address, n)', [
-        id,
-        addresses,
-      ]);
+      await client.query(
+        'INSERT INTO bulk_inputs (job_id, idx, address) SELECT $1, n - 1, address FROM unnest($2::text[]) WITH ORDINALITY AS t(address, n)',
+        [id, addresses],
+      );
       return id;
     });
     // Until autovacuum counts a big job's rows, the planner thinks the inputs are few and reads
@@ -167,10 +186,10 @@ export class PostgresBulkStore implements BulkStore {
 
   /** Renews this node's lease on the job first; JobLeaseLostError when another node holds it. */
   async pendingChunk(jobId: number, afterIdx: number, limit: number): Promise<PendingInput[]> {
-    const renewed = await this.query(`UPDATE bulk_jobs SET runner_until = now() + interval '${JOB_LEASE_SECONDS} seconds' WHERE id = $1 AND runner = $2`, [
-      jobId,
-      this.runner,
-    ]);
+    const renewed = await this.query(
+      `UPDATE bulk_jobs SET runner_until = now() + interval '${JOB_LEASE_SECONDS} seconds' WHERE id = $1 AND runner = $2`,
+      [jobId, this.runner],
+    );
     if (renewed.rowCount === 0) throw new JobLeaseLostError(`another server node runs bulk job ${jobId} now`);
     const { rows } = await this.query(
       'SELECT i.idx, i.address FROM bulk_inputs i WHERE i.job_id = $1 AND i.idx > $2 ' +
@@ -185,19 +204,27 @@ export class PostgresBulkStore implements BulkStore {
   }
 
   async pending(): Promise<number> {
-    const { rows } = await this.query("SELECT COALESCE(SUM(total - processed), 0)::integer AS pending FROM bulk_jobs WHERE status = 'running'");
+    const { rows } = await this.query(
+      "SELECT COALESCE(SUM(total - processed), 0)::integer AS pending FROM bulk_jobs WHERE status = 'running'",
+    );
     return (rows[0] as { pending: number }).pending;
   }
 
   async page(jobId: number, limit: number, offset: number): Promise<VerificationResult[]> {
-    const { rows } = await this.query('SELECT result FROM bulk_results WHERE job_id = $1 ORDER BY idx LIMIT $2 OFFSET $3', [jobId, limit, offset]);
+    const { rows } = await this.query(
+      'SELECT result FROM bulk_results WHERE job_id = $1 ORDER BY idx LIMIT $2 OFFSET $3',
+      [jobId, limit, offset],
+    );
     return rows.map((row) => (row as { result: VerificationResult }).result);
   }
 
   async *all(jobId: number): AsyncGenerator<VerificationResult> {
     let after = -1;
     for (;;) {
-      const { rows } = await this.query('SELECT idx, result FROM bulk_results WHERE job_id = $1 AND idx > $2 ORDER BY idx LIMIT $3', [jobId, after, PAGE]);
+      const { rows } = await this.query(
+        'SELECT idx, result FROM bulk_results WHERE job_id = $1 AND idx > $2 ORDER BY idx LIMIT $3',
+        [jobId, after, PAGE],
+      );
       if (rows.length === 0) return;
       for (const row of rows) yield (row as { result: VerificationResult }).result;
       after = (rows[rows.length - 1] as { idx: number }).idx;
@@ -207,7 +234,11 @@ export class PostgresBulkStore implements BulkStore {
   async health(): Promise<StoreHealth> {
     try {
       const { rows } = await this.query('SELECT current_database() AS database');
-      return { kind: 'postgres', ok: true, detail: `PostgreSQL, database ${(rows[0] as { database: string }).database}` };
+      return {
+        kind: 'postgres',
+        ok: true,
+        detail: `PostgreSQL, database ${(rows[0] as { database: string }).database}`,
+      };
     } catch (error) {
       return { kind: 'postgres', ok: false, detail: (error as Error).message };
     }
@@ -275,7 +306,8 @@ function jobRow(row: Record<string, unknown>): JobRow {
 function asStoreError(error: unknown): unknown {
   const { code, message } = error as { code?: unknown; message?: unknown };
   const sqlState = typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : null;
-  const lost = sqlState === null && (typeof code === 'string' || /connection|terminated|timeout/i.test(String(message)));
+  const lost =
+    sqlState === null && (typeof code === 'string' || /connection|terminated|timeout/i.test(String(message)));
   if (lost || (sqlState !== null && /^(08|57P|53)/.test(sqlState))) {
     return new StoreUnavailableError(`PostgreSQL cannot be reached: ${(error as Error).message}`, { cause: error });
   }

@@ -1,6 +1,13 @@
 import type { VerifyOptions } from '../engine/options.js';
 import type { VerificationResult } from '../../shared/result.js';
-import { countResults, type BulkStore, type IndexedResult, type JobRow, type PendingInput, type StoreHealth } from './bulk-store.js';
+import {
+  countResults,
+  type BulkStore,
+  type IndexedResult,
+  type JobRow,
+  type PendingInput,
+  type StoreHealth,
+} from './bulk-store.js';
 import type { Database } from './store.js';
 
 // Bulk jobs in the server's own SQLite database (store.ts has the schema), the default store.
@@ -15,7 +22,9 @@ export class SqliteBulkStore implements BulkStore {
 
   constructor(db: Database) {
     this.statements = {
-      insertJob: db.prepare("INSERT INTO jobs (key_name, created_at, total, options, status) VALUES (?, ?, ?, ?, 'running')"),
+      insertJob: db.prepare(
+        "INSERT INTO jobs (key_name, created_at, total, options, status) VALUES (?, ?, ?, ?, 'running')",
+      ),
       insertInput: db.prepare('INSERT INTO job_inputs (job_id, idx, address) VALUES (?, ?, ?)'),
       insertResult: db.prepare('INSERT OR IGNORE INTO job_results (job_id, idx, result) VALUES (?, ?, ?)'),
       count: db.prepare(
@@ -28,17 +37,24 @@ export class SqliteBulkStore implements BulkStore {
           'AND NOT EXISTS (SELECT 1 FROM job_results r WHERE r.job_id = i.job_id AND r.idx = i.idx) ORDER BY i.idx LIMIT ?',
       ),
       complete: db.prepare("UPDATE jobs SET status = 'completed', finished_at = ? WHERE id = ?"),
-      pendingTotal: db.prepare("SELECT COALESCE(SUM(total - processed), 0) AS pending FROM jobs WHERE status = 'running'"),
+      pendingTotal: db.prepare(
+        "SELECT COALESCE(SUM(total - processed), 0) AS pending FROM jobs WHERE status = 'running'",
+      ),
       page: db.prepare('SELECT idx, result FROM job_results WHERE job_id = ? ORDER BY idx LIMIT ? OFFSET ?'),
       after: db.prepare('SELECT idx, result FROM job_results WHERE job_id = ? AND idx > ? ORDER BY idx LIMIT ?'),
     };
     this.createNow = db.transaction((keyName: string, addresses: readonly string[], options: VerifyOptions): number => {
-      const id = Number(this.statements.insertJob.run(keyName, new Date().toISOString(), addresses.length, JSON.stringify(options)).lastInsertRowid);
+      const id = Number(
+        this.statements.insertJob.run(keyName, new Date().toISOString(), addresses.length, JSON.stringify(options))
+          .lastInsertRowid,
+      );
       addresses.forEach((address, idx) => this.statements.insertInput.run(id, idx, address));
       return id;
     });
     this.saveNow = db.transaction((jobId: number, results: readonly IndexedResult[]): number => {
-      const inserted = results.filter(({ idx, result }) => this.statements.insertResult.run(jobId, idx, JSON.stringify(result)).changes > 0);
+      const inserted = results.filter(
+        ({ idx, result }) => this.statements.insertResult.run(jobId, idx, JSON.stringify(result)).changes > 0,
+      );
       const counts = countResults(inserted.map(({ result }) => result));
       this.statements.count.run({ id: jobId, ...counts });
       return counts.processed;
@@ -74,7 +90,9 @@ export class SqliteBulkStore implements BulkStore {
   }
 
   async page(jobId: number, limit: number, offset: number): Promise<VerificationResult[]> {
-    return (this.statements.page.all(jobId, limit, offset) as Array<{ result: string }>).map((row) => JSON.parse(row.result) as VerificationResult);
+    return (this.statements.page.all(jobId, limit, offset) as Array<{ result: string }>).map(
+      (row) => JSON.parse(row.result) as VerificationResult,
+    );
   }
 
   async *all(jobId: number): AsyncGenerator<VerificationResult> {

@@ -38,9 +38,18 @@ export function bulkRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.post('/v1/bulk', { schema: { body: BULK_BODY }, bodyLimit: BULK_BODY_BYTES }, async (request) => {
     const body = request.body as { input: string[]; options?: unknown; webhook?: unknown };
     if (body.webhook !== undefined) {
-      throw new HttpError(400, 'bad_request', 'webhooks are not supported: poll GET /v1/bulk/{job_id} for progress instead');
+      throw new HttpError(
+        400,
+        'bad_request',
+        'webhooks are not supported: poll GET /v1/bulk/{job_id} for progress instead',
+      );
     }
-    const validation = validateRequest({ type: 'verify', id: 'bulk', addresses: [], ...(body.options !== undefined ? { options: body.options } : {}) });
+    const validation = validateRequest({
+      type: 'verify',
+      id: 'bulk',
+      addresses: [],
+      ...(body.options !== undefined ? { options: body.options } : {}),
+    });
     if (!validation.ok) throw new HttpError(400, 'bad_request', validation.error.message);
     const options = optionsFor(ctx, validation.request.type === 'verify' ? validation.request.options : undefined);
     chargeQuota(ctx, request.keyName, body.input.length);
@@ -66,24 +75,31 @@ export function bulkRoutes(app: FastifyInstance, ctx: ServerContext): void {
     };
   });
 
-  app.get('/v1/bulk/:job_id/results', { schema: { params: JOB_PARAMS, querystring: RESULTS_QUERY } }, async (request, reply) => {
-    const job = await ownJob(store, request.params, request.keyName);
-    const query = request.query as { limit?: string; offset?: string; format?: 'json' | 'csv' };
-    const limit = Math.min(MAX_PAGE, Math.max(1, Number(query.limit ?? 50)));
-    const offset = Number(query.offset ?? 0);
-    if (query.format === 'csv') {
-      const rows = query.limit !== undefined || query.offset !== undefined ? await store.page(job.id, limit, offset) : store.all(job.id);
-      const lines = (async function* () {
-        yield `${CSV_COLUMNS.join(',')}\r\n`;
-        for await (const result of rows) yield csvLine(toReacherOutput(result));
-      })();
-      return reply
-        .type('text/csv; charset=utf-8')
-        .header('content-disposition', `attachment; filename="mxlens-bulk-${job.id}.csv"`)
-        .send(Readable.from(lines));
-    }
-    return { results: (await store.page(job.id, limit, offset)).map(toReacherOutput) };
-  });
+  app.get(
+    '/v1/bulk/:job_id/results',
+    { schema: { params: JOB_PARAMS, querystring: RESULTS_QUERY } },
+    async (request, reply) => {
+      const job = await ownJob(store, request.params, request.keyName);
+      const query = request.query as { limit?: string; offset?: string; format?: 'json' | 'csv' };
+      const limit = Math.min(MAX_PAGE, Math.max(1, Number(query.limit ?? 50)));
+      const offset = Number(query.offset ?? 0);
+      if (query.format === 'csv') {
+        const rows =
+          query.limit !== undefined || query.offset !== undefined
+            ? await store.page(job.id, limit, offset)
+            : store.all(job.id);
+        const lines = (async function* () {
+          yield `${CSV_COLUMNS.join(',')}\r\n`;
+          for await (const result of rows) yield csvLine(toReacherOutput(result));
+        })();
+        return reply
+          .type('text/csv; charset=utf-8')
+          .header('content-disposition', `attachment; filename="mxlens-bulk-${job.id}.csv"`)
+          .send(Readable.from(lines));
+      }
+      return { results: (await store.page(job.id, limit, offset)).map(toReacherOutput) };
+    },
+  );
 }
 
 /** A job of this key; another key's job is "not found", as if it did not exist. */

@@ -58,9 +58,17 @@ export interface ServerOnlyOptions {
  * The engine options for one request: the server's, with the request's on top. A proxy or an
  * SMTP port the server does not let requests choose is refused (403), never silently dropped.
  */
-export function optionsFor(ctx: ServerContext, wanted: VerifyRequestOptions | undefined, extra: ServerOnlyOptions = {}): VerifyOptions {
+export function optionsFor(
+  ctx: ServerContext,
+  wanted: VerifyRequestOptions | undefined,
+  extra: ServerOnlyOptions = {},
+): VerifyOptions {
   if (wanted?.proxy !== undefined && wanted.proxy !== '' && !ctx.serve.allowRequestProxy) {
-    throw new HttpError(403, 'forbidden', 'this server does not let requests choose a proxy (its operator can allow it: MXLENS_SERVE_ALLOW_PROXY=1)');
+    throw new HttpError(
+      403,
+      'forbidden',
+      'this server does not let requests choose a proxy (its operator can allow it: MXLENS_SERVE_ALLOW_PROXY=1)',
+    );
   }
   if (extra.smtpPort !== undefined && extra.smtpPort !== ctx.verify.smtpPort && !ctx.serve.allowRequestSmtpPort) {
     throw new HttpError(

@@ -29,7 +29,10 @@ export class HttpError extends Error {
 
 export function sendError(reply: FastifyReply, error: HttpError): FastifyReply {
   if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds));
-  return reply.code(error.status).type('application/json; charset=utf-8').send({ error: error.message, code: error.code });
+  return reply
+    .code(error.status)
+    .type('application/json; charset=utf-8')
+    .send({ error: error.message, code: error.code });
 }
 
 /** Seconds a client waits before retrying while the job store is down. */
@@ -39,17 +42,32 @@ const STORE_RETRY_AFTER_S = 5;
 export function toHttpError(error: unknown): HttpError {
   if (error instanceof HttpError) return error;
   if (error instanceof StoreUnavailableError) {
-    return new HttpError(503, 'unavailable', `the job store cannot be reached right now (nothing was saved): retry in a moment; ${error.message}`, STORE_RETRY_AFTER_S);
+    return new HttpError(
+      503,
+      'unavailable',
+      `the job store cannot be reached right now (nothing was saved): retry in a moment; ${error.message}`,
+      STORE_RETRY_AFTER_S,
+    );
   }
   return fromFastifyError(error as Parameters<typeof fromFastifyError>[0]);
 }
 
 /** Fastify's own errors (body too large, bad JSON, schema) in the same shape. */
-function fromFastifyError(error: { code?: string; statusCode?: number; message: string; validation?: unknown }): HttpError {
+function fromFastifyError(error: {
+  code?: string;
+  statusCode?: number;
+  message: string;
+  validation?: unknown;
+}): HttpError {
   if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-    return new HttpError(413, 'payload_too_large', 'the request body is larger than this endpoint accepts; send fewer addresses per request (or use POST /v1/bulk)');
+    return new HttpError(
+      413,
+      'payload_too_large',
+      'the request body is larger than this endpoint accepts; send fewer addresses per request (or use POST /v1/bulk)',
+    );
   }
-  if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return new HttpError(415, 'unsupported_media_type', 'send the body as JSON (Content-Type: application/json)');
+  if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE')
+    return new HttpError(415, 'unsupported_media_type', 'send the body as JSON (Content-Type: application/json)');
   if (error.validation) return new HttpError(400, 'bad_request', `the request is not valid: ${error.message}`);
   if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
     return new HttpError(error.statusCode, 'bad_request', error.message);

@@ -27,7 +27,11 @@ export class RateLimiter {
       return { ok: true };
     }
     const retryAfterSeconds = Math.max(1, Math.ceil((1 - bucket.tokens) / perMs / 1000));
-    return { ok: false, retryAfterSeconds, message: `too many requests: this key may make ${this.perMinute} a minute; retry in ${retryAfterSeconds} s` };
+    return {
+      ok: false,
+      retryAfterSeconds,
+      message: `too many requests: this key may make ${this.perMinute} a minute; retry in ${retryAfterSeconds} s`,
+    };
   }
 }
 

@@ -1,7 +1,13 @@
 import { PassThrough } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { checkDns, checkPort25, type Check } from '../doctor/checks.js';
-import { LIMITS, PROTOCOL_VERSION, type DoneMessage, type RequestId, type ResultMessage } from '../../shared/protocol/messages.js';
+import {
+  LIMITS,
+  PROTOCOL_VERSION,
+  type DoneMessage,
+  type RequestId,
+  type ResultMessage,
+} from '../../shared/protocol/messages.js';
 import { validateRequest } from '../../shared/protocol/validate.js';
 import { chargeQuota, checkAddresses, optionsFor, type ServerContext } from './context.js';
 import { HttpError } from './errors.js';
@@ -14,36 +20,45 @@ import { HttpError } from './errors.js';
 const PORT25_MEMORY_MS = 5 * 60_000;
 
 export function nativeRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  app.post('/v1/verify', { schema: { body: { type: 'object' } }, bodyLimit: LIMITS.maxFrameBytes }, async (request, reply) => {
-    const body = request.body as Record<string, unknown>;
-    if (body.type !== undefined && body.type !== 'verify') {
-      throw new HttpError(400, 'bad_request', `POST /v1/verify takes a verify request; \`type\` must be "verify" or absent, not ${JSON.stringify(body.type)}`);
-    }
-    const validation = validateRequest({ ...body, type: 'verify', id: body.id ?? 'http' });
-    if (!validation.ok) {
-      const status = validation.error.code === 'too_many_addresses' ? 413 : 400;
-      throw new HttpError(status, status === 413 ? 'payload_too_large' : 'bad_request', validation.error.message);
-    }
-    if (validation.request.type !== 'verify') throw new HttpError(400, 'bad_request', 'not a verify request');
-    const { id, addresses, options: wanted } = validation.request;
-    const options = optionsFor(ctx, wanted);
-    chargeQuota(ctx, request.keyName, addresses.length);
+  app.post(
+    '/v1/verify',
+    { schema: { body: { type: 'object' } }, bodyLimit: LIMITS.maxFrameBytes },
+    async (request, reply) => {
+      const body = request.body as Record<string, unknown>;
+      if (body.type !== undefined && body.type !== 'verify') {
+        throw new HttpError(
+          400,
+          'bad_request',
+          `POST /v1/verify takes a verify request; \`type\` must be "verify" or absent, not ${JSON.stringify(body.type)}`,
+        );
+      }
+      const validation = validateRequest({ ...body, type: 'verify', id: body.id ?? 'http' });
+      if (!validation.ok) {
+        const status = validation.error.code === 'too_many_addresses' ? 413 : 400;
+        throw new HttpError(status, status === 413 ? 'payload_too_large' : 'bad_request', validation.error.message);
+      }
+      if (validation.request.type !== 'verify') throw new HttpError(400, 'bad_request', 'not a verify request');
+      const { id, addresses, options: wanted } = validation.request;
+      const options = optionsFor(ctx, wanted);
+      chargeQuota(ctx, request.keyName, addresses.length);
 
-    const stream = new PassThrough();
-    const aborter = new AbortController();
-    reply.raw.on('close', () => {
-      if (!reply.raw.writableFinished) aborter.abort();
-    });
-    const write = (message: ResultMessage | DoneMessage) => stream.write(`${JSON.stringify(message)}\n`);
-    void streamVerify(ctx, id, addresses, options, aborter.signal, write)
-      .catch((error: unknown) => request.log.error({ err: error }, 'verify failed'))
-      .finally(() => stream.end());
-    return reply.type('application/x-ndjson; charset=utf-8').header('cache-control', 'no-store').send(stream);
-  });
+      const stream = new PassThrough();
+      const aborter = new AbortController();
+      reply.raw.on('close', () => {
+        if (!reply.raw.writableFinished) aborter.abort();
+      });
+      const write = (message: ResultMessage | DoneMessage) => stream.write(`${JSON.stringify(message)}\n`);
+      void streamVerify(ctx, id, addresses, options, aborter.signal, write)
+        .catch((error: unknown) => request.log.error({ err: error }, 'verify failed'))
+        .finally(() => stream.end());
+      return reply.type('application/x-ndjson; charset=utf-8').header('cache-control', 'no-store').send(stream);
+    },
+  );
 
   let port25: { check: Check; at: number } | null = null;
   app.get('/v1/health', async () => {
-    if (!port25 || Date.now() - port25.at > PORT25_MEMORY_MS) port25 = { check: await probePort25(ctx), at: Date.now() };
+    if (!port25 || Date.now() - port25.at > PORT25_MEMORY_MS)
+      port25 = { check: await probePort25(ctx), at: Date.now() };
     const [store, queue] = await Promise.all([ctx.store.health(), ctx.queue.health()]);
     const bulkPending = store.ok ? await ctx.bulk.pending().catch(() => null) : null;
     return {
@@ -51,7 +66,12 @@ export function nativeRoutes(app: FastifyInstance, ctx: ServerContext): void {
       status: store.ok && queue.reachable !== false ? 'ok' : 'degraded',
       version: ctx.version,
       protocol: PROTOCOL_VERSION,
-      port25: { ok: port25.check.ok, detail: port25.check.detail, fix: port25.check.fix, checkedAt: new Date(port25.at).toISOString() },
+      port25: {
+        ok: port25.check.ok,
+        detail: port25.check.detail,
+        fix: port25.check.fix,
+        checkedAt: new Date(port25.at).toISOString(),
+      },
       store,
       queue: { addresses: ctx.inFlight.addresses, bulkPending, ...queue },
     };

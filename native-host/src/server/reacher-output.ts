@@ -16,7 +16,15 @@ export interface ReacherOutput {
   is_reachable: Reachable;
   misc: { is_disposable: boolean; is_role_account: boolean } | CoreError;
   mx: { accepts_mail: boolean; records: string[] } | CoreError;
-  smtp: { can_connect_smtp: boolean; has_full_inbox: boolean; is_catch_all: boolean; is_deliverable: boolean; is_disabled: boolean } | CoreError;
+  smtp:
+    | {
+        can_connect_smtp: boolean;
+        has_full_inbox: boolean;
+        is_catch_all: boolean;
+        is_deliverable: boolean;
+        is_disabled: boolean;
+      }
+    | CoreError;
   syntax: {
     address: string | null;
     domain: string;
@@ -30,7 +38,14 @@ export interface ReacherOutput {
 /** Reasons where the domain itself takes no mail: Reacher's `mx.accepts_mail: false`. */
 const NO_MAIL: ReadonlySet<Reason> = new Set(['no_such_domain', 'null_mx', 'no_mail_server']);
 /** Reasons where a mail server answered RCPT for this mailbox: Reacher's SmtpDetails. */
-const MAILBOX_ANSWERED: ReadonlySet<Reason> = new Set(['mailbox_exists', 'mailbox_not_found', 'mailbox_disabled', 'mailbox_full', 'catch_all', 'disposable']);
+const MAILBOX_ANSWERED: ReadonlySet<Reason> = new Set([
+  'mailbox_exists',
+  'mailbox_not_found',
+  'mailbox_disabled',
+  'mailbox_full',
+  'catch_all',
+  'disposable',
+]);
 /** Reasons where the server accepted RCPT: Reacher's `is_deliverable`. */
 const ACCEPTED: ReadonlySet<Reason> = new Set(['mailbox_exists', 'catch_all', 'disposable']);
 
@@ -82,9 +97,16 @@ function mxDetails(result: VerificationResult): ReacherOutput['mx'] {
 
 function smtpDetails(result: VerificationResult): ReacherOutput['smtp'] {
   const { reason } = result;
-  const none = { can_connect_smtp: false, has_full_inbox: false, is_catch_all: false, is_deliverable: false, is_disabled: false };
+  const none = {
+    can_connect_smtp: false,
+    has_full_inbox: false,
+    is_catch_all: false,
+    is_deliverable: false,
+    is_disabled: false,
+  };
   if (reason === 'invalid_syntax' || NO_MAIL.has(reason)) return none;
-  if (reason === 'syntax_only' || reason === 'dns_only') return skipped(`the mail server was not asked (level ${reason === 'syntax_only' ? 'syntax' : 'dns'})`);
+  if (reason === 'syntax_only' || reason === 'dns_only')
+    return skipped(`the mail server was not asked (level ${reason === 'syntax_only' ? 'syntax' : 'dns'})`);
   if (!MAILBOX_ANSWERED.has(reason)) return { type: reason, message: result.detail };
   return {
     can_connect_smtp: true,
@@ -122,7 +144,9 @@ export function csvLine(output: ReacherOutput): string {
   const mx = 'accepts_mail' in output.mx ? output.mx : null;
   const smtp = 'can_connect_smtp' in output.smtp ? output.smtp : null;
   const misc = 'is_disposable' in output.misc ? output.misc : null;
-  const errors = [output.mx, output.smtp].filter((part): part is CoreError => 'type' in part).map((error) => `${error.type}: ${error.message}`);
+  const errors = [output.mx, output.smtp]
+    .filter((part): part is CoreError => 'type' in part)
+    .map((error) => `${error.type}: ${error.message}`);
   const cells = [
     output.input,
     output.is_reachable,

@@ -59,7 +59,10 @@ export function reacherRoutes(app: FastifyInstance, ctx: ServerContext): void {
 }
 
 /** Reacher's request fields as native options, checked by the protocol's own validator. */
-function reacherOptions(body: Omit<CheckEmailRequest, 'to_email'>): { options: VerifyRequestOptions; extra: ServerOnlyOptions } {
+function reacherOptions(body: Omit<CheckEmailRequest, 'to_email'>): {
+  options: VerifyRequestOptions;
+  extra: ServerOnlyOptions;
+} {
   const wanted: Record<string, unknown> = {};
   if (body.from_email !== undefined) wanted.sender = body.from_email;
   if (body.hello_name !== undefined) wanted.heloName = body.hello_name;
@@ -78,6 +81,9 @@ function reacherOptions(body: Omit<CheckEmailRequest, 'to_email'>): { options: V
 
 function proxyUrl(proxy: NonNullable<CheckEmailRequest['proxy']>): string {
   const host = proxy.host.includes(':') ? `[${proxy.host}]` : proxy.host;
-  const user = proxy.username !== undefined ? `${encodeURIComponent(proxy.username)}${proxy.password !== undefined ? `:${encodeURIComponent(proxy.password)}` : ''}@` : '';
+  const user =
+    proxy.username !== undefined
+      ? `${encodeURIComponent(proxy.username)}${proxy.password !== undefined ? `:${encodeURIComponent(proxy.password)}` : ''}@`
+      : '';
   return `socks5://${user}${host}:${proxy.port}`;
 }

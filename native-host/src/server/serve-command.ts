@@ -14,14 +14,16 @@ import { SqliteBulkStore } from './bulk-store-sqlite.js';
 import { checkAddresses, createContext } from './context.js';
 import { KeyStore, openDatabase, ServerSetupError, type Database } from './store.js';
 
-
 export async function runServe(argv: string[]): Promise<number> {
   if (argv[0] === 'keys') return runKeys(argv.slice(1));
   const settings = loadSettings();
   const flags = parseServeArgs(argv, settings);
-  for (const problem of settings.problems) process.stderr.write(`mxlens: ignoring ${problem.setting}: ${problem.message}\n`);
+  for (const problem of settings.problems)
+    process.stderr.write(`mxlens: ignoring ${problem.setting}: ${problem.message}\n`);
   if (settings.serve.keys.length === 0 && !(await hasStoredKeys(settings.serve.dataDir))) {
-    process.stderr.write('mxlens serve: no API keys yet, so every request will be refused: add one with "mxlens serve keys add NAME"\n');
+    process.stderr.write(
+      'mxlens serve: no API keys yet, so every request will be refused: add one with "mxlens serve keys add NAME"\n',
+    );
   }
   return serve(settings, flags);
 }
@@ -37,12 +39,25 @@ function parseServeArgs(argv: string[], settings: Settings): ServeFlags {
     args: argv,
     allowPositionals: true,
     strict: true,
-    options: { listen: { type: 'string' }, data: { type: 'string' }, postgres: { type: 'string' }, redis: { type: 'string' }, 'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' } },
+    options: {
+      listen: { type: 'string' },
+      data: { type: 'string' },
+      postgres: { type: 'string' },
+      redis: { type: 'string' },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
+    },
   });
-  if (positionals.length > 0) throw new UsageError(`serve takes no arguments (got "${positionals.join(' ')}"); did you mean "mxlens serve keys ..."?`);
+  if (positionals.length > 0)
+    throw new UsageError(
+      `serve takes no arguments (got "${positionals.join(' ')}"); did you mean "mxlens serve keys ..."?`,
+    );
   if (values.listen !== undefined) settings.serve.listen = values.listen;
   if (values.data !== undefined) settings.serve.dataDir = values.data;
-  for (const [flag, key] of [['postgres', 'postgres'], ['redis', 'redis']] as const) {
+  for (const [flag, key] of [
+    ['postgres', 'postgres'],
+    ['redis', 'redis'],
+  ] as const) {
     const text = values[flag];
     if (text === undefined) continue;
     const problem = applySettingText(settings, key, text);
@@ -53,9 +68,11 @@ function parseServeArgs(argv: string[], settings: Settings): ServeFlags {
   const listen = parsed.value;
   const certFile = values['tls-cert'];
   const keyFile = values['tls-key'];
-  if ((certFile === undefined) !== (keyFile === undefined)) throw new UsageError('--tls-cert and --tls-key go together: give both, or neither');
+  if ((certFile === undefined) !== (keyFile === undefined))
+    throw new UsageError('--tls-cert and --tls-key go together: give both, or neither');
   const flags: ServeFlags = { host: listen.host, port: listen.port };
-  if (certFile !== undefined && keyFile !== undefined) flags.https = { cert: readPem(certFile, '--tls-cert'), key: readPem(keyFile, '--tls-key') };
+  if (certFile !== undefined && keyFile !== undefined)
+    flags.https = { cert: readPem(certFile, '--tls-cert'), key: readPem(keyFile, '--tls-key') };
   return flags;
 }
 
@@ -63,7 +80,9 @@ function readPem(file: string, flag: string): Buffer {
   try {
     return readFileSync(file);
   } catch (error) {
-    throw new UsageError(`${flag}: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new UsageError(
+      `${flag}: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    );
   }
 }
 
@@ -97,9 +116,20 @@ async function serve(settings: Settings, flags: ServeFlags): Promise<number> {
     const address = await app.listen({ host: flags.host, port: flags.port });
     const url = new URL(address);
     const store = (await ctx.store.health()).kind;
-    app.log.info({ url: url.href.replace(/\/$/, ''), port: Number(url.port), data: settings.serve.dataDir, store, version: VERSION }, 'listening');
+    app.log.info(
+      {
+        url: url.href.replace(/\/$/, ''),
+        port: Number(url.port),
+        data: settings.serve.dataDir,
+        store,
+        version: VERSION,
+      },
+      'listening',
+    );
   } catch (error) {
-    process.stderr.write(`mxlens serve: cannot listen on ${isIPv6(flags.host) ? `[${flags.host}]` : flags.host}:${flags.port}: ${(error as Error).message}\n`);
+    process.stderr.write(
+      `mxlens serve: cannot listen on ${isIPv6(flags.host) ? `[${flags.host}]` : flags.host}:${flags.port}: ${(error as Error).message}\n`,
+    );
     await closeStores();
     return 1;
   }
@@ -114,10 +144,25 @@ async function buildServer(settings: Settings, flags: ServeFlags, db: Database) 
   let queue: WorkQueue | undefined;
   try {
     // With Redis the checks go to the workers; without, they run in this process (createContext's default).
-    if (settings.serve.redis) queue = await (await import('../worker/redis-queue.js')).RedisWorkQueue.connect(settings.serve.redis);
-    const bulk = new BulkRunner(store, (options, addresses, signal, onResult) => checkAddresses(ctx, options, addresses, signal, onResult));
-    const ctx = createContext({ serve: settings.serve, verify: settings.verify, db, keys: new KeyStore(db, settings.serve.keys), bulk, store, version: VERSION, queue });
-    const logger = { level: 'info', ...(settings.serve.logFile ? { file: settings.serve.logFile } : { stream: process.stderr }) };
+    if (settings.serve.redis)
+      queue = await (await import('../worker/redis-queue.js')).RedisWorkQueue.connect(settings.serve.redis);
+    const bulk = new BulkRunner(store, (options, addresses, signal, onResult) =>
+      checkAddresses(ctx, options, addresses, signal, onResult),
+    );
+    const ctx = createContext({
+      serve: settings.serve,
+      verify: settings.verify,
+      db,
+      keys: new KeyStore(db, settings.serve.keys),
+      bulk,
+      store,
+      version: VERSION,
+      queue,
+    });
+    const logger = {
+      level: 'info',
+      ...(settings.serve.logFile ? { file: settings.serve.logFile } : { stream: process.stderr }),
+    };
     const app = await buildApp(ctx, { logger, ...(flags.https ? { https: flags.https } : {}) });
     return { app, ctx };
   } catch (error) {
@@ -137,7 +182,10 @@ async function openOrExplain(dataDir: string) {
   try {
     return await openDatabase(dataDir);
   } catch (error) {
-    const message = error instanceof ServerSetupError ? error.message : `cannot open the database in ${dataDir}: ${(error as Error).message}`;
+    const message =
+      error instanceof ServerSetupError
+        ? error.message
+        : `cannot open the database in ${dataDir}: ${(error as Error).message}`;
     process.stderr.write(`mxlens serve: ${message}\n`);
     return null;
   }
@@ -157,7 +205,12 @@ async function hasStoredKeys(dataDir: string): Promise<boolean> {
 
 async function runKeys(argv: string[]): Promise<number> {
   const settings = loadSettings();
-  const { values, positionals } = parseStrictArgs({ args: argv, allowPositionals: true, strict: true, options: { data: { type: 'string' } } });
+  const { values, positionals } = parseStrictArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: { data: { type: 'string' } },
+  });
   if (values.data !== undefined) settings.serve.dataDir = values.data;
   const [action, name, ...rest] = positionals;
   if (rest.length > 0) throw new UsageError(`serve keys ${action} takes one name (got "${[name, ...rest].join(' ')}")`);
@@ -165,7 +218,11 @@ async function runKeys(argv: string[]): Promise<number> {
   if (needsName && name === undefined) throw new UsageError(`serve keys ${action} needs a NAME`);
   if (action === 'list' && name !== undefined) throw new UsageError('serve keys list takes no NAME');
   if (!needsName && action !== 'list') {
-    throw new UsageError(action === undefined ? 'serve keys needs an action: add NAME | list | remove NAME' : `unknown keys action "${action}" (add NAME | list | remove NAME)`);
+    throw new UsageError(
+      action === undefined
+        ? 'serve keys needs an action: add NAME | list | remove NAME'
+        : `unknown keys action "${action}" (add NAME | list | remove NAME)`,
+    );
   }
   const db = await openOrExplain(settings.serve.dataDir);
   if (!db) return 1;
@@ -189,7 +246,8 @@ async function runKeys(argv: string[]): Promise<number> {
     const listed = keys.list();
     for (const key of listed) process.stdout.write(`${key.name}\t${key.createdAt}\n`);
     for (const key of settings.serve.keys) process.stdout.write(`env:${key.name}\t(from MXLENS_SERVE_KEYS)\n`);
-    if (listed.length === 0 && settings.serve.keys.length === 0) process.stderr.write('mxlens: no keys yet (mxlens serve keys add NAME)\n');
+    if (listed.length === 0 && settings.serve.keys.length === 0)
+      process.stderr.write('mxlens: no keys yet (mxlens serve keys add NAME)\n');
     return 0;
   } finally {
     db.close();

@@ -76,10 +76,14 @@ export class KeyStore {
   ) {}
 
   add(name: string): { ok: true; key: string } | { ok: false; problem: string } {
-    if (!/^[A-Za-z0-9._-]{1,64}$/.test(name)) return { ok: false, problem: `a key name is 1-64 letters, digits, ".", "_" or "-", not "${name}"` };
-    if (this.db.prepare('SELECT 1 FROM api_keys WHERE name = ?').get(name)) return { ok: false, problem: `a key named "${name}" exists; remove it first` };
+    if (!/^[A-Za-z0-9._-]{1,64}$/.test(name))
+      return { ok: false, problem: `a key name is 1-64 letters, digits, ".", "_" or "-", not "${name}"` };
+    if (this.db.prepare('SELECT 1 FROM api_keys WHERE name = ?').get(name))
+      return { ok: false, problem: `a key named "${name}" exists; remove it first` };
     const key = newKey();
-    this.db.prepare('INSERT INTO api_keys (name, hash, created_at) VALUES (?, ?, ?)').run(name, hashKey(key), new Date().toISOString());
+    this.db
+      .prepare('INSERT INTO api_keys (name, hash, created_at) VALUES (?, ?, ?)')
+      .run(name, hashKey(key), new Date().toISOString());
     return { ok: true, key };
   }
 

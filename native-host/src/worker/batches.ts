@@ -59,7 +59,11 @@ export class BatchLedger {
   /** True when this answer is new (and now stored); false when the address was answered before. */
   async save(jobId: string, index: number, result: VerificationResult): Promise<boolean> {
     const key = ledgerKey(jobId);
-    const [[, fresh]] = (await this.redis.multi().hsetnx(key, String(index), JSON.stringify(result)).expire(key, LEDGER_TTL_SECONDS).exec()) as [[unknown, number]];
+    const [[, fresh]] = (await this.redis
+      .multi()
+      .hsetnx(key, String(index), JSON.stringify(result))
+      .expire(key, LEDGER_TTL_SECONDS)
+      .exec()) as [[unknown, number]];
     return fresh === 1;
   }
 
@@ -69,7 +73,10 @@ export class BatchLedger {
 
   async all(jobId: string): Promise<BatchAnswer[]> {
     const stored = await this.redis.hgetall(ledgerKey(jobId));
-    return Object.entries(stored).map(([index, result]) => ({ index: Number(index), result: JSON.parse(result) as VerificationResult }));
+    return Object.entries(stored).map(([index, result]) => ({
+      index: Number(index),
+      result: JSON.parse(result) as VerificationResult,
+    }));
   }
 
   async drop(jobId: string): Promise<void> {
@@ -86,7 +93,11 @@ function ledgerKey(jobId: string): string {
  * here only decides the grouping; the worker runs the whole pipeline (its answers are the
  * engine's). Addresses that never reach a mail server are grouped by domain.
  */
-export async function batchByMailServer(dns: MailDns, addresses: readonly string[], options: VerifyOptions): Promise<Array<Omit<BatchData, 'options'>>> {
+export async function batchByMailServer(
+  dns: MailDns,
+  addresses: readonly string[],
+  options: VerifyOptions,
+): Promise<Array<Omit<BatchData, 'options'>>> {
   const byDomain = new Map<string, BatchInput[]>();
   const groups = new Map<string, BatchInput[]>();
   const add = (key: string, input: BatchInput, to = groups) => {
@@ -109,7 +120,8 @@ export async function batchByMailServer(dns: MailDns, addresses: readonly string
   );
   return [...groups].flatMap(([mx, inputs]) => {
     const batches = [];
-    for (let start = 0; start < inputs.length; start += BATCH_SIZE) batches.push({ mx, inputs: inputs.slice(start, start + BATCH_SIZE) });
+    for (let start = 0; start < inputs.length; start += BATCH_SIZE)
+      batches.push({ mx, inputs: inputs.slice(start, start + BATCH_SIZE) });
     return batches;
   });
 }

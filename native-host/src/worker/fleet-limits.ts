@@ -2,7 +2,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import type { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Semaphore } from 'redis-semaphore';
-import { describeBudget, type Admission, type BudgetName, type BudgetRates, type Claim, type SharedBudgets } from '../engine/budgets.js';
+import {
+  describeBudget,
+  type Admission,
+  type BudgetName,
+  type BudgetRates,
+  type Claim,
+  type SharedBudgets,
+} from '../engine/budgets.js';
 import type { SessionGate } from '../engine/mx-scheduler.js';
 import type { VerificationResult } from '../../shared/result.js';
 
@@ -30,7 +37,11 @@ export interface FleetModules {
 
 export async function loadFleetModules(): Promise<FleetModules> {
   const [limiter, semaphore] = await Promise.all([import('rate-limiter-flexible'), import('redis-semaphore')]);
-  return { RateLimiterRedis: limiter.RateLimiterRedis, RateLimiterRes: limiter.RateLimiterRes, Semaphore: semaphore.Semaphore };
+  return {
+    RateLimiterRedis: limiter.RateLimiterRedis,
+    RateLimiterRes: limiter.RateLimiterRes,
+    Semaphore: semaphore.Semaphore,
+  };
 }
 
 /** At most `perServer` sessions at once to one mail server address, over every worker. */
@@ -70,13 +81,25 @@ export class FleetBudgets implements SharedBudgets {
     private readonly redis: Redis,
   ) {}
 
-  async admit(rates: BudgetRates, claim: Claim, local: Admission, maxWaitMs: number, signal?: AbortSignal): Promise<Admission> {
+  async admit(
+    rates: BudgetRates,
+    claim: Claim,
+    local: Admission,
+    maxWaitMs: number,
+    signal?: AbortSignal,
+  ): Promise<Admission> {
     const deadline = Date.now() + maxWaitMs;
     for (;;) {
       const fleet = await this.takeOrLetGo(rates, claim, local.admitted);
       if (fleet === null) return local;
       const giveUp = fleet.admitted > 0 || signal?.aborted || Date.now() + fleet.retryAfterMs > deadline;
-      if (giveUp) return { ...local, ...fleet, limitedBy: fleet.limitedBy ?? local.limitedBy, retryAfterMs: Math.max(local.retryAfterMs, fleet.retryAfterMs) };
+      if (giveUp)
+        return {
+          ...local,
+          ...fleet,
+          limitedBy: fleet.limitedBy ?? local.limitedBy,
+          retryAfterMs: Math.max(local.retryAfterMs, fleet.retryAfterMs),
+        };
       await sleep(fleet.retryAfterMs, undefined, { signal }).catch(() => undefined);
     }
   }
@@ -129,7 +152,12 @@ export class FleetBudgets implements SharedBudgets {
     const id = `${name}:${perMinute}`;
     let limiter = this.limiters.get(id);
     if (!limiter) {
-      limiter = new this.modules.RateLimiterRedis({ storeClient: this.redis, keyPrefix: `${PREFIX}budget:${name}`, points: perMinute, duration: 60 });
+      limiter = new this.modules.RateLimiterRedis({
+        storeClient: this.redis,
+        keyPrefix: `${PREFIX}budget:${name}`,
+        points: perMinute,
+        duration: 60,
+      });
       this.limiters.set(id, limiter);
     }
     return limiter;

@@ -7,7 +7,16 @@ import type { VerificationResult } from '../../shared/result.js';
 import { unfinishedResult } from '../engine/verifier.js';
 import type { QueueHealth, WorkQueue } from '../server/work-queue.js';
 import { listPauses } from './fleet-limits.js';
-import { batchByMailServer, BatchLedger, connectRedis, QUEUE_NAME, redisOptions, type BatchAnswer, type BatchData, type BatchInput } from './batches.js';
+import {
+  batchByMailServer,
+  BatchLedger,
+  connectRedis,
+  QUEUE_NAME,
+  redisOptions,
+  type BatchAnswer,
+  type BatchData,
+  type BatchInput,
+} from './batches.js';
 
 // The server's side of the queue: a request's addresses become batches (one mail server each)
 // on BullMQ; answers come back as the workers store them (progress events, for streaming), and
@@ -87,7 +96,13 @@ export class RedisWorkQueue implements WorkQueue {
       batches.map((batch, n) => ({
         name: batch.mx,
         data: { ...batch, options },
-        opts: { jobId: ids[n]!, attempts: ATTEMPTS, backoff: { type: 'exponential', delay: 1_000 }, removeOnComplete: true, removeOnFail: true },
+        opts: {
+          jobId: ids[n]!,
+          attempts: ATTEMPTS,
+          backoff: { type: 'exponential', delay: 1_000 },
+          removeOnComplete: true,
+          removeOnFail: true,
+        },
       })),
     );
     for (const id of ids) {
@@ -122,7 +137,14 @@ export class RedisWorkQueue implements WorkQueue {
     for (const answer of answers) waiting.answer(answer);
     const answered = new Set(answers.map(({ index }) => index));
     for (const input of waiting.inputs) {
-      if (!answered.has(input.index)) waiting.answer({ index: input.index, result: unfinishedResult(input.address, new Error(failedReason ?? 'the batch ended without an answer for this address')) });
+      if (!answered.has(input.index))
+        waiting.answer({
+          index: input.index,
+          result: unfinishedResult(
+            input.address,
+            new Error(failedReason ?? 'the batch ended without an answer for this address'),
+          ),
+        });
     }
     await this.ledger.drop(jobId);
     waiting.finished();
@@ -151,10 +173,20 @@ export class RedisWorkQueue implements WorkQueue {
 
   /** The queue as /v1/health shows it; a Redis that does not answer within a second is reported, not waited for. */
   async health(): Promise<QueueHealth> {
-    const unreachable = new Promise<QueueHealth>((resolve) => setTimeout(() => resolve({ mode: 'redis', reachable: false }), HEALTH_WAIT_MS).unref());
-    const known = Promise.all([this.queue.getJobCounts('wait', 'active', 'delayed'), this.queue.getWorkers(), listPauses(this.redis)]).then(
-      ([batches, workers, pauses]): QueueHealth => ({ mode: 'redis', reachable: true, batches, workers: workers.map(workerName), pauses }),
+    const unreachable = new Promise<QueueHealth>((resolve) =>
+      setTimeout(() => resolve({ mode: 'redis', reachable: false }), HEALTH_WAIT_MS).unref(),
     );
+    const known = Promise.all([
+      this.queue.getJobCounts('wait', 'active', 'delayed'),
+      this.queue.getWorkers(),
+      listPauses(this.redis),
+    ]).then(([batches, workers, pauses]): QueueHealth => ({
+      mode: 'redis',
+      reachable: true,
+      batches,
+      workers: workers.map(workerName),
+      pauses,
+    }));
     return Promise.race([known, unreachable]);
   }
 

@@ -32,12 +32,16 @@ const MAX_HAND_BACKS = 3;
 export async function runWorker(argv: string[]): Promise<number> {
   const settings = loadSettings();
   applyWorkerArgs(argv, settings);
-  for (const problem of settings.problems) process.stderr.write(`mxlens: ignoring ${problem.setting}: ${problem.message}\n`);
-  if (settings.serve.redis === '') throw new UsageError('worker needs the queue: --redis redis://HOST:PORT (or MXLENS_REDIS)');
+  for (const problem of settings.problems)
+    process.stderr.write(`mxlens: ignoring ${problem.setting}: ${problem.message}\n`);
+  if (settings.serve.redis === '')
+    throw new UsageError('worker needs the queue: --redis redis://HOST:PORT (or MXLENS_REDIS)');
 
   const loaded = await Promise.all([import('bullmq'), loadFleetModules()]).catch((error: Error) => error);
   if (loaded instanceof Error) {
-    process.stderr.write(`mxlens worker: a module of the distributed mode is missing (${loaded.message.split('\n')[0]}): install bullmq, ioredis, rate-limiter-flexible and redis-semaphore beside mxlens\n`);
+    process.stderr.write(
+      `mxlens worker: a module of the distributed mode is missing (${loaded.message.split('\n')[0]}): install bullmq, ioredis, rate-limiter-flexible and redis-semaphore beside mxlens\n`,
+    );
     return 1;
   }
   const [{ Worker, DelayedError }, modules] = loaded;
@@ -45,9 +49,17 @@ export async function runWorker(argv: string[]): Promise<number> {
   const log = (line: string) => process.stderr.write(`mxlens worker: ${line}\n`);
   const source = settings.verify.sourceAddress ?? hostname();
   const budgets = new Budgets(settings.verify.budgets, Date.now, null, new FleetBudgets(modules, redis));
-  const gate = new FleetSessionGate(modules, redis, settings.verify.connectionsPerHost, (error) => log(`a session slot was lost: ${error.message}`));
+  const gate = new FleetSessionGate(modules, redis, settings.verify.connectionsPerHost, (error) =>
+    log(`a session slot was lost: ${error.message}`),
+  );
   const engines = new EnginePool(budgets, new NetworkWatch(), gate);
-  const batches = new BatchWork(engines, new BatchLedger(redis), new AddressPauses(redis, source), settings, () => new DelayedError());
+  const batches = new BatchWork(
+    engines,
+    new BatchLedger(redis),
+    new AddressPauses(redis, source),
+    settings,
+    () => new DelayedError(),
+  );
   const worker = new Worker<BatchData>(QUEUE_NAME, (job, token) => batches.run(job, token), {
     connection: redisOptions(settings.serve.redis),
     name: source,
@@ -59,7 +71,9 @@ export async function runWorker(argv: string[]): Promise<number> {
   worker.on('error', (error) => log(`queue: ${error.message}`));
   worker.on('failed', (job, error) => log(`batch ${job?.id ?? '?'} failed: ${error.message}`));
   await worker.waitUntilReady();
-  log(`ready (connecting from ${settings.verify.sourceAddress ?? (settings.verify.proxy ? 'the proxy' : "the system's address")}, ${settings.verify.concurrency} batches at once)`);
+  log(
+    `ready (connecting from ${settings.verify.sourceAddress ?? (settings.verify.proxy ? 'the proxy' : "the system's address")}, ${settings.verify.concurrency} batches at once)`,
+  );
 
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
@@ -78,7 +92,12 @@ function applyWorkerArgs(argv: string[], settings: Settings): void {
     args: argv,
     allowPositionals: true,
     strict: true,
-    options: { redis: { type: 'string' }, 'source-address': { type: 'string' }, proxy: { type: 'string' }, concurrency: { type: 'string' } },
+    options: {
+      redis: { type: 'string' },
+      'source-address': { type: 'string' },
+      proxy: { type: 'string' },
+      concurrency: { type: 'string' },
+    },
   });
   if (positionals.length > 0) throw new UsageError(`worker takes no arguments (got "${positionals.join(' ')}")`);
   const flags = [
@@ -140,7 +159,8 @@ class BatchWork {
   }
 
   private async save(job: Job<BatchData>, answer: BatchAnswer): Promise<void> {
-    if (await this.ledger.save(job.id!, answer.index, answer.result)) await job.updateProgress(answer as unknown as object);
+    if (await this.ledger.save(job.id!, answer.index, answer.result))
+      await job.updateProgress(answer as unknown as object);
   }
 
   /** This worker's address may not ask this mail server now: the batch goes back for another worker. */

@@ -204,14 +204,11 @@ export class Badge {
       (event: E): void => {
         if (event.isTrusted) run(event);
       };
-    host.addEventListener(
-      'click',
-      (event) => {
-        event.preventDefault();
-        event.stopPropagation();
-        if (event.isTrusted) handlers.activate(this, false);
-      },
-    );
+    host.addEventListener('click', (event) => {
+      event.preventDefault();
+      event.stopPropagation();
+      if (event.isTrusted) handlers.activate(this, false);
+    });
     this.mark.addEventListener(
       'keydown',
       trusted((event: KeyboardEvent) => {
@@ -230,8 +227,14 @@ export class Badge {
     );
     // Keep the page's own handlers (a link around, a row click) out of it.
     for (const type of KEPT_FROM_PAGE) host.addEventListener(type, stopPropagation);
-    host.addEventListener('mouseenter', trusted(() => handlers.hoverStart(this)));
-    host.addEventListener('mouseleave', trusted(() => handlers.hoverEnd(this)));
+    host.addEventListener(
+      'mouseenter',
+      trusted(() => handlers.hoverStart(this)),
+    );
+    host.addEventListener(
+      'mouseleave',
+      trusted(() => handlers.hoverEnd(this)),
+    );
     this.mark.addEventListener('focus', (event) => {
       this.focused = true;
       if (event.isTrusted) handlers.focus(this);

@@ -167,7 +167,8 @@ export class Card {
     if (!this.current) this.attach();
     this.current = target;
     this.unsubscribe?.();
-    this.unsubscribe = target.address === null ? null : this.book.subscribe(target.address, (entry) => this.render(entry));
+    this.unsubscribe =
+      target.address === null ? null : this.book.subscribe(target.address, (entry) => this.render(entry));
     this.render(target.address === null ? null : this.book.get(target.address));
     if (target.openedBy === 'keyboard' || target.openedBy === 'menu') this.focusInside();
   }
@@ -237,7 +238,13 @@ export class Card {
       if (target.input) children.push(this.text('p', t('contentCardInput', [clip(target.input)]), 'muted'));
       this.panel.setAttribute('aria-label', t('contentCardNoAddress'));
     } else {
-      children.push(this.head(entry.state, stateWord(entry.state, entry.result), verdictLook(entry.state, entry.result?.reason).icon));
+      children.push(
+        this.head(
+          entry.state,
+          stateWord(entry.state, entry.result),
+          verdictLook(entry.state, entry.result?.reason).icon,
+        ),
+      );
       children.push(this.text('p', entry.address, 'address'));
       children.push(...this.body(entry));
       children.push(this.buttons(entry));
@@ -311,7 +318,13 @@ export class Card {
       nodes.push(list);
     }
     const server = serverOf(result);
-    nodes.push(this.text('p', server === null ? t('contentCardCheckedOnHost') : t('contentCardCheckedOnServer', [server]), 'muted where'));
+    nodes.push(
+      this.text(
+        'p',
+        server === null ? t('contentCardCheckedOnHost') : t('contentCardCheckedOnServer', [server]),
+        'muted where',
+      ),
+    );
     return nodes;
   }
 
@@ -396,7 +409,8 @@ export class Card {
   };
 
   private readonly onKeydown = (event: KeyboardEvent): void => {
-    if (event.isTrusted && event.key === 'Escape' && this.current) this.hide(this.hasFocus() || this.doc.activeElement === this.current.origin);
+    if (event.isTrusted && event.key === 'Escape' && this.current)
+      this.hide(this.hasFocus() || this.doc.activeElement === this.current.origin);
   };
 
   private readonly onPointerDown = (event: Event): void => {

@@ -55,7 +55,8 @@ export class TabStops {
     const root = from.host.getRootNode();
     const doc = from.host.ownerDocument;
     const walker = doc.createTreeWalker(root, NodeFilter.SHOW_ELEMENT, {
-      acceptNode: (node) => (this.badges.has(badgeOf(node) as Badge) ? NodeFilter.FILTER_ACCEPT : NodeFilter.FILTER_SKIP),
+      acceptNode: (node) =>
+        this.badges.has(badgeOf(node) as Badge) ? NodeFilter.FILTER_ACCEPT : NodeFilter.FILTER_SKIP,
     });
     let found: Node | null = null;
     if (to === 'first') found = walker.nextNode();

@@ -46,7 +46,12 @@ export interface ContextOptions {
  * wall of "?" on every site would only say "broken"); the toolbar, popup and welcome page say
  * what to do.
  */
-const SETUP_PROBLEMS: ReadonlySet<HostProblemCode> = new Set(['host_not_installed', 'host_forbidden', 'host_outdated', 'extension_outdated']);
+const SETUP_PROBLEMS: ReadonlySet<HostProblemCode> = new Set([
+  'host_not_installed',
+  'host_forbidden',
+  'host_outdated',
+  'extension_outdated',
+]);
 
 function needsSetup(status: HostStatus): boolean {
   return status.state === 'failed' && SETUP_PROBLEMS.has(status.problem.code);
@@ -97,7 +102,8 @@ export class ContentContext {
       { check: (address, force) => this.book.check(address, 'smtp', 'user', force), copy: options.copy ?? copyText },
       this.doc,
     );
-    const Observer = options.IntersectionObserver === undefined ? globalThis.IntersectionObserver : options.IntersectionObserver;
+    const Observer =
+      options.IntersectionObserver === undefined ? globalThis.IntersectionObserver : options.IntersectionObserver;
     this.screen = new OnScreen(Observer);
     this.visibility = new Visibility(this.book, () => this.settings, this.screen, this.isShown);
     this.observer = new PageObserver(
@@ -118,7 +124,11 @@ export class ContentContext {
         this.observer.discardOwnChanges();
       },
     });
-    this.unseen = Observer ? new Unseen(this.doc, this.slices, Observer, options.isOnScreen ?? inViewport, (measuredNow) => this.afterPlacing(measuredNow)) : null;
+    this.unseen = Observer
+      ? new Unseen(this.doc, this.slices, Observer, options.isOnScreen ?? inViewport, (measuredNow) =>
+          this.afterPlacing(measuredNow),
+        )
+      : null;
     this.features = (options.features ?? []).map((make) => make(this));
   }
 
@@ -183,18 +193,23 @@ export class ContentContext {
       place();
       return;
     }
-    this.unseen.add(element, () => {
-      this.collecting = this.madeOnScreen;
-      place();
-      this.collecting = null;
-    }, addresses);
+    this.unseen.add(
+      element,
+      () => {
+        this.collecting = this.madeOnScreen;
+        place();
+        this.collecting = null;
+      },
+      addresses,
+    );
   }
 
   /** The addresses on the page: those with badges and those waiting to be on screen. */
   async listAddresses(): Promise<PageAddress[]> {
     const waiting = new Set<string>();
     const unseen = this.unseen;
-    if (unseen && !this.stopped) await new Promise<void>((resolve) => this.slices.add(unseen.addresses(waiting), resolve));
+    if (unseen && !this.stopped)
+      await new Promise<void>((resolve) => this.slices.add(unseen.addresses(waiting), resolve));
     return this.book.list(waiting);
   }
 
@@ -229,7 +244,10 @@ export class ContentContext {
     this.book.badgeAdded(address);
     const entry = this.book.get(address);
     badge.render(entry.state, entry.result);
-    this.unsubscribe.set(badge, this.book.subscribe(address, (changed) => badge.render(changed.state, changed.result)));
+    this.unsubscribe.set(
+      badge,
+      this.book.subscribe(address, (changed) => badge.render(changed.state, changed.result)),
+    );
     return badge;
   }
 

@@ -17,8 +17,25 @@ export function isOurs(node: Node | null | undefined): boolean {
 
 /** Elements whose text is not prose shown to the reader, or belongs to an editor. */
 const SKIPPED_TAGS = new Set([
-  'SCRIPT', 'STYLE', 'NOSCRIPT', 'TEXTAREA', 'TEMPLATE', 'INPUT', 'SELECT', 'OPTION', 'OPTGROUP',
-  'BUTTON', 'IFRAME', 'FRAME', 'OBJECT', 'EMBED', 'CANVAS', 'HEAD', 'TITLE', 'META', 'LINK',
+  'SCRIPT',
+  'STYLE',
+  'NOSCRIPT',
+  'TEXTAREA',
+  'TEMPLATE',
+  'INPUT',
+  'SELECT',
+  'OPTION',
+  'OPTGROUP',
+  'BUTTON',
+  'IFRAME',
+  'FRAME',
+  'OBJECT',
+  'EMBED',
+  'CANVAS',
+  'HEAD',
+  'TITLE',
+  'META',
+  'LINK',
 ]);
 /** CodeMirror 6, CodeMirror 5, Monaco, Ace. */
 const EDITOR_CLASSES = ['cm-editor', 'CodeMirror', 'monaco-editor', 'ace_editor'];
@@ -26,9 +43,39 @@ const HTML_NAMESPACE = 'http://www.w3.org/1999/xhtml';
 
 /** Elements that flow inside a line: their text joins their neighbours' into one string. */
 const INLINE_TAGS = new Set([
-  'A', 'ABBR', 'B', 'BDI', 'BDO', 'BIG', 'CITE', 'CODE', 'DATA', 'DEL', 'DFN', 'EM', 'FONT', 'I',
-  'INS', 'KBD', 'LABEL', 'MARK', 'NOBR', 'Q', 'S', 'SAMP', 'SMALL', 'SPAN', 'STRIKE', 'STRONG',
-  'SUB', 'SUP', 'TIME', 'TT', 'U', 'VAR', 'WBR',
+  'A',
+  'ABBR',
+  'B',
+  'BDI',
+  'BDO',
+  'BIG',
+  'CITE',
+  'CODE',
+  'DATA',
+  'DEL',
+  'DFN',
+  'EM',
+  'FONT',
+  'I',
+  'INS',
+  'KBD',
+  'LABEL',
+  'MARK',
+  'NOBR',
+  'Q',
+  'S',
+  'SAMP',
+  'SMALL',
+  'SPAN',
+  'STRIKE',
+  'STRONG',
+  'SUB',
+  'SUP',
+  'TIME',
+  'TT',
+  'U',
+  'VAR',
+  'WBR',
 ]);
 
 /** This element and everything inside it is never scanned. */

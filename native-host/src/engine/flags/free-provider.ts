@@ -15,7 +15,9 @@ let common: Set<string> | null = null;
 
 /** True when the domain itself (not a parent of it) is a free webmail provider. */
 export function isFreeProvider(domain: string): boolean {
-  free ??= new Set((JSON.parse(allProvidersText) as string[]).map((d) => d.toLowerCase()).filter((d) => !RESERVED.has(d)));
+  free ??= new Set(
+    (JSON.parse(allProvidersText) as string[]).map((d) => d.toLowerCase()).filter((d) => !RESERVED.has(d)),
+  );
   return free.has(domain.toLowerCase());
 }
 

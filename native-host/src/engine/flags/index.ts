@@ -4,8 +4,6 @@ import { isFreeProvider } from './free-provider.js';
 import { isRoleAccount } from './role.js';
 import { suggestDomain } from './suggestion.js';
 
-;
-
 /** The flags that follow from the address alone; catchAll needs an SMTP probe. */
 export type AddressFlags = Pick<Flags, 'disposable' | 'role' | 'free'>;
 

@@ -2,20 +2,46 @@ import { isCommonProvider } from './free-provider.js';
 
 // Most used first: when two providers are equally close, the earlier one wins.
 const POPULAR_PROVIDERS = [
-  'gmail.com', 'yahoo.com', 'hotmail.com', 'outlook.com', 'icloud.com', 'aol.com', 'live.com',
-  'msn.com', 'me.com', 'mac.com', 'googlemail.com', 'yahoo.co.uk', 'hotmail.co.uk', 'ymail.com',
-  'protonmail.com', 'proton.me', 'comcast.net', 'gmx.de', 'gmx.net', 'gmx.com', 'web.de',
-  't-online.de', 'mail.com', 'mail.ru', 'yandex.ru', 'qq.com', '163.com', '126.com', 'sina.com',
-  'orange.fr', 'yahoo.fr', 'hotmail.fr', 'zoho.com', 'fastmail.com',
+  'gmail.com',
+  'yahoo.com',
+  'hotmail.com',
+  'outlook.com',
+  'icloud.com',
+  'aol.com',
+  'live.com',
+  'msn.com',
+  'me.com',
+  'mac.com',
+  'googlemail.com',
+  'yahoo.co.uk',
+  'hotmail.co.uk',
+  'ymail.com',
+  'protonmail.com',
+  'proton.me',
+  'comcast.net',
+  'gmx.de',
+  'gmx.net',
+  'gmx.com',
+  'web.de',
+  't-online.de',
+  'mail.com',
+  'mail.ru',
+  'yandex.ru',
+  'qq.com',
+  '163.com',
+  '126.com',
+  'sina.com',
+  'orange.fr',
+  'yahoo.fr',
+  'hotmail.fr',
+  'zoho.com',
+  'fastmail.com',
 ];
 
 // Only applied when the rest of the domain is (nearly) a known provider's name, so real
 // country domains such as .co or .cm are not "corrected" on their own.
 const SUFFIX_TYPOS: Readonly<Record<string, readonly string[]>> = {
-  com: [
-    'con', 'cmo', 'ocm', 'omc', 'comm', 'coom', 'cm', 'co', 'om', 'cpm', 'vom', 'xom', 'cim',
-    'c0m',
-  ],
+  com: ['con', 'cmo', 'ocm', 'omc', 'comm', 'coom', 'cm', 'co', 'om', 'cpm', 'vom', 'xom', 'cim', 'c0m'],
   net: ['nte', 'ent', 'ne', 'nt', 'nett', 'met'],
 };
 

@@ -1,6 +1,13 @@
 import { overBudgetDetail, serverClaim, serverRcptClaim, spend, type Budgets } from '../budgets.js';
 import type { MailHost } from '../dns.js';
-import { decide, judgeCatchAllProbe, judgeRecipient, judgeReply, judgeSessionFailure, type Judgement } from '../judge.js';
+import {
+  decide,
+  judgeCatchAllProbe,
+  judgeRecipient,
+  judgeReply,
+  judgeSessionFailure,
+  type Judgement,
+} from '../judge.js';
 import { describeRoute, routeTo, type NetworkWatch, type Route } from '../network-watch.js';
 import { ErrorPaceWatch, recipientsForNextTransaction, type MxToleranceMemory } from '../mx-tolerance.js';
 import { stepTimeouts, type VerifyOptions } from '../options.js';
@@ -74,7 +81,10 @@ export interface SessionWork {
 }
 
 /** The server's addresses we may connect to, in order; or why none is allowed. */
-export function allowedTargets(hosts: MailHost[], allowPrivate: boolean): { targets: Target[]; refused: ProbeOutcome | null } {
+export function allowedTargets(
+  hosts: MailHost[],
+  allowPrivate: boolean,
+): { targets: Target[]; refused: ProbeOutcome | null } {
   const all = hosts.flatMap((host) => host.addresses.map((ip) => ({ host, ip, startTls: true })));
   if (allowPrivate) return { targets: all, refused: null };
   const targets = all.filter(({ ip }) => nonPublicReason(ip) === null);
@@ -91,7 +101,8 @@ export function allowedTargets(hosts: MailHost[], allowPrivate: boolean): { targ
 /** Runs one session until the server has no more waiting recipients or cannot take more. */
 export async function runSession(work: SessionWork): Promise<void> {
   const route = routeTo(work.target.ip, work.options.smtpPort, work.options.proxy);
-  if (work.network.failFast(route)) return handBackAll(work, portBlockedOutcome('network-port-blocked', work.target, route));
+  if (work.network.failFast(route))
+    return handBackAll(work, portBlockedOutcome('network-port-blocked', work.target, route));
   const tolerance = work.tolerance.get(work.target.ip);
   const first = await withinServerBudget(work, takeBatch(work, recipientsForNextTransaction(tolerance, 0)), true);
   if (first.recipients.length === 0) return;
@@ -115,17 +126,26 @@ export async function runSession(work: SessionWork): Promise<void> {
       signal: work.signal,
     });
   } catch (error) {
-    let failure = error instanceof SmtpSessionError ? failureOutcome(error, work.target, transcript) : internalFailureOutcome(error);
+    let failure =
+      error instanceof SmtpSessionError
+        ? failureOutcome(error, work.target, transcript)
+        : internalFailureOutcome(error);
     if (error instanceof SmtpSessionError && error.kind === 'timeout' && error.phase === 'connect') {
-      attempt.timedOut(work.target.host.name, [...new Set(first.recipients.map((r) => r.domain))], Date.now() - startedAt);
+      attempt.timedOut(
+        work.target.host.name,
+        [...new Set(first.recipients.map((r) => r.domain))],
+        Date.now() - startedAt,
+      );
       // Judged with the connects timing out beside it: one dead server is not a blocked network.
       await work.network.othersSettled(route);
-      if (work.network.isBlocked(route)) failure = portBlockedOutcome('connect-timeouts-across-servers', work.target, route, transcript);
+      if (work.network.isBlocked(route))
+        failure = portBlockedOutcome('connect-timeouts-across-servers', work.target, route, transcript);
     }
     // Past the connect phase, TCP got through: the route works even if this server did not.
     if (error instanceof SmtpSessionError && error.phase !== 'connect') attempt.connected();
     else attempt.failed();
-    const why: NoAnswer = error instanceof SmtpSessionError && error.kind === 'tls' && work.target.startTls ? 'no-tls' : 'target';
+    const why: NoAnswer =
+      error instanceof SmtpSessionError && error.kind === 'tls' && work.target.startTls ? 'no-tls' : 'target';
     for (const r of first.recipients) work.unanswered(r, failure, why);
     return;
   }
@@ -195,7 +215,8 @@ async function withinServerBudget(work: SessionWork, batch: Batch, newSession: b
   if (admission.admitted >= wanted) return batch;
   // Probes go first in the group: they are worth nothing without the recipients they vouch for.
   const recipients = batch.recipients.slice(0, Math.max(0, admission.admitted - batch.probes.length));
-  const probes = recipients.length > 0 ? batch.probes.filter((domain) => recipients.some((r) => r.domain === domain)) : [];
+  const probes =
+    recipients.length > 0 ? batch.probes.filter((domain) => recipients.some((r) => r.domain === domain)) : [];
   const overBudget: ProbeOutcome = {
     ...decide(work.signal?.aborted ? 'session-cancelled' : 'over-budget'),
     detail: work.signal?.aborted ? 'The check was cancelled.' : overBudgetDetail(admission),
@@ -290,7 +311,14 @@ class SessionCarrier {
     if (session.capabilities.has('SMTPUTF8')) return recipients;
     return recipients.filter((r) => {
       if (!r.needsSmtpUtf8) return true;
-      this.answer(r, this.outcome(decide('smtputf8-not-offered'), null, 'The server does not advertise SMTPUTF8, needed for this non-ASCII address.'));
+      this.answer(
+        r,
+        this.outcome(
+          decide('smtputf8-not-offered'),
+          null,
+          'The server does not advertise SMTPUTF8, needed for this non-ASCII address.',
+        ),
+      );
       return false;
     });
   }
@@ -301,7 +329,11 @@ class SessionCarrier {
     const cut = exchange.failure ? failureOutcome(exchange.failure, work.target, this.transcript) : null;
     if (exchange.desync) {
       work.tolerance.learnLockstep(work.target.ip);
-      const failure = unmatchedRepliesOutcome(work.target, exchange.failure?.message ?? 'replies did not match the commands', this.transcript);
+      const failure = unmatchedRepliesOutcome(
+        work.target,
+        exchange.failure?.message ?? 'replies did not match the commands',
+        this.transcript,
+      );
       for (const r of recipients) this.handBack(r, failure, 'desync');
       return;
     }
@@ -403,13 +435,23 @@ function unmatchedRepliesOutcome(target: Target, problem: string, transcript?: s
 /** An unexpected error inside the engine: an honest "unknown" for the addresses it touched. */
 export function internalFailureOutcome(error: unknown): ProbeOutcome {
   const message = error instanceof Error ? error.message : String(error);
-  return { ...decide('internal-error'), detail: `MX Lens could not finish this check: ${message}`, mx: null, reply: null };
+  return {
+    ...decide('internal-error'),
+    detail: `MX Lens could not finish this check: ${message}`,
+    mx: null,
+    reply: null,
+  };
 }
 
 export function timeoutOutcome(signal?: AbortSignal): ProbeOutcome {
   return signal?.aborted
     ? { ...decide('session-cancelled'), detail: 'The check was cancelled.', mx: null, reply: null }
-    : { ...decide('session-timeout'), detail: 'No mail server answered within the time allowed.', mx: null, reply: null };
+    : {
+        ...decide('session-timeout'),
+        detail: 'No mail server answered within the time allowed.',
+        mx: null,
+        reply: null,
+      };
 }
 
 function failureOutcome(error: SmtpSessionError, target: Target, transcript: string[] | undefined): ProbeOutcome {

@@ -13,9 +13,7 @@ export interface ParserLimits {
 
 type ParseProblem = 'line_too_long' | 'reply_too_large' | 'malformed';
 
-export type ParseEvent =
-  | { type: 'reply'; reply: SmtpReply }
-  | { type: 'error'; problem: ParseProblem; detail: string };
+export type ParseEvent = { type: 'reply'; reply: SmtpReply } | { type: 'error'; problem: ParseProblem; detail: string };
 
 const DEFAULT_PARSER_LIMITS: ParserLimits = {
   maxLineBytes: 2048,
@@ -87,7 +85,10 @@ export class ReplyParser {
         this.appendPartial(chunk.subarray(start));
         return;
       }
-      const reply = this.partialBytes === 0 ? this.completeLine(chunk, start, end) : this.completeSplitLine(chunk.subarray(start, end));
+      const reply =
+        this.partialBytes === 0
+          ? this.completeLine(chunk, start, end)
+          : this.completeSplitLine(chunk.subarray(start, end));
       if (reply) events.push({ type: 'reply', reply });
       start = end + 1;
     }
@@ -162,10 +163,16 @@ function parseLine(bytes: Buffer, start: number, end: number): ReplyLine {
   const codeOk = isDigit(first) && isDigit(second) && isDigit(third);
   const classOk = first !== undefined && first >= 0x32 && first <= 0x35; // 2..5
   if (!codeOk || !classOk) {
-    throw new ParseFailure('malformed', `line does not start with a reply code: ${preview(bytes.subarray(start, end))}`);
+    throw new ParseFailure(
+      'malformed',
+      `line does not start with a reply code: ${preview(bytes.subarray(start, end))}`,
+    );
   }
   if (separator !== undefined && separator !== 0x20 && separator !== 0x2d) {
-    throw new ParseFailure('malformed', `unexpected character after the reply code: ${preview(bytes.subarray(start, end))}`);
+    throw new ParseFailure(
+      'malformed',
+      `unexpected character after the reply code: ${preview(bytes.subarray(start, end))}`,
+    );
   }
   return {
     code: (first - 0x30) * 100 + (second! - 0x30) * 10 + (third! - 0x30),

@@ -267,7 +267,9 @@ class Session implements SmtpSession {
     this.attach(socket);
     opts.signal?.addEventListener('abort', this.onAbort, { once: true });
     // The banner is a reply we expect without asking.
-    this.bannerReply = handled(new Promise((resolve, reject) => this.expect('banner', 'banner', '', opts.replyTimeoutMs, { resolve, reject })));
+    this.bannerReply = handled(
+      new Promise((resolve, reject) => this.expect('banner', 'banner', '', opts.replyTimeoutMs, { resolve, reject })),
+    );
     if (opts.signal?.aborted) this.onAbort();
   }
 
@@ -463,7 +465,11 @@ class Session implements SmtpSession {
   }
 
   /** Writes the lines in one go and returns one promise per expected reply. */
-  private sendAll(commands: readonly Command[], timeoutMs = this.opts.replyTimeoutMs, greeting?: SmtpPhase): Promise<Arrival>[] {
+  private sendAll(
+    commands: readonly Command[],
+    timeoutMs = this.opts.replyTimeoutMs,
+    greeting?: SmtpPhase,
+  ): Promise<Arrival>[] {
     const replies: Promise<Arrival>[] = [];
     this.sendEach(commands, timeoutMs, greeting, () => {
       let settle!: Settle;
@@ -474,14 +480,25 @@ class Session implements SmtpSession {
   }
 
   /** Writes the lines in one go; `settleOf(i)` is told the reply to command i, or why none came. */
-  private sendEach(commands: readonly Command[], timeoutMs: number, greeting: SmtpPhase | undefined, settleOf: (index: number) => Settle): void {
+  private sendEach(
+    commands: readonly Command[],
+    timeoutMs: number,
+    greeting: SmtpPhase | undefined,
+    settleOf: (index: number) => Settle,
+  ): void {
     const first = commands[0];
     if (!this.failure && Date.now() >= this.deadline) {
       this.fail('timeout', first?.phase ?? 'mail', null, `the deadline passed before ${verb(first?.line ?? '')}`);
     }
     commands.forEach((c, index) => {
       const expects: Expectation = greeting ?? (c.verb === 'rset' || c.verb === 'quit' ? c.verb : c.phase);
-      this.expect(c.phase, expects, c.line, c.verb === 'quit' ? Math.min(timeoutMs, QUIT_WAIT_MS) : timeoutMs, settleOf(index));
+      this.expect(
+        c.phase,
+        expects,
+        c.line,
+        c.verb === 'quit' ? Math.min(timeoutMs, QUIT_WAIT_MS) : timeoutMs,
+        settleOf(index),
+      );
     });
     if (this.failure) return;
     for (const { line } of commands) this.record('C', line);
@@ -526,16 +543,31 @@ class Session implements SmtpSession {
       // A server may say 421 and hang up at any time (RFC 5321 §3.8); anything else is a reply
       // to a command not sent yet, or one too many.
       if (reply.code === 421) {
-        this.fail('connection', this.currentPhase(), reply, `the server closed the session: ${reply.code} ${reply.message.split('\n')[0]}`);
+        this.fail(
+          'connection',
+          this.currentPhase(),
+          reply,
+          `the server closed the session: ${reply.code} ${reply.message.split('\n')[0]}`,
+        );
       } else {
         this.desynced = true;
-        this.fail('protocol', this.currentPhase(), reply, `a reply (${reply.code}) arrived before its command was sent`);
+        this.fail(
+          'protocol',
+          this.currentPhase(),
+          reply,
+          `a reply (${reply.code}) arrived before its command was sent`,
+        );
       }
       return;
     }
     if (!replyFits(waiter.expects, reply)) {
       this.desynced = true;
-      this.fail('protocol', waiter.phase, reply, `a ${reply.code} reply cannot answer ${verb(waiter.command) || 'the greeting'}`);
+      this.fail(
+        'protocol',
+        waiter.phase,
+        reply,
+        `a ${reply.code} reply cannot answer ${verb(waiter.command) || 'the greeting'}`,
+      );
       return;
     }
     this.waiters.shift();
@@ -580,7 +612,13 @@ class Session implements SmtpSession {
   }
 
   /** The session is over: every waiter gets the error, the sockets go. Idempotent. */
-  private fail(kind: SmtpSessionErrorKind, phase: SmtpPhase, reply: SmtpReply | null, message: string, graceful = false): void {
+  private fail(
+    kind: SmtpSessionErrorKind,
+    phase: SmtpPhase,
+    reply: SmtpReply | null,
+    message: string,
+    graceful = false,
+  ): void {
     if (this.failure) return;
     this.failure = new SmtpSessionError(kind, phase, reply, message);
     if (this.timer) clearTimeout(this.timer);

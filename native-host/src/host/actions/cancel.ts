@@ -14,7 +14,11 @@ export async function cancel(state: HostState, request: CancelRequest): Promise<
   const job = state.jobs.get(idKey(request.target));
   if (!job) {
     state.send(
-      errorReply(request.id, 'unknown_request', `no running verify has id ${JSON.stringify(request.target)} (finished already, or never started)`),
+      errorReply(
+        request.id,
+        'unknown_request',
+        `no running verify has id ${JSON.stringify(request.target)} (finished already, or never started)`,
+      ),
     );
     return;
   }

@@ -1,5 +1,11 @@
 import { VERSION } from '../../version.js';
-import { CAPABILITIES, LIMITS, PROTOCOL_VERSION, errorReply, type HelloRequest } from '../../../shared/protocol/messages.js';
+import {
+  CAPABILITIES,
+  LIMITS,
+  PROTOCOL_VERSION,
+  errorReply,
+  type HelloRequest,
+} from '../../../shared/protocol/messages.js';
 import type { HostState } from '../state.js';
 
 /** The handshake: protocol versions must match; the reply tells what this host offers. */
@@ -11,7 +17,9 @@ export function hello(state: HostState, request: HelloRequest): void {
       older === 'extension'
         ? 'update the MX Lens extension'
         : 'update the MX Lens host (install the newer mxlens package)';
-    state.log.warn(`hello refused: extension ${request.extension} speaks protocol ${request.protocol}, host ${VERSION} speaks ${PROTOCOL_VERSION}`);
+    state.log.warn(
+      `hello refused: extension ${request.extension} speaks protocol ${request.protocol}, host ${VERSION} speaks ${PROTOCOL_VERSION}`,
+    );
     state.send(
       errorReply(
         request.id,

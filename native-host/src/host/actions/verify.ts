@@ -1,6 +1,11 @@
 import type { VerifyOptions } from '../../engine/options.js';
 import type { VerificationResult } from '../../../shared/result.js';
-import { LIMITS, errorReply, type VerifyRequest, type VerifyRequestOptions } from '../../../shared/protocol/messages.js';
+import {
+  LIMITS,
+  errorReply,
+  type VerifyRequest,
+  type VerifyRequestOptions,
+} from '../../../shared/protocol/messages.js';
 import { SETTINGS, writeVerifyOption } from '../../../shared/settings/table.js';
 import { keepYoungGenerationSmall } from '../../engine/young-generation.js';
 import { verifyRemotely, type RemoteTarget } from '../../cli/verify-remote.js';
@@ -25,7 +30,13 @@ export function verify(state: HostState, request: VerifyRequest): void {
     return;
   }
   if (state.jobs.size >= LIMITS.maxConcurrentRequests) {
-    state.send(errorReply(id, 'busy', `${state.jobs.size} verify requests are running (at most ${LIMITS.maxConcurrentRequests}); try again when one is done`));
+    state.send(
+      errorReply(
+        id,
+        'busy',
+        `${state.jobs.size} verify requests are running (at most ${LIMITS.maxConcurrentRequests}); try again when one is done`,
+      ),
+    );
     return;
   }
   const built = requestOptions(state.settings.verify, request.options);
@@ -39,14 +50,21 @@ export function verify(state: HostState, request: VerifyRequest): void {
   job.finished = run(state, request, built.options, controller.signal)
     .catch((error: unknown) => {
       state.log.error(`verify ${JSON.stringify(id)} failed:`, error);
-      state.send(errorReply(id, 'internal', `the host failed while checking: ${(error as Error)?.message ?? String(error)}`));
+      state.send(
+        errorReply(id, 'internal', `the host failed while checking: ${(error as Error)?.message ?? String(error)}`),
+      );
     })
     .finally(() => {
       if (state.jobs.get(key) === job) state.jobs.delete(key);
     });
 }
 
-async function run(state: HostState, request: VerifyRequest, options: VerifyOptions, signal: AbortSignal): Promise<void> {
+async function run(
+  state: HostState,
+  request: VerifyRequest,
+  options: VerifyOptions,
+  signal: AbortSignal,
+): Promise<void> {
   const { id, addresses } = request;
   // One engine per partition (the site, or the user's): what one learned is not used for another.
   const { verifier } = state.engines.get(options, request.site ?? null);
@@ -73,7 +91,9 @@ async function run(state: HostState, request: VerifyRequest, options: VerifyOpti
 
   const cancelled = ending === 'aborted' || signal.aborted;
   if (!cancelled && answered.size < addresses.length) {
-    state.log.error(`verify ${JSON.stringify(id)}: the engine answered ${answered.size} of ${addresses.length} addresses`);
+    state.log.error(
+      `verify ${JSON.stringify(id)}: the engine answered ${answered.size} of ${addresses.length} addresses`,
+    );
   }
   state.send({ type: 'done', id, count: answered.size, ...(cancelled ? { cancelled: true as const } : {}) });
   state.log.info(
@@ -102,7 +122,11 @@ export function requestOptions(
   base: VerifyOptions,
   wanted: VerifyRequestOptions | undefined,
 ): { ok: true; options: VerifyOptions } | { ok: false; problem: string } {
-  const options: VerifyOptions = { ...base, dnsServers: [...base.dnsServers], proxy: base.proxy ? { ...base.proxy } : null };
+  const options: VerifyOptions = {
+    ...base,
+    dnsServers: [...base.dnsServers],
+    proxy: base.proxy ? { ...base.proxy } : null,
+  };
   for (const row of REQUEST_ROWS) {
     const value = (wanted as Record<string, unknown> | undefined)?.[row.key];
     if (value === undefined) continue;
