@@ -6,6 +6,7 @@ import { MxScheduler, type SessionGate } from './mx-scheduler.js';
 import { NetworkWatch } from './network-watch.js';
 import type { VerifyOptions } from './options.js';
 import type { Flags, VerificationResult } from '../../shared/result.js';
+import type { CheckStage } from '../../shared/protocol/messages.js';
 import { allowedTargets, internalFailureOutcome, type ProbeOutcome } from './smtp/probe-domain.js';
 import { invalidSyntaxResult, parseAddress, type ParsedAddress } from '../../shared/address/syntax.js';
 import { REASONS, verdictOf, type Reason } from '../../shared/verdicts.js';
@@ -27,6 +28,9 @@ interface Member {
   parsed: ParsedAddress;
   indexes: number[];
 }
+
+/** Told when addresses (by input index) enter a stage of their check. */
+export type StageListener = (indexes: number[], stage: CheckStage) => void;
 
 /**
  * Who the checks are for: the budgets they draw on, the web site that asked (null: the user),
@@ -78,9 +82,9 @@ export class Verifier {
   /**
    * Checks every address and yields each result as soon as it is known (not in input order).
    * Equal addresses are checked once; addresses whose domains share a mail server share its
-   * SMTP sessions.
+   * SMTP sessions. `onStage` hears what each address's check is doing while it runs.
    */
-  async *verify(addresses: readonly string[], signal?: AbortSignal): AsyncGenerator<IndexedResult> {
+  async *verify(addresses: readonly string[], signal?: AbortSignal, onStage?: StageListener): AsyncGenerator<IndexedResult> {
     const ready: IndexedResult[] = [];
     let wake: (() => void) | null = null;
     const emit = (index: number, result: VerificationResult) => {
@@ -88,7 +92,7 @@ export class Verifier {
       wake?.();
     };
 
-    const work = this.run(addresses, emit, signal);
+    const work = this.run(addresses, emit, signal, onStage);
     let finished = false;
     const markFinished = () => {
       finished = true;
@@ -107,6 +111,7 @@ export class Verifier {
     addresses: readonly string[],
     emit: (index: number, result: VerificationResult) => void,
     signal?: AbortSignal,
+    onStage?: StageListener,
   ): Promise<void> {
     const byDomain = new Map<string, Map<string, Member>>();
     addresses.forEach((address, index) => {
@@ -131,7 +136,7 @@ export class Verifier {
     };
     await Promise.all(
       [...byDomain].map(([domain, group]) =>
-        this.checkDomain(domain, [...group.values()], answer, signal).catch((error: unknown) => {
+        this.checkDomain(domain, [...group.values()], answer, signal, onStage).catch((error: unknown) => {
           // A bug must not cost the other addresses their answers, nor these theirs.
           for (const member of group.values()) answer(member, internalFailureOutcome(error));
         }),
@@ -145,9 +150,12 @@ export class Verifier {
     members: Member[],
     answer: (member: Member, outcome: ProbeOutcome) => void,
     signal?: AbortSignal,
+    onStage?: StageListener,
   ): Promise<void> {
     const startedAt = Date.now();
     const literalIp = members[0]!.parsed.literalIp;
+    const tell = (some: Member[], stage: CheckStage) => onStage?.(some.flatMap((m) => m.indexes), stage);
+    if (!literalIp) tell(members, { stage: 'dns' });
     const routing: MailRouting = literalIp
       ? { kind: 'hosts', hosts: [{ name: domain, preference: 0, addresses: [literalIp], implicit: true }] }
       : await this.dns.resolveMailRouting(domain);
@@ -166,6 +174,7 @@ export class Verifier {
       domainClaim(domain, members.length, this.requester.site),
       (this.options.timeoutMs - (Date.now() - startedAt)) / 2,
       signal,
+      () => tell(members, { stage: 'budget' }),
     );
     const overBudget: ProbeOutcome = { ...decide('over-budget'), detail: overBudgetDetail(budget), mx: null, reply: null, retryAfterMs: budget.retryAfterMs };
     // A cancelled check goes on to the scheduler, which answers "cancelled" without connecting.
@@ -184,6 +193,7 @@ export class Verifier {
                 needsSmtpUtf8: !member.parsed.asciiLocalPart,
                 targets,
                 budgetMs,
+                stage: (stage) => tell([member], stage),
                 done: (outcome) => {
                   answer(member, outcome);
                   resolve();

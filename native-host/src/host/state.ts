@@ -1,7 +1,7 @@
 import { Budgets } from '../engine/budgets.js';
 import type { VerifyOptions } from '../engine/options.js';
 import type { SessionGate } from '../engine/mx-scheduler.js';
-import { Verifier, type IndexedResult } from '../engine/verifier.js';
+import { Verifier, type IndexedResult, type StageListener } from '../engine/verifier.js';
 import { describeRoute, NetworkWatch } from '../engine/network-watch.js';
 import { port25SecondOpinion } from '../doctor/checks.js';
 import type { HostMessage, RequestId, SettingsProblem } from '../../shared/protocol/messages.js';
@@ -145,9 +145,10 @@ export async function streamResults(
   addresses: readonly string[],
   signal: AbortSignal,
   onResult: (item: IndexedResult) => void,
+  onStage?: StageListener,
 ): Promise<'done' | 'aborted'> {
   if (signal.aborted) return 'aborted';
-  const results = verifier.verify(addresses, signal);
+  const results = verifier.verify(addresses, signal, onStage);
   let stopAbortWait = () => {};
   const aborted = new Promise<'aborted'>((resolve) => {
     const onAbort = () => resolve('aborted');

@@ -3,6 +3,7 @@ import type { VerificationResult } from '../../../shared/result.js';
 import { LIMITS, errorReply, type VerifyRequest, type VerifyRequestOptions } from '../../../shared/protocol/messages.js';
 import { SETTINGS, writeVerifyOption } from '../../../shared/settings/table.js';
 import { verifyRemotely, type RemoteTarget } from '../../cli/verify-remote.js';
+import { ProgressReporter } from '../progress.js';
 import { idKey, streamResults, type HostState, type Job } from '../state.js';
 
 /**
@@ -49,6 +50,7 @@ async function run(state: HostState, request: VerifyRequest, options: VerifyOpti
   const { verifier } = state.engines.get(options, request.site ?? null);
   const answered = new Set<number>();
   const started = Date.now();
+  const progress = request.progress ? new ProgressReporter((stages) => state.send({ type: 'progress', id, stages })) : null;
 
   const deliver = (index: number, result: VerificationResult) => {
     if (answered.has(index)) {
@@ -56,6 +58,7 @@ async function run(state: HostState, request: VerifyRequest, options: VerifyOpti
       return;
     }
     answered.add(index);
+    progress?.done(index);
     state.send({ type: 'result', id, index, result });
   };
 
@@ -65,7 +68,13 @@ async function run(state: HostState, request: VerifyRequest, options: VerifyOpti
       ? 'done'
       : server?.url
         ? await forward({ url: server.url, key: server.key }, addresses, request, signal, deliver)
-        : await streamResults(verifier, addresses, signal, ({ index, result }) => deliver(index, result));
+        : await streamResults(
+            verifier,
+            addresses,
+            signal,
+            ({ index, result }) => deliver(index, result),
+            progress ? (indexes, stage) => progress.stage(indexes, stage) : undefined,
+          ).finally(() => progress?.stop());
 
   const cancelled = ending === 'aborted' || signal.aborted;
   if (!cancelled && answered.size < addresses.length) {
