@@ -15,7 +15,7 @@
 //   reach every port still interested in the address.
 // - A check that cannot be done ends with `failed` and the reason, never with silence.
 
-import type { VerificationResult, VerifyRequestOptions } from '../../../native-host/shared/protocol/messages.js';
+import type { CheckStage, VerificationResult, VerifyRequestOptions } from '../../../native-host/shared/protocol/messages.js';
 import { CHECKS_PORT, type CheckDepth, type CheckTrigger, type PortEvent, type PortRequest } from '../shared/messages.js';
 import type { ExtensionSettings } from '../shared/settings.js';
 import type { HostProblem, HostStatus } from '../shared/status.js';
@@ -260,7 +260,7 @@ export class CheckService {
       const key = normalizeAddress(address);
       const subscriber: Subscriber = {
         deliver: (event) => {
-          if (event.kind === 'status' || event.kind === 'skipped' || event.kind === 'network') return;
+          if (event.kind === 'status' || event.kind === 'skipped' || event.kind === 'network' || event.kind === 'stage') return;
           this.forget(subscriber);
           if (event.kind === 'result') resolve({ result: event.result });
           else resolve({ problem: event.status.state === 'failed' ? event.status.problem : this.options.problems.noResult(key) });
@@ -347,6 +347,14 @@ export class CheckService {
           this.settle(key, depth);
           this.onResult(key, depth, result);
         },
+        onProgress: (stages) => {
+          for (const { indexes, ...stage } of stages) {
+            for (const index of Array.isArray(indexes) ? indexes : []) {
+              const key = keys[index];
+              if (key !== undefined && !answered.has(index)) this.onStage(key, depth, stage as CheckStage);
+            }
+          }
+        },
         onDone: () => {
           keys.forEach((key, index) => {
             if (answered.has(index)) return;
@@ -385,6 +393,17 @@ export class CheckService {
       if (!answers(depth, result, interest.depth)) continue;
       interest.answered = true;
       subscriber.deliver({ kind: 'result', address: interest.spelling, result });
+    }
+  }
+
+  /**
+   * Only the subscribers of this key (its partition: one site's pages, or the user's own asks)
+   * that still wait for an answer this check gives hear what it is doing.
+   */
+  private onStage(key: string, depth: CheckDepth, stage: CheckStage): void {
+    for (const [subscriber, interest] of this.interests.get(key) ?? []) {
+      if (interest.answered || (interest.depth === 'smtp' && depth === 'dns')) continue;
+      subscriber.deliver({ kind: 'stage', address: interest.spelling, stage });
     }
   }
 

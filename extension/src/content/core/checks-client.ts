@@ -184,6 +184,10 @@ function isPortEvent(value: unknown): value is PortEvent {
   if (event.kind === 'result') return typeof event.address === 'string' && typeof event.result === 'object' && event.result !== null;
   if (event.kind === 'failed') return typeof event.address === 'string' && typeof event.status === 'object' && event.status !== null;
   if (event.kind === 'skipped') return typeof event.address === 'string';
+  if (event.kind === 'stage') {
+    const stage = (value as { stage?: unknown }).stage;
+    return typeof event.address === 'string' && typeof stage === 'object' && stage !== null;
+  }
   return event.kind === 'status' && typeof event.status === 'object' && event.status !== null;
 }
 
