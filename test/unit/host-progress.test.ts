@@ -59,7 +59,9 @@ describe('ProgressReporter: stage events coalesced into progress frames', () => 
   it('counts a greylisting wait down to when the frame is sent', () => {
     reporter.stage([0], { stage: 'greylisted', host: 'mx.test', waitMs: 60_000 });
     vi.advanceTimersByTime(PROGRESS_INTERVAL_MS);
-    expect(frames).toEqual([[{ stage: 'greylisted', host: 'mx.test', waitMs: 60_000 - PROGRESS_INTERVAL_MS, indexes: [0] }]]);
+    expect(frames).toEqual([
+      [{ stage: 'greylisted', host: 'mx.test', waitMs: 60_000 - PROGRESS_INTERVAL_MS, indexes: [0] }],
+    ]);
   });
 
   it('sends nothing once stopped', () => {

@@ -163,7 +163,7 @@ export class MxScheduler {
       take: () => this.take(queue),
       hasWaiting: () => queue.waiting.length > 0,
       deadlineOf: (r) => this.states.get(r)!.deadline,
-      stage: (r, stage) => this.states.get(r)!.job.stage?.(stage),
+      stage: (r, stage) => this.states.get(r)?.job.stage?.(stage),
       catchAllOf: (domain) => this.catchAll.known(domain),
       learnCatchAll: (domain, value) => this.catchAll.learn(domain, value),
       answered: (r, outcome) => this.answered(this.states.get(r)!, outcome, signal),

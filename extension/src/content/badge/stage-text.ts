@@ -6,7 +6,10 @@ import type { AddressEntry } from '../core/address-book.js';
 import { t } from '../core/i18n.js';
 
 /** The card's two lines while a check runs: the stage in words, and the time since it was asked. */
-export function pendingText(pending: NonNullable<AddressEntry['pending']>, now: number): { stage: string; elapsed: string } {
+export function pendingText(
+  pending: NonNullable<AddressEntry['pending']>,
+  now: number,
+): { stage: string; elapsed: string } {
   return {
     stage: stageWords(pending.stage, now - pending.stageAt),
     elapsed: t('contentCardElapsed', [seconds(now - pending.since)]),
