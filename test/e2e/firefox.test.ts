@@ -173,6 +173,29 @@ describe('MX Lens in Firefox ESR with the host installed', () => {
     await page.close();
   });
 
+  it('the add-on\'s screens (popup, options, welcome) render; screenshots kept', async () => {
+    const screens = [
+      { file: 'popup/popup.html', name: 'popup', heading: 'MX Lens' },
+      { file: 'options/options.html', name: 'options', heading: 'MX Lens options' },
+      { file: 'welcome/welcome.html', name: 'welcome', heading: 'Welcome to MX Lens' },
+    ];
+    for (const { file, name, heading } of screens) {
+      // Each page's script asks the background, which asks the host through native messaging.
+      const page = await ff().openExtensionPage(file);
+      // The add-on's page, not Firefox's error page.
+      const shown = await page.evaluate(() => ({
+        h1: document.querySelector('h1')?.textContent?.trim() ?? '',
+        words: document.body.innerText.length,
+      }));
+      expect(shown.h1, name).toBe(heading);
+      expect(shown.words, `${name} shows text`).toBeGreaterThan(50);
+      await expect.poll(() => page.evaluate(() => document.body.innerText), { timeout: 10_000 }).toContain('Connected to the MX Lens host');
+      const shot = await firefoxScreenshot(page, `firefox-screen-${name}`, { fullPage: true });
+      expect(statSync(shot).size, `${name} screenshot`).toBeGreaterThan(5_000);
+      await page.close();
+    }
+  });
+
   it('the add-on\'s scripts reported no errors', () => {
     expect(addonErrors()).toEqual([]);
   });

@@ -86,8 +86,9 @@ export class AddressBook {
 
   /** The check is running elsewhere (the context menu's check, done by the background). */
   setPending(address: string): void {
-    markPending(this.get(address));
-    this.notify(this.get(address));
+    const entry = this.get(address);
+    markPending(entry);
+    this.notify(entry);
   }
 
   /** What a pending check is doing now (ignored once answered). */
