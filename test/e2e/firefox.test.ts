@@ -97,6 +97,30 @@ function addonErrors(): string[] {
     .filter((line) => line.includes(`moz-extension://${EXTENSION_UUID}/`) && /error|exception|warning/i.test(line));
 }
 
+/**
+ * The add-on's own pages, each checked to be the add-on's (not an error page) and connected to
+ * the host through native messaging, then kept as test-results/screenshots/firefox-screen-*.png.
+ */
+async function shootScreens(firefox: MxlensFirefox, scheme: 'light' | 'dark'): Promise<void> {
+  const screens = [
+    { file: 'popup/popup.html', name: 'popup', heading: 'MX Lens' },
+    { file: 'options/options.html', name: 'options', heading: 'MX Lens options' },
+    { file: 'welcome/welcome.html', name: 'welcome', heading: 'Welcome to MX Lens' },
+  ];
+  for (const { file, name, heading } of screens) {
+    const page = await firefox.openExtensionPage(file);
+    const shown = await page.evaluate(() => ({
+      h1: document.querySelector('h1')?.textContent?.trim() ?? '',
+      dark: matchMedia('(prefers-color-scheme: dark)').matches,
+    }));
+    expect(shown, name).toEqual({ h1: heading, dark: scheme === 'dark' });
+    await expect.poll(() => page.evaluate(() => document.body.innerText), { timeout: 10_000 }).toContain('Connected to the MX Lens host');
+    const shot = await firefoxScreenshot(page, `firefox-screen-${name}-${scheme}`, { fullPage: true });
+    expect(statSync(shot).size, `${name} screenshot`).toBeGreaterThan(5_000);
+    await page.close();
+  }
+}
+
 // ------------------------------------------------------------------------- tests
 
 describe('MX Lens in Firefox ESR with the host installed', () => {
@@ -174,29 +198,31 @@ describe('MX Lens in Firefox ESR with the host installed', () => {
   });
 
   it('the add-on\'s screens (popup, options, welcome) render; screenshots kept', async () => {
-    const screens = [
-      { file: 'popup/popup.html', name: 'popup', heading: 'MX Lens' },
-      { file: 'options/options.html', name: 'options', heading: 'MX Lens options' },
-      { file: 'welcome/welcome.html', name: 'welcome', heading: 'Welcome to MX Lens' },
-    ];
-    for (const { file, name, heading } of screens) {
-      // Each page's script asks the background, which asks the host through native messaging.
-      const page = await ff().openExtensionPage(file);
-      // The add-on's page, not Firefox's error page.
-      const shown = await page.evaluate(() => ({
-        h1: document.querySelector('h1')?.textContent?.trim() ?? '',
-        words: document.body.innerText.length,
-      }));
-      expect(shown.h1, name).toBe(heading);
-      expect(shown.words, `${name} shows text`).toBeGreaterThan(50);
-      await expect.poll(() => page.evaluate(() => document.body.innerText), { timeout: 10_000 }).toContain('Connected to the MX Lens host');
-      const shot = await firefoxScreenshot(page, `firefox-screen-${name}`, { fullPage: true });
-      expect(statSync(shot).size, `${name} screenshot`).toBeGreaterThan(5_000);
-      await page.close();
-    }
+    await shootScreens(ff(), 'light');
   });
 
   it('the add-on\'s scripts reported no errors', () => {
     expect(addonErrors()).toEqual([]);
+  });
+});
+
+describe('MX Lens in Firefox ESR in a dark theme', () => {
+  let dark: MxlensFirefox | undefined;
+  beforeAll(async () => {
+    if (!extension) throw new Error('the extension was not built');
+    // 0: pages (the add-on's too) see prefers-color-scheme: dark.
+    dark = await launchFirefoxWithMxlens({
+      extensionDir: firefoxBuildOf(extension),
+      env: { ...WORLD_ENV },
+      prefs: { 'layout.css.prefers-color-scheme.content-override': 0 },
+    });
+  }, 120_000);
+  afterAll(async () => {
+    await dark?.close();
+  }, 60_000);
+
+  it('the add-on\'s screens follow it; screenshots kept', async () => {
+    if (!dark) throw new Error('Firefox did not start');
+    await shootScreens(dark, 'dark');
   });
 });
