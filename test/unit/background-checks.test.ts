@@ -480,6 +480,19 @@ describe('progress: what a running check is doing', () => {
     await settle(0);
     expect(events(asker, 'stage')).toHaveLength(2);
   });
+
+  it('sends no stages to the popup (its bulk checks would flood its port)', async () => {
+    const held = holdVerifies();
+    const port = popup();
+    ask(port, ['alice@example.org']);
+    await settle(BATCH_MS);
+    held[0]!.side.send({ type: 'progress', id: held[0]!.request.id, stages: [{ stage: 'dns', indexes: [0] }] });
+    await settle(0);
+    answerAll(held[0]!);
+    await settle(0);
+    expect(events(port, 'stage')).toEqual([]);
+    expect(events(port, 'result')).toHaveLength(1);
+  });
 });
 
 describe('the site sent to the host', () => {

@@ -137,8 +137,15 @@ export class CheckService {
   /** runtime.onConnect: serves the checks port; other ports are not ours to handle. */
   attachPort(port: ApiPort): boolean {
     if (port.name !== CHECKS_PORT) return false;
+    // A port from a tab is a content script, unless it comes from one of our own pages (the
+    // popup, also when it is opened in a tab); without a tab it is one of our own pages too.
+    const tabId = port.sender?.tab?.id;
+    const ownPage = port.sender?.url?.startsWith(this.options.extensionPages) ?? false;
+    const page = port.sender && tabId !== undefined && tabId >= 0 && !ownPage ? { tabId, site: topLevelSite(port.sender) } : null;
     const subscriber: Subscriber = {
       deliver: (event) => {
+        // Stages are for the badges' cards; the popup shows none (a bulk check has thousands).
+        if (event.kind === 'stage' && !page) return;
         try {
           port.postMessage(event);
         } catch {
@@ -146,11 +153,6 @@ export class CheckService {
         }
       },
     };
-    // A port from a tab is a content script, unless it comes from one of our own pages (the
-    // popup, also when it is opened in a tab); without a tab it is one of our own pages too.
-    const tabId = port.sender?.tab?.id;
-    const ownPage = port.sender?.url?.startsWith(this.options.extensionPages) ?? false;
-    const page = port.sender && tabId !== undefined && tabId >= 0 && !ownPage ? { tabId, site: topLevelSite(port.sender) } : null;
     const onMessage = (message: unknown) => {
       const request = parsePortRequest(message);
       if (!request) return;

@@ -146,6 +146,9 @@ export async function startPopup(): Promise<PopupHandle> {
       case 'skipped':
         // Refused by the tab's budget: nothing was checked, so the row stays as it is.
         break;
+      case 'stage':
+        // Sent to the pages' content scripts only (checks.ts).
+        break;
     }
   }
   const port = new ChecksPort(onEvent);
