@@ -338,6 +338,7 @@ export async function launchFirefoxWithMxlens(options: FirefoxLaunchOptions = {}
     throw error;
   }
   const ff = browser;
+  const extensionUrl = (file: string) => `moz-extension://${EXTENSION_UUID}/${file.replace(/^\/+/, '')}`;
 
   return {
     browser: ff,
@@ -345,7 +346,7 @@ export async function launchFirefoxWithMxlens(options: FirefoxLaunchOptions = {}
     profileDir,
     addonId,
     hostManifestPath,
-    extensionUrl: (file) => `moz-extension://${EXTENSION_UUID}/${file.replace(/^\/+/, '')}`,
+    extensionUrl,
     async openPage(url) {
       const page = await ff.newPage();
       await page.bringToFront();
@@ -353,7 +354,7 @@ export async function launchFirefoxWithMxlens(options: FirefoxLaunchOptions = {}
       return page;
     },
     async openExtensionPage(file) {
-      const url = `moz-extension://${EXTENSION_UUID}/${file.replace(/^\/+/, '')}`;
+      const url = extensionUrl(file);
       const page = await ff.newPage();
       await page.bringToFront();
       // The page loads, but BiDi never reports the navigation to the add-on's process as done
