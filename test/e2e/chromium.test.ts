@@ -440,6 +440,28 @@ describe('MX Lens in Chromium with the host installed', () => {
     await page.close();
   });
 
+  it('a pending card says what the check is doing and for how long (a server that never greets)', async () => {
+    pages().addPage(
+      '/e2e/tarpit.html',
+      `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Slow server</title></head><body>
+        <p>Legacy: ${TARPIT}</p>
+      </body></html>`,
+    );
+    const page = await b().openPage(pages().url('/e2e/tarpit.html'));
+    await expect.poll(() => verdictOf(page, TARPIT), { timeout: 10_000 }).toBe('pending');
+    const box = await badgeBox(page, TARPIT);
+    if (!box) throw new Error(`no badge for ${TARPIT}`);
+    await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+    await expect
+      .poll(async () => (await readCard(page))?.text ?? '', { timeout: 10_000 })
+      .toContain('Connecting to mx.tarpit.test…');
+    await expect
+      .poll(async () => (await readCard(page))?.text ?? '', { timeout: 10_000 })
+      .toMatch(/Running for [1-9]\d* s/);
+    await screenshot(page, 'pending-card-stage');
+    await page.close();
+  });
+
   it('the popup checks one address, then several (streaming), and exports CSV', async () => {
     // A short timeout so the tarpit's answer ("unknown", timed out) comes within the test.
     await setSettings(b(), { timeoutMs: 3_000 });

@@ -168,10 +168,11 @@ export interface MxlensFirefox {
   hostManifestPath: string;
   /** A new tab at `url`, in front. */
   openPage(url: string): Promise<Page>;
+  /** A new tab showing one of the add-on's pages (`file`, e.g. "popup/popup.html"), loaded. */
+  openExtensionPage(file: string): Promise<Page>;
   /**
    * What Firefox granted the add-on, from <profile>/extension-preferences.json (written at
-   * install; null until it is there). WebDriver BiDi refuses to open moz-extension:// pages, so
-   * this is where the test reads the add-on's permissions.
+   * install; null until it is there): the add-on's permissions as Firefox stored them.
    */
   grantedPermissions(): { permissions: string[]; origins: string[] } | null;
   /** PIDs of native host processes this Firefox started. */
@@ -196,6 +197,11 @@ export async function launchFirefoxWithMxlens(options: FirefoxLaunchOptions = {}
   const { homeDir, profileDir } = home;
   delete home.env.DISPLAY;
   delete home.env.WAYLAND_DISPLAY;
+  // WebDriver BiDi refuses to navigate to moz-extension:// pages ("Navigation to ... is not
+  // allowed in this context", browsingContext.navigate) unless the driver is allowed system
+  // access (the same as --remote-allow-system-access). Only the test's driver gets more
+  // power; the add-on and the pages run as for a user.
+  home.env.MOZ_REMOTE_ALLOW_SYSTEM_ACCESS = '1';
   const hostManifestPath = path.join(homeDir, '.mozilla/native-messaging-hosts', `${HOST_NAME}.json`);
 
   const lines: string[] = [];
@@ -261,6 +267,7 @@ export async function launchFirefoxWithMxlens(options: FirefoxLaunchOptions = {}
     throw error;
   }
   const ff = browser;
+  const extensionUrl = (file: string) => `moz-extension://${EXTENSION_UUID}/${file.replace(/^\/+/, '')}`;
 
   return {
     browser: ff,
@@ -268,11 +275,32 @@ export async function launchFirefoxWithMxlens(options: FirefoxLaunchOptions = {}
     profileDir,
     addonId,
     hostManifestPath,
-    extensionUrl: (file) => `moz-extension://${EXTENSION_UUID}/${file.replace(/^\/+/, '')}`,
+    extensionUrl,
     async openPage(url) {
       const page = await ff.newPage();
       await page.bringToFront();
       await page.goto(url, { timeout: 15_000 });
+      return page;
+    },
+    async openExtensionPage(file) {
+      const url = extensionUrl(file);
+      const page = await ff.newPage();
+      await page.bringToFront();
+      // The page loads, but BiDi never reports the navigation to the add-on's process as done
+      // (goto times out with the page on screen): start it, then ask the page itself.
+      page.goto(url, { timeout: 15_000 }).catch(() => undefined);
+      const loaded = async () => {
+        try {
+          return await page.evaluate((wanted) => location.href === wanted && document.readyState === 'complete', url);
+        } catch {
+          return false; // between documents
+        }
+      };
+      const end = Date.now() + 15_000;
+      while (!(await loaded())) {
+        if (Date.now() > end) throw new Error(`${url} did not load within 15 s`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
       return page;
     },
     grantedPermissions() {

@@ -18,7 +18,7 @@ import { LIMITS, PROTOCOL_VERSION, type HostMessage } from '../../native-host/sh
 export const MXLENS_BIN = fileURLToPath(new URL('../../native-host/bin/mxlens.mjs', import.meta.url));
 /** The byte order of frame headers: the machine's own, as browsers use. */
 export const LITTLE_ENDIAN = endianness() === 'LE';
-const MESSAGE_TYPES = new Set(['hello', 'result', 'done', 'cancelled', 'error', 'network']);
+const MESSAGE_TYPES = new Set(['hello', 'result', 'progress', 'done', 'cancelled', 'error', 'network']);
 
 export type HostFrame = HostMessage & Record<string, unknown>;
 

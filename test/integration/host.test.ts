@@ -1,4 +1,5 @@
 import { createSocket, type Socket } from 'node:dgram';
+import { createServer, type Server } from 'node:net';
 import { existsSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -8,7 +9,13 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { version } from '../../package.json';
 import { frameBytes } from '../../native-host/shared/protocol/frames.js';
 import { LIMITS, PROTOCOL_VERSION } from '../../native-host/shared/protocol/messages.js';
-import { frameHeader as header, hostsForEachTest, LITTLE_ENDIAN as LE } from '../harness/host.js';
+import {
+  frameHeader as header,
+  hostsForEachTest,
+  LITTLE_ENDIAN as LE,
+  type HostFrame,
+  type HostProcess,
+} from '../harness/host.js';
 import { useWorld, type World } from '../world/index.js';
 
 // The real, built host, spoken to in frames over its stdin/stdout, the way a browser does.
@@ -45,7 +52,7 @@ describe('mxlens host: handshake', () => {
       id: 1,
       protocol: 1,
       version,
-      capabilities: ['verify', 'cancel', 'site', 'network'],
+      capabilities: ['verify', 'cancel', 'site', 'network', 'progress'],
       limits: expect.objectContaining({
         maxFrameBytes: 1024 * 1024,
         maxAddressesPerRequest: LIMITS.maxAddressesPerRequest,
@@ -365,5 +372,97 @@ describe('mxlens host: against the test world (dnsmasq + Postfix)', () => {
     expect(await host.close()).toBe(0);
     expect(host.of('grey').map((m) => m.type)).toEqual(['result', 'done']);
     host.expectCleanStdout();
+  });
+});
+
+describe('mxlens host: progress', () => {
+  const SLOW_IP = '127.0.3.7';
+  let server: Server;
+  let releaseBanner = () => {};
+  let releaseRcpt = () => {};
+  let sessions = 0;
+
+  /** A mail server that speaks only when the test lets it: the banner, then its first RCPT reply (a greylisting 450). */
+  beforeAll(async () => {
+    const banner = new Promise<void>((resolve) => (releaseBanner = resolve));
+    const rcpt = new Promise<void>((resolve) => (releaseRcpt = resolve));
+    server = createServer((socket) => {
+      const session = ++sessions;
+      let buffered = '';
+      void banner.then(() => socket.write('220 slow.test ESMTP\r\n'));
+      socket.setEncoding('utf8').on('data', (text: string) => {
+        buffered += text;
+        for (let end = buffered.indexOf('\r\n'); end >= 0; end = buffered.indexOf('\r\n')) {
+          const verb = buffered.slice(0, end).slice(0, 4).toUpperCase();
+          buffered = buffered.slice(end + 2);
+          if (verb === 'RCPT' && session === 1)
+            void rcpt.then(() => socket.write('450 4.7.1 Greylisted, please try again later\r\n'));
+          else if (verb === 'QUIT') socket.end('221 bye\r\n');
+          else socket.write(verb === 'EHLO' ? '250 slow.test\r\n' : '250 OK\r\n');
+        }
+      });
+      socket.on('error', () => undefined);
+    });
+    await new Promise<void>((resolve) => server.listen(25, SLOW_IP, resolve));
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  const stagesOf = (host: HostProcess, id: string) =>
+    host
+      .of(id)
+      .flatMap((m) =>
+        m.type === 'progress' ? (m.stages as Array<{ stage: string; host?: string; indexes: number[] }>) : [],
+      );
+
+  it('reports connecting, the SMTP dialogue and the greylisting wait, in order, then the result', async () => {
+    const host = startHost({ MXLENS_ALLOW_PRIVATE: '1' });
+    await host.handshake();
+    host.send({
+      type: 'verify',
+      id: 'slow',
+      addresses: [`pat@[${SLOW_IP}]`],
+      options: { timeoutMs: 20_000, catchAll: false, greylistWaitMs: 300 },
+      progress: true,
+    });
+    const hasStage = (stage: string) => (m: HostFrame) =>
+      m.id === 'slow' && m.type === 'progress' && stagesOf(host, 'slow').some((s) => s.stage === stage);
+    await host.next(hasStage('connecting'));
+    releaseBanner();
+    await host.next(hasStage('smtp'));
+    releaseRcpt();
+    await host.next(hasStage('greylisted'));
+    const result = await host.reply('slow', 'result');
+    expect(result.result).toMatchObject({ verdict: 'deliverable', reason: 'mailbox_exists' });
+    expect(await host.reply('slow', 'done')).toMatchObject({ count: 1 });
+
+    const stages = stagesOf(host, 'slow');
+    expect(stages.slice(0, 3)).toEqual([
+      { stage: 'connecting', host: `[${SLOW_IP}]`, indexes: [0] },
+      { stage: 'smtp', host: `[${SLOW_IP}]`, indexes: [0] },
+      { stage: 'greylisted', host: `[${SLOW_IP}]`, waitMs: expect.any(Number), indexes: [0] },
+    ]);
+    // Nothing about an address after its result.
+    const types = host.of('slow').map((m) => m.type);
+    expect(types.slice(types.indexOf('result'))).toEqual(['result', 'done']);
+    expect(await host.close()).toBe(0);
+    host.expectCleanStdout();
+  });
+
+  it('reports the DNS lookup of an address whose DNS does not answer, and sends nothing to a verify that did not ask', async () => {
+    const host = startHost();
+    await host.handshake();
+    host.send({ type: 'verify', id: 'quiet', addresses: ['a@b.example'], options: { timeoutMs: 20_000 } });
+    host.send({
+      type: 'verify',
+      id: 'asks',
+      addresses: ['a@b.example', 'c@d.example'],
+      options: { timeoutMs: 20_000 },
+      progress: true,
+    });
+    const progress = await host.reply('asks', 'progress');
+    expect(progress.stages).toEqual([{ stage: 'dns', indexes: [0, 1] }]);
+    host.send({ type: 'cancel', id: 'c1', target: 'quiet' });
+    await host.reply('c1', 'cancelled');
+    expect(host.of('quiet').map((m) => m.type)).toEqual(['done']);
   });
 });

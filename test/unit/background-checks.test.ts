@@ -526,6 +526,55 @@ describe('the budget of automatic checks: one per tab, whatever its frames do', 
   });
 });
 
+describe('progress: what a running check is doing', () => {
+  it('asks the host for progress and passes each stage only to the ports that asked for that address in that scope', async () => {
+    const held = holdVerifies();
+    const asker = tab(1, 'https://a.test');
+    const sameSite = tab(2, 'https://a.test');
+    const otherSite = tab(3, 'https://b.test');
+    ask(asker, ['alice@example.org', 'bob@example.org']);
+    ask(otherSite, ['alice@example.org']);
+    await settle(BATCH_MS);
+    const onA = held.find((h) => h.request.site === 'https://a.test')!;
+    expect(onA.request.progress).toBe(true);
+    onA.side.send({
+      type: 'progress',
+      id: onA.request.id,
+      stages: [{ stage: 'connecting', host: 'mx1.example.org', indexes: [0, 1] }],
+    });
+    await settle(0);
+    expect(events(asker, 'stage')).toEqual([
+      { kind: 'stage', address: 'alice@example.org', stage: { stage: 'connecting', host: 'mx1.example.org' } },
+      { kind: 'stage', address: 'bob@example.org', stage: { stage: 'connecting', host: 'mx1.example.org' } },
+    ]);
+    // Another site checking the same address, and another tab of the site that did not ask, hear nothing.
+    expect(events(otherSite, 'stage')).toEqual([]);
+    expect(events(sameSite, 'stage')).toEqual([]);
+    // After its result, an address's late stages go nowhere.
+    onA.side.result(onA.request.id, 0, makeResult('alice@example.org'));
+    onA.side.send({
+      type: 'progress',
+      id: onA.request.id,
+      stages: [{ stage: 'smtp', host: 'mx1.example.org', indexes: [0] }],
+    });
+    await settle(0);
+    expect(events(asker, 'stage')).toHaveLength(2);
+  });
+
+  it('sends no stages to the popup (its bulk checks would flood its port)', async () => {
+    const held = holdVerifies();
+    const port = popup();
+    ask(port, ['alice@example.org']);
+    await settle(BATCH_MS);
+    held[0]!.side.send({ type: 'progress', id: held[0]!.request.id, stages: [{ stage: 'dns', indexes: [0] }] });
+    await settle(0);
+    answerAll(held[0]!);
+    await settle(0);
+    expect(events(port, 'stage')).toEqual([]);
+    expect(events(port, 'result')).toHaveLength(1);
+  });
+});
+
 describe('the site sent to the host', () => {
   it('is an origin, or nothing when the page’s site is not known', async () => {
     const held = holdVerifies();

@@ -147,6 +147,42 @@ describe('the card', () => {
     expect(panel.textContent).toContain('550 5.1.1 No such user');
   });
 
+  it("says what a running check is doing, and for how long, from the host's progress", () => {
+    vi.useFakeTimers();
+    const { panel, test } = open();
+    button(panel, 'recheck').click();
+    test.flushChecks();
+    expect(panel.textContent).toContain('Checking this address…');
+    expect(panel.textContent).toContain('Running for 0 s');
+    test.port().emit({ kind: 'stage', address: 'alice@acme.test', stage: { stage: 'dns' } });
+    expect(panel.textContent).toContain("Looking up the domain's mail servers (MX)…");
+    vi.advanceTimersByTime(2_000);
+    test
+      .port()
+      .emit({ kind: 'stage', address: 'alice@acme.test', stage: { stage: 'connecting', host: 'mx1.acme.test' } });
+    expect(panel.textContent).toContain('Connecting to mx1.acme.test…');
+    expect(panel.textContent).toContain('Running for 2 s');
+    test.port().emit({ kind: 'stage', address: 'alice@acme.test', stage: { stage: 'smtp', host: 'mx1.acme.test' } });
+    expect(panel.textContent).toContain('Asking mx1.acme.test about this mailbox…');
+    test.port().emit({
+      kind: 'stage',
+      address: 'alice@acme.test',
+      stage: { stage: 'greylisted', host: 'mx1.acme.test', waitMs: 30_000 },
+    });
+    expect(panel.textContent).toContain('asking again in 30 s');
+    // The card moves on by itself: the countdown and the elapsed time.
+    vi.advanceTimersByTime(10_000);
+    expect(panel.textContent).toContain('asking again in 20 s');
+    expect(panel.textContent).toContain('Running for 12 s');
+    test.port().emit({ kind: 'stage', address: 'alice@acme.test', stage: { stage: 'budget' } });
+    expect(panel.textContent).toContain('MX Lens paces its checks');
+    test.port().emit({ kind: 'result', address: 'alice@acme.test', result: makeResult('alice@acme.test') });
+    expect(panel.textContent).not.toContain('Running for');
+    // A stage that comes late changes nothing.
+    test.port().emit({ kind: 'stage', address: 'alice@acme.test', stage: { stage: 'dns' } });
+    expect(panel.textContent).not.toContain('Looking up');
+  });
+
   it('offers a mailbox check after a DNS-only result', () => {
     const { panel } = open(makeResult('alice@acme.test', { verdict: 'unknown', reason: 'dns_only', smtp: null }));
     expect(button(panel, 'recheck').textContent).toBe('Check mailbox');

@@ -15,7 +15,11 @@
 //   reach every port still interested in the address.
 // - A check that cannot be done ends with `failed` and the reason, never with silence.
 
-import type { VerificationResult, VerifyRequestOptions } from '../../../native-host/shared/protocol/messages.js';
+import type {
+  CheckStage,
+  VerificationResult,
+  VerifyRequestOptions,
+} from '../../../native-host/shared/protocol/messages.js';
 import {
   CHECKS_PORT,
   type CheckDepth,
@@ -150,8 +154,16 @@ export class CheckService {
   /** runtime.onConnect: serves the checks port; other ports are not ours to handle. */
   attachPort(port: ApiPort): boolean {
     if (port.name !== CHECKS_PORT) return false;
+    // A port from a tab is a content script, unless it comes from one of our own pages (the
+    // popup, also when it is opened in a tab); without a tab it is one of our own pages too.
+    const tabId = port.sender?.tab?.id;
+    const ownPage = port.sender?.url?.startsWith(this.options.extensionPages) ?? false;
+    const page =
+      port.sender && tabId !== undefined && tabId >= 0 && !ownPage ? { tabId, site: topLevelSite(port.sender) } : null;
     const subscriber: Subscriber = {
       deliver: (event) => {
+        // Stages are for the badges' cards; the popup shows none (a bulk check has thousands).
+        if (event.kind === 'stage' && !page) return;
         try {
           port.postMessage(event);
         } catch {
@@ -159,12 +171,6 @@ export class CheckService {
         }
       },
     };
-    // A port from a tab is a content script, unless it comes from one of our own pages (the
-    // popup, also when it is opened in a tab); without a tab it is one of our own pages too.
-    const tabId = port.sender?.tab?.id;
-    const ownPage = port.sender?.url?.startsWith(this.options.extensionPages) ?? false;
-    const page =
-      port.sender && tabId !== undefined && tabId >= 0 && !ownPage ? { tabId, site: topLevelSite(port.sender) } : null;
     const onMessage = (message: unknown) => {
       const request = parsePortRequest(message);
       if (!request) return;
@@ -294,7 +300,8 @@ export class CheckService {
       const key = normalizeAddress(address);
       const subscriber: Subscriber = {
         deliver: (event) => {
-          if (event.kind === 'status' || event.kind === 'skipped' || event.kind === 'network') return;
+          if (event.kind === 'status' || event.kind === 'skipped' || event.kind === 'network' || event.kind === 'stage')
+            return;
           this.forget(subscriber);
           if (event.kind === 'result') resolve({ result: event.result });
           else
@@ -384,6 +391,14 @@ export class CheckService {
           this.settle(key, depth);
           this.onResult(key, depth, result);
         },
+        onProgress: (stages) => {
+          for (const { indexes, ...stage } of stages) {
+            for (const index of Array.isArray(indexes) ? indexes : []) {
+              const key = keys[index];
+              if (key !== undefined && !answered.has(index)) this.onStage(key, depth, stage as CheckStage);
+            }
+          }
+        },
         onDone: () => {
           keys.forEach((key, index) => {
             if (answered.has(index)) return;
@@ -424,6 +439,17 @@ export class CheckService {
       if (!answers(depth, result, interest.depth)) continue;
       interest.answered = true;
       subscriber.deliver({ kind: 'result', address: interest.spelling, result });
+    }
+  }
+
+  /**
+   * Only the subscribers of this key (its partition: one site's pages, or the user's own asks)
+   * that still wait for an answer this check gives hear what it is doing.
+   */
+  private onStage(key: string, depth: CheckDepth, stage: CheckStage): void {
+    for (const [subscriber, interest] of this.interests.get(key) ?? []) {
+      if (interest.answered || (interest.depth === 'smtp' && depth === 'dns')) continue;
+      subscriber.deliver({ kind: 'stage', address: interest.spelling, stage });
     }
   }
 

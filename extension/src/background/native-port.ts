@@ -17,6 +17,7 @@ import {
   type HelloRequest,
   type HostMessage,
   type NetworkRoute,
+  type ProgressMessage,
   type RequestId,
   type VerificationResult,
   type VerifyRequest,
@@ -46,6 +47,8 @@ export function backoffDelay(failures: number): number {
 interface VerifyHandlers {
   /** One result. */
   onResult(index: number, result: VerificationResult): void;
+  /** What the checks of these addresses are doing now (PROTOCOL.md, "progress"). */
+  onProgress?(stages: ProgressMessage['stages']): void;
   /** All results are in. */
   onDone(done: DoneMessage): void;
   /** The verify could not finish: every index without a result failed for this reason. */
@@ -273,6 +276,12 @@ export class NativeHost {
         pending?.call.handlers.onResult(message.index, message.result);
         break;
       }
+      case 'progress': {
+        this.progress();
+        if (Array.isArray(message.stages))
+          this.active.get(String(message.id))?.call.handlers.onProgress?.(message.stages);
+        break;
+      }
       case 'done': {
         const pending = this.active.get(String(message.id));
         if (!pending) break;
@@ -390,6 +399,8 @@ export class NativeHost {
         addresses: pending.call.addresses,
         options: pending.call.options,
       };
+      // An older host ignores it and sends no progress.
+      if (pending.call.handlers.onProgress) request.progress = true;
       if (pending.call.site !== undefined) request.site = pending.call.site;
       this.post(request);
     }

@@ -79,6 +79,8 @@ export async function startPopup(): Promise<PopupHandle> {
         break;
       case 'skipped':
         break; // a page's budget: the popup's checks are the user's, never skipped
+      case 'stage':
+        break; // stages go to the pages' content scripts only (checks.ts)
     }
   }
   const port = new ChecksClient({

@@ -202,6 +202,10 @@ function isPortEvent(value: unknown): value is PortEvent {
     return typeof event.address === 'string' && typeof event.status === 'object' && event.status !== null;
   if (event.kind === 'skipped') return typeof event.address === 'string';
   if (event.kind === 'network') return typeof (value as { port25Blocked?: unknown }).port25Blocked === 'boolean';
+  if (event.kind === 'stage') {
+    const stage = (value as { stage?: unknown }).stage;
+    return typeof event.address === 'string' && typeof stage === 'object' && stage !== null;
+  }
   return event.kind === 'status' && typeof event.status === 'object' && event.status !== null;
 }
 

@@ -1,10 +1,10 @@
 // Messages inside the extension (content scripts, popup, options, welcome page ↔ background).
 // The background alone talks to the native host (native-host/shared/protocol/messages.ts).
 
-import type { VerificationResult } from '../../../native-host/shared/protocol/messages.js';
+import type { CheckStage, VerificationResult } from '../../../native-host/shared/protocol/messages.js';
 import type { HostProblem, HostStatus } from './status.js';
 
-export type { VerificationResult };
+export type { CheckStage, VerificationResult };
 
 /** What a badge shows: the host's verdict, or pending while the check runs. */
 export type BadgeVerdict = VerificationResult['verdict'] | 'pending';
@@ -35,6 +35,8 @@ export type PortRequest =
 export type PortEvent =
   /** A result, or a newer one (re-check of a greylisted address, a forced re-check). */
   | { kind: 'result'; address: string; result: VerificationResult }
+  /** What the check of this address is doing now; only to ports whose own ask it answers. */
+  | { kind: 'stage'; address: string; stage: CheckStage }
   /** Not checked automatically: the tab's budget of automatic checks is spent (a click still checks). */
   | { kind: 'skipped'; address: string; why: 'budget' }
   /** The check of this address could not be done (host missing, crashed, timed out). */

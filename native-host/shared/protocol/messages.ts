@@ -32,7 +32,7 @@ export const LIMITS = {
 type Limits = { [K in keyof typeof LIMITS]: number };
 
 /** What this host can do, announced in the hello reply. */
-export const CAPABILITIES = ['verify', 'cancel', 'site', 'network'] as const;
+export const CAPABILITIES = ['verify', 'cancel', 'site', 'network', 'progress'] as const;
 type Capability = (typeof CAPABILITIES)[number];
 
 // ---------------------------------------------------------------- requests (extension → host)
@@ -80,6 +80,8 @@ export interface VerifyRequest {
   options?: VerifyRequestOptions;
   /** the top-level origin (scheme://host[:port]) of the page that chose these addresses; absent when the user asked (popup, context menu, CLI) */
   site?: string;
+  /** send `progress` messages for this verify (capability `progress`); an older host ignores it */
+  progress?: boolean;
 }
 
 export interface CancelRequest {
@@ -147,6 +149,23 @@ export interface ResultMessage {
   truncated?: true;
 }
 
+/** What the check of an address is doing now (PROTOCOL.md, "progress"). */
+export type CheckStage =
+  | { stage: 'dns' }
+  /** waiting for one of MX Lens's own budgets (per site, mail server or domain) */
+  | { stage: 'budget' }
+  | { stage: 'connecting'; host: string }
+  | { stage: 'smtp'; host: string }
+  /** the server greylisted it; asked again in `waitMs` (from when the message was sent) */
+  | { stage: 'greylisted'; host: string; waitMs: number };
+
+/** Stages that changed since the last `progress` of this verify, each with the addresses (indexes) now in it. */
+export interface ProgressMessage {
+  type: 'progress';
+  id: RequestId;
+  stages: Array<CheckStage & { indexes: number[] }>;
+}
+
 /** The end of a verify's stream of results. */
 export interface DoneMessage {
   type: 'done';
@@ -171,7 +190,8 @@ export interface ErrorReply {
   message: string;
 }
 
-export type HostMessage = HelloReply | ResultMessage | DoneMessage | CancelledReply | ErrorReply | NetworkMessage;
+export type HostMessage =
+  HelloReply | ResultMessage | ProgressMessage | DoneMessage | CancelledReply | ErrorReply | NetworkMessage;
 
 export function errorReply(id: RequestId | null, code: ErrorCode, message: string): ErrorReply {
   return { type: 'error', id, code, message };

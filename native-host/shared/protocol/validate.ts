@@ -93,6 +93,11 @@ function readVerify(message: Record<string, unknown>, id: RequestId): VerifyRequ
   const request: VerifyRequest = { type: 'verify', id, addresses: addresses as string[] };
   if (message.options !== undefined) request.options = readOptions(message.options);
   if (message.site !== undefined) request.site = readSite(message.site);
+  if (message.progress !== undefined) {
+    if (typeof message.progress !== 'boolean')
+      throw new Invalid('wrong_type', `\`progress\` must be true or false, not ${describe(message.progress)}`);
+    request.progress = message.progress;
+  }
   return request;
 }
 

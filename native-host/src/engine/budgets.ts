@@ -241,19 +241,22 @@ export function serverKey(ip: string): string {
 
 /**
  * Admits what fits, waits for its tokens (at most `maxWaitMs`, or until `signal` aborts), and
- * says how many units may go ahead. Nothing is admitted after an abort.
+ * says how many units may go ahead. Nothing is admitted after an abort. `waiting` is told
+ * when it waits.
  */
 export async function spend(
   budgets: Budgets,
   claim: Claim,
   maxWaitMs: number,
   signal?: AbortSignal,
+  waiting?: () => void,
 ): Promise<Admission> {
   if (signal?.aborted) return { admitted: 0, waitMs: 0, retryAfterMs: 0, limitedBy: null, waitingFor: null };
   const startedAt = Date.now();
   let admission = budgets.admit(claim, Math.max(0, maxWaitMs));
   if (admission.admitted > 0 && admission.waitMs > 0) {
     budgets.onWait?.({ ms: admission.waitMs, budget: admission.waitingFor ?? 'checks' });
+    waiting?.();
     await sleep(admission.waitMs, undefined, { signal }).catch(() => undefined);
   }
   if (budgets.shared && admission.admitted > 0 && !signal?.aborted) {

@@ -2,6 +2,7 @@ import { serverKey, type Budgets } from './budgets.js';
 import { MxToleranceMemory } from './mx-tolerance.js';
 import { NetworkWatch } from './network-watch.js';
 import type { VerifyOptions } from './options.js';
+import type { CheckStage } from '../../shared/protocol/messages.js';
 import {
   runSession,
   timeoutOutcome,
@@ -27,6 +28,8 @@ export interface SmtpJob extends Recipient {
   targets: Target[];
   /** Time left for this address. */
   budgetMs: number;
+  /** Told when the check enters a stage (connecting, in the SMTP dialogue, waiting out greylisting). */
+  stage?(stage: CheckStage): void;
   /** Called once, with the answer (or the last failure). */
   done(outcome: ProbeOutcome): void;
 }
@@ -168,6 +171,7 @@ export class MxScheduler {
         take: () => this.take(queue),
         hasWaiting: () => queue.waiting.length > 0,
         deadlineOf: (r) => this.states.get(r)!.deadline,
+        stage: (r, stage) => this.states.get(r)?.job.stage?.(stage),
         catchAllOf: (domain) => this.catchAll.known(domain),
         learnCatchAll: (domain, value) => this.catchAll.learn(domain, value),
         answered: (r, outcome) => this.answered(this.states.get(r)!, outcome, signal),
@@ -193,6 +197,7 @@ export class MxScheduler {
     // Waiting out a greylisting delay is asked for (--greylist-wait); it is not the budget.
     state.greylistLeftMs -= wait;
     state.sessions = 0;
+    state.job.stage?.({ stage: 'greylisted', host: outcome.mx ?? '', waitMs: wait });
     const timer = setTimeout(() => {
       signal?.removeEventListener('abort', onAbort);
       this.enqueue(state, signal);

@@ -6,6 +6,7 @@ import { MxScheduler, type SessionGate } from './mx-scheduler.js';
 import { NetworkWatch } from './network-watch.js';
 import type { VerifyOptions } from './options.js';
 import type { Flags, VerificationResult } from '../../shared/result.js';
+import type { CheckStage } from '../../shared/protocol/messages.js';
 import { allowedTargets, internalFailureOutcome, type ProbeOutcome } from './smtp/probe-domain.js';
 import { invalidSyntaxResult, parseAddress, type ParsedAddress } from '../../shared/address/syntax.js';
 import { REASONS, verdictOf, type Reason } from '../../shared/verdicts.js';
@@ -27,6 +28,9 @@ interface Member {
   parsed: ParsedAddress;
   indexes: number[];
 }
+
+/** Told when addresses (by input index) enter a stage of their check. */
+export type StageListener = (indexes: number[], stage: CheckStage) => void;
 
 /**
  * Who the checks are for: the budgets they draw on, the web site that asked (null: the user),
@@ -81,15 +85,23 @@ export class Verifier {
    * Equal addresses are checked once; addresses whose domains share a mail server share its
    * SMTP sessions.
    */
-  async *verify(addresses: readonly string[], signal?: AbortSignal): AsyncGenerator<IndexedResult> {
-    for await (const batch of this.verifyInBatches(addresses, signal)) yield* batch;
+  async *verify(
+    addresses: readonly string[],
+    signal?: AbortSignal,
+    onStage?: StageListener,
+  ): AsyncGenerator<IndexedResult> {
+    for await (const batch of this.verifyInBatches(addresses, signal, onStage)) yield* batch;
   }
 
   /**
    * As verify(), but yields the results known by then together: a session answers up to 100
    * at once, and every step of an async generator costs a few promises.
    */
-  async *verifyInBatches(addresses: readonly string[], signal?: AbortSignal): AsyncGenerator<IndexedResult[]> {
+  async *verifyInBatches(
+    addresses: readonly string[],
+    signal?: AbortSignal,
+    onStage?: StageListener,
+  ): AsyncGenerator<IndexedResult[]> {
     const ready: IndexedResult[] = [];
     let wake: (() => void) | null = null;
     const emit = (index: number, result: VerificationResult) => {
@@ -97,7 +109,7 @@ export class Verifier {
       wake?.();
     };
 
-    const work = this.run(addresses, emit, signal);
+    const work = this.run(addresses, emit, signal, onStage);
     let finished = false;
     const markFinished = () => {
       finished = true;
@@ -116,6 +128,7 @@ export class Verifier {
     addresses: readonly string[],
     emit: (index: number, result: VerificationResult) => void,
     signal?: AbortSignal,
+    onStage?: StageListener,
   ): Promise<void> {
     const byDomain = new Map<string, Map<string, Member>>();
     addresses.forEach((address, index) => {
@@ -146,7 +159,7 @@ export class Verifier {
     };
     await Promise.all(
       [...byDomain].map(([domain, group]) =>
-        this.checkDomain(domain, [...group.values()], answer, signal).catch((error: unknown) => {
+        this.checkDomain(domain, [...group.values()], answer, signal, onStage).catch((error: unknown) => {
           // A bug must not cost the other addresses their answers, nor these theirs.
           for (const member of group.values()) answer(member, internalFailureOutcome(error));
         }),
@@ -160,9 +173,16 @@ export class Verifier {
     members: Member[],
     answer: (member: Member, outcome: ProbeOutcome) => void,
     signal?: AbortSignal,
+    onStage?: StageListener,
   ): Promise<void> {
     const startedAt = Date.now();
     const literalIp = members[0]!.parsed.literalIp;
+    const tell = (some: Member[], stage: CheckStage) =>
+      onStage?.(
+        some.flatMap((m) => m.indexes),
+        stage,
+      );
+    if (!literalIp) tell(members, { stage: 'dns' });
     const routing: MailRouting = literalIp
       ? { kind: 'hosts', hosts: [{ name: domain, preference: 0, addresses: [literalIp], implicit: true }] }
       : await this.dns.resolveMailRouting(domain);
@@ -186,6 +206,7 @@ export class Verifier {
       domainClaim(domain, members.length, this.requester.site),
       (this.options.timeoutMs - (Date.now() - startedAt)) / 2,
       signal,
+      () => tell(members, { stage: 'budget' }),
     );
     const overBudget: ProbeOutcome = {
       ...decide('over-budget'),
@@ -210,6 +231,7 @@ export class Verifier {
             needsSmtpUtf8: !member.parsed.asciiLocalPart,
             targets,
             budgetMs,
+            stage: (stage) => tell([member], stage),
             done: (outcome) => {
               answer(member, outcome);
               if (--waiting === 0) allAnswered();

@@ -1,7 +1,7 @@
 // A verifier's results as they come, cut off at once by an abort (host verifies, re-checks and
 // the server's requests share it).
 
-import type { IndexedResult, Verifier } from '../engine/verifier.js';
+import type { IndexedResult, StageListener, Verifier } from '../engine/verifier.js';
 
 /**
  * Runs the verifier over `addresses` and hands each result to `onResult` until the verifier is
@@ -13,9 +13,10 @@ export async function streamResults(
   addresses: readonly string[],
   signal: AbortSignal,
   onResult: (item: IndexedResult) => void,
+  onStage?: StageListener,
 ): Promise<'done' | 'aborted'> {
   if (signal.aborted) return 'aborted';
-  const results = verifier.verifyInBatches(addresses, signal);
+  const results = verifier.verifyInBatches(addresses, signal, onStage);
   let stopAbortWait = () => {};
   const aborted = new Promise<'aborted'>((resolve) => {
     const onAbort = () => resolve('aborted');

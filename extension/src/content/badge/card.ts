@@ -8,6 +8,7 @@ import type { HostProblem } from '../../shared/status.js';
 import type { AddressBook, AddressEntry, BadgeState } from '../core/address-book.js';
 import { markOurs, overlayParent } from '../core/dom.js';
 import { reasonText, t } from '../core/i18n.js';
+import { pendingText } from './stage-text.js';
 import { serverOf } from '../../shared/check-location.js';
 import { flagKeys, verdictLook } from '../../shared/verdict-look.js';
 import { stateWord } from './badge-element.js';
@@ -107,6 +108,8 @@ export class Card {
   private hoverTimer: ReturnType<typeof setTimeout> | null = null;
   private pointerInside = false;
   private placeQueued = false;
+  /** Re-renders a pending card each second, so its elapsed time and countdown move. */
+  private tick: ReturnType<typeof setTimeout> | null = null;
 
   constructor(
     private readonly book: AddressBook,
@@ -180,6 +183,7 @@ export class Card {
     this.cancelHoverClose();
     this.unsubscribe?.();
     this.unsubscribe = null;
+    this.stopTick();
     this.detach();
     this.host.remove();
     if (returnFocus && target.origin?.isConnected) (target.refocus ?? (() => target.origin?.focus()))();
@@ -229,6 +233,7 @@ export class Card {
   // ------------------------------------------------------------------ rendering
 
   private render(entry: AddressEntry | null): void {
+    this.stopTick();
     const target = this.current;
     if (!target) return;
     const children: Node[] = [];
@@ -276,7 +281,7 @@ export class Card {
   }
 
   private body(entry: AddressEntry): Node[] {
-    if (entry.state === 'pending') return [this.text('p', t('contentCardChecking'), 'muted')];
+    if (entry.state === 'pending') return this.pending(entry);
     const nodes: Node[] = [];
     const result = entry.result;
     if (entry.problem || (!result && entry.state !== 'unchecked')) nodes.push(...this.problem(entry.problem));
@@ -286,6 +291,21 @@ export class Card {
     }
     nodes.push(...this.result(result, entry.local));
     return nodes;
+  }
+
+  private pending(entry: AddressEntry): Node[] {
+    if (!entry.pending) return [this.text('p', t('contentCardChecking'), 'muted')];
+    const { stage, elapsed } = pendingText(entry.pending, Date.now());
+    this.tick = setTimeout(() => {
+      this.tick = null;
+      if (this.current?.address === entry.address) this.render(entry);
+    }, 1000);
+    return [this.text('p', stage, 'stage'), this.text('p', elapsed, 'muted')];
+  }
+
+  private stopTick(): void {
+    if (this.tick) clearTimeout(this.tick);
+    this.tick = null;
   }
 
   private problem(problem: HostProblem | null): Node[] {

@@ -4,6 +4,7 @@
 import type {
   BadgeVerdict,
   CheckDepth,
+  CheckStage,
   CheckTrigger,
   PageAddress,
   PortEvent,
@@ -24,6 +25,8 @@ export interface AddressEntry {
   requested: CheckDepth | null;
   /** Judged here, never sent: a form field holding something that is not an address. */
   local: boolean;
+  /** While pending: since when (ms), and what the check is doing as last reported (null: not yet). */
+  pending: { since: number; stage: CheckStage | null; stageAt: number } | null;
 }
 
 type Listener = (entry: AddressEntry) => void;
@@ -40,7 +43,15 @@ export class AddressBook {
   get(address: string): AddressEntry {
     let entry = this.entries.get(address);
     if (!entry) {
-      entry = { address, state: 'unchecked', result: null, problem: null, requested: null, local: false };
+      entry = {
+        address,
+        state: 'unchecked',
+        result: null,
+        problem: null,
+        requested: null,
+        local: false,
+        pending: null,
+      };
       this.entries.set(address, entry);
     }
     return entry;
@@ -59,8 +70,7 @@ export class AddressBook {
     if (entry.local) return;
     if (!force && entry.requested !== null && (entry.requested === 'smtp' || depth === 'dns')) return;
     entry.requested = depth === 'smtp' ? 'smtp' : (entry.requested ?? 'dns');
-    entry.state = 'pending';
-    entry.problem = null;
+    markPending(entry);
     this.notify(entry);
     this.send(address, depth, force, trigger);
   }
@@ -70,6 +80,7 @@ export class AddressBook {
     entry.result = result;
     entry.state = result.verdict;
     entry.problem = null;
+    entry.pending = null;
     entry.requested ??= result.reason === 'dns_only' ? 'dns' : 'smtp';
     this.notify(entry);
   }
@@ -84,8 +95,15 @@ export class AddressBook {
   /** The check is running elsewhere (the context menu's check, done by the background). */
   setPending(address: string): void {
     const entry = this.get(address);
-    entry.state = 'pending';
-    entry.problem = null;
+    markPending(entry);
+    this.notify(entry);
+  }
+
+  /** What a pending check is doing now (ignored once answered). */
+  setStage(address: string, stage: CheckStage): void {
+    const entry = this.peek(address);
+    if (!entry?.pending) return;
+    entry.pending = { ...entry.pending, stage, stageAt: Date.now() };
     this.notify(entry);
   }
 
@@ -93,6 +111,7 @@ export class AddressBook {
     const entry = this.get(address);
     entry.state = entry.result ? entry.result.verdict : 'unknown';
     entry.problem = problem;
+    entry.pending = null;
     // Asking again later (a click, a re-check) must reach the background.
     if (!entry.result) entry.requested = null;
     this.notify(entry);
@@ -122,6 +141,7 @@ export class AddressBook {
   /** Applies one event from the checks port. */
   apply(event: PortEvent): void {
     if (event.kind === 'result') this.setResult(event.address, event.result);
+    else if (event.kind === 'stage') this.setStage(event.address, event.stage);
     else if (event.kind === 'skipped') this.setUnchecked(event.address);
     else if (event.kind === 'failed') this.setFailed(event.address, problemOf(event.status));
     else if (event.kind === 'status' && event.status.state === 'failed') {
@@ -182,4 +202,10 @@ export class AddressBook {
 
 function problemOf(status: HostStatus): HostProblem | null {
   return status.state === 'failed' ? status.problem : null;
+}
+
+function markPending(entry: AddressEntry): void {
+  entry.state = 'pending';
+  entry.problem = null;
+  entry.pending = { since: Date.now(), stage: null, stageAt: 0 };
 }

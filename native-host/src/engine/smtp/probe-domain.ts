@@ -14,6 +14,7 @@ import { stepTimeouts, type VerifyOptions } from '../options.js';
 import type { SmtpReply, TlsInfo } from '../../../shared/result.js';
 import { nonPublicReason } from '../target-guard.js';
 import type { Reason } from '../../../shared/verdicts.js';
+import type { CheckStage } from '../../../shared/protocol/messages.js';
 import { openSession, SmtpSessionError, type Command, type Exchange, type SmtpSession } from './session.js';
 
 // One SMTP session to one mail server address, carrying recipients of any domains that this
@@ -73,6 +74,8 @@ export interface SessionWork {
   hasWaiting(): boolean;
   /** Until when this recipient may be asked (its time budget). */
   deadlineOf(recipient: Recipient): number;
+  /** This recipient's check entered a stage (for progress reports). */
+  stage(recipient: Recipient, stage: CheckStage): void;
   /** Known catch-all state of a domain, null when unknown (then it is probed). */
   catchAllOf(domain: string): boolean | null;
   learnCatchAll(domain: string, catchAll: boolean): void;
@@ -106,6 +109,8 @@ export async function runSession(work: SessionWork): Promise<void> {
   const tolerance = work.tolerance.get(work.target.ip);
   const first = await withinServerBudget(work, takeBatch(work, recipientsForNextTransaction(tolerance, 0)), true);
   if (first.recipients.length === 0) return;
+  const host = work.target.host.name;
+  for (const r of first.recipients) work.stage(r, { stage: 'connecting', host });
   const transcript = work.options.verbose ? [] : undefined;
   const carrier = new SessionCarrier(work, transcript);
   const attempt = work.network.begin(route);
@@ -150,6 +155,7 @@ export async function runSession(work: SessionWork): Promise<void> {
     return;
   }
   attempt.connected();
+  for (const r of first.recipients) work.stage(r, { stage: 'smtp', host });
   await carrier.carry(session, first);
 }
 
@@ -211,7 +217,8 @@ async function withinServerBudget(work: SessionWork, batch: Batch, newSession: b
   const wanted = batch.recipients.length + batch.probes.length;
   const claim = newSession ? serverClaim(work.target.ip, wanted) : serverRcptClaim(work.target.ip, wanted);
   const maxWaitMs = (earliestDeadline(work, batch.recipients) - Date.now()) / 2;
-  const admission = await spend(work.budgets, claim, maxWaitMs, work.signal);
+  const waiting = () => batch.recipients.forEach((r) => work.stage(r, { stage: 'budget' }));
+  const admission = await spend(work.budgets, claim, maxWaitMs, work.signal, waiting);
   if (admission.admitted >= wanted) return batch;
   // Probes go first in the group: they are worth nothing without the recipients they vouch for.
   const recipients = batch.recipients.slice(0, Math.max(0, admission.admitted - batch.probes.length));
@@ -257,6 +264,7 @@ class SessionCarrier {
         const room = recipientsForNextTransaction(work.tolerance.get(work.target.ip), watch.rejected);
         if (room === 0) break;
         batch = await withinServerBudget(work, takeBatch(work, room), false);
+        for (const r of batch.recipients) work.stage(r, { stage: 'smtp', host: work.target.host.name });
       }
     } catch (error) {
       // A bug must not lose the recipients in flight: they get an honest "unknown".

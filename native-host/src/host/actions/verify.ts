@@ -10,6 +10,7 @@ import { SETTINGS, writeVerifyOption } from '../../../shared/settings/table.js';
 import { keepYoungGenerationSmall } from '../../engine/young-generation.js';
 import { verifyRemotely, type RemoteTarget } from '../../cli/verify-remote.js';
 import { idKey } from '../request-id.js';
+import { ProgressReporter } from '../progress.js';
 import type { HostState, Job } from '../state.js';
 import { streamResults } from '../stream-results.js';
 
@@ -70,6 +71,9 @@ async function run(
   const { verifier } = state.engines.get(options, request.site ?? null);
   const answered = new Set<number>();
   const started = Date.now();
+  const progress = request.progress
+    ? new ProgressReporter((stages) => state.send({ type: 'progress', id, stages }))
+    : null;
 
   const deliver = (index: number, result: VerificationResult) => {
     if (answered.has(index)) {
@@ -77,6 +81,7 @@ async function run(
       return;
     }
     answered.add(index);
+    progress?.done(index);
     state.send({ type: 'result', id, index, result });
   };
 
@@ -87,7 +92,13 @@ async function run(
       ? 'done'
       : server?.url
         ? await forward({ url: server.url, key: server.key }, addresses, request, signal, deliver)
-        : await streamResults(verifier, addresses, signal, ({ index, result }) => deliver(index, result));
+        : await streamResults(
+            verifier,
+            addresses,
+            signal,
+            ({ index, result }) => deliver(index, result),
+            progress ? (indexes, stage) => progress.stage(indexes, stage) : undefined,
+          ).finally(() => progress?.stop());
 
   const cancelled = ending === 'aborted' || signal.aborted;
   if (!cancelled && answered.size < addresses.length) {
