@@ -20,9 +20,12 @@ export interface PostgresHandle {
   createDatabase(name: string): Promise<string>;
   /** A client of `url` for the test's own reads (close it with end()). */
   connect(url: string): Promise<pg.Client>;
-  /** Fast shutdown (SIGINT): open transactions are rolled back, clients disconnected. */
-  stop(): Promise<void>;
-  /** Starts again on the same data. */
+  /**
+   * Fast shutdown (SIGINT): open transactions are rolled back, clients disconnected. Immediate
+   * (SIGQUIT): every process quits at once, as in a crash; the next start recovers.
+   */
+  stop(mode?: 'fast' | 'immediate'): Promise<void>;
+  /** Starts again on the same data (nothing to do while it runs). */
   start(): Promise<void>;
   /** Stops and removes the data folder. */
   remove(): Promise<void>;
@@ -67,6 +70,7 @@ export async function startPostgres(port = POSTGRES_PORT): Promise<PostgresHandl
 
   let running: { daemon: Daemon; child: ChildProcess } | null = null;
   const start = async () => {
+    if (running) return;
     const [command, args] = asPostgresUser(path.join(bin, 'postgres'), [
       '-D',
       dataDir,
@@ -101,13 +105,13 @@ export async function startPostgres(port = POSTGRES_PORT): Promise<PostgresHandl
       child.once('exit', exited);
     });
   };
-  const stop = async () => {
+  const stop = async (mode: 'fast' | 'immediate' = 'fast') => {
     // SIGINT is postgres's "fast shutdown"; the SIGTERM of superviseDaemon would be "smart",
     // which waits for every client to leave. (setpriv execs postgres: the child is the postmaster.)
     const current = running;
     running = null;
     if (!current) return;
-    current.child.kill('SIGINT');
+    current.child.kill(mode === 'fast' ? 'SIGINT' : 'SIGQUIT');
     await current.daemon.stop();
   };
   await start();
