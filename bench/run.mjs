@@ -8,6 +8,8 @@
 //
 //   node bench/run.mjs [scenario id ...]     only these SMTP scenarios (scenarios.mjs)
 //   MXLENS_BENCH_BROWSER=0                   skip the browser figures
+//   node bench/run.mjs distributed           only the distributed figures (issue 14)
+//   MXLENS_BENCH_DIST_SIZE=N                 addresses of the distributed job (default 100,000)
 
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,6 +18,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BUNDLE, HAVE_GNU_TIME, makeSandbox } from './lib.mjs';
 import { browserAvailable, browserBench } from './browser.mjs';
+import { DIST_DOMAINS, distributedBench, distributedSection } from './distributed.mjs';
 import { browserSection, goalsSection, scenarioSection, startupSection } from './report.mjs';
 import { MAX_DOMAINS, SCENARIOS } from './scenarios.mjs';
 import { smtpScenarios } from './smtp.mjs';
@@ -98,7 +101,10 @@ try {
 
   let smtp = null;
   let browser = null;
-  if (isolated) {
+  let distributed = null;
+  const runsDistributed = only.length === 0 || only.includes('distributed');
+  const runsScenarios = only.length === 0 || SCENARIOS.some((scenario) => only.includes(scenario.id));
+  if (isolated && runsScenarios) {
     const world = await attempt('the bench world (dnsmasq and fakes)', () => startWorld(MAX_DOMAINS));
     if (world) {
       try {
@@ -108,6 +114,16 @@ try {
         }
       } finally {
         await world.stop();
+      }
+    }
+  }
+  if (isolated) {
+    const wide = runsDistributed && (await attempt(`the world of ${DIST_DOMAINS} domains`, () => startWorld(DIST_DOMAINS)));
+    if (wide) {
+      try {
+        distributed = await attempt('distributed (serve --redis, 1 and 3 workers)', () => distributedBench(wide, sandbox, log));
+      } finally {
+        await wide.stop();
       }
     }
   }
@@ -134,6 +150,7 @@ try {
       '',
     );
   }
+  if (distributed) out.push('## Distributed (serve --redis + workers)', '', ...distributedSection(distributed), '');
   out.push(`load average at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`, '');
   out.push('## Issue 12 goals', '', ...goalsSection({ smtp, firstQuery, host, nodeStartMs, nodeCpuMs: node?.cpuMs ?? null, browser }), '');
   process.stdout.write(`${out.join('\n')}\n`);
