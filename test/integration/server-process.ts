@@ -35,7 +35,10 @@ export function newDataDir(): string {
 /** The test world's DNS, private targets allowed (the world lives on loopback), short timeouts. */
 export const WORLD_ENV = { MXLENS_DNS: '127.0.0.1:5353', MXLENS_ALLOW_PRIVATE: '1', MXLENS_TIMEOUT: '5000' };
 
-export async function startServe(options: { dataDir?: string; env?: NodeJS.ProcessEnv; args?: string[] } = {}): Promise<ServeProcess> {
+/** `onStderr` sees the server's stderr as it comes, before it listens too. */
+export async function startServe(
+  options: { dataDir?: string; env?: NodeJS.ProcessEnv; args?: string[]; onStderr?: (text: string) => void } = {},
+): Promise<ServeProcess> {
   const dataDir = options.dataDir ?? newDataDir();
   const child = spawn(process.execPath, [BIN, 'serve', '--listen', '127.0.0.1:0', '--data', dataDir, ...(options.args ?? [])], {
     env: { ...process.env, XDG_CONFIG_HOME: path.join(dataDir, 'config'), ...options.env },
@@ -49,6 +52,7 @@ export async function startServe(options: { dataDir?: string; env?: NodeJS.Proce
   child.stdout!.resume();
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
     text += chunk;
+    options.onStderr?.(text);
     pending += chunk;
     const lines = pending.split('\n');
     pending = lines.pop()!;

@@ -114,7 +114,7 @@ async function buildServer(settings: Settings, flags: ServeFlags, db: Database) 
   let queue: WorkQueue | undefined;
   try {
     // With Redis the checks go to the workers; without, they run in this process (createContext's default).
-    if (settings.serve.redis) queue = await (await import('../worker/redis-queue.js')).RedisWorkQueue.connect(settings.serve.redis);
+    if (settings.serve.redis) queue = await (await import('../worker/redis-queue.js')).RedisWorkQueue.connect(settings.serve.redis, (line) => process.stderr.write(`mxlens serve: ${line}\n`));
     const bulk = new BulkRunner(store, (options, addresses, signal, onResult) => checkAddresses(ctx, options, addresses, signal, onResult));
     const ctx = createContext({ serve: settings.serve, verify: settings.verify, db, keys: new KeyStore(db, settings.serve.keys), bulk, store, version: VERSION, queue });
     const logger = { level: 'info', ...(settings.serve.logFile ? { file: settings.serve.logFile } : { stream: process.stderr }) };
