@@ -6,7 +6,10 @@ import { defineConfig } from 'vite';
 // cannot be bundled, and Fastify (1.4 MB bundled) would slow every start of the host.
 // (Code splitting is no way out: shared modules would move to a chunk, and install finds the
 // host by the bundle's own file name.)
-const SERVER_DEPENDENCIES = ['better-sqlite3', 'fastify', '@fastify/cors', 'pg', 'bullmq', 'ioredis', 'rate-limiter-flexible', 'redis-semaphore'];
+const SERVER_DEPENDENCIES = [
+  'better-sqlite3', 'fastify', '@fastify/cors', 'pg', 'bullmq', 'ioredis', 'rate-limiter-flexible', 'redis-semaphore',
+  '@bull-board/api', '@bull-board/api/bullMQAdapter', '@bull-board/fastify',
+];
 export default defineConfig({
   build: {
     ssr: 'native-host/src/cli/entry.ts',

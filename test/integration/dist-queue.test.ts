@@ -115,6 +115,19 @@ describe('mxlens worker', () => {
   });
 });
 
+describe('Bull Board', () => {
+  it('shows the queue, read-only, at /admin/queues to a key holder and to nobody else', async () => {
+    expect((await call(server, 'GET', '/admin/queues')).status).toBe(401);
+    expect((await call(server, 'GET', '/admin/queues/api/queues')).status).toBe(401);
+    const page = await call(server, 'GET', '/admin/queues', { key: KEY });
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    const queues = await call<{ queues: Array<{ name: string; readOnlyMode: boolean }> }>(server, 'GET', '/admin/queues/api/queues', { key: KEY });
+    expect(queues.status).toBe(200);
+    expect(queues.body.queues.map((queue) => [queue.name, queue.readOnlyMode])).toEqual([['mxlens-checks', true]]);
+  });
+});
+
 describe('three workers behind one queue', () => {
   it('give the verdicts of the single-process engine and never open more sessions to one MX than the limit', async () => {
     const sharedMx = Array.from({ length: 30 }, (_, i) => ['info', 'nobody', 'sales', 'x1', 'x2', 'x3', 'x4', 'x5', 'x6', 'x7'].map((local) => `${local}@sharedmx${i + 1}.test`)).flat();
@@ -232,6 +245,29 @@ describe('faults', () => {
     await restarted;
     expect(restarted).not.toBeNull();
     expectAllAnsweredOnce(streamed);
+  });
+
+  it('a server started while Redis is down says so on stderr, keeps trying, and serves once Redis is up', async () => {
+    await redis.stop();
+    let saidIt: () => void;
+    const said = new Promise<void>((resolve) => (saidIt = resolve));
+    const starting = startServe({
+      env: { ...env, MXLENS_SERVE_KEYS: `ci:${KEY}` },
+      args: ['--redis', redis.url],
+      onStderr: (text) => {
+        if (text.includes(`mxlens serve: cannot reach Redis at ${redis.url}`) && text.includes('retrying until it answers')) saidIt();
+      },
+    });
+    await said;
+    await redis.start();
+    const late = await starting;
+    try {
+      expect(late.stderr()).toContain(`mxlens serve: Redis at ${redis.url}`);
+      const health = await call<Record<string, any>>(late, 'GET', '/v1/health', { key: KEY });
+      expect(health.body.queue).toMatchObject({ mode: 'redis', reachable: true });
+    } finally {
+      await late.stop();
+    }
   });
 });
 

@@ -1,4 +1,6 @@
+import type { Queue } from 'bullmq';
 import { streamResults, type EnginePool } from '../host/state.js';
+import type { BatchData } from '../worker/batches.js';
 import type { CheckChunk } from './bulk-runner.js';
 
 // Where the server's checks run. In process (the default): the server's own engines. On a
@@ -24,6 +26,8 @@ export interface WorkQueue {
   health(): Promise<QueueHealth>;
   /** Stops taking work and lets go of connections. */
   close(): Promise<void>;
+  /** The BullMQ queue behind it (for Bull Board); none in process. */
+  readonly queue?: Queue<BatchData>;
 }
 
 export function inProcessQueue(engines: EnginePool): WorkQueue {
