@@ -45,11 +45,16 @@ export async function buildApp(ctx: ServerContext, options: { logger: object; ht
   app.setNotFoundHandler((request, reply) => sendError(reply, new HttpError(404, 'not_found', `no such endpoint: ${request.method} ${request.url.split('?')[0]}`)));
 
   await registerCors(app, ctx);
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', async (request, reply) => {
     if (request.routeOptions.url === OPEN_HEALTH_PATH) return;
-    authenticate(ctx, request);
-    const rate = ctx.rate.take(request.keyName);
-    if (!rate.ok) throw new HttpError(429, 'rate_limited', rate.message, rate.retryAfterSeconds);
+    // Answered here, not thrown: a plugin's own error handler (Bull Board's) would make it a 500.
+    try {
+      authenticate(ctx, request);
+      const rate = ctx.rate.take(request.keyName);
+      if (!rate.ok) throw new HttpError(429, 'rate_limited', rate.message, rate.retryAfterSeconds);
+    } catch (error) {
+      return sendError(reply, toHttpError(error));
+    }
   });
 
   app.get(OPEN_HEALTH_PATH, async () => ({ status: 'ok' }));
