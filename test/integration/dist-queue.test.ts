@@ -246,29 +246,6 @@ describe('faults', () => {
     expect(restarted).not.toBeNull();
     expectAllAnsweredOnce(streamed);
   });
-
-  it('a server started while Redis is down says so on stderr, keeps trying, and serves once Redis is up', async () => {
-    await redis.stop();
-    let saidIt: () => void;
-    const said = new Promise<void>((resolve) => (saidIt = resolve));
-    const starting = startServe({
-      env: { ...env, MXLENS_SERVE_KEYS: `ci:${KEY}` },
-      args: ['--redis', redis.url],
-      onStderr: (text) => {
-        if (text.includes(`mxlens serve: cannot reach Redis at ${redis.url}`) && text.includes('retrying until it answers')) saidIt();
-      },
-    });
-    await said;
-    await redis.start();
-    const late = await starting;
-    try {
-      expect(late.stderr()).toContain(`mxlens serve: Redis at ${redis.url}`);
-      const health = await call<Record<string, any>>(late, 'GET', '/v1/health', { key: KEY });
-      expect(health.body.queue).toMatchObject({ mode: 'redis', reachable: true });
-    } finally {
-      await late.stop();
-    }
-  });
 });
 
 describe('budgets shared by the fleet', () => {
@@ -325,6 +302,34 @@ describe('a mail server that refuses one worker', () => {
     } finally {
       redisClient.disconnect();
       await fake.stop();
+    }
+  });
+});
+
+describe('Redis not up when the server starts', () => {
+  it('a server started while Redis is down says so on stderr, keeps trying, and serves once Redis is up', async () => {
+    // A Redis of its own, stopped before the server starts: the fleet's stays up.
+    const lateRedis = await startRedis();
+    await lateRedis.stop();
+    let saidIt: () => void;
+    const said = new Promise<void>((resolve) => (saidIt = resolve));
+    const starting = startServe({
+      env: { ...env, MXLENS_SERVE_KEYS: `ci:${KEY}` },
+      args: ['--redis', lateRedis.url],
+      onStderr: (text) => {
+        if (text.includes(`mxlens serve: cannot reach Redis at ${lateRedis.url}`) && text.includes('retrying until it answers')) saidIt();
+      },
+    });
+    await said;
+    await lateRedis.start();
+    const late = await starting;
+    try {
+      expect(late.stderr()).toContain(`mxlens serve: Redis at ${lateRedis.url} answers again`);
+      const health = await call<Record<string, any>>(late, 'GET', '/v1/health', { key: KEY });
+      expect(health.body.queue).toMatchObject({ mode: 'redis', reachable: true });
+    } finally {
+      await late.stop();
+      await lateRedis.remove();
     }
   });
 });
