@@ -10,6 +10,9 @@
 //   strict      stock Postfix's smtpd_hard_error_limit: after 20 error replies in a session,
 //               `421 4.7.0 ... Error: too many errors` and the connection is closed (Postfix's
 //               soft limit, a 1 s sleep before each error reply past 10, is not modelled)
+//   rcptPerSecondPerSource   (optional) a provider's per-IP rate: RCPT replies to one client
+//               address, over all the fakes of this process, at most this many per second; a
+//               reply past the rate is held until its slot (a throttling server, not a refusing one)
 // It counts connections, the most sessions open at once, and commands.
 
 import net from 'node:net';
@@ -92,23 +95,43 @@ export function startFakeMx({ host, port = 25, name, secureContext, config }) {
   });
 }
 
-/** Writes to `raw` `delayMs` after being asked; order is kept because the delay is constant. */
+// The next free RCPT reply slot per client address, shared by every fake of the process.
+const nextRcptSlot = new Map();
+
+/** How long to hold an RCPT reply to `source` so that it gets at most `perSecond` a second. */
+function rcptHoldMs(source, perSecond) {
+  if (!perSecond) return 0;
+  const now = Date.now();
+  const slot = Math.max(now, nextRcptSlot.get(source) ?? 0);
+  nextRcptSlot.set(source, slot + 1000 / perSecond);
+  return slot - now;
+}
+
+/**
+ * Writes to `raw` `delayMs` (plus `holdMs`) after being asked; a write never overtakes an
+ * earlier one, so held replies keep their order.
+ */
 function delayedWriter(raw, delayMs) {
+  let lastAt = 0;
+  const at = (holdMs) => (lastAt = Math.max(Date.now() + delayMs + holdMs, lastAt));
   return {
-    write(bytes) {
-      setTimeout(() => {
-        if (!raw.destroyed) raw.write(bytes);
-      }, delayMs);
+    write(bytes, holdMs = 0) {
+      setTimeout(
+        () => {
+          if (!raw.destroyed) raw.write(bytes);
+        },
+        at(holdMs) - Date.now(),
+      );
     },
     end() {
-      setTimeout(() => raw.end(), delayMs);
+      setTimeout(() => raw.end(), at(0) - Date.now());
     },
   };
 }
 
 function serveSession(raw, settings, name, secureContext, currentStats) {
   const out = delayedWriter(raw, settings.delayMs);
-  let send = (text) => out.write(`${text}\r\n`);
+  let send = (text, holdMs) => out.write(`${text}\r\n`, holdMs);
   let buffer = '';
   let inTransaction = false;
   let errors = 0;
@@ -121,8 +144,8 @@ function serveSession(raw, settings, name, secureContext, currentStats) {
     out.end();
   };
 
-  const reply = (text) => {
-    send(text);
+  const reply = (text, holdMs) => {
+    send(text, holdMs);
     if (/^[45]/.test(text) && settings.strict && ++errors >= HARD_ERROR_LIMIT) {
       currentStats().errorLimitHangups++;
       hangUp(`421 4.7.0 ${name} Error: too many errors`);
@@ -189,8 +212,9 @@ function serveSession(raw, settings, name, secureContext, currentStats) {
         s.rcpt++;
         if (!inTransaction) return reply('503 5.5.1 Error: need MAIL command');
         const address = (/<([^>]*)>/.exec(line)?.[1] ?? '').toLowerCase();
-        if (settings.mailboxes.has(address)) return send('250 2.1.5 Ok');
-        return reply(`550 5.1.1 <${address}>: Recipient address rejected: User unknown in virtual mailbox table`);
+        const hold = rcptHoldMs(raw.remoteAddress, settings.rcptPerSecondPerSource);
+        if (settings.mailboxes.has(address)) return send('250 2.1.5 Ok', hold);
+        return reply(`550 5.1.1 <${address}>: Recipient address rejected: User unknown in virtual mailbox table`, hold);
       }
       case 'RSET':
         s.rset++;

@@ -10,6 +10,8 @@
 //   MXLENS_BENCH_BROWSER=0                   skip the browser figures
 //   MXLENS_BENCH_PEERS=0                     skip the npm peers (a second build measured in the same session)
 //   MXLENS_BENCH_ROOT=DIR                    measure DIR/native-host/bin/mxlens.mjs and DIR/dist/host instead
+//   node bench/run.mjs distributed           only the distributed figures (issue 14)
+//   MXLENS_BENCH_DIST_SIZE=N                 addresses of the distributed job (default 100,000)
 
 import { existsSync } from 'node:fs';
 import os from 'node:os';
@@ -17,6 +19,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BUNDLE, HAVE_GNU_TIME, ISOLATED, makeSandbox, reexecIsolated } from './lib.mjs';
 import { browserAvailable, browserBench } from './browser.mjs';
+import { DIST_DOMAINS, distributedBench, distributedSection } from './distributed.mjs';
 import { browserSection, goalsSection, scenarioSection, startupSection } from './report.mjs';
 import { MAX_DOMAINS, SCENARIOS } from './scenarios.mjs';
 import { smtpScenarios } from './smtp.mjs';
@@ -84,7 +87,10 @@ try {
 
   let smtp = null;
   let browser = null;
-  if (isolated) {
+  let distributed = null;
+  const runsDistributed = only.length === 0 || only.includes('distributed');
+  const runsScenarios = only.length === 0 || SCENARIOS.some((scenario) => only.includes(scenario.id));
+  if (isolated && runsScenarios) {
     const world = await attempt('the bench world (dnsmasq and fakes)', () => startWorld(MAX_DOMAINS));
     if (world) {
       try {
@@ -96,6 +102,19 @@ try {
         }
       } finally {
         await world.stop();
+      }
+    }
+  }
+  if (isolated) {
+    const wide =
+      runsDistributed && (await attempt(`the world of ${DIST_DOMAINS} domains`, () => startWorld(DIST_DOMAINS)));
+    if (wide) {
+      try {
+        distributed = await attempt('distributed (serve --redis, 1 and 3 workers)', () =>
+          distributedBench(wide, sandbox, log),
+        );
+      } finally {
+        await wide.stop();
       }
     }
   }
@@ -122,6 +141,7 @@ try {
       '',
     );
   }
+  if (distributed) out.push('## Distributed (serve --redis + workers)', '', ...distributedSection(distributed), '');
   out.push(
     `load average at the end: ${os
       .loadavg()

@@ -18,7 +18,8 @@ export default defineConfig({
     target: 'node20',
     minify: false,
     rollupOptions: {
-      external: SERVER_DEPENDENCIES,
+      // A package and its subpaths (@bull-board/api/bullMQAdapter).
+      external: (id) => SERVER_DEPENDENCIES.some((name) => id === name || id.startsWith(`${name}/`)),
       output: { entryFileNames: 'mxlens.mjs', chunkFileNames: 'chunks/[name]-[hash].mjs' },
     },
   },

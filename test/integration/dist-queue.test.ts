@@ -129,6 +129,24 @@ describe('mxlens worker', () => {
   });
 });
 
+describe('Bull Board', () => {
+  it('shows the queue, read-only, at /admin/queues to a key holder and to nobody else', async () => {
+    expect((await call(server, 'GET', '/admin/queues')).status).toBe(401);
+    expect((await call(server, 'GET', '/admin/queues/api/queues')).status).toBe(401);
+    const page = await call(server, 'GET', '/admin/queues', { key: KEY });
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    const queues = await call<{ queues: Array<{ name: string; readOnlyMode: boolean }> }>(
+      server,
+      'GET',
+      '/admin/queues/api/queues',
+      { key: KEY },
+    );
+    expect(queues.status).toBe(200);
+    expect(queues.body.queues.map((queue) => [queue.name, queue.readOnlyMode])).toEqual([['mxlens-checks', true]]);
+  });
+});
+
 describe('three workers behind one queue', () => {
   it('give the verdicts of the single-process engine and never open more sessions to one MX than the limit', async () => {
     const sharedMx = Array.from({ length: 30 }, (_, i) =>
@@ -354,6 +372,38 @@ describe('a mail server that refuses one worker', () => {
     } finally {
       redisClient.disconnect();
       await fake.stop();
+    }
+  });
+});
+
+describe('Redis not up when the server starts', () => {
+  it('a server started while Redis is down says so on stderr, keeps trying, and serves once Redis is up', async () => {
+    // A Redis of its own, stopped before the server starts: the fleet's stays up.
+    const lateRedis = await startRedis();
+    await lateRedis.stop();
+    let saidIt: () => void;
+    const said = new Promise<void>((resolve) => (saidIt = resolve));
+    const starting = startServe({
+      env: { ...env, MXLENS_SERVE_KEYS: `ci:${KEY}` },
+      args: ['--redis', lateRedis.url],
+      onStderr: (text) => {
+        if (
+          text.includes(`mxlens serve: cannot reach Redis at ${lateRedis.url}`) &&
+          text.includes('retrying until it answers')
+        )
+          saidIt();
+      },
+    });
+    await said;
+    await lateRedis.start();
+    const late = await starting;
+    try {
+      expect(late.stderr()).toContain(`mxlens serve: Redis at ${lateRedis.url} answers again`);
+      const health = await call<Record<string, any>>(late, 'GET', '/v1/health', { key: KEY });
+      expect(health.body.queue).toMatchObject({ mode: 'redis', reachable: true });
+    } finally {
+      await late.stop();
+      await lateRedis.remove();
     }
   });
 });

@@ -46,8 +46,9 @@ export function newDataDir(): string {
 /** The test world's DNS, private targets allowed (the world lives on loopback), short timeouts. */
 export const WORLD_ENV = { MXLENS_DNS: '127.0.0.1:5353', MXLENS_ALLOW_PRIVATE: '1', MXLENS_TIMEOUT: '5000' };
 
+/** `onStderr` sees the server's stderr as it comes, before it listens too. */
 export async function startServe(
-  options: { dataDir?: string; env?: NodeJS.ProcessEnv; args?: string[] } = {},
+  options: { dataDir?: string; env?: NodeJS.ProcessEnv; args?: string[]; onStderr?: (text: string) => void } = {},
 ): Promise<ServeProcess> {
   const dataDir = options.dataDir ?? newDataDir();
   const child = spawn(
@@ -68,6 +69,7 @@ export async function startServe(
   child.stdout!.resume();
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
     text += chunk;
+    options.onStderr?.(text);
     pending += chunk;
     const lines = pending.split('\n');
     pending = lines.pop()!;

@@ -1,3 +1,4 @@
+import type { Queue } from 'bullmq';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { LIMITS } from '../../shared/protocol/messages.js';
 import { bulkRoutes } from './bulk.js';
@@ -16,6 +17,8 @@ declare module 'fastify' {
 
 /** The one path that answers without a key: it says the server is up, and nothing else. */
 const OPEN_HEALTH_PATH = '/health';
+/** Bull Board, the dashboard of the Redis queue (serve --redis only). */
+const QUEUE_BOARD_PATH = '/admin/queues';
 
 /**
  * Fastify and its CORS plugin are loaded here, when a server starts, so `mxlens verify` and the
@@ -50,18 +53,40 @@ export async function buildApp(
   );
 
   await registerCors(app, ctx);
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', async (request, reply) => {
     if (request.routeOptions.url === OPEN_HEALTH_PATH) return;
-    authenticate(ctx, request);
-    const rate = ctx.rate.take(request.keyName);
-    if (!rate.ok) throw new HttpError(429, 'rate_limited', rate.message, rate.retryAfterSeconds);
+    // Answered here, not thrown: a plugin's own error handler (Bull Board's) would make it a 500.
+    try {
+      authenticate(ctx, request);
+      const rate = ctx.rate.take(request.keyName);
+      if (!rate.ok) throw new HttpError(429, 'rate_limited', rate.message, rate.retryAfterSeconds);
+    } catch (error) {
+      return sendError(reply, toHttpError(error));
+    }
   });
 
   app.get(OPEN_HEALTH_PATH, async () => ({ status: 'ok' }));
   nativeRoutes(app, ctx);
   reacherRoutes(app, ctx);
   bulkRoutes(app, ctx);
+  if (ctx.queue.queue) await mountQueueBoard(app, ctx.queue.queue);
   return app;
+}
+
+/**
+ * Bull Board, read-only, behind the API key like every route (the onRequest hook above covers
+ * plugins registered after it): it shows the batches, and with them the addresses, of every key.
+ */
+async function mountQueueBoard(app: FastifyInstance, queue: Queue): Promise<void> {
+  const [{ createBullBoard }, { BullMQAdapter }, { FastifyAdapter }] = await Promise.all([
+    importServerModule(() => import('@bull-board/api'), '@bull-board/api'),
+    importServerModule(() => import('@bull-board/api/bullMQAdapter'), '@bull-board/api'),
+    importServerModule(() => import('@bull-board/fastify'), '@bull-board/fastify'),
+  ]);
+  const serverAdapter = new FastifyAdapter();
+  serverAdapter.setBasePath(QUEUE_BOARD_PATH);
+  createBullBoard({ queues: [new BullMQAdapter(queue, { readOnlyMode: true })], serverAdapter });
+  await app.register(serverAdapter.registerPlugin(), { prefix: QUEUE_BOARD_PATH });
 }
 
 /**

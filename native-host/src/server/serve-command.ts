@@ -145,7 +145,9 @@ async function buildServer(settings: Settings, flags: ServeFlags, db: Database) 
   try {
     // With Redis the checks go to the workers; without, they run in this process (createContext's default).
     if (settings.serve.redis)
-      queue = await (await import('../worker/redis-queue.js')).RedisWorkQueue.connect(settings.serve.redis);
+      queue = await (
+        await import('../worker/redis-queue.js')
+      ).RedisWorkQueue.connect(settings.serve.redis, (line) => process.stderr.write(`mxlens serve: ${line}\n`));
     const bulk = new BulkRunner(store, (options, addresses, signal, onResult) =>
       checkAddresses(ctx, options, addresses, signal, onResult),
     );

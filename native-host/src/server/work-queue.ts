@@ -1,5 +1,7 @@
+import type { Queue } from 'bullmq';
 import type { EnginePool } from '../host/engine-pool.js';
 import { streamResults } from '../host/stream-results.js';
+import type { BatchData } from '../worker/batches.js';
 import type { CheckChunk } from './bulk-runner.js';
 
 // Where the server's checks run. In process (the default): the server's own engines. On a
@@ -25,6 +27,8 @@ export interface WorkQueue {
   health(): Promise<QueueHealth>;
   /** Stops taking work and lets go of connections. */
   close(): Promise<void>;
+  /** The BullMQ queue behind it (for Bull Board); none in process. */
+  readonly queue?: Queue<BatchData>;
 }
 
 export function inProcessQueue(engines: EnginePool): WorkQueue {

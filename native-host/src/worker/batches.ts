@@ -44,9 +44,37 @@ export function redisOptions(url: string): { url: string; maxRetriesPerRequest: 
   return { url, maxRetriesPerRequest: null };
 }
 
-export async function connectRedis(url: string): Promise<Redis> {
+/**
+ * Connects to the queue's Redis and resolves once it answers. A Redis that is not up yet (boot
+ * order, a restart) is waited for, as ioredis retries (at most 2 s apart), but never silently:
+ * each outage is said once on `say`, and its end too.
+ */
+export async function connectRedis(url: string, say: (line: string) => void): Promise<Redis> {
   const { Redis } = await import('ioredis');
-  return new Redis(url, { maxRetriesPerRequest: null });
+  const redis = new Redis(url, { maxRetriesPerRequest: null });
+  const where = withoutPassword(url);
+  let outage = '';
+  redis.on('error', (error: Error) => {
+    if (outage) return;
+    outage = error.message;
+    say(`cannot reach Redis at ${where} (${error.message}); retrying until it answers`);
+  });
+  redis.on('ready', () => {
+    if (outage) say(`Redis at ${where} answers again`);
+    outage = '';
+  });
+  if (redis.status !== 'ready') await new Promise((resolve) => redis.once('ready', resolve));
+  return redis;
+}
+
+function withoutPassword(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.href;
+  } catch {
+    return url;
+  }
 }
 
 /**

@@ -56,9 +56,10 @@ export class RedisWorkQueue implements WorkQueue {
     this.sweeper = setInterval(() => void this.sweep(), SWEEP_MS);
   }
 
-  static async connect(url: string): Promise<RedisWorkQueue> {
+  /** Waits for Redis (saying so on `say` while it is away). */
+  static async connect(url: string, say: (line: string) => void): Promise<RedisWorkQueue> {
     const { Queue, QueueEvents } = await import('bullmq');
-    const redis = await connectRedis(url);
+    const redis = await connectRedis(url, say);
     const queue = new Queue<BatchData>(QUEUE_NAME, { connection: redisOptions(url) });
     const events = new QueueEvents(QUEUE_NAME, { connection: redisOptions(url) });
     await events.waitUntilReady();

@@ -45,8 +45,8 @@ export async function runWorker(argv: string[]): Promise<number> {
     return 1;
   }
   const [{ Worker, DelayedError }, modules] = loaded;
-  const redis = await connectRedis(settings.serve.redis);
   const log = (line: string) => process.stderr.write(`mxlens worker: ${line}\n`);
+  const redis = await connectRedis(settings.serve.redis, log);
   const source = settings.verify.sourceAddress ?? hostname();
   const budgets = new Budgets(settings.verify.budgets, Date.now, null, new FleetBudgets(modules, redis));
   const gate = new FleetSessionGate(modules, redis, settings.verify.connectionsPerHost, (error) =>
