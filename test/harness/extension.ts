@@ -35,7 +35,7 @@ export function buildExtension(): ExtensionBuild & { dir: string; cleanup(): voi
       cwd: REPO,
       env: { ...process.env, MXLENS_EXTENSION_OUT: dir },
       encoding: 'utf8',
-      timeout: 50_000,
+      timeout: 110_000,
     },
   );
   if (run.status !== 0) {

@@ -1,14 +1,13 @@
 // Builds the extension (extension/vite.config.ts) into a temporary folder and checks what a
 // browser will load: both manifests, every file they name, classic scripts, icons, locales.
 
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { filesNamedBy, iconFiles, messageKeysIn, type Manifest } from '../../extension/build/manifests.js';
 import { WELCOME_PAGE } from '../../extension/src/background/index.js';
+import { buildExtension } from '../harness/extension.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const source = JSON.parse(readFileSync(path.join(repo, 'manifest.json'), 'utf8')) as Manifest;
@@ -26,25 +25,13 @@ function filesUnder(root: string, prefix = ''): string[] {
   });
 }
 
+let build: ReturnType<typeof buildExtension> | undefined;
 beforeAll(() => {
-  out = mkdtempSync(path.join(tmpdir(), 'mxlens-extension-'));
-  const run = spawnSync(
-    process.execPath,
-    [path.join(repo, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'extension/vite.config.ts'],
-    {
-      cwd: repo,
-      env: { ...process.env, MXLENS_EXTENSION_OUT: out },
-      encoding: 'utf8',
-      timeout: 110_000,
-    },
-  );
-  if (run.status !== 0)
-    throw new Error(`the extension build failed (exit ${run.status}):\n${run.stdout}\n${run.stderr}`);
+  build = buildExtension();
+  out = build.dir;
 }, 120_000);
 
-afterAll(() => {
-  if (out) rmSync(out, { recursive: true, force: true });
-});
+afterAll(() => build?.cleanup());
 
 describe('the extension build', () => {
   it('Chrome: a service worker, the key (fixed development ID), nothing Firefox-only', () => {

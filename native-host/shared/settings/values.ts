@@ -126,17 +126,23 @@ export function parseSender(value: unknown): Parsed<string> {
   return good(parsed.normalized);
 }
 
+/** The text as a URL; if it is none, a problem that shows an example and hides any password. */
+function parseUrl(text: string, example: string, code: ProblemCode = 'value'): Parsed<URL> {
+  try {
+    return good(new URL(text));
+  } catch {
+    return bad(`takes a URL like ${example}, not ${quote(text.replace(/:[^:@/]*@/, ':***@'))}`, code);
+  }
+}
+
 /** socks5://[user:pass@]host:port (or socks5h://); "" or null is no proxy. SOCKS5 only: it must carry raw TCP to port 25. */
 export function parseProxy(value: unknown): Parsed<SocksProxy | null> {
   if (value === null || value === '') return good(null);
   const text = parseText(value, 'a URL like "socks5://127.0.0.1:1080" (or "" for none)');
   if (!text.ok) return text;
-  let url: URL;
-  try {
-    url = new URL(text.value);
-  } catch {
-    return bad(`takes a URL like socks5://127.0.0.1:1080, not ${quote(text.value)}`, 'proxyFormat');
-  }
+  const parsed = parseUrl(text.value, 'socks5://127.0.0.1:1080', 'proxyFormat');
+  if (!parsed.ok) return parsed;
+  const url = parsed.value;
   if (url.protocol !== 'socks5:' && url.protocol !== 'socks5h:')
     return bad(`supports socks5:// only, not ${quote(url.protocol)}`, 'proxyScheme');
   if (!url.hostname || !url.port || url.port === '0')
@@ -186,12 +192,9 @@ export function parseServerUrl(value: unknown): Parsed<string | null> {
   if (value === null || value === '') return good(null);
   const text = parseText(value, 'a URL like "https://mxlens.example.com"');
   if (!text.ok) return text;
-  let url: URL;
-  try {
-    url = new URL(text.value);
-  } catch {
-    return bad(`takes a URL like https://mxlens.example.com, not ${quote(text.value)}`);
-  }
+  const parsed = parseUrl(text.value, 'https://mxlens.example.com');
+  if (!parsed.ok) return parsed;
+  const url = parsed.value;
   if (url.protocol !== 'https:' && url.protocol !== 'http:')
     return bad(`takes an http:// or https:// URL, not ${quote(url.protocol)}`);
   if (url.search || url.hash || url.username)
@@ -203,14 +206,9 @@ export function parseServerUrl(value: unknown): Parsed<string | null> {
 export function parsePostgresUrl(value: unknown): Parsed<string> {
   const text = parseText(value, 'a URL like "postgres://mxlens@db.example.com/mxlens"');
   if (!text.ok || text.value === '') return text;
-  let url: URL;
-  try {
-    url = new URL(text.value);
-  } catch {
-    return bad(
-      `takes a URL like postgres://mxlens@db.example.com/mxlens, not ${quote(text.value.replace(/:[^:@/]*@/, ':***@'))}`,
-    );
-  }
+  const parsed = parseUrl(text.value, 'postgres://mxlens@db.example.com/mxlens');
+  if (!parsed.ok) return parsed;
+  const url = parsed.value;
   if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:')
     return bad(`takes a postgres:// URL, not ${quote(`${url.protocol}//...`)}`);
   if (url.pathname.length <= 1)
@@ -222,12 +220,9 @@ export function parsePostgresUrl(value: unknown): Parsed<string> {
 export function parseRedisUrl(value: unknown): Parsed<string> {
   const text = parseText(value, 'a URL like "redis://127.0.0.1:6379"');
   if (!text.ok || text.value === '') return text;
-  let url: URL;
-  try {
-    url = new URL(text.value);
-  } catch {
-    return bad(`takes a URL like redis://127.0.0.1:6379, not ${quote(text.value.replace(/:[^:@/]*@/, ':***@'))}`);
-  }
+  const parsed = parseUrl(text.value, 'redis://127.0.0.1:6379');
+  if (!parsed.ok) return parsed;
+  const url = parsed.value;
   if (url.protocol !== 'redis:' && url.protocol !== 'rediss:')
     return bad(`takes a redis:// or rediss:// URL, not ${quote(url.protocol)}`);
   return text;
