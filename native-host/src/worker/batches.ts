@@ -28,6 +28,8 @@ export interface BatchData {
   inputs: BatchInput[];
   /** Times the batch was handed back because a worker's address was refused by the server. */
   handedBack?: number;
+  /** When a worker's address was first refused for this batch (ms since the epoch). */
+  refusedAt?: number;
 }
 
 /** A job's progress event: one new answer. */

@@ -28,6 +28,11 @@ A worker that dies loses its batches to the others after MXLENS_WORKER_STALL_MS 
 const HAND_BACK_DELAY_MS = 1_000;
 /** After this many hand-backs a refusal is the answer: every worker may be refused. */
 const MAX_HAND_BACKS = 3;
+/**
+ * How long a refused batch waits for a worker whose address is not paused for its mail server.
+ * With one worker, or all of them paused, no one else will come: then the refusal is the answer.
+ */
+const MAX_WAIT_FOR_ANOTHER_MS = 10_000;
 
 export async function runWorker(argv: string[]): Promise<number> {
   const settings = loadSettings();
@@ -127,7 +132,10 @@ class BatchWork {
 
   async run(job: Job<BatchData>, token: string | undefined): Promise<void> {
     const jobId = job.id!;
-    if (await this.pauses.isPaused(job.data.mx)) return this.handBack(job, token, false);
+    const { handedBack = 0, refusedAt } = job.data;
+    const waitedEnough = refusedAt !== undefined && Date.now() - refusedAt > MAX_WAIT_FOR_ANOTHER_MS;
+    const mayHandBack = handedBack < MAX_HAND_BACKS && !waitedEnough;
+    if (mayHandBack && (await this.pauses.isPaused(job.data.mx))) return this.handBack(job, token, false);
     const answered = await this.ledger.answered(jobId);
     const todo = job.data.inputs.filter((input) => !answered.has(input.index));
     const { verifier } = this.engines.get({
@@ -135,7 +143,6 @@ class BatchWork {
       sourceAddress: this.settings.verify.sourceAddress,
       proxy: this.settings.verify.proxy ?? job.data.options.proxy,
     });
-    const mayHandBack = (job.data.handedBack ?? 0) < MAX_HAND_BACKS;
     const aborter = new AbortController();
     let refusal: VerificationResult | null = null;
     const saves: Array<Promise<unknown>> = [];
@@ -165,7 +172,12 @@ class BatchWork {
 
   /** This worker's address may not ask this mail server now: the batch goes back for another worker. */
   private async handBack(job: Job<BatchData>, token: string | undefined, refused: boolean): Promise<never> {
-    if (refused) await job.updateData({ ...job.data, handedBack: (job.data.handedBack ?? 0) + 1 });
+    if (refused)
+      await job.updateData({
+        ...job.data,
+        handedBack: (job.data.handedBack ?? 0) + 1,
+        refusedAt: job.data.refusedAt ?? Date.now(),
+      });
     await job.moveToDelayed(Date.now() + HAND_BACK_DELAY_MS, token);
     throw this.delayed();
   }
