@@ -29,19 +29,12 @@ export function runMxlens(args: string[], options: { stdin?: string; env?: NodeJ
   });
 }
 
+/** `mxlens verify --json` against the test world's DNS, with private targets allowed (the world's are). */
+export const VERIFY_IN_WORLD = ['verify', '--json', '--dns', '127.0.0.1:5353', '--allow-private'];
+
 /** `mxlens verify --json` against the test world's DNS, with private targets allowed. */
 export async function verifyInWorld(addresses: string[], extraArgs: string[] = []): Promise<VerificationResult[]> {
-  const run = await runMxlens([
-    'verify',
-    '--json',
-    '--dns',
-    '127.0.0.1:5353',
-    '--allow-private',
-    '--timeout',
-    '5000',
-    ...extraArgs,
-    ...addresses,
-  ]);
+  const run = await runMxlens([...VERIFY_IN_WORLD, '--timeout', '5000', ...extraArgs, ...addresses]);
   if (run.code !== 0) throw new Error(`mxlens exited ${run.code}: ${run.stderr}`);
   return run.results;
 }

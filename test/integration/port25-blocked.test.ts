@@ -7,7 +7,7 @@ import type { VerificationResult } from '../../native-host/shared/result.js';
 import { PROTOCOL_VERSION } from '../../native-host/shared/protocol/messages.js';
 import { HostProcess } from '../harness/host.js';
 import { useWorld, type World } from '../world/index.js';
-import { runMxlens } from './cli.js';
+import { runMxlens, VERIFY_IN_WORLD } from './cli.js';
 
 // Port 25 DROPPED, as home ISPs and clouds do (not refused: every connect waits its full
 // timeout). The CLI and the native host must conclude "outbound port 25 seems blocked" from the
@@ -67,11 +67,7 @@ function expectBlockedNetwork(results: VerificationResult[]): void {
 describe('outbound port 25 dropped', () => {
   it('the CLI concludes "port blocked" from the first timeouts and answers the rest without waiting', async () => {
     const run = await runMxlens([
-      'verify',
-      '--json',
-      '--dns',
-      '127.0.0.1:5353',
-      '--allow-private',
+      ...VERIFY_IN_WORLD,
       '--timeout',
       String(TIMEOUT_MS),
       '--concurrency',
@@ -91,16 +87,7 @@ describe('outbound port 25 dropped', () => {
 
   it("a lone address gets the conclusion too: doctor's port-25 check is the second opinion", async () => {
     const run = await runMxlens(
-      [
-        'verify',
-        '--json',
-        '--dns',
-        '127.0.0.1:5353',
-        '--allow-private',
-        '--timeout',
-        String(TIMEOUT_MS),
-        'someone@catchall.test',
-      ],
+      [...VERIFY_IN_WORLD, '--timeout', String(TIMEOUT_MS), 'someone@catchall.test'],
       // The second opinion asks this domain's mail server (another one than the address's).
       { env: { MXLENS_SERVE_PROBE_DOMAIN: 'greylist.test' } },
     );

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { useWorld, type World } from '../world/index.js';
 import { startSocks5Proxy, type Socks5Proxy } from '../world/socks5-proxy.js';
-import { runMxlens, verifyInWorld, verifyOne } from './cli.js';
+import { runMxlens, VERIFY_IN_WORLD, verifyInWorld, verifyOne } from './cli.js';
 
 // How MX Lens uses the network: through a SOCKS5 proxy when port 25 is blocked, and never more
 // than two connections at once to one mail server.
@@ -60,11 +60,7 @@ describe('connections per mail server', () => {
 
   it('runs one session at a time with --concurrency 1', async () => {
     const run = await runMxlens([
-      'verify',
-      '--json',
-      '--dns',
-      '127.0.0.1:5353',
-      '--allow-private',
+      ...VERIFY_IN_WORLD,
       '--concurrency',
       '1',
       '--no-catch-all',

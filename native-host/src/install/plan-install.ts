@@ -122,6 +122,17 @@ export function planInstall(env: InstallEnvironment, request: InstallRequest): I
   const browsers = selectForInstall(env, request.browsers);
   const folder = mxlensFolder(request.scope, env);
   const launcher = launcherFor(folder);
+  const planWith = (manifests: WriteTarget[], registry: RegistryTarget[]): InstallPlan => ({
+    platform: env.platform,
+    scope: request.scope,
+    dir: null,
+    browsers,
+    folder,
+    launcher,
+    manifests,
+    registry,
+    notes,
+  });
 
   if (env.platform === 'win32') {
     const files: Record<BrowserFamily, string> = {
@@ -141,17 +152,7 @@ export function planInstall(env: InstallEnvironment, request: InstallRequest): I
         registry.set(key, entry);
       }
     }
-    return {
-      platform: env.platform,
-      scope: request.scope,
-      dir: null,
-      browsers,
-      folder,
-      launcher,
-      manifests,
-      registry: [...registry.values()],
-      notes,
-    };
+    return planWith(manifests, [...registry.values()]);
   }
 
   // Linux and macOS: one manifest file per folder the browser reads (some folders are shared).
@@ -170,17 +171,7 @@ export function planInstall(env: InstallEnvironment, request: InstallRequest): I
       }
     }
   }
-  return {
-    platform: env.platform,
-    scope: request.scope,
-    dir: null,
-    browsers,
-    folder,
-    launcher,
-    manifests: [...byPath.values()],
-    registry: [],
-    notes,
-  };
+  return planWith([...byPath.values()], []);
 }
 
 function selectForInstall(env: InstallEnvironment, wanted: BrowserId[] | 'all' | null): Browser[] {
