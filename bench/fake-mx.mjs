@@ -56,15 +56,25 @@ export function startFakeMx({ host, port = 25, name, secureContext, config }) {
     sockets.add(raw);
     raw.setNoDelay(true);
     raw.on('error', () => {});
-    raw.once('close', () => {
+    // A session ends when the client is done with it (its QUIT, its FIN) or the connection
+    // closes, whichever comes first: the fake's close waits for its delayed 221, which in a
+    // real network would be on its way while the client's next SYN is.
+    let ended = false;
+    const end = () => {
+      if (ended) return;
+      ended = true;
       open--;
-      sockets.delete(raw);
       if (open === 0) {
         for (const resolve of idleWaiters) resolve();
         idleWaiters = [];
       }
+    };
+    raw.once('end', end);
+    raw.once('close', () => {
+      sockets.delete(raw);
+      end();
     });
-    serveSession(raw, settings, name, secureContext, () => stats);
+    serveSession(raw, settings, name, secureContext, () => stats, end);
   });
 
   return new Promise((resolve, reject) => {
@@ -109,27 +119,35 @@ function rcptHoldMs(source, perSecond) {
 
 /**
  * Writes to `raw` `delayMs` (plus `holdMs`) after being asked; a write never overtakes an
- * earlier one, so held replies keep their order.
+ * earlier one, so held replies keep their order. One queue and one timer per connection:
+ * timers of different lengths due in the same millisecond may fire in either order.
  */
 function delayedWriter(raw, delayMs) {
+  const queue = [];
   let lastAt = 0;
-  const at = (holdMs) => (lastAt = Math.max(Date.now() + delayMs + holdMs, lastAt));
+  let timer = null;
+  const drain = () => {
+    timer = null;
+    while (queue.length > 0 && queue[0].at <= Date.now()) {
+      const { bytes } = queue.shift();
+      if (raw.destroyed) continue;
+      if (bytes === null) raw.end();
+      else raw.write(bytes);
+    }
+    if (queue.length > 0) timer = setTimeout(drain, queue[0].at - Date.now());
+  };
+  const push = (bytes, holdMs) => {
+    lastAt = Math.max(Date.now() + delayMs + holdMs, lastAt);
+    queue.push({ at: lastAt, bytes });
+    if (timer === null) timer = setTimeout(drain, queue[0].at - Date.now());
+  };
   return {
-    write(bytes, holdMs = 0) {
-      setTimeout(
-        () => {
-          if (!raw.destroyed) raw.write(bytes);
-        },
-        at(holdMs) - Date.now(),
-      );
-    },
-    end() {
-      setTimeout(() => raw.end(), at(0) - Date.now());
-    },
+    write: (bytes, holdMs = 0) => push(bytes, holdMs),
+    end: () => push(null, 0),
   };
 }
 
-function serveSession(raw, settings, name, secureContext, currentStats) {
+function serveSession(raw, settings, name, secureContext, currentStats, clientDone) {
   const out = delayedWriter(raw, settings.delayMs);
   let send = (text, holdMs) => out.write(`${text}\r\n`, holdMs);
   let buffer = '';
@@ -224,6 +242,7 @@ function serveSession(raw, settings, name, secureContext, currentStats) {
         return send('250 2.0.0 Ok');
       case 'QUIT':
         s.quit++;
+        clientDone();
         return hangUp('221 2.0.0 Bye');
       default:
         s.other++;
