@@ -8,7 +8,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import path from 'node:path';
-import { MXLENS_BIN, exitOf, procStatusKb, stopChild } from './lib.mjs';
+import { MXLENS_BIN, exitOf, procCpuMs, procStatusKb, stopChild } from './lib.mjs';
 import { buildScenario, score } from './scenarios.mjs';
 
 export const DIST_DOMAINS = 1000;
@@ -59,15 +59,21 @@ async function waitCompleted(jobId) {
   }
 }
 
-/** Each address's answer: safe = exists, invalid = does not, anything else = no answer. */
+/** Each address's answer (safe = exists, invalid = does not, anything else = no answer), and the kinds of no answer. */
 async function readAnswers(jobId, total) {
   const byAddress = new Map();
+  const noAnswer = {};
   for (let offset = 0; offset < total; offset += 10_000) {
     const page = await call('GET', `/v1/bulk/${jobId}/results?limit=10000&offset=${offset}`);
-    for (const row of page.results)
-      byAddress.set(row.input, row.is_reachable === 'safe' ? true : row.is_reachable === 'invalid' ? false : null);
+    for (const row of page.results) {
+      const answer = row.is_reachable === 'safe' ? true : row.is_reachable === 'invalid' ? false : null;
+      byAddress.set(row.input, answer);
+      if (answer !== null) continue;
+      const kind = `${row.is_reachable}/${row.smtp?.type ?? row.mx?.type ?? '?'}`;
+      noAnswer[kind] = (noAnswer[kind] ?? 0) + 1;
+    }
   }
-  return byAddress;
+  return { byAddress, noAnswer };
 }
 
 async function runFleet(world, built, workerCount, env, sandboxDir, log) {
@@ -108,13 +114,22 @@ async function runFleet(world, built, workerCount, env, sandboxDir, log) {
     children.push(...workers);
 
     world.configure({ ...built.server, rcptPerSecondPerSource: RCPT_PER_SECOND_PER_IP });
+    const cpuOf = () => ({
+      server: procCpuMs(server.pid),
+      workers: workers.reduce((sum, w) => sum + procCpuMs(w.pid), 0),
+      redis: procCpuMs(redis.pid),
+      fakes: process.cpuUsage().user / 1000 + process.cpuUsage().system / 1000,
+    });
+    const cpuBefore = cpuOf();
     const started = performance.now();
     const { job_id: jobId } = await call('POST', '/v1/bulk', { input: built.addresses });
     await waitCompleted(jobId);
     const ms = performance.now() - started;
+    const cpuAfter = cpuOf();
+    const cpuMs = Object.fromEntries(Object.keys(cpuAfter).map((part) => [part, cpuAfter[part] - cpuBefore[part]]));
     await world.quiet();
     const stats = world.stats();
-    const byAddress = await readAnswers(jobId, built.addresses.length);
+    const { byAddress, noAnswer } = await readAnswers(jobId, built.addresses.length);
     const scored = score(
       built.addresses.map((a) => byAddress.get(a) ?? null),
       built.truth,
@@ -125,11 +140,13 @@ async function runFleet(world, built, workerCount, env, sandboxDir, log) {
       perSecond: (built.addresses.length / ms) * 1000,
       serverPeakKb: procStatusKb(server.pid, 'VmHWM'),
       workerPeakKb: workers.map((w) => procStatusKb(w.pid, 'VmHWM')),
+      cpuMs,
       ...scored,
+      noAnswer,
       stats,
     };
     log(
-      `  ${workerCount} worker(s): ${(ms / 1000).toFixed(1)} s, ${result.perSecond.toFixed(0)} addresses/s, ${(scored.accuracy * 100).toFixed(1)}% right, ${stats.connections} connections, max ${stats.maxPerMx}/MX`,
+      `  ${workerCount} worker(s): ${(ms / 1000).toFixed(1)} s, ${result.perSecond.toFixed(0)} addresses/s, ${(scored.accuracy * 100).toFixed(1)}% right, ${scored.wrong} wrong, ${stats.connections} connections, max ${stats.maxPerMx}/MX, CPU ${describeCpu(cpuMs, built.addresses.length)}${describeNoAnswer(noAnswer)}`,
     );
     return result;
   } finally {
@@ -159,20 +176,31 @@ export async function distributedBench(world, sandbox, log) {
   };
 }
 
+/** CPU time per address of each part of the run (server, all workers, Redis, the fakes' process). */
+const describeCpu = (cpuMs, size) =>
+  Object.entries(cpuMs)
+    .map(([part, value]) => `${part} ${((value * 1000) / size).toFixed(0)} µs`)
+    .join(' / ');
+
+const describeNoAnswer = (noAnswer) =>
+  Object.entries(noAnswer)
+    .map(([kind, count]) => `, ${kind} ${count}`)
+    .join('');
+
 const mibOf = (kb) => (kb === null ? 'n/a' : `${(kb / 1024).toFixed(0)} MiB`);
 
 export function distributedSection(result) {
   const lines = [
     `${result.size.toLocaleString('en')} addresses over ${result.domains} domains (20 ms per reply), a bulk job posted to \`mxlens serve --redis\` and timed to \`job_status: Completed\`; ` +
-      `every worker on its own loopback source address, each address held by the fakes to ${result.rate} RCPT replies a second. Peak RSS: VmHWM at the end of the run.`,
+      `every worker on its own loopback source address, each address held by the fakes to ${result.rate} RCPT replies a second. Peak RSS: VmHWM at the end of the run. CPU: user + system time during the job, per address, of the server, all workers together, Redis, and the bench's own process (the 1,000 fakes).`,
     '',
-    "| workers | wall | addresses/s | × 1 worker | right | connections | max sessions/MX | server peak RSS | workers' peak RSS |",
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    "| workers | wall | addresses/s | × 1 worker | right | connections | max sessions/MX | CPU per address | server peak RSS | workers' peak RSS |",
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
   const base = result.runs[0]?.perSecond ?? 1;
   for (const run of result.runs) {
     lines.push(
-      `| ${run.workers} | ${(run.ms / 1000).toFixed(1)} s | ${run.perSecond.toFixed(0)} | ${(run.perSecond / base).toFixed(2)} | ${(run.accuracy * 100).toFixed(1)}% | ${run.stats.connections} | ${run.stats.maxPerMx} | ${mibOf(run.serverPeakKb)} | ${run.workerPeakKb.map(mibOf).join(', ')} |`,
+      `| ${run.workers} | ${(run.ms / 1000).toFixed(1)} s | ${run.perSecond.toFixed(0)} | ${(run.perSecond / base).toFixed(2)} | ${(run.accuracy * 100).toFixed(1)}%${describeNoAnswer(run.noAnswer)} | ${run.stats.connections} | ${run.stats.maxPerMx} | ${describeCpu(run.cpuMs, result.size)} | ${mibOf(run.serverPeakKb)} | ${run.workerPeakKb.map(mibOf).join(', ')} |`,
     );
   }
   return lines;
