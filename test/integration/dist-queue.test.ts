@@ -4,6 +4,9 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { VerificationResult } from '../../native-host/shared/result.js';
+import { defaultVerifyOptions } from '../../native-host/src/engine/options.js';
+import { QUEUE_NAME, redisOptions, type BatchData } from '../../native-host/src/worker/batches.js';
+import { RedisWorkQueue } from '../../native-host/src/worker/redis-queue.js';
 import { startFakeSmtp, type FakeSmtp } from '../world/fake-smtp.js';
 import { useWorld, type FakeSession, type World } from '../world/index.js';
 import { startRedis, type RedisHandle } from '../world/redis.js';
@@ -218,6 +221,43 @@ describe('three workers behind one queue', () => {
       { key: KEY },
     );
     expect(page.body.results.map((result) => result.input)).toEqual(input);
+  });
+});
+
+describe('a live request behind a bulk job', () => {
+  it('is given to the next free worker before the bulk batches queued ahead of it', async () => {
+    // A queue of its own, so the fleet above does not take these batches.
+    const own = await startRedis();
+    const queue = await RedisWorkQueue.connect(own.url, () => undefined);
+    const { Worker } = await import('bullmq');
+    let worker: InstanceType<typeof Worker<BatchData>> | undefined;
+    try {
+      const options = defaultVerifyOptions();
+      const jobs = () => queue.queue.getJobCounts('wait', 'prioritized');
+      // Three mail servers' batches of a bulk job, then one live request.
+      const bulk = ['a@[127.0.4.1]', 'a@[127.0.4.2]', 'a@[127.0.4.3]'];
+      const bulkDone = queue.check(options, bulk, AbortSignal.timeout(60_000), () => undefined, 'bulk');
+      await vi.waitFor(async () => expect(await jobs()).toEqual({ wait: 0, prioritized: 3 }));
+      const live = 'b@[127.0.4.9]';
+      const liveDone = queue.check(options, [live], AbortSignal.timeout(60_000), () => undefined, 'live');
+      await vi.waitFor(async () => expect(await jobs()).toEqual({ wait: 1, prioritized: 3 }));
+
+      // One worker taking one batch at a time: the order it is given them.
+      const taken: string[] = [];
+      worker = new Worker<BatchData>(
+        QUEUE_NAME,
+        async (job) => void taken.push(job.data.inputs.map((input) => input.address).join()),
+        { connection: redisOptions(own.url), concurrency: 1 },
+      );
+      // (The worker answers nothing: each address comes back unfinished, and both checks end.)
+      expect(await Promise.all([liveDone, bulkDone])).toEqual(['done', 'done']);
+      expect(taken[0]).toBe(live);
+      expect(taken.slice(1).sort()).toEqual(bulk);
+    } finally {
+      await worker?.close();
+      await queue.close();
+      await own.remove();
+    }
   });
 });
 

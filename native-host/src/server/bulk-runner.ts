@@ -4,16 +4,27 @@ import type { VerifyOptions } from '../engine/options.js';
 import type { VerificationResult } from '../../shared/result.js';
 import type { BulkStore, IndexedResult, PendingInput } from './bulk-store.js';
 
-// Works through the bulk jobs one chunk at a time, oldest job first. Only a chunk's addresses
-// are in memory; results are committed in small batches. After a crash or kill -9 the next
-// start picks up every running job where its committed results end; while the store is down
-// (PostgreSQL restarting) the runner waits and tries again.
+// Works through the bulk jobs oldest first, a few chunks of a job at a time: only those chunks'
+// addresses are in memory, and the next chunk starts as soon as one ends, so the checkers never
+// wait for a chunk's slowest address with nothing else to do. Results are committed in small
+// batches. After a crash or kill -9 the next start picks up every running job's addresses that
+// have no committed result; while the store is down (PostgreSQL restarting) the runner waits
+// and tries again.
 
-const CHUNK = 500;
 const BATCH = 100;
 const STORE_RETRY_MS = 2000;
 /** With nothing to do, look again this often: another server node may have died with a job. */
 const IDLE_LOOK_MS = 30_000;
+
+/**
+ * How a job is handed to the checkers: chunks of `size` addresses, `inFlight` of them at once.
+ * Bigger chunks give the queue bigger batches per mail server (the addresses of a list are
+ * mixed across domains); the product bounds the addresses in memory.
+ */
+export interface ChunkPlan {
+  size: number;
+  inFlight: number;
+}
 
 export type CheckChunk = (
   options: VerifyOptions,
@@ -33,6 +44,7 @@ export class BulkRunner {
   constructor(
     private readonly store: BulkStore,
     private readonly check: CheckChunk,
+    private readonly chunks: ChunkPlan,
   ) {}
 
   start(log: FastifyBaseLogger): void {
@@ -89,21 +101,37 @@ export class BulkRunner {
   }
 
   private async work(jobId: number, options: VerifyOptions): Promise<void> {
+    // The first chunk to fail (a save) stops its siblings; the job is taken up again from the store.
+    const failed = new AbortController();
+    const signal = AbortSignal.any([this.aborter.signal, failed.signal]);
+    const running = new Set<Promise<void>>();
+    let failure: unknown = null;
     let after = -1;
-    while (!this.aborter.signal.aborted) {
-      const chunk = await this.store.pendingChunk(jobId, after, CHUNK);
-      if (chunk.length === 0) {
-        await this.store.complete(jobId);
-        this.log.info({ job: jobId }, 'bulk job completed');
-        return;
+    let allRead = false;
+    while (!signal.aborted) {
+      while (!allRead && running.size < this.chunks.inFlight) {
+        const chunk = await this.store.pendingChunk(jobId, after, this.chunks.size);
+        if (chunk.length === 0) {
+          allRead = true;
+          break;
+        }
+        after = chunk[chunk.length - 1]!.idx;
+        const checking: Promise<void> = this.checkChunk(jobId, options, chunk, signal)
+          .catch((error: unknown) => {
+            failure ??= error;
+            failed.abort();
+          })
+          .finally(() => running.delete(checking));
+        running.add(checking);
       }
-      if ((await this.checkChunk(jobId, options, chunk)) === 'aborted') return;
-      after = chunk[chunk.length - 1]!.idx;
-      this.log.info(
-        { job: jobId, checked: chunk.length, processed: (await this.store.job(jobId))?.processed },
-        'bulk chunk committed',
-      );
+      if (running.size === 0) break;
+      await Promise.race(running);
     }
+    await Promise.all(running);
+    if (failure !== null) throw failure;
+    if (signal.aborted) return;
+    await this.store.complete(jobId);
+    this.log.info({ job: jobId }, 'bulk job completed');
   }
 
   /** Checks one chunk, saving results in batches, one save at a time; a failed save stops the chunk. */
@@ -111,7 +139,8 @@ export class BulkRunner {
     jobId: number,
     options: VerifyOptions,
     chunk: readonly PendingInput[],
-  ): Promise<'done' | 'aborted'> {
+    jobSignal: AbortSignal,
+  ): Promise<void> {
     const saveFailed = new AbortController();
     let failure: unknown = null;
     let saving = Promise.resolve();
@@ -128,11 +157,10 @@ export class BulkRunner {
         });
       });
     };
-    const signal = AbortSignal.any([this.aborter.signal, saveFailed.signal]);
     const ending = await this.check(
       options,
       chunk.map((input) => input.address),
-      signal,
+      AbortSignal.any([jobSignal, saveFailed.signal]),
       (index, result) => {
         batch.push({ idx: chunk[index]!.idx, result });
         if (batch.length >= BATCH) flush();
@@ -141,6 +169,10 @@ export class BulkRunner {
     flush();
     await saving;
     if (failure !== null) throw failure;
-    return ending;
+    if (ending === 'done')
+      this.log.info(
+        { job: jobId, checked: chunk.length, processed: (await this.store.job(jobId))?.processed },
+        'bulk chunk committed',
+      );
   }
 }

@@ -1,7 +1,5 @@
 import type { VerifyOptions } from '../engine/options.js';
 import type { VerificationResult } from '../../shared/result.js';
-import { Budgets } from '../engine/budgets.js';
-import { EnginePool } from '../host/engine-pool.js';
 import type { VerifyRequestOptions } from '../../shared/protocol/messages.js';
 import { requestOptions } from '../host/actions/verify.js';
 import type { ServeSettings } from '../settings.js';
@@ -10,11 +8,11 @@ import { HttpError } from './errors.js';
 import { DailyQuota, RateLimiter } from './limits.js';
 import type { Database, KeyStore } from './store.js';
 import type { BulkStore } from './bulk-store.js';
-import { inProcessQueue, type WorkQueue } from './work-queue.js';
+import type { Urgency, WorkQueue } from './work-queue.js';
 
 // What every route shares: the settings, the keys and limits, one queue of checks (by default
 // one pool of engines in this process, so the DNS cache, catch-all memory and per-MX connection
-// limits are shared by all callers), and the checks running now.
+// limits are shared by all callers; work-queue.ts), and the checks running now.
 
 export interface ServerContext {
   serve: ServeSettings;
@@ -36,14 +34,11 @@ export interface ServerContext {
   version: string;
 }
 
-export function createContext(
-  parts: Omit<ServerContext, 'rate' | 'quota' | 'queue' | 'running' | 'inFlight'> & { queue?: WorkQueue },
-): ServerContext {
+export function createContext(parts: Omit<ServerContext, 'rate' | 'quota' | 'running' | 'inFlight'>): ServerContext {
   return {
     ...parts,
     rate: new RateLimiter(parts.serve.ratePerMinute),
     quota: new DailyQuota(parts.db, parts.serve.dailyQuota),
-    queue: parts.queue ?? inProcessQueue(new EnginePool(new Budgets(parts.verify.budgets))),
     running: new Set(),
     inFlight: { addresses: 0 },
   };
@@ -99,6 +94,7 @@ export async function checkAddresses(
   addresses: readonly string[],
   signal: AbortSignal,
   onResult: (index: number, result: VerificationResult) => void,
+  urgency: Urgency = 'live',
 ): Promise<'done' | 'aborted'> {
   const controller = new AbortController();
   const forward = () => controller.abort();
@@ -107,11 +103,17 @@ export async function checkAddresses(
   ctx.inFlight.addresses += addresses.length;
   let left = addresses.length;
   try {
-    return await ctx.queue.check(options, addresses, controller.signal, (index, result) => {
-      left--;
-      ctx.inFlight.addresses--;
-      onResult(index, result);
-    });
+    return await ctx.queue.check(
+      options,
+      addresses,
+      controller.signal,
+      (index, result) => {
+        left--;
+        ctx.inFlight.addresses--;
+        onResult(index, result);
+      },
+      urgency,
+    );
   } finally {
     ctx.inFlight.addresses -= left;
     ctx.running.delete(controller);

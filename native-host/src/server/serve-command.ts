@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { isIPv6 } from 'node:net';
 import { hostname } from 'node:os';
 import { parseStrictArgs, UsageError } from '../cli/usage-error.js';
+import { Budgets } from '../engine/budgets.js';
+import { EnginePool } from '../host/engine-pool.js';
 import { applySettingText, loadSettings, type Settings } from '../settings.js';
 import { parseListen } from '../../shared/settings/values.js';
 import { VERSION } from '../version.js';
@@ -9,7 +11,7 @@ export { SERVE_HELP } from './serve-help.js';
 import { buildApp } from './app.js';
 import { BulkRunner } from './bulk-runner.js';
 import type { BulkStore } from './bulk-store.js';
-import type { WorkQueue } from './work-queue.js';
+import { inProcessQueue, type WorkQueue } from './work-queue.js';
 import { SqliteBulkStore } from './bulk-store-sqlite.js';
 import { checkAddresses, createContext } from './context.js';
 import { KeyStore, openDatabase, ServerSetupError, type Database } from './store.js';
@@ -143,13 +145,16 @@ async function buildServer(settings: Settings, flags: ServeFlags, db: Database) 
   const store = await openBulkStore(settings, db);
   let queue: WorkQueue | undefined;
   try {
-    // With Redis the checks go to the workers; without, they run in this process (createContext's default).
-    if (settings.serve.redis)
-      queue = await (
-        await import('../worker/redis-queue.js')
-      ).RedisWorkQueue.connect(settings.serve.redis, (line) => process.stderr.write(`mxlens serve: ${line}\n`));
-    const bulk = new BulkRunner(store, (options, addresses, signal, onResult) =>
-      checkAddresses(ctx, options, addresses, signal, onResult),
+    // With Redis the checks go to the workers; without, they run in this process.
+    queue = settings.serve.redis
+      ? await (
+          await import('../worker/redis-queue.js')
+        ).RedisWorkQueue.connect(settings.serve.redis, (line) => process.stderr.write(`mxlens serve: ${line}\n`))
+      : inProcessQueue(new EnginePool(new Budgets(settings.verify.budgets)));
+    const bulk = new BulkRunner(
+      store,
+      (options, addresses, signal, onResult) => checkAddresses(ctx, options, addresses, signal, onResult, 'bulk'),
+      queue.chunks,
     );
     const ctx = createContext({
       serve: settings.serve,

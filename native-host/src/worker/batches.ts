@@ -32,7 +32,7 @@ export interface BatchData {
   refusedAt?: number;
 }
 
-/** A job's progress event: one new answer. */
+/** One answer of a batch; a job's progress event carries the new ones, several at a time. */
 export interface BatchAnswer {
   index: number;
   result: VerificationResult;
@@ -86,27 +86,28 @@ function withoutPassword(url: string): string {
 export class BatchLedger {
   constructor(private readonly redis: Redis) {}
 
-  /** True when this answer is new (and now stored); false when the address was answered before. */
-  async save(jobId: string, index: number, result: VerificationResult): Promise<boolean> {
+  /** Stores the answers not stored before (one round trip for all) and returns those. */
+  async save(jobId: string, answers: readonly BatchAnswer[]): Promise<BatchAnswer[]> {
     const key = ledgerKey(jobId);
-    const [[, fresh]] = (await this.redis
-      .multi()
-      .hsetnx(key, String(index), JSON.stringify(result))
-      .expire(key, LEDGER_TTL_SECONDS)
-      .exec()) as [[unknown, number]];
-    return fresh === 1;
+    const writes = this.redis.multi();
+    for (const { index, result } of answers) writes.hsetnx(key, String(index), JSON.stringify(result));
+    const replies = (await writes.expire(key, LEDGER_TTL_SECONDS).exec()) as Array<[unknown, number]>;
+    return answers.filter((_, n) => replies[n]![1] === 1);
   }
 
   async answered(jobId: string): Promise<Set<number>> {
     return new Set((await this.redis.hkeys(ledgerKey(jobId))).map(Number));
   }
 
-  async all(jobId: string): Promise<BatchAnswer[]> {
+  /** The stored answers, but for the indexes `skip` names (those are not even parsed). */
+  async all(jobId: string, skip: (index: number) => boolean): Promise<BatchAnswer[]> {
     const stored = await this.redis.hgetall(ledgerKey(jobId));
-    return Object.entries(stored).map(([index, result]) => ({
-      index: Number(index),
-      result: JSON.parse(result) as VerificationResult,
-    }));
+    const answers: BatchAnswer[] = [];
+    for (const [key, result] of Object.entries(stored)) {
+      const index = Number(key);
+      if (!skip(index)) answers.push({ index, result: JSON.parse(result) as VerificationResult });
+    }
+    return answers;
   }
 
   async drop(jobId: string): Promise<void> {

@@ -5,7 +5,7 @@ import { MailDns } from '../engine/dns.js';
 import type { VerifyOptions } from '../engine/options.js';
 import type { VerificationResult } from '../../shared/result.js';
 import { unfinishedResult } from '../engine/verifier.js';
-import type { QueueHealth, WorkQueue } from '../server/work-queue.js';
+import type { QueueHealth, Urgency, WorkQueue } from '../server/work-queue.js';
 import { listPauses } from './fleet-limits.js';
 import {
   batchByMailServer,
@@ -28,16 +28,23 @@ const ATTEMPTS = 3;
 /** How often unfinished batches are looked at, besides the events. */
 const SWEEP_MS = 1_000;
 const HEALTH_WAIT_MS = 1_000;
+const BULK_PRIORITY = 1;
 
 interface Waiting {
   inputs: BatchInput[];
   /** On the queue (before that, a missing job is not a finished one). */
   queued: boolean;
+  handed(index: number): boolean;
   answer(answer: BatchAnswer): void;
   finished(): void;
 }
 
 export class RedisWorkQueue implements WorkQueue {
+  /**
+   * Big chunks make big batches (a list's addresses are mixed across domains), and two of them
+   * keep the queue deep enough for every worker to find work while a chunk ends.
+   */
+  readonly chunks = { size: 10_000, inFlight: 2 };
   private readonly waiting = new Map<string, Waiting>();
   private readonly dnsByServers = new Map<string, MailDns>();
   private readonly ledger: BatchLedger;
@@ -50,7 +57,10 @@ export class RedisWorkQueue implements WorkQueue {
     private readonly events: QueueEvents,
   ) {
     this.ledger = new BatchLedger(redis);
-    events.on('progress', ({ jobId, data }) => this.waiting.get(jobId)?.answer(data as unknown as BatchAnswer));
+    events.on('progress', ({ jobId, data }) => {
+      const waiting = this.waiting.get(jobId);
+      if (waiting) for (const answer of data as unknown as BatchAnswer[]) waiting.answer(answer);
+    });
     events.on('completed', ({ jobId }) => void this.settle(jobId, null));
     events.on('failed', ({ jobId, failedReason }) => void this.settle(jobId, failedReason));
     this.sweeper = setInterval(() => void this.sweep(), SWEEP_MS);
@@ -71,6 +81,7 @@ export class RedisWorkQueue implements WorkQueue {
     addresses: readonly string[],
     signal: AbortSignal,
     onResult: (index: number, result: VerificationResult) => void,
+    urgency: Urgency,
   ): Promise<'done' | 'aborted'> {
     const batches = await batchByMailServer(this.dns(options), addresses, options);
     const handed = new Set<number>();
@@ -83,6 +94,7 @@ export class RedisWorkQueue implements WorkQueue {
             this.waiting.set(ids[n]!, {
               inputs: batch.inputs,
               queued: false,
+              handed: (index) => handed.has(index),
               answer: ({ index, result }) => {
                 if (handed.has(index)) return;
                 handed.add(index);
@@ -103,6 +115,8 @@ export class RedisWorkQueue implements WorkQueue {
           backoff: { type: 'exponential', delay: 1_000 },
           removeOnComplete: true,
           removeOnFail: true,
+          // BullMQ serves the jobs without a priority first: a live request passes the bulk batches.
+          ...(urgency === 'bulk' ? { priority: BULK_PRIORITY } : {}),
         },
       })),
     );
@@ -132,13 +146,12 @@ export class RedisWorkQueue implements WorkQueue {
   private async settle(jobId: string, failedReason: string | null): Promise<void> {
     const waiting = this.waiting.get(jobId);
     if (!waiting) return;
-    const answers = await this.ledger.all(jobId);
+    const answers = await this.ledger.all(jobId, waiting.handed);
     if (this.waiting.get(jobId) !== waiting) return;
     this.waiting.delete(jobId);
     for (const answer of answers) waiting.answer(answer);
-    const answered = new Set(answers.map(({ index }) => index));
     for (const input of waiting.inputs) {
-      if (!answered.has(input.index))
+      if (!waiting.handed(input.index))
         waiting.answer({
           index: input.index,
           result: unfinishedResult(
@@ -178,7 +191,7 @@ export class RedisWorkQueue implements WorkQueue {
       setTimeout(() => resolve({ mode: 'redis', reachable: false }), HEALTH_WAIT_MS).unref(),
     );
     const known = Promise.all([
-      this.queue.getJobCounts('wait', 'active', 'delayed'),
+      this.queue.getJobCounts('wait', 'prioritized', 'active', 'delayed'),
       this.queue.getWorkers(),
       listPauses(this.redis),
     ]).then(([batches, workers, pauses]): QueueHealth => ({

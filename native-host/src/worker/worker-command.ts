@@ -145,7 +145,7 @@ class BatchWork {
     });
     const aborter = new AbortController();
     let refusal: VerificationResult | null = null;
-    const saves: Array<Promise<unknown>> = [];
+    const answers = new AnswerSink(this.ledger, job);
     await streamResults(
       verifier,
       todo.map((input) => input.address),
@@ -155,19 +155,14 @@ class BatchWork {
           refusal ??= result;
           return aborter.abort();
         }
-        saves.push(this.save(job, { index: todo[index]!.index, result }));
+        answers.add({ index: todo[index]!.index, result });
       },
     );
-    await Promise.all(saves);
+    await answers.drained();
     if (refusal) {
       await this.pauses.pause(job.data.mx, refusal);
       return this.handBack(job, token, true);
     }
-  }
-
-  private async save(job: Job<BatchData>, answer: BatchAnswer): Promise<void> {
-    if (await this.ledger.save(job.id!, answer.index, answer.result))
-      await job.updateProgress(answer as unknown as object);
   }
 
   /** This worker's address may not ask this mail server now: the batch goes back for another worker. */
@@ -180,5 +175,43 @@ class BatchWork {
       });
     await job.moveToDelayed(Date.now() + HAND_BACK_DELAY_MS, token);
     throw this.delayed();
+  }
+}
+
+/**
+ * A batch's answers, stored and announced as they come, but those that come together in one
+ * go: one Redis round trip and one progress event for a session's group of replies, not two
+ * per address. An answer stored before (the batch is redone after its worker died) is not
+ * announced again.
+ */
+class AnswerSink {
+  private waiting: BatchAnswer[] = [];
+  private storing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly ledger: BatchLedger,
+    private readonly job: Job<BatchData>,
+  ) {}
+
+  add(answer: BatchAnswer): void {
+    if (this.waiting.push(answer) === 1) setImmediate(() => this.store());
+  }
+
+  /** Resolves once every answer added is stored and announced; rejects if one could not be. */
+  async drained(): Promise<void> {
+    this.store();
+    await this.storing;
+  }
+
+  private store(): void {
+    const answers = this.waiting;
+    if (answers.length === 0) return;
+    this.waiting = [];
+    this.storing = this.storing.then(async () => {
+      const fresh = await this.ledger.save(this.job.id!, answers);
+      if (fresh.length > 0) await this.job.updateProgress(fresh as unknown as object);
+    });
+    // A failure is drained()'s to report: it must not count as unhandled meanwhile.
+    this.storing.catch(() => undefined);
   }
 }
