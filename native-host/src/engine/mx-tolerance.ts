@@ -70,9 +70,13 @@ export function recipientsForNextTransaction(tolerance: MxTolerance, rejectionsI
 
 /**
  * Watches the replies of a session for the server's error sleep: after some rejections, a read
- * that comes much later than the one before. A server that buffers pipelined replies sends the
+ * that comes much later than the one before, and the read after it late again (the server
+ * sleeps before every reply from then on). A server that buffers pipelined replies sends the
  * ones before the sleep together with the first delayed one, so the delayed reply is the last
- * of its read and the limit is the number of rejections before it.
+ * of its read and the limit is the number of rejections before it. One late read is not
+ * enough: a server that paces its replies (a per-client rate, a busy moment) is late once, at
+ * the start of a group, and then sends the rest as fast as ever; taking that for an error
+ * limit would cut every later session to a recipient or two.
  */
 export class ErrorPaceWatch {
   private rejections = 0;
@@ -80,6 +84,7 @@ export class ErrorPaceWatch {
   private currentChunk = -1;
   private chunkSlow = false;
   private rejectionsBeforeLast = 0;
+  private limit: number | null = null;
 
   constructor(
     startedAt: number,
@@ -105,7 +110,9 @@ export class ErrorPaceWatch {
   /** Feeds one reply; replies of one read share `chunk`. */
   reply(code: number, at: number, chunk: number): void {
     if (chunk !== this.currentChunk) {
+      const suspected = this.chunkSlow && this.rejectionsBeforeLast > 0 ? this.rejectionsBeforeLast : null;
       this.chunkSlow = at - this.lastReadAt >= this.slowAfterMs;
+      if (this.chunkSlow && suspected !== null) this.limit ??= suspected;
       this.currentChunk = chunk;
       this.lastReadAt = at;
     }
@@ -116,7 +123,6 @@ export class ErrorPaceWatch {
 
   /** After the replies of a read: the rejections the server took before slowing down, or null. */
   slowedDownAfter(): number | null {
-    if (!this.chunkSlow || this.rejectionsBeforeLast === 0) return null;
-    return this.rejectionsBeforeLast;
+    return this.limit;
   }
 }
