@@ -108,24 +108,30 @@ export class BulkRunner {
     let failure: unknown = null;
     let after = -1;
     let allRead = false;
-    while (!signal.aborted) {
-      while (!allRead && running.size < this.chunks.inFlight) {
-        const chunk = await this.store.pendingChunk(jobId, after, this.chunks.size);
-        if (chunk.length === 0) {
-          allRead = true;
-          break;
+    const stopAll = (error: unknown) => {
+      failure ??= error;
+      failed.abort();
+    };
+    try {
+      while (!signal.aborted) {
+        while (!allRead && running.size < this.chunks.inFlight) {
+          const chunk = await this.store.pendingChunk(jobId, after, this.chunks.size);
+          if (chunk.length === 0) {
+            allRead = true;
+            break;
+          }
+          after = chunk[chunk.length - 1]!.idx;
+          const checking: Promise<void> = this.checkChunk(jobId, options, chunk, signal)
+            .catch(stopAll)
+            .finally(() => running.delete(checking));
+          running.add(checking);
         }
-        after = chunk[chunk.length - 1]!.idx;
-        const checking: Promise<void> = this.checkChunk(jobId, options, chunk, signal)
-          .catch((error: unknown) => {
-            failure ??= error;
-            failed.abort();
-          })
-          .finally(() => running.delete(checking));
-        running.add(checking);
+        if (running.size === 0) break;
+        await Promise.race(running);
       }
-      if (running.size === 0) break;
-      await Promise.race(running);
+    } catch (error) {
+      // The next chunk could not be read: the chunks running stop too, before the job is tried again.
+      stopAll(error);
     }
     await Promise.all(running);
     if (failure !== null) throw failure;
