@@ -121,6 +121,8 @@ async function runFleet(world, built, workerCount, env, sandboxDir, log) {
       fakes: process.cpuUsage().user / 1000 + process.cpuUsage().system / 1000,
     });
     const cpuBefore = cpuOf();
+    const serverStartKb = procStatusKb(server.pid, 'VmRSS');
+    const workerStartKb = workers.map((w) => procStatusKb(w.pid, 'VmRSS'));
     const started = performance.now();
     const { job_id: jobId } = await call('POST', '/v1/bulk', { input: built.addresses });
     await waitCompleted(jobId);
@@ -138,7 +140,9 @@ async function runFleet(world, built, workerCount, env, sandboxDir, log) {
       workers: workerCount,
       ms,
       perSecond: (built.addresses.length / ms) * 1000,
+      serverStartKb,
       serverPeakKb: procStatusKb(server.pid, 'VmHWM'),
+      workerStartKb,
       workerPeakKb: workers.map((w) => procStatusKb(w.pid, 'VmHWM')),
       cpuMs,
       ...scored,
@@ -192,15 +196,15 @@ const mibOf = (kb) => (kb === null ? 'n/a' : `${(kb / 1024).toFixed(0)} MiB`);
 export function distributedSection(result) {
   const lines = [
     `${result.size.toLocaleString('en')} addresses over ${result.domains} domains (20 ms per reply), a bulk job posted to \`mxlens serve --redis\` and timed to \`job_status: Completed\`; ` +
-      `every worker on its own loopback source address, each address held by the fakes to ${result.rate} RCPT replies a second. Peak RSS: VmHWM at the end of the run. CPU: user + system time during the job, per address, of the server, all workers together, Redis, and the bench's own process (the 1,000 fakes).`,
+      `every worker on its own loopback source address, each address held by the fakes to ${result.rate} RCPT replies a second. RSS: VmRSS when the job is posted → VmHWM (the peak) at the end of the run. CPU: user + system time during the job, per address, of the server, all workers together, Redis, and the bench's own process (the 1,000 fakes).`,
     '',
-    "| workers | wall | addresses/s | × 1 worker | right | connections | max sessions/MX | CPU per address | server peak RSS | workers' peak RSS |",
+    "| workers | wall | addresses/s | × 1 worker | right | connections | max sessions/MX | CPU per address | server RSS | workers' RSS |",
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
   const base = result.runs[0]?.perSecond ?? 1;
   for (const run of result.runs) {
     lines.push(
-      `| ${run.workers} | ${(run.ms / 1000).toFixed(1)} s | ${run.perSecond.toFixed(0)} | ${(run.perSecond / base).toFixed(2)} | ${(run.accuracy * 100).toFixed(1)}%${describeNoAnswer(run.noAnswer)} | ${run.stats.connections} | ${run.stats.maxPerMx} | ${describeCpu(run.cpuMs, result.size)} | ${mibOf(run.serverPeakKb)} | ${run.workerPeakKb.map(mibOf).join(', ')} |`,
+      `| ${run.workers} | ${(run.ms / 1000).toFixed(1)} s | ${run.perSecond.toFixed(0)} | ${(run.perSecond / base).toFixed(2)} | ${(run.accuracy * 100).toFixed(1)}%${describeNoAnswer(run.noAnswer)} | ${run.stats.connections} | ${run.stats.maxPerMx} | ${describeCpu(run.cpuMs, result.size)} | ${mibOf(run.serverStartKb)} → ${mibOf(run.serverPeakKb)} | ${run.workerPeakKb.map((peak, i) => `${mibOf(run.workerStartKb[i])} → ${mibOf(peak)}`).join(', ')} |`,
     );
   }
   return lines;

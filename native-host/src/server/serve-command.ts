@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { isIPv6 } from 'node:net';
 import { hostname } from 'node:os';
 import { parseStrictArgs, UsageError } from '../cli/usage-error.js';
+import { keepYoungGenerationSmall } from '../engine/young-generation.js';
 import { Budgets } from '../engine/budgets.js';
 import { EnginePool } from '../host/engine-pool.js';
 import { applySettingText, loadSettings, type Settings } from '../settings.js';
@@ -20,6 +21,8 @@ export async function runServe(argv: string[]): Promise<number> {
   if (argv[0] === 'keys') return runKeys(argv.slice(1));
   const settings = loadSettings();
   const flags = parseServeArgs(argv, settings);
+  // A server and a worker see large runs all day long.
+  await keepYoungGenerationSmall(Number.POSITIVE_INFINITY);
   for (const problem of settings.problems)
     process.stderr.write(`mxlens: ignoring ${problem.setting}: ${problem.message}\n`);
   if (settings.serve.keys.length === 0 && !(await hasStoredKeys(settings.serve.dataDir))) {

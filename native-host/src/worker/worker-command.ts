@@ -4,6 +4,7 @@ import { Budgets } from '../engine/budgets.js';
 import { NetworkWatch } from '../engine/network-watch.js';
 import type { VerificationResult } from '../../shared/result.js';
 import { parseStrictArgs, UsageError } from '../cli/usage-error.js';
+import { keepYoungGenerationSmall } from '../engine/young-generation.js';
 import { EnginePool } from '../host/engine-pool.js';
 import { streamResults } from '../host/stream-results.js';
 import { applySettingText, loadSettings, type Settings } from '../settings.js';
@@ -37,6 +38,8 @@ const MAX_WAIT_FOR_ANOTHER_MS = 10_000;
 export async function runWorker(argv: string[]): Promise<number> {
   const settings = loadSettings();
   applyWorkerArgs(argv, settings);
+  // A server and a worker see large runs all day long.
+  await keepYoungGenerationSmall(Number.POSITIVE_INFINITY);
   for (const problem of settings.problems)
     process.stderr.write(`mxlens: ignoring ${problem.setting}: ${problem.message}\n`);
   if (settings.serve.redis === '')
