@@ -59,7 +59,10 @@ export class RedisWorkQueue implements WorkQueue {
     this.ledger = new BatchLedger(redis);
     events.on('progress', ({ jobId, data }) => {
       const waiting = this.waiting.get(jobId);
-      if (waiting) for (const answer of data as unknown as BatchAnswer[]) waiting.answer(answer);
+      if (!waiting) return;
+      // Earlier workers announced one answer per event (a fleet is upgraded one machine at a time).
+      const answers = Array.isArray(data) ? data : [data];
+      for (const answer of answers as BatchAnswer[]) waiting.answer(answer);
     });
     events.on('completed', ({ jobId }) => void this.settle(jobId, null));
     events.on('failed', ({ jobId, failedReason }) => void this.settle(jobId, failedReason));
