@@ -53,6 +53,7 @@ function defaultServeSettings(env: NodeJS.ProcessEnv, platform: NodeJS.Platform,
     probeDomain: 'gmail.com',
     postgres: '',
     redis: '',
+    boardKeys: [],
     workerStallMs: 30_000,
   };
 }

@@ -19,6 +19,8 @@ import { startWorker, type WorkerProcess } from './worker-process.js';
 // servers saw (their own session records) says whether the fleet kept the per-server limit.
 
 const KEY = 'ci-key-0123456789abcdef';
+/** A key the queue dashboard is not open to. */
+const OTHER_KEY = 'other-key-0123456789abcdef';
 const SOURCES = ['127.0.0.11', '127.0.0.12', '127.0.0.13'];
 /** The engine's default: sessions at once to one mail server, for the whole fleet. */
 const SESSIONS_PER_SERVER = 2;
@@ -46,7 +48,13 @@ beforeAll(async () => {
     MXLENS_WORKER_STALL_MS: '2000',
   };
   server = await startServe({
-    env: { ...env, MXLENS_SERVE_KEYS: `ci:${KEY}`, MXLENS_SERVE_RATE: '100000', MXLENS_SERVE_QUOTA: '1000000' },
+    env: {
+      ...env,
+      MXLENS_SERVE_KEYS: `ci:${KEY},other:${OTHER_KEY}`,
+      MXLENS_SERVE_BOARD_KEYS: 'ci',
+      MXLENS_SERVE_RATE: '100000',
+      MXLENS_SERVE_QUOTA: '1000000',
+    },
     args: ['--redis', redis.url],
   });
   // One batch at a time each, so that the batches of one mail server go to different workers.
@@ -133,9 +141,17 @@ describe('mxlens worker', () => {
 });
 
 describe('Bull Board', () => {
-  it('shows the queue, read-only, at /admin/queues to a key holder and to nobody else', async () => {
+  it('shows the queue, read-only, at /admin/queues to the keys named for it and to nobody else', async () => {
     expect((await call(server, 'GET', '/admin/queues')).status).toBe(401);
     expect((await call(server, 'GET', '/admin/queues/api/queues')).status).toBe(401);
+    // Another key works everywhere else, but would see every key's addresses here.
+    expect((await call(server, 'GET', '/v1/health', { key: OTHER_KEY })).status).toBe(200);
+    for (const route of ['/admin/queues', '/admin/queues/api/queues']) {
+      const refused = await call<{ code: string; error: string }>(server, 'GET', route, { key: OTHER_KEY });
+      expect(refused.status).toBe(403);
+      expect(refused.body.code).toBe('forbidden');
+      expect(refused.body.error).toContain('MXLENS_SERVE_BOARD_KEYS');
+    }
     const page = await call(server, 'GET', '/admin/queues', { key: KEY });
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toContain('text/html');

@@ -37,6 +37,7 @@ describe('server settings', () => {
       probeDomain: 'gmail.com',
       postgres: '',
       redis: '',
+      boardKeys: [],
       workerStallMs: 30_000,
     });
     expect(server).toEqual({ url: null, key: null });
@@ -61,6 +62,7 @@ describe('server settings', () => {
       MXLENS_REDIS: 'redis://10.0.0.5:6379/2',
       MXLENS_SOURCE_ADDRESS: '192.0.2.10',
       MXLENS_WORKER_STALL_MS: '5000',
+      MXLENS_SERVE_BOARD_KEYS: 'ops, alice',
     });
     expect(settings.problems).toEqual([]);
     expect(settings.verify.sourceAddress).toBe('192.0.2.10');
@@ -80,6 +82,7 @@ describe('server settings', () => {
       postgres: 'postgres://mxlens:pw@db.example.com:5432/mxlens',
       redis: 'redis://10.0.0.5:6379/2',
       workerStallMs: 5000,
+      boardKeys: ['ops', 'alice'],
     });
     expect(settings.server).toEqual({ url: 'https://mxlens.example.com', key: 'mxl_secret' });
   });
@@ -99,6 +102,7 @@ describe('server settings', () => {
       MXLENS_SERVER: 'ftp://x',
       MXLENS_SERVE_ALLOW_PROXY: 'maybe',
       MXLENS_REDIS: 'http://x',
+      MXLENS_SERVE_BOARD_KEYS: 'ops,all keys',
     });
     const bySetting = Object.fromEntries(settings.problems.map((problem) => [problem.setting, problem.message]));
     expect(bySetting['config.json "serveRatePerMinute"']).toContain('from 1 to');
@@ -110,6 +114,7 @@ describe('server settings', () => {
     expect(bySetting.MXLENS_SERVE_ALLOW_PROXY).toContain('takes 1 or 0');
     expect(bySetting['config.json "postgres"']).toContain('names no database');
     expect(bySetting.MXLENS_REDIS).toContain('redis:// or rediss://');
+    expect(bySetting.MXLENS_SERVE_BOARD_KEYS).toContain('takes key names');
     expect(bySetting['config.json "sourceAddress"']).toContain('an IP address of this machine');
     expect(bySetting['config.json "workerStallMs"']).toContain('from 1000 to');
     expect(settings.verify.sourceAddress).toBeNull();

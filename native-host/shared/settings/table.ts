@@ -17,6 +17,7 @@ import {
   parseDnsServer,
   parseDomain,
   parseHeloName,
+  parseKeyName,
   parseLevel,
   parseList,
   parseListen,
@@ -69,6 +70,8 @@ export interface ServeSettings {
   postgres: string;
   /** redis://… of the shared queue (serve puts work on it, workers take it); "" = checks run in process. */
   redis: string;
+  /** Names of the API keys that may open the queue dashboard (it shows every key's addresses). */
+  boardKeys: string[];
   /** A worker whose lock on a batch is this old (it died) loses the batch to another worker. */
   workerStallMs: number;
 }
@@ -299,6 +302,15 @@ export const SETTINGS: readonly SettingRow[] = [
     describe: (origins) => (origins.length ? origins.join(', ') : 'no origins (CORS off)'),
     read: (s) => s.serve.corsOrigins,
     write: (s, value) => void (s.serve.corsOrigins = value),
+  }),
+  row({
+    key: 'serveBoardKeys',
+    env: 'MXLENS_SERVE_BOARD_KEYS',
+    text: 'list',
+    parse: (value) => parseList(value, '["ops"]', parseKeyName),
+    describe: (names) => (names.length ? names.join(', ') : 'no key (the queue dashboard is closed)'),
+    read: (s) => s.serve.boardKeys,
+    write: (s, value) => void (s.serve.boardKeys = value),
   }),
   integerRow('serveRatePerMinute', {
     env: 'MXLENS_SERVE_RATE',

@@ -253,6 +253,14 @@ export function parseDomain(value: unknown): Parsed<string> {
   return good(text.value.toLowerCase());
 }
 
+const KEY_NAME = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** The name of an API key (of MXLENS_SERVE_KEYS or `mxlens serve keys add NAME`). */
+export function parseKeyName(text: string): Parsed<string> {
+  if (KEY_NAME.test(text)) return good(text);
+  return bad(`takes key names (letters, digits, . _ -), not ${quote(text)}`);
+}
+
 /** MXLENS_SERVE_KEYS: "name:key[,name:key...]". */
 export function parseServeKeys(value: unknown): Parsed<ServeKey[]> {
   const text = parseText(value, 'name:key pairs');
@@ -265,7 +273,7 @@ export function parseServeKeys(value: unknown): Parsed<ServeKey[]> {
     const colon = item.indexOf(':');
     const name = colon > 0 ? item.slice(0, colon) : '';
     const key = colon > 0 ? item.slice(colon + 1) : '';
-    if (!/^[A-Za-z0-9._-]{1,64}$/.test(name))
+    if (!KEY_NAME.test(name))
       return bad(`takes name:key pairs; "${item.slice(0, 20)}…" has no valid name (letters, digits, . _ -)`);
     if (key.length < 16) return bad(`has the key of "${name}" shorter than 16 characters: use a long random key`);
     if (keys.some((known) => known.name === name)) return bad(`names "${name}" twice`);

@@ -58,6 +58,7 @@ export async function buildApp(
     // Answered here, not thrown: a plugin's own error handler (Bull Board's) would make it a 500.
     try {
       authenticate(ctx, request);
+      if (request.url.startsWith(QUEUE_BOARD_PATH)) mayOpenQueueBoard(ctx, request.keyName);
       const rate = ctx.rate.take(request.keyName);
       if (!rate.ok) throw new HttpError(429, 'rate_limited', rate.message, rate.retryAfterSeconds);
     } catch (error) {
@@ -73,9 +74,21 @@ export async function buildApp(
   return app;
 }
 
+/** The queue dashboard is for the keys named in `boardKeys` (a key from the environment is named without its "env:"). */
+function mayOpenQueueBoard(ctx: ServerContext, keyName: string): void {
+  const name = keyName.replace(/^env:/, '');
+  if (ctx.serve.boardKeys.includes(name)) return;
+  throw new HttpError(
+    403,
+    'forbidden',
+    `the queue dashboard shows every key's addresses: only the keys named in MXLENS_SERVE_BOARD_KEYS (config "serveBoardKeys") may open it, and "${name}" is not one of them`,
+  );
+}
+
 /**
  * Bull Board, read-only, behind the API key like every route (the onRequest hook above covers
- * plugins registered after it): it shows the batches, and with them the addresses, of every key.
+ * plugins registered after it), and only for the keys named in `boardKeys`: it shows the
+ * batches, and with them the addresses, of every key.
  */
 async function mountQueueBoard(app: FastifyInstance, queue: Queue): Promise<void> {
   const [{ createBullBoard }, { BullMQAdapter }, { FastifyAdapter }] = await Promise.all([

@@ -21,4 +21,5 @@ API keys: "mxlens serve keys add NAME" prints a new key once (only its hash is k
 MXLENS_SERVE_KEYS="name:key[,name:key...]" adds keys from the environment.
 Limits: MXLENS_SERVE_RATE (requests a minute per key, default 120), MXLENS_SERVE_QUOTA
 (addresses a day per key, default 10000). CORS: MXLENS_SERVE_CORS="chrome-extension://ID,...".
+Queue dashboard (with --redis, /admin/queues): MXLENS_SERVE_BOARD_KEYS="NAME,..." (default: closed).
 `;
