@@ -127,7 +127,7 @@ const verdicts = (results: Iterable<VerificationResult>) =>
   [...results].map((r) => `${r.address} ${r.verdict} ${r.reason}`).sort();
 
 describe('mxlens worker', () => {
-  it('refuses to start without a queue, or with a URL that is not Redis, and says what it needs', async () => {
+  it('refuses to start without a queue, with a URL that is not Redis, or with a database, and says what it needs', async () => {
     const missing = await runMxlens(['worker'], { env });
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('--redis redis://HOST:PORT');
@@ -137,6 +137,10 @@ describe('mxlens worker', () => {
     const badSource = await runMxlens(['worker', '--redis', redis.url, '--source-address', 'eth0'], { env });
     expect(badSource.code).toBe(2);
     expect(badSource.stderr).toContain('--source-address takes an IP address of this machine');
+    // A worker keeps no jobs: a --postgres meant for serve is pointed there.
+    const database = await runMxlens(['worker', '--redis', redis.url, '--postgres', 'postgres://db/mxlens'], { env });
+    expect(database.code).toBe(2);
+    expect(database.stderr).toContain('give --postgres to serve');
   });
 });
 

@@ -105,9 +105,14 @@ function applyWorkerArgs(argv: string[], settings: Settings): void {
       'source-address': { type: 'string' },
       proxy: { type: 'string' },
       concurrency: { type: 'string' },
+      postgres: { type: 'string' },
     },
   });
   if (positionals.length > 0) throw new UsageError(`worker takes no arguments (got "${positionals.join(' ')}")`);
+  if (values.postgres !== undefined)
+    throw new UsageError(
+      'worker takes no --postgres: its answers go back through Redis to "mxlens serve", which keeps the jobs (give --postgres to serve)',
+    );
   const flags = [
     ['redis', 'redis'],
     ['source-address', 'sourceAddress'],
