@@ -109,22 +109,35 @@ function rcptHoldMs(source, perSecond) {
 
 /**
  * Writes to `raw` `delayMs` (plus `holdMs`) after being asked; a write never overtakes an
- * earlier one, so held replies keep their order.
+ * earlier one, so replies keep their order. One queue and one timer per connection: a timer per
+ * write does not keep the order, since Node orders timers of different durations only by their
+ * due time in whole milliseconds (a write asked for a millisecond later, with the same due time,
+ * could leave first, and the client would read one reply as the answer to another command).
  */
 function delayedWriter(raw, delayMs) {
-  let lastAt = 0;
-  const at = (holdMs) => (lastAt = Math.max(Date.now() + delayMs + holdMs, lastAt));
+  const queue = []; // { at, bytes } in the order asked; `at` never decreases
+  let timer = null;
+  const flush = () => {
+    timer = null;
+    const now = Date.now();
+    while (queue.length > 0 && queue[0].at <= now) {
+      const { bytes } = queue.shift();
+      if (bytes === null) raw.end();
+      else if (!raw.destroyed) raw.write(bytes);
+    }
+    if (queue.length > 0) timer = setTimeout(flush, queue[0].at - now);
+  };
+  const push = (bytes, holdMs) => {
+    const lastAt = queue.length > 0 ? queue[queue.length - 1].at : 0;
+    queue.push({ at: Math.max(Date.now() + delayMs + holdMs, lastAt), bytes });
+    if (timer === null) timer = setTimeout(flush, queue[0].at - Date.now());
+  };
   return {
     write(bytes, holdMs = 0) {
-      setTimeout(
-        () => {
-          if (!raw.destroyed) raw.write(bytes);
-        },
-        at(holdMs) - Date.now(),
-      );
+      push(bytes, holdMs);
     },
     end() {
-      setTimeout(() => raw.end(), at(0) - Date.now());
+      push(null, 0);
     },
   };
 }
