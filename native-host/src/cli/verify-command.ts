@@ -83,9 +83,8 @@ export async function runVerify(argv: string[]): Promise<number> {
   process.once('SIGINT', stop);
   const output = command.json ? new NdjsonWriter() : new ResultTable(addresses, command.options.verbose);
   let failed = false;
-  const ordered = new InputOrder(addresses.length, (result) => {
+  const ordered = new InputOrder<string | VerificationResult>(addresses.length, output, (result) => {
     if (command.failOn.includes(result.verdict)) failed = true;
-    output.write(result);
   });
   let failure: unknown = null;
   const take = (index: number, result: VerificationResult) => {
@@ -133,48 +132,77 @@ function portBlockedNote(route: RouteReport): string {
   );
 }
 
-/** Releases results in input order as soon as every earlier one is known. */
-class InputOrder {
-  private readonly held = new Map<number, VerificationResult>();
+/** Where results go, in input order: `prepare` turns a result into what waits for its turn. */
+interface ResultOutput<Held> {
+  prepare(result: VerificationResult): Held;
+  write(held: Held): void;
+  progress(done: number, total: number): void;
+  waiting(ms: number, budget: string): void;
+  end(): void;
+}
+
+/**
+ * Releases results in input order as soon as every earlier one is known. A result is prepared
+ * for output when it arrives, not when its turn comes: with the domains interleaved in the input,
+ * most of a run's results wait for the last domain, and a waiting NDJSON line is one string
+ * where the result is a dozen objects.
+ */
+class InputOrder<Held> {
+  private readonly held: Array<Held | undefined>;
   private next = 0;
   done = 0;
 
   constructor(
     private readonly total: number,
-    private readonly release: (result: VerificationResult) => void,
-  ) {}
+    private readonly output: ResultOutput<Held>,
+    private readonly onResult: (result: VerificationResult) => void,
+  ) {
+    this.held = new Array<Held | undefined>(total);
+  }
 
   /** Gives every address still without a result the one `make` builds. */
   fillMissing(make: (index: number) => VerificationResult): void {
     for (let index = this.next; index < this.total; index++) {
-      if (!this.held.has(index)) this.add(index, make(index));
+      if (this.held[index] === undefined) this.add(index, make(index));
     }
   }
 
   add(index: number, result: VerificationResult): void {
-    if (this.held.has(index) || index < this.next) return;
-    this.held.set(index, result);
+    if (index < this.next || this.held[index] !== undefined) return;
+    this.onResult(result);
+    this.held[index] = this.output.prepare(result);
     this.done++;
-    while (this.next < this.total && this.held.has(this.next)) {
-      this.release(this.held.get(this.next)!);
-      this.held.delete(this.next++);
+    while (this.next < this.total && this.held[this.next] !== undefined) {
+      this.output.write(this.held[this.next]!);
+      this.held[this.next++] = undefined;
     }
   }
 }
 
+/** Output this long goes out at once; below it, lines gathered in a tick leave together. */
+const NDJSON_CHUNK_CHARS = 64 * 1024;
+
 /**
  * One line per result, but not one write per line: results come in bursts (a session's whole
- * batch at once), and each write is a system call. Lines gathered in a tick go out together.
+ * batch at once), and each write is a system call. Lines gathered in a tick go out together,
+ * in chunks, so that a burst of 10,000 lines never sits in memory as one string and its copy.
  */
-class NdjsonWriter {
-  private pending: string[] = [];
+class NdjsonWriter implements ResultOutput<string> {
+  private pending = '';
   private flushScheduled = false;
 
-  write(result: VerificationResult): void {
-    this.pending.push(JSON.stringify(result), '\n');
+  prepare(result: VerificationResult): string {
+    return JSON.stringify(result);
+  }
+  write(line: string): void {
+    this.pending += `${line}\n`;
+    if (this.pending.length >= NDJSON_CHUNK_CHARS) return this.flush();
     if (this.flushScheduled) return;
     this.flushScheduled = true;
-    setImmediate(() => this.flush());
+    setImmediate(() => {
+      this.flushScheduled = false;
+      this.flush();
+    });
   }
   progress(): void {}
   waiting(): void {}
@@ -183,10 +211,9 @@ class NdjsonWriter {
   }
 
   private flush(): void {
-    this.flushScheduled = false;
-    if (this.pending.length === 0) return;
-    process.stdout.write(this.pending.join(''));
-    this.pending = [];
+    if (this.pending === '') return;
+    process.stdout.write(this.pending);
+    this.pending = '';
   }
 }
 
