@@ -132,7 +132,7 @@ export class ReplyParser {
     if (!line.last) return null;
 
     const reply = buildReply(this.lines);
-    this.lines = [];
+    this.lines.length = 0;
     this.replyBytes = 0;
     return reply;
   }
@@ -185,6 +185,9 @@ function parseLine(bytes: Buffer, start: number, end: number): ReplyLine {
 function buildReply(lines: ReplyLine[]): SmtpReply {
   const first = lines[0]!;
   const enhanced = enhancedCode(first.code, first.text);
+  if (lines.length === 1) {
+    return { code: first.code, enhanced, message: enhanced ? stripEnhanced(first.text, enhanced) : first.text };
+  }
   const texts = lines.map((line) => (enhanced ? stripEnhanced(line.text, enhanced) : line.text));
   return { code: first.code, enhanced, message: texts.join('\n') };
 }
