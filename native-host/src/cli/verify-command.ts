@@ -179,25 +179,26 @@ class InputOrder<Held> {
   }
 }
 
-/** Output this long goes out at once; below it, lines gathered in a tick leave together. */
+/** Lines are written in chunks of about this many characters. */
 const NDJSON_CHUNK_CHARS = 64 * 1024;
 
 /**
  * One line per result, but not one write per line: results come in bursts (a session's whole
- * batch at once), and each write is a system call. Lines gathered in a tick go out together,
- * in chunks, so that a burst of 10,000 lines never sits in memory as one string and its copy.
+ * batch at once), and each write is a system call. Lines gathered in a tick go out together, in
+ * chunks, and only as fast as stdout takes them: a pipe holds 64 KB, and what a write cannot
+ * pass on at once Node keeps as a UTF-8 copy besides the string. Lines wait here instead, once.
  */
 class NdjsonWriter implements ResultOutput<string> {
-  private pending = '';
+  private readonly lines: string[] = [];
   private flushScheduled = false;
+  private waitingForDrain = false;
 
   prepare(result: VerificationResult): string {
     return JSON.stringify(result);
   }
   write(line: string): void {
-    this.pending += `${line}\n`;
-    if (this.pending.length >= NDJSON_CHUNK_CHARS) return this.flush();
-    if (this.flushScheduled) return;
+    this.lines.push(line);
+    if (this.flushScheduled || this.waitingForDrain) return;
     this.flushScheduled = true;
     setImmediate(() => {
       this.flushScheduled = false;
@@ -206,14 +207,26 @@ class NdjsonWriter implements ResultOutput<string> {
   }
   progress(): void {}
   waiting(): void {}
+  /** What stdout cannot take now is written as it drains (the process lives until then). */
   end(): void {
-    this.flush();
+    if (!this.waitingForDrain) this.flush();
   }
 
   private flush(): void {
-    if (this.pending === '') return;
-    process.stdout.write(this.pending);
-    this.pending = '';
+    let next = 0;
+    while (next < this.lines.length) {
+      let chunk = '';
+      while (next < this.lines.length && chunk.length < NDJSON_CHUNK_CHARS) chunk += `${this.lines[next++]}\n`;
+      if (!process.stdout.write(chunk)) {
+        this.waitingForDrain = true;
+        process.stdout.once('drain', () => {
+          this.waitingForDrain = false;
+          this.flush();
+        });
+        break;
+      }
+    }
+    this.lines.splice(0, next);
   }
 }
 
