@@ -739,9 +739,27 @@ export function matchingRules(phase: SmtpPhase, reply: SmtpReply): Rule[] {
   return rulesFor(phase, reply.code).filter((rule) => matches(rule.match, reply, text));
 }
 
+// A server answers most recipients with the same words ("Ok", "User unknown"; the address it
+// quotes is not part of them, see normalizeText): each distinct reply goes through the table
+// once. Bounded: past this many distinct replies the memory starts over.
+const MAX_REMEMBERED_REPLIES = 1_000;
+const judgedReplies = new Map<string, Readonly<Judgement>>();
+
 /** One SMTP reply, and the phase it answered, judged through the table. */
 export function judgeReply(phase: SmtpPhase, reply: SmtpReply): Judgement {
   const text = normalizeText(reply.message);
+  const key = `${phase} ${reply.code} ${reply.enhanced ?? ''} ${text}`;
+  let judgement = judgedReplies.get(key);
+  if (!judgement) {
+    judgement = Object.freeze(judgeText(phase, reply, text));
+    if (judgedReplies.size >= MAX_REMEMBERED_REPLIES) judgedReplies.clear();
+    judgedReplies.set(key, judgement);
+  }
+  return judgement;
+}
+
+/** The table's judgement of a reply whose text is already normalized. */
+function judgeText(phase: SmtpPhase, reply: SmtpReply, text: string): Judgement {
   const rule = rulesFor(phase, reply.code).find((r) => matches(r.match, reply, text));
   // The fallback stage covers every code 200–599 in every phase and 'invalid' covers the
   // rest, so this only guards against a future edit of the table (tested).
@@ -906,10 +924,19 @@ function enhancedPattern(pattern: string): RegExp {
 
 /** Text that normalizeText would change: most replies are already normal, and need no copy. */
 const UNNORMAL_TEXT = /[\u2018\u2019]|\s\s|[^\S ]|^\s|\s$/;
+/** "<someone@example.com>", as Postfix and others quote the recipient (not a bracketed URL). */
+const BRACKETED_ADDRESS = /<[^<>\s:/]*@[^<>\s:/]*>/g;
 
+/**
+ * The server's words, as the table reads them: curly quotes made straight, whitespace collapsed,
+ * and an address in angle brackets left out. That address is the one we asked about (or our
+ * sender), not the server's words: "<spam-reports@example.com>: User unknown" is about a
+ * mailbox, not about spam.
+ */
 function normalizeText(message: string): string {
-  if (!UNNORMAL_TEXT.test(message)) return message;
-  return message
+  const text = message.includes('@') ? message.replace(BRACKETED_ADDRESS, '<>') : message;
+  if (!UNNORMAL_TEXT.test(text)) return text;
+  return text
     .replace(/[\u2018\u2019]/g, "'")
     .replace(/\s+/g, ' ')
     .trim();
