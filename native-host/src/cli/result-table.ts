@@ -45,11 +45,6 @@ export class ResultTable {
     process.stdout.write(`${this.row('ADDRESS', 'VERDICT', 'REASON', 'MX', 'REPLY')}\n`);
   }
 
-  /** Rows are made when their turn comes: a waiting result stays as it is. */
-  prepare(result: VerificationResult): VerificationResult {
-    return result;
-  }
-
   write(result: VerificationResult): void {
     this.clearProgress();
     this.counts[result.verdict] += 1;

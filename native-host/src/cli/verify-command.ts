@@ -83,8 +83,9 @@ export async function runVerify(argv: string[]): Promise<number> {
   process.once('SIGINT', stop);
   const output = command.json ? new NdjsonWriter() : new ResultTable(addresses, command.options.verbose);
   let failed = false;
-  const ordered = new InputOrder<string | VerificationResult>(addresses.length, output, (result) => {
+  const ordered = new InputOrder(addresses.length, (result) => {
     if (command.failOn.includes(result.verdict)) failed = true;
+    output.write(result);
   });
   let failure: unknown = null;
   const take = (index: number, result: VerificationResult) => {
@@ -132,32 +133,17 @@ function portBlockedNote(route: RouteReport): string {
   );
 }
 
-/** Where results go, in input order: `prepare` turns a result into what waits for its turn. */
-interface ResultOutput<Held> {
-  prepare(result: VerificationResult): Held;
-  write(held: Held): void;
-  progress(done: number, total: number): void;
-  waiting(ms: number, budget: string): void;
-  end(): void;
-}
-
-/**
- * Releases results in input order as soon as every earlier one is known. A result is prepared
- * for output when it arrives, not when its turn comes: with the domains interleaved in the input,
- * most of a run's results wait for the last domain, and a waiting NDJSON line is one string
- * where the result is a dozen objects.
- */
-class InputOrder<Held> {
-  private readonly held: Array<Held | undefined>;
+/** Releases results in input order as soon as every earlier one is known. */
+class InputOrder {
+  private readonly held: Array<VerificationResult | undefined>;
   private next = 0;
   done = 0;
 
   constructor(
     private readonly total: number,
-    private readonly output: ResultOutput<Held>,
-    private readonly onResult: (result: VerificationResult) => void,
+    private readonly release: (result: VerificationResult) => void,
   ) {
-    this.held = new Array<Held | undefined>(total);
+    this.held = new Array<VerificationResult | undefined>(total);
   }
 
   /** Gives every address still without a result the one `make` builds. */
@@ -169,35 +155,33 @@ class InputOrder<Held> {
 
   add(index: number, result: VerificationResult): void {
     if (index < this.next || this.held[index] !== undefined) return;
-    this.onResult(result);
-    this.held[index] = this.output.prepare(result);
+    this.held[index] = result;
     this.done++;
     while (this.next < this.total && this.held[this.next] !== undefined) {
-      this.output.write(this.held[this.next]!);
+      this.release(this.held[this.next]!);
       this.held[this.next++] = undefined;
     }
   }
 }
 
-/** Lines are written in chunks of about this many characters. */
+/** NDJSON is written in chunks of about this many characters. */
 const NDJSON_CHUNK_CHARS = 64 * 1024;
 
 /**
  * One line per result, but not one write per line: results come in bursts (a session's whole
- * batch at once), and each write is a system call. Lines gathered in a tick go out together, in
- * chunks, and only as fast as stdout takes them: a pipe holds 64 KB, and what a write cannot
- * pass on at once Node keeps as a UTF-8 copy besides the string. Lines wait here instead, once.
+ * batch at once), and each write is a system call. Results released in a tick go out together,
+ * in chunks, and only as fast as stdout takes them: a pipe holds 64 KB, and what a write cannot
+ * pass on at once Node keeps as a UTF-8 copy beside the string. Results wait here instead, as
+ * they are (most of their strings are shared; a JSON line from JSON.stringify is a tree of
+ * string parts, 600 bytes for a 450-character line), and become text one chunk at a time.
  */
-class NdjsonWriter implements ResultOutput<string> {
-  private readonly lines: string[] = [];
+class NdjsonWriter {
+  private readonly queue: VerificationResult[] = [];
   private flushScheduled = false;
   private waitingForDrain = false;
 
-  prepare(result: VerificationResult): string {
-    return JSON.stringify(result);
-  }
-  write(line: string): void {
-    this.lines.push(line);
+  write(result: VerificationResult): void {
+    this.queue.push(result);
     if (this.flushScheduled || this.waitingForDrain) return;
     this.flushScheduled = true;
     setImmediate(() => {
@@ -214,9 +198,10 @@ class NdjsonWriter implements ResultOutput<string> {
 
   private flush(): void {
     let next = 0;
-    while (next < this.lines.length) {
+    while (next < this.queue.length) {
       let chunk = '';
-      while (next < this.lines.length && chunk.length < NDJSON_CHUNK_CHARS) chunk += `${this.lines[next++]}\n`;
+      while (next < this.queue.length && chunk.length < NDJSON_CHUNK_CHARS)
+        chunk += `${JSON.stringify(this.queue[next++])}\n`;
       if (!process.stdout.write(chunk)) {
         this.waitingForDrain = true;
         process.stdout.once('drain', () => {
@@ -226,7 +211,7 @@ class NdjsonWriter implements ResultOutput<string> {
         break;
       }
     }
-    this.lines.splice(0, next);
+    this.queue.splice(0, next);
   }
 }
 
