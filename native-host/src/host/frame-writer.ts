@@ -16,13 +16,14 @@ const HEADER_BYTES = 4;
 
 /**
  * Writes frames to stdout, one write at a time, all from one buffer that is reused once its
- * write is done. A message waits as its JSON text, not as bytes: 10,000 results sent in one
- * burst were 10,000 bodies, 10,000 frames and their concatenation, all outside the JS heap and
- * freed only when a garbage collection happened to run (11 MB at the end of a 10,000 verify).
+ * write is done. Messages wait as they are and become bytes when their write is made: 10,000
+ * results sent in one burst were 10,000 bodies, 10,000 frames and their concatenation, all
+ * outside the JS heap and freed only when a garbage collection happened to run (11 MB at the
+ * end of a 10,000 verify); as JSON text they would be no smaller than the results, whose
+ * strings are mostly shared.
  */
 export class FrameWriter {
-  /** JSON bodies to frame, or whole frames (a message that had to be shortened to fit). */
-  private queued: Array<string | Uint8Array> = [];
+  private queued: HostMessage[] = [];
   /** Frames sent and not yet written out. */
   private unflushed = 0;
   private flushed: (() => void) | null = null;
@@ -39,7 +40,7 @@ export class FrameWriter {
 
   readonly send = (message: HostMessage): void => {
     if (this.broken) return;
-    this.queued.push(this.encode(message));
+    this.queued.push(message);
     this.unflushed++;
     if (this.writing || this.scheduled) return;
     this.scheduled = true;
@@ -60,22 +61,6 @@ export class FrameWriter {
     });
   }
 
-  private encode(message: HostMessage): string | Uint8Array {
-    const frame = { littleEndian: this.littleEndian };
-    try {
-      const json = JSON.stringify(message);
-      // Surely under the limit, whatever its characters: framed when written.
-      if (json.length * MAX_UTF8_PER_UNIT < LIMITS.maxFrameBytes) return json;
-      return encodeFrame(message, frame);
-    } catch (error) {
-      this.log.error(`could not encode a ${message.type} reply:`, error);
-      return encodeFrame(
-        errorReply('id' in message ? message.id : null, 'internal', 'the reply could not be encoded'),
-        frame,
-      );
-    }
-  }
-
   private readonly writeQueued = (): void => {
     this.scheduled = false;
     if (this.broken) {
@@ -84,21 +69,9 @@ export class FrameWriter {
       return;
     }
     let count = 0;
-    let room = 0;
-    while (count < this.queued.length && room < WRITE_BYTES) room += bytesAtMost(this.queued[count++]!);
-    if (this.buffer.length < room) this.buffer = Buffer.allocUnsafeSlow(Math.max(room, WRITE_BYTES));
     let at = 0;
-    for (const item of this.queued.splice(0, count)) {
-      if (typeof item !== 'string') {
-        this.buffer.set(item, at);
-        at += item.length;
-        continue;
-      }
-      const written = this.buffer.write(item, at + HEADER_BYTES);
-      if (this.littleEndian) this.buffer.writeUInt32LE(written, at);
-      else this.buffer.writeUInt32BE(written, at);
-      at += HEADER_BYTES + written;
-    }
+    while (count < this.queued.length && at < WRITE_BYTES) at = this.frameInto(this.queued[count++]!, at);
+    this.queued.splice(0, count);
     this.writing = true;
     this.write(this.buffer.subarray(0, at), () => {
       this.writing = false;
@@ -107,8 +80,41 @@ export class FrameWriter {
       else if (this.unflushed === 0) this.flushed?.();
     });
   };
-}
 
-function bytesAtMost(item: string | Uint8Array): number {
-  return typeof item === 'string' ? HEADER_BYTES + item.length * MAX_UTF8_PER_UNIT : item.length;
+  /** Writes the message's frame into the buffer at `at`; returns where the frame ends. */
+  private frameInto(message: HostMessage, at: number): number {
+    const json = this.jsonOf(message);
+    if (typeof json !== 'string') {
+      this.makeRoom(at, json.length);
+      this.buffer.set(json, at);
+      return at + json.length;
+    }
+    this.makeRoom(at, HEADER_BYTES + json.length * MAX_UTF8_PER_UNIT);
+    const written = this.buffer.write(json, at + HEADER_BYTES);
+    if (this.littleEndian) this.buffer.writeUInt32LE(written, at);
+    else this.buffer.writeUInt32BE(written, at);
+    return at + HEADER_BYTES + written;
+  }
+
+  /** The message's JSON when it surely fits in a frame, or else its whole frame (shortened to fit). */
+  private jsonOf(message: HostMessage): string | Uint8Array {
+    const frame = { littleEndian: this.littleEndian };
+    try {
+      const json = JSON.stringify(message);
+      if (json.length * MAX_UTF8_PER_UNIT < LIMITS.maxFrameBytes) return json;
+      return encodeFrame(message, frame);
+    } catch (error) {
+      this.log.error(`could not encode a ${message.type} reply:`, error);
+      const id = 'id' in message ? message.id : null;
+      return encodeFrame(errorReply(id, 'internal', 'the reply could not be encoded'), frame);
+    }
+  }
+
+  /** The buffer holds `at` bytes to keep and room for `more`. */
+  private makeRoom(at: number, more: number): void {
+    if (this.buffer.length >= at + more) return;
+    const larger = Buffer.allocUnsafeSlow(Math.max(WRITE_BYTES + more, at + more));
+    this.buffer.copy(larger, 0, 0, at);
+    this.buffer = larger;
+  }
 }
