@@ -260,6 +260,19 @@ describe('words over codes, case by case (issue 8)', () => {
   it('keeps "552 5.3.4 message too big" away from mailbox_full', () => {
     expect(at('rcpt', 552, '5.3.4', 'Message size exceeds fixed limit').reason).toBe('blocked');
   });
+
+  it('reads the words around a quoted address, not the address we asked about', () => {
+    const unknown = (mailbox: string) =>
+      at('rcpt', 550, '5.1.1', `<${mailbox}>: Recipient address rejected: User unknown in virtual mailbox table`);
+    expect(unknown('spam-reports@example.com')).toEqual(unknown('someone@example.com'));
+    expect(unknown('spam-reports@example.com').reason).toBe('mailbox_not_found');
+    expect(at('rcpt', 550, '5.1.1', '<user@example.com>: Relay access denied').reason).toBe('blocked');
+    expect(isMailboxSpecific({ code: 554, enhanced: null, message: '<user@example.com>: Relay access denied' })).toBe(
+      false,
+    );
+    // A bracketed link is the server's words: it names the blocklist.
+    expect(at('rcpt', 550, null, 'Rejected, see <https://www.spamhaus.org/query/ip/192.0.2.1>').reason).toBe('blocked');
+  });
 });
 
 describe('decisions that are not replies', () => {

@@ -135,58 +135,83 @@ function portBlockedNote(route: RouteReport): string {
 
 /** Releases results in input order as soon as every earlier one is known. */
 class InputOrder {
-  private readonly held = new Map<number, VerificationResult>();
+  private readonly held: Array<VerificationResult | undefined>;
   private next = 0;
   done = 0;
 
   constructor(
     private readonly total: number,
     private readonly release: (result: VerificationResult) => void,
-  ) {}
+  ) {
+    this.held = new Array<VerificationResult | undefined>(total);
+  }
 
   /** Gives every address still without a result the one `make` builds. */
   fillMissing(make: (index: number) => VerificationResult): void {
     for (let index = this.next; index < this.total; index++) {
-      if (!this.held.has(index)) this.add(index, make(index));
+      if (this.held[index] === undefined) this.add(index, make(index));
     }
   }
 
   add(index: number, result: VerificationResult): void {
-    if (this.held.has(index) || index < this.next) return;
-    this.held.set(index, result);
+    if (index < this.next || this.held[index] !== undefined) return;
+    this.held[index] = result;
     this.done++;
-    while (this.next < this.total && this.held.has(this.next)) {
-      this.release(this.held.get(this.next)!);
-      this.held.delete(this.next++);
+    while (this.next < this.total && this.held[this.next] !== undefined) {
+      this.release(this.held[this.next]!);
+      this.held[this.next++] = undefined;
     }
   }
 }
 
+/** NDJSON is written in chunks of about this many characters. */
+const NDJSON_CHUNK_CHARS = 64 * 1024;
+
 /**
  * One line per result, but not one write per line: results come in bursts (a session's whole
- * batch at once), and each write is a system call. Lines gathered in a tick go out together.
+ * batch at once), and each write is a system call. Results released in a tick go out together,
+ * in chunks, and only as fast as stdout takes them: a pipe holds 64 KB, and what a write cannot
+ * pass on at once Node keeps as a UTF-8 copy beside the string. Results wait here instead, as
+ * they are (most of their strings are shared; a JSON line from JSON.stringify is a tree of
+ * string parts, 600 bytes for a 450-character line), and become text one chunk at a time.
  */
 class NdjsonWriter {
-  private pending: string[] = [];
+  private readonly queue: VerificationResult[] = [];
   private flushScheduled = false;
+  private waitingForDrain = false;
 
   write(result: VerificationResult): void {
-    this.pending.push(JSON.stringify(result), '\n');
-    if (this.flushScheduled) return;
+    this.queue.push(result);
+    if (this.flushScheduled || this.waitingForDrain) return;
     this.flushScheduled = true;
-    setImmediate(() => this.flush());
+    setImmediate(() => {
+      this.flushScheduled = false;
+      this.flush();
+    });
   }
   progress(): void {}
   waiting(): void {}
+  /** What stdout cannot take now is written as it drains (the process lives until then). */
   end(): void {
-    this.flush();
+    if (!this.waitingForDrain) this.flush();
   }
 
   private flush(): void {
-    this.flushScheduled = false;
-    if (this.pending.length === 0) return;
-    process.stdout.write(this.pending.join(''));
-    this.pending = [];
+    let next = 0;
+    while (next < this.queue.length) {
+      let chunk = '';
+      while (next < this.queue.length && chunk.length < NDJSON_CHUNK_CHARS)
+        chunk += `${JSON.stringify(this.queue[next++])}\n`;
+      if (!process.stdout.write(chunk)) {
+        this.waitingForDrain = true;
+        process.stdout.once('drain', () => {
+          this.waitingForDrain = false;
+          this.flush();
+        });
+        break;
+      }
+    }
+    this.queue.splice(0, next);
   }
 }
 

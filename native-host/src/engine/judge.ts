@@ -739,9 +739,27 @@ export function matchingRules(phase: SmtpPhase, reply: SmtpReply): Rule[] {
   return rulesFor(phase, reply.code).filter((rule) => matches(rule.match, reply, text));
 }
 
+// A server answers most recipients with the same words ("Ok", "User unknown"; the address it
+// quotes is not part of them, see normalizeText): each distinct reply goes through the table
+// once. Bounded: past this many distinct replies the memory starts over.
+const MAX_REMEMBERED_REPLIES = 1_000;
+const judgedReplies = new Map<string, Readonly<Judgement>>();
+
 /** One SMTP reply, and the phase it answered, judged through the table. */
 export function judgeReply(phase: SmtpPhase, reply: SmtpReply): Judgement {
   const text = normalizeText(reply.message);
+  const key = `${phase} ${reply.code} ${reply.enhanced ?? ''} ${text}`;
+  let judgement = judgedReplies.get(key);
+  if (!judgement) {
+    judgement = Object.freeze(judgeText(phase, reply, text));
+    if (judgedReplies.size >= MAX_REMEMBERED_REPLIES) judgedReplies.clear();
+    judgedReplies.set(key, judgement);
+  }
+  return judgement;
+}
+
+/** The table's judgement of a reply whose text is already normalized. */
+function judgeText(phase: SmtpPhase, reply: SmtpReply, text: string): Judgement {
   const rule = rulesFor(phase, reply.code).find((r) => matches(r.match, reply, text));
   // The fallback stage covers every code 200–599 in every phase and 'invalid' covers the
   // rest, so this only guards against a future edit of the table (tested).
@@ -845,17 +863,21 @@ function samePolicyRefusal(reply: SmtpReply, probeReply: SmtpReply): boolean {
 // ---------------------------------------------------------------------------------------
 
 // Every RCPT reply goes through the table: the rows that can apply to a phase and a basic code
-// (a few dozen pairs in practice; at most 7 phases x 1,000 three-digit codes) and the parts of
-// the enhanced code patterns are worked out once, not per reply.
-const rulesByPhaseAndCode = new Map<string, readonly Rule[]>();
-const patternParts = new Map<string, readonly string[]>();
+// (a few dozen pairs in practice; at most 7 phases x 1,000 three-digit codes) and the enhanced
+// code patterns are worked out once, not per reply.
+const rulesByPhaseAndCode = new Map<SmtpPhase, Map<number, readonly Rule[]>>();
+const enhancedPatterns = new Map<string, RegExp>();
 
 function rulesFor(phase: SmtpPhase, code: number): readonly Rule[] {
-  const key = `${phase} ${code}`;
-  let rules = rulesByPhaseAndCode.get(key);
+  let byCode = rulesByPhaseAndCode.get(phase);
+  if (!byCode) {
+    byCode = new Map();
+    rulesByPhaseAndCode.set(phase, byCode);
+  }
+  let rules = byCode.get(code);
   if (!rules) {
     rules = RULES.filter((rule) => rule.phases.includes(phase) && codeMatches(rule.match, code));
-    rulesByPhaseAndCode.set(key, rules);
+    byCode.set(code, rules);
   }
   return rules;
 }
@@ -863,15 +885,6 @@ function rulesFor(phase: SmtpPhase, code: number): readonly Rule[] {
 function codeMatches(m: ReplyMatcher, code: number): boolean {
   if (m.codes && !m.codes.some((spec) => codeIs(code, spec))) return false;
   return !m.exceptCodes?.includes(code);
-}
-
-function partsOf(pattern: string): readonly string[] {
-  let parts = patternParts.get(pattern);
-  if (!parts) {
-    parts = pattern.split('.');
-    patternParts.set(pattern, parts);
-  }
-  return parts;
 }
 
 function matches(m: ReplyMatcher, reply: SmtpReply, text: string): boolean {
@@ -892,20 +905,38 @@ function codeIs(code: number, spec: CodeSpec): boolean {
 
 /** "x" matches any class, "*" any remaining part: "x.2.2", "5.7.*". */
 function enhancedIs(enhanced: string, patterns: readonly string[]): boolean {
-  const parts = enhanced.split('.');
-  return patterns.some((pattern) => {
-    const want = partsOf(pattern);
-    for (let i = 0; i < want.length; i++) {
-      const w = want[i]!;
-      if (w === '*') return true;
-      if (w !== 'x' && w !== parts[i]) return false;
-    }
-    return want.length === parts.length;
-  });
+  for (const pattern of patterns) if (enhancedPattern(pattern).test(enhanced)) return true;
+  return false;
 }
 
+/** "x.2.2" → /^[^.]*\.2\.2$/, "5.7.*" → /^5\.7(?:\..*)?$/ (a regular expression tests without allocating). */
+function enhancedPattern(pattern: string): RegExp {
+  let re = enhancedPatterns.get(pattern);
+  if (!re) {
+    const parts = pattern.split('.');
+    const any = parts.indexOf('*');
+    const fixed = (any === -1 ? parts : parts.slice(0, any)).map((part) => (part === 'x' ? '[^.]*' : part));
+    re = new RegExp(`^${fixed.join('\\.')}${any === -1 ? '' : any === 0 ? '.*' : '(?:\\..*)?'}$`);
+    enhancedPatterns.set(pattern, re);
+  }
+  return re;
+}
+
+/** Text that normalizeText would change: most replies are already normal, and need no copy. */
+const UNNORMAL_TEXT = /[\u2018\u2019]|\s\s|[^\S ]|^\s|\s$/;
+/** "<someone@example.com>", as Postfix and others quote the recipient (not a bracketed URL). */
+const BRACKETED_ADDRESS = /<[^<>\s:/]*@[^<>\s:/]*>/g;
+
+/**
+ * The server's words, as the table reads them: curly quotes made straight, whitespace collapsed,
+ * and an address in angle brackets left out. That address is the one we asked about (or our
+ * sender), not the server's words: "<spam-reports@example.com>: User unknown" is about a
+ * mailbox, not about spam.
+ */
 function normalizeText(message: string): string {
-  return message
+  const text = message.includes('@') ? message.replace(BRACKETED_ADDRESS, '<>') : message;
+  if (!UNNORMAL_TEXT.test(text)) return text;
+  return text
     .replace(/[\u2018\u2019]/g, "'")
     .replace(/\s+/g, ' ')
     .trim();

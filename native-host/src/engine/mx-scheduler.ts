@@ -34,9 +34,11 @@ export interface SmtpJob extends Recipient {
   done(outcome: ProbeOutcome): void;
 }
 
-interface JobState {
+/** A job on its way: also the recipient its sessions carry (so no lookup finds it again). */
+interface JobState extends Recipient {
   job: SmtpJob;
-  targets: Target[];
+  /** The job's own list until a target is added (a plain-text retry after STARTTLS failed). */
+  targets: readonly Target[];
   targetIndex: number;
   budgetMs: number;
   /** Set while a session carries it. */
@@ -73,7 +75,6 @@ export class MxScheduler {
   private readonly runningPerIp = new Map<string, number>();
   private running = 0;
   private pumpScheduled = false;
-  private readonly states = new Map<Recipient, JobState>();
 
   constructor(
     private readonly options: VerifyOptions,
@@ -87,8 +88,11 @@ export class MxScheduler {
   /** Asks for one address; `job.done` is called exactly once. */
   submit(job: SmtpJob, signal?: AbortSignal): void {
     const state: JobState = {
+      mailbox: job.mailbox,
+      domain: job.domain,
+      needsSmtpUtf8: job.needsSmtpUtf8,
       job,
-      targets: [...job.targets],
+      targets: job.targets,
       targetIndex: 0,
       budgetMs: job.budgetMs,
       deadline: 0,
@@ -161,7 +165,7 @@ export class MxScheduler {
     // when pump() looks at it again. Behind a gate, a session waiting for its slot takes its
     // batch once it has one (a later session may find nothing left, and ends at once).
     const session = () =>
-      runSession({
+      runSession<JobState>({
         target: queue.target,
         options: this.options,
         tolerance: this.tolerance,
@@ -170,24 +174,23 @@ export class MxScheduler {
         signal,
         take: () => this.take(queue),
         hasWaiting: () => queue.waiting.length > 0,
-        deadlineOf: (r) => this.states.get(r)!.deadline,
-        stage: (r, stage) => this.states.get(r)?.job.stage?.(stage),
+        deadlineOf: (state) => state.deadline,
+        stage: (state, stage) => state.job.stage?.(stage),
         catchAllOf: (domain) => this.catchAll.known(domain),
         learnCatchAll: (domain, value) => this.catchAll.learn(domain, value),
-        answered: (r, outcome) => this.answered(this.states.get(r)!, outcome, signal),
-        unanswered: (r, failure, why) => this.unanswered(this.states.get(r)!, failure, why, signal),
+        answered: (state, outcome) => this.answered(state, outcome, signal),
+        unanswered: (state, failure, why) => this.unanswered(state, failure, why, signal),
       });
     // runSession hands every recipient back, whatever happens
     (this.gate ? this.gate.hold(serverKey(ip), session) : session()).then(end, end);
   }
 
-  private take(queue: ServerQueue): Recipient | null {
+  private take(queue: ServerQueue): JobState | null {
     const state = queue.waiting.shift();
     if (!state) return null;
     state.deadline = Date.now() + state.budgetMs;
     state.sessions++;
-    this.states.set(state.job, state);
-    return state.job;
+    return state;
   }
 
   private answered(state: JobState, outcome: ProbeOutcome, signal: AbortSignal | undefined): void {
@@ -221,7 +224,7 @@ export class MxScheduler {
         break;
       case 'no-tls': {
         const target = state.targets[state.targetIndex]!;
-        state.targets.splice(state.targetIndex + 1, 0, { ...target, startTls: false });
+        state.targets = state.targets.toSpliced(state.targetIndex + 1, 0, { ...target, startTls: false });
         state.targetIndex++;
         state.sessions = 0;
         break;
@@ -247,7 +250,6 @@ export class MxScheduler {
   private finish(state: JobState, outcome: ProbeOutcome): void {
     if (state.finished) return;
     state.finished = true;
-    this.states.delete(state.job);
     state.job.done(outcome);
   }
 }

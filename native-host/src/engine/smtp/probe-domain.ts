@@ -58,8 +58,8 @@ export interface Target {
  */
 export type NoAnswer = 'target' | 'no-tls' | 'cut' | 'later' | 'desync';
 
-/** What a session needs from the scheduler that feeds it. */
-export interface SessionWork {
+/** What a session needs from the scheduler that feeds it (R: the scheduler's own recipients). */
+export interface SessionWork<R extends Recipient = Recipient> {
   target: Target;
   options: VerifyOptions;
   tolerance: MxToleranceMemory;
@@ -69,18 +69,18 @@ export interface SessionWork {
   network: NetworkWatch;
   signal?: AbortSignal;
   /** The next recipient waiting for this server, now counted as in this session; null if none. */
-  take(): Recipient | null;
+  take(): R | null;
   /** Some recipient is still waiting for this server. */
   hasWaiting(): boolean;
   /** Until when this recipient may be asked (its time budget). */
-  deadlineOf(recipient: Recipient): number;
+  deadlineOf(recipient: R): number;
   /** This recipient's check entered a stage (for progress reports). */
-  stage(recipient: Recipient, stage: CheckStage): void;
+  stage(recipient: R, stage: CheckStage): void;
   /** Known catch-all state of a domain, null when unknown (then it is probed). */
   catchAllOf(domain: string): boolean | null;
   learnCatchAll(domain: string, catchAll: boolean): void;
-  answered(recipient: Recipient, outcome: ProbeOutcome): void;
-  unanswered(recipient: Recipient, failure: ProbeOutcome, why: NoAnswer): void;
+  answered(recipient: R, outcome: ProbeOutcome): void;
+  unanswered(recipient: R, failure: ProbeOutcome, why: NoAnswer): void;
 }
 
 /** The server's addresses we may connect to, in order; or why none is allowed. */
@@ -102,7 +102,7 @@ export function allowedTargets(
 }
 
 /** Runs one session until the server has no more waiting recipients or cannot take more. */
-export async function runSession(work: SessionWork): Promise<void> {
+export async function runSession<R extends Recipient>(work: SessionWork<R>): Promise<void> {
   const route = routeTo(work.target.ip, work.options.smtpPort, work.options.proxy);
   if (work.network.failFast(route))
     return handBackAll(work, portBlockedOutcome('network-port-blocked', work.target, route));
@@ -110,7 +110,8 @@ export async function runSession(work: SessionWork): Promise<void> {
   const first = await withinServerBudget(work, takeBatch(work, recipientsForNextTransaction(tolerance, 0)), true);
   if (first.recipients.length === 0) return;
   const host = work.target.host.name;
-  for (const r of first.recipients) work.stage(r, { stage: 'connecting', host });
+  const connecting: CheckStage = { stage: 'connecting', host };
+  for (const r of first.recipients) work.stage(r, connecting);
   const transcript = work.options.verbose ? [] : undefined;
   const carrier = new SessionCarrier(work, transcript);
   const attempt = work.network.begin(route);
@@ -155,12 +156,13 @@ export async function runSession(work: SessionWork): Promise<void> {
     return;
   }
   attempt.connected();
-  for (const r of first.recipients) work.stage(r, { stage: 'smtp', host });
+  const talking: CheckStage = { stage: 'smtp', host };
+  for (const r of first.recipients) work.stage(r, talking);
   await carrier.carry(session, first);
 }
 
 /** Every recipient waiting for this server goes on to its next server (or ends with `failure`). */
-function handBackAll(work: SessionWork, failure: ProbeOutcome): void {
+function handBackAll<R extends Recipient>(work: SessionWork<R>, failure: ProbeOutcome): void {
   for (let r = work.take(); r !== null; r = work.take()) work.unanswered(r, failure, 'target');
 }
 
@@ -187,15 +189,17 @@ function portBlockedOutcome(
   };
 }
 
-interface Batch {
-  recipients: Recipient[];
+const BUDGET_STAGE: CheckStage = { stage: 'budget' };
+
+interface Batch<R extends Recipient> {
+  recipients: R[];
   /** Domains to probe for catch-all in this transaction. */
   probes: string[];
 }
 
 /** Up to `room` RCPTs: recipients, plus one probe per domain whose catch-all state is unknown. */
-function takeBatch(work: SessionWork, room: number): Batch {
-  const batch: Batch = { recipients: [], probes: [] };
+function takeBatch<R extends Recipient>(work: SessionWork<R>, room: number): Batch<R> {
+  const batch: Batch<R> = { recipients: [], probes: [] };
   const limit = Math.max(1, room);
   while (batch.recipients.length + batch.probes.length < limit) {
     const next = work.take();
@@ -212,12 +216,16 @@ function takeBatch(work: SessionWork, room: number): Batch {
  * The part of a batch the server's budget lets through now (after waiting, if the recipients'
  * budgets allow); the rest is answered "over budget" without being sent.
  */
-async function withinServerBudget(work: SessionWork, batch: Batch, newSession: boolean): Promise<Batch> {
+async function withinServerBudget<R extends Recipient>(
+  work: SessionWork<R>,
+  batch: Batch<R>,
+  newSession: boolean,
+): Promise<Batch<R>> {
   if (batch.recipients.length === 0) return batch;
   const wanted = batch.recipients.length + batch.probes.length;
   const claim = newSession ? serverClaim(work.target.ip, wanted) : serverRcptClaim(work.target.ip, wanted);
   const maxWaitMs = (earliestDeadline(work, batch.recipients) - Date.now()) / 2;
-  const waiting = () => batch.recipients.forEach((r) => work.stage(r, { stage: 'budget' }));
+  const waiting = () => batch.recipients.forEach((r) => work.stage(r, BUDGET_STAGE));
   const admission = await spend(work.budgets, claim, maxWaitMs, work.signal, waiting);
   if (admission.admitted >= wanted) return batch;
   // Probes go first in the group: they are worth nothing without the recipients they vouch for.
@@ -235,23 +243,25 @@ async function withinServerBudget(work: SessionWork, batch: Batch, newSession: b
   return { recipients, probes };
 }
 
-function earliestDeadline(work: SessionWork, recipients: Recipient[]): number {
-  return Math.min(...recipients.map((r) => work.deadlineOf(r)));
+function earliestDeadline<R extends Recipient>(work: SessionWork<R>, recipients: readonly R[]): number {
+  let earliest = Infinity;
+  for (const r of recipients) earliest = Math.min(earliest, work.deadlineOf(r));
+  return earliest;
 }
 
 /** Carries batches through one open session; every recipient taken is answered or handed back. */
-class SessionCarrier {
-  private readonly inFlight = new Set<Recipient>();
+class SessionCarrier<R extends Recipient> {
+  private readonly inFlight = new Set<R>();
   private session: SmtpSession | null = null;
   /** We ended the session ourselves (the server began its error sleep). */
   private abandoned = false;
 
   constructor(
-    private readonly work: SessionWork,
+    private readonly work: SessionWork<R>,
     private readonly transcript: string[] | undefined,
   ) {}
 
-  async carry(session: SmtpSession, first: Batch): Promise<void> {
+  async carry(session: SmtpSession, first: Batch<R>): Promise<void> {
     const { work } = this;
     this.session = session;
     const watch = new ErrorPaceWatch(Date.now(), ErrorPaceWatch.thresholdMs(session.greetingRttMs));
@@ -264,7 +274,8 @@ class SessionCarrier {
         const room = recipientsForNextTransaction(work.tolerance.get(work.target.ip), watch.rejected);
         if (room === 0) break;
         batch = await withinServerBudget(work, takeBatch(work, room), false);
-        for (const r of batch.recipients) work.stage(r, { stage: 'smtp', host: work.target.host.name });
+        const talking: CheckStage = { stage: 'smtp', host: work.target.host.name };
+        for (const r of batch.recipients) work.stage(r, talking);
       }
     } catch (error) {
       // A bug must not lose the recipients in flight: they get an honest "unknown".
@@ -281,23 +292,23 @@ class SessionCarrier {
    * group: a reply left over (one too many before it) then shows up in the same read, and it
    * leaves the session ready for another transaction or for QUIT.
    */
-  private async transaction(session: SmtpSession, batch: Batch, watch: ErrorPaceWatch): Promise<boolean> {
+  private async transaction(session: SmtpSession, batch: Batch<R>, watch: ErrorPaceWatch): Promise<boolean> {
     const { work } = this;
     const recipients = this.withoutUnsupportedUtf8(session, batch.recipients);
     if (recipients.length === 0) return true;
-    const probeAddresses = batch.probes.map((domain) => `${randomLocalPart()}@${domain}`);
     const commands: Command[] = [
       session.mailCommand(work.options.sender, { smtputf8: recipients.some((r) => r.needsSmtpUtf8) }),
-      // Probes first: a session cut short still tells whether the domain is a catch-all.
-      ...[...probeAddresses, ...recipients.map((r) => r.mailbox)].map(rcptCommand),
-      { line: 'RSET', phase: 'mail', verb: 'rset' },
     ];
+    // Probes first: a session cut short still tells whether the domain is a catch-all.
+    for (const domain of batch.probes) commands.push(rcptCommand(`${randomLocalPart()}@${domain}`));
+    for (const r of recipients) commands.push(rcptCommand(r.mailbox));
+    commands.push({ line: 'RSET', phase: 'mail', verb: 'rset' });
     session.setDeadline(earliestDeadline(work, recipients));
     watch.sent(Date.now());
     let lastChunk = -1;
     const exchange = await session.exchange(commands, {
       lockstep: work.tolerance.get(work.target.ip).lockstep,
-      onReply: (_index, { reply, at, chunk }) => {
+      onReply: (reply, at, chunk) => {
         watch.reply(reply.code, at, chunk);
         if (chunk === lastChunk) return;
         lastChunk = chunk;
@@ -315,7 +326,7 @@ class SessionCarrier {
     return exchange.failure === null;
   }
 
-  private withoutUnsupportedUtf8(session: SmtpSession, recipients: Recipient[]): Recipient[] {
+  private withoutUnsupportedUtf8(session: SmtpSession, recipients: R[]): R[] {
     if (session.capabilities.has('SMTPUTF8')) return recipients;
     return recipients.filter((r) => {
       if (!r.needsSmtpUtf8) return true;
@@ -332,7 +343,7 @@ class SessionCarrier {
   }
 
   /** Turns the replies of one group into answers; whatever was not answered goes back. */
-  private judge(exchange: Exchange, recipients: Recipient[], probes: string[], watch: ErrorPaceWatch): void {
+  private judge(exchange: Exchange, recipients: R[], probes: string[], watch: ErrorPaceWatch): void {
     const { work } = this;
     const cut = exchange.failure ? failureOutcome(exchange.failure, work.target, this.transcript) : null;
     if (exchange.desync) {
@@ -383,12 +394,12 @@ class SessionCarrier {
     if (hungUp && watch.rejected > 0) work.tolerance.learnErrorLimit(work.target.ip, watch.rejected);
   }
 
-  private answer(recipient: Recipient, outcome: ProbeOutcome): void {
+  private answer(recipient: R, outcome: ProbeOutcome): void {
     this.inFlight.delete(recipient);
     this.work.answered(recipient, outcome);
   }
 
-  private handBack(recipient: Recipient, failure: ProbeOutcome, why: NoAnswer): void {
+  private handBack(recipient: R, failure: ProbeOutcome, why: NoAnswer): void {
     this.inFlight.delete(recipient);
     this.work.unanswered(recipient, failure, why);
   }
@@ -403,16 +414,12 @@ class SessionCarrier {
   }
 
   private outcome({ reason, rule, retryAfterMs }: Judgement, reply: SmtpReply | null, detail?: string): ProbeOutcome {
-    return {
-      reason,
-      detail: detail ?? '',
-      mx: this.work.target.host.name,
-      reply,
-      rule,
-      ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
-      ...(this.session ? { tls: this.session.tls } : {}),
-      ...(this.transcript ? { transcript: this.transcript } : {}),
-    };
+    // One object per recipient: built field by field (spreading optional ones costs an object each).
+    const outcome: ProbeOutcome = { reason, detail: detail ?? '', mx: this.work.target.host.name, reply, rule };
+    if (retryAfterMs !== undefined) outcome.retryAfterMs = retryAfterMs;
+    if (this.session) outcome.tls = this.session.tls;
+    if (this.transcript) outcome.transcript = this.transcript;
+    return outcome;
   }
 }
 

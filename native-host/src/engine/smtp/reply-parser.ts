@@ -121,18 +121,19 @@ export class ReplyParser {
     if (first && line.code !== first.code) {
       throw new ParseFailure('malformed', `continuation line has code ${line.code}, reply started with ${first.code}`);
     }
-    this.lines.push(line);
     this.replyBytes += end - start;
-    if (this.lines.length > this.limits.maxLines) {
+    if (this.lines.length + 1 > this.limits.maxLines) {
       throw new ParseFailure('reply_too_large', `reply has more than ${this.limits.maxLines} lines`);
     }
     if (this.replyBytes > this.limits.maxReplyBytes) {
       throw new ParseFailure('reply_too_large', `reply is larger than ${this.limits.maxReplyBytes} bytes`);
     }
-    if (!line.last) return null;
-
-    const reply = buildReply(this.lines);
-    this.lines = [];
+    if (!line.last) {
+      this.lines.push(line);
+      return null;
+    }
+    const reply = buildReply(this.lines, line);
+    if (first) this.lines = [];
     this.replyBytes = 0;
     return reply;
   }
@@ -182,11 +183,13 @@ function parseLine(bytes: Buffer, start: number, end: number): ReplyLine {
   };
 }
 
-function buildReply(lines: ReplyLine[]): SmtpReply {
-  const first = lines[0]!;
+/** The reply whose last line is `last`; most replies are that line alone (no array is built). */
+function buildReply(earlier: readonly ReplyLine[], last: ReplyLine): SmtpReply {
+  const first = earlier[0] ?? last;
   const enhanced = enhancedCode(first.code, first.text);
-  const texts = lines.map((line) => (enhanced ? stripEnhanced(line.text, enhanced) : line.text));
-  return { code: first.code, enhanced, message: texts.join('\n') };
+  const textOf = (line: ReplyLine) => (enhanced ? stripEnhanced(line.text, enhanced) : line.text);
+  const message = earlier.length === 0 ? textOf(last) : [...earlier, last].map(textOf).join('\n');
+  return { code: first.code, enhanced, message };
 }
 
 /** RFC 3463: only trusted when its class matches the reply's first digit. */

@@ -89,22 +89,16 @@ export interface Command {
 interface ExchangeOptions {
   /** One command at a time even when PIPELINING is offered. */
   lockstep?: boolean;
-  /** Called as each reply arrives (all replies of one read are delivered together). */
-  onReply?(index: number, arrival: Arrival): void;
-}
-
-/** A reply, when it arrived, and which read from the socket brought it (same read, same chunk). */
-interface Arrival {
-  reply: SmtpReply;
-  at: number;
-  chunk: number;
+  /**
+   * Called as each reply arrives (all replies of one read are delivered together): when
+   * (Date.now() of the read) and which read from the socket brought it (same read, same chunk).
+   */
+  onReply?(reply: SmtpReply, at: number, chunk: number): void;
 }
 
 export interface Exchange {
   /** One entry per command, in order: its reply, or null when none was read. */
   replies: Array<SmtpReply | null>;
-  /** When each reply arrived (Date.now()), null for the unanswered. */
-  arrivals: Array<number | null>;
   /** Why some replies are missing: the session ended. Null when every command was answered. */
   failure: SmtpSessionError | null;
   /** Replies could not be matched to commands (an extra, early or impossible reply): none of
@@ -203,17 +197,30 @@ function isPositive(reply: SmtpReply): boolean {
 
 type Expectation = SmtpPhase | 'rset' | 'quit';
 
-/** What becomes of an awaited reply: it arrived, or the session ended first. */
-interface Settle {
-  resolve(arrival: Arrival): void;
-  reject(error: SmtpSessionError): void;
+/** A reply, when it arrived, and which read from the socket brought it (same read, same chunk). */
+interface Arrival {
+  reply: SmtpReply;
+  at: number;
+  chunk: number;
 }
 
-interface Waiter extends Settle {
+/**
+ * What becomes of the awaited replies of a group of commands (by index in the group): each
+ * arrived, or the session ended first. One per group, not one per command: a group carries up
+ * to 100 RCPTs, and a run of 10,000 addresses has them all in flight at once.
+ */
+interface Settle {
+  resolve(index: number, reply: SmtpReply, at: number, chunk: number): void;
+  reject(index: number, error: SmtpSessionError): void;
+}
+
+interface Waiter {
   phase: SmtpPhase;
   expects: Expectation;
   command: string;
   timeoutMs: number;
+  index: number;
+  settle: Settle;
 }
 
 interface Capabilities {
@@ -256,7 +263,7 @@ class Session implements SmtpSession {
   private quitSent = false;
   /** Reads from the socket so far: replies of one read share a number. */
   private chunks = 0;
-  private readonly bannerReply: Promise<Arrival>;
+  private readonly bannerReply: Promise<SmtpReply>;
 
   constructor(
     socket: net.Socket,
@@ -268,7 +275,12 @@ class Session implements SmtpSession {
     opts.signal?.addEventListener('abort', this.onAbort, { once: true });
     // The banner is a reply we expect without asking.
     this.bannerReply = handled(
-      new Promise((resolve, reject) => this.expect('banner', 'banner', '', opts.replyTimeoutMs, { resolve, reject })),
+      new Promise((resolve, reject) =>
+        this.expect('banner', 'banner', '', opts.replyTimeoutMs, 0, {
+          resolve: (_index, reply) => resolve(reply),
+          reject: (_index, error) => reject(error),
+        }),
+      ),
     );
     if (opts.signal?.aborted) this.onAbort();
   }
@@ -295,7 +307,7 @@ class Session implements SmtpSession {
   }
 
   async handshake(): Promise<void> {
-    this.banner = (await this.bannerReply).reply;
+    this.banner = await this.bannerReply;
     if (!isPositive(this.banner)) throw this.rejected('banner', this.banner);
     await this.greet();
     if ((this.opts.startTls ?? true) && this.caps.keywords.has('STARTTLS')) {
@@ -327,13 +339,7 @@ class Session implements SmtpSession {
       if (/[\r\n\0]/.test(line)) throw new TypeError(`command contains CR, LF or NUL: ${JSON.stringify(line)}`);
     }
     const replies: Array<SmtpReply | null> = new Array(commands.length).fill(null);
-    const arrivals: Array<number | null> = new Array(commands.length).fill(null);
     let failure: SmtpSessionError | null = null;
-    const answered = (index: number, arrival: Arrival) => {
-      replies[index] = arrival.reply;
-      arrivals[index] = arrival.at;
-      opts.onReply?.(index, arrival);
-    };
     const pipelined = this.caps.keywords.has('PIPELINING') && !opts.lockstep;
     if (pipelined) {
       // Callbacks, not a promise per reply: a group carries up to 100 RCPTs, and a run of
@@ -341,25 +347,25 @@ class Session implements SmtpSession {
       failure = await new Promise<SmtpSessionError | null>((finished) => {
         let waiting = commands.length;
         let first: SmtpSessionError | null = null;
-        const settled = () => {
-          if (--waiting === 0) finished(first);
-        };
-        this.sendEach(commands, this.opts.replyTimeoutMs, undefined, (index) => ({
-          resolve: (arrival) => {
-            answered(index, arrival);
-            settled();
+        this.sendEach(commands, this.opts.replyTimeoutMs, undefined, {
+          resolve: (index, reply, at, chunk) => {
+            replies[index] = reply;
+            opts.onReply?.(reply, at, chunk);
+            if (--waiting === 0) finished(first);
           },
           // Waiters fail in command order, so this is the earliest unanswered command's error.
-          reject: (error) => {
+          reject: (_index, error) => {
             first ??= error;
-            settled();
+            if (--waiting === 0) finished(first);
           },
-        }));
+        });
       });
     } else {
       for (const [index, command] of commands.entries()) {
         try {
-          answered(index, await this.sendAll([command])[0]!);
+          const { reply, at, chunk } = await this.sendAll([command])[0]!;
+          replies[index] = reply;
+          opts.onReply?.(reply, at, chunk);
         } catch (error) {
           failure = error as SmtpSessionError;
           break;
@@ -369,7 +375,7 @@ class Session implements SmtpSession {
     // Replies read in the same chunk as the last one have been handled by now: an extra reply
     // among them has already set `desynced`.
     if (commands.some((c) => c.verb === 'quit')) this.close();
-    return { replies, arrivals, failure, desync: this.desynced };
+    return { replies, failure, desync: this.desynced };
   }
 
   /** RSET belongs to the mail transaction, so failures are reported in the 'mail' phase. */
@@ -470,21 +476,23 @@ class Session implements SmtpSession {
     timeoutMs = this.opts.replyTimeoutMs,
     greeting?: SmtpPhase,
   ): Promise<Arrival>[] {
-    const replies: Promise<Arrival>[] = [];
-    this.sendEach(commands, timeoutMs, greeting, () => {
-      let settle!: Settle;
-      replies.push(handled(new Promise<Arrival>((resolve, reject) => (settle = { resolve, reject }))));
-      return settle;
+    const settles: Array<{ resolve(arrival: Arrival): void; reject(error: SmtpSessionError): void }> = [];
+    const replies = commands.map(() =>
+      handled(new Promise<Arrival>((resolve, reject) => settles.push({ resolve, reject }))),
+    );
+    this.sendEach(commands, timeoutMs, greeting, {
+      resolve: (index, reply, at, chunk) => settles[index]!.resolve({ reply, at, chunk }),
+      reject: (index, error) => settles[index]!.reject(error),
     });
     return replies;
   }
 
-  /** Writes the lines in one go; `settleOf(i)` is told the reply to command i, or why none came. */
+  /** Writes the lines in one go; `settle` is told the reply to each command, or why none came. */
   private sendEach(
     commands: readonly Command[],
     timeoutMs: number,
     greeting: SmtpPhase | undefined,
-    settleOf: (index: number) => Settle,
+    settle: Settle,
   ): void {
     const first = commands[0];
     if (!this.failure && Date.now() >= this.deadline) {
@@ -497,7 +505,8 @@ class Session implements SmtpSession {
         expects,
         c.line,
         c.verb === 'quit' ? Math.min(timeoutMs, QUIT_WAIT_MS) : timeoutMs,
-        settleOf(index),
+        index,
+        settle,
       );
     });
     if (this.failure) return;
@@ -508,29 +517,37 @@ class Session implements SmtpSession {
     this.socket.write(text);
   }
 
-  private expect(phase: SmtpPhase, expects: Expectation, command: string, timeoutMs: number, settle: Settle): void {
+  private expect(
+    phase: SmtpPhase,
+    expects: Expectation,
+    command: string,
+    timeoutMs: number,
+    index: number,
+    settle: Settle,
+  ): void {
     if (this.failure) {
       const { kind, reply, message } = this.failure;
-      settle.reject(new SmtpSessionError(kind, phase, reply, message));
+      settle.reject(index, new SmtpSessionError(kind, phase, reply, message));
       return;
     }
-    this.waiters.push({ phase, expects, command, timeoutMs, resolve: settle.resolve, reject: settle.reject });
+    this.waiters.push({ phase, expects, command, timeoutMs, index, settle });
     if (this.waiters.length === 1) this.restartTimer();
   }
 
   private readonly onData = (chunk: Buffer): void => {
     this.chunks++;
     const waiting = this.waiters.length;
+    const at = Date.now();
     for (const event of this.parser.feed(chunk)) {
       if (this.failure) return;
-      this.handle(event);
+      this.handle(event, at);
     }
     // Once per chunk, not per reply (a pipelined batch answers 100 RCPTs in one chunk), and only
     // when a reply was completed: a server dribbling bytes does not push its timeout back.
     if (this.waiters.length !== waiting) this.restartTimer();
   };
 
-  private handle(event: ParseEvent): void {
+  private handle(event: ParseEvent, at: number): void {
     if (event.type === 'error') {
       this.record('S', `[unparseable: ${event.detail}]`);
       this.fail('protocol', this.currentPhase(), null, `${event.problem.replaceAll('_', ' ')}: ${event.detail}`);
@@ -571,7 +588,7 @@ class Session implements SmtpSession {
       return;
     }
     this.waiters.shift();
-    waiter.resolve({ reply, at: Date.now(), chunk: this.chunks });
+    waiter.settle.resolve(waiter.index, reply, at, this.chunks);
   }
 
   private readonly onError = (error: Error): void => {
@@ -625,7 +642,7 @@ class Session implements SmtpSession {
     this.timer = null;
     this.opts.signal?.removeEventListener('abort', this.onAbort);
     for (const waiter of this.waiters.splice(0)) {
-      waiter.reject(new SmtpSessionError(kind, waiter.phase, reply, message));
+      waiter.settle.reject(waiter.index, new SmtpSessionError(kind, waiter.phase, reply, message));
     }
     if (kind === 'timeout' || kind === 'protocol' || kind === 'aborted') this.sayGoodbye(false);
     const sockets = this.sockets.splice(0);
