@@ -7,7 +7,7 @@ import type { BulkRunner } from './bulk-runner.js';
 import { HttpError } from './errors.js';
 import { DailyQuota, RateLimiter } from './limits.js';
 import type { AccountStore } from './account-store.js';
-import type { Database, KeyStore } from './store.js';
+import type { KeyStore } from './store.js';
 import type { BulkStore } from './bulk-store.js';
 import type { Urgency, WorkQueue } from './work-queue.js';
 
@@ -19,7 +19,6 @@ export interface ServerContext {
   serve: ServeSettings;
   /** The engine's options from the config file and environment; requests may change some. */
   verify: VerifyOptions;
-  db: Database;
   /** API keys and daily usage: the SQLite database (default) or PostgreSQL. */
   accounts: AccountStore;
   keys: KeyStore;

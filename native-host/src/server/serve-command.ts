@@ -171,7 +171,6 @@ async function buildServer(settings: Settings, flags: ServeFlags, db: Database) 
     const ctx = createContext({
       serve: settings.serve,
       verify: settings.verify,
-      db,
       accounts,
       keys: new KeyStore(accounts, settings.serve.keys),
       bulk,
