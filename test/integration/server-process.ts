@@ -115,9 +115,9 @@ export async function startServe(
   };
 }
 
-/** `mxlens serve keys add NAME` in `dataDir`: the new key. */
-export async function addKey(dataDir: string, name: string): Promise<string> {
-  const run = await runMxlens(['serve', 'keys', 'add', name, '--data', dataDir], {
+/** `mxlens serve keys add NAME` in `dataDir` (or where `args` say, e.g. `--postgres URL`): the new key. */
+export async function addKey(dataDir: string, name: string, args: string[] = []): Promise<string> {
+  const run = await runMxlens(['serve', 'keys', 'add', name, '--data', dataDir, ...args], {
     env: { XDG_CONFIG_HOME: path.join(dataDir, 'config') },
   });
   if (run.code !== 0) throw new Error(`keys add failed: ${run.stderr}`);

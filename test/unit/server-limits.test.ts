@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { DailyQuota, RateLimiter } from '../../native-host/src/server/limits.js';
-import { hashKey, KeyStore } from '../../native-host/src/server/store.js';
+import { hashKey, KeyStore, SqliteAccountStore } from '../../native-host/src/server/store.js';
 
 // Per-key limits, on a clock the test moves, and the key store on an in-memory database.
 
@@ -27,34 +27,34 @@ describe('RateLimiter', () => {
 });
 
 describe('DailyQuota', () => {
-  it('refuses a request that would pass the quota, whole, and starts again the next UTC day', () => {
+  it('refuses a request that would pass the quota, whole, and starts again the next UTC day', async () => {
     let now = Date.parse('2026-03-01T23:59:00Z');
-    const quota = new DailyQuota(memoryDatabase(), 10, () => now);
-    expect(quota.take('a', 7).ok).toBe(true);
-    const refused = quota.take('a', 4);
+    const quota = new DailyQuota(new SqliteAccountStore(memoryDatabase()), 10, () => now);
+    expect((await quota.take('a', 7)).ok).toBe(true);
+    const refused = await quota.take('a', 4);
     expect(refused).toMatchObject({ ok: false, retryAfterSeconds: 60 });
     expect(refused.ok ? '' : refused.message).toContain('3 left today');
-    expect(quota.take('a', 3).ok).toBe(true);
-    expect(quota.take('b', 10).ok).toBe(true);
+    expect((await quota.take('a', 3)).ok).toBe(true);
+    expect((await quota.take('b', 10)).ok).toBe(true);
     now += 60_000;
-    expect(quota.take('a', 10).ok).toBe(true);
+    expect((await quota.take('a', 10)).ok).toBe(true);
   });
 });
 
 describe('KeyStore', () => {
-  it('stores a hash, finds the key by it, and forgets a removed key', () => {
+  it('stores a hash, finds the key by it, and forgets a removed key', async () => {
     const db = memoryDatabase();
-    const keys = new KeyStore(db, [{ name: 'ops', key: 'from-the-environment-123' }]);
-    const added = keys.add('alice');
+    const keys = new KeyStore(new SqliteAccountStore(db), [{ name: 'ops', key: 'from-the-environment-123' }]);
+    const added = await keys.add('alice');
     if (!added.ok) throw new Error(added.problem);
     const stored = db.prepare('SELECT hash FROM api_keys').all() as Array<{ hash: string }>;
     expect(stored).toEqual([{ hash: hashKey(added.key) }]);
-    expect(keys.lookup(added.key)).toBe('alice');
-    expect(keys.lookup('from-the-environment-123')).toBe('env:ops');
-    expect(keys.lookup(`${added.key}x`)).toBeNull();
-    expect(keys.add('alice')).toMatchObject({ ok: false });
-    expect(keys.add('bad name')).toMatchObject({ ok: false });
-    expect(keys.remove('alice')).toBe(true);
-    expect(keys.lookup(added.key)).toBeNull();
+    expect(await keys.lookup(added.key)).toBe('alice');
+    expect(await keys.lookup('from-the-environment-123')).toBe('env:ops');
+    expect(await keys.lookup(`${added.key}x`)).toBeNull();
+    expect(await keys.add('alice')).toMatchObject({ ok: false });
+    expect(await keys.add('bad name')).toMatchObject({ ok: false });
+    expect(await keys.remove('alice')).toBe(true);
+    expect(await keys.lookup(added.key)).toBeNull();
   });
 });

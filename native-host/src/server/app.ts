@@ -57,7 +57,7 @@ export async function buildApp(
     if (request.routeOptions.url === OPEN_HEALTH_PATH) return;
     // Answered here, not thrown: a plugin's own error handler (Bull Board's) would make it a 500.
     try {
-      authenticate(ctx, request);
+      await authenticate(ctx, request);
       if (request.url.startsWith(QUEUE_BOARD_PATH)) mayOpenQueueBoard(ctx, request.keyName);
       const rate = ctx.rate.take(request.keyName);
       if (!rate.ok) throw new HttpError(429, 'rate_limited', rate.message, rate.retryAfterSeconds);
@@ -141,7 +141,7 @@ async function importServerModule<T>(load: () => Promise<T>, name: string): Prom
 }
 
 /** `Authorization: Bearer KEY`, or the bare key as Reacher's clients send it. */
-function authenticate(ctx: ServerContext, request: FastifyRequest): void {
+async function authenticate(ctx: ServerContext, request: FastifyRequest): Promise<void> {
   const header = request.headers.authorization;
   if (header === undefined || header.trim() === '') {
     throw new HttpError(
@@ -152,7 +152,7 @@ function authenticate(ctx: ServerContext, request: FastifyRequest): void {
   }
   const bearer = /^Bearer\s+(.+)$/i.exec(header.trim());
   const presented = (bearer ? bearer[1]! : header).trim();
-  const name = ctx.keys.lookup(presented);
+  const name = await ctx.keys.lookup(presented);
   if (name === null)
     throw new HttpError(401, 'unauthorized', 'this API key is not known to the server (removed, or mistyped)');
   request.keyName = name;

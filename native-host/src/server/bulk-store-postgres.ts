@@ -47,6 +47,16 @@ const MIGRATIONS: readonly string[] = [
      PRIMARY KEY (job_id, idx));`,
   // Which server node runs a job, and until when (renewed as it goes): one node per job.
   `ALTER TABLE bulk_jobs ADD COLUMN runner text, ADD COLUMN runner_until timestamptz;`,
+  // API keys and their daily usage, shared by the nodes (account-store-postgres.ts).
+  `CREATE TABLE api_keys (
+     name text PRIMARY KEY,
+     hash text NOT NULL UNIQUE,
+     created_at timestamptz NOT NULL DEFAULT now());
+   CREATE TABLE key_usage (
+     key_name text NOT NULL,
+     day date NOT NULL,
+     addresses integer NOT NULL,
+     PRIMARY KEY (key_name, day));`,
 ];
 
 /** Any 64-bit number of our own: pg_advisory_xact_lock's key for "migrating". */
@@ -110,7 +120,8 @@ export class JobLeaseLostError extends Error {
 
 export class PostgresBulkStore implements BulkStore {
   constructor(
-    private readonly pool: Pool,
+    /** Shared with the keys and usage (account-store-postgres.ts); closed with this store. */
+    readonly pool: Pool,
     private readonly runner: string,
   ) {}
 
@@ -248,12 +259,8 @@ export class PostgresBulkStore implements BulkStore {
     await this.pool.end();
   }
 
-  private async query(text: string, values: unknown[] = []) {
-    try {
-      return await this.pool.query(text, values);
-    } catch (error) {
-      throw asStoreError(error);
-    }
+  private query(text: string, values: unknown[] = []) {
+    return queryPool(this.pool, text, values);
   }
 
   /** Runs `work` in one transaction: committed whole, or rolled back (or lost with the connection). */
@@ -287,6 +294,15 @@ export class PostgresBulkStore implements BulkStore {
       release(!rolledBack);
       throw asStoreError(error);
     }
+  }
+}
+
+/** One statement on the pool; a StoreUnavailableError when PostgreSQL cannot be reached. */
+export async function queryPool(pool: Pool, text: string, values: unknown[] = []) {
+  try {
+    return await pool.query(text, values);
+  } catch (error) {
+    throw asStoreError(error);
   }
 }
 

@@ -52,9 +52,9 @@ export function bulkRoutes(app: FastifyInstance, ctx: ServerContext): void {
     });
     if (!validation.ok) throw new HttpError(400, 'bad_request', validation.error.message);
     const options = optionsFor(ctx, validation.request.type === 'verify' ? validation.request.options : undefined);
-    chargeQuota(ctx, request.keyName, body.input.length);
-    const jobId = await store.create(request.keyName, body.input, options).catch((error: unknown) => {
-      ctx.quota.refund(request.keyName, body.input.length);
+    await chargeQuota(ctx, request.keyName, body.input.length);
+    const jobId = await store.create(request.keyName, body.input, options).catch(async (error: unknown) => {
+      await ctx.quota.refund(request.keyName, body.input.length);
       throw error;
     });
     ctx.bulk.notify();

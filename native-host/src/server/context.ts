@@ -6,7 +6,8 @@ import type { ServeSettings } from '../settings.js';
 import type { BulkRunner } from './bulk-runner.js';
 import { HttpError } from './errors.js';
 import { DailyQuota, RateLimiter } from './limits.js';
-import type { Database, KeyStore } from './store.js';
+import type { AccountStore } from './account-store.js';
+import type { KeyStore } from './store.js';
 import type { BulkStore } from './bulk-store.js';
 import type { Urgency, WorkQueue } from './work-queue.js';
 
@@ -18,7 +19,8 @@ export interface ServerContext {
   serve: ServeSettings;
   /** The engine's options from the config file and environment; requests may change some. */
   verify: VerifyOptions;
-  db: Database;
+  /** API keys and daily usage: the SQLite database (default) or PostgreSQL. */
+  accounts: AccountStore;
   keys: KeyStore;
   rate: RateLimiter;
   quota: DailyQuota;
@@ -38,7 +40,7 @@ export function createContext(parts: Omit<ServerContext, 'rate' | 'quota' | 'run
   return {
     ...parts,
     rate: new RateLimiter(parts.serve.ratePerMinute),
-    quota: new DailyQuota(parts.db, parts.serve.dailyQuota),
+    quota: new DailyQuota(parts.accounts, parts.serve.dailyQuota),
     running: new Set(),
     inFlight: { addresses: 0 },
   };
@@ -79,8 +81,8 @@ export function optionsFor(
 }
 
 /** Takes `count` addresses from the key's daily quota, or throws 429. */
-export function chargeQuota(ctx: ServerContext, keyName: string, count: number): void {
-  const check = ctx.quota.take(keyName, count);
+export async function chargeQuota(ctx: ServerContext, keyName: string, count: number): Promise<void> {
+  const check = await ctx.quota.take(keyName, count);
   if (!check.ok) throw new HttpError(429, 'quota_exceeded', check.message, check.retryAfterSeconds);
 }
 

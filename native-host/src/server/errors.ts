@@ -35,7 +35,7 @@ export function sendError(reply: FastifyReply, error: HttpError): FastifyReply {
     .send({ error: error.message, code: error.code });
 }
 
-/** Seconds a client waits before retrying while the job store is down. */
+/** Seconds a client waits before retrying while the database (PostgreSQL) is down. */
 const STORE_RETRY_AFTER_S = 5;
 
 /** Any error thrown while answering, as the answer to send. */
@@ -45,7 +45,7 @@ export function toHttpError(error: unknown): HttpError {
     return new HttpError(
       503,
       'unavailable',
-      `the job store cannot be reached right now (nothing was saved): retry in a moment; ${error.message}`,
+      `the server's database cannot be reached right now (nothing was saved): retry in a moment; ${error.message}`,
       STORE_RETRY_AFTER_S,
     );
   }

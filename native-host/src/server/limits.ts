@@ -1,8 +1,8 @@
-import type { Database } from './store.js';
-import { UsageStore } from './store.js';
+import type { AccountStore } from './account-store.js';
 
 // Per API key: a request rate (token bucket, in memory) and a daily quota of addresses
-// (in the database, so a restart does not reset it).
+// (in the database, so a restart does not reset it, and with PostgreSQL one count for all the
+// server nodes).
 
 export type LimitCheck = { ok: true } | { ok: false; retryAfterSeconds: number; message: string };
 
@@ -36,41 +36,50 @@ export class RateLimiter {
 }
 
 export class DailyQuota {
-  private readonly usage: UsageStore;
-  private readonly takeAtomically: (keyName: string, count: number) => LimitCheck;
+  /** Refunds the database could not take (it was down), written before the key's next charge. */
+  private readonly owed = new Map<string, { day: string; count: number }>();
 
   constructor(
-    db: Database,
+    private readonly accounts: AccountStore,
     private readonly perDay: number,
     private readonly now: () => number = Date.now,
-  ) {
-    this.usage = new UsageStore(db);
-    this.takeAtomically = db.transaction((keyName: string, count: number): LimitCheck => {
-      const day = this.day();
-      const used = this.usage.used(keyName, day);
-      if (used + count > this.perDay) {
-        const left = Math.max(0, this.perDay - used);
-        return {
-          ok: false,
-          retryAfterSeconds: this.secondsToMidnight(),
-          message: `daily quota reached: this key may check ${this.perDay} addresses a day (UTC), ${left} left today, and this request has ${count}`,
-        };
-      }
-      this.usage.record(keyName, day, count);
-      return { ok: true };
-    });
-  }
+  ) {}
 
   /** Counts `count` addresses against today's quota, or refuses all of them. */
-  take(keyName: string, count: number): LimitCheck {
-    return this.takeAtomically(keyName, count);
+  async take(keyName: string, count: number): Promise<LimitCheck> {
+    await this.settle(keyName);
+    const charged = await this.accounts.charge(keyName, this.day(), count, this.perDay);
+    if (charged.ok) return charged;
+    const left = Math.max(0, this.perDay - charged.used);
+    return {
+      ok: false,
+      retryAfterSeconds: this.secondsToMidnight(),
+      message: `daily quota reached: this key may check ${this.perDay} addresses a day (UTC), ${left} left today, and this request has ${count}`,
+    };
   }
 
-  /** Gives back addresses charged for work that was then refused (the job could not be saved). */
-  refund(keyName: string, count: number): void {
-    this.usage.record(keyName, this.day(), -count);
+  /**
+   * Gives back addresses charged for work that was then refused (the job could not be saved).
+   * Never fails: what the database cannot take now (it went down after the charge) is owed,
+   * and given back before the key's next charge.
+   */
+  async refund(keyName: string, count: number): Promise<void> {
+    this.owe(keyName, this.day(), count);
+    await this.settle(keyName);
   }
 
+  private async settle(keyName: string): Promise<void> {
+    const owed = this.owed.get(keyName);
+    if (!owed) return;
+    this.owed.delete(keyName);
+    await this.accounts.refund(keyName, owed.day, owed.count).catch(() => this.owe(keyName, owed.day, owed.count));
+  }
+
+  /** (An older day's debt is dropped: that day's usage limits nothing any more.) */
+  private owe(keyName: string, day: string, count: number): void {
+    const owed = this.owed.get(keyName);
+    this.owed.set(keyName, { day, count: count + (owed?.day === day ? owed.count : 0) });
+  }
   private day(): string {
     return new Date(this.now()).toISOString().slice(0, 10);
   }

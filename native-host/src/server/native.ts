@@ -40,7 +40,7 @@ export function nativeRoutes(app: FastifyInstance, ctx: ServerContext): void {
       if (validation.request.type !== 'verify') throw new HttpError(400, 'bad_request', 'not a verify request');
       const { id, addresses, options: wanted } = validation.request;
       const options = optionsFor(ctx, wanted);
-      chargeQuota(ctx, request.keyName, addresses.length);
+      await chargeQuota(ctx, request.keyName, addresses.length);
 
       const stream = new PassThrough();
       const aborter = new AbortController();

@@ -45,7 +45,7 @@ export function reacherRoutes(app: FastifyInstance, ctx: ServerContext): void {
       const body = request.body as CheckEmailRequest;
       const { options, extra } = reacherOptions(body);
       const verifyOptions = optionsFor(ctx, options, extra);
-      chargeQuota(ctx, request.keyName, 1);
+      await chargeQuota(ctx, request.keyName, 1);
       const aborter = new AbortController();
       reply.raw.on('close', () => {
         if (!reply.raw.writableFinished) aborter.abort();

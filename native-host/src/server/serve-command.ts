@@ -15,7 +15,8 @@ import type { BulkStore } from './bulk-store.js';
 import { inProcessQueue, type WorkQueue } from './work-queue.js';
 import { SqliteBulkStore } from './bulk-store-sqlite.js';
 import { checkAddresses, createContext } from './context.js';
-import { KeyStore, openDatabase, ServerSetupError, type Database } from './store.js';
+import type { AccountStore } from './account-store.js';
+import { KeyStore, openDatabase, ServerSetupError, SqliteAccountStore, type Database } from './store.js';
 
 export async function runServe(argv: string[]): Promise<number> {
   if (argv[0] === 'keys') return runKeys(argv.slice(1));
@@ -25,11 +26,6 @@ export async function runServe(argv: string[]): Promise<number> {
   await keepYoungGenerationSmall(Number.POSITIVE_INFINITY);
   for (const problem of settings.problems)
     process.stderr.write(`mxlens: ignoring ${problem.setting}: ${problem.message}\n`);
-  if (settings.serve.keys.length === 0 && !(await hasStoredKeys(settings.serve.dataDir))) {
-    process.stderr.write(
-      'mxlens serve: no API keys yet, so every request will be refused: add one with "mxlens serve keys add NAME"\n',
-    );
-  }
   return serve(settings, flags);
 }
 
@@ -58,16 +54,8 @@ function parseServeArgs(argv: string[], settings: Settings): ServeFlags {
       `serve takes no arguments (got "${positionals.join(' ')}"); did you mean "mxlens serve keys ..."?`,
     );
   if (values.listen !== undefined) settings.serve.listen = values.listen;
-  if (values.data !== undefined) settings.serve.dataDir = values.data;
-  for (const [flag, key] of [
-    ['postgres', 'postgres'],
-    ['redis', 'redis'],
-  ] as const) {
-    const text = values[flag];
-    if (text === undefined) continue;
-    const problem = applySettingText(settings, key, text);
-    if (problem) throw new UsageError(`--${flag} ${problem}`);
-  }
+  applyStoreFlags(settings, values);
+  applyUrlFlag(settings, 'redis', values.redis);
   const parsed = parseListen(settings.serve.listen);
   if (!parsed.ok) throw new UsageError(`--listen ${parsed.problem}`);
   const listen = parsed.value;
@@ -79,6 +67,21 @@ function parseServeArgs(argv: string[], settings: Settings): ServeFlags {
   if (certFile !== undefined && keyFile !== undefined)
     flags.https = { cert: readPem(certFile, '--tls-cert'), key: readPem(keyFile, '--tls-key') };
   return flags;
+}
+
+/** --data and --postgres: where the keys, usage and jobs live (serve and serve keys). */
+function applyStoreFlags(
+  settings: Settings,
+  values: { data?: string | undefined; postgres?: string | undefined },
+): void {
+  if (values.data !== undefined) settings.serve.dataDir = values.data;
+  applyUrlFlag(settings, 'postgres', values.postgres);
+}
+
+function applyUrlFlag(settings: Settings, flag: 'postgres' | 'redis', text: string | undefined): void {
+  if (text === undefined) return;
+  const problem = applySettingText(settings, flag, text);
+  if (problem) throw new UsageError(`--${flag} ${problem}`);
 }
 
 function readPem(file: string, flag: string): Buffer {
@@ -102,6 +105,12 @@ async function serve(settings: Settings, flags: ServeFlags): Promise<number> {
   });
   if (!built) return 1;
   const { app, ctx } = built;
+  const storedKeys = await ctx.keys.list().catch(() => null);
+  if (settings.serve.keys.length === 0 && storedKeys?.length === 0) {
+    process.stderr.write(
+      'mxlens serve: no API keys yet, so every request will be refused: add one with "mxlens serve keys add NAME"\n',
+    );
+  }
   const closeStores = async () => {
     await Promise.allSettled([ctx.queue.close(), ctx.store.close()]);
     db.close();
@@ -145,7 +154,7 @@ async function serve(settings: Settings, flags: ServeFlags): Promise<number> {
 
 /** The job store, the queue, the shared context and the HTTP app; a ServerSetupError says what is missing. */
 async function buildServer(settings: Settings, flags: ServeFlags, db: Database) {
-  const store = await openBulkStore(settings, db);
+  const { store, accounts } = await openStores(settings, db);
   let queue: WorkQueue | undefined;
   try {
     // With Redis the checks go to the workers; without, they run in this process.
@@ -162,8 +171,8 @@ async function buildServer(settings: Settings, flags: ServeFlags, db: Database) 
     const ctx = createContext({
       serve: settings.serve,
       verify: settings.verify,
-      db,
-      keys: new KeyStore(db, settings.serve.keys),
+      accounts,
+      keys: new KeyStore(accounts, settings.serve.keys),
       bulk,
       store,
       version: VERSION,
@@ -181,11 +190,24 @@ async function buildServer(settings: Settings, flags: ServeFlags, db: Database) 
   }
 }
 
-/** PostgreSQL when a URL is set (several nodes share it), else the server's own SQLite database. */
-async function openBulkStore(settings: Settings, db: Database): Promise<BulkStore> {
-  if (settings.serve.postgres === '') return new SqliteBulkStore(db);
-  const { openPostgresStore } = await import('./bulk-store-postgres.js');
-  return openPostgresStore(settings.serve.postgres, `${hostname()}:${settings.serve.dataDir}`);
+/**
+ * Where jobs, keys and usage live: PostgreSQL when a URL is set (several nodes share it), else
+ * the server's own SQLite database `db` (needed then). Closing the job store closes both.
+ */
+async function openStores(
+  settings: Settings,
+  db: Database | null,
+): Promise<{ store: BulkStore; accounts: AccountStore }> {
+  if (settings.serve.postgres === '') {
+    if (!db) throw new Error('the SQLite database is needed without --postgres');
+    return { store: new SqliteBulkStore(db), accounts: new SqliteAccountStore(db) };
+  }
+  const [{ openPostgresStore }, { PostgresAccountStore }] = await Promise.all([
+    import('./bulk-store-postgres.js'),
+    import('./account-store-postgres.js'),
+  ]);
+  const store = await openPostgresStore(settings.serve.postgres, `${hostname()}:${settings.serve.dataDir}`);
+  return { store, accounts: new PostgresAccountStore(store.pool) };
 }
 
 async function openOrExplain(dataDir: string) {
@@ -201,16 +223,6 @@ async function openOrExplain(dataDir: string) {
   }
 }
 
-async function hasStoredKeys(dataDir: string): Promise<boolean> {
-  const db = await openDatabase(dataDir).catch(() => null);
-  if (!db) return false;
-  try {
-    return new KeyStore(db).list().length > 0;
-  } finally {
-    db.close();
-  }
-}
-
 // ---------------------------------------------------------------- mxlens serve keys
 
 async function runKeys(argv: string[]): Promise<number> {
@@ -219,9 +231,9 @@ async function runKeys(argv: string[]): Promise<number> {
     args: argv,
     allowPositionals: true,
     strict: true,
-    options: { data: { type: 'string' } },
+    options: { data: { type: 'string' }, postgres: { type: 'string' } },
   });
-  if (values.data !== undefined) settings.serve.dataDir = values.data;
+  applyStoreFlags(settings, values);
   const [action, name, ...rest] = positionals;
   if (rest.length > 0) throw new UsageError(`serve keys ${action} takes one name (got "${[name, ...rest].join(' ')}")`);
   const needsName = action === 'add' || action === 'remove';
@@ -234,32 +246,40 @@ async function runKeys(argv: string[]): Promise<number> {
         : `unknown keys action "${action}" (add NAME | list | remove NAME)`,
     );
   }
-  const db = await openOrExplain(settings.serve.dataDir);
-  if (!db) return 1;
+  // With PostgreSQL the keys are the servers' shared ones; the local SQLite is not needed.
+  const db = settings.serve.postgres === '' ? await openOrExplain(settings.serve.dataDir) : null;
+  if (settings.serve.postgres === '' && !db) return 1;
+  const stores = await openStores(settings, db).catch((error: unknown) => {
+    if (!(error instanceof ServerSetupError)) throw error;
+    process.stderr.write(`mxlens serve keys: ${error.message}\n`);
+    return null;
+  });
+  if (!stores) return 1;
   try {
-    const keys = new KeyStore(db);
+    const keys = new KeyStore(stores.accounts);
     if (action === 'add') {
-      const added = keys.add(name!);
+      const added = await keys.add(name!);
       if (!added.ok) throw new UsageError(added.problem);
       process.stderr.write(`mxlens: key "${name}" added. It is shown this once; only its hash is kept:\n`);
       process.stdout.write(`${added.key}\n`);
       return 0;
     }
     if (action === 'remove') {
-      if (!keys.remove(name!)) {
+      if (!(await keys.remove(name!))) {
         process.stderr.write(`mxlens: no key named "${name}"\n`);
         return 1;
       }
       process.stderr.write(`mxlens: key "${name}" removed; requests with it are refused from now on\n`);
       return 0;
     }
-    const listed = keys.list();
+    const listed = await keys.list();
     for (const key of listed) process.stdout.write(`${key.name}\t${key.createdAt}\n`);
     for (const key of settings.serve.keys) process.stdout.write(`env:${key.name}\t(from MXLENS_SERVE_KEYS)\n`);
     if (listed.length === 0 && settings.serve.keys.length === 0)
       process.stderr.write('mxlens: no keys yet (mxlens serve keys add NAME)\n');
     return 0;
   } finally {
-    db.close();
+    await stores.store.close();
+    db?.close();
   }
 }

@@ -2,6 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
+import type { AccountStore, KeyInfo } from './account-store.js';
 
 // The server's one database (SQLite, WAL): API keys (hashed), usage per key and day, and the
 // bulk jobs with their inputs and results. Results are keyed by (job, index), so a result
@@ -54,11 +55,6 @@ export class ServerSetupError extends Error {
 
 // ---------------------------------------------------------------- API keys
 
-export interface KeyInfo {
-  name: string;
-  createdAt: string;
-}
-
 export function hashKey(key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('hex');
 }
@@ -70,39 +66,38 @@ function newKey(): string {
 
 export class KeyStore {
   constructor(
-    private readonly db: Database,
+    private readonly accounts: AccountStore,
     /** Keys from MXLENS_SERVE_KEYS: name → hash. */
     private readonly fromEnvironment: ReadonlyArray<{ name: string; key: string }> = [],
   ) {}
 
-  add(name: string): { ok: true; key: string } | { ok: false; problem: string } {
+  async add(name: string): Promise<{ ok: true; key: string } | { ok: false; problem: string }> {
     if (!/^[A-Za-z0-9._-]{1,64}$/.test(name))
       return { ok: false, problem: `a key name is 1-64 letters, digits, ".", "_" or "-", not "${name}"` };
-    if (this.db.prepare('SELECT 1 FROM api_keys WHERE name = ?').get(name))
-      return { ok: false, problem: `a key named "${name}" exists; remove it first` };
     const key = newKey();
-    this.db
-      .prepare('INSERT INTO api_keys (name, hash, created_at) VALUES (?, ?, ?)')
-      .run(name, hashKey(key), new Date().toISOString());
+    if (!(await this.accounts.insertKey(name, hashKey(key))))
+      return { ok: false, problem: `a key named "${name}" exists; remove it first` };
     return { ok: true, key };
   }
 
-  remove(name: string): boolean {
-    return this.db.prepare('DELETE FROM api_keys WHERE name = ?').run(name).changes > 0;
+  remove(name: string): Promise<boolean> {
+    return this.accounts.deleteKey(name);
   }
 
-  list(): KeyInfo[] {
-    return this.db.prepare('SELECT name, created_at AS createdAt FROM api_keys ORDER BY name').all() as KeyInfo[];
+  list(): Promise<KeyInfo[]> {
+    return this.accounts.listKeys();
   }
 
-  /** The name of the key, or null. Read from the database each time, so a removed key stops at once. */
-  lookup(presented: string): string | null {
+  /**
+   * The name of the key, or null. Read from the database each time, so a removed key stops at
+   * once (on every node); a StoreUnavailableError when the database cannot say.
+   */
+  async lookup(presented: string): Promise<string | null> {
     const hash = hashKey(presented);
     for (const { name, key } of this.fromEnvironment) {
       if (sameHash(hashKey(key), hash)) return `env:${name}`;
     }
-    const row = this.db.prepare('SELECT name FROM api_keys WHERE hash = ?').get(hash) as { name: string } | undefined;
-    return row ? row.name : null;
+    return this.accounts.keyNameByHash(hash);
   }
 }
 
@@ -110,24 +105,51 @@ function sameHash(a: string, b: string): boolean {
   return timingSafeEqual(Buffer.from(a, 'hex'), Buffer.from(b, 'hex'));
 }
 
-// ---------------------------------------------------------------- usage (daily quotas)
+// ---------------------------------------------------------------- keys and usage in SQLite
 
-export class UsageStore {
-  private readonly read;
-  private readonly add;
+export class SqliteAccountStore implements AccountStore {
+  private readonly statements;
 
   constructor(db: Database) {
-    this.read = db.prepare('SELECT addresses FROM usage WHERE key_name = ? AND day = ?');
-    this.add = db.prepare(
-      'INSERT INTO usage (key_name, day, addresses) VALUES (?, ?, ?) ON CONFLICT (key_name, day) DO UPDATE SET addresses = addresses + excluded.addresses',
-    );
+    this.statements = {
+      insertKey: db.prepare('INSERT INTO api_keys (name, hash, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'),
+      deleteKey: db.prepare('DELETE FROM api_keys WHERE name = ?'),
+      listKeys: db.prepare('SELECT name, created_at AS createdAt FROM api_keys ORDER BY name'),
+      keyNameByHash: db.prepare('SELECT name FROM api_keys WHERE hash = ?'),
+      // The same statement as PostgreSQL's: the limit is checked by the write itself.
+      charge: db.prepare(
+        'INSERT INTO usage AS u (key_name, day, addresses) SELECT @key, @day, @count WHERE @count <= @limit ' +
+          'ON CONFLICT (key_name, day) DO UPDATE SET addresses = u.addresses + excluded.addresses ' +
+          'WHERE u.addresses + excluded.addresses <= @limit',
+      ),
+      used: db.prepare('SELECT addresses FROM usage WHERE key_name = ? AND day = ?'),
+      refund: db.prepare('UPDATE usage SET addresses = addresses - ? WHERE key_name = ? AND day = ?'),
+    };
   }
 
-  used(keyName: string, day: string): number {
-    return (this.read.get(keyName, day) as { addresses: number } | undefined)?.addresses ?? 0;
+  async insertKey(name: string, hash: string): Promise<boolean> {
+    return this.statements.insertKey.run(name, hash, new Date().toISOString()).changes > 0;
   }
 
-  record(keyName: string, day: string, addresses: number): void {
-    this.add.run(keyName, day, addresses);
+  async deleteKey(name: string): Promise<boolean> {
+    return this.statements.deleteKey.run(name).changes > 0;
+  }
+
+  async listKeys(): Promise<KeyInfo[]> {
+    return this.statements.listKeys.all() as KeyInfo[];
+  }
+
+  async keyNameByHash(hash: string): Promise<string | null> {
+    return (this.statements.keyNameByHash.get(hash) as { name: string } | undefined)?.name ?? null;
+  }
+
+  async charge(keyName: string, day: string, count: number, limit: number) {
+    if (this.statements.charge.run({ key: keyName, day, count, limit }).changes > 0) return { ok: true as const };
+    const used = (this.statements.used.get(keyName, day) as { addresses: number } | undefined)?.addresses ?? 0;
+    return { ok: false as const, used };
+  }
+
+  async refund(keyName: string, day: string, count: number): Promise<void> {
+    this.statements.refund.run(count, keyName, day);
   }
 }
