@@ -11,7 +11,7 @@
 //     content script.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -27,6 +27,10 @@ const POLL_MS = 5; // between DevTools reads of the page: the resolution of "fir
 
 const DOMAINS = 20;
 const QUIET_MS = 2_000;
+/** The big pages to measure (MXLENS_BENCH_BROWSER_PAGES=p50k: only that one, for a quicker look). */
+const BIG_PAGES = (process.env.MXLENS_BENCH_BROWSER_PAGES ?? 'p5k,p50k').split(',').filter(Boolean);
+/** A folder to keep each big page's trace in (Chrome's JSON trace format, for DevTools or a script). */
+const TRACE_DIR = process.env.MXLENS_BENCH_TRACE_DIR;
 const SETTLE_MAX_MS = 60_000;
 
 export const browserAvailable = () => existsSync(CHROMIUM);
@@ -178,15 +182,23 @@ async function startTrace(cdp) {
   // devtools.timeline: the FunctionCall events that say whose script a task ran.
   await cdp.send('Tracing.start', {
     traceConfig: {
-      includedCategories: ['toplevel', '__metadata', 'devtools.timeline'],
+      // With the traces kept, V8's sampling profiler too (which function the time went to): it
+      // costs time of its own, so such a run is for looking, not for the figures.
+      includedCategories: [
+        'toplevel',
+        '__metadata',
+        'devtools.timeline',
+        ...(TRACE_DIR ? ['disabled-by-default-v8.cpu_profiler'] : []),
+      ],
       recordMode: 'recordAsMuchAsPossible',
     },
     transferMode: 'ReportEvents',
   });
   return {
-    async stop() {
+    async stop(traceFile) {
       await cdp.send('Tracing.end');
       await complete;
+      if (traceFile) writeFileSync(traceFile, JSON.stringify({ traceEvents: events }));
       const mainThreads = new Set(
         events
           .filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain')
@@ -229,7 +241,7 @@ async function startTrace(cdp) {
 }
 
 /** Loads a page, waits until the renderer is quiet for QUIET_MS, returns long tasks and busy time. */
-async function longTasks(context, url) {
+async function longTasks(context, url, traceName) {
   const page = await context.newPage();
   try {
     const cdp = await context.newCDPSession(page);
@@ -249,7 +261,7 @@ async function longTasks(context, url) {
     }
     const tasks = await page.evaluate(() => globalThis.__benchLongTasks ?? []);
     const durations = tasks.map((t) => t.duration);
-    const traced = await trace.stop();
+    const traced = await trace.stop(TRACE_DIR && path.join(TRACE_DIR, `${traceName}.json`));
     return {
       count: tasks.length,
       longestMs: durations.length ? Math.max(...durations) : 0,
@@ -300,8 +312,8 @@ export async function browserBench(world, env, log = () => {}) {
     for (let i = 0; i < FIRST_VERDICT_RUNS; i++) samples.push(await firstVerdictMs(withExt, urls[`first${i}`]));
     log(`browser: first verdict ${samples.map((s) => s.toFixed(0)).join(' / ')} ms`);
     const big = {};
-    for (const name of ['p5k', 'p50k']) {
-      big[name] = { mxlens: await longTasks(withExt, urls[name]) };
+    for (const name of BIG_PAGES) {
+      big[name] = { mxlens: await longTasks(withExt, urls[name], `${name}-mxlens`) };
       log(`browser: ${name} with MX Lens: ${JSON.stringify(big[name].mxlens)}`);
     }
     await withExt.close();
@@ -310,8 +322,8 @@ export async function browserBench(world, env, log = () => {}) {
     log('browser: Chromium without extensions');
     const plain = await launch(root, 'plain', null, browserEnv);
     contexts.push(plain);
-    for (const name of ['p5k', 'p50k']) {
-      big[name].plain = await longTasks(plain, urls[name]);
+    for (const name of BIG_PAGES) {
+      big[name].plain = await longTasks(plain, urls[name], `${name}-plain`);
       log(`browser: ${name} without MX Lens: ${JSON.stringify(big[name].plain)}`);
     }
     return { warmFirstMs: warm, firstVerdict: summarize(samples), samples, big };

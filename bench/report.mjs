@@ -219,6 +219,7 @@ export function goalsSection({ smtp, firstQuery, host, nodeStartMs, nodeCpuMs, b
       ['p5k', '5,000'],
       ['p50k', '50,000'],
     ]) {
+      if (!browser.big[name]) continue; // MXLENS_BENCH_BROWSER_PAGES left it out
       const { mxlens, plain } = browser.big[name];
       rows.push([
         `browser: ${label}-address page, longest main-thread task`,
@@ -254,6 +255,7 @@ export function browserSection(b) {
     ['p5k', '5,000'],
     ['p50k', '50,000'],
   ]) {
+    if (!b.big[name]) continue;
     const { mxlens, plain } = b.big[name];
     const tasks = (r) =>
       `${r.traced.longCount} (longest ${ms0(r.traced.longestMs)}, together ${ms0(r.traced.longTotalMs)})`;
