@@ -8,12 +8,21 @@
 // page scrolled, was resized or changed, all that still waits is measured again, in slices
 // (reads first, then the writes: one layout at most).
 
+import { inViewport, viewportOf, type Viewport } from './on-screen.js';
 import type { Slices } from './slices.js';
 
-interface Waiting {
-  place: () => void;
-  addresses: () => string[];
+/**
+ * What places the badges of an element once it is on screen: one object per feature, shared
+ * by all the elements it noted (50,000 blocks get no closures of their own).
+ */
+export interface Placer {
+  place(element: Element): void;
+  /** The addresses it would place, for the popup's list meanwhile. */
+  addresses(element: Element): string[];
 }
+
+/** Is the element inside the viewport (its size read once per batch); tests without layout pass their own. */
+export type OnScreenTest = (element: Element, viewport: Viewport) => boolean;
 
 /** After scrolling stops (or a burst of resizes), measure once. */
 export const SWEEP_DELAY_MS = 100;
@@ -32,7 +41,7 @@ const MEASURE_NOW_MAX = 32;
 const SWEEP_STEP = 100;
 
 export class Unseen {
-  private readonly waiting = new Map<Element, Waiting>();
+  private readonly waiting = new Map<Element, Placer>();
   private readonly firstLook: IntersectionObserver;
   private looking = 0;
   /** Noted in the running scan slice, not looked at yet. */
@@ -43,16 +52,20 @@ export class Unseen {
   private readonly resizes: ResizeObserver | null = null;
 
   constructor(
-    doc: Document,
+    private readonly doc: Document,
     private readonly slices: Slices,
     Observer: typeof IntersectionObserver,
-    private readonly isOnScreen: (element: Element) => boolean,
-    /**
-     * After badges were placed (our writes: the caller forgets the mutations they caused).
-     * `measuredNow`: this task measured the page already (a small page, its layout is cheap),
-     * so measuring the new badges costs little more.
-     */
-    private readonly afterPlacing: (measuredNow: boolean) => void,
+    private readonly hooks: {
+      isOnScreen?: OnScreenTest;
+      /** Before badges are placed for elements that came on screen. */
+      beforePlacing(): void;
+      /**
+       * After they were placed (our writes: the caller forgets the mutations they caused).
+       * `measuredNow`: this task measured the page already (a small page, its layout is
+       * cheap), so measuring the new badges costs little more.
+       */
+      afterPlacing(measuredNow: boolean): void;
+    },
   ) {
     this.firstLook = new Observer((entries, observer) => {
       const shown: Element[] = [];
@@ -74,10 +87,10 @@ export class Unseen {
     }
   }
 
-  /** `place` runs once `element` is on screen; `addresses` says what it would place. */
-  add(element: Element, place: () => void, addresses: () => string[]): void {
+  /** `placer` places the element's badges once it is on screen. */
+  add(element: Element, placer: Placer): void {
     if (!this.waiting.has(element)) this.fresh.push(element);
-    this.waiting.set(element, { place, addresses });
+    this.waiting.set(element, placer);
   }
 
   /** After a scan slice: what it noted is measured now (a few) or in the next frame. */
@@ -109,8 +122,8 @@ export class Unseen {
 
   /** The addresses still waiting (elements the page removed are forgotten). */
   *addresses(into: Set<string>): Generator<void> {
-    for (const [element, waiting] of this.waiting) {
-      if (element.isConnected) for (const address of waiting.addresses()) into.add(address);
+    for (const [element, placer] of this.waiting) {
+      if (element.isConnected) for (const address of placer.addresses(element)) into.add(address);
       yield;
     }
   }
@@ -150,19 +163,23 @@ export class Unseen {
 
   /** All the measuring first, then all the writing: one layout, not one per element. */
   private placeShown(elements: Element[], measuredNow: boolean): void {
+    const viewport = viewportOf(this.doc);
+    const isOnScreen = this.hooks.isOnScreen ?? inViewport;
     this.place(
-      elements.filter((element) => this.waiting.has(element) && element.isConnected && this.isOnScreen(element)),
+      elements.filter((element) => this.waiting.has(element) && element.isConnected && isOnScreen(element, viewport)),
       measuredNow,
     );
   }
 
   private place(shown: Element[], measuredNow: boolean): void {
+    if (shown.length === 0) return;
+    this.hooks.beforePlacing();
     for (const element of shown) {
-      const waiting = this.waiting.get(element);
-      if (!waiting) continue;
+      const placer = this.waiting.get(element);
+      if (!placer) continue;
       this.waiting.delete(element);
-      waiting.place();
+      placer.place(element);
     }
-    if (shown.length > 0) this.afterPlacing(measuredNow);
+    this.hooks.afterPlacing(measuredNow);
   }
 }

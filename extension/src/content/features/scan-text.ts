@@ -9,14 +9,15 @@
 
 import { findAddresses } from '../../../../native-host/shared/address/find-addresses.js';
 import { blockOf, isInlineElement, isInsideSkipped, isOurs, isSkippedElement, linkAround } from '../core/dom.js';
+import type { Placer } from '../core/unseen.js';
 
 export interface TextScanHost {
   /** Places a badge after `anchor` unless one for the address is there; the badge or null. */
   placeAfter(anchor: Node, address: string): unknown;
   /** An open shadow root met on the way (the host scans it). */
   foundShadowRoot(root: ShadowRoot): void;
-  /** Runs `place` once `element` is on screen; `addresses` says what it would place. */
-  placeWhenSeen(element: Element, place: () => void, addresses: () => string[]): void;
+  /** `placer` places the element's badges once it is on screen. */
+  placeWhenSeen(element: Element, placer: Placer): void;
 }
 
 interface Piece {
@@ -51,6 +52,10 @@ export function* scanTextJob(root: Node, host: TextScanHost): Generator<void> {
   yield* findShadowRoots(doc, start, host);
   const skipped = new Map<Node, boolean>();
   const noted = new Set<Node>();
+  const placer: Placer = {
+    place: (block) => placeBlock(block, host),
+    addresses: (block) => blockRuns(block).flatMap((each) => findAddresses(each.text).map((found) => found.address)),
+  };
   const walker = doc.createTreeWalker(start, NodeFilter.SHOW_TEXT);
   let walked = 0;
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
@@ -65,11 +70,7 @@ export function* scanTextJob(root: Node, host: TextScanHost): Generator<void> {
       placeBlock(block, host); // a document or shadow root: nothing to watch, place now
       continue;
     }
-    host.placeWhenSeen(
-      block as Element,
-      () => placeBlock(block, host),
-      () => blockRuns(block).flatMap((each) => findAddresses(each.text).map((found) => found.address)),
-    );
+    host.placeWhenSeen(block as Element, placer);
   }
 }
 
