@@ -37,6 +37,8 @@ const BIG_PAGES = (process.env.MXLENS_BENCH_BROWSER_PAGES ?? 'p5k,p50k').split('
 const BIG_ROUNDS = Number(process.env.MXLENS_BENCH_BROWSER_ROUNDS ?? 3);
 /** A folder to keep each big page's trace in (Chrome's JSON trace format, for DevTools or a script). */
 const TRACE_DIR = process.env.MXLENS_BENCH_TRACE_DIR;
+/** With the traces kept, V8's samples too (which function the time went to). */
+const TRACE_SAMPLES = Boolean(TRACE_DIR) && process.env.MXLENS_BENCH_TRACE_SAMPLES === '1';
 const SETTLE_MAX_MS = 60_000;
 
 export const browserAvailable = () => existsSync(CHROMIUM);
@@ -188,13 +190,12 @@ async function startTrace(cdp) {
   // devtools.timeline: the FunctionCall events that say whose script a task ran.
   await cdp.send('Tracing.start', {
     traceConfig: {
-      // With the traces kept, V8's sampling profiler too (which function the time went to): it
-      // costs time of its own, so such a run is for looking, not for the figures.
+      // The sampling profiler costs time of its own: a run with it is for looking, not for the figures.
       includedCategories: [
         'toplevel',
         '__metadata',
         'devtools.timeline',
-        ...(TRACE_DIR ? ['disabled-by-default-v8.cpu_profiler'] : []),
+        ...(TRACE_SAMPLES ? ['disabled-by-default-v8.cpu_profiler'] : []),
       ],
       recordMode: 'recordAsMuchAsPossible',
     },
@@ -223,6 +224,8 @@ async function startTrace(cdp) {
       }
       // The page's renderer: the main thread that worked the most.
       const sum = (tasks) => tasks.reduce((total, e) => total + e.dur / 1000, 0);
+      // The thread's own clock (tdur) where the event has one: other processes' load does not count.
+      const cpu = (tasks) => tasks.reduce((total, e) => total + (e.tdur ?? e.dur) / 1000, 0);
       const busiest = [...byThread.values()].sort((a, b) => sum(b) - sum(a))[0] ?? [];
       const long = busiest.filter((e) => e.dur / 1000 > 50);
       // A long task is the extension's when it ran the content script (forced layouts in it included).
@@ -236,6 +239,7 @@ async function startTrace(cdp) {
       return {
         tasks: busiest.length,
         busyMs: sum(busiest),
+        busyCpuMs: cpu(busiest),
         longCount: long.length,
         longestMs: longest(long),
         longTotalMs: sum(long),
@@ -329,11 +333,22 @@ export async function browserBench(world, env, log = () => {}) {
         const url = urls[`${name}r${round}`];
         const mxlens = await longTasks(withExt, url, `${name}-r${round}-mxlens`);
         const without = await longTasks(plain, url, `${name}-r${round}-plain`);
-        rounds.push({ mxlens, plain: without, ratio: mxlens.traced.busyMs / without.traced.busyMs });
+        rounds.push({
+          mxlens,
+          plain: without,
+          ratio: mxlens.traced.busyMs / without.traced.busyMs,
+          cpuRatio: mxlens.traced.busyCpuMs / without.traced.busyCpuMs,
+        });
         log(`browser: ${name} round ${round}: with ${JSON.stringify(mxlens)}; without ${JSON.stringify(without)}`);
       }
-      const sorted = [...rounds].sort((a, b) => a.ratio - b.ratio);
-      big[name] = { ...sorted[Math.floor((sorted.length - 1) / 2)], ratios: rounds.map((r) => r.ratio) };
+      const median = (values) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)];
+      const middle = median(rounds.map((r) => r.ratio));
+      big[name] = {
+        ...rounds.find((r) => r.ratio === middle),
+        ratios: rounds.map((r) => r.ratio),
+        cpuRatios: rounds.map((r) => r.cpuRatio),
+        cpuRatio: median(rounds.map((r) => r.cpuRatio)),
+      };
     }
     return { warmFirstMs: warm, firstVerdict: summarize(samples), samples, big };
   } finally {

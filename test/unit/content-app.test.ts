@@ -270,6 +270,32 @@ describe('checks only what is on screen', () => {
     expect(test.port().addresses).toContain('carol@aonly.test');
   });
 
+  it('measures every waiting block of a long page before it places a badge (a read after a write lays the page out)', () => {
+    FakeIntersectionObserver.instances = [];
+    vi.useFakeTimers();
+    const rows = Array.from({ length: 1_500 }, (_, i) => `<p>Contact ${i}: user${i}@acme.test</p>`);
+    document.body.innerHTML = `<main>${rows.join('')}</main>`;
+    const shown = new Set([...document.querySelectorAll('p')].filter((_, i) => i === 3 || i === 1_400));
+    const badgesAtRead: number[] = [];
+    running = makeContext(
+      { autoMode: 'full' },
+      {
+        IntersectionObserver: FakeIntersectionObserver as unknown as typeof IntersectionObserver,
+        isOnScreen: (element) => {
+          badgesAtRead.push(allBadges().length);
+          return shown.has(element);
+        },
+        sliceMs: 1,
+      },
+    );
+    running.context.start();
+    // Past the observer's first look (1,000 blocks), one sweep measures everything.
+    for (let i = 0; i < 100 && allBadges().length === 0; i++) vi.advanceTimersByTime(SWEEP_DELAY_MS);
+    expect(badgeAddresses().sort()).toEqual(['user1400@acme.test', 'user3@acme.test']);
+    expect(badgesAtRead.length).toBeGreaterThanOrEqual(1_500);
+    expect(badgesAtRead.every((count) => count === 0)).toBe(true);
+  });
+
   it('watches no badge in manual mode', () => {
     const { observer } = startWith({ autoMode: 'manual' });
     showText('p', 'li', 'td', 'blockquote');
