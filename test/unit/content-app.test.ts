@@ -296,6 +296,23 @@ describe('checks only what is on screen', () => {
     expect(badgesAtRead.every((count) => count === 0)).toBe(true);
   });
 
+  it('a mailto: link on screen gets its badge without a scroll (the link scanner notes it outside a scan slice)', async () => {
+    FakeIntersectionObserver.instances = [];
+    document.body.innerHTML = '<p>Write to <a href="mailto:sales@acme.test">our sales team</a></p>';
+    inViewport.clear();
+    inViewport.add(document.querySelector('a')!);
+    running = makeContext(
+      { autoMode: 'full' },
+      {
+        IntersectionObserver: FakeIntersectionObserver as unknown as typeof IntersectionObserver,
+        isOnScreen: (element) => inViewport.has(element),
+      },
+    );
+    running.context.start();
+    await Promise.resolve();
+    expect(badgeAddresses()).toEqual(['sales@acme.test']);
+  });
+
   it('watches no badge in manual mode', () => {
     const { observer } = startWith({ autoMode: 'manual' });
     showText('p', 'li', 'td', 'blockquote');

@@ -97,7 +97,12 @@ export class Unseen {
 
   /** `placer` places the element's badges once it is on screen. */
   add(element: Element, placer: Placer): void {
-    if (!this.waiting.has(element)) this.fresh.push(element);
+    if (!this.waiting.has(element)) {
+      // A scan slice looks at what it noted when it ends; what is noted elsewhere (the link
+      // scanner's one query) is looked at once this task's own code is done.
+      if (this.fresh.length === 0) queueMicrotask(() => this.lookAtFresh());
+      this.fresh.push(element);
+    }
     this.waiting.set(element, placer);
   }
 
