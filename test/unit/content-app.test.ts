@@ -289,7 +289,7 @@ describe('checks only what is on screen', () => {
       },
     );
     running.context.start();
-    // Past the observer's first look (1,000 blocks), one sweep measures everything.
+    // Past the observer's first look (250 blocks), one sweep measures everything.
     for (let i = 0; i < 100 && allBadges().length === 0; i++) vi.advanceTimersByTime(SWEEP_DELAY_MS);
     expect(badgeAddresses().sort()).toEqual(['user1400@acme.test', 'user3@acme.test']);
     expect(badgesAtRead.length).toBeGreaterThanOrEqual(1_500);

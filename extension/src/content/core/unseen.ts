@@ -28,10 +28,12 @@ export type OnScreenTest = (element: Element, viewport: Viewport) => boolean;
 export const SWEEP_DELAY_MS = 100;
 /**
  * Most elements the observer looks at in one go: scan slices run back to back between two
- * frames, and it measures all it was given in the next one (~3.5 µs each). What is noted past
- * that waits for a sweep.
+ * frames, and it measures all it was given in the next one (~3.5 µs each, and an entry each
+ * for our callback). What is noted past that waits for a sweep, which measures for less; the
+ * first look is there so that what a page shows first gets its badges before the sweep, and a
+ * few hundred blocks is several screens of them.
  */
-const FIRST_LOOK_MAX = 1_000;
+const FIRST_LOOK_MAX = 250;
 /**
  * While at most this many wait, what a scan slice noted is measured right after it, without
  * waiting a frame for the observer (a small page: its layout is cheap, and the first verdict
