@@ -275,7 +275,7 @@ describe('checks only what is on screen', () => {
     vi.useFakeTimers();
     const rows = Array.from({ length: 1_500 }, (_, i) => `<p>Contact ${i}: user${i}@acme.test</p>`);
     document.body.innerHTML = `<main>${rows.join('')}</main>`;
-    const shown = new Set([...document.querySelectorAll('p')].filter((_, i) => i === 3 || i === 1_400));
+    const shown = new Set<Element>([...document.querySelectorAll('p')].filter((_, i) => i === 3 || i === 1_400));
     const badgesAtRead: number[] = [];
     running = makeContext(
       { autoMode: 'full' },

@@ -90,13 +90,17 @@ function* findShadowRoots(doc: Document, start: Node, host: TextScanHost): Gener
 }
 
 /**
- * Whether `node` or an ancestor below `top` is skipped (`top` itself was checked); `known`
- * remembers the answer for every element on the way, so siblings cost one lookup.
+ * Whether `parent` (a text node's) or an ancestor below `top` is skipped (`top` itself was
+ * checked). `known` remembers the answer for the ancestors above `parent`, so the text of a
+ * thousand paragraphs in one container costs one walk up; `parent` itself is asked directly
+ * (a map entry per paragraph cost more than the question).
  */
-function isSkippedBelow(node: Node, top: Node, known: Map<Node, boolean>): boolean {
+function isSkippedBelow(parent: Node, top: Node, known: Map<Node, boolean>): boolean {
+  if (parent === top) return false;
+  if (parent.nodeType === Node.ELEMENT_NODE && isSkippedElement(parent as Element)) return true;
   const path: Node[] = [];
   let skipped = false;
-  for (let current: Node | null = node; current && current !== top; current = current.parentNode) {
+  for (let current = parent.parentNode; current && current !== top; current = current.parentNode) {
     const answer = known.get(current);
     if (answer !== undefined) {
       skipped = answer;
