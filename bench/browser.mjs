@@ -236,7 +236,11 @@ async function startTrace(cdp) {
         ),
       );
       const longest = (tasks) => (tasks.length ? Math.max(...tasks.map((e) => e.dur / 1000)) : 0);
+      // Of ours, those over 50 ms of the thread's own time: a task the system left waiting is not one.
+      const oursCpu = ours.filter((e) => (e.tdur ?? e.dur) / 1000 > 50);
       return {
+        extensionLongCpuCount: oursCpu.length,
+        extensionLongestCpuMs: oursCpu.length ? Math.max(...oursCpu.map((e) => (e.tdur ?? e.dur) / 1000)) : 0,
         tasks: busiest.length,
         busyMs: sum(busiest),
         busyCpuMs: cpu(busiest),

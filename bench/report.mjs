@@ -228,7 +228,7 @@ export function goalsSection({ smtp, firstQuery, host, nodeStartMs, nodeCpuMs, b
       ]);
       rows.push([
         `browser: ${label}-address page, longest task that ran MX Lens's script`,
-        `${mxlens.traced.extensionLongestMs.toFixed(0)} ms (${mxlens.traced.extensionLongCount} over 50 ms)`,
+        `${mxlens.traced.extensionLongestMs.toFixed(0)} ms (${mxlens.traced.extensionLongCount} over 50 ms; ${mxlens.traced.extensionLongCpuCount} over 50 ms of thread time)`,
         'none over 50 ms',
       ]);
       rows.push([
@@ -269,7 +269,7 @@ export function browserSection(b) {
     ]);
     rows.push([
       `${label}-address page: of those, tasks that ran MX Lens's content script`,
-      `${mxlens.traced.extensionLongCount} (longest ${ms0(mxlens.traced.extensionLongestMs)})`,
+      `${mxlens.traced.extensionLongCount} (longest ${ms0(mxlens.traced.extensionLongestMs)}); over 50 ms of the thread's own time: ${mxlens.traced.extensionLongCpuCount}`,
       '–',
       'none over 50 ms',
     ]);
