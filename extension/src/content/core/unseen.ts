@@ -53,7 +53,9 @@ export class Unseen {
   private sweepTimer: ReturnType<typeof setTimeout> | null = null;
   /** A sweep is queued or under way. */
   private sweepPending = false;
-  private generation = 0;
+  /** The layout moved while it was: another one follows. */
+  private sweepAgain = false;
+  private stopped = false;
   private readonly listeners = new AbortController();
   private readonly resizes: ResizeObserver | null = null;
 
@@ -126,7 +128,11 @@ export class Unseen {
     }
   }
 
-  /** Measures everything that waits again, soon (the page scrolled or changed): a sweep under way starts over. */
+  /**
+   * Measures everything that waits again, soon (the page scrolled or changed). A sweep under
+   * way finishes first, then another one follows: starting it over at every change of a busy
+   * page could keep it from ever placing a badge.
+   */
   sweepSoon(): void {
     this.queueSweep(true);
   }
@@ -136,13 +142,16 @@ export class Unseen {
     this.queueSweep(false);
   }
 
-  private queueSweep(restart: boolean): void {
+  private queueSweep(layoutMoved: boolean): void {
     if (this.sweepTimer !== null || this.waiting.size === 0) return;
-    if (!restart && this.sweepPending) return;
+    if (this.sweepPending) {
+      if (layoutMoved) this.sweepAgain = true;
+      return;
+    }
     this.sweepTimer = setTimeout(() => {
       this.sweepTimer = null;
       this.sweepPending = true;
-      this.slices.add(this.sweep(++this.generation));
+      this.slices.add(this.sweep());
     }, SWEEP_DELAY_MS);
   }
 
@@ -171,7 +180,7 @@ export class Unseen {
     this.listeners.abort();
     this.resizes?.disconnect();
     if (this.sweepTimer !== null) clearTimeout(this.sweepTimer);
-    this.generation++;
+    this.stopped = true;
   }
 
   /**
@@ -179,19 +188,27 @@ export class Unseen {
    * reads, so no read forces a layout of the page (40-200 ms on a page of 50,000 paragraphs).
    * What is noted meanwhile is reached too (a Map iterates what was added while it runs).
    */
-  private *sweep(generation: number): Generator<void> {
+  private *sweep(): Generator<void> {
     const isShown = this.onScreenTest();
     const shown: Element[] = [];
     let measured = 0;
     try {
       for (const element of this.waiting.keys()) {
-        if (generation !== this.generation) return; // a newer sweep starts over
+        if (this.stopped) return;
         if (isShown(element)) shown.push(element);
         if (++measured % SWEEP_STEP === 0) yield;
       }
       this.place(shown, false);
     } finally {
-      if (generation === this.generation) this.sweepPending = false;
+      this.sweepEnded();
+    }
+  }
+
+  private sweepEnded(): void {
+    this.sweepPending = false;
+    if (this.sweepAgain && !this.stopped) {
+      this.sweepAgain = false;
+      this.sweepSoon();
     }
   }
 
