@@ -347,11 +347,13 @@ export async function browserBench(world, env, log = () => {}) {
       }
       const median = (values) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)];
       const middle = median(rounds.map((r) => r.ratio));
+      const cpuMiddle = median(rounds.map((r) => r.cpuRatio));
       big[name] = {
         ...rounds.find((r) => r.ratio === middle),
         ratios: rounds.map((r) => r.ratio),
         cpuRatios: rounds.map((r) => r.cpuRatio),
-        cpuRatio: median(rounds.map((r) => r.cpuRatio)),
+        cpuRatio: cpuMiddle,
+        cpuRound: rounds.find((r) => r.cpuRatio === cpuMiddle),
       };
     }
     return { warmFirstMs: warm, firstVerdict: summarize(samples), samples, big };

@@ -287,8 +287,8 @@ export function browserSection(b) {
     ]);
     rows.push([
       `${label}-address page: renderer main thread's CPU time (trace, thread clock), load → quiet`,
-      `${ms0(mxlens.traced.busyCpuMs)} (${b.big[name].cpuRatio.toFixed(2)}× without: the median of ${ratios(b.big[name].cpuRatios)})`,
-      ms0(plain.traced.busyCpuMs),
+      `${ms0(b.big[name].cpuRound.mxlens.traced.busyCpuMs)} (${b.big[name].cpuRatio.toFixed(2)}× without: the median of ${ratios(b.big[name].cpuRatios)})`,
+      ms0(b.big[name].cpuRound.plain.traced.busyCpuMs),
       '≤ 1.5× without',
     ]);
     rows.push([
