@@ -11,6 +11,7 @@
 //   MXLENS_BENCH_PEERS=0                     skip the npm peers (a second build measured in the same session)
 //   MXLENS_BENCH_ROOT=DIR                    measure DIR/native-host/bin/mxlens.mjs and DIR/dist/host instead
 //   node bench/run.mjs distributed           only the distributed figures (issue 14)
+//   node bench/run.mjs browser               only the browser figures (and the start-up ones)
 //   MXLENS_BENCH_DIST_SIZE=N                 addresses of the distributed job (default 100,000)
 
 import { existsSync } from 'node:fs';
@@ -90,16 +91,17 @@ try {
   let distributed = null;
   const runsDistributed = only.length === 0 || only.includes('distributed');
   const runsScenarios = only.length === 0 || SCENARIOS.some((scenario) => only.includes(scenario.id));
-  if (isolated && runsScenarios) {
+  const runsBrowser =
+    (only.length === 0 || only.includes('browser')) && process.env.MXLENS_BENCH_BROWSER !== '0' && browserAvailable();
+  if (isolated && (runsScenarios || runsBrowser)) {
     const world = await attempt('the bench world (dnsmasq and fakes)', () => startWorld(MAX_DOMAINS));
     if (world) {
       try {
-        smtp = await attempt('SMTP scenarios', () =>
-          smtpScenarios(world, sandbox.env, { log, only: only.length ? only : undefined }),
-        );
-        if (process.env.MXLENS_BENCH_BROWSER !== '0' && browserAvailable()) {
-          browser = await attempt('browser', () => browserBench(world, sandbox.env, log));
-        }
+        if (runsScenarios)
+          smtp = await attempt('SMTP scenarios', () =>
+            smtpScenarios(world, sandbox.env, { log, only: only.length ? only : undefined }),
+          );
+        if (runsBrowser) browser = await attempt('browser', () => browserBench(world, sandbox.env, log));
       } finally {
         await world.stop();
       }

@@ -270,6 +270,78 @@ describe('checks only what is on screen', () => {
     expect(test.port().addresses).toContain('carol@aonly.test');
   });
 
+  it('measures every waiting block of a long page before it places a badge (a read after a write lays the page out)', () => {
+    FakeIntersectionObserver.instances = [];
+    vi.useFakeTimers();
+    const rows = Array.from({ length: 1_500 }, (_, i) => `<p>Contact ${i}: user${i}@acme.test</p>`);
+    document.body.innerHTML = `<main>${rows.join('')}</main>`;
+    const shown = new Set<Element>([...document.querySelectorAll('p')].filter((_, i) => i === 3 || i === 1_400));
+    const badgesAtRead: number[] = [];
+    running = makeContext(
+      { autoMode: 'full' },
+      {
+        IntersectionObserver: FakeIntersectionObserver as unknown as typeof IntersectionObserver,
+        isOnScreen: (element) => {
+          badgesAtRead.push(allBadges().length);
+          return shown.has(element);
+        },
+        sliceMs: 1,
+      },
+    );
+    running.context.start();
+    // Past the observer's first look (250 blocks), one sweep measures everything.
+    for (let i = 0; i < 100 && allBadges().length === 0; i++) vi.advanceTimersByTime(SWEEP_DELAY_MS);
+    expect(badgeAddresses().sort()).toEqual(['user1400@acme.test', 'user3@acme.test']);
+    expect(badgesAtRead.length).toBeGreaterThanOrEqual(1_500);
+    expect(badgesAtRead.every((count) => count === 0)).toBe(true);
+  });
+
+  it('a scroll while a sweep measures brings another sweep once it is done', () => {
+    FakeIntersectionObserver.instances = [];
+    vi.useFakeTimers();
+    const rows = Array.from({ length: 1_500 }, (_, i) => `<p>Contact ${i}: user${i}@acme.test</p>`);
+    document.body.innerHTML = `<main>${rows.join('')}</main>`;
+    const blocks = [...document.querySelectorAll('p')];
+    const shown = new Set<Element>();
+    let scrolled = false;
+    running = makeContext(
+      { autoMode: 'full' },
+      {
+        IntersectionObserver: FakeIntersectionObserver as unknown as typeof IntersectionObserver,
+        isOnScreen: (element) => {
+          if (element === blocks[700] && !scrolled) {
+            // The user scrolls while the sweep is halfway: block 10, measured already, comes on screen.
+            scrolled = true;
+            shown.add(blocks[10]!);
+            window.dispatchEvent(new Event('scroll'));
+          }
+          return shown.has(element);
+        },
+      },
+    );
+    running.context.start();
+    for (let i = 0; i < 100 && allBadges().length === 0; i++) vi.advanceTimersByTime(SWEEP_DELAY_MS);
+    expect(scrolled).toBe(true);
+    expect(badgeAddresses()).toEqual(['user10@acme.test']);
+  });
+
+  it('a mailto: link on screen gets its badge without a scroll (the link scanner notes it outside a scan slice)', async () => {
+    FakeIntersectionObserver.instances = [];
+    document.body.innerHTML = '<p>Write to <a href="mailto:sales@acme.test">our sales team</a></p>';
+    inViewport.clear();
+    inViewport.add(document.querySelector('a')!);
+    running = makeContext(
+      { autoMode: 'full' },
+      {
+        IntersectionObserver: FakeIntersectionObserver as unknown as typeof IntersectionObserver,
+        isOnScreen: (element) => inViewport.has(element),
+      },
+    );
+    running.context.start();
+    await Promise.resolve();
+    expect(badgeAddresses()).toEqual(['sales@acme.test']);
+  });
+
   it('watches no badge in manual mode', () => {
     const { observer } = startWith({ autoMode: 'manual' });
     showText('p', 'li', 'td', 'blockquote');

@@ -14,10 +14,10 @@ import { AddressBook } from './address-book.js';
 import { ChecksClient, type ChecksPort } from '../../shared/checks-client.js';
 import { isOurs } from './dom.js';
 import type { Feature, FeatureFactory } from './feature.js';
-import { inViewport, OnScreen } from './on-screen.js';
+import { OnScreen } from './on-screen.js';
 import { PageObserver } from './page-observer.js';
 import { Slices } from './slices.js';
-import { Unseen } from './unseen.js';
+import { type OnScreenTest, type Placer, Unseen } from './unseen.js';
 import { autoDepth, isShownToUser, Visibility } from './visibility.js';
 
 export interface ContextOptions {
@@ -36,7 +36,7 @@ export interface ContextOptions {
   /** Observer batching, for tests. */
   observerDelayMs?: number;
   /** Is this element inside the viewport (default: its box is; a DOM without layout passes its own). */
-  isOnScreen?: (element: Element) => boolean;
+  isOnScreen?: OnScreenTest;
   /** Can the user see this element (default isShownToUser; a DOM without layout passes its own). */
   isShown?: (element: Element) => boolean;
 }
@@ -125,9 +125,11 @@ export class ContentContext {
       },
     });
     this.unseen = Observer
-      ? new Unseen(this.doc, this.slices, Observer, options.isOnScreen ?? inViewport, (measuredNow) =>
-          this.afterPlacing(measuredNow),
-        )
+      ? new Unseen(this.doc, this.slices, Observer, {
+          ...(options.isOnScreen ? { isOnScreen: options.isOnScreen } : {}),
+          beforePlacing: () => (this.collecting = this.madeOnScreen),
+          afterPlacing: (measuredNow) => this.afterPlacing(measuredNow),
+        })
       : null;
     this.features = (options.features ?? []).map((make) => make(this));
   }
@@ -183,25 +185,11 @@ export class ContentContext {
     this.scan(shadow);
   }
 
-  /**
-   * Runs `place` (which places badges) once `element` is on screen (core/unseen.ts);
-   * `addresses`: what it would place, for the popup's list meanwhile.
-   */
-  placeWhenSeen(element: Element, place: () => void, addresses: () => string[]): void {
+  /** `placer` places the element's badges once it is on screen (core/unseen.ts). */
+  placeWhenSeen(element: Element, placer: Placer): void {
     if (this.setupNeeded) return;
-    if (!this.unseen) {
-      place();
-      return;
-    }
-    this.unseen.add(
-      element,
-      () => {
-        this.collecting = this.madeOnScreen;
-        place();
-        this.collecting = null;
-      },
-      addresses,
-    );
+    if (this.unseen) this.unseen.add(element, placer);
+    else placer.place(element);
   }
 
   /** The addresses on the page: those with badges and those waiting to be on screen. */
@@ -322,6 +310,7 @@ export class ContentContext {
    * layout (measuring them here would force a layout of the whole page inside our task).
    */
   private afterPlacing(measuredNow: boolean): void {
+    this.collecting = null;
     this.observer.discardOwnChanges();
     const made = this.madeOnScreen.splice(0);
     if (measuredNow) this.visibility.settle(made);

@@ -48,11 +48,20 @@ export class OnScreen {
   }
 }
 
+export interface Viewport {
+  width: number;
+  height: number;
+}
+
+/** The viewport's size (read once for a batch of elements: each read is a call into the browser). */
+export function viewportOf(doc: Document): Viewport {
+  const view = doc.defaultView;
+  return view ? { width: view.innerWidth, height: view.innerHeight } : { width: 0, height: 0 };
+}
+
 /** Whether any of the element's box is inside the viewport now (a layout read). */
-export function inViewport(element: Element): boolean {
-  const view = element.ownerDocument.defaultView;
-  if (!view) return false;
-  const rect = element.getBoundingClientRect();
-  if (rect.width === 0 && rect.height === 0) return false;
-  return rect.bottom > 0 && rect.right > 0 && rect.top < view.innerHeight && rect.left < view.innerWidth;
+export function inViewport(element: Element, viewport: Viewport = viewportOf(element.ownerDocument)): boolean {
+  const { top, bottom, left, right } = element.getBoundingClientRect();
+  if (top === bottom && left === right) return false;
+  return bottom > 0 && right > 0 && top < viewport.height && left < viewport.width;
 }

@@ -1,58 +1,79 @@
 // Text whose badges wait until it is on screen. A badge costs the page an element, a closed
 // shadow root and layout; a page of 50,000 addresses gets the few dozen it shows.
 //
-// What a scan slice noted is measured right after it when it is a few elements; more get an
-// IntersectionObserver's first look (the browser measures them with its own layout, so
+// On a page with a few such elements, what a scan slice noted is measured right after it; more
+// get an IntersectionObserver's first look (the browser measures them with its own layout, so
 // nothing is forced), but only the first: kept observed, 50,000 blocks would make the browser
 // recompute every one on every frame that scrolls or lays out (~200 ms a frame). After the
 // page scrolled, was resized or changed, all that still waits is measured again, in slices
-// (reads first, then the writes: one layout at most).
+// (all the reads first, then the writes: no read forces a layout).
 
+import { inViewport, viewportOf, type Viewport } from './on-screen.js';
 import type { Slices } from './slices.js';
 
-interface Waiting {
-  place: () => void;
-  addresses: () => string[];
+/**
+ * What places the badges of an element once it is on screen: one object per feature, shared
+ * by all the elements it noted (50,000 blocks get no closures of their own).
+ */
+export interface Placer {
+  place(element: Element): void;
+  /** The addresses it would place, for the popup's list meanwhile. */
+  addresses(element: Element): string[];
 }
+
+/** Is the element inside the viewport (its size read once per batch); tests without layout pass their own. */
+export type OnScreenTest = (element: Element, viewport: Viewport) => boolean;
 
 /** After scrolling stops (or a burst of resizes), measure once. */
 export const SWEEP_DELAY_MS = 100;
 /**
  * Most elements the observer looks at in one go: scan slices run back to back between two
- * frames, and it measures all it was given in the next one (~3.5 µs each). What is noted past
- * that waits for a sweep.
+ * frames, and it measures all it was given in the next one (~3.5 µs each, and an entry each
+ * for our callback). What is noted past that waits for a sweep, which measures for less; the
+ * first look is there so that what a page shows first gets its badges before the sweep, and a
+ * few hundred blocks is several screens of them.
  */
-const FIRST_LOOK_MAX = 1_000;
+const FIRST_LOOK_MAX = 250;
 /**
- * A scan slice that noted at most this many is measured right after it, without waiting a
- * frame for the observer (a small page: its layout is cheap, and the first verdict sooner).
+ * While at most this many wait, what a scan slice noted is measured right after it, without
+ * waiting a frame for the observer (a small page: its layout is cheap, and the first verdict
+ * sooner). Not on a big page: after badges went in, the read would lay the whole page out
+ * inside our task.
  */
 const MEASURE_NOW_MAX = 32;
 /** Elements measured between two chances to yield. */
 const SWEEP_STEP = 100;
 
 export class Unseen {
-  private readonly waiting = new Map<Element, Waiting>();
+  private readonly waiting = new Map<Element, Placer>();
   private readonly firstLook: IntersectionObserver;
   private looking = 0;
   /** Noted in the running scan slice, not looked at yet. */
   private fresh: Element[] = [];
   private sweepTimer: ReturnType<typeof setTimeout> | null = null;
-  private generation = 0;
+  /** A sweep is queued or under way. */
+  private sweepPending = false;
+  /** The layout moved while it was: another one follows. */
+  private sweepAgain = false;
+  private stopped = false;
   private readonly listeners = new AbortController();
   private readonly resizes: ResizeObserver | null = null;
 
   constructor(
-    doc: Document,
+    private readonly doc: Document,
     private readonly slices: Slices,
     Observer: typeof IntersectionObserver,
-    private readonly isOnScreen: (element: Element) => boolean,
-    /**
-     * After badges were placed (our writes: the caller forgets the mutations they caused).
-     * `measuredNow`: this task measured the page already (a small page, its layout is cheap),
-     * so measuring the new badges costs little more.
-     */
-    private readonly afterPlacing: (measuredNow: boolean) => void,
+    private readonly hooks: {
+      isOnScreen?: OnScreenTest;
+      /** Before badges are placed for elements that came on screen. */
+      beforePlacing(): void;
+      /**
+       * After they were placed (our writes: the caller forgets the mutations they caused).
+       * `measuredNow`: this task measured the page already (a small page, its layout is
+       * cheap), so measuring the new badges costs little more.
+       */
+      afterPlacing(measuredNow: boolean): void;
+    },
   ) {
     this.firstLook = new Observer((entries, observer) => {
       const shown: Element[] = [];
@@ -69,28 +90,37 @@ export class Unseen {
     view?.addEventListener('resize', () => this.sweepSoon(), options);
     // The page's layout changed size (a section expanded): text may have come into view.
     if (view && typeof view.ResizeObserver === 'function') {
-      this.resizes = new view.ResizeObserver(() => this.sweepSoon());
+      let first = true; // every observation starts with a notification: nothing changed yet
+      this.resizes = new view.ResizeObserver(() => {
+        if (!first) this.sweepSoon();
+        first = false;
+      });
       this.resizes.observe(doc.documentElement);
     }
   }
 
-  /** `place` runs once `element` is on screen; `addresses` says what it would place. */
-  add(element: Element, place: () => void, addresses: () => string[]): void {
-    if (!this.waiting.has(element)) this.fresh.push(element);
-    this.waiting.set(element, { place, addresses });
+  /** `placer` places the element's badges once it is on screen. */
+  add(element: Element, placer: Placer): void {
+    if (!this.waiting.has(element)) {
+      // A scan slice looks at what it noted when it ends; what is noted elsewhere (the link
+      // scanner's one query) is looked at once this task's own code is done.
+      if (this.fresh.length === 0) queueMicrotask(() => this.lookAtFresh());
+      this.fresh.push(element);
+    }
+    this.waiting.set(element, placer);
   }
 
   /** After a scan slice: what it noted is measured now (a few) or in the next frame. */
   lookAtFresh(): void {
     const fresh = this.fresh;
     this.fresh = [];
-    if (fresh.length <= MEASURE_NOW_MAX) {
+    if (this.waiting.size <= MEASURE_NOW_MAX) {
       this.placeShown(fresh, true);
       return;
     }
     for (const element of fresh) {
       if (this.looking >= FIRST_LOOK_MAX) {
-        this.sweepSoon();
+        this.sweepLater();
         return;
       }
       this.looking++;
@@ -98,19 +128,37 @@ export class Unseen {
     }
   }
 
-  /** Measures everything that waits again, soon (the page scrolled or changed). */
+  /**
+   * Measures everything that waits again, soon (the page scrolled or changed). A sweep under
+   * way finishes first, then another one follows: starting it over at every change of a busy
+   * page could keep it from ever placing a badge.
+   */
   sweepSoon(): void {
+    this.queueSweep(true);
+  }
+
+  /** What was just noted gets measured by a sweep soon: one queued or under way will reach it. */
+  private sweepLater(): void {
+    this.queueSweep(false);
+  }
+
+  private queueSweep(layoutMoved: boolean): void {
     if (this.sweepTimer !== null || this.waiting.size === 0) return;
+    if (this.sweepPending) {
+      if (layoutMoved) this.sweepAgain = true;
+      return;
+    }
     this.sweepTimer = setTimeout(() => {
       this.sweepTimer = null;
-      this.slices.add(this.sweep(++this.generation));
+      this.sweepPending = true;
+      this.slices.add(this.sweep());
     }, SWEEP_DELAY_MS);
   }
 
   /** The addresses still waiting (elements the page removed are forgotten). */
   *addresses(into: Set<string>): Generator<void> {
-    for (const [element, waiting] of this.waiting) {
-      if (element.isConnected) for (const address of waiting.addresses()) into.add(address);
+    for (const [element, placer] of this.waiting) {
+      if (element.isConnected) for (const address of placer.addresses(element)) into.add(address);
       yield;
     }
   }
@@ -132,37 +180,63 @@ export class Unseen {
     this.listeners.abort();
     this.resizes?.disconnect();
     if (this.sweepTimer !== null) clearTimeout(this.sweepTimer);
-    this.generation++;
+    this.stopped = true;
   }
 
-  private *sweep(generation: number): Generator<void> {
-    let batch: Element[] = [];
-    for (const element of this.waiting.keys()) {
-      if (generation !== this.generation) return; // a newer sweep started over
-      batch.push(element);
-      if (batch.length < SWEEP_STEP) continue;
-      this.placeShown(batch, false);
-      batch = [];
-      yield;
+  /**
+   * Reads every waiting element's box, then places what is on screen: no write between two
+   * reads, so no read forces a layout of the page (40-200 ms on a page of 50,000 paragraphs).
+   * What is noted meanwhile is reached too (a Map iterates what was added while it runs).
+   */
+  private *sweep(): Generator<void> {
+    const isShown = this.onScreenTest();
+    const shown: Element[] = [];
+    let measured = 0;
+    try {
+      for (const element of this.waiting.keys()) {
+        if (this.stopped) return;
+        if (isShown(element)) shown.push(element);
+        if (++measured % SWEEP_STEP === 0) yield;
+      }
+      this.place(shown, false);
+    } finally {
+      this.sweepEnded();
     }
-    this.placeShown(batch, false);
+  }
+
+  private sweepEnded(): void {
+    this.sweepPending = false;
+    if (this.sweepAgain && !this.stopped) {
+      this.sweepAgain = false;
+      this.sweepSoon();
+    }
   }
 
   /** All the measuring first, then all the writing: one layout, not one per element. */
   private placeShown(elements: Element[], measuredNow: boolean): void {
+    const isShown = this.onScreenTest();
     this.place(
-      elements.filter((element) => this.waiting.has(element) && element.isConnected && this.isOnScreen(element)),
+      elements.filter((element) => this.waiting.has(element) && isShown(element)),
       measuredNow,
     );
   }
 
+  /** Whether an element is in the page and on screen (the viewport's size read once, for a batch). */
+  private onScreenTest(): (element: Element) => boolean {
+    const viewport = viewportOf(this.doc);
+    const isOnScreen = this.hooks.isOnScreen ?? inViewport;
+    return (element) => element.isConnected && isOnScreen(element, viewport);
+  }
+
   private place(shown: Element[], measuredNow: boolean): void {
+    if (shown.length === 0) return;
+    this.hooks.beforePlacing();
     for (const element of shown) {
-      const waiting = this.waiting.get(element);
-      if (!waiting) continue;
+      const placer = this.waiting.get(element);
+      if (!placer) continue;
       this.waiting.delete(element);
-      waiting.place();
+      placer.place(element);
     }
-    if (shown.length > 0) this.afterPlacing(measuredNow);
+    this.hooks.afterPlacing(measuredNow);
   }
 }

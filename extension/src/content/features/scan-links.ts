@@ -3,20 +3,23 @@
 
 import { mailtoRecipients } from '../../../../native-host/shared/address/mailto.js';
 import { isInsideSkipped } from '../core/dom.js';
+import type { Placer } from '../core/unseen.js';
 
 const MAILTO_SELECTOR = 'a[href^="mailto:" i]';
 
 export interface LinkScanHost {
   placeAfter(anchor: Node, address: string): unknown;
-  /** Runs `place` once `element` is on screen; `addresses` says what it would place. */
-  placeWhenSeen(element: Element, place: () => void, addresses: () => string[]): void;
+  /** `placer` places the element's badges once it is on screen. */
+  placeWhenSeen(element: Element, placer: Placer): void;
 }
 
 export function scanLinks(root: Node, host: LinkScanHost): void {
+  const placer: Placer = {
+    addresses: (link) => mailtoRecipients(link.getAttribute('href')),
+    place: (link) => placeAfterLink(link, placer.addresses(link), host),
+  };
   for (const link of mailtoLinks(root)) {
-    if (isInsideSkipped(link)) continue;
-    const addresses = (): string[] => mailtoRecipients(link.getAttribute('href'));
-    host.placeWhenSeen(link, () => placeAfterLink(link, addresses(), host), addresses);
+    if (!isInsideSkipped(link)) host.placeWhenSeen(link, placer);
   }
 }
 

@@ -9,14 +9,15 @@
 
 import { findAddresses } from '../../../../native-host/shared/address/find-addresses.js';
 import { blockOf, isInlineElement, isInsideSkipped, isOurs, isSkippedElement, linkAround } from '../core/dom.js';
+import type { Placer } from '../core/unseen.js';
 
 export interface TextScanHost {
   /** Places a badge after `anchor` unless one for the address is there; the badge or null. */
   placeAfter(anchor: Node, address: string): unknown;
   /** An open shadow root met on the way (the host scans it). */
   foundShadowRoot(root: ShadowRoot): void;
-  /** Runs `place` once `element` is on screen; `addresses` says what it would place. */
-  placeWhenSeen(element: Element, place: () => void, addresses: () => string[]): void;
+  /** `placer` places the element's badges once it is on screen. */
+  placeWhenSeen(element: Element, placer: Placer): void;
 }
 
 interface Piece {
@@ -36,29 +37,84 @@ const QUIET_TAIL = /^\s*[.,;:!?)\]}'"»”’。，；：！？）]{0,3}\s*$/u;
 /** Nodes walked between two chances to yield (a page of text with no "@" is walked too). */
 const NODES_PER_STEP = 200;
 
-/** Walks `root` and everything inside it, a step at a time (for the core's slices). */
+/**
+ * Walks `root` and everything inside it, a step at a time (for the core's slices). Only text
+ * nodes are visited, with no filter (a filter calls into script for every node: ~6× slower
+ * on a page of 50,000 paragraphs); the few that hold an "@" are then checked for a skipped
+ * ancestor, and their block is noted. Open shadow roots are looked for in a walk of the
+ * elements alone.
+ */
 export function* scanTextJob(root: Node, host: TextScanHost): Generator<void> {
   const start = root.nodeType === Node.TEXT_NODE ? blockOf(root) : root;
   if (isInsideSkipped(start)) return;
+  const doc = start.nodeType === Node.DOCUMENT_NODE ? (start as Document) : start.ownerDocument;
+  if (!doc) return;
+  yield* findShadowRoots(doc, start, host);
+  const skipped = new Map<Node, boolean>();
   const noted = new Set<Node>();
-  for (const run of walkRuns(start, host, false)) {
-    if (run === null) {
-      yield;
-      continue;
-    }
-    const block = run.block;
-    if (block.nodeType !== Node.ELEMENT_NODE) {
-      placeRun(run, host); // a document or shadow root: nothing to watch, place now
-      continue;
-    }
+  const placer: Placer = {
+    place: (block) => placeBlock(block, host),
+    addresses: (block) => blockRuns(block).flatMap((each) => findAddresses(each.text).map((found) => found.address)),
+  };
+  const walker = doc.createTreeWalker(start, NodeFilter.SHOW_TEXT);
+  let walked = 0;
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (++walked % NODES_PER_STEP === 0) yield;
+    if (!(node as Text).data.includes('@')) continue;
+    const parent = node.parentNode;
+    if (!parent || isSkippedBelow(parent, start, skipped)) continue;
+    const block = blockOf(node);
     if (noted.has(block)) continue;
     noted.add(block);
-    host.placeWhenSeen(
-      block as Element,
-      () => placeBlock(block, host),
-      () => blockRuns(block).flatMap((each) => findAddresses(each.text).map((found) => found.address)),
-    );
+    if (block.nodeType !== Node.ELEMENT_NODE) {
+      placeBlock(block, host); // a document or shadow root: nothing to watch, place now
+      continue;
+    }
+    host.placeWhenSeen(block as Element, placer);
   }
+}
+
+/** The open shadow roots under `start` (not inside skipped elements), for the host to scan. */
+function* findShadowRoots(doc: Document, start: Node, host: TextScanHost): Generator<void> {
+  const check = (element: Element): void => {
+    const shadow = element.shadowRoot;
+    if (shadow && !isInsideSkipped(element)) host.foundShadowRoot(shadow);
+  };
+  if (start.nodeType === Node.ELEMENT_NODE) check(start as Element);
+  const walker = doc.createTreeWalker(start, NodeFilter.SHOW_ELEMENT);
+  let walked = 0;
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (++walked % (NODES_PER_STEP * 4) === 0) yield;
+    check(node as Element);
+  }
+}
+
+/**
+ * Whether `parent` (a text node's) or an ancestor below `top` is skipped (`top` itself was
+ * checked). `known` remembers the answer for the ancestors above `parent`, so the text of a
+ * thousand paragraphs in one container costs one walk up; `parent` itself is asked directly
+ * (a map entry per paragraph cost more than the question).
+ */
+function isSkippedBelow(parent: Node, top: Node, known: Map<Node, boolean>): boolean {
+  if (parent === top) return false;
+  if (parent.nodeType === Node.ELEMENT_NODE && isSkippedElement(parent as Element)) return true;
+  const path: Node[] = [];
+  let skipped = false;
+  for (let current = parent.parentNode; current && current !== top; current = current.parentNode) {
+    const answer = known.get(current);
+    if (answer !== undefined) {
+      skipped = answer;
+      break;
+    }
+    if (current.nodeType === Node.ELEMENT_NODE && isSkippedElement(current as Element)) {
+      skipped = true; // and so is everything on the path below it
+      known.set(current, true);
+      break;
+    }
+    path.push(current);
+  }
+  for (const each of path) known.set(each, skipped);
+  return skipped;
 }
 
 /** Places the badges of one block's own text (not of the blocks inside it); how many. */
@@ -68,60 +124,43 @@ function placeBlock(block: Node, host: TextScanHost): number {
   return placed;
 }
 
-function blockRuns(block: Node): Run[] {
-  const runs: Run[] = [];
-  const ignoreShadows = { foundShadowRoot: () => {} };
-  for (const run of walkRuns(block, ignoreShadows, true)) if (run) runs.push(run);
-  return runs;
-}
-
 /**
- * The runs under `root` that hold an "@", in document order; null now and then while walking
- * (a point to yield at). `ownOnly`: the root block's own text, not that of blocks inside it.
- * Walks first, writes afterwards: badges and split text never disturb a run being read.
+ * The runs of one block's own text (not of the blocks inside it) that hold an "@", in
+ * document order. Walks first, writes afterwards: badges and split text never disturb a run
+ * being read.
  */
-function* walkRuns(root: Node, host: Pick<TextScanHost, 'foundShadowRoot'>, ownOnly: boolean): Generator<Run | null> {
-  const doc = root.nodeType === Node.DOCUMENT_NODE ? (root as Document) : root.ownerDocument;
-  if (!doc) return;
-  if (root.nodeType === Node.ELEMENT_NODE) {
-    const shadow = (root as Element).shadowRoot;
-    if (shadow) host.foundShadowRoot(shadow);
-  }
+function blockRuns(block: Node): Run[] {
+  const doc = block.nodeType === Node.DOCUMENT_NODE ? (block as Document) : block.ownerDocument;
+  if (!doc) return [];
+  const runs: Run[] = [];
   let run: Run | null = null;
   let boundary = false;
-  const walker = doc.createTreeWalker(root, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT, {
+  const walker = doc.createTreeWalker(block, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT, {
     acceptNode(node: Node): number {
       if (node.nodeType !== Node.ELEMENT_NODE) return NodeFilter.FILTER_ACCEPT;
       const element = node as Element;
       // Our badges sit inside runs; they neither break one nor get read.
       if (isOurs(element)) return NodeFilter.FILTER_REJECT;
-      if (isSkippedElement(element)) {
+      if (isSkippedElement(element) || !isInlineElement(element)) {
         boundary = true;
-        return NodeFilter.FILTER_REJECT;
+        return NodeFilter.FILTER_REJECT; // a block inside: its text belongs to it
       }
-      if (!isInlineElement(element)) {
-        boundary = true;
-        if (ownOnly) return NodeFilter.FILTER_REJECT; // its text belongs to that block
-      }
-      if (element.shadowRoot) host.foundShadowRoot(element.shadowRoot);
       return NodeFilter.FILTER_SKIP;
     },
   });
-  let walked = 0;
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-    if (++walked % NODES_PER_STEP === 0) yield null;
     const text = node as Text;
     if (text.data === '') continue;
-    const block = blockOf(text);
-    if (boundary || !run || run.block !== block) {
-      if (run?.text.includes('@')) yield run;
+    if (boundary || !run) {
+      if (run?.text.includes('@')) runs.push(run);
       run = { block, pieces: [], text: '' };
       boundary = false;
     }
     run.pieces.push({ node: text, start: run.text.length });
     run.text += text.data;
   }
-  if (run?.text.includes('@')) yield run;
+  if (run?.text.includes('@')) runs.push(run);
+  return runs;
 }
 
 function placeRun(run: Run, host: TextScanHost): number {
