@@ -1,6 +1,6 @@
 import { Budgets, domainClaim, overBudgetDetail, spend } from './budgets.js';
 import { MailDns, type MailRouting } from './dns.js';
-import { computeFlags, suggestAddress } from './flags/index.js';
+import { computeFlags, suggestAddress, warmDomainFlags } from './flags/index.js';
 import { decide, judgeRouting, judgeWithFlags, type Judgement } from './judge.js';
 import { MxScheduler, type SessionGate } from './mx-scheduler.js';
 import { NetworkWatch } from './network-watch.js';
@@ -242,6 +242,10 @@ export class Verifier {
           signal,
         );
       }
+      // The domain's flags are for the results, once answered; worked out now, behind the
+      // scheduler's first connect, they cost no wall time: the first domain of a run parses
+      // the disposable and provider lists (~5-10 ms) while the banner is on its way.
+      setImmediate(() => warmDomainFlags(domain));
     });
   }
 

@@ -35,6 +35,11 @@ function domainFlags(domain: string): DomainFlags {
   return flags;
 }
 
+/** Works out a domain's flags ahead of its results (they are remembered). */
+export function warmDomainFlags(domain: string): void {
+  domainFlags(domain);
+}
+
 export function computeFlags(localPart: string, domain: string): AddressFlags {
   const { disposable, free } = domainFlags(domain);
   return { disposable, role: isRoleAccount(localPart), free };
