@@ -1,6 +1,7 @@
 import { closeSync, constants, fstatSync, openSync, readFileSync, type Stats } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
+import { UsageError } from './cli/usage-error.js';
 import { defaultVerifyOptions } from './engine/options.js';
 import { defaultLogFile } from './host/log.js';
 import {
@@ -214,14 +215,15 @@ function applyValue(
 
 /**
  * A command's own flag for a setting that `mxlens verify` has no flag for (serve's --redis,
- * worker's --source-address): checked by the setting's row; returns the problem, or null.
+ * worker's --source-address), when given: checked by the setting's row, a UsageError naming
+ * the flag when the row refuses it.
  */
-export function applySettingText(settings: Settings, key: string, text: string): string | null {
+export function applySettingFlag(settings: Settings, flag: string, key: string, text: string | undefined): void {
+  if (text === undefined) return;
   const row = settingRow(key);
   const parsed = parseSettingText(row, text);
-  if (!parsed.ok) return parsed.problem;
+  if (!parsed.ok) throw new UsageError(`--${flag} ${parsed.problem}`);
   row.write(settings, parsed.value);
-  return null;
 }
 
 function suggestKey(key: string): string | null {

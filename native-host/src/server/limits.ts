@@ -80,6 +80,7 @@ export class DailyQuota {
     const owed = this.owed.get(keyName);
     this.owed.set(keyName, { day, count: count + (owed?.day === day ? owed.count : 0) });
   }
+
   private day(): string {
     return new Date(this.now()).toISOString().slice(0, 10);
   }

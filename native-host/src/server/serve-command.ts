@@ -5,7 +5,7 @@ import { parseStrictArgs, UsageError } from '../cli/usage-error.js';
 import { keepYoungGenerationSmall } from '../engine/young-generation.js';
 import { Budgets } from '../engine/budgets.js';
 import { EnginePool } from '../host/engine-pool.js';
-import { applySettingText, loadSettings, type Settings } from '../settings.js';
+import { applySettingFlag, loadSettings, type Settings } from '../settings.js';
 import { parseListen } from '../../shared/settings/values.js';
 import { VERSION } from '../version.js';
 export { SERVE_HELP } from './serve-help.js';
@@ -55,7 +55,7 @@ function parseServeArgs(argv: string[], settings: Settings): ServeFlags {
     );
   if (values.listen !== undefined) settings.serve.listen = values.listen;
   applyStoreFlags(settings, values);
-  applyUrlFlag(settings, 'redis', values.redis);
+  applySettingFlag(settings, 'redis', 'redis', values.redis);
   const parsed = parseListen(settings.serve.listen);
   if (!parsed.ok) throw new UsageError(`--listen ${parsed.problem}`);
   const listen = parsed.value;
@@ -75,13 +75,7 @@ function applyStoreFlags(
   values: { data?: string | undefined; postgres?: string | undefined },
 ): void {
   if (values.data !== undefined) settings.serve.dataDir = values.data;
-  applyUrlFlag(settings, 'postgres', values.postgres);
-}
-
-function applyUrlFlag(settings: Settings, flag: 'postgres' | 'redis', text: string | undefined): void {
-  if (text === undefined) return;
-  const problem = applySettingText(settings, flag, text);
-  if (problem) throw new UsageError(`--${flag} ${problem}`);
+  applySettingFlag(settings, 'postgres', 'postgres', values.postgres);
 }
 
 function readPem(file: string, flag: string): Buffer {

@@ -7,7 +7,7 @@ import { parseStrictArgs, UsageError } from '../cli/usage-error.js';
 import { keepYoungGenerationSmall } from '../engine/young-generation.js';
 import { EnginePool } from '../host/engine-pool.js';
 import { streamResults } from '../host/stream-results.js';
-import { applySettingText, loadSettings, type Settings } from '../settings.js';
+import { applySettingFlag, loadSettings, type Settings } from '../settings.js';
 import { BatchLedger, connectRedis, QUEUE_NAME, redisOptions, type BatchAnswer, type BatchData } from './batches.js';
 import { AddressPauses, FleetBudgets, FleetSessionGate, loadFleetModules, refusesOurAddress } from './fleet-limits.js';
 
@@ -119,12 +119,7 @@ function applyWorkerArgs(argv: string[], settings: Settings): void {
     ['proxy', 'proxy'],
     ['concurrency', 'concurrency'],
   ] as const;
-  for (const [flag, key] of flags) {
-    const text = values[flag];
-    if (text === undefined) continue;
-    const problem = applySettingText(settings, key, text);
-    if (problem) throw new UsageError(`--${flag} ${problem}`);
-  }
+  for (const [flag, key] of flags) applySettingFlag(settings, flag, key, values[flag]);
 }
 
 /** One batch on one worker: the engine over the addresses not answered yet, each answer stored once. */
